@@ -1,0 +1,54 @@
+import type { CostResult, MatchQuality, TokenUsage } from '@tokenmeter/pricing';
+
+/** Who and what a call is spent for (tokenmeter.feature, tokenmeter.user.id, tokenmeter.tenant.id). */
+export interface Attribution {
+  feature?: string;
+  user?: string;
+  tenant?: string;
+}
+
+/**
+ * One LLM call, as observed at the capture point and priced. The single record every sink reads:
+ * span attributes, metrics, the local store and budgets. Holds no message content.
+ */
+export interface CallRecord {
+  /** Wall-clock start, epoch milliseconds. */
+  startTimeMs: number;
+  /** From request start to the end of the response (the terminal stream event for streams). */
+  durationMs: number;
+  /** Streams: from request start to the first body chunk. */
+  timeToFirstChunkMs?: number;
+  /** gen_ai.provider.name */
+  provider: string;
+  /** gen_ai.operation.name */
+  operation: string;
+  requestModel?: string;
+  responseModel?: string;
+  responseId?: string;
+  finishReasons?: string[];
+  stream: boolean;
+  serverAddress?: string;
+  serverPort?: number;
+  /** The service tier the request asked for (OpenAI `service_tier`, ...). */
+  serviceTier?: string;
+  batch?: boolean;
+  /** Normalised usage (input includes cached, output includes reasoning). Absent when unknown. */
+  usage?: TokenUsage;
+  /** True when `usage` was counted locally because the provider reported none. */
+  usageEstimated: boolean;
+  /** The price, or null when no price is known (see `pricingMatch`). */
+  cost: CostResult | null;
+  /** How the price was matched, or why the call is unpriced. */
+  pricingMatch: MatchQuality;
+  /** error.type: the HTTP status code as a string, or an error class name (AbortError, TypeError). */
+  errorType?: string;
+  httpStatus?: number;
+  attribution: Attribution;
+  traceId?: string;
+  spanId?: string;
+  /** Whether the span was sampled; the record reaches metrics, store and budgets either way. */
+  sampled: boolean;
+}
+
+/** Receives every finished CallRecord (metrics, the local store, budgets). Must not throw and must return fast. */
+export type CallRecordSink = (record: CallRecord) => void;
