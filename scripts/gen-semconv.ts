@@ -102,24 +102,35 @@ function exampleText(e: unknown): string {
   return typeof e === 'string' ? e : JSON.stringify(e);
 }
 
-function validate(files: SourceFile[]): { attributes: Map<string, DefinedAttribute>; metrics: Group[]; spans: Group[] } {
+function validate(files: SourceFile[]): {
+  attributes: Map<string, DefinedAttribute>;
+  metrics: Group[];
+  spans: Group[];
+} {
   const attributes = new Map<string, DefinedAttribute>();
   const metrics: Group[] = [];
   const spans: Group[] = [];
   const problems: string[] = [];
   for (const f of files) {
     for (const g of f.groups) {
-      if (!g.id || !g.type || !g.brief) problems.push(`${f.file}: group ${g.id ?? '?'} needs id, type and brief`);
+      if (!g.id || !g.type || !g.brief)
+        problems.push(`${f.file}: group ${g.id ?? '?'} needs id, type and brief`);
       if (g.type === 'metric') metrics.push(g);
       if (g.type === 'span') spans.push(g);
       for (const a of g.attributes ?? []) {
         if (isRef(a)) continue;
         const where = `${f.file}: attribute ${a.id}`;
-        if (!/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/.test(a.id)) problems.push(`${where}: id must be dotted snake_case`);
+        if (!/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/.test(a.id))
+          problems.push(`${where}: id must be dotted snake_case`);
         if (!a.type || !a.stability || !a.brief) problems.push(`${where}: needs type, stability and brief`);
         if (!a.examples?.length) problems.push(`${where}: needs examples`);
         if (attributes.has(a.id)) problems.push(`${where}: defined twice`);
-        attributes.set(a.id, { ...a, file: f.file, group: g, ...(f.upstream ? { upstream: f.upstream } : {}) });
+        attributes.set(a.id, {
+          ...a,
+          file: f.file,
+          group: g,
+          ...(f.upstream ? { upstream: f.upstream } : {}),
+        });
       }
     }
   }
@@ -148,7 +159,9 @@ function genAttributes(attributes: Map<string, DefinedAttribute>): string {
       ...(a.examples ?? []).map((e) => `@example ${exampleText(e)}`),
       a.upstream ? `@see ${a.upstream.source} ${a.upstream.version}` : false,
       a.stability !== 'stable' ? '@experimental This attribute is in development and may change.' : false,
-      a.deprecated ? `@deprecated ${a.deprecated.renamed_to ? `Use ${a.deprecated.renamed_to}.` : a.deprecated.reason}` : false,
+      a.deprecated
+        ? `@deprecated ${a.deprecated.renamed_to ? `Use ${a.deprecated.renamed_to}.` : a.deprecated.reason}`
+        : false,
     ])}export const ${attributeConst(a)} = '${a.id}' as const;\n`;
     if (typeof a.type !== 'string') {
       for (const m of a.type.members) {
@@ -208,7 +221,12 @@ function requirement(r: AttributeRef['requirement_level']): string {
   return `${k}: ${v}`;
 }
 
-function genDocs(files: SourceFile[], attributes: Map<string, DefinedAttribute>, metrics: Group[], spans: Group[]) {
+function genDocs(
+  files: SourceFile[],
+  attributes: Map<string, DefinedAttribute>,
+  metrics: Group[],
+  spans: Group[],
+) {
   const manifest = parse(readFileSync(join(conventionsDir, 'manifest.yaml'), 'utf8')) as {
     semconv_version: string;
   };
@@ -287,7 +305,9 @@ function main() {
     }
   }
   if (stale.length) {
-    console.error(`generated conventions are stale: ${stale.join(', ')}\nrun \`npm run conventions\` and commit.`);
+    console.error(
+      `generated conventions are stale: ${stale.join(', ')}\nrun \`npm run conventions\` and commit.`,
+    );
     process.exit(1);
   }
   if (check) console.log(`conventions up to date (${attributes.size} attributes, ${metrics.length} metrics)`);

@@ -1,1 +1,7 @@
-export {};
+export type {
+  CostInput,
+  CostResult,
+  MatchQuality,
+  PriceSource,
+  TokenUsage,
+} from './types.js';

@@ -1,4 +1,8 @@
-import { ATTR_TOKENMETER_FEATURE, ATTR_TOKENMETER_TENANT_ID, ATTR_TOKENMETER_USER_ID } from './generated/attributes.js';
+import {
+  ATTR_TOKENMETER_FEATURE,
+  ATTR_TOKENMETER_TENANT_ID,
+  ATTR_TOKENMETER_USER_ID,
+} from './generated/attributes.js';
 
 /**
  * The W3C baggage keys read for attribution: the attribute names themselves, so a service that sets

@@ -1,3 +1,3 @@
+export { ATTRIBUTION_BAGGAGE_KEYS } from './baggage.js';
 export * from './generated/attributes.js';
 export * from './generated/metrics.js';
-export { ATTRIBUTION_BAGGAGE_KEYS } from './baggage.js';

@@ -26,7 +26,11 @@ describe('@tokenmeter/semconv', () => {
       ['llm_requests_total', 'llm_tokens_total', 'llm_cost_usd_total', 'llm_cost_usd_rolling_24h'],
     );
     // OTel JS's Prometheus exporter appends _total to counters and never the unit.
-    for (const d of [METRIC_LLM_REQUESTS_DESCRIPTOR, METRIC_LLM_TOKENS_DESCRIPTOR, METRIC_LLM_COST_USD_DESCRIPTOR]) {
+    for (const d of [
+      METRIC_LLM_REQUESTS_DESCRIPTOR,
+      METRIC_LLM_TOKENS_DESCRIPTOR,
+      METRIC_LLM_COST_USD_DESCRIPTOR,
+    ]) {
       assert.equal(d.instrument, 'counter');
       assert.equal(`${d.name.replace(/\./g, '_')}_total`, d.prometheusName);
     }
@@ -56,7 +60,11 @@ describe('@tokenmeter/semconv', () => {
     );
     for (const d of descriptors.filter((x) => x.instrument === 'histogram')) {
       assert.ok(d.buckets && d.buckets.length > 3, d.name);
-      assert.deepEqual([...d.buckets].sort((a, b) => a - b), [...d.buckets], d.name);
+      assert.deepEqual(
+        [...d.buckets].sort((a, b) => a - b),
+        [...d.buckets],
+        d.name,
+      );
     }
   });
 });

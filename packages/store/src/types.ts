@@ -1,0 +1,246 @@
+// Public types of @tokenmeter/store. The node distro writes through BatchWriter; the CLI and
+// `tokenmeter serve` read through CostStore. Keep these shapes: both sides are written against them.
+
+/** Integer nano-dollars (1e-9 USD). Exact; convert to USD only for display. */
+export type Nanos = number;
+
+/**
+ * One priced LLM call to store. Structurally compatible with @tokenmeter/instrumentation's CallRecord
+ * (the store does not depend on it), plus the service that made the call. No message content, ever.
+ */
+export interface CallInput {
+  startTimeMs: number;
+  durationMs: number;
+  timeToFirstChunkMs?: number;
+  provider: string;
+  operation: string;
+  requestModel?: string;
+  responseModel?: string;
+  responseId?: string;
+  finishReasons?: string[];
+  stream: boolean;
+  serverAddress?: string;
+  serviceTier?: string;
+  batch?: boolean;
+  usage?: {
+    inputTokens: number;
+    outputTokens: number;
+    cacheReadTokens?: number;
+    cacheWriteTokens?: number;
+    reasoningTokens?: number;
+  };
+  usageEstimated: boolean;
+  cost: {
+    totalNanos: Nanos;
+    inputNanos: Nanos;
+    outputNanos: Nanos;
+    cacheReadNanos: Nanos;
+    cacheWriteNanos: Nanos;
+    provider: string;
+    modelId: string;
+    match: string;
+    source: string;
+    version: string;
+    serviceTier: string;
+  } | null;
+  pricingMatch: string;
+  errorType?: string;
+  httpStatus?: number;
+  attribution: { feature?: string; user?: string; tenant?: string };
+  traceId?: string;
+  spanId?: string;
+  serviceName?: string;
+}
+
+/** A stored call as read back. Token and cost fields are always present (0 when none). */
+export interface CallRow {
+  id: number;
+  startTimeMs: number;
+  durationMs: number;
+  timeToFirstChunkMs: number | null;
+  service: string | null;
+  provider: string;
+  operation: string;
+  requestModel: string | null;
+  responseModel: string | null;
+  responseId: string | null;
+  finishReasons: string[];
+  stream: boolean;
+  serviceTier: string | null;
+  batch: boolean;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  reasoningTokens: number;
+  usageKnown: boolean;
+  estimated: boolean;
+  priced: boolean;
+  costNanos: Nanos;
+  inputCostNanos: Nanos;
+  outputCostNanos: Nanos;
+  cacheReadCostNanos: Nanos;
+  cacheWriteCostNanos: Nanos;
+  pricingMatch: string;
+  pricingProvider: string | null;
+  pricingModelId: string | null;
+  pricingSource: string | null;
+  pricingVersion: string | null;
+  errorType: string | null;
+  httpStatus: number | null;
+  feature: string | null;
+  user: string | null;
+  tenant: string | null;
+  traceId: string | null;
+  spanId: string | null;
+}
+
+export type GroupBy = 'model' | 'provider' | 'feature' | 'user' | 'tenant' | 'day' | 'operation' | 'service';
+
+/** Filters shared by summaries, call listings and exports. Times are epoch ms; `until` is exclusive. */
+export interface CallFilter {
+  since?: number;
+  until?: number;
+  provider?: string;
+  /** Matches the request model or the response model. */
+  model?: string;
+  feature?: string;
+  user?: string;
+  tenant?: string;
+  service?: string;
+  /** Only calls whose cost is at least this many nano-dollars. */
+  minCostNanos?: Nanos;
+  /** Only calls that ended in an error. */
+  errors?: boolean;
+  /** Only calls whose tokens were estimated locally. */
+  estimated?: boolean;
+  /** Only calls that could not be priced. */
+  unpriced?: boolean;
+}
+
+export interface Totals {
+  calls: number;
+  errors: number;
+  unpricedCalls: number;
+  estimatedCalls: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  reasoningTokens: number;
+  costNanos: Nanos;
+  inputCostNanos: Nanos;
+  outputCostNanos: Nanos;
+  cacheReadCostNanos: Nanos;
+  cacheWriteCostNanos: Nanos;
+}
+
+export interface SummaryQuery extends CallFilter {
+  groupBy?: GroupBy;
+  /** IANA time zone for `groupBy: 'day'` and day boundaries; default the machine's. */
+  timeZone?: string;
+  /** Keep the most expensive N groups (default all). */
+  limit?: number;
+}
+
+export interface SummaryResult {
+  since: number | null;
+  until: number | null;
+  totals: Totals;
+  /** Sorted by cost, most expensive first (by day ascending for groupBy 'day'). Key null = not set. */
+  groups: (Totals & { key: string | null })[];
+}
+
+export interface CallsQuery extends CallFilter {
+  /** Page size, 1..1000 (default 50). */
+  limit?: number;
+  /** Opaque cursor from a previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+export interface CallsPage {
+  calls: CallRow[];
+  /** Pass back to get the next (older) page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface UnpricedModel {
+  provider: string;
+  model: string;
+  calls: number;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  reason: string;
+}
+
+export type BudgetPeriod = 'day' | 'week' | 'month';
+
+export interface Budget {
+  id: number;
+  period: BudgetPeriod;
+  limitNanos: Nanos;
+  /** Scope: all calls when every scope field is null. */
+  tenant: string | null;
+  feature: string | null;
+  provider: string | null;
+  /** Fraction of the limit (0..1) at which the budget counts as warning (default 0.8). */
+  warnAt: number;
+}
+
+export interface BudgetStatus extends Budget {
+  periodStartMs: number;
+  periodEndMs: number;
+  spentNanos: Nanos;
+  /** Linear projection of spend to the end of the period. */
+  projectedNanos: Nanos;
+  state: 'ok' | 'warning' | 'exceeded';
+}
+
+export interface PruneResult {
+  cutoffMs: number;
+  deletedCalls: number;
+  dryRun: boolean;
+}
+
+export interface StoreHealth {
+  path: string;
+  sizeBytes: number;
+  calls: number;
+  schemaVersion: number;
+  journalMode: string;
+  oldestMs: number | null;
+  newestMs: number | null;
+  ok: boolean;
+  problem?: string;
+}
+
+export interface BatchWriterOptions {
+  path: string;
+  /** Records held in memory at most; past it, writes are dropped and counted. Default 10000. */
+  maxQueue?: number;
+  /** Records per transaction. Default 1000. */
+  batchSize?: number;
+  /** How often queued records are written. Default 250 ms. */
+  flushIntervalMs?: number;
+  serviceName?: string;
+  /** Called once per distinct failure (read-only disk, full disk, corrupt file); never throws. */
+  onError?: (error: Error) => void;
+}
+
+export interface BatchWriterStats {
+  written: number;
+  dropped: number;
+  queued: number;
+  failed: boolean;
+}
+
+/** Queues records in memory and writes them in batches; never blocks or throws into the caller. */
+export interface BatchWriter {
+  /** Queue one record. Returns false when it was dropped (queue full or store unusable). */
+  write(record: CallInput): boolean;
+  /** Write everything queued now, synchronously (safe in a process 'exit' handler). */
+  flush(): void;
+  /** Flush and close the database. Further writes are dropped. */
+  close(): void;
+  stats(): BatchWriterStats;
+}
