@@ -1,0 +1,81 @@
+/** Options of {@link startMockProvider}. */
+export interface MockProviderOptions {
+  /** TCP port. Default 0 (a free port chosen by the OS). */
+  port?: number;
+  /** Address to bind. Default `127.0.0.1` (loopback only). */
+  host?: string;
+  /**
+   * Delay before every response starts, in milliseconds. Default 0. A request can set its own with
+   * the `x-mock-latency-ms` header.
+   */
+  latencyMs?: number;
+  /**
+   * Azure OpenAI deployment name → underlying model reported in the response `model`. A deployment
+   * that is not listed reports the dated snapshot of its own name when that is a known OpenAI model
+   * (`gpt-4o-mini` → `gpt-4o-mini-2024-07-18`), else {@link MockProviderOptions.azureDefaultModel}.
+   */
+  azureDeployments?: Record<string, string>;
+  /** Model reported for an Azure deployment that is neither mapped nor a known model. Default `gpt-4o-2024-08-06`. */
+  azureDefaultModel?: string;
+  /**
+   * Length of a reply in tokens when the request does not cap it lower. Default 20. A request can
+   * set its own with the `x-mock-output-tokens` header.
+   */
+  replyTokens?: number;
+  /** How many requests {@link MockProvider.requests} keeps (the most recent). Default 1000. */
+  maxRecordedRequests?: number;
+}
+
+/** One request the mock received, as recorded in {@link MockProvider.requests}. */
+export interface RecordedRequest {
+  method: string;
+  /** URL path without the query string, e.g. `/v1/chat/completions`. */
+  path: string;
+  /** Query parameters (`key`, the Gemini API key parameter, is redacted). */
+  query: Record<string, string>;
+  /** Request headers, lower-case names. Credentials (authorization, x-api-key, api-key, ...) are `[REDACTED]`. */
+  headers: Record<string, string>;
+  /** The body parsed as JSON, or the raw text when it is not JSON, or undefined when empty. */
+  body: unknown;
+  /** Which route served it, e.g. `openai.chat`, `anthropic.messages`, `gemini.generateContent`, `bedrock.converse`, or `unknown`. */
+  route: string;
+  /** Epoch milliseconds when the request arrived. */
+  time: number;
+}
+
+/** A running mock server. */
+export interface MockProvider {
+  /** `http://127.0.0.1:PORT` */
+  readonly url: string;
+  readonly port: number;
+  /** `${url}/v1`: the OpenAI client's `baseURL` (and any OpenAI-compatible client's). */
+  readonly openaiBaseURL: string;
+  /** `url`: the Anthropic client's `baseURL`. */
+  readonly anthropicBaseURL: string;
+  /** `url`: `@google/genai`'s `httpOptions.baseUrl`. */
+  readonly geminiBaseURL: string;
+  /** `url`: `BedrockRuntimeClient`'s `endpoint`. */
+  readonly bedrockEndpoint: string;
+  /** `url`: `AzureOpenAI`'s `endpoint`. */
+  readonly azureEndpoint: string;
+  /** The most recent requests, oldest first (bounded by `maxRecordedRequests`). */
+  readonly requests: readonly RecordedRequest[];
+  /** Forgets recorded requests, the prompt-cache state and the fault counters. */
+  reset(): void;
+  /** Stops the server, dropping open connections (hanging and streaming requests included). */
+  close(): Promise<void>;
+}
+
+/**
+ * What a request can ask the mock to do wrong, with the `x-mock-fault` header or a model named
+ * `mock-fault-<kind>` (or `mock-error-<status>` for `status-<status>`).
+ */
+export type FaultKind =
+  | `status-${number}`
+  | 'malformed-json'
+  | 'truncated-sse'
+  | 'cut-stream'
+  | 'slow-stream'
+  | 'hang'
+  | 'reset'
+  | 'no-usage';
