@@ -86,6 +86,10 @@ export interface CallRow {
   pricingModelId: string | null;
   pricingSource: string | null;
   pricingVersion: string | null;
+  /** The tier the price was taken for (`standard`, `batch`, `flex`, `priority`); null when unpriced. */
+  pricingTier: string | null;
+  /** server.address of the call, when known. */
+  serverAddress: string | null;
   errorType: string | null;
   httpStatus: number | null;
   feature: string | null;
@@ -232,6 +236,10 @@ export interface BatchWriterStats {
   dropped: number;
   queued: number;
   failed: boolean;
+  /** Transactions written so far. */
+  batches: number;
+  /** Longest time one batch held the event loop (open, insert and commit), ms. */
+  longestFlushMs: number;
 }
 
 /** Queues records in memory and writes them in batches; never blocks or throws into the caller. */
@@ -243,4 +251,90 @@ export interface BatchWriter {
   /** Flush and close the database. Further writes are dropped. */
   close(): void;
   stats(): BatchWriterStats;
+}
+
+export interface OpenStoreOptions {
+  /** Open without writing: no migration, no WAL switch; write methods throw StoreError. */
+  readonly?: boolean;
+  /** How long a statement waits for another process's write lock, ms. Default 5000. */
+  busyTimeoutMs?: number;
+}
+
+/** The scope a spend or a budget applies to; every field unset = all calls. */
+export type SpendScope = Pick<CallFilter, 'provider' | 'model' | 'feature' | 'user' | 'tenant' | 'service'>;
+
+export interface BudgetInput {
+  period: BudgetPeriod;
+  /** Limit in nano-dollars (a positive integer). */
+  limitNanos: Nanos;
+  tenant?: string | null;
+  feature?: string | null;
+  provider?: string | null;
+  /** 0..1; default 0.8 for a new budget, unchanged when updating one. */
+  warnAt?: number;
+}
+
+export interface PruneOptions {
+  /** Delete calls that started before this time (epoch ms). */
+  olderThan: number;
+  /** Only count what would be deleted. */
+  dryRun?: boolean;
+}
+
+export interface HealthOptions {
+  /** Run PRAGMA quick_check (reads the whole file: seconds on a multi-GB store). Default true. */
+  quickCheck?: boolean;
+}
+
+export interface RollingWindowRow {
+  tenant: string | null;
+  costNanos: Nanos;
+}
+
+/** All-time totals per (provider, model, tenant), the source of the Prometheus counters. */
+export interface MetricTotalsRow {
+  provider: string;
+  /** Response model, else request model; null when neither is known. */
+  model: string | null;
+  tenant: string | null;
+  requests: number;
+  /** Requests that had a price. */
+  priced: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  costNanos: Nanos;
+}
+
+/** A local store of priced calls. Synchronous (better-sqlite3); one instance per connection. */
+export interface CostStore {
+  /** The file this store reads and writes. */
+  readonly path: string;
+  /** Inserts records in one transaction; `serviceName` applies to records without one. Returns the count. */
+  insertMany(records: readonly CallInput[], serviceName?: string): number;
+  summary(q?: SummaryQuery): SummaryResult;
+  /** Calls newest first, `limit` per page, with an opaque cursor to the next (older) page. */
+  calls(q?: CallsQuery): CallsPage;
+  /**
+   * Every call matching the filter, oldest first, read in pages of 1000 (constant memory; the
+   * connection stays usable between pages). Calls stored after the export started are left out.
+   */
+  exportCalls(q?: CallFilter): IterableIterator<CallRow>;
+  /** Models seen without a price (calls with no usage at all are left out), most calls first. */
+  unpricedModels(filter?: CallFilter): UnpricedModel[];
+  prune(opts: PruneOptions): PruneResult;
+  listBudgets(): Budget[];
+  /** Creates the budget, or updates the one with the same period and scope. */
+  setBudget(input: BudgetInput): Budget;
+  /** Returns false when no budget had this id. */
+  removeBudget(id: number): boolean;
+  budgetStatus(nowMs?: number, timeZone?: string): BudgetStatus[];
+  /** Cost of the calls since `sinceMs` (inclusive) in the scope. */
+  spendSince(sinceMs: number, scope?: SpendScope): Nanos;
+  /** Cost per tenant since `sinceMs` (for llm_cost_usd_rolling_24h), most expensive first. */
+  rollingWindow(sinceMs: number): RollingWindowRow[];
+  metricTotals(): MetricTotalsRow[];
+  health(opts?: HealthOptions): StoreHealth;
+  close(): void;
 }

@@ -1,0 +1,61 @@
+// Writes batches of calls: raw rows and rollups in one IMMEDIATE transaction.
+import type Database from 'better-sqlite3';
+import type { StringDict } from './dict.js';
+import { RollupWriter } from './rollups.js';
+import { INSERT_COLUMNS, toRowValues } from './rows.js';
+import type { CallInput } from './types.js';
+
+/** Rows per INSERT statement (fewer round trips into SQLite). */
+const ROWS_PER_STATEMENT = 32;
+
+export class Ingestor {
+  private readonly one: Database.Statement;
+  private readonly many: Database.Statement;
+  private readonly rollups: RollupWriter;
+  private readonly tx: Database.Transaction<
+    (records: readonly CallInput[], service: string | undefined) => number
+  >;
+
+  constructor(
+    db: Database.Database,
+    private readonly dict: StringDict,
+  ) {
+    const row = `(${INSERT_COLUMNS.map(() => '?').join(', ')})`;
+    const head = `INSERT INTO calls (${INSERT_COLUMNS.join(', ')}) VALUES `;
+    this.one = db.prepare(head + row);
+    this.many = db.prepare(head + Array.from({ length: ROWS_PER_STATEMENT }, () => row).join(', '));
+    this.rollups = new RollupWriter(db);
+    this.tx = db.transaction((records: readonly CallInput[], service: string | undefined) => {
+      const buf: unknown[] = [];
+      let n = 0;
+      for (const r of records) {
+        const { values, fact } = toRowValues(r, this.dict, service);
+        for (const v of values) buf.push(v);
+        this.rollups.add(fact, 1);
+        n++;
+        if (n % ROWS_PER_STATEMENT === 0) {
+          this.many.run(buf);
+          buf.length = 0;
+        }
+      }
+      const width = INSERT_COLUMNS.length;
+      for (let i = 0; i < buf.length; i += width) this.one.run(buf.slice(i, i + width));
+      this.rollups.apply();
+      return n;
+    });
+  }
+
+  /** Inserts `records` in one transaction (waits for the write lock up to the busy timeout). */
+  insert(records: readonly CallInput[], service?: string): number {
+    if (records.length === 0) return 0;
+    try {
+      const n = this.tx.immediate(records, service);
+      this.dict.commit();
+      return n;
+    } catch (err) {
+      this.dict.rollback();
+      this.rollups.discard();
+      throw err;
+    }
+  }
+}

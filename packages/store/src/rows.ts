@@ -1,0 +1,307 @@
+// Mapping between CallInput / CallRow and the columns of `calls`.
+import type { StringDict } from './dict.js';
+import type { CallInput, CallRow } from './types.js';
+
+/** Columns written for each call, in the order of the values from `toRowValues`. */
+export const INSERT_COLUMNS = [
+  'start_time',
+  'duration_ms',
+  'ttfc_ms',
+  'service',
+  'provider',
+  'operation',
+  'request_model',
+  'response_model',
+  'response_id',
+  'finish_reasons',
+  'stream',
+  'server_address',
+  'service_tier',
+  'batch',
+  'usage_known',
+  'input_tokens',
+  'output_tokens',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'reasoning_tokens',
+  'estimated',
+  'priced',
+  'cost_nanos',
+  'input_cost_nanos',
+  'output_cost_nanos',
+  'cache_read_cost_nanos',
+  'cache_write_cost_nanos',
+  'pricing_match',
+  'pricing_provider',
+  'pricing_model',
+  'pricing_source',
+  'pricing_version',
+  'pricing_tier',
+  'error_type',
+  'http_status',
+  'feature',
+  'user',
+  'tenant',
+  'trace_id',
+  'span_id',
+] as const;
+
+/** Dimensions of the rollups, in a fixed order (`Fact.dims` follows it). */
+export const DIMS = [
+  'provider',
+  'request_model',
+  'response_model',
+  'operation',
+  'service',
+  'feature',
+  'tenant',
+  'user',
+] as const;
+export type Dim = (typeof DIMS)[number];
+
+/** What a call adds to the rollups: its time, its dimension ids (0 = not set) and its measures. */
+export interface Fact {
+  startTime: number;
+  dims: number[];
+  /** In schema MEASURES order. */
+  measures: number[];
+}
+
+function optString(v: unknown): string | null {
+  return typeof v === 'string' && v.length > 0 ? v : null;
+}
+
+function int(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : 0;
+}
+
+function count(v: unknown): number {
+  const n = int(v);
+  return n > 0 ? n : 0;
+}
+
+function optNumber(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/**
+ * Converts a record into column values (strings interned through `dict`) and its rollup fact.
+ * Never throws on a malformed record: missing or ill-typed fields become null/0, so one bad record
+ * cannot fail a batch.
+ */
+export function toRowValues(
+  r: CallInput,
+  dict: StringDict,
+  defaultService: string | undefined,
+): { values: unknown[]; fact: Fact } {
+  const ref = (v: unknown): number | null => {
+    const s = optString(v);
+    return s === null ? null : dict.intern(s);
+  };
+  const req = (v: unknown): number => dict.intern(typeof v === 'string' ? v : '');
+  const startTime = Math.floor(
+    typeof r.startTimeMs === 'number' && Number.isFinite(r.startTimeMs) ? r.startTimeMs : 0,
+  );
+  const usage = r.usage && typeof r.usage === 'object' ? r.usage : undefined;
+  const cost = r.cost && typeof r.cost === 'object' ? r.cost : null;
+  const attribution = r.attribution && typeof r.attribution === 'object' ? r.attribution : {};
+  const service = ref(r.serviceName ?? defaultService);
+  const provider = req(r.provider);
+  const operation = req(r.operation);
+  const requestModel = ref(r.requestModel);
+  const responseModel = ref(r.responseModel);
+  const finish =
+    Array.isArray(r.finishReasons) && r.finishReasons.length > 0
+      ? dict.intern(JSON.stringify(r.finishReasons.map(String)))
+      : null;
+  const errorType = ref(r.errorType);
+  const feature = ref(attribution.feature);
+  const user = ref(attribution.user);
+  const tenant = ref(attribution.tenant);
+  const inputTokens = count(usage?.inputTokens);
+  const outputTokens = count(usage?.outputTokens);
+  const cacheReadTokens = count(usage?.cacheReadTokens);
+  const cacheWriteTokens = count(usage?.cacheWriteTokens);
+  const reasoningTokens = count(usage?.reasoningTokens);
+  const estimated = r.usageEstimated === true ? 1 : 0;
+  const priced = cost ? 1 : 0;
+  const costNanos = cost ? int(cost.totalNanos) : 0;
+  const inputCost = cost ? int(cost.inputNanos) : 0;
+  const outputCost = cost ? int(cost.outputNanos) : 0;
+  const cacheReadCost = cost ? int(cost.cacheReadNanos) : 0;
+  const cacheWriteCost = cost ? int(cost.cacheWriteNanos) : 0;
+  const values = [
+    startTime,
+    optNumber(r.durationMs) ?? 0,
+    optNumber(r.timeToFirstChunkMs),
+    service,
+    provider,
+    operation,
+    requestModel,
+    responseModel,
+    optString(r.responseId),
+    finish,
+    r.stream === true ? 1 : 0,
+    ref(r.serverAddress),
+    ref(r.serviceTier),
+    r.batch === true ? 1 : 0,
+    usage ? 1 : 0,
+    inputTokens,
+    outputTokens,
+    cacheReadTokens,
+    cacheWriteTokens,
+    reasoningTokens,
+    estimated,
+    priced,
+    costNanos,
+    inputCost,
+    outputCost,
+    cacheReadCost,
+    cacheWriteCost,
+    req(r.pricingMatch),
+    cost ? ref(cost.provider) : null,
+    cost ? ref(cost.modelId) : null,
+    cost ? ref(cost.source) : null,
+    cost ? ref(cost.version) : null,
+    cost ? ref(cost.serviceTier) : null,
+    errorType,
+    optNumber(r.httpStatus) === null ? null : int(r.httpStatus),
+    feature,
+    user,
+    tenant,
+    optString(r.traceId),
+    optString(r.spanId),
+  ];
+  const fact: Fact = {
+    startTime,
+    dims: [
+      provider,
+      requestModel ?? 0,
+      responseModel ?? 0,
+      operation,
+      service ?? 0,
+      feature ?? 0,
+      tenant ?? 0,
+      user ?? 0,
+    ],
+    measures: [
+      1,
+      errorType === null ? 0 : 1,
+      priced ? 0 : 1,
+      estimated,
+      inputTokens,
+      outputTokens,
+      cacheReadTokens,
+      cacheWriteTokens,
+      reasoningTokens,
+      costNanos,
+      inputCost,
+      outputCost,
+      cacheReadCost,
+      cacheWriteCost,
+    ],
+  };
+  return { values, fact };
+}
+
+/** A row of `calls` as selected with `SELECT *`. */
+export interface RawCallRow {
+  id: number;
+  start_time: number;
+  duration_ms: number;
+  ttfc_ms: number | null;
+  service: number | null;
+  provider: number;
+  operation: number;
+  request_model: number | null;
+  response_model: number | null;
+  response_id: string | null;
+  finish_reasons: number | null;
+  stream: number;
+  server_address: number | null;
+  service_tier: number | null;
+  batch: number;
+  usage_known: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  estimated: number;
+  priced: number;
+  cost_nanos: number;
+  input_cost_nanos: number;
+  output_cost_nanos: number;
+  cache_read_cost_nanos: number;
+  cache_write_cost_nanos: number;
+  pricing_match: number;
+  pricing_provider: number | null;
+  pricing_model: number | null;
+  pricing_source: number | null;
+  pricing_version: number | null;
+  pricing_tier: number | null;
+  error_type: number | null;
+  http_status: number | null;
+  feature: number | null;
+  user: number | null;
+  tenant: number | null;
+  trace_id: string | null;
+  span_id: string | null;
+}
+
+function parseReasons(text: string | null): string[] {
+  if (!text) return [];
+  try {
+    const v = JSON.parse(text) as unknown;
+    return Array.isArray(v) ? v.map(String) : [];
+  } catch {
+    return [];
+  }
+}
+
+export function toCallRow(r: RawCallRow, dict: StringDict): CallRow {
+  const s = (id: number | null) => dict.valueOf(id);
+  return {
+    id: r.id,
+    startTimeMs: r.start_time,
+    durationMs: r.duration_ms,
+    timeToFirstChunkMs: r.ttfc_ms,
+    service: s(r.service),
+    provider: s(r.provider) ?? '',
+    operation: s(r.operation) ?? '',
+    requestModel: s(r.request_model),
+    responseModel: s(r.response_model),
+    responseId: r.response_id,
+    finishReasons: parseReasons(s(r.finish_reasons)),
+    stream: r.stream === 1,
+    serviceTier: s(r.service_tier),
+    batch: r.batch === 1,
+    inputTokens: r.input_tokens,
+    outputTokens: r.output_tokens,
+    cacheReadTokens: r.cache_read_tokens,
+    cacheWriteTokens: r.cache_write_tokens,
+    reasoningTokens: r.reasoning_tokens,
+    usageKnown: r.usage_known === 1,
+    estimated: r.estimated === 1,
+    priced: r.priced === 1,
+    costNanos: r.cost_nanos,
+    inputCostNanos: r.input_cost_nanos,
+    outputCostNanos: r.output_cost_nanos,
+    cacheReadCostNanos: r.cache_read_cost_nanos,
+    cacheWriteCostNanos: r.cache_write_cost_nanos,
+    pricingMatch: s(r.pricing_match) ?? '',
+    pricingProvider: s(r.pricing_provider),
+    pricingModelId: s(r.pricing_model),
+    pricingSource: s(r.pricing_source),
+    pricingVersion: s(r.pricing_version),
+    pricingTier: s(r.pricing_tier),
+    serverAddress: s(r.server_address),
+    errorType: s(r.error_type),
+    httpStatus: r.http_status,
+    feature: s(r.feature),
+    user: s(r.user),
+    tenant: s(r.tenant),
+    traceId: r.trace_id,
+    spanId: r.span_id,
+  };
+}

@@ -1,0 +1,275 @@
+// The store's schema as numbered migrations. PRAGMA user_version holds the number of the last one
+// applied. Each migration runs in its own IMMEDIATE transaction, which re-reads user_version first,
+// so several processes opening a new file at once migrate it exactly once.
+//
+// Policy: a released migration is never edited; a change is a new migration appended to the list.
+// A file whose version is higher than this code knows is refused (StoreError 'newer_schema').
+import type Database from 'better-sqlite3';
+
+/** Measure columns shared by every rollup table (sums over the calls of the bucket and key). */
+export const MEASURES = [
+  'calls',
+  'errors',
+  'unpriced',
+  'estimated',
+  'input_tokens',
+  'output_tokens',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'reasoning_tokens',
+  'cost_nanos',
+  'input_cost_nanos',
+  'output_cost_nanos',
+  'cache_read_cost_nanos',
+  'cache_write_cost_nanos',
+] as const;
+
+/** The same sums computed from raw rows of `calls`, in MEASURES order. */
+export const RAW_MEASURES = [
+  'count(*)',
+  'count(error_type)',
+  'sum(priced = 0)',
+  'sum(estimated)',
+  'sum(input_tokens)',
+  'sum(output_tokens)',
+  'sum(cache_read_tokens)',
+  'sum(cache_write_tokens)',
+  'sum(reasoning_tokens)',
+  'sum(cost_nanos)',
+  'sum(input_cost_nanos)',
+  'sum(output_cost_nanos)',
+  'sum(cache_read_cost_nanos)',
+  'sum(cache_write_cost_nanos)',
+] as const;
+
+export type Grain = 'hour' | 'day' | 'all';
+
+export interface CubeSchema {
+  name: string;
+  /** Key columns besides the bucket; each is a strings.id, 0 when not set. */
+  dims: readonly string[];
+  grains: readonly Grain[];
+}
+
+const BASE_DIMS = ['provider', 'request_model', 'response_model', 'operation', 'service'] as const;
+
+/** Rollups as created by migration 2. */
+export const CUBES_V2: readonly CubeSchema[] = [
+  { name: 'base', dims: BASE_DIMS, grains: ['hour', 'day'] },
+  { name: 'feature', dims: [...BASE_DIMS, 'feature'], grains: ['hour', 'day'] },
+  { name: 'tenant', dims: [...BASE_DIMS, 'tenant'], grains: ['hour', 'day', 'all'] },
+  { name: 'user', dims: [...BASE_DIMS, 'user', 'tenant'], grains: ['hour', 'day'] },
+];
+
+export function rollupTable(cube: string, grain: Grain): string {
+  return `rollup_${cube}_${grain}`;
+}
+
+/** SQL for the start of the UTC bucket holding `start_time` (floor, also for negative times). */
+export function bucketSql(grain: Grain): string {
+  if (grain === 'all') return '0';
+  const size = grain === 'hour' ? 3_600_000 : 86_400_000;
+  return `(start_time - (((start_time % ${size}) + ${size}) % ${size}))`;
+}
+
+const V1 = `
+CREATE TABLE strings (
+  id INTEGER PRIMARY KEY,
+  value TEXT NOT NULL UNIQUE
+);
+
+CREATE TABLE calls (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  start_time INTEGER NOT NULL,
+  duration_ms REAL NOT NULL,
+  ttfc_ms REAL,
+  service INTEGER,
+  provider INTEGER NOT NULL,
+  operation INTEGER NOT NULL,
+  request_model INTEGER,
+  response_model INTEGER,
+  response_id TEXT,
+  finish_reasons INTEGER,
+  stream INTEGER NOT NULL,
+  server_address INTEGER,
+  service_tier INTEGER,
+  batch INTEGER NOT NULL,
+  usage_known INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cache_read_tokens INTEGER NOT NULL,
+  cache_write_tokens INTEGER NOT NULL,
+  reasoning_tokens INTEGER NOT NULL,
+  estimated INTEGER NOT NULL,
+  priced INTEGER NOT NULL,
+  cost_nanos INTEGER NOT NULL,
+  input_cost_nanos INTEGER NOT NULL,
+  output_cost_nanos INTEGER NOT NULL,
+  cache_read_cost_nanos INTEGER NOT NULL,
+  cache_write_cost_nanos INTEGER NOT NULL,
+  pricing_match INTEGER NOT NULL,
+  pricing_provider INTEGER,
+  pricing_model INTEGER,
+  pricing_source INTEGER,
+  pricing_version INTEGER,
+  pricing_tier INTEGER,
+  error_type INTEGER,
+  http_status INTEGER,
+  feature INTEGER,
+  user INTEGER,
+  tenant INTEGER,
+  trace_id TEXT,
+  span_id TEXT
+);
+CREATE INDEX calls_time ON calls(start_time);
+
+CREATE TABLE budgets (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  period TEXT NOT NULL CHECK (period IN ('day', 'week', 'month')),
+  limit_nanos INTEGER NOT NULL,
+  tenant TEXT NOT NULL DEFAULT '',
+  feature TEXT NOT NULL DEFAULT '',
+  provider TEXT NOT NULL DEFAULT '',
+  warn_at REAL NOT NULL DEFAULT 0.8,
+  created_ms INTEGER NOT NULL,
+  UNIQUE (period, tenant, feature, provider)
+);
+
+CREATE TABLE meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+`;
+
+// Dictionary-decoded view of calls, for people reading the file with the sqlite3 shell.
+const CALLS_VIEW = (() => {
+  const dictCols = [
+    'service',
+    'provider',
+    'operation',
+    'request_model',
+    'response_model',
+    'finish_reasons',
+    'server_address',
+    'service_tier',
+    'pricing_match',
+    'pricing_provider',
+    'pricing_model',
+    'pricing_source',
+    'pricing_version',
+    'pricing_tier',
+    'error_type',
+    'feature',
+    'user',
+    'tenant',
+  ];
+  const sel = [
+    'c.id',
+    'c.start_time',
+    "strftime('%Y-%m-%dT%H:%M:%fZ', c.start_time / 1000.0, 'unixepoch') AS start_iso",
+    'c.duration_ms',
+    'c.ttfc_ms',
+  ];
+  const joins: string[] = [];
+  for (const col of dictCols) {
+    sel.push(`s_${col}.value AS ${col}`);
+    joins.push(`LEFT JOIN strings s_${col} ON s_${col}.id = c.${col}`);
+  }
+  sel.push(
+    'c.response_id',
+    'c.stream',
+    'c.batch',
+    'c.usage_known',
+    'c.input_tokens',
+    'c.output_tokens',
+    'c.cache_read_tokens',
+    'c.cache_write_tokens',
+    'c.reasoning_tokens',
+    'c.estimated',
+    'c.priced',
+    'c.cost_nanos',
+    'c.cost_nanos / 1e9 AS cost_usd',
+    'c.input_cost_nanos',
+    'c.output_cost_nanos',
+    'c.cache_read_cost_nanos',
+    'c.cache_write_cost_nanos',
+    'c.http_status',
+    'c.trace_id',
+    'c.span_id',
+  );
+  return `CREATE VIEW calls_view AS SELECT ${sel.join(', ')} FROM calls c ${joins.join(' ')};`;
+})();
+
+function rollupDdl(cubes: readonly CubeSchema[]): string {
+  const out: string[] = [];
+  for (const cube of cubes) {
+    for (const grain of cube.grains) {
+      const table = rollupTable(cube.name, grain);
+      const dimCols = cube.dims.map((d) => `${d} INTEGER NOT NULL`);
+      const measureCols = MEASURES.map((m) => `${m} INTEGER NOT NULL`);
+      const key = ['bucket', ...cube.dims].join(', ');
+      out.push(
+        `CREATE TABLE ${table} (bucket INTEGER NOT NULL, ${[...dimCols, ...measureCols].join(', ')}, PRIMARY KEY (${key})) WITHOUT ROWID;`,
+      );
+      // Backfill from the rows already stored.
+      const dimSel = cube.dims.map((d) => `ifnull(${d}, 0)`);
+      out.push(
+        `INSERT INTO ${table} (bucket, ${cube.dims.join(', ')}, ${MEASURES.join(', ')}) ` +
+          `SELECT ${bucketSql(grain)}, ${dimSel.join(', ')}, ${RAW_MEASURES.map((m) => `ifnull(${m}, 0)`).join(', ')} ` +
+          `FROM calls GROUP BY ${Array.from({ length: cube.dims.length + 1 }, (_, i) => i + 1).join(', ')};`,
+      );
+    }
+  }
+  return out.join('\n');
+}
+
+const V2 = `
+${rollupDdl(CUBES_V2)}
+CREATE INDEX calls_user ON calls(user, start_time);
+CREATE INDEX calls_tenant ON calls(tenant, start_time);
+CREATE INDEX calls_feature ON calls(feature, start_time);
+CREATE INDEX calls_request_model ON calls(request_model, start_time);
+CREATE INDEX calls_response_model ON calls(response_model, start_time);
+CREATE INDEX calls_errors ON calls(start_time) WHERE error_type IS NOT NULL;
+CREATE INDEX calls_unpriced ON calls(start_time) WHERE priced = 0;
+CREATE INDEX calls_estimated ON calls(start_time) WHERE estimated = 1;
+${CALLS_VIEW}
+`;
+
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, description: 'calls, strings dictionary, budgets, meta', sql: V1 },
+  {
+    version: 2,
+    description: 'hourly/daily/all-time rollups (backfilled), explorer indexes, calls_view',
+    sql: V2,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/**
+ * Applies the migrations above `user_version`, up to `target` (default: all). Returns the version
+ * the file is at afterwards.
+ */
+export function migrate(db: Database.Database, target: number = SCHEMA_VERSION): number {
+  for (const m of MIGRATIONS) {
+    if (m.version > target) break;
+    const apply = db.transaction(() => {
+      const current = db.pragma('user_version', { simple: true }) as number;
+      if (current >= m.version) return;
+      if (current !== m.version - 1) {
+        throw new Error(`schema version ${current} cannot be migrated to ${m.version}`);
+      }
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    });
+    apply.immediate();
+  }
+  return db.pragma('user_version', { simple: true }) as number;
+}

@@ -1,0 +1,583 @@
+// The CostStore: one better-sqlite3 connection to a store file, with its queries.
+import { statSync } from 'node:fs';
+import type Database from 'better-sqlite3';
+import { StringDict } from './dict.js';
+import { StoreError } from './errors/store-error.js';
+import { StoreQueryError } from './errors/store-query-error.js';
+import { Ingestor } from './ingest.js';
+import { openDatabase } from './open.js';
+import {
+  decodeCursor,
+  dimConditions,
+  encodeCursor,
+  type ResolvedFilter,
+  resolveFilter,
+  StatementCache,
+} from './query.js';
+import { RollupWriter } from './rollups.js';
+import { type Fact, type RawCallRow, toCallRow } from './rows.js';
+import { SCHEMA_VERSION } from './schema.js';
+import { toStoreError } from './sqlite-errors.js';
+import { runSummary } from './summary.js';
+import { checkTimeZone, HOUR_MS, localTimeZone, periodBounds } from './time.js';
+import type {
+  Budget,
+  BudgetInput,
+  BudgetPeriod,
+  BudgetStatus,
+  CallFilter,
+  CallInput,
+  CallRow,
+  CallsPage,
+  CallsQuery,
+  CostStore,
+  HealthOptions,
+  MetricTotalsRow,
+  OpenStoreOptions,
+  PruneOptions,
+  PruneResult,
+  RollingWindowRow,
+  SpendScope,
+  StoreHealth,
+  SummaryQuery,
+  SummaryResult,
+  UnpricedModel,
+} from './types.js';
+
+const PERIODS: readonly BudgetPeriod[] = ['day', 'week', 'month'];
+const EXPORT_PAGE = 1000;
+/** Rows deleted per prune transaction (about), so concurrent writers get the lock in between. */
+const PRUNE_CHUNK = 20_000;
+
+interface BudgetRow {
+  id: number;
+  period: BudgetPeriod;
+  limit_nanos: number;
+  tenant: string;
+  feature: string;
+  provider: string;
+  warn_at: number;
+}
+
+function toBudget(r: BudgetRow): Budget {
+  return {
+    id: r.id,
+    period: r.period,
+    limitNanos: r.limit_nanos,
+    tenant: r.tenant || null,
+    feature: r.feature || null,
+    provider: r.provider || null,
+    warnAt: r.warn_at,
+  };
+}
+
+/** Builds the SELECT of a page of calls: the driving index is chosen from the filters. */
+function pageSql(
+  f: ResolvedFilter,
+  dir: 'DESC' | 'ASC',
+  after: { startTime: number; id: number } | null,
+  maxId: number | null,
+): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  for (const { col, id } of f.eq) {
+    where.push(`${col} = ?`);
+    params.push(id);
+  }
+  for (const c of f.rawOnly) {
+    where.push(c.sql);
+    params.push(...c.params);
+  }
+  if (f.since !== null) {
+    where.push('start_time >= ?');
+    params.push(f.since);
+  }
+  if (f.until !== null) {
+    where.push('start_time < ?');
+    params.push(f.until);
+  }
+  if (after) {
+    where.push(`(start_time, id) ${dir === 'DESC' ? '<' : '>'} (?, ?)`);
+    params.push(after.startTime, after.id);
+  }
+  if (maxId !== null) {
+    where.push('id <= ?');
+    params.push(maxId);
+  }
+  const order = `ORDER BY start_time ${dir}, id ${dir}`;
+  const cols = new Set(f.eq.map((e) => e.col));
+  const flag = (sql: string) => f.rawOnly.some((c) => c.sql === sql);
+  let index: string | null = null;
+  if (cols.has('user')) index = 'calls_user';
+  else if (cols.has('tenant')) index = 'calls_tenant';
+  else if (cols.has('feature')) index = 'calls_feature';
+  else if (f.model === null) {
+    if (flag('error_type IS NOT NULL')) index = 'calls_errors';
+    else if (flag('priced = 0')) index = 'calls_unpriced';
+    else if (flag('estimated = 1')) index = 'calls_estimated';
+    else index = 'calls_time';
+  }
+  if (index !== null) {
+    if (f.model !== null) {
+      where.push('(request_model = ? OR response_model = ?)');
+      params.push(f.model, f.model);
+    }
+    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    return { sql: `SELECT * FROM calls INDEXED BY ${index} ${w} ${order} LIMIT ?`, params };
+  }
+  // Model filter alone: merge the newest rows by response model and by request model.
+  const rest = where.length ? ` AND ${where.join(' AND ')}` : '';
+  const sub = (col: string) =>
+    `SELECT id FROM (SELECT id FROM calls INDEXED BY calls_${col} WHERE ${col} = ?${rest} ${order} LIMIT ?)`;
+  return {
+    sql: `SELECT * FROM calls WHERE id IN (${sub('response_model')} UNION ${sub('request_model')}) ${order} LIMIT ?`,
+    params: [f.model, ...params, '$limit', f.model, ...params, '$limit'],
+  };
+}
+
+export class SqliteCostStore implements CostStore {
+  readonly path: string;
+  private readonly db: Database.Database;
+  private readonly dict: StringDict;
+  private readonly stmts: StatementCache;
+  private ingestor: Ingestor | undefined;
+  private readonly readonly: boolean;
+
+  constructor(path: string, opts: OpenStoreOptions = {}) {
+    this.path = path;
+    this.readonly = opts.readonly === true;
+    this.db = openDatabase(path, opts);
+    this.dict = new StringDict(this.db);
+    this.stmts = new StatementCache(this.db);
+  }
+
+  private fail(err: unknown, doing: string): never {
+    if (err instanceof StoreQueryError || err instanceof StoreError) throw err;
+    throw toStoreError(err, this.path, doing);
+  }
+
+  private checkWritable(doing: string): void {
+    if (this.readonly) {
+      throw new StoreError(
+        'readonly',
+        this.path,
+        `tokenmeter store: ${this.path} is open read-only; cannot ${doing}`,
+      );
+    }
+  }
+
+  insertMany(records: readonly CallInput[], serviceName?: string): number {
+    this.checkWritable('insert calls');
+    try {
+      this.ingestor ??= new Ingestor(this.db, this.dict);
+      return this.ingestor.insert(records, serviceName);
+    } catch (err) {
+      this.fail(err, 'writing calls to');
+    }
+  }
+
+  private bounds = (): { min: number; max: number } | null => {
+    const r = this.stmts.get('SELECT min(start_time) AS min, max(start_time) AS max FROM calls').get() as {
+      min: number | null;
+      max: number | null;
+    };
+    return r.min === null || r.max === null ? null : { min: r.min, max: r.max };
+  };
+
+  summary(q: SummaryQuery = {}): SummaryResult {
+    try {
+      return this.db.transaction(() => runSummary({ dict: this.dict, stmts: this.stmts }, q, this.bounds))();
+    } catch (err) {
+      this.fail(err, 'reading');
+    }
+  }
+
+  /** The same summary computed from raw rows only, ignoring the rollups (slow; for verification). */
+  summaryFromRawRows(q: SummaryQuery = {}): SummaryResult {
+    try {
+      return this.db.transaction(() =>
+        runSummary({ dict: this.dict, stmts: this.stmts }, q, this.bounds, 'raw'),
+      )();
+    } catch (err) {
+      this.fail(err, 'reading');
+    }
+  }
+
+  calls(q: CallsQuery = {}): CallsPage {
+    const limit = q.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      throw new StoreQueryError(`limit must be an integer from 1 to 1000, got ${String(q.limit)}`);
+    }
+    const after = q.cursor ? decodeCursor(q.cursor) : null;
+    try {
+      const f = resolveFilter(q, this.dict);
+      if (!f.possible) return { calls: [], nextCursor: null };
+      const { sql, params } = pageSql(f, 'DESC', after, null);
+      const rows = this.stmts
+        .get(sql)
+        .all(params.map((p) => (p === '$limit' ? limit + 1 : p)).concat(limit + 1)) as RawCallRow[];
+      const more = rows.length > limit;
+      const page = more ? rows.slice(0, limit) : rows;
+      const last = page[page.length - 1];
+      return {
+        calls: page.map((r) => toCallRow(r, this.dict)),
+        nextCursor: more && last ? encodeCursor(last.start_time, last.id) : null,
+      };
+    } catch (err) {
+      this.fail(err, 'reading');
+    }
+  }
+
+  *exportCalls(q: CallFilter = {}): IterableIterator<CallRow> {
+    let f: ResolvedFilter;
+    let maxId: number;
+    try {
+      f = resolveFilter(q, this.dict);
+      if (!f.possible) return;
+      maxId = (this.stmts.get('SELECT ifnull(max(id), 0) AS m FROM calls').get() as { m: number }).m;
+    } catch (err) {
+      this.fail(err, 'reading');
+    }
+    let after: { startTime: number; id: number } | null = null;
+    for (;;) {
+      let rows: RawCallRow[];
+      try {
+        const { sql, params } = pageSql(f, 'ASC', after, maxId);
+        rows = this.stmts
+          .get(sql)
+          .all(params.map((p) => (p === '$limit' ? EXPORT_PAGE : p)).concat(EXPORT_PAGE)) as RawCallRow[];
+      } catch (err) {
+        this.fail(err, 'reading');
+      }
+      for (const r of rows) yield toCallRow(r, this.dict);
+      const last = rows[rows.length - 1];
+      if (rows.length < EXPORT_PAGE || !last) return;
+      after = { startTime: last.start_time, id: last.id };
+    }
+  }
+
+  unpricedModels(filter: CallFilter = {}): UnpricedModel[] {
+    try {
+      const f = resolveFilter(filter, this.dict);
+      if (!f.possible) return [];
+      const dims = dimConditions(f);
+      const where = ['priced = 0', 'pricing_match <> ?', ...dims.sql];
+      const params: unknown[] = [this.dict.lookup('no_usage') ?? -1, ...dims.params];
+      for (const c of f.rawOnly) {
+        where.push(c.sql);
+        params.push(...c.params);
+      }
+      if (f.since !== null) {
+        where.push('start_time >= ?');
+        params.push(f.since);
+      }
+      if (f.until !== null) {
+        where.push('start_time < ?');
+        params.push(f.until);
+      }
+      const sql =
+        'SELECT provider, coalesce(response_model, request_model) AS model, pricing_match AS reason, ' +
+        'count(*) AS calls, min(start_time) AS first, max(start_time) AS last ' +
+        `FROM calls INDEXED BY calls_unpriced WHERE ${where.join(' AND ')} GROUP BY 1, 2, 3`;
+      const rows = this.stmts.get(sql).all(params) as {
+        provider: number;
+        model: number | null;
+        reason: number;
+        calls: number;
+        first: number;
+        last: number;
+      }[];
+      const byModel = new Map<string, UnpricedModel>();
+      for (const r of rows) {
+        const provider = this.dict.valueOf(r.provider) ?? '';
+        const model = this.dict.valueOf(r.model) ?? '';
+        const key = JSON.stringify([provider, model]);
+        const reason = this.dict.valueOf(r.reason) ?? '';
+        const e = byModel.get(key);
+        if (!e) {
+          byModel.set(key, {
+            provider,
+            model,
+            calls: r.calls,
+            firstSeenMs: r.first,
+            lastSeenMs: r.last,
+            reason,
+          });
+          continue;
+        }
+        e.calls += r.calls;
+        e.firstSeenMs = Math.min(e.firstSeenMs, r.first);
+        if (r.last > e.lastSeenMs) {
+          e.lastSeenMs = r.last;
+          e.reason = reason;
+        }
+      }
+      return [...byModel.values()].sort(
+        (a, b) => b.calls - a.calls || b.lastSeenMs - a.lastSeenMs || (a.model < b.model ? -1 : 1),
+      );
+    } catch (err) {
+      this.fail(err, 'reading');
+    }
+  }
+
+  prune(opts: PruneOptions): PruneResult {
+    const cutoff = opts?.olderThan;
+    if (typeof cutoff !== 'number' || !Number.isFinite(cutoff)) {
+      throw new StoreQueryError(`olderThan must be a time in epoch milliseconds, got ${String(cutoff)}`);
+    }
+    const cutoffMs = Math.floor(cutoff);
+    const dryRun = opts.dryRun === true;
+    try {
+      if (dryRun) {
+        const n = this.summary({ until: cutoffMs }).totals.calls;
+        return { cutoffMs, deletedCalls: n, dryRun };
+      }
+      this.checkWritable('prune');
+      const rollups = new RollupWriter(this.db);
+      const firstTime = this.db.prepare('SELECT min(start_time) AS t FROM calls');
+      const nth = this.db.prepare(
+        'SELECT start_time AS t FROM calls WHERE start_time >= ? ORDER BY start_time LIMIT 1 OFFSET ?',
+      );
+      const select = this.db
+        .prepare(
+          'SELECT start_time, provider, request_model, response_model, operation, service, feature, tenant, user, ' +
+            'error_type IS NOT NULL, priced, estimated, input_tokens, output_tokens, cache_read_tokens, ' +
+            'cache_write_tokens, reasoning_tokens, cost_nanos, input_cost_nanos, output_cost_nanos, ' +
+            'cache_read_cost_nanos, cache_write_cost_nanos FROM calls WHERE start_time < ?',
+        )
+        .raw(true);
+      const del = this.db.prepare('DELETE FROM calls WHERE start_time < ?');
+      const chunk = this.db.transaction((end: number): number => {
+        for (const r of select.iterate(end) as Iterable<number[]>) {
+          const fact: Fact = {
+            startTime: r[0]!,
+            dims: [r[1]!, r[2] ?? 0, r[3] ?? 0, r[4]!, r[5] ?? 0, r[6] ?? 0, r[7] ?? 0, r[8] ?? 0],
+            measures: [
+              1,
+              r[9]!,
+              r[10] ? 0 : 1,
+              r[11]!,
+              r[12]!,
+              r[13]!,
+              r[14]!,
+              r[15]!,
+              r[16]!,
+              r[17]!,
+              r[18]!,
+              r[19]!,
+              r[20]!,
+              r[21]!,
+            ],
+          };
+          rollups.add(fact, -1);
+        }
+        rollups.apply(true);
+        return del.run(end).changes;
+      });
+      let deleted = 0;
+      for (;;) {
+        const first = (firstTime.get() as { t: number | null }).t;
+        if (first === null || first >= cutoffMs) break;
+        const ahead = (nth.get(first, PRUNE_CHUNK) as { t: number } | undefined)?.t;
+        const floorH = (t: number) => Math.floor(t / HOUR_MS) * HOUR_MS;
+        const end =
+          ahead === undefined
+            ? cutoffMs
+            : Math.min(cutoffMs, Math.max(floorH(ahead), floorH(first) + HOUR_MS));
+        try {
+          deleted += chunk.immediate(end);
+        } catch (err) {
+          rollups.discard();
+          throw err;
+        }
+      }
+      if (deleted > 0) this.db.pragma('incremental_vacuum');
+      return { cutoffMs, deletedCalls: deleted, dryRun };
+    } catch (err) {
+      this.fail(err, 'pruning');
+    }
+  }
+
+  listBudgets(): Budget[] {
+    try {
+      return (this.stmts.get('SELECT * FROM budgets ORDER BY id').all() as BudgetRow[]).map(toBudget);
+    } catch (err) {
+      this.fail(err, 'reading');
+    }
+  }
+
+  setBudget(input: BudgetInput): Budget {
+    if (!input || !PERIODS.includes(input.period)) {
+      throw new StoreQueryError(
+        `period must be one of ${PERIODS.join(', ')}; got "${String(input?.period)}"`,
+      );
+    }
+    if (!Number.isSafeInteger(input.limitNanos) || input.limitNanos <= 0) {
+      throw new StoreQueryError(`limitNanos must be a positive integer, got ${String(input.limitNanos)}`);
+    }
+    if (
+      input.warnAt !== undefined &&
+      (typeof input.warnAt !== 'number' || !(input.warnAt >= 0) || !(input.warnAt <= 1))
+    ) {
+      throw new StoreQueryError(`warnAt must be a fraction from 0 to 1, got ${String(input.warnAt)}`);
+    }
+    const scope = (name: string, v: unknown): string => {
+      if (v === undefined || v === null) return '';
+      if (typeof v !== 'string') throw new StoreQueryError(`${name} must be a string`);
+      return v;
+    };
+    const tenant = scope('tenant', input.tenant);
+    const feature = scope('feature', input.feature);
+    const provider = scope('provider', input.provider);
+    this.checkWritable('set a budget');
+    try {
+      const row = this.stmts
+        .get(
+          'INSERT INTO budgets (period, limit_nanos, tenant, feature, provider, warn_at, created_ms) ' +
+            'VALUES (@period, @limit, @tenant, @feature, @provider, coalesce(@warnAt, 0.8), @now) ' +
+            'ON CONFLICT (period, tenant, feature, provider) DO UPDATE SET limit_nanos = excluded.limit_nanos, ' +
+            'warn_at = coalesce(@warnAt, budgets.warn_at) RETURNING *',
+        )
+        .get({
+          period: input.period,
+          limit: input.limitNanos,
+          tenant,
+          feature,
+          provider,
+          warnAt: input.warnAt ?? null,
+          now: Date.now(),
+        }) as BudgetRow;
+      return toBudget(row);
+    } catch (err) {
+      this.fail(err, 'writing a budget to');
+    }
+  }
+
+  removeBudget(id: number): boolean {
+    this.checkWritable('remove a budget');
+    try {
+      return this.stmts.get('DELETE FROM budgets WHERE id = ?').run(id).changes > 0;
+    } catch (err) {
+      this.fail(err, 'writing to');
+    }
+  }
+
+  budgetStatus(nowMs: number = Date.now(), timeZone: string = localTimeZone()): BudgetStatus[] {
+    checkTimeZone(timeZone);
+    const out: BudgetStatus[] = [];
+    for (const b of this.listBudgets()) {
+      const { startMs, endMs } = periodBounds(b.period, nowMs, timeZone);
+      const scope: SpendScope = {};
+      if (b.tenant !== null) scope.tenant = b.tenant;
+      if (b.feature !== null) scope.feature = b.feature;
+      if (b.provider !== null) scope.provider = b.provider;
+      const spent = this.summary({ ...scope, since: startMs, until: endMs }).totals.costNanos;
+      const length = endMs - startMs;
+      // Linear projection of the spend so far over the whole period. The elapsed time is taken as
+      // at least one hour, so a few cents in the first minutes do not project to absurd amounts.
+      const elapsed = Math.min(length, Math.max(nowMs - startMs, Math.min(HOUR_MS, length)));
+      const projected = Math.round((spent * length) / elapsed);
+      const state = spent >= b.limitNanos ? 'exceeded' : spent >= b.warnAt * b.limitNanos ? 'warning' : 'ok';
+      out.push({
+        ...b,
+        periodStartMs: startMs,
+        periodEndMs: endMs,
+        spentNanos: spent,
+        projectedNanos: Math.max(projected, spent),
+        state,
+      });
+    }
+    return out;
+  }
+
+  spendSince(sinceMs: number, scope: SpendScope = {}): number {
+    return this.summary({ ...scope, since: sinceMs }).totals.costNanos;
+  }
+
+  rollingWindow(sinceMs: number): RollingWindowRow[] {
+    return this.summary({ since: sinceMs, groupBy: 'tenant' }).groups.map((g) => ({
+      tenant: g.key,
+      costNanos: g.costNanos,
+    }));
+  }
+
+  metricTotals(): MetricTotalsRow[] {
+    try {
+      const rows = this.stmts
+        .get(
+          'SELECT provider, CASE WHEN response_model <> 0 THEN response_model ELSE request_model END AS model, tenant, ' +
+            'sum(calls) AS requests, sum(calls) - sum(unpriced) AS priced, sum(input_tokens) AS inputTokens, ' +
+            'sum(output_tokens) AS outputTokens, sum(cache_read_tokens) AS cacheReadTokens, ' +
+            'sum(cache_write_tokens) AS cacheWriteTokens, sum(cost_nanos) AS costNanos ' +
+            'FROM rollup_tenant_all GROUP BY 1, 2, 3',
+        )
+        .all() as (Omit<MetricTotalsRow, 'provider' | 'model' | 'tenant'> & {
+        provider: number;
+        model: number;
+        tenant: number;
+      })[];
+      return rows.map((r) => ({
+        ...r,
+        provider: this.dict.valueOf(r.provider) ?? '',
+        model: this.dict.valueOf(r.model),
+        tenant: this.dict.valueOf(r.tenant),
+      }));
+    } catch (err) {
+      this.fail(err, 'reading');
+    }
+  }
+
+  health(opts: HealthOptions = {}): StoreHealth {
+    const h: StoreHealth = {
+      path: this.path,
+      sizeBytes: 0,
+      calls: 0,
+      schemaVersion: 0,
+      journalMode: '',
+      oldestMs: null,
+      newestMs: null,
+      ok: true,
+    };
+    const problems: string[] = [];
+    for (const suffix of ['', '-wal']) {
+      try {
+        h.sizeBytes += statSync(this.path + suffix).size;
+      } catch {
+        // no WAL file
+      }
+    }
+    try {
+      h.schemaVersion = this.db.pragma('user_version', { simple: true }) as number;
+      h.journalMode = String(this.db.pragma('journal_mode', { simple: true }));
+      if (h.schemaVersion !== SCHEMA_VERSION)
+        problems.push(`schema version ${h.schemaVersion}, expected ${SCHEMA_VERSION}`);
+      h.calls = (
+        this.stmts.get('SELECT ifnull(sum(calls), 0) AS n FROM rollup_base_day').get() as { n: number }
+      ).n;
+      const b = this.bounds();
+      h.oldestMs = b?.min ?? null;
+      h.newestMs = b?.max ?? null;
+      if (opts.quickCheck !== false) {
+        const rows = this.db.pragma('quick_check(20)', { simple: false }) as { quick_check: string }[];
+        const msgs = rows.map((r) => r.quick_check).filter((m) => m !== 'ok');
+        if (msgs.length) problems.push(`quick_check: ${msgs.join('; ')}`);
+      }
+    } catch (err) {
+      problems.push(toStoreError(err, this.path, 'checking').message);
+    }
+    if (problems.length) {
+      h.ok = false;
+      h.problem = problems.join('; ');
+    }
+    return h;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** Opens (creating and migrating when needed) the store at `path`. Throws StoreError. */
+export function openStore(path: string, opts: OpenStoreOptions = {}): CostStore & SqliteCostStore {
+  return new SqliteCostStore(path, opts);
+}

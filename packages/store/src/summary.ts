@@ -1,0 +1,236 @@
+// Summaries answered from the rollups wherever the filter and range allow. A range is cut into
+//   raw rows [since, next hour) + hourly [.., next UTC day) + daily [.., last UTC day)
+//   + hourly [.., last hour) + raw rows [last hour, until)
+// so any since/until is exact to the nano-dollar while a month reads ~30 daily buckets. groupBy
+// 'day' cuts the range at the local midnights of the time zone first (DST-safe; zones with
+// half-hour offsets read the hour around midnight from raw rows).
+import type { StringDict } from './dict.js';
+import { StoreQueryError } from './errors/store-query-error.js';
+import { dimConditions, type ResolvedFilter, resolveFilter, type StatementCache } from './query.js';
+import { CUBES } from './rollups.js';
+import type { Dim } from './rows.js';
+import { type CubeSchema, type Grain, MEASURES, RAW_MEASURES, rollupTable } from './schema.js';
+import { checkTimeZone, DAY_MS, daySegments, HOUR_MS, localTimeZone } from './time.js';
+import type { GroupBy, SummaryQuery, SummaryResult, Totals } from './types.js';
+
+/** What each groupBy reads: the dimensions it needs, and its SQL over raw rows and over rollups. */
+const GROUPS: Record<GroupBy, { dims: Dim[]; raw: string; cube: string } | null> = {
+  model: {
+    dims: ['request_model', 'response_model'],
+    raw: 'coalesce(response_model, request_model)',
+    cube: 'CASE WHEN response_model <> 0 THEN response_model ELSE request_model END',
+  },
+  provider: { dims: ['provider'], raw: 'provider', cube: 'provider' },
+  feature: { dims: ['feature'], raw: 'feature', cube: 'feature' },
+  user: { dims: ['user'], raw: 'user', cube: 'user' },
+  tenant: { dims: ['tenant'], raw: 'tenant', cube: 'tenant' },
+  operation: { dims: ['operation'], raw: 'operation', cube: 'operation' },
+  service: { dims: ['service'], raw: 'service', cube: 'service' },
+  day: null,
+};
+
+export const GROUP_BYS = Object.keys(GROUPS) as GroupBy[];
+
+type Source = 'raw' | Grain;
+interface Piece {
+  source: Source;
+  from: number | null;
+  to: number | null;
+}
+
+const ceilTo = (ms: number, size: number) => Math.ceil(ms / size) * size;
+const floorTo = (ms: number, size: number) => Math.floor(ms / size) * size;
+
+/** Cuts [from, to) (null = unbounded) into raw, hourly and daily pieces. */
+export function decompose(from: number | null, to: number | null, grains: readonly Grain[]): Piece[] {
+  if (from === null && to === null && grains.includes('all')) return [{ source: 'all', from, to }];
+  const out: Piece[] = [];
+  const a = from === null ? null : ceilTo(from, HOUR_MS);
+  const b = to === null ? null : floorTo(to, HOUR_MS);
+  if (a !== null && b !== null && a >= b) return [{ source: 'raw', from, to }];
+  if (from !== null && a !== null && from < a) out.push({ source: 'raw', from, to: a });
+  const ad = a === null ? null : ceilTo(a, DAY_MS);
+  const bd = b === null ? null : floorTo(b, DAY_MS);
+  if (!grains.includes('day') || (ad !== null && bd !== null && ad >= bd)) {
+    out.push({ source: 'hour', from: a, to: b });
+  } else {
+    if (a !== null && ad !== null && a < ad) out.push({ source: 'hour', from: a, to: ad });
+    out.push({ source: 'day', from: ad, to: bd });
+    if (b !== null && bd !== null && bd < b) out.push({ source: 'hour', from: bd, to: b });
+  }
+  if (to !== null && b !== null && b < to) out.push({ source: 'raw', from: b, to });
+  return out;
+}
+
+export function emptyTotals(): Totals {
+  return {
+    calls: 0,
+    errors: 0,
+    unpricedCalls: 0,
+    estimatedCalls: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+    costNanos: 0,
+    inputCostNanos: 0,
+    outputCostNanos: 0,
+    cacheReadCostNanos: 0,
+    cacheWriteCostNanos: 0,
+  };
+}
+
+function toTotals(m: number[]): Totals {
+  return {
+    calls: m[0]!,
+    errors: m[1]!,
+    unpricedCalls: m[2]!,
+    estimatedCalls: m[3]!,
+    inputTokens: m[4]!,
+    outputTokens: m[5]!,
+    cacheReadTokens: m[6]!,
+    cacheWriteTokens: m[7]!,
+    reasoningTokens: m[8]!,
+    costNanos: m[9]!,
+    inputCostNanos: m[10]!,
+    outputCostNanos: m[11]!,
+    cacheReadCostNanos: m[12]!,
+    cacheWriteCostNanos: m[13]!,
+  };
+}
+
+export interface SummaryContext {
+  dict: StringDict;
+  stmts: StatementCache;
+}
+
+/** Picks the smallest rollup holding every dimension the query needs, or null (raw rows). */
+export function chooseCube(f: ResolvedFilter, groupBy: GroupBy | undefined): CubeSchema | null {
+  if (f.rawOnly.length > 0) return null;
+  const need = new Set<Dim>(f.eq.map((e) => e.col));
+  if (f.model !== null) {
+    need.add('request_model');
+    need.add('response_model');
+  }
+  const g = groupBy ? GROUPS[groupBy] : null;
+  for (const d of g?.dims ?? []) need.add(d);
+  for (const cube of CUBES) {
+    if ([...need].every((d) => cube.dims.includes(d))) return cube;
+  }
+  return null;
+}
+
+function checkQuery(q: SummaryQuery): { timeZone: string; limit: number | null } {
+  if (q.groupBy !== undefined && !Object.hasOwn(GROUPS, q.groupBy)) {
+    throw new StoreQueryError(`groupBy must be one of ${GROUP_BYS.join(', ')}; got "${String(q.groupBy)}"`);
+  }
+  const timeZone = q.timeZone ?? localTimeZone();
+  checkTimeZone(timeZone);
+  let limit: number | null = null;
+  if (q.limit !== undefined && q.limit !== null) {
+    if (!Number.isInteger(q.limit) || q.limit < 1) {
+      throw new StoreQueryError(`limit must be a positive integer, got ${String(q.limit)}`);
+    }
+    limit = q.limit;
+  }
+  return { timeZone, limit };
+}
+
+type Key = number | string | null;
+
+/**
+ * Runs a summary. `source: 'raw'` answers from the raw rows only (slow; used to verify the rollups).
+ * `bounds` gives the first and last call times, needed for an open-ended day grouping.
+ */
+export function runSummary(
+  ctx: SummaryContext,
+  q: SummaryQuery,
+  bounds: () => { min: number; max: number } | null,
+  source: 'auto' | 'raw' = 'auto',
+): SummaryResult {
+  const { timeZone, limit } = checkQuery(q);
+  const f = resolveFilter(q, ctx.dict);
+  const result: SummaryResult = { since: f.since, until: f.until, totals: emptyTotals(), groups: [] };
+  if (!f.possible) return result;
+  const cube = source === 'raw' ? null : chooseCube(f, q.groupBy);
+  const group = q.groupBy ? GROUPS[q.groupBy] : null;
+
+  // Segments of the range: one per local day for groupBy 'day', else the whole range.
+  let segments: { key: Key; from: number | null; to: number | null }[];
+  if (q.groupBy === 'day') {
+    let from = f.since;
+    let to = f.until;
+    if (from === null || to === null) {
+      const b = bounds();
+      if (!b) return result;
+      from ??= b.min;
+      to ??= b.max + 1;
+    }
+    segments = daySegments(from, to, timeZone).map((s) => ({ key: s.key, from: s.startMs, to: s.endMs }));
+  } else segments = [{ key: null, from: f.since, to: f.until }];
+
+  const dims = dimConditions(f);
+  const acc = new Map<Key, number[]>();
+  for (const seg of segments) {
+    const pieces: Piece[] = cube ? decompose(seg.from, seg.to, cube.grains) : [{ source: 'raw', ...seg }];
+    for (const p of pieces) {
+      const raw = p.source === 'raw';
+      const table = raw ? 'calls' : rollupTable(cube!.name, p.source as Grain);
+      const timeCol = raw ? 'start_time' : 'bucket';
+      const where = [...dims.sql];
+      const params = [...dims.params];
+      if (raw) {
+        for (const c of f.rawOnly) {
+          where.push(c.sql);
+          params.push(...c.params);
+        }
+      }
+      if (p.from !== null) {
+        where.push(`${timeCol} >= ?`);
+        params.push(p.from);
+      }
+      if (p.to !== null) {
+        where.push(`${timeCol} < ?`);
+        params.push(p.to);
+      }
+      const sums = raw ? RAW_MEASURES.join(', ') : MEASURES.map((m) => `sum(${m})`).join(', ');
+      const keySql = group ? (raw ? group.raw : group.cube) : 'NULL';
+      const sql =
+        `SELECT ${keySql} AS k, ${sums} FROM ${table}` +
+        (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
+        (group ? ' GROUP BY k' : '');
+      for (const row of ctx.stmts.get(sql).raw(true).iterate(params) as Iterable<unknown[]>) {
+        const n = (row[1] as number | null) ?? 0;
+        if (n === 0) continue;
+        let k: Key = group ? ((row[0] as number | null) ?? null) : seg.key;
+        if (k === 0) k = null;
+        let m = acc.get(k);
+        if (!m) {
+          m = new Array(MEASURES.length).fill(0);
+          acc.set(k, m);
+        }
+        for (let i = 0; i < MEASURES.length; i++) m[i]! += (row[i + 1] as number | null) ?? 0;
+      }
+    }
+  }
+
+  const total = new Array(MEASURES.length).fill(0) as number[];
+  const groups: (Totals & { key: string | null })[] = [];
+  for (const [k, m] of acc) {
+    for (let i = 0; i < m.length; i++) total[i]! += m[i]!;
+    if (!q.groupBy) continue;
+    const key = typeof k === 'number' ? ctx.dict.valueOf(k) : k;
+    groups.push({ key, ...toTotals(m) });
+  }
+  result.totals = toTotals(total);
+  const byCost = (a: Totals & { key: string | null }, b: Totals & { key: string | null }) =>
+    b.costNanos - a.costNanos ||
+    b.calls - a.calls ||
+    (a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  groups.sort(byCost);
+  let kept = limit === null ? groups : groups.slice(0, limit);
+  if (q.groupBy === 'day') kept = kept.sort((a, b) => ((a.key ?? '') < (b.key ?? '') ? -1 : 1));
+  result.groups = kept;
+  return result;
+}
