@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { constants as h2constants } from 'node:http2';
 import { type Ctx, header, type Provider } from './context.js';
 import type { FaultKind } from './types.js';
 
@@ -30,6 +31,24 @@ export function faultFromModel(model: string | undefined): FaultKind | undefined
   const f = /mock-fault-([a-z0-9-]+)/.exec(model);
   if (f) return parseFault(f[1]);
   return undefined;
+}
+
+/** The HTTP/2 stream behind a response served over h2c (Bedrock's client), if any. */
+function h2stream(res: ServerResponse): { destroyed: boolean; close(code?: number): void } | undefined {
+  return (res as unknown as { stream?: { destroyed: boolean; close(code?: number): void } }).stream;
+}
+
+/** True once the response can no longer be written (client gone, stream reset). */
+export function gone(res: ServerResponse): boolean {
+  const stream = h2stream(res);
+  return stream ? stream.destroyed : res.destroyed;
+}
+
+/** Drops the connection abruptly: the TCP socket for HTTP/1.1, an RST_STREAM for HTTP/2. */
+export function killConnection(res: ServerResponse): void {
+  const stream = h2stream(res);
+  if (stream) stream.close(h2constants.NGHTTP2_INTERNAL_ERROR);
+  else res.socket?.destroy();
 }
 
 function sleep(ms: number): Promise<void> {
@@ -192,7 +211,7 @@ export function sendError(ctx: Ctx, status: number, message?: string, param?: st
 }
 
 function writeHead(res: ServerResponse, status: number, headers: Record<string, string>): void {
-  if (res.headersSent || res.destroyed) return;
+  if (res.headersSent || gone(res)) return;
   res.writeHead(status, headers);
 }
 
@@ -201,7 +220,7 @@ function writeHead(res: ServerResponse, status: number, headers: Record<string, 
 /** Sends a whole JSON response; malformed-json, truncated-sse and cut-stream break it. */
 export function sendJson(ctx: Ctx, status: number, headers: Record<string, string>, body: string): void {
   const { res, fault } = ctx;
-  if (res.destroyed) return;
+  if (gone(res)) return;
   if (fault === 'malformed-json') {
     const broken = body.slice(0, Math.max(1, Math.floor(body.length / 2)));
     writeHead(res, status, { ...headers, 'content-length': String(Buffer.byteLength(broken)) });
@@ -214,7 +233,7 @@ export function sendJson(ctx: Ctx, status: number, headers: Record<string, strin
     if (fault === 'truncated-sse') {
       res.end(half);
     } else {
-      res.write(half, () => res.socket?.destroy());
+      res.write(half, () => killConnection(res));
     }
     return;
   }
@@ -253,12 +272,12 @@ export async function pump(
   options: StreamOptions,
 ): Promise<void> {
   const { res, fault } = ctx;
-  if (res.destroyed) return;
+  if (gone(res)) return;
   writeHead(res, status, headers);
   res.flushHeaders();
   let n = 0;
   for (const chunk of chunks) {
-    if (res.destroyed || res.writableEnded) return;
+    if (gone(res) || res.writableEnded) return;
     n++;
     if (n === STREAM_FAULT_AT && (fault === 'truncated-sse' || fault === 'cut-stream')) {
       const half =
@@ -266,7 +285,7 @@ export async function pump(
       if (fault === 'truncated-sse') {
         res.end(half);
       } else {
-        res.write(half, () => res.socket?.destroy());
+        res.write(half, () => killConnection(res));
       }
       return;
     }
@@ -275,7 +294,7 @@ export async function pump(
     if (!res.write(out)) await waitDrain(res);
     if (fault === 'slow-stream') await sleep(ctx.delayMs);
   }
-  if (!res.destroyed) res.end();
+  if (!gone(res)) res.end();
 }
 
 /** Indices of the reply words to stream: all of them, or as many as fit in x-mock-stream-bytes. */

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createH2cServer, type Http2Session } from 'node:http2';
+import { type AddressInfo, createServer as createTcpServer, type Socket } from 'node:net';
 import {
   type CacheMode,
   type Ctx,
@@ -14,7 +15,16 @@ import * as anthropic from './providers/anthropic.js';
 import * as bedrock from './providers/bedrock.js';
 import * as gemini from './providers/gemini.js';
 import * as openai from './providers/openai.js';
-import { DEFAULT_SLOW_DELAY_MS, errorResponse, faultFromModel, parseFault, sendError, sleep } from './respond.js';
+import {
+  DEFAULT_SLOW_DELAY_MS,
+  errorResponse,
+  faultFromModel,
+  gone,
+  killConnection,
+  parseFault,
+  sendError,
+  sleep,
+} from './respond.js';
 import type { FaultKind, MockProvider, MockProviderOptions, RecordedRequest } from './types.js';
 
 const REDACTED = '[REDACTED]';
@@ -167,7 +177,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 function redactHeaders(headers: IncomingMessage['headers']): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) {
-    if (v === undefined) continue;
+    if (v === undefined || k.startsWith(':')) continue; // HTTP/2 pseudo-headers
     out[k] = SECRET_HEADERS.has(k) ? REDACTED : Array.isArray(v) ? v.join(', ') : v;
   }
   return out;
@@ -242,7 +252,7 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
     ctx.fault = fault;
 
     if (fault === 'reset') {
-      req.socket.destroy();
+      killConnection(res);
       return;
     }
     if (fault === 'hang') return; // never answers; close() drops the connection
@@ -268,17 +278,39 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
     await route.handle(ctx);
   };
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent && !res.destroyed) {
+      if (!res.headersSent && !gone(res)) {
         res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: { message: `mock provider error: ${String(err)}`, type: 'server_error' } }));
       } else {
-        res.destroy();
+        killConnection(res);
       }
     });
+  };
+  // One port speaks HTTP/1.1 and HTTP/2 with prior knowledge (h2c): the AWS SDK's Bedrock client
+  // uses HTTP/2 by default. The first bytes of a connection tell which.
+  const http1 = createServer(listener);
+  http1.keepAliveTimeout = 5000;
+  const http2 = createH2cServer();
+  http2.on('request', (req, res) => listener(req as unknown as IncomingMessage, res as unknown as ServerResponse));
+  const sessions = new Set<Http2Session>();
+  http2.on('session', (session) => {
+    sessions.add(session);
+    session.on('close', () => sessions.delete(session));
   });
-  server.keepAliveTimeout = 5000;
+  const sockets = new Set<Socket>();
+  const server = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.once('data', (first: Buffer) => {
+      socket.pause();
+      socket.unshift(first);
+      if (first.toString('latin1', 0, 3) === 'PRI') http2.emit('connection', socket);
+      else http1.emit('connection', socket);
+      process.nextTick(() => socket.resume());
+    });
+  });
 
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -309,7 +341,9 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
     close() {
       return new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections();
+        http1.closeAllConnections();
+        for (const session of sessions) session.destroy();
+        for (const socket of sockets) socket.destroy();
       });
     },
   };
