@@ -1,7 +1,56 @@
+// @tokenmeter/pricing: the one pricing engine of tokenmeter.
+
+export { CatalogDataError } from './errors/CatalogDataError.js';
+export { PricingConfigError } from './errors/PricingConfigError.js';
+export { PricingInputError } from './errors/PricingInputError.js';
+export { TokenmeterError } from './errors/TokenmeterError.js';
+export {
+  loadPricingFile,
+  loadPricingFileFromEnv,
+  PRICING_FILE_ENV,
+  parsePricingOverrides,
+  validateOverrides,
+} from './overrides.js';
+export {
+  bundledCatalog,
+  calculateCost,
+  catalogFromGenaiPrices,
+  catalogVersion,
+  configurePricing,
+  createPricer,
+  explainPrice,
+  getDefaultPricer,
+  listCatalogModels,
+  priceCall,
+  validateCostInput,
+} from './pricer.js';
+export { PROVIDER_NAME_TO_CATALOG, SELF_HOSTED_PROVIDERS } from './providers.js';
+export { GENAI_PRICES_DATA_URL, startCatalogRefresh } from './refresh.js';
 export type {
+  CatalogData,
+  CatalogModelInfo,
+  CatalogRefreshHandle,
+  CatalogRefreshOptions,
   CostInput,
   CostResult,
+  MatchLogic,
   MatchQuality,
+  OverrideConditionalPrice,
+  OverrideModel,
+  OverridePriceKey,
+  OverridePrices,
+  PriceCallResult,
+  PriceExplanation,
+  Pricer,
+  PricerOptions,
   PriceSource,
+  PriceTableUsd,
+  PricingFileResult,
+  PricingOverrides,
+  PricingProblem,
+  TieredPrice,
   TokenUsage,
+  UnpricedReason,
 } from './types.js';
+// Not exported: the snapshot format and compiled forms (internal-types.ts, catalog/compile.ts); they
+// change with the engine. Use CatalogData values from bundledCatalog() / catalogFromGenaiPrices().

@@ -22,6 +22,11 @@ export interface TokenUsage {
   inputAudioTokens?: number;
   /** Output audio tokens (part of `outputTokens`). */
   outputAudioTokens?: number;
+  /**
+   * Of `cacheReadTokens`, the audio tokens read from the cache (also part of `inputAudioTokens`),
+   * priced at the cached-audio rate where the catalog has one (OpenAI realtime, Gemini).
+   */
+  cacheAudioReadTokens?: number;
 }
 
 export interface CostInput {
@@ -65,6 +70,8 @@ export interface CostResult {
   outputUsd: number;
   cacheReadUsd: number;
   cacheWriteUsd: number;
+  /** `requestNanos` in USD. Added by @tokenmeter/pricing (not in the original contract). */
+  requestUsd?: number;
   totalNanos: number;
   inputNanos: number;
   outputNanos: number;
@@ -85,4 +92,204 @@ export interface CostResult {
   serviceTier: string;
   /** A multiplier applied by a user discount (1 when none). */
   discount: number;
+}
+
+/** A model-name rule in genai-prices' words. Matching is case-insensitive. */
+export type MatchLogic =
+  | { equals: string }
+  | { starts_with: string }
+  | { ends_with: string }
+  | { contains: string }
+  | { regex: string }
+  | { or: MatchLogic[] }
+  | { and: MatchLogic[] };
+
+/** A price tiered by the request's total input tokens: `price` applies to the whole request above `start`. */
+export interface TieredPrice {
+  base: number | string;
+  tiers: { start: number; price: number | string }[];
+}
+
+/** Price keys accepted in overrides, with genai-prices' unit suffixes (USD per Mtok, per K requests). */
+export type OverridePriceKey =
+  | 'input_mtok'
+  | 'output_mtok'
+  | 'cache_read_mtok'
+  | 'cache_write_mtok'
+  | 'cache_write_1h_mtok'
+  | 'input_audio_mtok'
+  | 'cache_audio_read_mtok'
+  | 'output_audio_mtok'
+  | 'output_reasoning_mtok'
+  | 'requests_kcount';
+
+/** Prices in USD: a decimal number or a decimal string (`'0.075'`), flat or tiered. */
+export type OverridePrices = Partial<Record<OverridePriceKey, number | string | TieredPrice>>;
+
+export interface OverrideConditionalPrice {
+  /** The prices apply from this UTC date (`YYYY-MM-DD`); absent = from the beginning. */
+  constraint?: { start_date: string };
+  prices: OverridePrices;
+}
+
+/** A user-priced model (custom, fine-tuned or self-hosted). */
+export interface OverrideModel {
+  /** The model id reported in `CostResult.modelId`. Matched exactly when `match` is absent. */
+  id: string;
+  /** Only for calls to this provider (gen_ai.provider.name or catalog id); absent = any provider. */
+  provider?: string;
+  name?: string;
+  match?: MatchLogic;
+  prices: OverridePrices | OverrideConditionalPrice[];
+  price_comments?: string;
+  prices_checked?: string;
+  context_window?: number;
+}
+
+/** User overrides, in the words of the pricing file (`TOKENMETER_PRICING_FILE`). */
+export interface PricingOverrides {
+  /** Tried in order, before the catalog. */
+  models?: OverrideModel[];
+  /** Negotiated multiplier per provider (gen_ai.provider.name or catalog id), e.g. `{ openai: 0.8 }`. */
+  discounts?: Record<string, number | string>;
+  /** Azure OpenAI deployment name → model name, e.g. `{ 'my-gpt4o': 'gpt-4o' }`. */
+  azure_deployments?: Record<string, string>;
+}
+
+/** One problem found in a pricing file: where and why. */
+export interface PricingProblem {
+  file: string;
+  /** Path inside the document, e.g. `models[2].prices.input_mtok`; empty for the whole file. */
+  path: string;
+  reason: string;
+}
+
+/** The outcome of reading a pricing file: the valid part, and every problem found. */
+export interface PricingFileResult {
+  overrides: PricingOverrides;
+  problems: PricingProblem[];
+}
+
+/** Why a call has no cost, beyond its MatchQuality. */
+export type UnpricedReason =
+  | 'invalid_input'
+  | 'unknown_model'
+  | 'unknown_provider'
+  | 'self_hosted'
+  | 'no_usage'
+  | 'unsupported_units';
+
+/** The result of `priceCall`: the cost, how the model was matched, and why there is no cost when null. */
+export interface PriceCallResult {
+  cost: CostResult | null;
+  match: MatchQuality;
+  /** Set when `cost` is null. */
+  reason?: UnpricedReason;
+  /** The input error when `reason` is `invalid_input` or `no_usage`. */
+  error?: Error;
+  /** The service tier asked for (`standard`, `batch`, `flex`, `priority`); `cost.serviceTier` is the one priced. */
+  requestedTier: string;
+}
+
+/** A price table in USD per million tokens (and per thousand requests), as `explainPrice` shows it. */
+export type PriceTableUsd = Partial<
+  Record<OverridePriceKey, number | { base: number; tiers: { start: number; price: number }[] }>
+>;
+
+/** The catalog or override entry that prices a model, as the CLI shows it. */
+export interface PriceExplanation {
+  provider: string;
+  modelId: string;
+  name?: string;
+  match: Exclude<MatchQuality, 'unknown_model' | 'unknown_provider' | 'no_usage'>;
+  source: PriceSource;
+  version: string;
+  /** The standard prices in effect at `at`. */
+  prices: PriceTableUsd;
+  at: string;
+  /** Constraint of the price period in effect, when the model has several. */
+  constraint?: { start_date: string } | { start_time: string; end_time: string };
+  /** Service tiers with their own rule for this model: multiplier or prices. */
+  serviceTiers: { tier: string; multiplier?: number; prices?: PriceTableUsd; comments: string }[];
+  /** Units the catalog prices but tokenmeter does not (web searches, images, ...). */
+  otherUnits: string[];
+  contextWindow?: number;
+  priceComments?: string;
+  pricingUrls: string[];
+  /** A user discount multiplier for this provider (1 when none). */
+  discount: number;
+}
+
+/** One model of the catalog, for listings. */
+export interface CatalogModelInfo {
+  provider: string;
+  providerName: string;
+  modelId: string;
+  name?: string;
+  contextWindow?: number;
+  deprecated?: boolean;
+  source: PriceSource;
+}
+
+export interface PricerOptions {
+  /** User overrides (validated; invalid ones throw `PricingConfigError`). */
+  overrides?: PricingOverrides;
+  /** Replace the bundled catalog (tests, or data from `startCatalogRefresh`). */
+  catalog?: CatalogData;
+  /** Max cached (provider, model) matches before the cache is cleared. Default 10000. */
+  matchCacheSize?: number;
+}
+
+/**
+ * Catalog data in the engine's form. Obtain it from `bundledCatalog()` or `catalogFromGenaiPrices()`;
+ * its contents are internal.
+ */
+export interface CatalogData {
+  readonly version: string;
+  readonly source: 'catalog' | 'refreshed_catalog';
+  /** @internal */
+  readonly _snapshot: unknown;
+}
+
+export interface Pricer {
+  /** The cost of one call, or null when no price is known (never $0 for an unknown model). Never throws. */
+  calculateCost(input: CostInput): CostResult | null;
+  /** Like `calculateCost`, with the match quality and the reason when unpriced. Never throws. */
+  priceCall(input: CostInput): PriceCallResult;
+  /** The entry that would price `model` (for `provider`, or inferred from the model name), or null. */
+  explainPrice(provider: string | undefined, model: string, at?: Date | number): PriceExplanation | null;
+  /** Every model of the active catalog (and of the overrides). */
+  listCatalogModels(): CatalogModelInfo[];
+  /** Version of the active catalog, e.g. `genai-prices@0.1.8`. */
+  readonly catalogVersion: string;
+  /** Swap in catalog data (e.g. refreshed); clears the match cache. */
+  setCatalog(catalog: CatalogData): void;
+}
+
+export interface CatalogRefreshOptions {
+  /** URL of a genai-prices-format data.json. Default: genai-prices' own REMOTE_DATA_JSON_URL. */
+  url?: string;
+  /** Time between fetches. Default 6 hours; minimum 60 s. */
+  intervalMs?: number;
+  /** Directory for the last good data (`genai-prices-data.json`); absent = no disk cache. */
+  cacheDir?: string;
+  /** Called on each failed fetch or invalid document. Default: `console.warn`. */
+  onError?: (error: Error) => void;
+  /** Called after each successful update with the new version. */
+  onUpdate?: (version: string) => void;
+  /** The pricer to update. Default: the module-level default pricer. */
+  pricer?: Pricer;
+  /** Timeout of one fetch. Default 30 s. */
+  timeoutMs?: number;
+  /** fetch implementation. Default: globalThis.fetch. */
+  fetch?: typeof fetch;
+}
+
+export interface CatalogRefreshHandle {
+  /** Fetch now; resolves true when new data was applied. Never rejects. */
+  refreshNow(): Promise<boolean>;
+  /** Stop the timer. */
+  stop(): void;
+  /** Resolves once the disk cache (if any) was read and the first fetch finished. Never rejects. */
+  readonly ready: Promise<void>;
 }

@@ -1,0 +1,234 @@
+// The arithmetic: split usage into the parts a price table prices, and price each part exactly in
+// integers. Matching lives elsewhere (pricer.ts); this file knows nothing of providers or models.
+
+import type { CompiledTable } from './catalog/compile.js';
+import { PricingInputError } from './errors/PricingInputError.js';
+import type { IntPrice, Rational } from './internal-types.js';
+import { mulDivHalfUpBig } from './money.js';
+import type { TokenUsage } from './types.js';
+
+/** Largest token count accepted in any usage field. */
+export const MAX_TOKENS = 1e12;
+
+/** Usage with every field a checked integer (absent optional fields are 0). */
+export interface CheckedUsage {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  cacheWrite1h: number;
+  reasoning: number;
+  inputAudio: number;
+  outputAudio: number;
+  cacheAudioRead: number;
+}
+
+function bad(value: unknown): string {
+  return `must be a non-negative integer ≤ 1e12 (got ${typeof value === 'number' ? String(value) : typeof value})`;
+}
+
+function count(u: Record<string, unknown>, key: string, required: boolean): number | PricingInputError {
+  const v = u[key];
+  if (v === undefined || v === null) {
+    return required ? new PricingInputError(`usage.${key}`, 'is required') : 0;
+  }
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_TOKENS) {
+    return new PricingInputError(`usage.${key}`, bad(v));
+  }
+  return v;
+}
+
+/** Checks a usage object; returns the checked counts or the first problem. */
+export function checkUsage(usage: TokenUsage): CheckedUsage | PricingInputError {
+  const u = usage as unknown as Record<string, unknown>;
+  const input = count(u, 'inputTokens', true);
+  if (typeof input !== 'number') return input;
+  const output = count(u, 'outputTokens', true);
+  if (typeof output !== 'number') return output;
+  const cacheRead = count(u, 'cacheReadTokens', false);
+  if (typeof cacheRead !== 'number') return cacheRead;
+  const cacheWrite = count(u, 'cacheWriteTokens', false);
+  if (typeof cacheWrite !== 'number') return cacheWrite;
+  const cacheWrite1h = count(u, 'cacheWrite1hTokens', false);
+  if (typeof cacheWrite1h !== 'number') return cacheWrite1h;
+  const reasoning = count(u, 'reasoningTokens', false);
+  if (typeof reasoning !== 'number') return reasoning;
+  const inputAudio = count(u, 'inputAudioTokens', false);
+  if (typeof inputAudio !== 'number') return inputAudio;
+  const outputAudio = count(u, 'outputAudioTokens', false);
+  if (typeof outputAudio !== 'number') return outputAudio;
+  const cacheAudioRead = count(u, 'cacheAudioReadTokens', false);
+  if (typeof cacheAudioRead !== 'number') return cacheAudioRead;
+  if (cacheRead + cacheWrite > input) {
+    return new PricingInputError(
+      'usage.cacheReadTokens',
+      `+ cacheWriteTokens (${cacheRead} + ${cacheWrite}) exceeds inputTokens (${input}); inputTokens must include cached tokens`,
+    );
+  }
+  if (cacheWrite1h > cacheWrite) {
+    return new PricingInputError(
+      'usage.cacheWrite1hTokens',
+      `(${cacheWrite1h}) exceeds cacheWriteTokens (${cacheWrite})`,
+    );
+  }
+  if (inputAudio > input) {
+    return new PricingInputError('usage.inputAudioTokens', `(${inputAudio}) exceeds inputTokens (${input})`);
+  }
+  if (cacheAudioRead > cacheRead || cacheAudioRead > inputAudio) {
+    return new PricingInputError(
+      'usage.cacheAudioReadTokens',
+      `(${cacheAudioRead}) exceeds cacheReadTokens (${cacheRead}) or inputAudioTokens (${inputAudio})`,
+    );
+  }
+  if (reasoning > output) {
+    return new PricingInputError(
+      'usage.reasoningTokens',
+      `(${reasoning}) exceeds outputTokens (${output}); outputTokens must include reasoning tokens`,
+    );
+  }
+  if (outputAudio > output) {
+    return new PricingInputError(
+      'usage.outputAudioTokens',
+      `(${outputAudio}) exceeds outputTokens (${output})`,
+    );
+  }
+  return {
+    input,
+    output,
+    cacheRead,
+    cacheWrite,
+    cacheWrite1h,
+    reasoning,
+    inputAudio,
+    outputAudio,
+    cacheAudioRead,
+  };
+}
+
+/** The rate of a price for a request with `totalInput` input tokens (a tier applies above its start). */
+export function rateFor(price: IntPrice, totalInput: number): number {
+  if (typeof price === 'number') return price;
+  let rate = price.base;
+  for (const t of price.tiers) if (totalInput > t.start) rate = t.price;
+  return rate;
+}
+
+/** The five parts of a cost, in integer nano-USD. */
+export interface CostParts {
+  input: number;
+  cacheRead: number;
+  cacheWrite: number;
+  output: number;
+  request: number;
+}
+
+/** Token counts of each priced unit after the split (each token in exactly one unit). */
+export interface Leaves {
+  input: number;
+  cacheRead: number;
+  cacheWrite: number;
+  cacheWrite1h: number;
+  inputAudio: number;
+  cacheAudioRead: number;
+  output: number;
+  outputReasoning: number;
+  outputAudio: number;
+}
+
+/**
+ * Splits usage into disjoint parts, the way genai-prices does for the units a table prices: a
+ * more specific unit (cache read, audio, 1-hour cache write) takes its tokens out of the general one,
+ * and a unit the table does not price leaves its tokens in its parent (cache reads of a model without
+ * a cache price are billed as input). Returns a problem when the parts exceed their total.
+ */
+export function splitUsage(t: CompiledTable, u: CheckedUsage): Leaves | PricingInputError {
+  const cacheAudioRead = t.cacheAudioRead !== undefined ? u.cacheAudioRead : 0;
+  const cacheWrite1h = t.cacheWrite1h !== undefined ? u.cacheWrite1h : 0;
+  const cacheWrite = t.cacheWrite !== undefined ? u.cacheWrite - cacheWrite1h : 0;
+  const cacheRead = t.cacheRead !== undefined ? u.cacheRead - cacheAudioRead : 0;
+  const inputAudio = t.inputAudio !== undefined ? u.inputAudio - cacheAudioRead : 0;
+  const input = u.input - cacheRead - cacheWrite - cacheWrite1h - inputAudio - cacheAudioRead;
+  const outputReasoning = t.outputReasoning !== undefined ? u.reasoning : 0;
+  const outputAudio = t.outputAudio !== undefined ? u.outputAudio : 0;
+  const output = u.output - outputReasoning - outputAudio;
+  if (input < 0) {
+    return new PricingInputError(
+      'usage.inputTokens',
+      `(${u.input}) is less than its priced parts (cache read, cache write, audio) for this model`,
+    );
+  }
+  if (output < 0) {
+    return new PricingInputError(
+      'usage.outputTokens',
+      `(${u.output}) is less than reasoning + audio output tokens`,
+    );
+  }
+  return {
+    input,
+    cacheRead,
+    cacheWrite,
+    cacheWrite1h,
+    inputAudio,
+    cacheAudioRead,
+    output,
+    outputReasoning,
+    outputAudio,
+  };
+}
+
+const SAFE = Number.MAX_SAFE_INTEGER;
+
+/** Exact Σ count × rate, as a Number when it fits in 2^53, else as a BigInt. */
+function sum2(
+  n1: number,
+  p1: IntPrice | undefined,
+  n2: number,
+  p2: IntPrice | undefined,
+  total: number,
+): number | bigint {
+  const r1 = n1 > 0 && p1 !== undefined ? rateFor(p1, total) : 0;
+  const r2 = n2 > 0 && p2 !== undefined ? rateFor(p2, total) : 0;
+  const v = n1 * r1 + n2 * r2;
+  if (v <= SAFE) return v;
+  return BigInt(n1) * BigInt(r1) + BigInt(n2) * BigInt(r2);
+}
+
+/** round_half_up(pico × num / (den × 1000)): pico-USD × multiplier → nano-USD. */
+function toNanos(pico: number | bigint, m: Rational): number {
+  const div = m.den * 1000;
+  if (typeof pico === 'number') {
+    const p = pico * m.num;
+    if (p <= SAFE && div <= SAFE) {
+      const r = p % div;
+      const q = (p - r) / div;
+      return r * 2 >= div ? q + 1 : q;
+    }
+    return mulDivHalfUpBig(BigInt(pico), m.num, div);
+  }
+  return mulDivHalfUpBig(pico, m.num, div);
+}
+
+/**
+ * Prices split usage with a table and a multiplier. Each part is computed exactly (integer pico-USD ×
+ * multiplier) and rounded once, half-up, to integer nano-USD.
+ */
+export function priceParts(t: CompiledTable, l: Leaves, totalInput: number, m: Rational): CostParts {
+  const input = toNanos(sum2(l.input, t.input, l.inputAudio, t.inputAudio, totalInput), m);
+  const cacheRead = toNanos(
+    sum2(l.cacheRead, t.cacheRead, l.cacheAudioRead, t.cacheAudioRead, totalInput),
+    m,
+  );
+  const cacheWrite = toNanos(sum2(l.cacheWrite, t.cacheWrite, l.cacheWrite1h, t.cacheWrite1h, totalInput), m);
+  let outPico = sum2(l.output, t.output, l.outputReasoning, t.outputReasoning, totalInput);
+  if (l.outputAudio > 0 && t.outputAudio !== undefined) {
+    const a = sum2(l.outputAudio, t.outputAudio, 0, undefined, totalInput);
+    outPico =
+      typeof outPico === 'number' && typeof a === 'number' && outPico + a <= SAFE
+        ? outPico + a
+        : BigInt(outPico) + BigInt(a);
+  }
+  const output = toNanos(outPico, m);
+  // requests: nano-USD per request; × 1000 to pico-USD for the same rounding path.
+  const request = t.requests !== undefined ? toNanos(rateFor(t.requests, totalInput) * 1000, m) : 0;
+  return { input, cacheRead, cacheWrite, output, request };
+}
