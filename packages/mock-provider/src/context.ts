@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FaultKind, MockProviderOptions } from './types.js';
-import { type CacheTtl, DEFAULT_REPLY_TOKENS, type PromptItem, explicitPrefix, implicitPrefix } from './usage.js';
+import {
+  type CacheTtl,
+  DEFAULT_REPLY_TOKENS,
+  explicitPrefix,
+  implicitPrefix,
+  type PromptItem,
+} from './usage.js';
 
 export type Provider = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'bedrock';
 export type CacheMode = 'read' | 'write' | 'none';
@@ -10,7 +16,6 @@ export type CacheMode = 'read' | 'write' | 'none';
 export class ServerState {
   readonly seenPrefixes = new Set<string>();
   readonly faultCounts = new Map<string, number>();
-  private idCounter = 0;
   constructor(readonly options: MockProviderOptions) {}
 
   reset(): void {
@@ -20,7 +25,6 @@ export class ServerState {
 
   /** An id like real ones: `prefix` + `length` random base62 characters. */
   id(prefix: string, length = 24): string {
-    this.idCounter++;
     const bytes = randomBytes(length);
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
     let s = prefix;
@@ -60,7 +64,12 @@ export class ServerState {
    * least 1024 tokens was seen, later requests read it. `x-mock-cache: read` reads the prefix (half
    * the prompt when there is a single item) whatever its size; `write` and `none` read nothing.
    */
-  implicitCache(scope: string, items: readonly PromptItem[], total: number, mode: CacheMode | undefined): number {
+  implicitCache(
+    scope: string,
+    items: readonly PromptItem[],
+    total: number,
+    mode: CacheMode | undefined,
+  ): number {
     if (mode === 'none') return 0;
     const prefix = implicitPrefix(items);
     const key = `${scope}\u0001${prefix.key}`;
@@ -119,7 +128,8 @@ export function planOutput(
   limit: number | undefined,
   reasoning: number,
 ): { visible: number; reasoning: number; truncated: boolean } {
-  if (limit === undefined || !Number.isFinite(limit)) return { visible: replyTokens, reasoning, truncated: false };
+  if (limit === undefined || !Number.isFinite(limit))
+    return { visible: replyTokens, reasoning, truncated: false };
   const r = Math.min(reasoning, Math.floor(limit / 2));
   const visible = Math.max(0, Math.min(replyTokens, limit - r));
   return { visible, reasoning: r, truncated: visible < replyTokens };

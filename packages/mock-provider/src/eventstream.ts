@@ -21,7 +21,10 @@ export function crc32(buf: Uint8Array, start = 0, end = buf.length): number {
 }
 
 /** Encodes one event stream message with string headers. */
-export function encodeEventStreamMessage(headers: Record<string, string>, payload: Uint8Array | string): Buffer {
+export function encodeEventStreamMessage(
+  headers: Record<string, string>,
+  payload: Uint8Array | string,
+): Buffer {
   const headerBufs: Buffer[] = [];
   for (const [name, value] of Object.entries(headers)) {
     const n = Buffer.from(name, 'utf8');
@@ -64,7 +67,8 @@ export function decodeEventStream(buf: Uint8Array): { headers: Record<string, st
     const total = b.readUInt32BE(off);
     const hlen = b.readUInt32BE(off + 4);
     if (crc32(b, off, off + 8) !== b.readUInt32BE(off + 8)) throw new Error('bad prelude crc');
-    if (crc32(b, off, off + total - 4) !== b.readUInt32BE(off + total - 4)) throw new Error('bad message crc');
+    if (crc32(b, off, off + total - 4) !== b.readUInt32BE(off + total - 4))
+      throw new Error('bad message crc');
     const headers: Record<string, string> = {};
     let h = off + 12;
     const hend = h + hlen;

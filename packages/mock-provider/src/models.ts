@@ -67,7 +67,9 @@ export function bedrockBaseModel(modelId: string): string {
 }
 
 /** Bedrock model family of a model id. */
-export function bedrockFamily(modelId: string): 'anthropic' | 'nova' | 'titan-text' | 'titan-embed' | 'llama' | 'mistral' | 'other' {
+export function bedrockFamily(
+  modelId: string,
+): 'anthropic' | 'nova' | 'titan-text' | 'titan-embed' | 'llama' | 'mistral' | 'other' {
   const m = bedrockBaseModel(modelId);
   if (m.startsWith('anthropic.')) return 'anthropic';
   if (m.startsWith('amazon.nova')) return 'nova';

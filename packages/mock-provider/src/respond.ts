@@ -8,7 +8,15 @@ export const STREAM_FAULT_AT = 3;
 /** Default slow-stream delay between events. */
 export const DEFAULT_SLOW_DELAY_MS = 50;
 
-const FAULT_NAMES = new Set(['malformed-json', 'truncated-sse', 'cut-stream', 'slow-stream', 'hang', 'reset', 'no-usage']);
+const FAULT_NAMES = new Set([
+  'malformed-json',
+  'truncated-sse',
+  'cut-stream',
+  'slow-stream',
+  'hang',
+  'reset',
+  'no-usage',
+]);
 
 /** Parses a fault name (`status-429`, `cut-stream`, ...); undefined when it is not one. */
 export function parseFault(value: string | undefined): FaultKind | undefined {
@@ -57,6 +65,20 @@ function sleep(ms: number): Promise<void> {
 
 export { sleep };
 
+/** Sleeps, but wakes early when the response closes (client gone, server closing), so no timer outlives it. */
+export function sleepUnlessClosed(res: ServerResponse, ms: number): Promise<void> {
+  if (gone(res)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      res.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    res.on('close', done);
+  });
+}
+
 // ---------- error bodies in each provider's real shape ----------
 
 const OPENAI_ERRORS: Record<number, { type: string; code: string | null; message: string }> = {
@@ -67,7 +89,11 @@ const OPENAI_ERRORS: Record<number, { type: string; code: string | null; message
     message:
       'Incorrect API key provided: sk-mock. You can find your API key at https://platform.openai.com/account/api-keys.',
   },
-  403: { type: 'invalid_request_error', code: 'unsupported_country_region_territory', message: 'Forbidden (mock fault).' },
+  403: {
+    type: 'invalid_request_error',
+    code: 'unsupported_country_region_territory',
+    message: 'Forbidden (mock fault).',
+  },
   404: {
     type: 'invalid_request_error',
     code: 'model_not_found',
@@ -84,13 +110,20 @@ const OPENAI_ERRORS: Record<number, { type: string; code: string | null; message
     code: null,
     message: 'The server had an error while processing your request. Sorry about that!',
   },
-  503: { type: 'server_error', code: null, message: 'The engine is currently overloaded, please try again later.' },
+  503: {
+    type: 'server_error',
+    code: null,
+    message: 'The engine is currently overloaded, please try again later.',
+  },
 };
 
 const ANTHROPIC_ERRORS: Record<number, { type: string; message: string }> = {
   400: { type: 'invalid_request_error', message: 'Invalid request (mock fault).' },
   401: { type: 'authentication_error', message: 'invalid x-api-key' },
-  403: { type: 'permission_error', message: 'Your API key does not have permission to use the specified resource.' },
+  403: {
+    type: 'permission_error',
+    message: 'Your API key does not have permission to use the specified resource.',
+  },
   404: { type: 'not_found_error', message: 'Not found (mock fault).' },
   413: { type: 'request_too_large', message: 'Request exceeds the maximum allowed number of bytes.' },
   429: {
@@ -128,15 +161,47 @@ const GEMINI_MESSAGES: Record<number, string> = {
 const BEDROCK_ERRORS: Record<number, { status: number; type: string; message: string }> = {
   400: { status: 400, type: 'ValidationException', message: 'Invalid request (mock fault).' },
   // A bad credential: the real service answers 403 UnrecognizedClientException, not 401.
-  401: { status: 403, type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' },
-  403: { status: 403, type: 'AccessDeniedException', message: "You don't have access to the model with the specified model ID." },
-  404: { status: 404, type: 'ResourceNotFoundException', message: 'Could not resolve the foundation model from the provided model identifier.' },
-  408: { status: 408, type: 'ModelTimeoutException', message: 'Model has timed out in processing the request.' },
+  401: {
+    status: 403,
+    type: 'UnrecognizedClientException',
+    message: 'The security token included in the request is invalid.',
+  },
+  403: {
+    status: 403,
+    type: 'AccessDeniedException',
+    message: "You don't have access to the model with the specified model ID.",
+  },
+  404: {
+    status: 404,
+    type: 'ResourceNotFoundException',
+    message: 'Could not resolve the foundation model from the provided model identifier.',
+  },
+  408: {
+    status: 408,
+    type: 'ModelTimeoutException',
+    message: 'Model has timed out in processing the request.',
+  },
   424: { status: 424, type: 'ModelErrorException', message: 'The model returned an error (mock fault).' },
-  429: { status: 429, type: 'ThrottlingException', message: 'Too many requests, please wait before trying again.' },
-  500: { status: 500, type: 'InternalServerException', message: 'The server encountered an internal error (mock fault).' },
-  503: { status: 503, type: 'ServiceUnavailableException', message: 'Bedrock is unable to process your request.' },
-  529: { status: 503, type: 'ServiceUnavailableException', message: 'Bedrock is unable to process your request.' },
+  429: {
+    status: 429,
+    type: 'ThrottlingException',
+    message: 'Too many requests, please wait before trying again.',
+  },
+  500: {
+    status: 500,
+    type: 'InternalServerException',
+    message: 'The server encountered an internal error (mock fault).',
+  },
+  503: {
+    status: 503,
+    type: 'ServiceUnavailableException',
+    message: 'Bedrock is unable to process your request.',
+  },
+  529: {
+    status: 503,
+    type: 'ServiceUnavailableException',
+    message: 'Bedrock is unable to process your request.',
+  },
 };
 
 export interface ErrorResponse {
@@ -146,7 +211,13 @@ export interface ErrorResponse {
 }
 
 /** An error response as the provider really shapes it. `message` overrides the stock message. */
-export function errorResponse(ctx: Ctx, provider: Provider, status: number, message?: string, param?: string): ErrorResponse {
+export function errorResponse(
+  ctx: Ctx,
+  provider: Provider,
+  status: number,
+  message?: string,
+  param?: string,
+): ErrorResponse {
   const headers: Record<string, string> = {};
   if (status === 429 || status === 529 || status === 503) {
     headers['retry-after'] = header(ctx, 'x-mock-retry-after') ?? '1';
@@ -156,7 +227,9 @@ export function errorResponse(ctx: Ctx, provider: Provider, status: number, mess
       const e = OPENAI_ERRORS[status] ?? OPENAI_ERRORS[status >= 500 ? 500 : 400]!;
       headers['content-type'] = 'application/json; charset=utf-8';
       headers['x-request-id'] = ctx.state.id('req_', 32);
-      const body = { error: { message: message ?? e.message, type: e.type, param: param ?? null, code: e.code } };
+      const body = {
+        error: { message: message ?? e.message, type: e.type, param: param ?? null, code: e.code },
+      };
       return { status, headers, body: `${JSON.stringify(body, null, 4)}\n` };
     }
     case 'azure': {
@@ -180,7 +253,11 @@ export function errorResponse(ctx: Ctx, provider: Provider, status: number, mess
       return {
         status,
         headers,
-        body: JSON.stringify({ type: 'error', error: { type: e.type, message: message ?? e.message }, request_id: requestId }),
+        body: JSON.stringify({
+          type: 'error',
+          error: { type: e.type, message: message ?? e.message },
+          request_id: requestId,
+        }),
       };
     }
     case 'gemini': {
@@ -281,7 +358,9 @@ export async function pump(
     n++;
     if (n === STREAM_FAULT_AT && (fault === 'truncated-sse' || fault === 'cut-stream')) {
       const half =
-        typeof chunk === 'string' ? chunk.slice(0, Math.floor(chunk.length / 2)) : chunk.subarray(0, Math.floor(chunk.length / 2));
+        typeof chunk === 'string'
+          ? chunk.slice(0, Math.floor(chunk.length / 2))
+          : chunk.subarray(0, Math.floor(chunk.length / 2));
       if (fault === 'truncated-sse') {
         res.end(half);
       } else {
@@ -292,7 +371,7 @@ export async function pump(
     const out = n === STREAM_FAULT_AT && fault === 'malformed-json' ? options.malformed : chunk;
     ctx.bytesSent += typeof out === 'string' ? Buffer.byteLength(out) : out.length;
     if (!res.write(out)) await waitDrain(res);
-    if (fault === 'slow-stream') await sleep(ctx.delayMs);
+    if (fault === 'slow-stream') await sleepUnlessClosed(res, ctx.delayMs);
   }
   if (!gone(res)) res.end();
 }

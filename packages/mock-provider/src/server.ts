@@ -23,7 +23,7 @@ import {
   killConnection,
   parseFault,
   sendError,
-  sleep,
+  sleepUnlessClosed,
 } from './respond.js';
 import type { FaultKind, MockProvider, MockProviderOptions, RecordedRequest } from './types.js';
 
@@ -61,7 +61,12 @@ function matchRoute(
 ): Route | undefined {
   const model = str(body?.model);
   if (method === 'GET' && /(^|\/)models$/.test(path) && !path.startsWith('/model/')) {
-    return { name: 'openai.models', provider: 'openai', model: undefined, handle: (ctx) => openai.listModels(ctx) };
+    return {
+      name: 'openai.models',
+      provider: 'openai',
+      model: undefined,
+      handle: (ctx) => openai.listModels(ctx),
+    };
   }
   if (method !== 'POST') return undefined;
 
@@ -82,9 +87,12 @@ function matchRoute(
   if (br) {
     const modelId = decodeURIComponent(br[1]!);
     const op = br[2]!;
-    const name = { converse: 'converse', 'converse-stream': 'converseStream', invoke: 'invoke', 'invoke-with-response-stream': 'invokeStream' }[
-      op
-    ]!;
+    const name = {
+      converse: 'converse',
+      'converse-stream': 'converseStream',
+      invoke: 'invoke',
+      'invoke-with-response-stream': 'invokeStream',
+    }[op]!;
     return {
       name: `bedrock.${name}`,
       provider: 'bedrock',
@@ -117,10 +125,20 @@ function matchRoute(
   }
 
   if (path === '/v1/messages') {
-    return { name: 'anthropic.messages', provider: 'anthropic', model, handle: (ctx) => anthropic.messages(ctx) };
+    return {
+      name: 'anthropic.messages',
+      provider: 'anthropic',
+      model,
+      handle: (ctx) => anthropic.messages(ctx),
+    };
   }
   if (path === '/v1/messages/count_tokens') {
-    return { name: 'anthropic.countTokens', provider: 'anthropic', model, handle: (ctx) => anthropic.countTokens(ctx) };
+    return {
+      name: 'anthropic.countTokens',
+      provider: 'anthropic',
+      model,
+      handle: (ctx) => anthropic.countTokens(ctx),
+    };
   }
 
   const oa = /(^|\/)(chat\/completions|completions|embeddings|responses)$/.exec(path);
@@ -159,7 +177,8 @@ function openaiHandler(kind: string): (ctx: Ctx, opts: openai.OpenAIRouteOptions
 /** The provider whose error shape an unknown path gets. */
 function guessProvider(path: string): Provider {
   if (path.startsWith('/model/')) return 'bedrock';
-  if (/^\/v1(beta1?|alpha)?\/(models|projects|publishers)\//.test(path) || path.startsWith('/v1beta')) return 'gemini';
+  if (/^\/v1(beta1?|alpha)?\/(models|projects|publishers)\//.test(path) || path.startsWith('/v1beta'))
+    return 'gemini';
   if (path.startsWith('/v1/messages') || path.startsWith('/v1/complete')) return 'anthropic';
   if (path.startsWith('/openai/deployments/')) return 'azure';
   return 'openai';
@@ -206,7 +225,9 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
       }
     }
     const body =
-      parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+      parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+        ? (parsed as Record<string, unknown>)
+        : undefined;
     const query: Record<string, string> = {};
     for (const [k, v] of url.searchParams) query[k] = k === 'key' ? REDACTED : v;
 
@@ -236,12 +257,16 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
       delayMs: intHeader({ req }, 'x-mock-delay-ms') ?? DEFAULT_SLOW_DELAY_MS,
       replyTokens: intHeader({ req }, 'x-mock-output-tokens') ?? defaultReplyTokens(options),
       streamBytes: intHeader({ req }, 'x-mock-stream-bytes'),
-      cacheMode: cacheHeader === 'read' || cacheHeader === 'write' || cacheHeader === 'none' ? (cacheHeader as CacheMode) : undefined,
+      cacheMode:
+        cacheHeader === 'read' || cacheHeader === 'write' || cacheHeader === 'none'
+          ? (cacheHeader as CacheMode)
+          : undefined,
       bytesSent: 0,
       startTime,
     };
 
-    let fault: FaultKind | undefined = parseFault(header(ctx, 'x-mock-fault')) ?? faultFromModel(route?.model);
+    let fault: FaultKind | undefined =
+      parseFault(header(ctx, 'x-mock-fault')) ?? faultFromModel(route?.model);
     const times = intHeader(ctx, 'x-mock-fault-times');
     if (fault && times !== undefined) {
       const key = `${fault}|${path}|${route?.model ?? ''}`;
@@ -257,9 +282,9 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
     }
     if (fault === 'hang') return; // never answers; close() drops the connection
     const latency = intHeader(ctx, 'x-mock-latency-ms') ?? options.latencyMs ?? 0;
-    if (latency > 0) await sleep(latency);
+    if (latency > 0) await sleepUnlessClosed(res, latency);
     if (fault === 'slow-stream' && route && ctx.body?.stream !== true && !/stream/i.test(route.name)) {
-      await sleep(ctx.delayMs);
+      await sleepUnlessClosed(res, ctx.delayMs);
     }
     if (fault?.startsWith('status-')) {
       sendError(ctx, Number(fault.slice(7)));
@@ -282,7 +307,9 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
     handle(req, res).catch((err: unknown) => {
       if (!res.headersSent && !gone(res)) {
         res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { message: `mock provider error: ${String(err)}`, type: 'server_error' } }));
+        res.end(
+          JSON.stringify({ error: { message: `mock provider error: ${String(err)}`, type: 'server_error' } }),
+        );
       } else {
         killConnection(res);
       }
@@ -293,7 +320,9 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
   const http1 = createServer(listener);
   http1.keepAliveTimeout = 5000;
   const http2 = createH2cServer();
-  http2.on('request', (req, res) => listener(req as unknown as IncomingMessage, res as unknown as ServerResponse));
+  http2.on('request', (req, res) =>
+    listener(req as unknown as IncomingMessage, res as unknown as ServerResponse),
+  );
   const sessions = new Set<Http2Session>();
   http2.on('session', (session) => {
     sessions.add(session);

@@ -157,7 +157,9 @@ export function toolsItem(tools: unknown): PromptItem | undefined {
 }
 
 /** Tokens of the items up to and including the last one with a breakpoint, with that breakpoint's TTL. */
-export function explicitPrefix(items: readonly PromptItem[]): { tokens: number; ttl: CacheTtl; key: string } | undefined {
+export function explicitPrefix(
+  items: readonly PromptItem[],
+): { tokens: number; ttl: CacheTtl; key: string } | undefined {
   let last = -1;
   for (let i = 0; i < items.length; i++) if (items[i]!.breakpoint) last = i;
   if (last < 0) return undefined;

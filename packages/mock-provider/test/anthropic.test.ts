@@ -32,20 +32,31 @@ describe('Anthropic messages through the real @anthropic-ai/sdk', () => {
     assert.equal(msg.usage.output_tokens, 20);
     assert.equal(msg.usage.cache_creation_input_tokens, 0);
     assert.equal(msg.usage.cache_read_input_tokens, 0);
-    assert.deepEqual(msg.usage.cache_creation, { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 });
+    assert.deepEqual(msg.usage.cache_creation, {
+      ephemeral_5m_input_tokens: 0,
+      ephemeral_1h_input_tokens: 0,
+    });
     // SDK 1.12 sends the key as `authorization: Bearer`, not x-api-key; either way it is redacted.
     assert.equal(mock.requests[0]?.headers.authorization, '[REDACTED]');
     assert.ok(!JSON.stringify(mock.requests).includes('sk-ant-secret'));
   });
 
   test('max_tokens below the reply length stops with max_tokens', async () => {
-    const msg = await client.messages.create({ model: 'claude-3-5-haiku-latest', max_tokens: 4, messages: user('hi') });
+    const msg = await client.messages.create({
+      model: 'claude-3-5-haiku-latest',
+      max_tokens: 4,
+      messages: user('hi'),
+    });
     assert.equal(msg.stop_reason, 'max_tokens');
     assert.equal(msg.usage.output_tokens, 4);
   });
 
   test('a stream sends the events in order; the final message carries cumulative usage', async () => {
-    const stream = client.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 100, messages: user('Stream it') });
+    const stream = client.messages.stream({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 100,
+      messages: user('Stream it'),
+    });
     const types: string[] = [];
     let text = '';
     for await (const ev of stream) {
@@ -90,7 +101,8 @@ describe('Anthropic messages through the real @anthropic-ai/sdk', () => {
     });
     let thinking = '';
     for await (const ev of stream) {
-      if (ev.type === 'content_block_delta' && ev.delta.type === 'thinking_delta') thinking += ev.delta.thinking;
+      if (ev.type === 'content_block_delta' && ev.delta.type === 'thinking_delta')
+        thinking += ev.delta.thinking;
     }
     const final = await stream.finalMessage();
     assert.ok(thinking.length > 0);
@@ -100,8 +112,11 @@ describe('Anthropic messages through the real @anthropic-ai/sdk', () => {
   });
 
   test('prompt caching: the first request writes the cached prefix, the next reads it; input excludes both', async () => {
-    const system = [{ type: 'text' as const, text: 'rules '.repeat(400), cache_control: { type: 'ephemeral' as const } }];
-    const ask = () => client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 50, system, messages: user('q') });
+    const system = [
+      { type: 'text' as const, text: 'rules '.repeat(400), cache_control: { type: 'ephemeral' as const } },
+    ];
+    const ask = () =>
+      client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 50, system, messages: user('q') });
     const first = await ask();
     const second = await ask();
     const prefix = 4 + Math.ceil(2400 / 4);
@@ -116,9 +131,18 @@ describe('Anthropic messages through the real @anthropic-ai/sdk', () => {
 
   test('a 1h cache_control is reported under ephemeral_1h_input_tokens; x-mock-cache forces read/none', async () => {
     const system = [
-      { type: 'text' as const, text: 'abcd'.repeat(100), cache_control: { type: 'ephemeral' as const, ttl: '1h' as const } },
+      {
+        type: 'text' as const,
+        text: 'abcd'.repeat(100),
+        cache_control: { type: 'ephemeral' as const, ttl: '1h' as const },
+      },
     ];
-    const first = await client.messages.create({ model: 'claude-opus-4-1', max_tokens: 10, system, messages: user('q') });
+    const first = await client.messages.create({
+      model: 'claude-opus-4-1',
+      max_tokens: 10,
+      system,
+      messages: user('q'),
+    });
     assert.equal(first.usage.cache_creation?.ephemeral_1h_input_tokens, 104);
     const forced = await client.messages.create(
       { model: 'claude-opus-4-1', max_tokens: 10, messages: user('no cache_control here') },
@@ -139,7 +163,9 @@ describe('Anthropic messages through the real @anthropic-ai/sdk', () => {
       model: 'claude-sonnet-4-5',
       max_tokens: 100,
       messages: user('weather?'),
-      tools: [{ name: 'get_weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }],
+      tools: [
+        { name: 'get_weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } },
+      ],
       tool_choice: { type: 'any' },
     });
     assert.equal(msg.stop_reason, 'tool_use');
@@ -149,7 +175,10 @@ describe('Anthropic messages through the real @anthropic-ai/sdk', () => {
   });
 
   test('count_tokens matches the input of a message', async () => {
-    const count = await client.messages.countTokens({ model: 'claude-sonnet-4-5', messages: user('Hello Claude') });
+    const count = await client.messages.countTokens({
+      model: 'claude-sonnet-4-5',
+      messages: user('Hello Claude'),
+    });
     assert.equal(count.input_tokens, 7);
   });
 });

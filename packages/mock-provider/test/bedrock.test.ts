@@ -9,7 +9,12 @@ import {
   ThrottlingException,
   ValidationException,
 } from '@aws-sdk/client-bedrock-runtime';
-import { decodeEventStream, encodeEventStreamMessage, type MockProvider, startMockProvider } from '../src/index.js';
+import {
+  decodeEventStream,
+  encodeEventStreamMessage,
+  type MockProvider,
+  startMockProvider,
+} from '../src/index.js';
 
 let mock: MockProvider;
 let client: BedrockRuntimeClient;
@@ -35,7 +40,10 @@ const decoder = new TextDecoder();
 describe('Bedrock Converse through the real BedrockRuntimeClient', () => {
   test('Converse returns the message, stop reason, usage and metrics', async () => {
     const res = await client.send(
-      new ConverseCommand({ modelId: 'anthropic.claude-3-5-sonnet-20241022-v2:0', messages: messages('Hello Bedrock') }),
+      new ConverseCommand({
+        modelId: 'anthropic.claude-3-5-sonnet-20241022-v2:0',
+        messages: messages('Hello Bedrock'),
+      }),
     );
     const text = res.output?.message?.content?.[0]?.text ?? '';
     assert.equal(text.split(' ').length, 20);
@@ -48,7 +56,8 @@ describe('Bedrock Converse through the real BedrockRuntimeClient', () => {
   });
 
   test('inference profile ARNs and ids are accepted (URL-encoded in the path)', async () => {
-    const arn = 'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0';
+    const arn =
+      'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0';
     const res = await client.send(
       new ConverseCommand({ modelId: arn, messages: messages('hi'), inferenceConfig: { maxTokens: 3 } }),
     );
@@ -61,7 +70,13 @@ describe('Bedrock Converse through the real BedrockRuntimeClient', () => {
   test('cachePoint: the first call writes, the next reads; inputTokens excludes both', async () => {
     const system = [{ text: 'rules '.repeat(300) }, { cachePoint: { type: 'default' as const } }];
     const ask = () =>
-      client.send(new ConverseCommand({ modelId: 'us.anthropic.claude-sonnet-4-20250514-v1:0', system, messages: messages('q') }));
+      client.send(
+        new ConverseCommand({
+          modelId: 'us.anthropic.claude-sonnet-4-20250514-v1:0',
+          system,
+          messages: messages('q'),
+        }),
+      );
     const first = await ask();
     const second = await ask();
     const prefix = 4 + 1800 / 4;
@@ -80,13 +95,19 @@ describe('Bedrock Converse through the real BedrockRuntimeClient', () => {
     let text = '';
     let usage: { inputTokens?: number; outputTokens?: number; totalTokens?: number } | undefined;
     for await (const ev of res.stream ?? []) {
-      const kind = Object.keys(ev).find((k) => (ev as Record<string, unknown>)[k] !== undefined)!;
+      const kind = Object.keys(ev).find((k) => (ev as unknown as Record<string, unknown>)[k] !== undefined)!;
       kinds.push(kind);
       if (ev.contentBlockDelta?.delta?.text) text += ev.contentBlockDelta.delta.text;
       if (ev.metadata) usage = ev.metadata.usage;
     }
     const distinct = kinds.filter((k, i) => k !== kinds[i - 1]);
-    assert.deepEqual(distinct, ['messageStart', 'contentBlockDelta', 'contentBlockStop', 'messageStop', 'metadata']);
+    assert.deepEqual(distinct, [
+      'messageStart',
+      'contentBlockDelta',
+      'contentBlockStop',
+      'messageStop',
+      'metadata',
+    ]);
     assert.equal(text.split(' ').length, 20);
     assert.deepEqual(usage, { inputTokens: 7, outputTokens: 20, totalTokens: 27 });
   });
@@ -113,7 +134,11 @@ describe('Bedrock InvokeModel bodies per model family', () => {
       new InvokeModelCommand({
         modelId: 'anthropic.claude-3-5-sonnet-20241022-v2:0',
         contentType: 'application/json',
-        body: JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 50, messages: messages('Hello') }),
+        body: JSON.stringify({
+          anthropic_version: 'bedrock-2023-05-31',
+          max_tokens: 50,
+          messages: messages('Hello'),
+        }),
       }),
     );
     const body = JSON.parse(decoder.decode(res.body));
@@ -124,7 +149,11 @@ describe('Bedrock InvokeModel bodies per model family', () => {
     const raw = await fetch(`${mock.url}/model/anthropic.claude-3-haiku-20240307-v1:0/invoke`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 50, messages: messages('Hello') }),
+      body: JSON.stringify({
+        anthropic_version: 'bedrock-2023-05-31',
+        max_tokens: 50,
+        messages: messages('Hello'),
+      }),
     });
     assert.equal(raw.headers.get('x-amzn-bedrock-input-token-count'), '6');
     assert.equal(raw.headers.get('x-amzn-bedrock-output-token-count'), '20');
@@ -149,7 +178,10 @@ describe('Bedrock InvokeModel bodies per model family', () => {
       decoder.decode(
         (
           await client.send(
-            new InvokeModelCommand({ modelId: 'amazon.titan-text-express-v1', body: JSON.stringify({ inputText: 'abcdefgh' }) }),
+            new InvokeModelCommand({
+              modelId: 'amazon.titan-text-express-v1',
+              body: JSON.stringify({ inputText: 'abcdefgh' }),
+            }),
           )
         ).body,
       ),
@@ -160,7 +192,10 @@ describe('Bedrock InvokeModel bodies per model family', () => {
       decoder.decode(
         (
           await client.send(
-            new InvokeModelCommand({ modelId: 'meta.llama3-8b-instruct-v1:0', body: JSON.stringify({ prompt: 'abcd' }) }),
+            new InvokeModelCommand({
+              modelId: 'meta.llama3-8b-instruct-v1:0',
+              body: JSON.stringify({ prompt: 'abcd' }),
+            }),
           )
         ).body,
       ),
@@ -174,7 +209,11 @@ describe('Bedrock InvokeModel bodies per model family', () => {
     const res = await client.send(
       new InvokeModelWithResponseStreamCommand({
         modelId: 'anthropic.claude-3-5-sonnet-20241022-v2:0',
-        body: JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 50, messages: messages('Hello') }),
+        body: JSON.stringify({
+          anthropic_version: 'bedrock-2023-05-31',
+          max_tokens: 50,
+          messages: messages('Hello'),
+        }),
       }),
     );
     const events: Record<string, unknown>[] = [];
@@ -184,10 +223,10 @@ describe('Bedrock InvokeModel bodies per model family', () => {
     assert.equal(events[0]?.type, 'message_start');
     const last = events.at(-1)!;
     assert.equal(last.type, 'message_stop');
-    const metrics = last['amazon-bedrock-invocationMetrics'] as Record<string, number>;
+    const metrics = last['amazon-bedrock-invocationMetrics'] as Record<string, number | undefined>;
     assert.equal(metrics.inputTokenCount, 6);
     assert.equal(metrics.outputTokenCount, 20);
-    assert.ok(metrics.invocationLatency >= 1 && metrics.firstByteLatency >= 1);
+    assert.ok((metrics.invocationLatency ?? 0) >= 1 && (metrics.firstByteLatency ?? 0) >= 1);
   });
 
   test('InvokeModelWithResponseStream: llama chunks end with stop_reason and metrics', async () => {
@@ -214,7 +253,7 @@ describe('event stream framing', () => {
     assert.deepEqual(decoded?.headers, { ':event-type': 'chunk', ':message-type': 'event' });
     assert.equal(decoded?.payload.toString(), '{"a":1}');
     const corrupt = Buffer.from(msg);
-    corrupt[corrupt.length - 6] ^= 0xff;
+    corrupt.writeUInt8(corrupt.readUInt8(corrupt.length - 6) ^ 0xff, corrupt.length - 6);
     assert.throws(() => decodeEventStream(corrupt), /crc/);
   });
 });

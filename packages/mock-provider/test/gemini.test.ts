@@ -57,7 +57,10 @@ describe('Gemini API through the real @google/genai', () => {
   });
 
   test('generateContentStream: every chunk has usageMetadata, the last has the finish reason', async () => {
-    const stream = await ai.models.generateContentStream({ model: 'gemini-2.0-flash', contents: 'Stream it' });
+    const stream = await ai.models.generateContentStream({
+      model: 'gemini-2.0-flash',
+      contents: 'Stream it',
+    });
     const chunks = [];
     let text = '';
     for await (const c of stream) {
@@ -126,7 +129,11 @@ describe('Gemini API through the real @google/genai', () => {
 
   test('errors surface as ApiError with the status', async () => {
     await assert.rejects(
-      ai.models.generateContent({ model: 'gemini-2.0-flash', contents: 'hi', config: { httpOptions: { headers: { 'x-mock-fault': 'status-429' } } } }),
+      ai.models.generateContent({
+        model: 'gemini-2.0-flash',
+        contents: 'hi',
+        config: { httpOptions: { headers: { 'x-mock-fault': 'status-429' } } },
+      }),
       (err: unknown) => {
         assert.ok(err instanceof ApiError);
         assert.equal(err.status, 429);
@@ -141,7 +148,11 @@ describe('Gemini API through the real @google/genai', () => {
   });
 
   test('apiVersion v1beta works too', async () => {
-    const v1 = new GoogleGenAI({ apiKey: 'k', apiVersion: 'v1beta', httpOptions: { baseUrl: mock.geminiBaseURL } });
+    const v1 = new GoogleGenAI({
+      apiKey: 'k',
+      apiVersion: 'v1beta',
+      httpOptions: { baseUrl: mock.geminiBaseURL },
+    });
     const res = await v1.models.generateContent({ model: 'gemini-2.0-flash', contents: 'hi' });
     assert.equal(res.usageMetadata?.candidatesTokenCount, 20);
     assert.match(mock.requests[0]?.path ?? '', /^\/v1beta\/models\//);
@@ -150,10 +161,17 @@ describe('Gemini API through the real @google/genai', () => {
 
 describe('Vertex AI through @google/genai (vertexai: true)', () => {
   test('express mode (API key) and project/location paths', async () => {
-    const express = new GoogleGenAI({ vertexai: true, apiKey: 'k', httpOptions: { baseUrl: mock.geminiBaseURL } });
+    const express = new GoogleGenAI({
+      vertexai: true,
+      apiKey: 'k',
+      httpOptions: { baseUrl: mock.geminiBaseURL },
+    });
     const res = await express.models.generateContent({ model: 'gemini-2.5-flash', contents: 'hi' });
     assert.equal(res.usageMetadata?.candidatesTokenCount, 20);
-    assert.match(mock.requests.at(-1)?.path ?? '', /publishers\/google\/models\/gemini-2\.5-flash:generateContent$/);
+    assert.match(
+      mock.requests.at(-1)?.path ?? '',
+      /publishers\/google\/models\/gemini-2\.5-flash:generateContent$/,
+    );
   });
 
   test('project/location mode with a pre-authorised OAuth2Client (no network): generate, stream, embed', async () => {
@@ -170,10 +188,16 @@ describe('Vertex AI through @google/genai (vertexai: true)', () => {
     assert.equal(res.usageMetadata?.candidatesTokenCount, 20);
     assert.equal(res.usageMetadata?.trafficType, 'ON_DEMAND');
     const req = mock.requests.at(-1)!;
-    assert.equal(req.path, '/v1beta1/projects/my-proj/locations/us-central1/publishers/google/models/gemini-2.5-flash:generateContent');
+    assert.equal(
+      req.path,
+      '/v1beta1/projects/my-proj/locations/us-central1/publishers/google/models/gemini-2.5-flash:generateContent',
+    );
     assert.equal(req.headers.authorization, '[REDACTED]');
     let last: number | undefined;
-    for await (const c of await vertex.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'hi' })) {
+    for await (const c of await vertex.models.generateContentStream({
+      model: 'gemini-2.5-flash',
+      contents: 'hi',
+    })) {
       last = c.usageMetadata?.candidatesTokenCount;
     }
     assert.equal(last, 20);

@@ -115,7 +115,9 @@ describe('OpenAI chat completions through the real openai 7 SDK', () => {
 
   test('include_usage at the wire: usage:null on every chunk, a final choices:[] chunk, then [DONE]', async () => {
     const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }], stream: true };
-    const withUsage = await sseData(await post('/v1/chat/completions', { ...body, stream_options: { include_usage: true } }));
+    const withUsage = await sseData(
+      await post('/v1/chat/completions', { ...body, stream_options: { include_usage: true } }),
+    );
     assert.equal(withUsage.at(-1), '[DONE]');
     const chunks = withUsage.slice(0, -1).map((d) => JSON.parse(d));
     for (const c of chunks.slice(0, -1)) {
@@ -212,7 +214,10 @@ describe('OpenAI errors through the SDK error classes', () => {
   test('magic model names raise the status they name', async () => {
     for (const status of [400, 401, 404, 500]) {
       await assert.rejects(
-        client.chat.completions.create({ model: `mock-error-${status}`, messages: [{ role: 'user', content: 'hi' }] }),
+        client.chat.completions.create({
+          model: `mock-error-${status}`,
+          messages: [{ role: 'user', content: 'hi' }],
+        }),
         (err: unknown) => err instanceof APIError && err.status === status,
       );
     }
@@ -257,7 +262,10 @@ describe('OpenAI errors through the SDK error classes', () => {
 
 describe('legacy completions, embeddings, Responses API', () => {
   test('legacy completions default to 16 tokens and finish with length', async () => {
-    const res = await client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Once upon a time' });
+    const res = await client.completions.create({
+      model: 'gpt-3.5-turbo-instruct',
+      prompt: 'Once upon a time',
+    });
     assert.equal(res.object, 'text_completion');
     assert.equal(res.choices[0]?.finish_reason, 'length');
     assert.equal(res.usage?.completion_tokens, 16);
@@ -283,14 +291,20 @@ describe('legacy completions, embeddings, Responses API', () => {
   });
 
   test('embeddings: the SDK asks for base64 and decodes floats; usage counts the inputs', async () => {
-    const res = await client.embeddings.create({ model: 'text-embedding-3-small', input: ['hello world', 'abc'] });
+    const res = await client.embeddings.create({
+      model: 'text-embedding-3-small',
+      input: ['hello world', 'abc'],
+    });
     assert.equal(res.data.length, 2);
     assert.equal(res.data[0]?.embedding.length, 1536);
     const norm = Math.sqrt((res.data[0]?.embedding ?? []).reduce((s, v) => s + v * v, 0));
     assert.ok(Math.abs(norm - 1) < 1e-3);
     assert.deepEqual(res.usage, { prompt_tokens: 3 + 1, total_tokens: 4 });
     assert.equal(mock.requests[0]?.route, 'openai.embeddings');
-    assert.equal((mock.requests[0]?.body as { encoding_format?: string }).encoding_format, 'base64');
+    assert.equal(
+      (mock.requests[0]?.body as { encoding_format?: string } | undefined)?.encoding_format,
+      'base64',
+    );
     const floats = await client.embeddings.create({
       model: 'text-embedding-3-large',
       input: 'hello world',
@@ -301,7 +315,11 @@ describe('legacy completions, embeddings, Responses API', () => {
   });
 
   test('Responses API: JSON with usage details and a reasoning item for reasoning models', async () => {
-    const res = await client.responses.create({ model: 'gpt-5-mini', input: 'Explain', reasoning: { effort: 'low' } });
+    const res = await client.responses.create({
+      model: 'gpt-5-mini',
+      input: 'Explain',
+      reasoning: { effort: 'low' },
+    });
     assert.equal(res.model, 'gpt-5-mini-2025-08-07');
     assert.equal(res.status, 'completed');
     assert.equal(res.output_text.split(' ').length, 20);
@@ -366,7 +384,10 @@ describe('Azure OpenAI through the real AzureOpenAI client', () => {
       deployment: 'prod-chat',
       maxRetries: 0,
     });
-    const res = await azure.chat.completions.create({ model: '', messages: [{ role: 'user', content: 'hi' }] });
+    const res = await azure.chat.completions.create({
+      model: '',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     assert.equal(res.model, 'gpt-4.1-2025-04-14');
     assert.equal(res.usage?.completion_tokens, 20);
     const req = mock.requests.at(-1)!;
@@ -403,7 +424,10 @@ describe('Azure OpenAI through the real AzureOpenAI client', () => {
       defaultHeaders: { 'api-key': 'k' },
       maxRetries: 0,
     });
-    const res = await v1.chat.completions.create({ model: 'prod-chat', messages: [{ role: 'user', content: 'hi' }] });
+    const res = await v1.chat.completions.create({
+      model: 'prod-chat',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     assert.equal(res.model, 'gpt-4.1-2025-04-14');
     assert.equal(mock.requests.at(-1)?.route, 'azure.chat.completions');
   });
@@ -456,7 +480,10 @@ describe('openai 6 and OpenAI-compatible paths', () => {
 
 describe('recorded requests', () => {
   test('records method, path, parsed body and redacted auth headers; reset clears them', async () => {
-    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+    await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     const r = mock.requests[0]!;
     assert.equal(r.method, 'POST');
     assert.equal(r.path, '/v1/chat/completions');

@@ -35,7 +35,12 @@ export interface AnthropicCall {
   outputTokens(): number;
 }
 
-export function planAnthropic(ctx: Ctx, body: Record<string, unknown>, model: string, respModel: string): AnthropicCall {
+export function planAnthropic(
+  ctx: Ctx,
+  body: Record<string, unknown>,
+  model: string,
+  respModel: string,
+): AnthropicCall {
   const items = anthropicItems(body);
   const total = promptTokens(items);
   const cache = ctx.state.explicitCache(`anthropic:${model}`, items, ctx.cacheMode);
@@ -43,7 +48,11 @@ export function planAnthropic(ctx: Ctx, body: Record<string, unknown>, model: st
   const thinking = obj(body.thinking);
   const thinkingOn = thinking?.type === 'enabled' || thinking?.type === 'adaptive';
   const budget = num(thinking?.budget_tokens) ?? REASONING_TOKENS;
-  const plan = planOutput(ctx.replyTokens, num(body.max_tokens), thinkingOn ? Math.min(REASONING_TOKENS, budget) : 0);
+  const plan = planOutput(
+    ctx.replyTokens,
+    num(body.max_tokens),
+    thinkingOn ? Math.min(REASONING_TOKENS, budget) : 0,
+  );
   const seed = JSON.stringify(body.messages ?? '');
   const id = ctx.state.id('msg_01', 22);
   const noUsage = ctx.fault === 'no-usage';
@@ -54,7 +63,11 @@ export function planAnthropic(ctx: Ctx, body: Record<string, unknown>, model: st
   const toolTokens = tool ? ITEM_OVERHEAD_TOKENS + textTokens(tool.name + JSON.stringify(tool.input)) : 0;
   let emitted = 0;
   const stopReason = (streamed: boolean) =>
-    tool ? 'tool_use' : plan.truncated && !(streamed && ctx.streamBytes !== undefined) ? 'max_tokens' : 'end_turn';
+    tool
+      ? 'tool_use'
+      : plan.truncated && !(streamed && ctx.streamBytes !== undefined)
+        ? 'max_tokens'
+        : 'end_turn';
   const usage = (output: number): Record<string, unknown> => ({
     input_tokens: input,
     cache_creation_input_tokens: cache.write,
@@ -114,35 +127,57 @@ export function planAnthropic(ctx: Ctx, body: Record<string, unknown>, model: st
       if (plan.reasoning > 0) {
         yield [
           'content_block_start',
-          { type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } },
+          {
+            type: 'content_block_start',
+            index,
+            content_block: { type: 'thinking', thinking: '', signature: '' },
+          },
         ];
         yield* ping();
         for (let i = 0; i < plan.reasoning; i++) {
           yield [
             'content_block_delta',
-            { type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: thinkingReply.delta(i) } },
+            {
+              type: 'content_block_delta',
+              index,
+              delta: { type: 'thinking_delta', thinking: thinkingReply.delta(i) },
+            },
           ];
         }
-        yield ['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'signature_delta', signature } }];
+        yield [
+          'content_block_delta',
+          { type: 'content_block_delta', index, delta: { type: 'signature_delta', signature } },
+        ];
         yield ['content_block_stop', { type: 'content_block_stop', index }];
         index++;
       }
       if (tool) {
         yield [
           'content_block_start',
-          { type: 'content_block_start', index, content_block: { type: 'tool_use', id: toolId, name: tool.name, input: {} } },
+          {
+            type: 'content_block_start',
+            index,
+            content_block: { type: 'tool_use', id: toolId, name: tool.name, input: {} },
+          },
         ];
         yield* ping();
         const json = JSON.stringify(tool.input);
         for (let p = 0; p < json.length; p += 8) {
           yield [
             'content_block_delta',
-            { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: json.slice(p, p + 8) } },
+            {
+              type: 'content_block_delta',
+              index,
+              delta: { type: 'input_json_delta', partial_json: json.slice(p, p + 8) },
+            },
           ];
         }
       } else {
         const reply = new Reply(seed, streamCount);
-        yield ['content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }];
+        yield [
+          'content_block_start',
+          { type: 'content_block_start', index, content_block: { type: 'text', text: '' } },
+        ];
         yield* ping();
         for (const i of wordIndices(ctx, streamCount)) {
           emitted = i + 1;
@@ -172,7 +207,9 @@ export function planAnthropic(ctx: Ctx, body: Record<string, unknown>, model: st
 }
 
 /** A forced tool use (tool_choice any / tool), else undefined. */
-function forcedTool(body: Record<string, unknown>): { name: string; input: Record<string, unknown> } | undefined {
+function forcedTool(
+  body: Record<string, unknown>,
+): { name: string; input: Record<string, unknown> } | undefined {
   const tools = arr(body.tools);
   const choice = obj(body.tool_choice);
   if (tools.length === 0 || !choice) return undefined;

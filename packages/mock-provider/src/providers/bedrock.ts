@@ -35,7 +35,11 @@ function converseItems(body: Record<string, unknown>): PromptItem[] {
 export async function converse(ctx: Ctx, modelId: string, stream: boolean): Promise<void> {
   const body = ctx.body ?? {};
   if (!Array.isArray(body.messages)) {
-    sendError(ctx, 400, '1 validation error detected: Value null at \'messages\' failed to satisfy constraint: Member must not be null');
+    sendError(
+      ctx,
+      400,
+      "1 validation error detected: Value null at 'messages' failed to satisfy constraint: Member must not be null",
+    );
     return;
   }
   const items = converseItems(body);
@@ -76,11 +80,21 @@ export async function converse(ctx: Ctx, modelId: string, stream: boolean): Prom
     let emitted = 0;
     for (const i of wordIndices(ctx, count)) {
       emitted = i + 1;
-      yield eventMessage('contentBlockDelta', { contentBlockIndex: 0, delta: { text: reply.delta(i) }, p: pad(k++) });
+      yield eventMessage('contentBlockDelta', {
+        contentBlockIndex: 0,
+        delta: { text: reply.delta(i) },
+        p: pad(k++),
+      });
     }
     yield eventMessage('contentBlockStop', { contentBlockIndex: 0, p: pad(k++) });
-    yield eventMessage('messageStop', { p: pad(k++), stopReason: ctx.streamBytes !== undefined ? 'end_turn' : stopReason });
-    const meta: Record<string, unknown> = { metrics: { latencyMs: Math.max(1, Date.now() - ctx.startTime) }, p: pad(k++) };
+    yield eventMessage('messageStop', {
+      p: pad(k++),
+      stopReason: ctx.streamBytes !== undefined ? 'end_turn' : stopReason,
+    });
+    const meta: Record<string, unknown> = {
+      metrics: { latencyMs: Math.max(1, Date.now() - ctx.startTime) },
+      p: pad(k++),
+    };
     if (!noUsage) meta.usage = usage(emitted);
     yield eventMessage('metadata', meta);
   }
@@ -107,7 +121,10 @@ function textFamily(
   seed: string,
   shape: 'nova' | 'titan' | 'llama' | 'mistral',
 ): InvokeFamily {
-  const input = shape === 'titan' || shape === 'llama' || shape === 'mistral' ? Math.max(1, textTokens(prompt.map((p) => p.text).join(''))) : promptTokens(prompt);
+  const input =
+    shape === 'titan' || shape === 'llama' || shape === 'mistral'
+      ? Math.max(1, textTokens(prompt.map((p) => p.text).join('')))
+      : promptTokens(prompt);
   const plan = planOutput(ctx.replyTokens, limit, 0);
   const count = ctx.streamBytes !== undefined ? Number.POSITIVE_INFINITY : plan.visible;
   let emitted = plan.visible;
@@ -140,7 +157,13 @@ function textFamily(
         case 'titan':
           return {
             inputTextTokenCount: input,
-            results: [{ tokenCount: plan.visible, outputText: text, completionReason: truncated ? 'LENGTH' : 'FINISH' }],
+            results: [
+              {
+                tokenCount: plan.visible,
+                outputText: text,
+                completionReason: truncated ? 'LENGTH' : 'FINISH',
+              },
+            ],
           };
         case 'llama':
           return {
@@ -170,7 +193,12 @@ function textFamily(
             inputTextTokenCount: i === 0 ? input : null,
           };
         } else if (shape === 'llama') {
-          yield { generation: d, prompt_token_count: i === 0 ? input : null, generation_token_count: emitted, stop_reason: null };
+          yield {
+            generation: d,
+            prompt_token_count: i === 0 ? input : null,
+            generation_token_count: emitted,
+            stop_reason: null,
+          };
         } else yield { outputs: [{ text: d, stop_reason: null }] };
       }
       const done = ctx.streamBytes === undefined && truncated;
@@ -178,7 +206,9 @@ function textFamily(
         yield { contentBlockStop: { contentBlockIndex: 0 } };
         yield { messageStop: { stopReason: done ? 'max_tokens' : 'end_turn' } };
         yield {
-          metadata: noUsage ? { metrics: {}, trace: {} } : { usage: { inputTokens: input, outputTokens: emitted }, metrics: {}, trace: {} },
+          metadata: noUsage
+            ? { metrics: {}, trace: {} }
+            : { usage: { inputTokens: input, outputTokens: emitted }, metrics: {}, trace: {} },
         };
       } else if (shape === 'titan') {
         yield {
@@ -189,7 +219,12 @@ function textFamily(
           inputTextTokenCount: null,
         };
       } else if (shape === 'llama') {
-        yield { generation: '', prompt_token_count: null, generation_token_count: emitted, stop_reason: done ? 'length' : 'stop' };
+        yield {
+          generation: '',
+          prompt_token_count: null,
+          generation_token_count: emitted,
+          stop_reason: done ? 'length' : 'stop',
+        };
       } else yield { outputs: [{ text: '', stop_reason: done ? 'length' : 'stop' }] };
     },
   };
@@ -199,7 +234,8 @@ function family(ctx: Ctx, modelId: string, body: Record<string, unknown>): Invok
   const fam = bedrockFamily(modelId);
   switch (fam) {
     case 'anthropic': {
-      if (num(body.max_tokens) === undefined) return 'Malformed input request: #: required key [max_tokens] not found, please reformat your input and try again.';
+      if (num(body.max_tokens) === undefined)
+        return 'Malformed input request: #: required key [max_tokens] not found, please reformat your input and try again.';
       const call = planAnthropic(ctx, body, bedrockBaseModel(modelId), bedrockAnthropicModel(modelId));
       return {
         input: call.inputTotal - call.cacheRead - call.cacheWrite,
@@ -217,11 +253,23 @@ function family(ctx: Ctx, modelId: string, body: Record<string, unknown>): Invok
       if (body.system !== undefined) items.push(itemOf(body.system));
       for (const m of arr(body.messages)) items.push(itemOf(obj(m)?.content));
       const cfg = obj(body.inferenceConfig);
-      return textFamily(ctx, items, num(cfg?.maxTokens) ?? num(cfg?.max_new_tokens), JSON.stringify(body.messages ?? ''), 'nova');
+      return textFamily(
+        ctx,
+        items,
+        num(cfg?.maxTokens) ?? num(cfg?.max_new_tokens),
+        JSON.stringify(body.messages ?? ''),
+        'nova',
+      );
     }
     case 'titan-text': {
       const prompt = str(body.inputText) ?? '';
-      return textFamily(ctx, [itemOf(prompt)], num(obj(body.textGenerationConfig)?.maxTokenCount), prompt, 'titan');
+      return textFamily(
+        ctx,
+        [itemOf(prompt)],
+        num(obj(body.textGenerationConfig)?.maxTokenCount),
+        prompt,
+        'titan',
+      );
     }
     case 'llama': {
       const prompt = str(body.prompt) ?? '';

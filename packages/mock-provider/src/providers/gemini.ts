@@ -32,7 +32,8 @@ export function geminiJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(geminiJson).join(',')}]`;
   if (v && typeof v === 'object') {
     const parts: string[] = [];
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) parts.push(`${JSON.stringify(k)}: ${geminiJson(x)}`);
+    for (const [k, x] of Object.entries(v))
+      if (x !== undefined) parts.push(`${JSON.stringify(k)}: ${geminiJson(x)}`);
     return `{${parts.join(',')}}`;
   }
   return JSON.stringify(v);
@@ -74,8 +75,15 @@ export async function generate(ctx: Ctx, route: GeminiRoute, stream: boolean): P
   const gen = obj(body.generationConfig) ?? {};
   const thinkingConfig = obj(gen.thinkingConfig);
   const budget = num(thinkingConfig?.thinkingBudget);
-  const thinks = budget === undefined ? geminiThinksByDefault(model) || thinkingConfig?.thinkingLevel !== undefined : budget !== 0;
-  const reasoning = thinks ? (budget !== undefined && budget > 0 ? Math.min(REASONING_TOKENS, budget) : REASONING_TOKENS) : 0;
+  const thinks =
+    budget === undefined
+      ? geminiThinksByDefault(model) || thinkingConfig?.thinkingLevel !== undefined
+      : budget !== 0;
+  const reasoning = thinks
+    ? budget !== undefined && budget > 0
+      ? Math.min(REASONING_TOKENS, budget)
+      : REASONING_TOKENS
+    : 0;
   const plan = planOutput(ctx.replyTokens, num(gen.maxOutputTokens), reasoning);
   const includeThoughts = thinkingConfig?.includeThoughts === true;
   const seed = JSON.stringify(contents);
@@ -90,7 +98,8 @@ export async function generate(ctx: Ctx, route: GeminiRoute, stream: boolean): P
     if (cached > 0) u.cachedContentTokenCount = cached;
     u.promptTokensDetails = [{ modality: 'TEXT', tokenCount: prompt }];
     if (cached > 0) u.cacheTokensDetails = [{ modality: 'TEXT', tokenCount: cached }];
-    if (candidates !== undefined && route.vertex) u.candidatesTokensDetails = [{ modality: 'TEXT', tokenCount: candidates }];
+    if (candidates !== undefined && route.vertex)
+      u.candidatesTokensDetails = [{ modality: 'TEXT', tokenCount: candidates }];
     if (plan.reasoning > 0) u.thoughtsTokenCount = plan.reasoning;
     if (route.vertex) u.trafficType = 'ON_DEMAND';
     return u;
@@ -128,7 +137,11 @@ export async function generate(ctx: Ctx, route: GeminiRoute, stream: boolean): P
   function* chunks(): Generator<string> {
     let first = true;
     if (includeThoughts && plan.reasoning > 0) {
-      yield frame(response([{ text: thoughtText, thought: true }], undefined, usage(undefined)), first, false);
+      yield frame(
+        response([{ text: thoughtText, thought: true }], undefined, usage(undefined)),
+        first,
+        false,
+      );
       first = false;
     }
     let emitted = 0;
@@ -148,8 +161,12 @@ export async function generate(ctx: Ctx, route: GeminiRoute, stream: boolean): P
     const finish = ctx.streamBytes !== undefined ? 'STOP' : finishReason;
     yield frame(response([{ text: pending }], finish, usage(emitted)), first, true);
   }
-  const headers = sse ? { 'content-type': 'text/event-stream', vary: 'Origin, X-Origin, Referer' } : JSON_HEADERS;
-  await pump(ctx, 200, headers, chunks(), { malformed: sse ? 'data: {"candidates": [{"content": \r\n\r\n' : ',\r\n{"cand' });
+  const headers = sse
+    ? { 'content-type': 'text/event-stream', vary: 'Origin, X-Origin, Referer' }
+    : JSON_HEADERS;
+  await pump(ctx, 200, headers, chunks(), {
+    malformed: sse ? 'data: {"candidates": [{"content": \r\n\r\n' : ',\r\n{"cand',
+  });
 }
 
 export function countTokens(ctx: Ctx, route: GeminiRoute): void {
@@ -186,7 +203,9 @@ export function batchEmbedContents(ctx: Ctx, route: GeminiRoute): void {
   const requests = arr(body.requests);
   const embeddings = requests.map((r) => {
     const req = obj(r) ?? {};
-    return { values: embedding(contentText(req.content), embeddingDims(route.model, req.outputDimensionality)) };
+    return {
+      values: embedding(contentText(req.content), embeddingDims(route.model, req.outputDimensionality)),
+    };
   });
   sendJson(ctx, 200, JSON_HEADERS, pretty({ embeddings }));
 }

@@ -192,7 +192,11 @@ export async function chatCompletions(ctx: Ctx, route: OpenAIRouteOptions): Prom
       };
       if (tool) {
         message.tool_calls = [
-          { id: ctx.state.id('call_', 24), type: 'function', function: { name: tool.name, arguments: tool.arguments } },
+          {
+            id: ctx.state.id('call_', 24),
+            type: 'function',
+            function: { name: tool.name, arguments: tool.arguments },
+          },
         ];
       }
       message.refusal = null;
@@ -270,14 +274,21 @@ export async function chatCompletions(ctx: Ctx, route: OpenAIRouteOptions): Prom
       for (let p = 0; p < args.length; p += 8) {
         for (let c = 0; c < n; c++) {
           yield sseData(
-            base([choiceDelta(c, { tool_calls: [{ index: 0, function: { arguments: args.slice(p, p + 8) } }] }, null)]),
+            base([
+              choiceDelta(
+                c,
+                { tool_calls: [{ index: 0, function: { arguments: args.slice(p, p + 8) } }] },
+                null,
+              ),
+            ]),
           );
         }
       }
     } else {
       for (const i of wordIndices(ctx, streamCount)) {
         emitted = i + 1;
-        for (let c = 0; c < n; c++) yield sseData(base([choiceDelta(c, { content: replies[c]!.delta(i) }, null)]));
+        for (let c = 0; c < n; c++)
+          yield sseData(base([choiceDelta(c, { content: replies[c]!.delta(i) }, null)]));
       }
     }
     const finish = tool ? 'tool_calls' : plan.truncated && ctx.streamBytes === undefined ? 'length' : 'stop';
@@ -290,7 +301,9 @@ export async function chatCompletions(ctx: Ctx, route: OpenAIRouteOptions): Prom
     }
     yield 'data: [DONE]\n\n';
   }
-  await pump(ctx, 200, headers(ctx, SSE_TYPE), events(), { malformed: 'data: {"id":"chatcmpl-broken","object":\n\n' });
+  await pump(ctx, 200, headers(ctx, SSE_TYPE), events(), {
+    malformed: 'data: {"id":"chatcmpl-broken","object":\n\n',
+  });
 }
 
 // ---------- legacy completions ----------
@@ -299,7 +312,9 @@ export async function completions(ctx: Ctx, route: OpenAIRouteOptions): Promise<
   const body = ctx.body ?? {};
   const model = requireModel(ctx);
   if (model === undefined) return;
-  const prompts = Array.isArray(body.prompt) ? body.prompt.map((p) => String(p)) : [String(body.prompt ?? '')];
+  const prompts = Array.isArray(body.prompt)
+    ? body.prompt.map((p) => String(p))
+    : [String(body.prompt ?? '')];
   let prompt = 0;
   for (const p of prompts) prompt += Math.max(1, textTokens(p));
   // The legacy API's max_tokens defaults to 16.
@@ -319,7 +334,12 @@ export async function completions(ctx: Ctx, route: OpenAIRouteOptions): Promise<
       model: respModel,
       choices: [{ text: reply.text(), index: 0, logprobs: null, finish_reason: finish }],
     };
-    if (!noUsage) res.usage = { prompt_tokens: prompt, completion_tokens: plan.visible, total_tokens: prompt + plan.visible };
+    if (!noUsage)
+      res.usage = {
+        prompt_tokens: prompt,
+        completion_tokens: plan.visible,
+        total_tokens: prompt + plan.visible,
+      };
     sendJson(ctx, 200, headers(ctx, JSON_TYPE), pretty(res));
     return;
   }
@@ -356,7 +376,9 @@ export async function completions(ctx: Ctx, route: OpenAIRouteOptions): Promise<
     }
     yield 'data: [DONE]\n\n';
   }
-  await pump(ctx, 200, headers(ctx, SSE_TYPE), events(), { malformed: 'data: {"id":"cmpl-broken","object":\n\n' });
+  await pump(ctx, 200, headers(ctx, SSE_TYPE), events(), {
+    malformed: 'data: {"id":"cmpl-broken","object":\n\n',
+  });
 }
 
 // ---------- Responses API ----------
@@ -412,9 +434,18 @@ export async function responses(ctx: Ctx, route: OpenAIRouteOptions): Promise<vo
     content,
     role: 'assistant',
   });
-  const textPart = (text: string) => ({ type: 'output_text', annotations: [] as unknown[], logprobs: [] as unknown[], text });
+  const textPart = (text: string) => ({
+    type: 'output_text',
+    annotations: [] as unknown[],
+    logprobs: [] as unknown[],
+    text,
+  });
   /** The response object; `output` is spliced in as raw JSON so a huge text need not be one string. */
-  const responseObject = (status: string, outputMarker: boolean, usage: unknown): Record<string, unknown> => ({
+  const responseObject = (
+    status: string,
+    outputMarker: boolean,
+    usage: unknown,
+  ): Record<string, unknown> => ({
     id,
     object: 'response',
     created_at: created,
@@ -459,7 +490,8 @@ export async function responses(ctx: Ctx, route: OpenAIRouteOptions): Promise<vo
 
   let seq = 0;
   let emitted = 0;
-  const ev = (type: string, rest: Record<string, unknown>) => sseEvent(type, { type, sequence_number: seq++, ...rest });
+  const ev = (type: string, rest: Record<string, unknown>) =>
+    sseEvent(type, { type, sequence_number: seq++, ...rest });
   const msgIndex = plan.reasoning > 0 ? 1 : 0;
   // Events that repeat the whole text (output_text.done, content_part.done, output_item.done,
   // response.completed) carry a marker that `expand` replaces with the words, piece by piece, so a
@@ -518,7 +550,10 @@ export async function responses(ctx: Ctx, route: OpenAIRouteOptions): Promise<vo
       part: textPart(T),
     });
     yield ev('response.output_item.done', { output_index: msgIndex, item: message(status, [textPart(T)]) });
-    const output = JSON.stringify([...(plan.reasoning > 0 ? [reasoningItem] : []), message(status, [textPart(T)])]);
+    const output = JSON.stringify([
+      ...(plan.reasoning > 0 ? [reasoningItem] : []),
+      message(status, [textPart(T)]),
+    ]);
     const final = responseObject(status, true, noUsage ? null : usageOf(emitted));
     const type = status === 'completed' ? 'response.completed' : 'response.incomplete';
     yield ev(type, { response: final }).replace('"\\u0000OUTPUT\\u0000"', output);
@@ -565,7 +600,19 @@ export function embeddings(ctx: Ctx, route: OpenAIRouteOptions): void {
 
 export function listModels(ctx: Ctx): void {
   const created = 1_700_000_000;
-  const ids = ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'gpt-4.1-mini', 'o3-mini', 'o4-mini', 'gpt-5', 'text-embedding-3-small'];
-  const res = { object: 'list', data: ids.map((id) => ({ id, object: 'model', created, owned_by: 'system' })) };
+  const ids = [
+    'gpt-4o',
+    'gpt-4o-mini',
+    'gpt-4.1',
+    'gpt-4.1-mini',
+    'o3-mini',
+    'o4-mini',
+    'gpt-5',
+    'text-embedding-3-small',
+  ];
+  const res = {
+    object: 'list',
+    data: ids.map((id) => ({ id, object: 'model', created, owned_by: 'system' })),
+  };
   sendJson(ctx, 200, headers(ctx, JSON_TYPE), pretty(res));
 }
