@@ -152,6 +152,15 @@ describe('request faults', () => {
     await assert.rejects(pending, (err: unknown) => err instanceof APIUserAbortError);
   });
 
+  test('close() ends the server while a request hangs', async () => {
+    const other = await startMockProvider();
+    const c = new OpenAI({ apiKey: 'k', baseURL: other.openaiBaseURL, maxRetries: 0 });
+    const pending = c.chat.completions.create(chat, { headers: { 'x-mock-fault': 'hang' } });
+    while (other.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+    await other.close();
+    await assert.rejects(pending, (err: unknown) => err instanceof APIConnectionError);
+  });
+
   test('reset: the connection drops before any header', async () => {
     await assert.rejects(
       client.chat.completions.create(chat, { headers: { 'x-mock-fault': 'reset' } }),

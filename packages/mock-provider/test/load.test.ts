@@ -4,9 +4,10 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
+import { BedrockRuntimeClient, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
-import { type MockProvider, startMockProvider } from '../src/index.js';
+import { decodeEventStream, type MockProvider, startMockProvider } from '../src/index.js';
 
 let mock: MockProvider;
 
@@ -92,6 +93,103 @@ describe('load', () => {
       growth < 48 * 1024 * 1024,
       `heap grew by ${(growth / 1048576).toFixed(1)} MB while streaming 100 MB`,
     );
+  });
+});
+
+describe('x-mock-stream-bytes in every streaming format', () => {
+  const size = 20_000;
+  async function body(path: string, payload: unknown): Promise<string> {
+    const res = await fetch(`${mock.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-mock-stream-bytes': String(size) },
+      body: JSON.stringify(payload),
+    });
+    return res.text();
+  }
+
+  test('Anthropic: many text deltas, message_delta counts them', async () => {
+    const text = await body('/v1/messages', {
+      model: 'claude-sonnet-4-5',
+      max_tokens: 10,
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+    });
+    assert.ok(text.length >= size);
+    const deltas = text.split('"type":"text_delta"').length - 1;
+    const usage = /"type":"message_delta".*"output_tokens":(\d+)/.exec(text);
+    assert.equal(Number(usage?.[1]), deltas);
+    assert.ok(deltas > 100, 'max_tokens does not cap a sized stream');
+  });
+
+  test('Gemini: the last chunk counts every word', async () => {
+    const text = await body('/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse', {
+      contents: [{ parts: [{ text: 'x' }] }],
+    });
+    assert.ok(text.length >= size);
+    const chunks = text.split('\r\n\r\n').filter(Boolean);
+    const last = JSON.parse(chunks.at(-1)!.slice(6));
+    let words = 0;
+    for (const c of chunks) {
+      words += JSON.parse(c.slice(6)).candidates[0].content.parts[0].text.split(' ').filter(Boolean).length;
+    }
+    assert.equal(last.usageMetadata.candidatesTokenCount, words);
+    assert.equal(last.candidates[0].finishReason, 'STOP');
+  });
+
+  test('Bedrock ConverseStream: metadata counts every delta', async () => {
+    const client = new BedrockRuntimeClient({
+      endpoint: mock.bedrockEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      maxAttempts: 1,
+    });
+    try {
+      const res = await client.send(
+        new ConverseStreamCommand({
+          modelId: 'amazon.nova-micro-v1:0',
+          messages: [{ role: 'user', content: [{ text: 'x' }] }],
+        }),
+        { requestTimeout: 10_000 },
+      );
+      let deltas = 0;
+      let output: number | undefined;
+      for await (const ev of res.stream ?? []) {
+        if (ev.contentBlockDelta) deltas++;
+        if (ev.metadata) output = ev.metadata.usage?.outputTokens;
+      }
+      assert.equal(deltas, 20, 'without the header: the normal reply');
+      assert.equal(output, 20);
+    } finally {
+      client.destroy();
+    }
+    const raw = await fetch(`${mock.url}/model/amazon.nova-micro-v1:0/converse-stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-mock-stream-bytes': String(size) },
+      body: JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'x' }] }] }),
+    });
+    const frames = decodeEventStream(new Uint8Array(await raw.arrayBuffer()));
+    const deltas = frames.filter((f) => f.headers[':event-type'] === 'contentBlockDelta').length;
+    const meta = JSON.parse(frames.at(-1)!.payload.toString());
+    assert.equal(meta.usage.outputTokens, deltas);
+    assert.ok(deltas > 100);
+  });
+
+  test('Responses API: the final events repeat the whole streamed text', async () => {
+    const text = await body('/v1/responses', { model: 'gpt-4o-mini', input: 'x', stream: true });
+    const events = text
+      .split('\n\n')
+      .filter(Boolean)
+      .map((e) => JSON.parse(e.split('\ndata: ')[1]!));
+    const streamed = events
+      .filter((e) => e.type === 'response.output_text.delta')
+      .map((e) => e.delta)
+      .join('');
+    const done = events.find((e) => e.type === 'response.output_text.done');
+    const completed = events.at(-1);
+    assert.equal(done.text, streamed);
+    assert.equal(completed.type, 'response.completed');
+    assert.equal(completed.response.output[0].content[0].text, streamed);
+    assert.equal(completed.response.usage.output_tokens, streamed.split(' ').length);
   });
 });
 
