@@ -265,8 +265,12 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
       startTime,
     };
 
-    let fault: FaultKind | undefined =
-      parseFault(header(ctx, 'x-mock-fault')) ?? faultFromModel(route?.model);
+    const faultHeader = header(ctx, 'x-mock-fault');
+    if (faultHeader !== undefined && parseFault(faultHeader) === undefined) {
+      sendError(ctx, 400, `mock provider: unknown x-mock-fault '${faultHeader}'`);
+      return;
+    }
+    let fault: FaultKind | undefined = parseFault(faultHeader) ?? faultFromModel(route?.model);
     const times = intHeader(ctx, 'x-mock-fault-times');
     if (fault && times !== undefined) {
       const key = `${fault}|${path}|${route?.model ?? ''}`;

@@ -213,6 +213,16 @@ describe('request faults', () => {
     assert.equal(((await br.json()) as { usage?: unknown }).usage, undefined);
   });
 
+  test('an unknown x-mock-fault is a 400 naming it, so a typo cannot pass silently', async () => {
+    const res = await fetch(`${mock.openaiBaseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-mock-fault': 'status-42' },
+      body: JSON.stringify(chat),
+    });
+    assert.equal(res.status, 400);
+    assert.match(((await res.json()) as { error: { message: string } }).error.message, /status-42/);
+  });
+
   test('x-mock-latency-ms delays the answer without changing it', async () => {
     const res = await client.chat.completions.create(chat, { headers: { 'x-mock-latency-ms': '20' } });
     assert.equal(res.usage?.completion_tokens, 20);
