@@ -190,6 +190,7 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
+    req.on('aborted', () => reject(new Error('request aborted')));
   });
 }
 
@@ -327,6 +328,7 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
   http2.on('request', (req, res) =>
     listener(req as unknown as IncomingMessage, res as unknown as ServerResponse),
   );
+  http2.on('sessionError', () => {});
   const sessions = new Set<Http2Session>();
   http2.on('session', (session) => {
     sessions.add(session);
@@ -335,7 +337,10 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
   const sockets = new Set<Socket>();
   const server = createTcpServer((socket) => {
     sockets.add(socket);
+    // Sockets are handed to the HTTP servers by hand, which skips their noDelay and error handling
+    // until then: without TCP_NODELAY a stream's small writes wait on Nagle (20+ ms per call).
     socket.setNoDelay(true);
+    socket.on('error', () => {});
     socket.on('close', () => sockets.delete(socket));
     socket.once('data', (first: Buffer) => {
       socket.pause();
