@@ -9,7 +9,7 @@
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { waitForUpdate } from '@pydantic/genai-prices';
 import { parse } from 'yaml';
@@ -19,7 +19,12 @@ import { GENAI_PRICE_KEY, type PriceKey } from '../src/internal-types.js';
 import { formatScaled } from '../src/money.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const OUT = join(here, '..', 'src', 'catalog', 'data.generated.ts');
+const snapshotArg = process.argv.indexOf('--snapshot');
+/** The snapshot file; `--snapshot <path>` points elsewhere (tests check a modified copy). */
+const OUT =
+  snapshotArg > 0 && process.argv[snapshotArg + 1]
+    ? resolve(process.argv[snapshotArg + 1]!)
+    : join(here, '..', 'src', 'catalog', 'data.generated.ts');
 const SUPPLEMENTS = join(here, '..', 'src', 'catalog', 'supplements.yaml');
 const check = process.argv.includes('--check');
 

@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import { convertPriceTable, parseTimeOfDay } from './catalog/convert.js';
+import { convertPriceTable, isIsoDate, parseTimeOfDay } from './catalog/convert.js';
 import type { SnapshotConditionalPrice, SnapshotModel } from './internal-types.js';
 import { checkMatch } from './match.js';
 import { parseScaled, rationalFromDecimal } from './money.js';
@@ -142,11 +142,7 @@ function checkConstraint(v: unknown, path: string, p: Problems): boolean {
   const keys = Object.keys(v).sort().join(',');
   if (keys === 'start_date') {
     const d = v.start_date;
-    if (
-      typeof d !== 'string' ||
-      !/^\d{4}-\d{2}-\d{2}$/.test(d) ||
-      new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) !== d
-    ) {
+    if (!isIsoDate(d)) {
       p.add(`${path}.start_date`, `must be a date YYYY-MM-DD, got ${JSON.stringify(d)}`);
       return false;
     }

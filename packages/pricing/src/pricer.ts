@@ -270,6 +270,14 @@ class PricerImpl implements Pricer {
     }
     const p = priceParts(table, leaves, checked.input, mul);
     const total = p.input + p.cacheRead + p.cacheWrite + p.output + p.request;
+    if (total > Number.MAX_SAFE_INTEGER) {
+      // Above 2^53 nano-USD (about 9 million USD for one call) integers are no longer exact as Numbers.
+      const error = new PricingInputError('usage', 'gives a cost above 9,007,199 USD for one call', {
+        provider,
+        model,
+      });
+      return { cost: null, match: 'no_usage', reason: 'invalid_input', error, requestedTier };
+    }
     const cost: CostResult = {
       totalUsd: total / 1e9,
       inputUsd: p.input / 1e9,

@@ -74,9 +74,7 @@ function convertConstraint(c: unknown, where: string): SnapshotConstraint | unde
   if (!isObject(c)) fail(where, 'constraint must be a mapping');
   const type = c.type;
   if ((type === undefined || type === 'start_date') && typeof c.start_date === 'string') {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(c.start_date) || Number.isNaN(Date.parse(`${c.start_date}T00:00:00Z`))) {
-      fail(where, `bad start_date ${c.start_date}`);
-    }
+    if (!isIsoDate(c.start_date)) fail(where, `bad start_date ${c.start_date}`);
     return { start_date: c.start_date };
   }
   if ((type === undefined || type === 'time_of_date') && typeof c.start_time === 'string') {
@@ -90,6 +88,13 @@ function convertConstraint(c: unknown, where: string): SnapshotConstraint | unde
     return { start_time: c.start_time, end_time: c.end_time };
   }
   fail(where, `unknown constraint ${JSON.stringify(c)}`);
+}
+
+/** A real calendar date written `YYYY-MM-DD`. */
+export function isIsoDate(text: unknown): text is string {
+  if (typeof text !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const t = Date.parse(`${text}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === text;
 }
 
 /** `HH:MM:SS[.fff](Z|±HH:MM)` → seconds after UTC midnight, as genai-prices reads it; null if invalid. */
