@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import type { StringDict } from './dict.js';
 import { RollupWriter } from './rollups.js';
 import { INSERT_COLUMNS, toRowValues } from './rows.js';
+import { HOUR_MS } from './time.js';
 import type { CallInput } from './types.js';
 
 /** Rows per INSERT statement (fewer round trips into SQLite). */
@@ -26,6 +27,7 @@ export class Ingestor {
     this.many = db.prepare(head + Array.from({ length: ROWS_PER_STATEMENT }, () => row).join(', '));
     this.rollups = new RollupWriter(db);
     this.tx = db.transaction((records: readonly CallInput[], service: string | undefined) => {
+      this.rollups.begin();
       const buf: unknown[] = [];
       let n = 0;
       for (const r of records) {
@@ -41,6 +43,8 @@ export class Ingestor {
       const width = INSERT_COLUMNS.length;
       for (let i = 0; i < buf.length; i += width) this.one.run(buf.slice(i, i + width));
       this.rollups.apply();
+      // Hours that ended more than an hour ago move into the day/all rollups.
+      this.rollups.compact(Date.now() - HOUR_MS);
       return n;
     });
   }

@@ -3,7 +3,7 @@
 // sums negated, so each rollup always equals the sum of the raw rows that remain.
 import type Database from 'better-sqlite3';
 import { DIMS, type Dim, type Fact } from './rows.js';
-import { CUBES_V2, type CubeSchema, type Grain, MEASURES, rollupTable } from './schema.js';
+import { COMPACTED_UNTIL, CUBES_V2, type CubeSchema, type Grain, MEASURES, rollupTable } from './schema.js';
 import { DAY_MS, HOUR_MS } from './time.js';
 
 /** The rollups of the current schema, smallest first (the planner takes the first that fits). */
@@ -18,17 +18,40 @@ export function bucketOf(ms: number, grain: Grain): number {
 interface TableWriter {
   table: string;
   grain: Grain;
+  /** Index of the cube in CUBES (its key string is built once per fact). */
+  cube: number;
   dimIndexes: number[];
   upsert: Database.Statement;
   deleteEmpty: Database.Statement;
   pending: Map<string, { bucket: number; dims: number[]; m: number[] }>;
 }
 
+/** Reads the compaction watermark (hour, epoch ms) inside the caller's transaction. */
+export function readCompactedUntil(get: Database.Statement): number {
+  const row = get.get(COMPACTED_UNTIL) as { value: string } | undefined;
+  return row ? Number(row.value) : Number.MIN_SAFE_INTEGER;
+}
+
+export const SELECT_META = 'SELECT value FROM meta WHERE key = ?';
+
 export class RollupWriter {
   private readonly tables: TableWriter[] = [];
+  private readonly cubeDims: number[][];
+  private readonly cubeKeys: string[];
+  private readonly getMeta: Database.Statement;
+  private readonly setMeta: Database.Statement;
+  private readonly compactions: Database.Statement[] = [];
+  /** Hours below this are in the day/all rollups too (read by begin()). */
+  private compactedUntil = Number.MIN_SAFE_INTEGER;
 
   constructor(db: Database.Database) {
-    for (const cube of CUBES) {
+    this.getMeta = db.prepare(SELECT_META);
+    this.setMeta = db.prepare(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    );
+    this.cubeDims = CUBES.map((c) => c.dims.map((d) => DIMS.indexOf(d as Dim)));
+    this.cubeKeys = new Array(CUBES.length).fill('');
+    CUBES.forEach((cube, ci) => {
       for (const grain of cube.grains) {
         const table = rollupTable(cube.name, grain);
         const cols = ['bucket', ...cube.dims, ...MEASURES];
@@ -45,42 +68,86 @@ export class RollupWriter {
         this.tables.push({
           table,
           grain,
-          dimIndexes: cube.dims.map((d) => DIMS.indexOf(d as Dim)),
+          cube: ci,
+          dimIndexes: this.cubeDims[ci]!,
           upsert,
           deleteEmpty,
           pending: new Map(),
         });
+        if (grain !== 'hour') {
+          const dims = cube.dims.join(', ');
+          const bucket = grain === 'day' ? `bucket - (((bucket % ${DAY_MS}) + ${DAY_MS}) % ${DAY_MS})` : '0';
+          this.compactions.push(
+            db.prepare(
+              `INSERT INTO ${table} (bucket, ${dims}, ${MEASURES.join(', ')}) ` +
+                `SELECT ${bucket} AS b, ${dims}, ${MEASURES.map((m) => `sum(${m})`).join(', ')} ` +
+                `FROM ${rollupTable(cube.name, 'hour')} WHERE bucket >= ? AND bucket < ? GROUP BY b, ${dims} ` +
+                `ON CONFLICT (${key}) DO UPDATE SET ${MEASURES.map((m) => `${m} = ${m} + excluded.${m}`).join(', ')}`,
+            ),
+          );
+        }
       }
-    }
+    });
+  }
+
+  /** Call first in each write transaction: reads the compaction watermark. */
+  begin(): void {
+    this.compactedUntil = readCompactedUntil(this.getMeta);
+  }
+
+  /**
+   * Adds the hourly rollups of every whole hour in [watermark, beforeHour) into the day and all-time
+   * rollups, and moves the watermark (inside the caller's transaction, after apply()).
+   */
+  compact(beforeHour: number): void {
+    const end = bucketOf(beforeHour, 'hour');
+    if (end <= this.compactedUntil) return;
+    for (const c of this.compactions) c.run(this.compactedUntil, end);
+    this.setMeta.run(COMPACTED_UNTIL, String(end));
+    this.compactedUntil = end;
   }
 
   /** Adds (sign 1) or removes (sign -1) one call's measures. */
   add(fact: Fact, sign: 1 | -1): void {
+    const d = fact.dims;
+    for (let c = 0; c < this.cubeDims.length; c++) {
+      let k = '';
+      for (const i of this.cubeDims[c]!) k += `|${d[i]}`;
+      this.cubeKeys[c] = k;
+    }
+    const hour = bucketOf(fact.startTime, 'hour');
+    const day = bucketOf(fact.startTime, 'day');
+    const fm = fact.measures;
+    const compacted = hour < this.compactedUntil;
     for (const t of this.tables) {
-      const bucket = bucketOf(fact.startTime, t.grain);
-      let k = String(bucket);
-      for (const i of t.dimIndexes) k += `|${fact.dims[i]}`;
+      if (t.grain !== 'hour' && !compacted) continue;
+      const bucket = t.grain === 'hour' ? hour : t.grain === 'day' ? day : 0;
+      const k = bucket + this.cubeKeys[t.cube]!;
       let entry = t.pending.get(k);
       if (!entry) {
-        entry = {
-          bucket,
-          dims: t.dimIndexes.map((i) => fact.dims[i]!),
-          m: new Array(MEASURES.length).fill(0),
-        };
+        const dims = new Array<number>(t.dimIndexes.length);
+        for (let j = 0; j < dims.length; j++) dims[j] = d[t.dimIndexes[j]!]!;
+        entry = { bucket, dims, m: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] };
         t.pending.set(k, entry);
       }
       const m = entry.m;
-      for (let i = 0; i < m.length; i++) m[i]! += sign * fact.measures[i]!;
+      if (sign === 1) for (let i = 0; i < 14; i++) m[i]! += fm[i]!;
+      else for (let i = 0; i < 14; i++) m[i]! -= fm[i]!;
     }
   }
 
   /** Writes the pending sums (inside the caller's transaction); with `removeEmpty`, drops keys left at 0 calls. */
   apply(removeEmpty = false): void {
+    const args: unknown[] = [];
     for (const t of this.tables) {
       let lo = Number.POSITIVE_INFINITY;
       let hi = Number.NEGATIVE_INFINITY;
       for (const e of t.pending.values()) {
-        t.upsert.run(e.bucket, ...e.dims, ...e.m);
+        args.length = 0;
+        args.push(e.bucket);
+        for (const v of e.dims) args.push(v);
+        for (const v of e.m) args.push(v);
+        t.upsert.run(args);
         if (e.bucket < lo) lo = e.bucket;
         if (e.bucket > hi) hi = e.bucket;
       }

@@ -42,6 +42,10 @@ export const RAW_MEASURES = [
   'sum(cache_write_cost_nanos)',
 ] as const;
 
+/**
+ * Rollup time grains. Inserts write 'hour'; the 'day' and 'all' rollups are compacted from whole
+ * hours (see COMPACTED_UNTIL), so a batch upserts each distinct key once, not once per grain.
+ */
 export type Grain = 'hour' | 'day' | 'all';
 
 export interface CubeSchema {
@@ -51,14 +55,27 @@ export interface CubeSchema {
   grains: readonly Grain[];
 }
 
-const BASE_DIMS = ['provider', 'request_model', 'response_model', 'operation', 'service'] as const;
-
-/** Rollups as created by migration 2. */
+/**
+ * Rollups as created by migration 2, smallest first. Each extra dimension multiplies the keys a
+ * batch upserts, so attribution cubes keep only the model dimensions (user keeps only its tenant).
+ */
 export const CUBES_V2: readonly CubeSchema[] = [
-  { name: 'base', dims: BASE_DIMS, grains: ['hour', 'day'] },
-  { name: 'feature', dims: [...BASE_DIMS, 'feature'], grains: ['hour', 'day'] },
-  { name: 'tenant', dims: [...BASE_DIMS, 'tenant'], grains: ['hour', 'day', 'all'] },
-  { name: 'user', dims: [...BASE_DIMS, 'user', 'tenant'], grains: ['hour', 'day'] },
+  {
+    name: 'base',
+    dims: ['provider', 'request_model', 'response_model', 'operation', 'service'],
+    grains: ['hour', 'day'],
+  },
+  {
+    name: 'feature',
+    dims: ['feature', 'provider', 'request_model', 'response_model'],
+    grains: ['hour', 'day'],
+  },
+  {
+    name: 'tenant',
+    dims: ['tenant', 'provider', 'request_model', 'response_model'],
+    grains: ['hour', 'day', 'all'],
+  },
+  { name: 'user', dims: ['user', 'tenant'], grains: ['hour', 'day'] },
 ];
 
 export function rollupTable(cube: string, grain: Grain): string {
@@ -223,9 +240,14 @@ function rollupDdl(cubes: readonly CubeSchema[]): string {
   return out.join('\n');
 }
 
+/** meta key: hour (epoch ms) below which hourly rollups have been added into the day/all rollups. */
+export const COMPACTED_UNTIL = 'rollups_compacted_until';
+
 const V2 = `
 ${rollupDdl(CUBES_V2)}
-CREATE INDEX calls_user ON calls(user, start_time);
+INSERT INTO meta (key, value) SELECT '${COMPACTED_UNTIL}',
+  ifnull((SELECT ${bucketSql('hour').replaceAll('start_time', 'max(start_time)')} + 3600000 FROM calls), ${Number.MIN_SAFE_INTEGER});
+CREATE INDEX rollup_user_day_user ON rollup_user_day(user, bucket);
 CREATE INDEX calls_tenant ON calls(tenant, start_time);
 CREATE INDEX calls_feature ON calls(feature, start_time);
 CREATE INDEX calls_request_model ON calls(request_model, start_time);

@@ -14,12 +14,12 @@ import {
   resolveFilter,
   StatementCache,
 } from './query.js';
-import { RollupWriter } from './rollups.js';
+import { RollupWriter, readCompactedUntil, SELECT_META } from './rollups.js';
 import { type Fact, type RawCallRow, toCallRow } from './rows.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { toStoreError } from './sqlite-errors.js';
 import { runSummary } from './summary.js';
-import { checkTimeZone, HOUR_MS, localTimeZone, periodBounds } from './time.js';
+import { checkTimeZone, DAY_MS, HOUR_MS, localTimeZone, periodBounds } from './time.js';
 import type {
   Budget,
   BudgetInput,
@@ -77,6 +77,7 @@ function pageSql(
   dir: 'DESC' | 'ASC',
   after: { startTime: number; id: number } | null,
   maxId: number | null,
+  forceIndex: string | null = null,
 ): { sql: string; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
@@ -107,9 +108,10 @@ function pageSql(
   const order = `ORDER BY start_time ${dir}, id ${dir}`;
   const cols = new Set(f.eq.map((e) => e.col));
   const flag = (sql: string) => f.rawOnly.some((c) => c.sql === sql);
-  let index: string | null = null;
-  if (cols.has('user')) index = 'calls_user';
-  else if (cols.has('tenant')) index = 'calls_tenant';
+  let index: string | null = forceIndex;
+  if (index !== null) {
+    // forced
+  } else if (cols.has('tenant')) index = 'calls_tenant';
   else if (cols.has('feature')) index = 'calls_feature';
   else if (f.model === null) {
     if (flag('error_type IS NOT NULL')) index = 'calls_errors';
@@ -184,9 +186,13 @@ export class SqliteCostStore implements CostStore {
     return r.min === null || r.max === null ? null : { min: r.min, max: r.max };
   };
 
+  private compactedUntil = (): number => readCompactedUntil(this.stmts.get(SELECT_META));
+
   summary(q: SummaryQuery = {}): SummaryResult {
     try {
-      return this.db.transaction(() => runSummary({ dict: this.dict, stmts: this.stmts }, q, this.bounds))();
+      return this.db.transaction(() =>
+        runSummary({ dict: this.dict, stmts: this.stmts }, q, this.bounds, this.compactedUntil),
+      )();
     } catch (err) {
       this.fail(err, 'reading');
     }
@@ -196,7 +202,7 @@ export class SqliteCostStore implements CostStore {
   summaryFromRawRows(q: SummaryQuery = {}): SummaryResult {
     try {
       return this.db.transaction(() =>
-        runSummary({ dict: this.dict, stmts: this.stmts }, q, this.bounds, 'raw'),
+        runSummary({ dict: this.dict, stmts: this.stmts }, q, this.bounds, this.compactedUntil, 'raw'),
       )();
     } catch (err) {
       this.fail(err, 'reading');
@@ -212,10 +218,7 @@ export class SqliteCostStore implements CostStore {
     try {
       const f = resolveFilter(q, this.dict);
       if (!f.possible) return { calls: [], nextCursor: null };
-      const { sql, params } = pageSql(f, 'DESC', after, null);
-      const rows = this.stmts
-        .get(sql)
-        .all(params.map((p) => (p === '$limit' ? limit + 1 : p)).concat(limit + 1)) as RawCallRow[];
+      const rows = this.db.transaction(() => this.fetchPage(f, 'DESC', after, null, limit + 1))();
       const more = rows.length > limit;
       const page = more ? rows.slice(0, limit) : rows;
       const last = page[page.length - 1];
@@ -226,6 +229,93 @@ export class SqliteCostStore implements CostStore {
     } catch (err) {
       this.fail(err, 'reading');
     }
+  }
+
+  private runPage(
+    f: ResolvedFilter,
+    dir: 'DESC' | 'ASC',
+    after: { startTime: number; id: number } | null,
+    maxId: number | null,
+    limit: number,
+    forceIndex: string | null = null,
+  ): RawCallRow[] {
+    const { sql, params } = pageSql(f, dir, after, maxId, forceIndex);
+    return this.stmts
+      .get(sql)
+      .all(params.map((p) => (p === '$limit' ? limit : p)).concat(limit)) as RawCallRow[];
+  }
+
+  /**
+   * Up to `limit` rows after the keyset position `after`, in `dir` order. A user filter has no
+   * index on calls (one would cost a random page write per call at ingest); the user rollups say
+   * which UTC days and hours hold the user's calls, and only those hours are scanned.
+   */
+  private fetchPage(
+    f: ResolvedFilter,
+    dir: 'DESC' | 'ASC',
+    after: { startTime: number; id: number } | null,
+    maxId: number | null,
+    limit: number,
+  ): RawCallRow[] {
+    const user = f.eq.find((e) => e.col === 'user');
+    if (!user) return this.runPage(f, dir, after, maxId, limit);
+    const b = this.bounds();
+    if (!b) return [];
+    const desc = dir === 'DESC';
+    let lo = Math.max(f.since ?? b.min, b.min);
+    let hi = Math.min(f.until ?? b.max + 1, b.max + 1); // exclusive
+    if (after) {
+      if (desc) hi = Math.min(hi, after.startTime + 1);
+      else lo = Math.max(lo, after.startTime);
+    }
+    if (lo >= hi) return [];
+    const dayLimit = Math.floor(this.compactedUntil() / DAY_MS) * DAY_MS;
+    const dayProbe = this.stmts.get('SELECT 1 FROM rollup_user_day WHERE bucket = ? AND user = ? LIMIT 1');
+    const hourProbe = this.stmts.get('SELECT 1 FROM rollup_user_hour WHERE bucket = ? AND user = ? LIMIT 1');
+    const nextDay = this.stmts.get(
+      desc
+        ? 'SELECT max(bucket) AS d FROM rollup_user_day WHERE user = ? AND bucket <= ?'
+        : 'SELECT min(bucket) AS d FROM rollup_user_day WHERE user = ? AND bucket >= ?',
+    );
+    const out: RawCallRow[] = [];
+    const firstDay = Math.floor((desc ? hi - 1 : lo) / DAY_MS) * DAY_MS;
+    const lastDay = Math.floor((desc ? lo : hi - 1) / DAY_MS) * DAY_MS;
+    const step = desc ? -DAY_MS : DAY_MS;
+    let day = firstDay;
+    while (out.length < limit && (desc ? day >= lastDay : day <= lastDay)) {
+      if (day + DAY_MS <= dayLimit) {
+        // Compacted day: jump straight to the next day with calls of this user.
+        const d = (nextDay.get(user.id, day) as { d: number | null }).d;
+        if (d === null) {
+          if (desc) break;
+          day = dayLimit;
+          continue;
+        }
+        if (d !== day) {
+          day = d;
+          continue;
+        }
+        if (!dayProbe.get(day, user.id)) {
+          day += step;
+          continue;
+        }
+      }
+      for (let i = 0; i < 24 && out.length < limit; i++) {
+        const hour = day + (desc ? 23 - i : i) * HOUR_MS;
+        if (hour + HOUR_MS <= lo || hour >= hi || !hourProbe.get(hour, user.id)) continue;
+        const sub: ResolvedFilter = {
+          ...f,
+          since: Math.max(hour, f.since ?? hour),
+          until: Math.min(hour + HOUR_MS, f.until ?? hour + HOUR_MS),
+        };
+        const cursor = out.length
+          ? { startTime: out[out.length - 1]!.start_time, id: out[out.length - 1]!.id }
+          : after;
+        out.push(...this.runPage(sub, dir, cursor, maxId, limit - out.length, 'calls_time'));
+      }
+      day += step;
+    }
+    return out;
   }
 
   *exportCalls(q: CallFilter = {}): IterableIterator<CallRow> {
@@ -242,10 +332,7 @@ export class SqliteCostStore implements CostStore {
     for (;;) {
       let rows: RawCallRow[];
       try {
-        const { sql, params } = pageSql(f, 'ASC', after, maxId);
-        rows = this.stmts
-          .get(sql)
-          .all(params.map((p) => (p === '$limit' ? EXPORT_PAGE : p)).concat(EXPORT_PAGE)) as RawCallRow[];
+        rows = this.db.transaction(() => this.fetchPage(f, 'ASC', after, maxId, EXPORT_PAGE))();
       } catch (err) {
         this.fail(err, 'reading');
       }
@@ -348,6 +435,7 @@ export class SqliteCostStore implements CostStore {
         .raw(true);
       const del = this.db.prepare('DELETE FROM calls WHERE start_time < ?');
       const chunk = this.db.transaction((end: number): number => {
+        rollups.begin();
         for (const r of select.iterate(end) as Iterable<number[]>) {
           const fact: Fact = {
             startTime: r[0]!,
@@ -503,15 +591,24 @@ export class SqliteCostStore implements CostStore {
 
   metricTotals(): MetricTotalsRow[] {
     try {
+      return this.db.transaction(() => this.readMetricTotals())();
+    } catch (err) {
+      this.fail(err, 'reading');
+    }
+  }
+
+  private readMetricTotals(): MetricTotalsRow[] {
+    {
       const rows = this.stmts
         .get(
           'SELECT provider, CASE WHEN response_model <> 0 THEN response_model ELSE request_model END AS model, tenant, ' +
             'sum(calls) AS requests, sum(calls) - sum(unpriced) AS priced, sum(input_tokens) AS inputTokens, ' +
             'sum(output_tokens) AS outputTokens, sum(cache_read_tokens) AS cacheReadTokens, ' +
             'sum(cache_write_tokens) AS cacheWriteTokens, sum(cost_nanos) AS costNanos ' +
-            'FROM rollup_tenant_all GROUP BY 1, 2, 3',
+            'FROM (SELECT * FROM rollup_tenant_all UNION ALL SELECT * FROM rollup_tenant_hour WHERE bucket >= ?) ' +
+            'GROUP BY 1, 2, 3',
         )
-        .all() as (Omit<MetricTotalsRow, 'provider' | 'model' | 'tenant'> & {
+        .all(this.compactedUntil()) as (Omit<MetricTotalsRow, 'provider' | 'model' | 'tenant'> & {
         provider: number;
         model: number;
         tenant: number;
@@ -522,8 +619,6 @@ export class SqliteCostStore implements CostStore {
         model: this.dict.valueOf(r.model),
         tenant: this.dict.valueOf(r.tenant),
       }));
-    } catch (err) {
-      this.fail(err, 'reading');
     }
   }
 
@@ -551,9 +646,7 @@ export class SqliteCostStore implements CostStore {
       h.journalMode = String(this.db.pragma('journal_mode', { simple: true }));
       if (h.schemaVersion !== SCHEMA_VERSION)
         problems.push(`schema version ${h.schemaVersion}, expected ${SCHEMA_VERSION}`);
-      h.calls = (
-        this.stmts.get('SELECT ifnull(sum(calls), 0) AS n FROM rollup_base_day').get() as { n: number }
-      ).n;
+      h.calls = this.summary({}).totals.calls;
       const b = this.bounds();
       h.oldestMs = b?.min ?? null;
       h.newestMs = b?.max ?? null;

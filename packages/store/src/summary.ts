@@ -41,22 +41,37 @@ interface Piece {
 const ceilTo = (ms: number, size: number) => Math.ceil(ms / size) * size;
 const floorTo = (ms: number, size: number) => Math.floor(ms / size) * size;
 
-/** Cuts [from, to) (null = unbounded) into raw, hourly and daily pieces. */
-export function decompose(from: number | null, to: number | null, grains: readonly Grain[]): Piece[] {
-  if (from === null && to === null && grains.includes('all')) return [{ source: 'all', from, to }];
+/**
+ * Cuts [from, to) (null = unbounded) into raw, hourly, daily and all-time pieces. Day and all-time
+ * rollups hold only the hours below `compactedUntil`, so days from floorDay(compactedUntil) on are
+ * read hourly.
+ */
+export function decompose(
+  from: number | null,
+  to: number | null,
+  grains: readonly Grain[],
+  compactedUntil: number,
+): Piece[] {
+  if (from === null && to === null && grains.includes('all')) {
+    return [
+      { source: 'all', from, to },
+      { source: 'hour', from: compactedUntil, to: null },
+    ];
+  }
   const out: Piece[] = [];
   const a = from === null ? null : ceilTo(from, HOUR_MS);
   const b = to === null ? null : floorTo(to, HOUR_MS);
   if (a !== null && b !== null && a >= b) return [{ source: 'raw', from, to }];
   if (from !== null && a !== null && from < a) out.push({ source: 'raw', from, to: a });
+  const dayLimit = floorTo(compactedUntil, DAY_MS);
   const ad = a === null ? null : ceilTo(a, DAY_MS);
-  const bd = b === null ? null : floorTo(b, DAY_MS);
-  if (!grains.includes('day') || (ad !== null && bd !== null && ad >= bd)) {
+  const bd = Math.min(b === null ? Number.POSITIVE_INFINITY : floorTo(b, DAY_MS), dayLimit);
+  if (!grains.includes('day') || (ad !== null && ad >= bd)) {
     out.push({ source: 'hour', from: a, to: b });
   } else {
     if (a !== null && ad !== null && a < ad) out.push({ source: 'hour', from: a, to: ad });
     out.push({ source: 'day', from: ad, to: bd });
-    if (b !== null && bd !== null && bd < b) out.push({ source: 'hour', from: bd, to: b });
+    if (b === null || bd < b) out.push({ source: 'hour', from: bd, to: b });
   }
   if (to !== null && b !== null && b < to) out.push({ source: 'raw', from: b, to });
   return out;
@@ -147,6 +162,7 @@ export function runSummary(
   ctx: SummaryContext,
   q: SummaryQuery,
   bounds: () => { min: number; max: number } | null,
+  compactedUntil: () => number,
   source: 'auto' | 'raw' = 'auto',
 ): SummaryResult {
   const { timeZone, limit } = checkQuery(q);
@@ -172,8 +188,9 @@ export function runSummary(
 
   const dims = dimConditions(f);
   const acc = new Map<Key, number[]>();
+  const wh = cube ? compactedUntil() : 0;
   for (const seg of segments) {
-    const pieces: Piece[] = cube ? decompose(seg.from, seg.to, cube.grains) : [{ source: 'raw', ...seg }];
+    const pieces: Piece[] = cube ? decompose(seg.from, seg.to, cube.grains, wh) : [{ source: 'raw', ...seg }];
     for (const p of pieces) {
       const raw = p.source === 'raw';
       const table = raw ? 'calls' : rollupTable(cube!.name, p.source as Grain);

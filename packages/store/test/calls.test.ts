@@ -1,0 +1,378 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { type CallFilter, type CallInput, type CallRow, openStore } from '../src/index.js';
+import { call, DAY, HOUR, matches, tempDir } from './helpers.js';
+
+test('every CallInput field is stored and read back; no message content columns exist', (t) => {
+  const store = openStore(path.join(tempDir(t), 'rt.db'));
+  const full: CallInput = {
+    startTimeMs: Date.UTC(2026, 10, 20, 8, 30, 15, 123),
+    durationMs: 1234.5,
+    timeToFirstChunkMs: 210.25,
+    provider: 'anthropic',
+    operation: 'chat',
+    requestModel: 'claude-sonnet-4-5',
+    responseModel: 'claude-sonnet-4-5-20250929',
+    responseId: 'msg_01XYZ',
+    finishReasons: ['end_turn', 'tool_use'],
+    stream: true,
+    serverAddress: 'api.anthropic.com',
+    serviceTier: 'priority',
+    batch: true,
+    usage: {
+      inputTokens: 1200,
+      outputTokens: 340,
+      cacheReadTokens: 800,
+      cacheWriteTokens: 100,
+      reasoningTokens: 40,
+    },
+    usageEstimated: true,
+    cost: {
+      totalNanos: 9_876_543,
+      inputNanos: 1_000_000,
+      outputNanos: 8_000_000,
+      cacheReadNanos: 240_000,
+      cacheWriteNanos: 636_543,
+      provider: 'anthropic',
+      modelId: 'claude-sonnet-4-5',
+      match: 'pattern',
+      source: 'override',
+      version: 'genai-prices@0.1.8',
+      serviceTier: 'priority',
+    },
+    pricingMatch: 'pattern',
+    errorType: '529',
+    httpStatus: 529,
+    attribution: { feature: 'search', user: 'alice@example.com', tenant: 'acme' },
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    spanId: 'b7ad6b7169203331',
+    serviceName: 'api',
+  };
+  const bare: CallInput = {
+    startTimeMs: Date.UTC(2026, 10, 20, 8),
+    durationMs: 3,
+    provider: 'openai',
+    operation: 'embeddings',
+    stream: false,
+    usageEstimated: false,
+    cost: null,
+    pricingMatch: 'no_usage',
+    attribution: {},
+  };
+  assert.equal(store.insertMany([full, bare], 'fallback-service'), 2);
+  const [a, b] = store.calls().calls as [CallRow, CallRow];
+  assert.deepEqual(a, {
+    id: 1,
+    startTimeMs: full.startTimeMs,
+    durationMs: 1234.5,
+    timeToFirstChunkMs: 210.25,
+    service: 'api',
+    provider: 'anthropic',
+    operation: 'chat',
+    requestModel: 'claude-sonnet-4-5',
+    responseModel: 'claude-sonnet-4-5-20250929',
+    responseId: 'msg_01XYZ',
+    finishReasons: ['end_turn', 'tool_use'],
+    stream: true,
+    serviceTier: 'priority',
+    batch: true,
+    inputTokens: 1200,
+    outputTokens: 340,
+    cacheReadTokens: 800,
+    cacheWriteTokens: 100,
+    reasoningTokens: 40,
+    usageKnown: true,
+    estimated: true,
+    priced: true,
+    costNanos: 9_876_543,
+    inputCostNanos: 1_000_000,
+    outputCostNanos: 8_000_000,
+    cacheReadCostNanos: 240_000,
+    cacheWriteCostNanos: 636_543,
+    pricingMatch: 'pattern',
+    pricingProvider: 'anthropic',
+    pricingModelId: 'claude-sonnet-4-5',
+    pricingSource: 'override',
+    pricingVersion: 'genai-prices@0.1.8',
+    pricingTier: 'priority',
+    serverAddress: 'api.anthropic.com',
+    errorType: '529',
+    httpStatus: 529,
+    feature: 'search',
+    user: 'alice@example.com',
+    tenant: 'acme',
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    spanId: 'b7ad6b7169203331',
+  });
+  assert.deepEqual(b, {
+    id: 2,
+    startTimeMs: bare.startTimeMs,
+    durationMs: 3,
+    timeToFirstChunkMs: null,
+    service: 'fallback-service',
+    provider: 'openai',
+    operation: 'embeddings',
+    requestModel: null,
+    responseModel: null,
+    responseId: null,
+    finishReasons: [],
+    stream: false,
+    serviceTier: null,
+    batch: false,
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+    usageKnown: false,
+    estimated: false,
+    priced: false,
+    costNanos: 0,
+    inputCostNanos: 0,
+    outputCostNanos: 0,
+    cacheReadCostNanos: 0,
+    cacheWriteCostNanos: 0,
+    pricingMatch: 'no_usage',
+    pricingProvider: null,
+    pricingModelId: null,
+    pricingSource: null,
+    pricingVersion: null,
+    pricingTier: null,
+    serverAddress: null,
+    errorType: null,
+    httpStatus: null,
+    feature: null,
+    user: null,
+    tenant: null,
+    traceId: null,
+    spanId: null,
+  });
+  assert.deepEqual([...store.exportCalls()], [b, a], 'export is oldest first, same rows');
+  store.close();
+  const db = new Database(store.path, { readonly: true });
+  const columns = (
+    db.prepare('SELECT name FROM pragma_table_info(?)').all('calls') as { name: string }[]
+  ).map((c) => c.name);
+  db.close();
+  assert.ok(columns.includes('trace_id'));
+  assert.deepEqual(
+    columns.filter((c) => /content|prompt|message|completion|text|body/.test(c)),
+    [],
+  );
+});
+
+test('a malformed record is stored with what it has instead of failing its batch', (t) => {
+  const store = openStore(path.join(tempDir(t), 'bad.db'));
+  const weird = {
+    ...call(),
+    provider: 42,
+    startTimeMs: Number.NaN,
+    usage: { inputTokens: -5, outputTokens: 'x' },
+    attribution: null,
+  } as unknown as CallInput;
+  assert.equal(store.insertMany([weird, call()]), 2);
+  const rows = store.calls().calls;
+  assert.equal(rows.length, 2);
+  const w = rows.find((r) => r.startTimeMs === 0)!;
+  assert.equal(w.provider, '');
+  assert.equal(w.inputTokens, 0);
+  assert.equal(w.outputTokens, 0);
+  store.close();
+});
+
+function allPages(store: ReturnType<typeof openStore>, f: CallFilter, limit: number): CallRow[] {
+  const out: CallRow[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = store.calls({ ...f, limit, cursor });
+    out.push(...page.calls);
+    if (!page.nextCursor) return out;
+    cursor = page.nextCursor;
+  }
+}
+
+function mixed(n: number, start: number): CallInput[] {
+  const out: CallInput[] = [];
+  for (let i = 0; i < n; i++) {
+    out.push(
+      call({
+        // Many calls share a millisecond: pages must break ties by id.
+        startTimeMs: start + Math.floor(i / 3) * 7 * 60_000,
+        requestModel: ['gpt-4o', 'gpt-4o-mini', 'claude'][i % 3],
+        responseModel: i % 5 === 0 ? undefined : ['gpt-4o-2024-08-06', 'gpt-4o-mini', 'claude-x'][i % 3],
+        provider: i % 3 === 2 ? 'anthropic' : 'openai',
+        attribution: {
+          feature: `f${i % 4}`,
+          user: i % 11 === 0 ? 'rare-user' : `u${i % 6}`,
+          tenant: `t${i % 2}`,
+        },
+        serviceName: i % 2 ? 'api' : 'worker',
+        errorType: i % 13 === 0 ? '500' : undefined,
+        usageEstimated: i % 17 === 0,
+        cost: i % 19 === 0 ? null : { ...call().cost!, totalNanos: (i * 7919) % 5000 },
+        pricingMatch: i % 19 === 0 ? 'unknown_model' : 'exact',
+      }),
+    );
+  }
+  return out;
+}
+
+const FILTERS: CallFilter[] = [
+  {},
+  { user: 'rare-user' },
+  { user: 'u2', tenant: 't0' },
+  { tenant: 't1' },
+  { feature: 'f3' },
+  { model: 'gpt-4o' },
+  { model: 'gpt-4o-2024-08-06' },
+  { model: 'gpt-4o-mini', feature: 'f1' },
+  { provider: 'anthropic' },
+  { service: 'api' },
+  { errors: true },
+  { estimated: true },
+  { unpriced: true },
+  { minCostNanos: 4000 },
+  { user: 'rare-user', errors: true },
+  { since: Date.UTC(2026, 10, 3), until: Date.UTC(2026, 10, 4, 5, 30) },
+  { user: 'u1', since: Date.UTC(2026, 10, 3), until: Date.UTC(2026, 10, 4, 5, 30) },
+  { user: 'ghost' },
+];
+
+test('calls: newest first, every filter matches a brute-force filter, pages visit each row once', (t) => {
+  const store = openStore(path.join(tempDir(t), 'pages.db'));
+  const records = mixed(1500, Date.UTC(2026, 10, 1, 3, 17));
+  store.insertMany(records);
+  for (const f of FILTERS) {
+    const expected = records
+      .map((r, i) => ({ r, id: i + 1 }))
+      .filter(({ r }) => matches(r, f))
+      .sort((a, b) => b.r.startTimeMs - a.r.startTimeMs || b.id - a.id)
+      .map((x) => x.id);
+    for (const limit of [1, 7, 50, 1000]) {
+      if (limit === 1 && expected.length > 200) continue;
+      const got = allPages(store, f, limit).map((c) => c.id);
+      assert.deepEqual(got, expected, `filter ${JSON.stringify(f)} limit ${limit}`);
+    }
+    const exported = [...store.exportCalls(f)].map((c) => c.id);
+    assert.deepEqual(exported, [...expected].reverse(), `export ${JSON.stringify(f)}`);
+  }
+  assert.throws(() => store.calls({ limit: 0 }), { name: 'StoreQueryError' });
+  assert.throws(() => store.calls({ limit: 1001 }), { name: 'StoreQueryError' });
+  assert.throws(() => store.calls({ cursor: 'not a cursor' }), {
+    name: 'StoreQueryError',
+    message: /cursor/,
+  });
+  store.close();
+});
+
+test('cursor pagination visits every row exactly once while calls are inserted between pages', (t) => {
+  const store = openStore(path.join(tempDir(t), 'live.db'));
+  const start = Date.UTC(2026, 10, 10);
+  const initial = mixed(600, start);
+  store.insertMany(initial);
+  for (const f of [{}, { user: 'u3' }, { tenant: 't0' }, { model: 'gpt-4o' }] as CallFilter[]) {
+    const seen = new Map<number, number>();
+    let cursor: string | undefined;
+    let prev: CallRow | undefined;
+    let k = 0;
+    do {
+      const page = store.calls({ ...f, limit: 23, cursor });
+      for (const c of page.calls) {
+        seen.set(c.id, (seen.get(c.id) ?? 0) + 1);
+        if (prev) {
+          assert.ok(
+            c.startTimeMs < prev.startTimeMs || (c.startTimeMs === prev.startTimeMs && c.id < prev.id),
+            'strictly older than the previous row',
+          );
+        }
+        prev = c;
+      }
+      // Between pages: newer calls, calls at the same instants, and late (older) calls.
+      store.insertMany(mixed(6, start + 5 * DAY + k * HOUR));
+      store.insertMany(mixed(3, page.calls.at(-1)?.startTimeMs ?? start));
+      k++;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    for (let id = 1; id <= initial.length; id++) {
+      if (matches(initial[id - 1]!, f))
+        assert.equal(seen.get(id), 1, `row ${id} seen once for ${JSON.stringify(f)}`);
+    }
+    for (const [id, times] of seen) assert.equal(times, 1, `row ${id} seen ${times} times`);
+  }
+  store.close();
+});
+
+test('unpriced models: grouped by provider and model, latest reason, calls without usage left out', (t) => {
+  const store = openStore(path.join(tempDir(t), 'unpriced.db'));
+  const t0 = Date.UTC(2026, 10, 5);
+  store.insertMany([
+    call({
+      startTimeMs: t0,
+      requestModel: 'llama-local',
+      responseModel: undefined,
+      cost: null,
+      pricingMatch: 'unknown_model',
+    }),
+    call({
+      startTimeMs: t0 + 10,
+      requestModel: 'llama-local',
+      responseModel: undefined,
+      cost: null,
+      pricingMatch: 'unknown_model',
+    }),
+    call({
+      startTimeMs: t0 + 20,
+      requestModel: 'llama-local',
+      responseModel: undefined,
+      cost: null,
+      pricingMatch: 'unknown_provider',
+    }),
+    call({
+      startTimeMs: t0 + 5,
+      provider: 'acme-ai',
+      requestModel: 'x1',
+      responseModel: 'x1-2026',
+      cost: null,
+      pricingMatch: 'unknown_provider',
+    }),
+    call({
+      startTimeMs: t0 + 6,
+      requestModel: 'gpt-4o',
+      cost: null,
+      pricingMatch: 'no_usage',
+      usage: undefined,
+      errorType: '500',
+    }),
+    call({ startTimeMs: t0 + 7 }),
+  ]);
+  assert.deepEqual(store.unpricedModels(), [
+    {
+      provider: 'openai',
+      model: 'llama-local',
+      calls: 3,
+      firstSeenMs: t0,
+      lastSeenMs: t0 + 20,
+      reason: 'unknown_provider',
+    },
+    {
+      provider: 'acme-ai',
+      model: 'x1-2026',
+      calls: 1,
+      firstSeenMs: t0 + 5,
+      lastSeenMs: t0 + 5,
+      reason: 'unknown_provider',
+    },
+  ]);
+  assert.deepEqual(
+    store.unpricedModels({ since: t0 + 6 }).map((m) => [m.model, m.calls]),
+    [['llama-local', 2]],
+  );
+  assert.equal(
+    store.summary({}).totals.unpricedCalls,
+    5,
+    'the summary still counts every call without a price',
+  );
+  store.close();
+});
