@@ -98,12 +98,12 @@ describe('cross-check with genai-prices calcPrice', () => {
               continue;
             }
             if (!ours.cost) {
-              // tokenmeter prices tokens and requests only: a model priced per hour/page is unpriced.
+              // tokenmeter prices tokens and requests only: a model priced only per hour or per page is
+              // unpriced, where genai-prices gives $0 for a usage without those units.
               if (ours.reason !== 'unsupported_units' || theirs.total_price !== 0) {
-                if (ours.reason !== 'unsupported_units')
-                  differences.push(
-                    `${key}: tokenmeter unpriced (${ours.reason}), genai-prices ${theirs.total_price}`,
-                  );
+                differences.push(
+                  `${key}: tokenmeter unpriced (${ours.reason}), genai-prices ${theirs.total_price}`,
+                );
               }
               continue;
             }
