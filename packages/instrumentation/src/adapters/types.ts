@@ -23,7 +23,18 @@ export interface RequestInfo {
   serverPort: number;
   /** Which wire format the response uses; selects the response and stream parsers. */
   api: WireApi;
+  /**
+   * How a streamed body is framed, when `stream` is true: `sse` (text/event-stream), `json-array`
+   * (Gemini `streamGenerateContent` without `alt=sse`: one JSON array, parse it whole with
+   * `parseResponse`), `aws-eventstream` (Bedrock `converse-stream` and `invoke-with-response-stream`
+   * called through fetch: binary frames, see `AwsEventStreamDecoder`).
+   */
+  streamFormat?: StreamFormat;
+  /** Azure OpenAI: the `api-version` query parameter, when present. */
+  apiVersion?: string;
 }
+
+export type StreamFormat = 'sse' | 'json-array' | 'aws-eventstream';
 
 export type WireApi =
   | 'openai.chat'
@@ -45,6 +56,11 @@ export interface ResponseInfo {
   usage?: TokenUsage;
   /** The service tier the provider says it used. */
   serviceTier?: string;
+  /**
+   * The error the provider reported inside a 200 response or stream (Anthropic `error` event, a
+   * Responses API `response.failed`/`error`, Bedrock stream exception): its type, e.g. `overloaded_error`.
+   */
+  errorType?: string;
 }
 
 /**
@@ -60,7 +76,48 @@ export interface StreamParser {
   onEvent(data: string, event?: string): boolean;
   /** What was seen so far; callable at any time (also after a cut stream). */
   result(): ResponseInfo;
+  /**
+   * Bedrock streams (`bedrock.converse` and `bedrock.invoke` apis): observe one decoded event, in the
+   * AWS SDK's shape (`{ metadata: {...} }`, `{ chunk: { bytes } }`) or as `{ eventType, payload }`.
+   * @returns true on the terminal event (`metadata` for ConverseStream; the chunk carrying
+   * `amazon-bedrock-invocationMetrics` for InvokeModelWithResponseStream; an exception).
+   */
+  onBedrockEvent?(event: unknown): boolean;
+  /** Counters of what was seen: events, events whose data was not valid JSON (skipped), terminal seen. */
+  stats?(): StreamParserStats;
+  /**
+   * The output text seen so far, when the parser was created with `captureOutputText` (for local
+   * token estimation when the provider reports no usage). Undefined otherwise.
+   */
+  outputText?(): CapturedText | undefined;
 }
+
+export interface StreamParserStats {
+  events: number;
+  malformed: number;
+  terminal: boolean;
+}
+
+/** Output text kept for estimation: the first `maxChars` characters, and the count of all of them. */
+export interface CapturedText {
+  text: string;
+  /** All characters seen, including those past the kept prefix. */
+  totalChars: number;
+  truncated: boolean;
+}
+
+export interface StreamParserOptions {
+  /**
+   * Keep the output text (first 1 MB by default, then count characters only) so usage can be
+   * estimated locally when none arrives. Off by default: the parser then keeps no text at all.
+   */
+  captureOutputText?: boolean | { maxChars?: number };
+}
+
+/** Response headers, as a fetch `Headers` or a plain lower-case record. */
+export type HeaderSource =
+  | { get(name: string): string | null }
+  | Record<string, string | string[] | undefined>;
 
 /** Request inputs an adapter may read. `body` is the parsed JSON request body, when there is one. */
 export interface RequestView {

@@ -1,0 +1,163 @@
+// The provider adapters: pure functions over the wire formats, no OpenTelemetry. The fetch layer
+// calls three of them per call: recognizeRequest (before sending), then parseResponse (JSON body)
+// or createStreamParser (streams). None of them throws.
+import { createAnthropicStreamParser, parseAnthropicMessage } from './anthropic.js';
+import { createBedrockStreamParser, parseBedrockConverse, parseBedrockInvoke } from './bedrock.js';
+import { createGeminiStreamParser, parseGeminiEmbed, parseGeminiGenerate } from './gemini.js';
+import {
+  createOpenAIChatStreamParser,
+  createOpenAIResponsesStreamParser,
+  parseOpenAIChat,
+  parseOpenAIEmbeddings,
+  parseOpenAIResponses,
+} from './openai.js';
+import type {
+  HeaderSource,
+  RequestInfo,
+  ResponseInfo,
+  StreamParser,
+  StreamParserOptions,
+  StreamParserStats,
+} from './types.js';
+
+export { anthropicUsage, parseAnthropicMessage } from './anthropic.js';
+export {
+  AwsEventStreamDecoder,
+  type AwsEventStreamDecoderOptions,
+  type EventStreamMessage,
+  eventStreamMessageToEvent,
+} from './aws-eventstream.js';
+export {
+  type BedrockCommandName,
+  bedrockFamily,
+  bedrockModelFromId,
+  bedrockUsage,
+  recognizeBedrockCommand,
+} from './bedrock.js';
+export { geminiUsage } from './gemini.js';
+export { openaiUsage } from './openai.js';
+export {
+  acceptsStreamOptions,
+  InjectedUsageStreamRewriter,
+  type OpenAIStreamUsageMode,
+  planStreamUsageInjection,
+  rewriteSseEventBytes,
+  STREAM_OPTIONS_PROVIDERS,
+  stripInjectedUsage,
+} from './openai-stream-usage.js';
+export { type ProviderEndpointOption, type RecognizeOptions, recognizeRequest } from './recognize.js';
+export type * from './types.js';
+
+/**
+ * Read a non-streamed response body (already parsed JSON) into a ResponseInfo.
+ * @param headers optional response headers: Bedrock InvokeModel reports token counts in
+ *   `x-amzn-bedrock-input-token-count` / `-output-token-count`, and its request id in
+ *   `x-amzn-requestid`. Other providers do not need them.
+ * Never throws: a malformed payload yields what could be read (possibly `{}`).
+ */
+export function parseResponse(info: RequestInfo, json: unknown, headers?: HeaderSource): ResponseInfo {
+  try {
+    switch (info.api) {
+      case 'openai.chat':
+      case 'openai.completions':
+        return parseOpenAIChat(json);
+      case 'openai.embeddings':
+        return parseOpenAIEmbeddings(json);
+      case 'openai.responses':
+        return parseOpenAIResponses(json);
+      case 'anthropic.messages':
+        return parseAnthropicMessage(json);
+      case 'gemini.generate':
+        return parseGeminiGenerate(json);
+      case 'gemini.embed':
+        return parseGeminiEmbed(json);
+      case 'bedrock.converse':
+        return parseBedrockConverse(json, headers);
+      case 'bedrock.invoke':
+        return parseBedrockInvoke(info, json, headers);
+      default:
+        return {};
+    }
+  } catch {
+    return {};
+  }
+}
+
+function rawParser(info: RequestInfo, options?: StreamParserOptions): StreamParser {
+  switch (info.api) {
+    case 'openai.chat':
+    case 'openai.completions':
+      return createOpenAIChatStreamParser(info, options);
+    case 'openai.responses':
+      return createOpenAIResponsesStreamParser(info, options);
+    case 'anthropic.messages':
+      return createAnthropicStreamParser(info, options);
+    case 'gemini.generate':
+    case 'gemini.embed':
+      return createGeminiStreamParser(info, options);
+    case 'bedrock.converse':
+    case 'bedrock.invoke':
+      return createBedrockStreamParser(info, options);
+    default:
+      return createOpenAIChatStreamParser(info, options);
+  }
+}
+
+/**
+ * An incremental parser for one streamed response, chosen by `info.api`. Constant memory: it keeps
+ * no text unless `options.captureOutputText` asks for it (bounded). Never throws: an event that
+ * breaks the parser is counted as malformed and skipped.
+ *
+ * SSE streams: decode with `SseDecoder` and call `onEvent(data, event)`; stop at the first `true`
+ * (the protocol's terminal event). Bedrock: call `onBedrockEvent(event)` with the AWS SDK's event
+ * objects, or with `eventStreamMessageToEvent(message)` from `AwsEventStreamDecoder` when the
+ * stream came through fetch.
+ */
+export function createStreamParser(info: RequestInfo, options?: StreamParserOptions): StreamParser {
+  let inner: StreamParser;
+  try {
+    inner = rawParser(info, options);
+  } catch {
+    inner = createOpenAIChatStreamParser(info);
+  }
+  let failures = 0;
+  const safe = <A extends unknown[]>(fn: ((...args: A) => boolean) | undefined) =>
+    fn === undefined
+      ? undefined
+      : (...args: A): boolean => {
+          try {
+            return fn(...args);
+          } catch {
+            failures++;
+            return false;
+          }
+        };
+  const parser: StreamParser = {
+    onEvent: safe(inner.onEvent.bind(inner))!,
+    result(): ResponseInfo {
+      try {
+        return inner.result();
+      } catch {
+        return {};
+      }
+    },
+    stats(): StreamParserStats {
+      try {
+        const s = inner.stats?.() ?? { events: 0, malformed: 0, terminal: false };
+        return { ...s, malformed: s.malformed + failures };
+      } catch {
+        return { events: 0, malformed: failures, terminal: false };
+      }
+    },
+    outputText() {
+      try {
+        return inner.outputText?.();
+      } catch {
+        return undefined;
+      }
+    },
+  };
+  const bedrock = safe(inner.onBedrockEvent?.bind(inner));
+  if (bedrock) parser.onBedrockEvent = bedrock;
+  return parser;
+}

@@ -1,0 +1,301 @@
+// OpenAI-format streams report usage only when the request sets `stream_options.include_usage`.
+// With TOKENMETER_OPENAI_STREAM_USAGE=inject (the default) tokenmeter adds the option to requests
+// whose caller did not set it, and removes its two traces from what the caller receives:
+// `"usage":null` on every chunk, and the final chunk with `"choices":[]` and the usage. The parser
+// reads usage from the original events; the caller gets the bytes the server would have sent
+// without the option (the rest of each event's text unchanged, never re-serialised).
+//
+// Where the option is injected (`acceptsStreamOptions`):
+// - openai; groq (its own SDKs send it by default); deepseek and x_ai (documented);
+//   openrouter (documented); vllm (documented, user-configured endpoints named `vllm`).
+// - azure.ai.openai on api-version >= 2024-09-01 (previews) / 2024-10-21 (GA), and the v1 API;
+//   older api-versions reject the field.
+// - Not mistal_ai (rejects unknown fields with 422 "extra_forbidden", and sends usage anyway),
+//   together_ai and fireworks_ai (send usage in the last chunk unasked), nor any other
+//   openai_compatible server: an unknown server may reject the field, and breaking the caller's
+//   request is worse than a missing usage (use `estimate` for those).
+// The caller's own choice wins: include_usage true needs nothing; include_usage false is respected
+// (no injection; the call then has no reported usage, and can be estimated).
+import {
+  GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_OPENAI,
+  GEN_AI_PROVIDER_NAME_VALUE_DEEPSEEK,
+  GEN_AI_PROVIDER_NAME_VALUE_GROQ,
+  GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
+  GEN_AI_PROVIDER_NAME_VALUE_OPENROUTER,
+  GEN_AI_PROVIDER_NAME_VALUE_VLLM,
+  GEN_AI_PROVIDER_NAME_VALUE_X_AI,
+} from '@tokenmeter/semconv';
+import { SseDecoder, type SseDecoderOptions, type SseEventHandler } from '../sse.js';
+import type { RequestInfo } from './types.js';
+import { obj, parseJson } from './util.js';
+
+export type OpenAIStreamUsageMode = 'inject' | 'estimate' | 'off';
+
+/** Providers known to accept `stream_options.include_usage` (Azure also depends on api-version). */
+export const STREAM_OPTIONS_PROVIDERS: ReadonlySet<string> = new Set([
+  GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
+  GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_OPENAI,
+  GEN_AI_PROVIDER_NAME_VALUE_GROQ,
+  GEN_AI_PROVIDER_NAME_VALUE_DEEPSEEK,
+  GEN_AI_PROVIDER_NAME_VALUE_X_AI,
+  GEN_AI_PROVIDER_NAME_VALUE_OPENROUTER,
+  GEN_AI_PROVIDER_NAME_VALUE_VLLM,
+]);
+
+/** Whether the request's server accepts `stream_options` (see the module comment). */
+export function acceptsStreamOptions(info: RequestInfo): boolean {
+  if (!STREAM_OPTIONS_PROVIDERS.has(info.provider)) return false;
+  if (info.provider !== GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_OPENAI) return true;
+  const v = info.apiVersion;
+  // The v1 API (/openai/v1/..., no deployment in the path) needs no api-version.
+  if (v === undefined) return info.deployment === undefined;
+  if (v === 'preview' || v === 'latest' || v === 'v1') return true;
+  return v.slice(0, 10) >= '2024-09-01';
+}
+
+/**
+ * Plan the injection for one request. Returns the new request body (JSON text) with
+ * `stream_options.include_usage: true`, or null when nothing is to be done: not streaming, not
+ * Chat/Completions format, a server not known to accept the field, mode not `inject`, or the
+ * caller set `include_usage` (true or false) itself.
+ * @param body the request body: JSON text or the parsed object.
+ */
+export function planStreamUsageInjection(
+  info: RequestInfo,
+  body: unknown,
+  mode: OpenAIStreamUsageMode = 'inject',
+): { body: string } | null {
+  try {
+    if (mode !== 'inject' || !info.stream) return null;
+    if (info.api !== 'openai.chat' && info.api !== 'openai.completions') return null;
+    if (!acceptsStreamOptions(info)) return null;
+    const text = typeof body === 'string' ? body : undefined;
+    const parsed = obj(text !== undefined ? parseJson(text) : body);
+    if (parsed?.stream !== true) return null;
+    const options = parsed.stream_options;
+    if (options !== undefined && options !== null) {
+      const o = obj(options);
+      if (!o) return null; // something odd: leave the request alone
+      if (o.include_usage !== undefined) return null; // the caller decided
+      return { body: JSON.stringify({ ...parsed, stream_options: { ...o, include_usage: true } }) };
+    }
+    if (text !== undefined && !('stream_options' in parsed)) {
+      // Append the member to the caller's own text: the rest of the body stays byte-identical.
+      const close = text.lastIndexOf('}');
+      if (close > 0) {
+        const before = text.slice(0, close).trimEnd();
+        const sep = before.endsWith('{') ? '' : ',';
+        return { body: `${before}${sep}"stream_options":{"include_usage":true}${text.slice(close)}` };
+      }
+    }
+    return { body: JSON.stringify({ ...parsed, stream_options: { include_usage: true } }) };
+  } catch {
+    return null;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A minimal scanner of one JSON object's top-level members, enough to find `usage` and `choices`
+// without parsing (and re-serialising) the whole chunk.
+
+function skipWs(s: string, i: number): number {
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c !== 32 && c !== 10 && c !== 13 && c !== 9) break;
+    i++;
+  }
+  return i;
+}
+
+function skipString(s: string, i: number): number {
+  // s[i] is the opening quote; returns the index after the closing quote, or -1.
+  i++;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c === 92) i += 2;
+    else if (c === 34) return i + 1;
+    else i++;
+  }
+  return -1;
+}
+
+function skipValue(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (c === 34) return skipString(s, i);
+  if (c === 123 || c === 91) {
+    let depth = 0;
+    while (i < s.length) {
+      const ch = s.charCodeAt(i);
+      if (ch === 34) {
+        i = skipString(s, i);
+        if (i < 0) return -1;
+        continue;
+      }
+      if (ch === 123 || ch === 91) depth++;
+      else if (ch === 125 || ch === 93) {
+        depth--;
+        if (depth === 0) return i + 1;
+      }
+      i++;
+    }
+    return -1;
+  }
+  // number, true, false, null
+  while (i < s.length) {
+    const ch = s.charCodeAt(i);
+    if (ch === 44 || ch === 125 || ch === 93 || ch === 32 || ch === 10 || ch === 13 || ch === 9) break;
+    i++;
+  }
+  return i;
+}
+
+interface Member {
+  first: boolean;
+  /** Index just after the previous member's value (or after `{` for the first member). */
+  prevEnd: number;
+  keyStart: number;
+  valueStart: number;
+  valueEnd: number;
+  /** Index of the comma after the value, or -1 for the last member. */
+  commaAfter: number;
+}
+
+function findTopLevel(s: string, names: readonly string[]): Map<string, Member> | undefined {
+  const found = new Map<string, Member>();
+  let i = skipWs(s, 0);
+  if (s.charCodeAt(i) !== 123) return undefined;
+  let prevEnd = i + 1;
+  let first = true;
+  i = skipWs(s, i + 1);
+  if (s.charCodeAt(i) === 125) return found;
+  while (i < s.length) {
+    if (s.charCodeAt(i) !== 34) return undefined;
+    const keyStart = i;
+    const keyEnd = skipString(s, i);
+    if (keyEnd < 0) return undefined;
+    const key = s.slice(keyStart + 1, keyEnd - 1);
+    i = skipWs(s, keyEnd);
+    if (s.charCodeAt(i) !== 58) return undefined;
+    const valueStart = skipWs(s, i + 1);
+    const valueEnd = skipValue(s, valueStart);
+    if (valueEnd < 0) return undefined;
+    i = skipWs(s, valueEnd);
+    const c = s.charCodeAt(i);
+    const member: Member = { first, prevEnd, keyStart, valueStart, valueEnd, commaAfter: c === 44 ? i : -1 };
+    first = false;
+    if (names.includes(key)) found.set(key, member);
+    if (c === 125) return found;
+    if (c !== 44) return undefined;
+    prevEnd = valueEnd;
+    i = skipWs(s, i + 1);
+  }
+  return undefined;
+}
+
+/** The span [start, end) of `data` to remove, null to drop the event, undefined to keep it as is. */
+function usageEdit(data: string): { start: number; end: number } | null | undefined {
+  if (!data.includes('"usage"')) return undefined;
+  const members = findTopLevel(data, ['usage', 'choices']);
+  const usage = members?.get('usage');
+  if (!members || !usage) return undefined;
+  const value = data.slice(usage.valueStart, usage.valueEnd);
+  if (value === 'null') {
+    // `,"usage":null` (from the end of the previous value), or `"usage":null,` when it is first.
+    if (!usage.first) return { start: usage.prevEnd, end: usage.valueEnd };
+    if (usage.commaAfter >= 0) return { start: usage.keyStart, end: skipWs(data, usage.commaAfter + 1) };
+    return { start: usage.keyStart, end: usage.valueEnd };
+  }
+  const choices = members.get('choices');
+  if (choices && value.startsWith('{')) {
+    const list = data.slice(choices.valueStart, choices.valueEnd);
+    if (list.charCodeAt(0) === 91 && skipWs(list, 1) === list.length - 1) return null; // usage-only chunk
+  }
+  return undefined;
+}
+
+/**
+ * What the caller would have received for one event's data without the injected option: the
+ * data with its top-level `"usage":null` member removed (any position, any whitespace), or null
+ * for the final usage-only chunk (`"choices":[]` with a usage object), which is dropped. Any
+ * other data (including `[DONE]` and unparsable text) is returned unchanged.
+ */
+export function stripInjectedUsage(data: string): string | null {
+  const edit = usageEdit(data);
+  if (edit === undefined) return data;
+  if (edit === null) return null;
+  return data.slice(0, edit.start) + data.slice(edit.end);
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Re-encode one SSE block after `stripInjectedUsage`, keeping the original framing byte for byte:
+ * the removed span is cut out of the raw bytes, so `data:` spacing, line ends, `event:`/`id:` lines
+ * and comments stay as they were. Returns `raw` itself when nothing changes, null to drop the block.
+ */
+export function rewriteSseEventBytes(raw: Uint8Array, data: string): Uint8Array | null {
+  const edit = usageEdit(data);
+  if (edit === undefined) return raw;
+  if (edit === null) return null;
+  const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
+  if (!data.includes('\n')) {
+    const at = text.indexOf(data);
+    if (at >= 0) return encoder.encode(text.slice(0, at + edit.start) + text.slice(at + edit.end));
+  }
+  // Multi-line data: write the lines back with the block's own line end.
+  const eol = text.includes('\r\n') ? '\r\n' : text.includes('\r') && !text.includes('\n') ? '\r' : '\n';
+  const stripped = data.slice(0, edit.start) + data.slice(edit.end);
+  let out = '';
+  for (const line of text.split(/\r\n|\r|\n/)) {
+    if (line.startsWith('event:') || line.startsWith('id:') || line.startsWith(':')) out += line + eol;
+  }
+  for (const line of stripped.split('\n')) out += `data: ${line}${eol}`;
+  return encoder.encode(out + eol);
+}
+
+/**
+ * The byte transform for a stream whose request had include_usage injected: feed it body chunks,
+ * pass on what it returns. Every event also goes, unchanged, to `onEvent` (the stream parser), so
+ * usage is read from the very chunk the caller does not get.
+ */
+export class InjectedUsageStreamRewriter {
+  private out: Uint8Array[] = [];
+  private readonly decoder: SseDecoder;
+
+  constructor(onEvent: SseEventHandler, options: Omit<SseDecoderOptions, 'onRawBlock'> = {}) {
+    this.decoder = new SseDecoder(onEvent, {
+      ...options,
+      onRawBlock: (raw, data, _event, orphanLF) => {
+        if (data === undefined) {
+          this.out.push(raw);
+          return;
+        }
+        const rewritten = rewriteSseEventBytes(raw, data);
+        if (rewritten) this.out.push(rewritten);
+        else if (orphanLF) this.out.push(LF_BYTES);
+      },
+    });
+  }
+
+  /** Bytes to hand to the caller for this chunk (possibly none, possibly several pieces). */
+  push(chunk: Uint8Array): Uint8Array[] {
+    this.decoder.push(chunk);
+    return this.drain();
+  }
+
+  /** The body ended: bytes still held (an unterminated last event). */
+  end(): Uint8Array[] {
+    this.decoder.end();
+    return this.drain();
+  }
+
+  private drain(): Uint8Array[] {
+    if (this.out.length === 0) return EMPTY;
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+}
+
+const LF_BYTES = new Uint8Array([10]);
+const EMPTY: Uint8Array[] = [];

@@ -1,0 +1,456 @@
+// Request recognition: URL first (host + path), body second. Runs on every fetch of the app, so a
+// URL that is not an LLM inference call is rejected after a method compare, one hostname lookup and
+// a few `endsWith` checks, without allocating.
+//
+// How a request is classified, in order:
+// 1. Method: only POST requests are inference calls.
+// 2. User-configured endpoints (`options.providers`, env TOKENMETER_PROVIDERS in the distro): a URL
+//    under a configured base URL takes that entry's provider name; its wire format comes from the
+//    path (OpenAI paths, `/messages`, Gemini `:generateContent`, Bedrock `/model/{id}/converse`).
+//    This is how a user or a test says "this base URL is OpenAI":
+//      providers: [{ baseUrl: 'http://127.0.0.1:4010/v1', provider: 'openai' }]
+// 3. Known provider hosts (api.openai.com, *.openai.azure.com, api.anthropic.com,
+//    generativelanguage.googleapis.com, *aiplatform.googleapis.com, bedrock-runtime.*.amazonaws.com,
+//    api.mistral.ai, api.groq.com, api.deepseek.com, api.x.ai, api.together.xyz|ai,
+//    api.fireworks.ai, openrouter.ai, and localhost|127.0.0.1:11434 for Ollama).
+// 4. Any other host (including loopback) by path alone, as the format's default provider:
+//    - OpenAI paths (`.../chat/completions`, `.../completions`, `.../embeddings`, `.../responses`)
+//      → `openai_compatible`: the format is spoken by many vendors and local servers, so the host
+//      does not tell which; `http://127.0.0.1:PORT/v1/chat/completions` is openai_compatible.
+//    - `.../v1/messages` (Anthropic Messages) → `anthropic`, and Gemini paths
+//      (`/models/{model}:generateContent`, ...) → `gcp.gemini`: in practice only their owner's
+//      API (behind a gateway, a proxy or a mock) speaks them on an unknown host. Known hosts that
+//      offer an Anthropic-compatible endpoint (DeepSeek, xAI) keep their own provider.
+// Not inference calls, so null: Anthropic `/v1/messages/count_tokens` and `/v1/messages/batches`,
+// OpenAI `/v1/batches`, Gemini `:countTokens` and `:batchGenerateContent`, Vertex `:countTokens` /
+// `:computeTokens`, GET retrievals of stored responses, anything not POST.
+import {
+  GEN_AI_OPERATION_NAME_VALUE_CHAT,
+  GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS,
+  GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT,
+  GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION,
+  GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC,
+  GEN_AI_PROVIDER_NAME_VALUE_AWS_BEDROCK,
+  GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_OPENAI,
+  GEN_AI_PROVIDER_NAME_VALUE_DEEPSEEK,
+  GEN_AI_PROVIDER_NAME_VALUE_FIREWORKS_AI,
+  GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI,
+  GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI,
+  GEN_AI_PROVIDER_NAME_VALUE_GROQ,
+  GEN_AI_PROVIDER_NAME_VALUE_MISTRAL_AI,
+  GEN_AI_PROVIDER_NAME_VALUE_OLLAMA,
+  GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
+  GEN_AI_PROVIDER_NAME_VALUE_OPENAI_COMPATIBLE,
+  GEN_AI_PROVIDER_NAME_VALUE_OPENROUTER,
+  GEN_AI_PROVIDER_NAME_VALUE_TOGETHER_AI,
+  GEN_AI_PROVIDER_NAME_VALUE_X_AI,
+} from '@tokenmeter/semconv';
+import { bedrockModelFromId, readBedrockRequestBody } from './bedrock.js';
+import type { RequestInfo, RequestView, WireApi } from './types.js';
+import { count, num, obj, str } from './util.js';
+
+/** A user-configured endpoint: requests under `baseUrl` are recorded with `provider`. */
+export interface ProviderEndpointOption {
+  baseUrl: string;
+  provider: string;
+}
+
+export interface RecognizeOptions {
+  /** Extra endpoints (self-hosted servers, proxies, test mocks). Checked before the known hosts. */
+  providers?: readonly ProviderEndpointOption[];
+}
+
+type Format = { operation: string; api: WireApi };
+
+const CHAT: Format = { operation: GEN_AI_OPERATION_NAME_VALUE_CHAT, api: 'openai.chat' };
+const COMPLETIONS: Format = {
+  operation: GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION,
+  api: 'openai.completions',
+};
+const EMBEDDINGS: Format = { operation: GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS, api: 'openai.embeddings' };
+const RESPONSES: Format = { operation: GEN_AI_OPERATION_NAME_VALUE_CHAT, api: 'openai.responses' };
+const MESSAGES: Format = { operation: GEN_AI_OPERATION_NAME_VALUE_CHAT, api: 'anthropic.messages' };
+
+/** The OpenAI format a path ends with, or undefined. */
+function openaiFormat(path: string): Format | undefined {
+  if (path.endsWith('/chat/completions')) return CHAT;
+  if (path.endsWith('/completions')) return COMPLETIONS;
+  if (path.endsWith('/embeddings')) return EMBEDDINGS;
+  if (path.endsWith('/responses')) return RESPONSES;
+  return undefined;
+}
+
+/** Anthropic Messages: `/v1/messages` or `/messages` (not count_tokens, not batches). */
+function isMessagesPath(path: string): boolean {
+  return path.endsWith('/v1/messages') || path === '/messages' || path.endsWith('/anthropic/messages');
+}
+
+const GEMINI_PATH =
+  /^(?:.*?)\/(?:v1|v1beta|v1alpha)\/(?:models|tunedModels)\/([^/:]+):(generateContent|streamGenerateContent|embedContent|batchEmbedContents)$/;
+const VERTEX_PATH =
+  /^\/(?:v1|v1beta1)\/projects\/[^/]+\/locations\/[^/]+\/publishers\/([^/]+)\/models\/([^/:]+):([A-Za-z]+)$/;
+const VERTEX_OPENAI_PATH = /^\/(?:v1|v1beta1)\/projects\/[^/]+\/locations\/[^/]+\/endpoints\/openapi\/(.+)$/;
+const BEDROCK_PATH = /^\/model\/([^/]+)\/(converse|converse-stream|invoke|invoke-with-response-stream)$/;
+const AZURE_DEPLOYMENT_PATH = /^\/openai\/deployments\/([^/]+)\/(.+)$/;
+
+interface Classified {
+  provider: string;
+  format: Format;
+  /** Model named by the URL (Gemini, Vertex, Bedrock, Azure deployment). */
+  urlModel?: string;
+  /** The body's `model` wins over `urlModel` (Azure: the body names the model the caller asked for). */
+  bodyModelWins?: boolean;
+  deployment?: string;
+  stream?: boolean;
+  streamFormat?: RequestInfo['streamFormat'];
+}
+
+function geminiFromPath(provider: string, path: string, url: URL): Classified | null {
+  const m = GEMINI_PATH.exec(path);
+  if (!m) return null;
+  const method = m[2]!;
+  if (method === 'embedContent' || method === 'batchEmbedContents') {
+    return {
+      provider,
+      format: { operation: GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS, api: 'gemini.embed' },
+      urlModel: m[1]!,
+    };
+  }
+  const stream = method === 'streamGenerateContent';
+  return {
+    provider,
+    format: { operation: GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT, api: 'gemini.generate' },
+    urlModel: m[1]!,
+    stream,
+    streamFormat: stream ? (url.searchParams.get('alt') === 'sse' ? 'sse' : 'json-array') : undefined,
+  };
+}
+
+function bedrockFromPath(provider: string, path: string): Classified | null {
+  const m = BEDROCK_PATH.exec(path);
+  if (!m) {
+    const format = path.startsWith('/openai/') ? openaiFormat(path) : undefined;
+    return format ? { provider, format } : null;
+  }
+  let modelId: string;
+  try {
+    modelId = decodeURIComponent(m[1]!);
+  } catch {
+    modelId = m[1]!;
+  }
+  const action = m[2]!;
+  const converse = action.startsWith('converse');
+  const stream = action.endsWith('stream');
+  return {
+    provider,
+    format: {
+      operation: GEN_AI_OPERATION_NAME_VALUE_CHAT,
+      api: converse ? 'bedrock.converse' : 'bedrock.invoke',
+    },
+    urlModel: bedrockModelFromId(modelId),
+    stream,
+    streamFormat: stream ? 'aws-eventstream' : undefined,
+  };
+}
+
+/** Classify the path under a configured or unknown host, by wire format. */
+function byFormat(provider: string | undefined, path: string, url: URL): Classified | null {
+  const openai = openaiFormat(path);
+  if (openai) return { provider: provider ?? GEN_AI_PROVIDER_NAME_VALUE_OPENAI_COMPATIBLE, format: openai };
+  if (isMessagesPath(path))
+    return { provider: provider ?? GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC, format: MESSAGES };
+  if (path.includes(':')) {
+    const gemini = geminiFromPath(provider ?? GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI, path, url);
+    if (gemini) return gemini;
+    if (provider !== undefined) return vertexFromPath(provider, path);
+    return null;
+  }
+  if (provider !== undefined && path.startsWith('/model/')) return bedrockFromPath(provider, path);
+  return null;
+}
+
+function vertexFromPath(provider: string, path: string): Classified | null {
+  const m = VERTEX_PATH.exec(path);
+  if (!m) {
+    const o = VERTEX_OPENAI_PATH.exec(path);
+    const format = o ? openaiFormat(`/${o[1]}`) : undefined;
+    return format ? { provider, format } : null;
+  }
+  const publisher = m[1]!;
+  const model = m[2]!;
+  const method = m[3]!;
+  if (publisher === 'google') {
+    if (method === 'generateContent' || method === 'streamGenerateContent') {
+      const stream = method === 'streamGenerateContent';
+      return {
+        provider,
+        format: { operation: GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT, api: 'gemini.generate' },
+        urlModel: model,
+        stream,
+        streamFormat: stream ? 'sse' : undefined,
+      };
+    }
+    if (method === 'predict' || method === 'embedContent') {
+      return {
+        provider,
+        format: { operation: GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS, api: 'gemini.embed' },
+        urlModel: model,
+      };
+    }
+    return null;
+  }
+  if (method !== 'rawPredict' && method !== 'streamRawPredict') return null;
+  if (model === 'count-tokens') return null;
+  const stream = method === 'streamRawPredict';
+  // Claude on Vertex speaks Anthropic Messages; the other partner models (Mistral, Llama, ...)
+  // served through rawPredict speak the OpenAI chat format.
+  const format = publisher === 'anthropic' ? MESSAGES : CHAT;
+  return { provider, format, urlModel: model, stream, streamFormat: stream ? 'sse' : undefined };
+}
+
+function azureFromPath(path: string): Classified | null {
+  const provider = GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_OPENAI;
+  const d = AZURE_DEPLOYMENT_PATH.exec(path);
+  if (d) {
+    const rest = `/${d[2]}`;
+    const format = openaiFormat(rest);
+    if (!format) return null;
+    let deployment: string;
+    try {
+      deployment = decodeURIComponent(d[1]!);
+    } catch {
+      deployment = d[1]!;
+    }
+    return { provider, format, urlModel: deployment, deployment, bodyModelWins: true };
+  }
+  if (path.startsWith('/openai/')) {
+    const format = openaiFormat(path);
+    return format ? { provider, format } : null;
+  }
+  if (path.startsWith('/models/')) {
+    // Azure AI Foundry model inference: any vendor's model, OpenAI chat format.
+    const format = openaiFormat(path);
+    return format ? { provider: GEN_AI_PROVIDER_NAME_VALUE_OPENAI_COMPATIBLE, format } : null;
+  }
+  return null;
+}
+
+/** Known OpenAI-compatible hosts → provider. */
+const COMPATIBLE_HOSTS: ReadonlyMap<string, string> = new Map([
+  ['api.openai.com', GEN_AI_PROVIDER_NAME_VALUE_OPENAI],
+  ['api.mistral.ai', GEN_AI_PROVIDER_NAME_VALUE_MISTRAL_AI],
+  ['api.groq.com', GEN_AI_PROVIDER_NAME_VALUE_GROQ],
+  ['api.deepseek.com', GEN_AI_PROVIDER_NAME_VALUE_DEEPSEEK],
+  ['api.x.ai', GEN_AI_PROVIDER_NAME_VALUE_X_AI],
+  ['api.together.xyz', GEN_AI_PROVIDER_NAME_VALUE_TOGETHER_AI],
+  ['api.together.ai', GEN_AI_PROVIDER_NAME_VALUE_TOGETHER_AI],
+  ['api.fireworks.ai', GEN_AI_PROVIDER_NAME_VALUE_FIREWORKS_AI],
+  ['openrouter.ai', GEN_AI_PROVIDER_NAME_VALUE_OPENROUTER],
+]);
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+function classifyKnownHost(host: string, path: string, url: URL): Classified | null | undefined {
+  const compatible = COMPATIBLE_HOSTS.get(host);
+  if (compatible !== undefined) {
+    if (
+      compatible === GEN_AI_PROVIDER_NAME_VALUE_OPENAI &&
+      (path.includes('/batches') || !path.startsWith('/v1/'))
+    ) {
+      return null;
+    }
+    const format = openaiFormat(path);
+    if (format) return { provider: compatible, format };
+    // DeepSeek (/anthropic/v1/messages) and xAI (/v1/messages) also speak Anthropic Messages.
+    if (isMessagesPath(path)) return { provider: compatible, format: MESSAGES };
+    return null;
+  }
+  switch (host) {
+    case 'api.anthropic.com':
+      return path === '/v1/messages'
+        ? { provider: GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC, format: MESSAGES }
+        : null;
+    case 'generativelanguage.googleapis.com': {
+      if (path.includes('/openai/')) {
+        const format = openaiFormat(path);
+        return format ? { provider: GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI, format } : null;
+      }
+      return geminiFromPath(GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI, path, url);
+    }
+    case 'aiplatform.googleapis.com':
+      return vertexFromPath(GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI, path);
+  }
+  // Suffix-matched hosts.
+  if (
+    host.endsWith('.openai.azure.com') ||
+    host.endsWith('.cognitiveservices.azure.com') ||
+    host.endsWith('.services.ai.azure.com')
+  ) {
+    return azureFromPath(path);
+  }
+  if (host.endsWith('-aiplatform.googleapis.com'))
+    return vertexFromPath(GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI, path);
+  if (
+    (host.startsWith('bedrock-runtime.') || host.startsWith('bedrock-runtime-fips.')) &&
+    (host.endsWith('.amazonaws.com') || host.endsWith('.amazonaws.com.cn'))
+  ) {
+    return bedrockFromPath(GEN_AI_PROVIDER_NAME_VALUE_AWS_BEDROCK, path);
+  }
+  if (url.port === '11434' && LOOPBACK.has(host)) {
+    const format = openaiFormat(path);
+    return format ? { provider: GEN_AI_PROVIDER_NAME_VALUE_OLLAMA, format } : null;
+  }
+  return undefined; // not a known host
+}
+
+interface CompiledEndpoint {
+  protocol: string;
+  host: string;
+  pathPrefix: string;
+  provider: string;
+}
+
+const compiledCache = new WeakMap<readonly ProviderEndpointOption[], CompiledEndpoint[]>();
+
+function compile(providers: readonly ProviderEndpointOption[]): CompiledEndpoint[] {
+  let compiled = compiledCache.get(providers);
+  if (compiled) return compiled;
+  compiled = [];
+  for (const p of providers) {
+    try {
+      const u = new URL(p.baseUrl);
+      let prefix = u.pathname;
+      if (prefix.endsWith('/')) prefix = prefix.slice(0, -1);
+      compiled.push({ protocol: u.protocol, host: u.host, pathPrefix: prefix, provider: p.provider });
+    } catch {
+      // An invalid base URL is skipped (the distro validates config at start-up).
+    }
+  }
+  // Longest prefix first, so a more specific entry wins.
+  compiled.sort((a, b) => b.pathPrefix.length - a.pathPrefix.length);
+  compiledCache.set(providers, compiled);
+  return compiled;
+}
+
+function matchConfigured(
+  url: URL,
+  path: string,
+  providers: readonly ProviderEndpointOption[],
+): Classified | null | undefined {
+  const host = url.host;
+  for (const c of compile(providers)) {
+    if (c.host !== host || c.protocol !== url.protocol) continue;
+    if (c.pathPrefix !== '' && path !== c.pathPrefix && !path.startsWith(`${c.pathPrefix}/`)) continue;
+    // The format is read from the whole path (OpenAI and Anthropic paths by suffix, Gemini by pattern).
+    return byFormat(c.provider, path, url) ?? null;
+  }
+  return undefined;
+}
+
+function isPost(method: string | undefined): boolean {
+  return (
+    method === 'POST' || (method !== undefined && method.length === 4 && method.toUpperCase() === 'POST')
+  );
+}
+
+/**
+ * Recognise an LLM inference request. Returns null fast for anything else.
+ * @param view the request URL, method and (when the fetch layer has it) the parsed JSON body.
+ */
+export function recognizeRequest(view: RequestView, options?: RecognizeOptions): RequestInfo | null {
+  try {
+    if (!isPost(view.method)) return null;
+    const url = view.url;
+    const path = url.pathname;
+    let classified: Classified | null | undefined;
+    const providers = options?.providers;
+    if (providers !== undefined && providers.length > 0) classified = matchConfigured(url, path, providers);
+    const host = url.hostname;
+    if (classified === undefined) classified = classifyKnownHost(host, path, url);
+    if (classified === undefined) {
+      // Unknown host: by path alone. Cheap pre-check before any regex.
+      const last = path.charCodeAt(path.length - 1);
+      // ...s (completions, embeddings, responses, messages) or ...t (generateContent, ...Contents)
+      if (last !== 115 && last !== 116) return null;
+      classified = byFormat(undefined, path, url);
+    }
+    if (!classified) return null;
+    return buildInfo(classified, view, url, host);
+  } catch {
+    return null;
+  }
+}
+
+function buildInfo(c: Classified, view: RequestView, url: URL, host: string): RequestInfo {
+  const port = url.port ? Number(url.port) : url.protocol === 'http:' ? 80 : 443;
+  const info: RequestInfo = {
+    provider: c.provider,
+    operation: c.format.operation,
+    stream: c.stream ?? false,
+    serverAddress: host,
+    serverPort: port,
+    api: c.format.api,
+  };
+  if (c.urlModel !== undefined) info.requestModel = c.urlModel;
+  if (c.deployment !== undefined) info.deployment = c.deployment;
+  if (c.provider === GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_OPENAI) {
+    const v = url.searchParams.get('api-version');
+    if (v) info.apiVersion = v;
+  }
+  readBody(info, view.body);
+  if (c.urlModel !== undefined && !c.bodyModelWins) info.requestModel = c.urlModel;
+  if (info.stream && info.streamFormat === undefined) info.streamFormat = c.streamFormat ?? 'sse';
+  else if (c.streamFormat !== undefined) info.streamFormat = c.streamFormat;
+  if (!info.stream) delete info.streamFormat;
+  return info;
+}
+
+function readBody(info: RequestInfo, body: unknown): void {
+  const b = obj(body);
+  if (!b) return;
+  switch (info.api) {
+    case 'openai.chat':
+    case 'openai.completions':
+    case 'openai.embeddings':
+    case 'openai.responses': {
+      const model = str(b.model);
+      if (model) info.requestModel = model;
+      if (info.api === 'openai.embeddings') return;
+      if (b.stream === true) info.stream = true;
+      info.maxTokens = count(b.max_completion_tokens) ?? count(b.max_tokens) ?? count(b.max_output_tokens);
+      info.temperature = num(b.temperature);
+      info.topP = num(b.top_p);
+      info.choiceCount = count(b.n);
+      info.serviceTier = str(b.service_tier);
+      break;
+    }
+    case 'anthropic.messages': {
+      const model = str(b.model);
+      if (model) info.requestModel = model;
+      if (b.stream === true) info.stream = true;
+      info.maxTokens = count(b.max_tokens);
+      info.temperature = num(b.temperature);
+      info.topP = num(b.top_p);
+      info.serviceTier = str(b.service_tier);
+      break;
+    }
+    case 'gemini.generate': {
+      const cfg = obj(b.generationConfig) ?? obj(b.generation_config);
+      info.maxTokens = count(cfg?.maxOutputTokens) ?? count(cfg?.max_output_tokens);
+      info.temperature = num(cfg?.temperature);
+      info.topP = num(cfg?.topP) ?? num(cfg?.top_p);
+      info.choiceCount = count(cfg?.candidateCount) ?? count(cfg?.candidate_count);
+      break;
+    }
+    case 'gemini.embed':
+      break;
+    case 'bedrock.converse':
+    case 'bedrock.invoke':
+      readBedrockRequestBody(info, b);
+      break;
+  }
+  // Drop unset optional fields so the record stays small.
+  for (const key of ['maxTokens', 'temperature', 'topP', 'choiceCount', 'serviceTier'] as const) {
+    if (info[key] === undefined) delete info[key];
+  }
+}
