@@ -77,7 +77,7 @@ function int(v: unknown): number {
 
 function count(v: unknown): number {
   const n = int(v);
-  return n > 0 ? n : 0;
+  return Math.max(n, 0);
 }
 
 function optNumber(v: unknown): number | null {

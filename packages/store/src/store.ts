@@ -179,7 +179,12 @@ export class SqliteCostStore implements CostStore {
   }
 
   private bounds = (): { min: number; max: number } | null => {
-    const r = this.stmts.get('SELECT min(start_time) AS min, max(start_time) AS max FROM calls').get() as {
+    const r = this.stmts
+      .get(
+        // Two subqueries: min() and max() together in one SELECT would scan the whole index.
+        'SELECT (SELECT min(start_time) FROM calls) AS min, (SELECT max(start_time) FROM calls) AS max',
+      )
+      .get() as {
       min: number | null;
       max: number | null;
     };
