@@ -18,7 +18,7 @@
 //      → `openai_compatible`: the format is spoken by many vendors and local servers, so the host
 //      does not tell which; `http://127.0.0.1:PORT/v1/chat/completions` is openai_compatible.
 //    - `.../v1/messages` (Anthropic Messages) → `anthropic`, and Gemini paths
-//      (`/models/{model}:generateContent`, ...) → `gcp.gemini`: in practice only their owner's
+//      (`/models/{model}:generateContent`, ...) → gcp dot gemini: in practice only their owner's
 //      API (behind a gateway, a proxy or a mock) speaks them on an unknown host. Known hosts that
 //      offer an Anthropic-compatible endpoint (DeepSeek, xAI) keep their own provider.
 // Not inference calls, so null: Anthropic `/v1/messages/count_tokens` and `/v1/messages/batches`,
@@ -162,14 +162,14 @@ function byFormat(provider: string | undefined, path: string, url: URL): Classif
   if (path.includes(':')) {
     const gemini = geminiFromPath(provider ?? GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI, path, url);
     if (gemini) return gemini;
-    if (provider !== undefined) return vertexFromPath(provider, path);
+    if (provider !== undefined) return vertexFromPath(provider, path, url);
     return null;
   }
   if (provider !== undefined && path.startsWith('/model/')) return bedrockFromPath(provider, path);
   return null;
 }
 
-function vertexFromPath(provider: string, path: string): Classified | null {
+function vertexFromPath(provider: string, path: string, url: URL): Classified | null {
   const m = VERTEX_PATH.exec(path);
   if (!m) {
     const o = VERTEX_OPENAI_PATH.exec(path);
@@ -187,7 +187,7 @@ function vertexFromPath(provider: string, path: string): Classified | null {
         format: { operation: GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT, api: 'gemini.generate' },
         urlModel: model,
         stream,
-        streamFormat: stream ? 'sse' : undefined,
+        streamFormat: stream ? (url.searchParams.get('alt') === 'sse' ? 'sse' : 'json-array') : undefined,
       };
     }
     if (method === 'predict' || method === 'embedContent') {
@@ -278,7 +278,7 @@ function classifyKnownHost(host: string, path: string, url: URL): Classified | n
       return geminiFromPath(GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI, path, url);
     }
     case 'aiplatform.googleapis.com':
-      return vertexFromPath(GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI, path);
+      return vertexFromPath(GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI, path, url);
   }
   // Suffix-matched hosts.
   if (
@@ -289,7 +289,7 @@ function classifyKnownHost(host: string, path: string, url: URL): Classified | n
     return azureFromPath(path);
   }
   if (host.endsWith('-aiplatform.googleapis.com'))
-    return vertexFromPath(GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI, path);
+    return vertexFromPath(GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI, path, url);
   if (
     (host.startsWith('bedrock-runtime.') || host.startsWith('bedrock-runtime-fips.')) &&
     (host.endsWith('.amazonaws.com') || host.endsWith('.amazonaws.com.cn'))

@@ -321,6 +321,16 @@ describe('recognizeRequest', () => {
       body: {},
     });
     assert.equal(geminiArray?.streamFormat, 'json-array');
+    const vertexBase =
+      'https://us-central1-aiplatform.googleapis.com/v1/projects/p/locations/us-central1/publishers/google/models/gemini-2.5-flash:streamGenerateContent';
+    assert.equal(
+      recognizeRequest({ url: new URL(`${vertexBase}?alt=sse`), method: 'POST', body: {} })?.streamFormat,
+      'sse',
+    );
+    assert.equal(
+      recognizeRequest({ url: new URL(vertexBase), method: 'POST', body: {} })?.streamFormat,
+      'json-array',
+    );
     const converse = recognizeRequest({
       url: new URL(
         'https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-lite-v1%3A0/converse-stream',

@@ -107,6 +107,70 @@ describe('SseDecoder', () => {
     }
   });
 
+  it('agrees with a line-by-line reading of the spec on random streams, however they are cut (property)', () => {
+    // Reference: the WHATWG interpretation over the whole decoded text, plus this decoder's two
+    // leniencies (a last unterminated line is read; a pending event is dispatched at the end).
+    function reference(text: string): Ev[] {
+      const out: Ev[] = [];
+      let data: string | undefined;
+      let event: string | undefined;
+      const dispatch = () => {
+        if (data !== undefined) out.push([data, event === '' ? undefined : event]);
+        data = undefined;
+        event = undefined;
+      };
+      const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
+      const last = lines.pop()!; // text after the last line end ('' when the text ends with one)
+      for (const line of [...lines, ...(last === '' ? [] : [last])]) {
+        if (line === '') {
+          dispatch();
+          continue;
+        }
+        if (line.startsWith(':')) continue;
+        const colon = line.indexOf(':');
+        const name = colon === -1 ? line : line.slice(0, colon);
+        let value = colon === -1 ? '' : line.slice(colon + 1);
+        if (value.startsWith(' ')) value = value.slice(1);
+        if (name === 'data') data = data === undefined ? value : `${data}\n${value}`;
+        else if (name === 'event') event = value;
+      }
+      dispatch();
+      return out;
+    }
+    const token = fc.constantFrom(
+      'data: ',
+      'data:',
+      'data',
+      'event: message_start',
+      'event:',
+      ': ping',
+      'id: 7',
+      'retry: 10',
+      '\n',
+      '\n',
+      '\r',
+      '\r\n',
+      '{"a":1}',
+      ' x ',
+      '😄',
+      '今日',
+      ':',
+    );
+    fc.assert(
+      fc.property(
+        fc.array(token, { maxLength: 40 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        (tokens, rawCuts) => {
+          const text = tokens.join('');
+          const bytes = new TextEncoder().encode(text);
+          const cuts = rawCuts.map((c) => (bytes.length > 1 ? 1 + (c % (bytes.length - 1)) : 0));
+          assert.deepEqual(decode(splitAt(bytes, cuts)).events, reference(text));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
   it('in raw mode, hands back every byte exactly once, in order, with each event', () => {
     for (const name of SSE_FIXTURES) {
       const bytes = fixtureBytes(name);
@@ -131,5 +195,38 @@ describe('SseDecoder', () => {
         { numRuns: 60 },
       );
     }
+  });
+
+  it('in raw mode, loses no byte even when events overflow the cap (property)', () => {
+    const token = fc.constantFrom(
+      'data: ',
+      'event: e',
+      ': c',
+      '\n',
+      '\r\n',
+      '\r',
+      'x'.repeat(20),
+      '😄',
+      '\n\n',
+    );
+    fc.assert(
+      fc.property(
+        fc.array(token, { maxLength: 40 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        (tokens, rawCuts) => {
+          const bytes = new TextEncoder().encode(tokens.join(''));
+          const cuts = rawCuts.map((c) => (bytes.length > 1 ? 1 + (c % (bytes.length - 1)) : 0));
+          const pieces: Uint8Array[] = [];
+          const d = new SseDecoder(() => {}, {
+            maxEventBytes: 16,
+            onRawBlock: (raw) => pieces.push(raw.slice()),
+          });
+          for (const c of splitAt(bytes, cuts)) d.push(c);
+          d.end();
+          assert.deepEqual(Buffer.concat(pieces), Buffer.from(bytes));
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 });
