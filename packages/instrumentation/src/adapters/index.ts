@@ -35,6 +35,7 @@ export {
   recognizeBedrockCommand,
 } from './bedrock.js';
 export { geminiUsage } from './gemini.js';
+export { JsonArrayStreamDecoder } from './json-array-stream.js';
 export { openaiUsage } from './openai.js';
 export {
   acceptsStreamOptions,

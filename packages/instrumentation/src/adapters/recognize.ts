@@ -18,7 +18,7 @@
 //      → `openai_compatible`: the format is spoken by many vendors and local servers, so the host
 //      does not tell which; `http://127.0.0.1:PORT/v1/chat/completions` is openai_compatible.
 //    - `.../v1/messages` (Anthropic Messages) → `anthropic`, and Gemini paths
-//      (`/models/{model}:generateContent`, ...) → gcp dot gemini: in practice only their owner's
+//      (`/models/{model}:generateContent`, ...) → the Gemini API provider: in practice only their owner's
 //      API (behind a gateway, a proxy or a mock) speaks them on an unknown host. Known hosts that
 //      offer an Anthropic-compatible endpoint (DeepSeek, xAI) keep their own provider.
 // Not inference calls, so null: Anthropic `/v1/messages/count_tokens` and `/v1/messages/batches`,

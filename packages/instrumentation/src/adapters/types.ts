@@ -24,10 +24,11 @@ export interface RequestInfo {
   /** Which wire format the response uses; selects the response and stream parsers. */
   api: WireApi;
   /**
-   * How a streamed body is framed, when `stream` is true: `sse` (text/event-stream), `json-array`
-   * (Gemini `streamGenerateContent` without `alt=sse`: one JSON array, parse it whole with
-   * `parseResponse`), `aws-eventstream` (Bedrock `converse-stream` and `invoke-with-response-stream`
-   * called through fetch: binary frames, see `AwsEventStreamDecoder`).
+   * How a streamed body is framed, when `stream` is true: `sse` (text/event-stream, decode with
+   * `SseDecoder`), `json-array` (Gemini / Vertex `streamGenerateContent` without `alt=sse`: one JSON
+   * array written element by element; split it with `JsonArrayStreamDecoder` and pass each element to
+   * `onEvent`), `aws-eventstream` (Bedrock `converse-stream` / `invoke-with-response-stream` called
+   * through fetch: binary frames, decode with `AwsEventStreamDecoder`, pass to `onBedrockEvent`).
    */
   streamFormat?: StreamFormat;
   /** Azure OpenAI: the `api-version` query parameter, when present. */

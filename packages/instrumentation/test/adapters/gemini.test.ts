@@ -2,7 +2,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { createStreamParser, geminiUsage, parseResponse } from '../../src/adapters/index.js';
+import {
+  createStreamParser,
+  geminiUsage,
+  JsonArrayStreamDecoder,
+  parseResponse,
+} from '../../src/adapters/index.js';
 import { fixtureBytes, fixtureJson, info, runSse, splitAt } from './helpers.js';
 
 const generate = info(
@@ -67,6 +72,41 @@ describe('Gemini generateContent JSON', () => {
       finishReasons: ['STOP'],
       usage: { inputTokens: 138, outputTokens: 15 },
     });
+  });
+
+  it('splits the streamed JSON array element by element, whatever the chunk boundaries (property)', () => {
+    const arrayStream = info(
+      'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent',
+      {},
+    );
+    // The recorded chunks, framed as the API frames the array (elements separated by "\r\n,\r\n").
+    const elements = Buffer.from(fixtureBytes('gemini/stream.sse'))
+      .toString()
+      .split('\n\n')
+      .filter((b) => b.startsWith('data: '))
+      .map((b) => b.slice(6));
+    const bytes = new TextEncoder().encode(`[${elements.join('\r\n,\r\n')}]`);
+    const expected = parseResponse(
+      arrayStream,
+      elements.map((e) => JSON.parse(e)),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 40 }), (cuts) => {
+        const seen: string[] = [];
+        const parser = createStreamParser(arrayStream);
+        let terminal = false;
+        const decoder = new JsonArrayStreamDecoder((json) => {
+          seen.push(json);
+          if (parser.onEvent(json)) terminal = true;
+        });
+        for (const c of splitAt(bytes, cuts)) decoder.push(c);
+        decoder.end();
+        assert.deepEqual(seen, elements);
+        assert.deepEqual(parser.result(), expected);
+        assert.equal(terminal, true);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('reads Vertex embedding statistics; the Gemini API reports no embedding usage', () => {
