@@ -13,7 +13,9 @@
 //    generativelanguage.googleapis.com, *aiplatform.googleapis.com, bedrock-runtime.*.amazonaws.com,
 //    api.mistral.ai, api.groq.com, api.deepseek.com, api.x.ai, api.together.xyz|ai,
 //    api.fireworks.ai, openrouter.ai, and localhost|127.0.0.1:11434 for Ollama).
-// 4. Any other host (including loopback) by path alone, as the format's default provider:
+// 4. Any other host (including loopback) by path, as the format's default provider (and, to keep
+//    other APIs' look-alike paths out, with a `/v1` or `/openai/` prefix for the generic
+//    `/completions`, `/embeddings`, `/responses`, and a `model` in the body when the body is known):
 //    - OpenAI paths (`.../chat/completions`, `.../completions`, `.../embeddings`, `.../responses`)
 //      → `openai_compatible`: the format is spoken by many vendors and local servers, so the host
 //      does not tell which; `http://127.0.0.1:PORT/v1/chat/completions` is openai_compatible.
@@ -347,6 +349,24 @@ function matchConfigured(
   return undefined;
 }
 
+/**
+ * On an unknown host a path suffix alone could be some other API's (`POST /forms/x/responses`).
+ * Require the usual API prefix for the generic suffixes, and, when the body is known, the fields
+ * the format cannot do without (a `model`; Anthropic also `messages`).
+ */
+function plausibleOnUnknownHost(c: Classified, path: string, body: unknown): boolean {
+  const api = c.format.api;
+  if (api === 'openai.completions' || api === 'openai.embeddings' || api === 'openai.responses') {
+    if (!path.includes('/v1') && !path.includes('/openai/')) return false;
+  }
+  const b = obj(body);
+  if (!b) return true; // body not available to the fetch layer: trust the path
+  if (api === 'gemini.generate' || api === 'gemini.embed') return true; // the model is in the URL
+  if (typeof b.model !== 'string') return false;
+  if (api === 'anthropic.messages' && !Array.isArray(b.messages)) return false;
+  return true;
+}
+
 function isPost(method: string | undefined): boolean {
   return (
     method === 'POST' || (method !== undefined && method.length === 4 && method.toUpperCase() === 'POST')
@@ -373,6 +393,7 @@ export function recognizeRequest(view: RequestView, options?: RecognizeOptions):
       // ...s (completions, embeddings, responses, messages) or ...t (generateContent, ...Contents)
       if (last !== 115 && last !== 116) return null;
       classified = byFormat(undefined, path, url);
+      if (classified && !plausibleOnUnknownHost(classified, path, view.body)) return null;
     }
     if (!classified) return null;
     return buildInfo(classified, view, url, host);

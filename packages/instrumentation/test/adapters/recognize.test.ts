@@ -27,7 +27,7 @@ import { type RecognizeOptions, recognizeRequest } from '../../src/adapters/inde
 
 type Row = [url: string, expected: null | [provider: string, operation: string, api: string, model?: string]];
 
-const body = { model: 'body-model' };
+const body = { model: 'body-model', messages: [] };
 
 const table: Row[] = [
   // OpenAI
@@ -204,6 +204,8 @@ const table: Row[] = [
   ['http://127.0.0.1:4318/v1/traces', null],
   ['https://registry.npmjs.org/openai', null],
   ['https://shop.example.com/api/orders/completions-report', null],
+  ['https://api.typeform.example/forms/abc/responses', null],
+  ['https://cms.example.com/api/embeddings', null],
 ];
 
 describe('recognizeRequest', () => {
@@ -221,6 +223,15 @@ describe('recognizeRequest', () => {
       if (expected[3] !== undefined) assert.equal(info.requestModel, expected[3]);
     });
   }
+
+  it('on an unknown host, wants a model in the body when the body is known', () => {
+    const url = new URL('http://127.0.0.1:4010/v1/chat/completions');
+    assert.equal(recognizeRequest({ url, method: 'POST', body: { query: 'x' } }), null);
+    assert.ok(recognizeRequest({ url, method: 'POST', body: undefined }));
+    const messages = new URL('https://proxy.example.com/v1/messages');
+    assert.equal(recognizeRequest({ url: messages, method: 'POST', body: { model: 'm', text: 'hi' } }), null);
+    assert.ok(recognizeRequest({ url: messages, method: 'POST', body: { model: 'm', messages: [] } }));
+  });
 
   it('ignores requests that are not POST', () => {
     for (const method of ['GET', 'DELETE', 'OPTIONS', 'get']) {
