@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { StringDict } from './dict.js';
 import { RollupWriter } from './rollups.js';
-import { INSERT_COLUMNS, toRowValues } from './rows.js';
+import { appendRow, INSERT_COLUMNS, newFact } from './rows.js';
 import { HOUR_MS } from './time.js';
 import type { CallInput } from './types.js';
 
@@ -29,10 +29,10 @@ export class Ingestor {
     this.tx = db.transaction((records: readonly CallInput[], service: string | undefined) => {
       this.rollups.begin();
       const buf: unknown[] = [];
+      const fact = newFact();
       let n = 0;
       for (const r of records) {
-        const { values, fact } = toRowValues(r, this.dict, service);
-        for (const v of values) buf.push(v);
+        appendRow(r, this.dict, service, buf, fact);
         this.rollups.add(fact, 1);
         n++;
         if (n % ROWS_PER_STATEMENT === 0) {

@@ -84,40 +84,49 @@ function optNumber(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
+function ref(dict: StringDict, v: unknown): number | null {
+  return typeof v === 'string' && v.length > 0 ? dict.intern(v) : null;
+}
+
+function req(dict: StringDict, v: unknown): number {
+  return dict.intern(typeof v === 'string' ? v : '');
+}
+
+export function newFact(): Fact {
+  return { startTime: 0, dims: [0, 0, 0, 0, 0, 0, 0, 0], measures: new Array(14).fill(0) };
+}
+
 /**
- * Converts a record into column values (strings interned through `dict`) and its rollup fact.
- * Never throws on a malformed record: missing or ill-typed fields become null/0, so one bad record
- * cannot fail a batch.
+ * Appends a record's column values (INSERT_COLUMNS order, strings interned through `dict`) to
+ * `out` and fills `fact` (reused between records: no allocation per call). Never throws on a
+ * malformed record: missing or ill-typed fields become null/0, so one bad record cannot fail a batch.
  */
-export function toRowValues(
+export function appendRow(
   r: CallInput,
   dict: StringDict,
   defaultService: string | undefined,
-): { values: unknown[]; fact: Fact } {
-  const ref = (v: unknown): number | null => {
-    const s = optString(v);
-    return s === null ? null : dict.intern(s);
-  };
-  const req = (v: unknown): number => dict.intern(typeof v === 'string' ? v : '');
+  out: unknown[],
+  fact: Fact,
+): void {
   const startTime = Math.floor(
     typeof r.startTimeMs === 'number' && Number.isFinite(r.startTimeMs) ? r.startTimeMs : 0,
   );
   const usage = r.usage && typeof r.usage === 'object' ? r.usage : undefined;
   const cost = r.cost && typeof r.cost === 'object' ? r.cost : null;
   const attribution = r.attribution && typeof r.attribution === 'object' ? r.attribution : {};
-  const service = ref(r.serviceName ?? defaultService);
-  const provider = req(r.provider);
-  const operation = req(r.operation);
-  const requestModel = ref(r.requestModel);
-  const responseModel = ref(r.responseModel);
+  const service = ref(dict, r.serviceName ?? defaultService);
+  const provider = req(dict, r.provider);
+  const operation = req(dict, r.operation);
+  const requestModel = ref(dict, r.requestModel);
+  const responseModel = ref(dict, r.responseModel);
   const finish =
     Array.isArray(r.finishReasons) && r.finishReasons.length > 0
       ? dict.intern(JSON.stringify(r.finishReasons.map(String)))
       : null;
-  const errorType = ref(r.errorType);
-  const feature = ref(attribution.feature);
-  const user = ref(attribution.user);
-  const tenant = ref(attribution.tenant);
+  const errorType = ref(dict, r.errorType);
+  const feature = ref(dict, attribution.feature);
+  const user = ref(dict, attribution.user);
+  const tenant = ref(dict, attribution.tenant);
   const inputTokens = count(usage?.inputTokens);
   const outputTokens = count(usage?.outputTokens);
   const cacheReadTokens = count(usage?.cacheReadTokens);
@@ -130,7 +139,7 @@ export function toRowValues(
   const outputCost = cost ? int(cost.outputNanos) : 0;
   const cacheReadCost = cost ? int(cost.cacheReadNanos) : 0;
   const cacheWriteCost = cost ? int(cost.cacheWriteNanos) : 0;
-  const values = [
+  out.push(
     startTime,
     optNumber(r.durationMs) ?? 0,
     optNumber(r.timeToFirstChunkMs),
@@ -142,8 +151,8 @@ export function toRowValues(
     optString(r.responseId),
     finish,
     r.stream === true ? 1 : 0,
-    ref(r.serverAddress),
-    ref(r.serviceTier),
+    ref(dict, r.serverAddress),
+    ref(dict, r.serviceTier),
     r.batch === true ? 1 : 0,
     usage ? 1 : 0,
     inputTokens,
@@ -158,12 +167,12 @@ export function toRowValues(
     outputCost,
     cacheReadCost,
     cacheWriteCost,
-    req(r.pricingMatch),
-    cost ? ref(cost.provider) : null,
-    cost ? ref(cost.modelId) : null,
-    cost ? ref(cost.source) : null,
-    cost ? ref(cost.version) : null,
-    cost ? ref(cost.serviceTier) : null,
+    req(dict, r.pricingMatch),
+    cost ? ref(dict, cost.provider) : null,
+    cost ? ref(dict, cost.modelId) : null,
+    cost ? ref(dict, cost.source) : null,
+    cost ? ref(dict, cost.version) : null,
+    cost ? ref(dict, cost.serviceTier) : null,
     errorType,
     optNumber(r.httpStatus) === null ? null : int(r.httpStatus),
     feature,
@@ -171,36 +180,43 @@ export function toRowValues(
     tenant,
     optString(r.traceId),
     optString(r.spanId),
-  ];
-  const fact: Fact = {
-    startTime,
-    dims: [
-      provider,
-      requestModel ?? 0,
-      responseModel ?? 0,
-      operation,
-      service ?? 0,
-      feature ?? 0,
-      tenant ?? 0,
-      user ?? 0,
-    ],
-    measures: [
-      1,
-      errorType === null ? 0 : 1,
-      priced ? 0 : 1,
-      estimated,
-      inputTokens,
-      outputTokens,
-      cacheReadTokens,
-      cacheWriteTokens,
-      reasoningTokens,
-      costNanos,
-      inputCost,
-      outputCost,
-      cacheReadCost,
-      cacheWriteCost,
-    ],
-  };
+  );
+  fact.startTime = startTime;
+  const d = fact.dims;
+  d[0] = provider;
+  d[1] = requestModel ?? 0;
+  d[2] = responseModel ?? 0;
+  d[3] = operation;
+  d[4] = service ?? 0;
+  d[5] = feature ?? 0;
+  d[6] = tenant ?? 0;
+  d[7] = user ?? 0;
+  const m = fact.measures;
+  m[0] = 1;
+  m[1] = errorType === null ? 0 : 1;
+  m[2] = priced ? 0 : 1;
+  m[3] = estimated;
+  m[4] = inputTokens;
+  m[5] = outputTokens;
+  m[6] = cacheReadTokens;
+  m[7] = cacheWriteTokens;
+  m[8] = reasoningTokens;
+  m[9] = costNanos;
+  m[10] = inputCost;
+  m[11] = outputCost;
+  m[12] = cacheReadCost;
+  m[13] = cacheWriteCost;
+}
+
+/** One record's column values and rollup fact (allocating; see appendRow for the batch path). */
+export function toRowValues(
+  r: CallInput,
+  dict: StringDict,
+  defaultService: string | undefined,
+): { values: unknown[]; fact: Fact } {
+  const values: unknown[] = [];
+  const fact = newFact();
+  appendRow(r, dict, defaultService, values, fact);
   return { values, fact };
 }
 
