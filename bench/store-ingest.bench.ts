@@ -91,8 +91,9 @@ writeSection(
 
 ${machine()}. ${RECORDS.toLocaleString('en-US')} synthetic CallRecords (13 models, 5 providers, 12 features,
 5,000 users, 80 tenants; timestamps spread over 10 minutes) written through \`createBatchWriter\`
-(batches of 1,000, one IMMEDIATE transaction each: raw row + 9 rollup upserts per distinct key)
-into a fresh WAL file; ${RUNS} runs, each timed until every record is committed.
+(batches of 1,000, one IMMEDIATE transaction each: the raw rows, one upsert per distinct
+(hour, key) in each of the 5 hourly rollups, and the compaction of finished hours into the day and
+all-time rollups) into a fresh WAL file; ${RUNS} runs, each timed until every record is committed.
 
 | measure | median | min | max |
 |---|---|---|---|

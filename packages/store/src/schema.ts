@@ -75,6 +75,7 @@ export const CUBES_V2: readonly CubeSchema[] = [
     dims: ['tenant', 'provider', 'request_model', 'response_model'],
     grains: ['hour', 'day', 'all'],
   },
+  { name: 'feature_tenant', dims: ['feature', 'tenant'], grains: ['hour', 'day'] },
   { name: 'user', dims: ['user', 'tenant'], grains: ['hour', 'day'] },
 ];
 
@@ -248,10 +249,6 @@ ${rollupDdl(CUBES_V2)}
 INSERT INTO meta (key, value) SELECT '${COMPACTED_UNTIL}',
   ifnull((SELECT ${bucketSql('hour').replaceAll('start_time', 'max(start_time)')} + 3600000 FROM calls), ${Number.MIN_SAFE_INTEGER});
 CREATE INDEX rollup_user_day_user ON rollup_user_day(user, bucket);
-CREATE INDEX calls_tenant ON calls(tenant, start_time);
-CREATE INDEX calls_feature ON calls(feature, start_time);
-CREATE INDEX calls_request_model ON calls(request_model, start_time);
-CREATE INDEX calls_response_model ON calls(response_model, start_time);
 CREATE INDEX calls_errors ON calls(start_time) WHERE error_type IS NOT NULL;
 CREATE INDEX calls_unpriced ON calls(start_time) WHERE priced = 0;
 CREATE INDEX calls_estimated ON calls(start_time) WHERE estimated = 1;

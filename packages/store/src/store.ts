@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import { StringDict } from './dict.js';
 import { StoreError } from './errors/store-error.js';
 import { StoreQueryError } from './errors/store-query-error.js';
+import { Guide } from './guide.js';
 import { Ingestor } from './ingest.js';
 import { openDatabase } from './open.js';
 import {
@@ -106,35 +107,20 @@ function pageSql(
     params.push(maxId);
   }
   const order = `ORDER BY start_time ${dir}, id ${dir}`;
-  const cols = new Set(f.eq.map((e) => e.col));
   const flag = (sql: string) => f.rawOnly.some((c) => c.sql === sql);
-  let index: string | null = forceIndex;
-  if (index !== null) {
-    // forced
-  } else if (cols.has('tenant')) index = 'calls_tenant';
-  else if (cols.has('feature')) index = 'calls_feature';
-  else if (f.model === null) {
+  let index = forceIndex;
+  if (index === null) {
     if (flag('error_type IS NOT NULL')) index = 'calls_errors';
     else if (flag('priced = 0')) index = 'calls_unpriced';
     else if (flag('estimated = 1')) index = 'calls_estimated';
     else index = 'calls_time';
   }
-  if (index !== null) {
-    if (f.model !== null) {
-      where.push('(request_model = ? OR response_model = ?)');
-      params.push(f.model, f.model);
-    }
-    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    return { sql: `SELECT * FROM calls INDEXED BY ${index} ${w} ${order} LIMIT ?`, params };
+  if (f.model !== null) {
+    where.push('(request_model = ? OR response_model = ?)');
+    params.push(f.model, f.model);
   }
-  // Model filter alone: merge the newest rows by response model and by request model.
-  const rest = where.length ? ` AND ${where.join(' AND ')}` : '';
-  const sub = (col: string) =>
-    `SELECT id FROM (SELECT id FROM calls INDEXED BY calls_${col} WHERE ${col} = ?${rest} ${order} LIMIT ?)`;
-  return {
-    sql: `SELECT * FROM calls WHERE id IN (${sub('response_model')} UNION ${sub('request_model')}) ${order} LIMIT ?`,
-    params: [f.model, ...params, '$limit', f.model, ...params, '$limit'],
-  };
+  const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  return { sql: `SELECT * FROM calls INDEXED BY ${index} ${w} ${order} LIMIT ?`, params };
 }
 
 export class SqliteCostStore implements CostStore {
@@ -191,12 +177,20 @@ export class SqliteCostStore implements CostStore {
     return r.min === null || r.max === null ? null : { min: r.min, max: r.max };
   };
 
+  private get summaryContext() {
+    return {
+      dict: this.dict,
+      stmts: this.stmts,
+      guide: (f: ResolvedFilter) => Guide.for(this.stmts, f, this.compactedUntil(), 'ASC'),
+    };
+  }
+
   private compactedUntil = (): number => readCompactedUntil(this.stmts.get(SELECT_META));
 
   summary(q: SummaryQuery = {}): SummaryResult {
     try {
       return this.db.transaction(() =>
-        runSummary({ dict: this.dict, stmts: this.stmts }, q, this.bounds, this.compactedUntil),
+        runSummary(this.summaryContext, q, this.bounds, this.compactedUntil),
       )();
     } catch (err) {
       this.fail(err, 'reading');
@@ -207,7 +201,7 @@ export class SqliteCostStore implements CostStore {
   summaryFromRawRows(q: SummaryQuery = {}): SummaryResult {
     try {
       return this.db.transaction(() =>
-        runSummary({ dict: this.dict, stmts: this.stmts }, q, this.bounds, this.compactedUntil, 'raw'),
+        runSummary(this.summaryContext, q, this.bounds, this.compactedUntil, 'raw'),
       )();
     } catch (err) {
       this.fail(err, 'reading');
@@ -251,9 +245,9 @@ export class SqliteCostStore implements CostStore {
   }
 
   /**
-   * Up to `limit` rows after the keyset position `after`, in `dir` order. A user filter has no
-   * index on calls (one would cost a random page write per call at ingest); the user rollups say
-   * which UTC days and hours hold the user's calls, and only those hours are scanned.
+   * Up to `limit` rows after the keyset position `after`, in `dir` order. With dimension filters the
+   * rollups guide the scan to the hours holding matching calls (see guide.ts); otherwise a
+   * time-ordered index (a partial one for the error/unpriced/estimated flags) is walked.
    */
   private fetchPage(
     f: ResolvedFilter,
@@ -262,8 +256,8 @@ export class SqliteCostStore implements CostStore {
     maxId: number | null,
     limit: number,
   ): RawCallRow[] {
-    const user = f.eq.find((e) => e.col === 'user');
-    if (!user) return this.runPage(f, dir, after, maxId, limit);
+    const guide = Guide.for(this.stmts, f, this.compactedUntil(), dir);
+    if (!guide) return this.runPage(f, dir, after, maxId, limit);
     const b = this.bounds();
     if (!b) return [];
     const desc = dir === 'DESC';
@@ -273,52 +267,17 @@ export class SqliteCostStore implements CostStore {
       if (desc) hi = Math.min(hi, after.startTime + 1);
       else lo = Math.max(lo, after.startTime);
     }
-    if (lo >= hi) return [];
-    const dayLimit = Math.floor(this.compactedUntil() / DAY_MS) * DAY_MS;
-    const dayProbe = this.stmts.get('SELECT 1 FROM rollup_user_day WHERE bucket = ? AND user = ? LIMIT 1');
-    const hourProbe = this.stmts.get('SELECT 1 FROM rollup_user_hour WHERE bucket = ? AND user = ? LIMIT 1');
-    const nextDay = this.stmts.get(
-      desc
-        ? 'SELECT max(bucket) AS d FROM rollup_user_day WHERE user = ? AND bucket <= ?'
-        : 'SELECT min(bucket) AS d FROM rollup_user_day WHERE user = ? AND bucket >= ?',
-    );
     const out: RawCallRow[] = [];
-    const firstDay = Math.floor((desc ? hi - 1 : lo) / DAY_MS) * DAY_MS;
-    const lastDay = Math.floor((desc ? lo : hi - 1) / DAY_MS) * DAY_MS;
-    const step = desc ? -DAY_MS : DAY_MS;
-    let day = firstDay;
-    while (out.length < limit && (desc ? day >= lastDay : day <= lastDay)) {
-      if (day + DAY_MS <= dayLimit) {
-        // Compacted day: jump straight to the next day with calls of this user.
-        const d = (nextDay.get(user.id, day) as { d: number | null }).d;
-        if (d === null) {
-          if (desc) break;
-          day = dayLimit;
-          continue;
-        }
-        if (d !== day) {
-          day = d;
-          continue;
-        }
-        if (!dayProbe.get(day, user.id)) {
-          day += step;
-          continue;
-        }
-      }
-      for (let i = 0; i < 24 && out.length < limit; i++) {
-        const hour = day + (desc ? 23 - i : i) * HOUR_MS;
-        if (hour + HOUR_MS <= lo || hour >= hi || !hourProbe.get(hour, user.id)) continue;
-        const sub: ResolvedFilter = {
-          ...f,
-          since: Math.max(hour, f.since ?? hour),
-          until: Math.min(hour + HOUR_MS, f.until ?? hour + HOUR_MS),
-        };
-        const cursor = out.length
-          ? { startTime: out[out.length - 1]!.start_time, id: out[out.length - 1]!.id }
-          : after;
-        out.push(...this.runPage(sub, dir, cursor, maxId, limit - out.length, 'calls_time'));
-      }
-      day += step;
+    for (const hour of guide.hours(lo, hi, dir)) {
+      const sub: ResolvedFilter = {
+        ...f,
+        since: Math.max(hour, f.since ?? hour),
+        until: Math.min(hour + HOUR_MS, f.until ?? hour + HOUR_MS),
+      };
+      const last = out[out.length - 1];
+      const cursor = last ? { startTime: last.start_time, id: last.id } : after;
+      for (const r of this.runPage(sub, dir, cursor, maxId, limit - out.length, 'calls_time')) out.push(r);
+      if (out.length >= limit) break;
     }
     return out;
   }

@@ -6,6 +6,7 @@
 // half-hour offsets read the hour around midnight from raw rows).
 import type { StringDict } from './dict.js';
 import { StoreQueryError } from './errors/store-query-error.js';
+import type { Guide } from './guide.js';
 import { dimConditions, type ResolvedFilter, resolveFilter, type StatementCache } from './query.js';
 import { CUBES } from './rollups.js';
 import type { Dim } from './rows.js';
@@ -118,6 +119,8 @@ function toTotals(m: number[]): Totals {
 export interface SummaryContext {
   dict: StringDict;
   stmts: StatementCache;
+  /** For raw-row pieces: the hours holding calls that match the filter's dimensions. */
+  guide?: (f: ResolvedFilter) => Guide | null;
 }
 
 /** Picks the smallest rollup holding every dimension the query needs, or null (raw rows). */
@@ -154,6 +157,24 @@ function checkQuery(q: SummaryQuery): { timeZone: string; limit: number | null }
 
 type Key = number | string | null;
 
+/** Narrows a long raw piece to the runs of hours that hold matching calls. */
+function guideRaw(p: Piece, guide: Guide, bounds: () => { min: number; max: number } | null): Piece[] {
+  const b = bounds();
+  if (!b) return [];
+  const lo = Math.max(p.from ?? b.min, b.min);
+  const hi = Math.min(p.to ?? b.max + 1, b.max + 1);
+  if (hi - lo <= 2 * HOUR_MS) return [{ source: 'raw', from: lo, to: hi }];
+  const out: Piece[] = [];
+  for (const h of guide.hours(lo, hi, 'ASC')) {
+    const from = Math.max(h, lo);
+    const to = Math.min(h + HOUR_MS, hi);
+    const last = out[out.length - 1];
+    if (last && last.to === from) last.to = to;
+    else out.push({ source: 'raw', from, to });
+  }
+  return out;
+}
+
 /**
  * Runs a summary. `source: 'raw'` answers from the raw rows only (slow; used to verify the rollups).
  * `bounds` gives the first and last call times, needed for an open-ended day grouping.
@@ -189,8 +210,10 @@ export function runSummary(
   const dims = dimConditions(f);
   const acc = new Map<Key, number[]>();
   const wh = cube ? compactedUntil() : 0;
+  const guide = source === 'auto' && ctx.guide ? ctx.guide(f) : null;
   for (const seg of segments) {
-    const pieces: Piece[] = cube ? decompose(seg.from, seg.to, cube.grains, wh) : [{ source: 'raw', ...seg }];
+    let pieces: Piece[] = cube ? decompose(seg.from, seg.to, cube.grains, wh) : [{ source: 'raw', ...seg }];
+    if (guide) pieces = pieces.flatMap((p) => (p.source === 'raw' ? guideRaw(p, guide, bounds) : [p]));
     for (const p of pieces) {
       const raw = p.source === 'raw';
       const table = raw ? 'calls' : rollupTable(cube!.name, p.source as Grain);

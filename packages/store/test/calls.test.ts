@@ -237,35 +237,42 @@ const FILTERS: CallFilter[] = [
   { user: 'rare-user', errors: true },
   { since: Date.UTC(2026, 10, 3), until: Date.UTC(2026, 10, 4, 5, 30) },
   { user: 'u1', since: Date.UTC(2026, 10, 3), until: Date.UTC(2026, 10, 4, 5, 30) },
+  { tenant: 't0', feature: 'f2', since: Date.now() - 20 * HOUR },
+  { model: 'claude', errors: true },
   { user: 'ghost' },
 ];
 
-test('calls: newest first, every filter matches a brute-force filter, pages visit each row once', (t) => {
-  const store = openStore(path.join(tempDir(t), 'pages.db'));
-  const records = mixed(1500, Date.UTC(2026, 10, 1, 3, 17));
-  store.insertMany(records);
-  for (const f of FILTERS) {
-    const expected = records
-      .map((r, i) => ({ r, id: i + 1 }))
-      .filter(({ r }) => matches(r, f))
-      .sort((a, b) => b.r.startTimeMs - a.r.startTimeMs || b.id - a.id)
-      .map((x) => x.id);
-    for (const limit of [1, 7, 50, 1000]) {
-      if (limit === 1 && expected.length > 200) continue;
-      const got = allPages(store, f, limit).map((c) => c.id);
-      assert.deepEqual(got, expected, `filter ${JSON.stringify(f)} limit ${limit}`);
+for (const [label, start] of [
+  ['past days', Date.UTC(2026, 10, 1, 3, 17)],
+  ['the last hours, not yet in the day rollups', Date.now() - 40 * HOUR],
+] as const) {
+  test(`calls (${label}): newest first, every filter matches a brute-force filter, pages visit each row once`, (t) => {
+    const store = openStore(path.join(tempDir(t), 'pages.db'));
+    const records = mixed(1500, start);
+    store.insertMany(records);
+    for (const f of FILTERS) {
+      const expected = records
+        .map((r, i) => ({ r, id: i + 1 }))
+        .filter(({ r }) => matches(r, f))
+        .sort((a, b) => b.r.startTimeMs - a.r.startTimeMs || b.id - a.id)
+        .map((x) => x.id);
+      for (const limit of [1, 7, 50, 1000]) {
+        if (limit === 1 && expected.length > 200) continue;
+        const got = allPages(store, f, limit).map((c) => c.id);
+        assert.deepEqual(got, expected, `filter ${JSON.stringify(f)} limit ${limit}`);
+      }
+      const exported = [...store.exportCalls(f)].map((c) => c.id);
+      assert.deepEqual(exported, [...expected].reverse(), `export ${JSON.stringify(f)}`);
     }
-    const exported = [...store.exportCalls(f)].map((c) => c.id);
-    assert.deepEqual(exported, [...expected].reverse(), `export ${JSON.stringify(f)}`);
-  }
-  assert.throws(() => store.calls({ limit: 0 }), { name: 'StoreQueryError' });
-  assert.throws(() => store.calls({ limit: 1001 }), { name: 'StoreQueryError' });
-  assert.throws(() => store.calls({ cursor: 'not a cursor' }), {
-    name: 'StoreQueryError',
-    message: /cursor/,
+    assert.throws(() => store.calls({ limit: 0 }), { name: 'StoreQueryError' });
+    assert.throws(() => store.calls({ limit: 1001 }), { name: 'StoreQueryError' });
+    assert.throws(() => store.calls({ cursor: 'not a cursor' }), {
+      name: 'StoreQueryError',
+      message: /cursor/,
+    });
+    store.close();
   });
-  store.close();
-});
+}
 
 test('cursor pagination visits every row exactly once while calls are inserted between pages', (t) => {
   const store = openStore(path.join(tempDir(t), 'live.db'));
