@@ -1,1 +1,22 @@
-export {};
+// @tokenmeter/node: the distro. Most apps only need the preload:
+//   node --import @tokenmeter/node/register app.mjs
+export { DEFAULT_PROMETHEUS_HOST, DEFAULT_PROMETHEUS_PORT, KNOWN_ENV_VARS, parseConfig } from './config.js';
+export { startTokenmeter } from './start.js';
+export type {
+  CallRecord,
+  CallRecordSink,
+  Env,
+  LogLevelName,
+  MetricsExporterName,
+  MetricTemporality,
+  OtlpProtocol,
+  OtlpSignalConfig,
+  ParsedConfig,
+  PropagatorName,
+  SamplerName,
+  StartTokenmeterOptions,
+  TokenmeterHandle,
+  TokenmeterMode,
+  TokenmeterNodeConfig,
+  TracesExporterName,
+} from './types.js';

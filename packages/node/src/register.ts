@@ -1,0 +1,32 @@
+// The preload behind `node --import @tokenmeter/node/register` and `--require`. Starts tokenmeter
+// and the ESM loader hook; a failure to start prints one line and the app runs uninstrumented.
+import { registerEsmHook } from './esm-hook.js';
+import { startTokenmeterInternal } from './start.js';
+
+function warn(line: string): void {
+  try {
+    process.stderr.write(`${line}\n`);
+  } catch {
+    // nothing more to do
+  }
+}
+
+/**
+ * Runs the preload. `from` is the entry file's own path or URL (register.mjs / register.cjs), from
+ * which the instrumentation and its loader hook are resolved.
+ */
+export function preload(from: string): void {
+  try {
+    const { handle, instrumentation } = startTokenmeterInternal({ warn });
+    if (handle.mode === 'disabled' || !instrumentation) return;
+    try {
+      registerEsmHook(instrumentation, from, warn);
+    } catch (e) {
+      warn(
+        `tokenmeter: the ES module hook did not register (${(e as Error)?.message ?? e}); SDKs imported with \`import\` are not instrumented, require() still is`,
+      );
+    }
+  } catch (e) {
+    warn(`tokenmeter: failed to start, the app runs without it: ${(e as Error)?.message ?? e}`);
+  }
+}

@@ -1,0 +1,187 @@
+// Builds the OpenTelemetry SDK pieces the distro runs: tracer provider with its exporters and the
+// CostSpanProcessor, meter provider with its readers, propagators, the Prometheus endpoint.
+import http from 'node:http';
+import { type DiagLogger, diag, type TextMapPropagator } from '@opentelemetry/api';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import {
+  AggregationTemporalityPreference,
+  OTLPMetricExporter as OTLPMetricExporterJson,
+} from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPMetricExporter as OTLPMetricExporterProto } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { OTLPTraceExporter as OTLPTraceExporterJson } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OTLPTraceExporterProto } from '@opentelemetry/exporter-trace-otlp-proto';
+import { defaultResource, type Resource, resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  ConsoleMetricExporter,
+  type MetricReader,
+  PeriodicExportingMetricReader,
+  type PushMetricExporter,
+} from '@opentelemetry/sdk-metrics';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  ParentBasedSampler,
+  type Sampler,
+  type SpanExporter,
+  type SpanProcessor,
+  TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace-base';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import type { TokenmeterNodeConfig } from './types.js';
+
+export function buildResource(config: TokenmeterNodeConfig): Resource {
+  return defaultResource().merge(
+    resourceFromAttributes({ ...config.resourceAttributes, [ATTR_SERVICE_NAME]: config.serviceName }),
+  );
+}
+
+export function buildSampler(config: TokenmeterNodeConfig): Sampler {
+  const ratio = () => new TraceIdRatioBasedSampler(config.samplerRatio);
+  switch (config.sampler) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return ratio();
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: ratio() });
+    default:
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+  }
+}
+
+export function buildPropagator(config: TokenmeterNodeConfig): TextMapPropagator {
+  const propagators: TextMapPropagator[] = [];
+  if (config.propagators.includes('tracecontext')) propagators.push(new W3CTraceContextPropagator());
+  if (config.propagators.includes('baggage')) propagators.push(new W3CBaggagePropagator());
+  return new CompositePropagator({ propagators });
+}
+
+export function buildSpanExporters(config: TokenmeterNodeConfig): SpanExporter[] {
+  const out: SpanExporter[] = [];
+  for (const name of config.tracesExporters) {
+    if (name === 'console') out.push(new ConsoleSpanExporter());
+    else {
+      const { url, headers, timeoutMs, protocol } = config.otlpTraces;
+      const options = { url, headers, timeoutMillis: timeoutMs };
+      out.push(
+        (protocol === 'http/json'
+          ? new OTLPTraceExporterJson(options)
+          : new OTLPTraceExporterProto(options)) as unknown as SpanExporter,
+      );
+    }
+  }
+  return out;
+}
+
+export function buildSpanProcessors(exporters: SpanExporter[]): SpanProcessor[] {
+  return exporters.map((e) => new BatchSpanProcessor(e));
+}
+
+const TEMPORALITY = {
+  cumulative: AggregationTemporalityPreference.CUMULATIVE,
+  delta: AggregationTemporalityPreference.DELTA,
+  lowmemory: AggregationTemporalityPreference.LOWMEMORY,
+} as const;
+
+export function buildPushMetricExporters(config: TokenmeterNodeConfig): PushMetricExporter[] {
+  const out: PushMetricExporter[] = [];
+  for (const name of config.metricsExporters) {
+    if (name === 'console') out.push(new ConsoleMetricExporter());
+    else if (name === 'otlp') {
+      const { url, headers, timeoutMs, protocol, temporality } = config.otlpMetrics;
+      const options = {
+        url,
+        headers,
+        timeoutMillis: timeoutMs,
+        temporalityPreference: TEMPORALITY[temporality],
+      };
+      out.push(
+        (protocol === 'http/json'
+          ? new OTLPMetricExporterJson(options)
+          : new OTLPMetricExporterProto(options)) as unknown as PushMetricExporter,
+      );
+    }
+  }
+  return out;
+}
+
+export function buildPeriodicReaders(config: TokenmeterNodeConfig, exporters: PushMetricExporter[]): MetricReader[] {
+  return exporters.map(
+    (exporter) =>
+      new PeriodicExportingMetricReader({
+        exporter,
+        exportIntervalMillis: config.metricExportIntervalMs,
+        exportTimeoutMillis: config.metricExportTimeoutMs,
+      }),
+  );
+}
+
+/** The Prometheus pull endpoint: the exporter's reader, served by a server that never keeps the process alive. */
+export interface PrometheusEndpoint {
+  reader: PrometheusExporter;
+  /** `http://host:port/metrics` once listening. */
+  url: Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+export const PROMETHEUS_PATH = '/metrics';
+
+export function startPrometheusEndpoint(
+  config: TokenmeterNodeConfig,
+  warn: (line: string) => void,
+  log: DiagLogger = diag,
+): PrometheusEndpoint {
+  const reader = new PrometheusExporter({ preventServerStart: true });
+  const server = http.createServer((req, res) => {
+    let path = '';
+    try {
+      path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    } catch {
+      // a malformed request line
+    }
+    if (req.method === 'GET' && path === PROMETHEUS_PATH) {
+      reader.getMetricsRequestHandler(req, res);
+      return;
+    }
+    res.statusCode = 404;
+    res.end('Not found: tokenmeter serves Prometheus metrics at /metrics\n');
+  });
+  const { host, port } = config.prometheus;
+  const url = new Promise<string | undefined>((resolve) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const why =
+        err.code === 'EADDRINUSE'
+          ? `port ${port} is in use (another process?); set OTEL_EXPORTER_PROMETHEUS_PORT to another port`
+          : err.message;
+      warn(`tokenmeter: the Prometheus endpoint on ${host}:${port} did not start: ${why}; metrics are not served`);
+      resolve(undefined);
+    });
+    server.listen({ host, port }, () => {
+      const addr = server.address();
+      const actualPort = typeof addr === 'object' && addr ? addr.port : port;
+      const shownHost = host.includes(':') ? `[${host}]` : host;
+      const u = `http://${shownHost}:${actualPort}${PROMETHEUS_PATH}`;
+      log.debug(`tokenmeter: Prometheus metrics at ${u}`);
+      resolve(u);
+    });
+  });
+  // A scrape endpoint must not keep a script from exiting.
+  server.unref();
+  return {
+    reader,
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+        server.closeAllConnections?.();
+      }),
+  };
+}

@@ -1,0 +1,302 @@
+// startTokenmeter: reads the settings, sets up (or joins) the OpenTelemetry SDK, registers the
+// instrumentation, opens the local store, and flushes everything on the way out.
+import {
+  type DiagLogger,
+  DiagConsoleLogger,
+  DiagLogLevel,
+  diag,
+  metrics,
+  propagation,
+  trace,
+} from '@opentelemetry/api';
+import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { CostSpanProcessor, TokenmeterInstrumentation } from '@tokenmeter/instrumentation';
+import { configurePricing, loadPricingFile } from '@tokenmeter/pricing';
+import { type BatchWriter, createBatchWriter } from '@tokenmeter/store';
+import { parseConfig } from './config.js';
+import type { CallRecord, CallRecordSink, TokenmeterInstrumentationConfig } from './instrumentation-types.js';
+import { installExitHandlers } from './exit.js';
+import {
+  buildPeriodicReaders,
+  buildPropagator,
+  buildPushMetricExporters,
+  buildResource,
+  buildSampler,
+  buildSpanExporters,
+  buildSpanProcessors,
+  type PrometheusEndpoint,
+  startPrometheusEndpoint,
+} from './sdk.js';
+import type {
+  LogLevelName,
+  StartTokenmeterOptions,
+  TokenmeterHandle,
+  TokenmeterMode,
+  TokenmeterNodeConfig,
+} from './types.js';
+
+/** Where @opentelemetry/api keeps its registered globals (api 1.x). */
+const OTEL_API_GLOBAL = Symbol.for('opentelemetry.js.api.1');
+/** The handle of the distro started in this process, whichever module copy (ESM or CJS) started it. */
+const STARTED = Symbol.for('tokenmeter.node.started');
+
+type GlobalSlots = { [OTEL_API_GLOBAL]?: { trace?: unknown; metrics?: unknown }; [STARTED]?: StartResult };
+const slots = globalThis as unknown as GlobalSlots;
+
+/** Whether an OpenTelemetry tracer / meter provider was registered before us (the app's own SDK). */
+export function existingOtelProviders(): { tracer: boolean; meter: boolean } {
+  const g = slots[OTEL_API_GLOBAL];
+  return { tracer: g?.trace !== undefined, meter: g?.metrics !== undefined };
+}
+
+const LOG_LEVEL: Record<LogLevelName, DiagLogLevel> = {
+  none: DiagLogLevel.NONE,
+  error: DiagLogLevel.ERROR,
+  warn: DiagLogLevel.WARN,
+  info: DiagLogLevel.INFO,
+  debug: DiagLogLevel.DEBUG,
+  verbose: DiagLogLevel.VERBOSE,
+  all: DiagLogLevel.ALL,
+};
+
+function defaultWarn(line: string): void {
+  try {
+    process.stderr.write(`${line}\n`);
+  } catch {
+    // stderr closed: nothing more to do
+  }
+}
+
+/** Bounds a promise: resolves true when it settled in time, false when the time ran out. Never rejects. */
+export function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    timer.unref?.();
+    p.then(
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+      (err) => {
+        diag.warn(`tokenmeter: flush failed: ${(err as Error)?.message ?? err}`);
+        clearTimeout(timer);
+        resolve(true);
+      },
+    );
+  });
+}
+
+/** What start hands to the preload besides the public handle. */
+export interface StartResult {
+  handle: TokenmeterHandle & {
+    /** Like shutdown, resolving false when the bound ran out with exports still pending. */
+    shutdownWithin(): Promise<boolean>;
+  };
+  instrumentation: TokenmeterInstrumentation | undefined;
+}
+
+function instrumentationConfig(config: TokenmeterNodeConfig, onCallRecord: CallRecordSink): TokenmeterInstrumentationConfig {
+  return {
+    enabled: true,
+    captureMessageContent: config.captureMessageContent,
+    openaiStreamUsage: config.openaiStreamUsage,
+    providers: config.providers,
+    metricLabels: config.metricLabels,
+    maxMetricSeries: config.maxMetricSeries,
+    costAttributes: config.costAttributes,
+    onCallRecord,
+  };
+}
+
+/** Loads TOKENMETER_PRICING_FILE into the default pricer; one line per problem, defaults on failure. */
+function applyPricingFile(path: string, problems: string[]): void {
+  const { overrides, problems: fileProblems } = loadPricingFile(path);
+  for (const p of fileProblems) {
+    problems.push(`TOKENMETER_PRICING_FILE ${p.file}${p.path ? ` at ${p.path}` : ''}: ${p.reason}`);
+  }
+  try {
+    configurePricing({ overrides });
+  } catch (e) {
+    problems.push(
+      `TOKENMETER_PRICING_FILE ${path}: ${(e as Error).message}; using the bundled catalog without overrides`,
+    );
+  }
+}
+
+function openStore(config: TokenmeterNodeConfig, warn: (line: string) => void): BatchWriter | undefined {
+  if (!config.storePath) return undefined;
+  const path = config.storePath;
+  return createBatchWriter({
+    path,
+    serviceName: config.serviceName,
+    onError: (err) =>
+      warn(`tokenmeter: the local store ${path} cannot be written (${err.message}); calls are not stored`),
+  });
+}
+
+function disabledHandle(config: TokenmeterNodeConfig, problems: string[]): StartResult {
+  const done = async () => {};
+  return {
+    handle: {
+      mode: 'disabled',
+      config,
+      problems,
+      prometheusUrl: undefined,
+      forceFlush: done,
+      shutdown: done,
+      shutdownWithin: async () => true,
+    },
+    instrumentation: undefined,
+  };
+}
+
+/**
+ * Starts tokenmeter in this process (the preload calls it; apps may call it themselves, before
+ * importing an LLM SDK). Returns the handle of the first start when called again.
+ */
+export function startTokenmeterInternal(options: StartTokenmeterOptions = {}): StartResult {
+  const previous = slots[STARTED];
+  if (previous) return previous;
+
+  const warn = options.warn ?? defaultWarn;
+  const parsed = parseConfig(options.env ?? process.env);
+  const config: TokenmeterNodeConfig = { ...parsed.config, ...options.config };
+  const problems = parsed.problems;
+
+  if (config.logLevel !== 'none') {
+    diag.setLogger(new DiagConsoleLogger(), { logLevel: LOG_LEVEL[config.logLevel], suppressOverrideMessage: true });
+  }
+  if (config.disabled) {
+    for (const p of problems) warn(`tokenmeter: ${p}`);
+    const result = disabledHandle(config, problems);
+    slots[STARTED] = result;
+    return result;
+  }
+
+  if (config.pricingFile) applyPricingFile(config.pricingFile, problems);
+  for (const p of problems) warn(`tokenmeter: ${p}`);
+
+  const log: DiagLogger = diag;
+  const existing = existingOtelProviders();
+  const mode: TokenmeterMode = existing.tracer || existing.meter ? 'joined' : 'sdk';
+
+  // Sinks of every finished call: the local store, then the app's. (Budgets will join here.)
+  const writer = openStore(config, warn);
+  const sinks: CallRecordSink[] = [];
+  if (writer) sinks.push((r: CallRecord) => void writer.write(r));
+  if (options.onCallRecord) sinks.push(options.onCallRecord);
+  const onCallRecord: CallRecordSink = (r) => {
+    for (const sink of sinks) {
+      try {
+        sink(r);
+      } catch (e) {
+        log.warn(`tokenmeter: a call record sink threw: ${(e as Error)?.message ?? e}`);
+      }
+    }
+  };
+
+  let tracerProvider: NodeTracerProvider | undefined;
+  if (!existing.tracer) {
+    const exporters = buildSpanExporters(config);
+    tracerProvider = new NodeTracerProvider({
+      resource: buildResource(config),
+      sampler: buildSampler(config),
+      spanProcessors: [new CostSpanProcessor(), ...buildSpanProcessors(exporters)],
+    });
+    tracerProvider.register({ propagator: buildPropagator(config) });
+  } else {
+    log.info('tokenmeter: an OpenTelemetry tracer provider is already registered; spans go to it');
+    // The app's SDK may not have set a propagator; attribution travels in baggage.
+    if (!propagation.fields().length) propagation.setGlobalPropagator(buildPropagator(config));
+  }
+
+  let meterProvider: MeterProvider | undefined;
+  let prometheus: PrometheusEndpoint | undefined;
+  if (!existing.meter && config.metricsExporters.length > 0) {
+    const readers: MetricReader[] = buildPeriodicReaders(config, buildPushMetricExporters(config));
+    if (config.metricsExporters.includes('prometheus')) {
+      prometheus = startPrometheusEndpoint(config, warn, log);
+      readers.push(prometheus.reader);
+    }
+    meterProvider = new MeterProvider({ resource: buildResource(config), readers });
+    metrics.setGlobalMeterProvider(meterProvider);
+  } else if (existing.meter) {
+    log.info('tokenmeter: an OpenTelemetry meter provider is already registered; metrics go to it');
+  }
+
+  const instrumentation = new TokenmeterInstrumentation(instrumentationConfig(config, onCallRecord));
+  if (tracerProvider) instrumentation.setTracerProvider(tracerProvider);
+  if (meterProvider) instrumentation.setMeterProvider(meterProvider);
+
+  let prometheusUrl: string | undefined;
+  void prometheus?.url.then((u) => {
+    prometheusUrl = u;
+  });
+
+  const flushAll = async (): Promise<void> => {
+    await Promise.all([tracerProvider?.forceFlush(), meterProvider?.forceFlush()]);
+    writer?.flush();
+  };
+  let shuttingDown: Promise<boolean> | undefined;
+  const shutdownWithin = (): Promise<boolean> => {
+    shuttingDown ??= (async () => {
+      // The store is synchronous: write it first, whatever the exporters do.
+      try {
+        writer?.close();
+      } catch (e) {
+        log.warn(`tokenmeter: closing the local store failed: ${(e as Error).message}`);
+      }
+      const all = Promise.all([
+        tracerProvider?.shutdown(),
+        meterProvider?.shutdown(),
+        prometheus?.close(),
+      ]);
+      return within(all, config.shutdownTimeoutMs);
+    })();
+    return shuttingDown;
+  };
+
+  const handle: StartResult['handle'] = {
+    mode,
+    config,
+    problems,
+    get prometheusUrl() {
+      return prometheusUrl;
+    },
+    forceFlush: async () => {
+      await within(flushAll(), config.shutdownTimeoutMs);
+    },
+    shutdown: async () => {
+      await shutdownWithin();
+    },
+    shutdownWithin,
+  };
+
+  if (options.handleExit !== false) {
+    installExitHandlers({
+      flushOnExit: () => writer?.flush(),
+      shutdown: shutdownWithin,
+      forceFlush: () => within(flushAll(), config.shutdownTimeoutMs),
+      timeoutMs: config.shutdownTimeoutMs,
+      sdkOwned: mode === 'sdk' || !!meterProvider,
+    });
+  }
+
+  log.info(
+    `tokenmeter: started (${mode}); traces: ${tracerProvider ? config.tracesExporters.join(',') || 'none' : 'app SDK'}; metrics: ${meterProvider ? config.metricsExporters.join(',') : existing.meter ? 'app SDK' : 'none'}; store: ${config.storePath ?? 'off'}`,
+  );
+  const result: StartResult = { handle, instrumentation };
+  slots[STARTED] = result;
+  return result;
+}
+
+/**
+ * Starts tokenmeter: the OpenTelemetry SDK (unless the app registered its own), the LLM
+ * instrumentation, the local store, and flushing at exit. Call it before the app imports an LLM
+ * SDK; the preload `@tokenmeter/node/register` calls it for you. Never throws on a bad setting: each
+ * problem is printed on one line and its default used.
+ */
+export function startTokenmeter(options: StartTokenmeterOptions = {}): TokenmeterHandle {
+  return startTokenmeterInternal(options).handle;
+}
