@@ -5,7 +5,7 @@
 //   npx tsx bench/gen-store.ts --rows 10000000 --out bench/.data/10m.db [--end 2026-11-23T20:00:00Z] [--seed 1]
 //
 // An existing --out file is left alone unless --force is given.
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CallInput, openStore } from '../packages/store/src/index.js';
@@ -334,7 +334,13 @@ export function generateStore(
     }
   }
   store.close();
-  return (performance.now() - t0) / 1000;
+  const seconds = (performance.now() - t0) / 1000;
+  // Kept beside the file so the query benchmark can say how the store was made.
+  writeFileSync(
+    `${out}.json`,
+    `${JSON.stringify({ ...opts, seconds, createdAt: new Date().toISOString() })}\n`,
+  );
+  return seconds;
 }
 
 export const DEFAULT_GEN: GenOptions = {

@@ -20,7 +20,7 @@ import { type Fact, type RawCallRow, toCallRow } from './rows.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { toStoreError } from './sqlite-errors.js';
 import { runSummary } from './summary.js';
-import { checkTimeZone, DAY_MS, HOUR_MS, localTimeZone, periodBounds } from './time.js';
+import { checkTimeZone, HOUR_MS, localTimeZone, periodBounds } from './time.js';
 import type {
   Budget,
   BudgetInput,
