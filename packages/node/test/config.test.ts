@@ -181,9 +181,10 @@ test('each bad value gives one line naming the variable, the value and the defau
 });
 
 test('a sampler ratio outside 0..1 is reported; the ratio is ignored for non-ratio samplers', () => {
-  assert.deepEqual(parseConfig({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '1.5' }).problems, [
-    'OTEL_TRACES_SAMPLER_ARG="1.5" is not a ratio in 0..1; using 1',
-  ]);
+  assert.deepEqual(
+    parseConfig({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '1.5' }).problems,
+    ['OTEL_TRACES_SAMPLER_ARG="1.5" is not a ratio in 0..1; using 1'],
+  );
   const r = parseConfig({ OTEL_TRACES_SAMPLER: 'always_on', OTEL_TRACES_SAMPLER_ARG: 'x' });
   assert.deepEqual(r.problems, []);
   assert.equal(r.config.samplerRatio, 1);
@@ -196,7 +197,10 @@ test('a metric export timeout longer than the interval is capped to it (the read
 });
 
 test('TOKENMETER_STORE: a path is resolved against the working directory, TOKENMETER_HOME moves the default', () => {
-  assert.equal(parseConfig({ TOKENMETER_STORE: 'data/calls.db' }).config.storePath, path.resolve('data/calls.db'));
+  assert.equal(
+    parseConfig({ TOKENMETER_STORE: 'data/calls.db' }).config.storePath,
+    path.resolve('data/calls.db'),
+  );
   assert.equal(parseConfig({ TOKENMETER_HOME: '/srv/tm' }).config.storePath, '/srv/tm/tokenmeter.db');
   assert.equal(parseConfig({ TOKENMETER_STORE: 'OFF' }).config.storePath, null);
 });
