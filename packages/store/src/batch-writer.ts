@@ -82,6 +82,7 @@ export function createBatchWriter(opts: BatchWriterOptions): BatchWriter {
       }
       db.pragma(`busy_timeout = ${busyMs}`);
     } catch (err) {
+      noteTime(started);
       if (isBusy(err)) return false;
       giveUp(err, 'opening');
       return true;
@@ -93,6 +94,7 @@ export function createBatchWriter(opts: BatchWriterOptions): BatchWriter {
       written += batch.length;
       batches++;
     } catch (err) {
+      noteTime(started);
       if (isBusy(err)) return false;
       const kind = kindOf(err);
       if (isFatal(kind)) {
@@ -111,9 +113,13 @@ export function createBatchWriter(opts: BatchWriterOptions): BatchWriter {
       queue = queue.slice(head);
       head = 0;
     }
+    noteTime(started);
+    return true;
+  }
+
+  function noteTime(started: number): void {
     const took = performance.now() - started;
     if (took > longest) longest = took;
-    return true;
   }
 
   function schedule(delay: number): void {

@@ -282,6 +282,35 @@ export class SqliteCostStore implements CostStore {
     return out;
   }
 
+  callsAfterId(afterId: number, limit = 500): CallRow[] {
+    if (!Number.isSafeInteger(afterId) || afterId < 0) {
+      throw new StoreQueryError(`afterId must be a non-negative integer, got ${String(afterId)}`);
+    }
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+      throw new StoreQueryError(`limit must be an integer from 1 to 10000, got ${String(limit)}`);
+    }
+    try {
+      const rows = this.stmts
+        .get('SELECT * FROM calls WHERE id > ? ORDER BY id LIMIT ?')
+        .all(afterId, limit) as RawCallRow[];
+      return rows.map((r) => toCallRow(r, this.dict));
+    } catch (err) {
+      this.fail(err, 'reading');
+    }
+  }
+
+  lastCallId(): number {
+    try {
+      return (
+        this.stmts
+          .get("SELECT ifnull((SELECT seq FROM sqlite_sequence WHERE name = 'calls'), 0) AS id")
+          .get() as { id: number }
+      ).id;
+    } catch (err) {
+      this.fail(err, 'reading');
+    }
+  }
+
   *exportCalls(q: CallFilter = {}): IterableIterator<CallRow> {
     let f: ResolvedFilter;
     let maxId: number;

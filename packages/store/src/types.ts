@@ -321,6 +321,14 @@ export interface CostStore {
    * connection stays usable between pages). Calls stored after the export started are left out.
    */
   exportCalls(q?: CallFilter): IterableIterator<CallRow>;
+  /**
+   * Calls stored after the call with id `afterId`, in the order they were stored (ids only grow,
+   * across processes), at most `limit` (default 500, max 10000). For live views: remember the last
+   * id and poll. Start from `lastCallId()` to see only new calls.
+   */
+  callsAfterId(afterId: number, limit?: number): CallRow[];
+  /** The highest id ever given to a call (0 for an empty store); pruned ids are never reused. */
+  lastCallId(): number;
   /** Models seen without a price (calls with no usage at all are left out), most calls first. */
   unpricedModels(filter?: CallFilter): UnpricedModel[];
   prune(opts: PruneOptions): PruneResult;

@@ -383,3 +383,31 @@ test('unpriced models: grouped by provider and model, latest reason, calls witho
   );
   store.close();
 });
+
+test('callsAfterId and lastCallId follow new calls in storage order; ids are never reused after a prune', (t) => {
+  const store = openStore(path.join(tempDir(t), 'live-ids.db'));
+  assert.equal(store.lastCallId(), 0);
+  assert.deepEqual(store.callsAfterId(0), []);
+  store.insertMany([3, 1, 2].map((h) => call({ startTimeMs: Date.UTC(2026, 10, 1, h) })));
+  assert.equal(store.lastCallId(), 3);
+  assert.deepEqual(
+    store.callsAfterId(1).map((c) => [c.id, new Date(c.startTimeMs).getUTCHours()]),
+    [
+      [2, 1],
+      [3, 2],
+    ],
+  );
+  assert.deepEqual(
+    store.callsAfterId(0, 1).map((c) => c.id),
+    [1],
+  );
+  store.prune({ olderThan: Date.UTC(2027, 0, 1) });
+  assert.equal(store.lastCallId(), 3);
+  store.insertMany([call()]);
+  assert.deepEqual(
+    store.callsAfterId(store.lastCallId() - 1).map((c) => c.id),
+    [4],
+  );
+  assert.throws(() => store.callsAfterId(-1), { name: 'StoreQueryError' });
+  store.close();
+});
