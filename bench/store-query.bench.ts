@@ -102,7 +102,7 @@ for (const timeZone of ['UTC', 'America/New_York']) {
       calls = store.summary({ since, groupBy: 'model', tenant, user, timeZone: 'UTC' }).totals.calls;
     });
     row(
-      `summary month by model, ${user} + its tenant (no rollup holds user × model: raw rows, guided)`,
+      `summary month by model, ${user} + its tenant (user_detail day rollup + raw rows of today)`,
       r5,
       `${calls.toLocaleString('en-US')} calls`,
     );

@@ -20,6 +20,8 @@ export class Ingestor {
   constructor(
     db: Database.Database,
     private readonly dict: StringDict,
+    /** Clock deciding which hours are finished (compacted); injectable for tests and benches. */
+    private readonly now: () => number = Date.now,
   ) {
     const row = `(${INSERT_COLUMNS.map(() => '?').join(', ')})`;
     const head = `INSERT INTO calls (${INSERT_COLUMNS.join(', ')}) VALUES `;
@@ -44,7 +46,7 @@ export class Ingestor {
       for (let i = 0; i < buf.length; i += width) this.one.run(buf.slice(i, i + width));
       this.rollups.apply();
       // Hours that ended more than an hour ago move into the day/all rollups.
-      this.rollups.compact(Date.now() - HOUR_MS);
+      this.rollups.compact(this.now() - HOUR_MS);
       return n;
     });
   }

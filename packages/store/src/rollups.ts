@@ -3,7 +3,16 @@
 // sums negated, so each rollup always equals the sum of the raw rows that remain.
 import type Database from 'better-sqlite3';
 import { DIMS, type Dim, type Fact } from './rows.js';
-import { COMPACTED_UNTIL, CUBES_V2, type CubeSchema, type Grain, MEASURES, rollupTable } from './schema.js';
+import {
+  bucketSql,
+  COMPACTED_UNTIL,
+  CUBES_V2,
+  type CubeSchema,
+  type Grain,
+  MEASURES,
+  RAW_MEASURES,
+  rollupTable,
+} from './schema.js';
 import { DAY_MS, HOUR_MS } from './time.js';
 
 /** The rollups of the current schema, smallest first (the planner takes the first that fits). */
@@ -76,15 +85,20 @@ export class RollupWriter {
         });
         if (grain !== 'hour') {
           const dims = cube.dims.join(', ');
-          const bucket = grain === 'day' ? `bucket - (((bucket % ${DAY_MS}) + ${DAY_MS}) % ${DAY_MS})` : '0';
-          this.compactions.push(
-            db.prepare(
-              `INSERT INTO ${table} (bucket, ${dims}, ${MEASURES.join(', ')}) ` +
-                `SELECT ${bucket} AS b, ${dims}, ${MEASURES.map((m) => `sum(${m})`).join(', ')} ` +
-                `FROM ${rollupTable(cube.name, 'hour')} WHERE bucket >= ? AND bucket < ? GROUP BY b, ${dims} ` +
-                `ON CONFLICT (${key}) DO UPDATE SET ${MEASURES.map((m) => `${m} = ${m} + excluded.${m}`).join(', ')}`,
-            ),
-          );
+          const set = MEASURES.map((m) => `${m} = ${m} + excluded.${m}`).join(', ');
+          const groupBy = Array.from({ length: cube.dims.length + 1 }, (_, i) => i + 1).join(', ');
+          const sql = cube.fromRaw
+            ? `INSERT INTO ${table} (bucket, ${dims}, ${MEASURES.join(', ')}) ` +
+              `SELECT ${bucketSql(grain)}, ${cube.dims.map((d) => `ifnull(${d}, 0)`).join(', ')}, ` +
+              `${RAW_MEASURES.map((m) => `ifnull(${m}, 0)`).join(', ')} ` +
+              `FROM calls WHERE start_time >= ? AND start_time < ? GROUP BY ${groupBy} ` +
+              `ON CONFLICT (${key}) DO UPDATE SET ${set}`
+            : `INSERT INTO ${table} (bucket, ${dims}, ${MEASURES.join(', ')}) ` +
+              `SELECT ${grain === 'day' ? `bucket - (((bucket % ${DAY_MS}) + ${DAY_MS}) % ${DAY_MS})` : '0'}, ` +
+              `${dims}, ${MEASURES.map((m) => `sum(${m})`).join(', ')} ` +
+              `FROM ${rollupTable(cube.name, 'hour')} WHERE bucket >= ? AND bucket < ? GROUP BY ${groupBy} ` +
+              `ON CONFLICT (${key}) DO UPDATE SET ${set}`;
+          this.compactions.push(db.prepare(sql));
         }
       }
     });

@@ -72,6 +72,8 @@ test('late calls, older than hours already moved into the day rollups, are count
       if (since !== undefined) q.since = since;
       assertSameAsBrute(store, records, q);
       assertSameAsBrute(store, records, { ...q, until: hour - 2 * HOUR + 30 });
+      assertSameAsBrute(store, records, { ...q, user: 'u1' });
+      assertSameAsBrute(store, records, { ...q, tenant: 't0', feature: 'f0' });
     }
   }
   assert.deepEqual(storeMetricTotals(store), bruteMetricTotals(records));
