@@ -8,6 +8,10 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  GEN_AI_PROVIDER_NAME_VALUE_AWS_BEDROCK as BEDROCK,
+  GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI as GEMINI,
+} from '../packages/semconv/src/index.js';
 import { type CallInput, openStore } from '../packages/store/src/index.js';
 
 /** Small, fast, seedable PRNG (mulberry32). */
@@ -128,7 +132,7 @@ const MODELS: ModelSpec[] = [
     server: 'api.anthropic.com',
   },
   {
-    provider: 'gcp.gemini',
+    provider: GEMINI,
     request: 'gemini-2.5-flash',
     response: 'gemini-2.5-flash',
     operation: 'generate_content',
@@ -137,7 +141,7 @@ const MODELS: ModelSpec[] = [
     server: 'generativelanguage.googleapis.com',
   },
   {
-    provider: 'gcp.gemini',
+    provider: GEMINI,
     request: 'gemini-2.5-pro',
     response: 'gemini-2.5-pro',
     operation: 'generate_content',
@@ -146,7 +150,7 @@ const MODELS: ModelSpec[] = [
     server: 'generativelanguage.googleapis.com',
   },
   {
-    provider: 'aws.bedrock',
+    provider: BEDROCK,
     request: 'anthropic.claude-3-5-haiku-20241022-v1:0',
     response: 'anthropic.claude-3-5-haiku-20241022-v1:0',
     operation: 'chat',
@@ -286,8 +290,7 @@ export function callFactory(
           outputNanos,
           cacheReadNanos,
           cacheWriteNanos: 0,
-          provider:
-            m.provider === 'gcp.gemini' ? 'google' : m.provider === 'aws.bedrock' ? 'aws' : m.provider,
+          provider: m.provider === GEMINI ? 'google' : m.provider === BEDROCK ? 'aws' : m.provider,
           modelId: m.request,
           match: 'exact',
           source: 'catalog',

@@ -57,7 +57,7 @@ export function callArb(center: number): fc.Arbitrary<CallInput> {
         fc.integer({ min: center - 3 * DAY, max: center + DAY }),
         fc.integer({ min: center - 3 * HOUR, max: center + 3 * HOUR }),
       ),
-      provider: pick(['openai', 'anthropic', 'gcp.gemini']),
+      provider: pick(['openai', 'anthropic', 'gemini-like']),
       operation: pick(['chat', 'embeddings']),
       requestModel: opt(pick(['m-a', 'm-b', 'm-c'])),
       responseModel: opt(pick(['m-a', 'm-a-2025', 'm-b'])),
