@@ -40,4 +40,14 @@ export interface TokenmeterInstrumentationConfig extends InstrumentationConfig {
   maxMetricSeries?: number;
   /** Which cost attribute names to write. Default `tokenmeter`. Env: `TOKENMETER_COST_ATTRIBUTES`. */
   costAttributes?: CostAttributeNames;
+  /**
+   * With `captureMessageContent`, the largest `gen_ai.input.messages` / `gen_ai.output.messages`
+   * value in bytes; longer content is cut. Default 65536.
+   */
+  maxContentBytes?: number;
+  /**
+   * A non-streamed response whose body the app never reads ends its span (without usage) after this
+   * many milliseconds. Default 60000.
+   */
+  unreadBodyTimeoutMs?: number;
 }

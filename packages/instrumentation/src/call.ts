@@ -1,0 +1,355 @@
+// One observed LLM call, from the request to the end of its response: starts the CLIENT span (never
+// made the active context), and when the response ends builds the CallRecord, prices it, and hands
+// it to the span (only when the span records), the metrics and the onCallRecord sink.
+import { type Attributes, context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_INPUT_MESSAGES,
+  ATTR_GEN_AI_OPENAI_REQUEST_SERVICE_TIER,
+  ATTR_GEN_AI_OPENAI_RESPONSE_SERVICE_TIER,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_CHOICE_COUNT,
+  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_REQUEST_STREAM,
+  ATTR_GEN_AI_REQUEST_TEMPERATURE,
+  ATTR_GEN_AI_REQUEST_TOP_P,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_ID,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_COST,
+  ATTR_GEN_AI_USAGE_COST_AMOUNT,
+  ATTR_GEN_AI_USAGE_COST_CURRENCY,
+  ATTR_GEN_AI_USAGE_COST_SOURCE,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_TOKENMETER_COST_CACHE_READ,
+  ATTR_TOKENMETER_COST_CACHE_WRITE,
+  ATTR_TOKENMETER_COST_CURRENCY,
+  ATTR_TOKENMETER_COST_INPUT,
+  ATTR_TOKENMETER_COST_OUTPUT,
+  ATTR_TOKENMETER_FEATURE,
+  ATTR_TOKENMETER_PRICING_MATCH,
+  ATTR_TOKENMETER_PRICING_MODEL_ID,
+  ATTR_TOKENMETER_PRICING_PROVIDER_ID,
+  ATTR_TOKENMETER_PRICING_SERVICE_TIER,
+  ATTR_TOKENMETER_PRICING_SOURCE,
+  ATTR_TOKENMETER_PRICING_VERSION,
+  ATTR_TOKENMETER_TENANT_ID,
+  ATTR_TOKENMETER_USAGE_ESTIMATED,
+  ATTR_TOKENMETER_USER_ID,
+  GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_OPENAI,
+  GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
+  GEN_AI_USAGE_COST_SOURCE_VALUE_LOCAL,
+  GEN_AI_USAGE_COST_SOURCE_VALUE_PROVIDER,
+} from '@tokenmeter/semconv';
+import type { CapturedText, RequestInfo, ResponseInfo } from './adapters/index.js';
+import { getAttribution } from './attribution.js';
+import type { Attribution, CallRecord } from './call-record.js';
+import { inputMessages, type Message, outputMessages, serializeMessages, streamedOutput } from './content.js';
+import { coverage } from './coverage.js';
+import { estimateUsage } from './estimate/index.js';
+import type { PendingCall } from './pending.js';
+import { type PriceOutcome, priceRequest } from './price.js';
+import type { TokenmeterRuntime } from './runtime.js';
+
+export interface StartOptions {
+  /** The parsed request body, kept only when content capture or estimation needs it. */
+  requestBody?: unknown;
+  /** The request URL's origin (pricing uses it for Azure and unknown hosts). */
+  origin?: string;
+}
+
+export interface FinishOptions {
+  /** error.type: an HTTP status code as a string, or an error class name. */
+  errorType?: string;
+  httpStatus?: number;
+  /** performance.now() at the end; default now. */
+  endPerf?: number;
+  /** The parsed response body (content capture of non-streamed responses). */
+  responseJson?: unknown;
+  /** Output text a stream parser kept (estimation, content capture). */
+  outputText?: CapturedText | undefined;
+}
+
+/** An error's error.type: its name (AbortError, TimeoutError, TypeError), else `Error`. */
+export function errorTypeOf(error: unknown): string {
+  if (typeof error === 'object' && error !== null) {
+    const name = (error as { name?: unknown }).name;
+    if (typeof name === 'string' && name !== '') return name;
+  }
+  return 'Error';
+}
+
+const OPENAI_TIER_PROVIDERS = new Set<string>([
+  GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
+  GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_OPENAI,
+]);
+
+export class LlmCall implements PendingCall {
+  readonly startTimeMs: number = Date.now();
+  readonly startPerf: number = performance.now();
+  headersAt = 0;
+  firstChunkAt: number | undefined;
+  readonly span: Span;
+  readonly attribution: Attribution;
+  done = false;
+  /** Set by the stream tap when usage may have to be counted locally. */
+  estimateIfMissing = false;
+  private readonly requestBody: unknown;
+  private readonly origin: string | undefined;
+
+  constructor(
+    readonly runtime: TokenmeterRuntime,
+    readonly info: RequestInfo,
+    options: StartOptions = {},
+  ) {
+    const ctx = context.active();
+    this.attribution = getAttribution(ctx);
+    this.requestBody = options.requestBody;
+    this.origin = options.origin;
+    const attributes: Attributes = {
+      [ATTR_GEN_AI_OPERATION_NAME]: info.operation,
+      [ATTR_GEN_AI_PROVIDER_NAME]: info.provider,
+      [ATTR_SERVER_ADDRESS]: info.serverAddress,
+      [ATTR_SERVER_PORT]: info.serverPort,
+    };
+    const model = info.requestModel;
+    if (model !== undefined) attributes[ATTR_GEN_AI_REQUEST_MODEL] = model;
+    this.span = runtime.tracer.startSpan(
+      model === undefined ? info.operation : `${info.operation} ${model}`,
+      { kind: SpanKind.CLIENT, attributes },
+      ctx,
+    );
+    const cov = coverage();
+    if (cov.active) {
+      const parent = trace.getSpanContext(ctx);
+      if (parent !== undefined) cov.parentSpans.add(parent.spanId);
+    }
+  }
+
+  /** Response headers arrived. */
+  onHeaders(): void {
+    this.headersAt = performance.now();
+  }
+
+  /** The body was never read: end at the time the headers arrived. */
+  expire(): void {
+    this.finish(undefined, { endPerf: this.headersAt || undefined });
+  }
+
+  /** End the call (once; later calls are ignored). Never throws. */
+  finish(response: ResponseInfo | undefined, options: FinishOptions = {}): void {
+    if (this.done) return;
+    this.done = true;
+    const endPerf = options.endPerf ?? performance.now();
+    try {
+      this.runtime.pending.delete(this);
+      if (response?.usage === undefined && this.estimateIfMissing && options.errorType === undefined) {
+        void this.estimateThenComplete(response, options, endPerf);
+        return;
+      }
+      this.complete(response, options, endPerf, false);
+    } catch (error) {
+      this.runtime.internalError('call', error);
+      try {
+        this.span.end();
+      } catch {
+        // nothing more to do
+      }
+    }
+  }
+
+  private async estimateThenComplete(
+    response: ResponseInfo | undefined,
+    options: FinishOptions,
+    endPerf: number,
+  ): Promise<void> {
+    let usage: ResponseInfo['usage'];
+    try {
+      const estimated = await estimateUsage({
+        provider: this.info.provider,
+        model: response?.responseModel ?? this.info.requestModel,
+        api: this.info.api,
+        requestBody: this.requestBody,
+        outputText: options.outputText,
+      });
+      usage = estimated.usage;
+    } catch (error) {
+      this.runtime.internalError('estimate', error);
+    }
+    try {
+      this.complete(usage ? { ...response, usage } : response, options, endPerf, usage !== undefined);
+    } catch (error) {
+      this.runtime.internalError('call', error);
+      this.span.end();
+    }
+  }
+
+  private complete(
+    response: ResponseInfo | undefined,
+    options: FinishOptions,
+    endPerf: number,
+    estimated: boolean,
+  ): void {
+    const info = this.info;
+    const runtime = this.runtime;
+    const usage = response?.usage;
+    const durationMs = Math.max(0, endPerf - this.startPerf);
+    const errorType = options.errorType ?? response?.errorType;
+    const priced: PriceOutcome = priceRequest({
+      provider: info.provider,
+      model: response?.responseModel ?? info.requestModel,
+      usage,
+      timestampMs: this.startTimeMs,
+      serviceTier: info.serviceTier,
+      batch: info.batch,
+      baseUrl: this.origin,
+    });
+    const spanContext = this.span.spanContext();
+    const sampled = (spanContext.traceFlags & 1) === 1;
+    const record: CallRecord = {
+      startTimeMs: this.startTimeMs,
+      durationMs,
+      provider: info.provider,
+      operation: info.operation,
+      stream: info.stream,
+      serverAddress: info.serverAddress,
+      serverPort: info.serverPort,
+      usage,
+      usageEstimated: estimated,
+      cost: priced.cost,
+      pricingMatch: priced.match,
+      attribution: this.attribution,
+      sampled,
+    };
+    if (info.requestModel !== undefined) record.requestModel = info.requestModel;
+    if (response?.responseModel !== undefined) record.responseModel = response.responseModel;
+    if (response?.responseId !== undefined) record.responseId = response.responseId;
+    if (response?.finishReasons !== undefined) record.finishReasons = response.finishReasons;
+    if (info.serviceTier !== undefined) record.serviceTier = info.serviceTier;
+    if (info.batch !== undefined) record.batch = info.batch;
+    if (this.firstChunkAt !== undefined) record.timeToFirstChunkMs = this.firstChunkAt - this.startPerf;
+    if (errorType !== undefined) record.errorType = errorType;
+    if (options.httpStatus !== undefined) record.httpStatus = options.httpStatus;
+    if (sampled) {
+      record.traceId = spanContext.traceId;
+      record.spanId = spanContext.spanId;
+    }
+    if (response?.responseId !== undefined) {
+      const cov = coverage();
+      if (cov.active) cov.responseIds.add(response.responseId);
+    }
+
+    const span = this.span;
+    if (span.isRecording()) {
+      try {
+        span.setAttributes(this.spanAttributes(record, response, options));
+        if (errorType !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: errorType });
+      } catch (error) {
+        runtime.internalError('span', error);
+      }
+    }
+    // A late end (estimation, an unread body) keeps the span's duration to the call's own end.
+    const late = performance.now() - endPerf > 1;
+    span.end(late ? this.startTimeMs + durationMs : undefined);
+
+    runtime.metrics.record(record);
+    const sink = runtime.config.onCallRecord;
+    if (sink !== undefined) {
+      try {
+        sink(record);
+      } catch (error) {
+        runtime.internalError('on_call_record', error);
+      }
+    }
+  }
+
+  private spanAttributes(
+    r: CallRecord,
+    response: ResponseInfo | undefined,
+    options: FinishOptions,
+  ): Attributes {
+    const info = this.info;
+    const a: Attributes = {};
+    if (info.maxTokens !== undefined) a[ATTR_GEN_AI_REQUEST_MAX_TOKENS] = info.maxTokens;
+    if (info.temperature !== undefined) a[ATTR_GEN_AI_REQUEST_TEMPERATURE] = info.temperature;
+    if (info.topP !== undefined) a[ATTR_GEN_AI_REQUEST_TOP_P] = info.topP;
+    if (info.choiceCount !== undefined && info.choiceCount !== 1)
+      a[ATTR_GEN_AI_REQUEST_CHOICE_COUNT] = info.choiceCount;
+    if (info.stream) a[ATTR_GEN_AI_REQUEST_STREAM] = true;
+    if (OPENAI_TIER_PROVIDERS.has(info.provider)) {
+      if (info.serviceTier !== undefined) a[ATTR_GEN_AI_OPENAI_REQUEST_SERVICE_TIER] = info.serviceTier;
+      if (response?.serviceTier !== undefined)
+        a[ATTR_GEN_AI_OPENAI_RESPONSE_SERVICE_TIER] = response.serviceTier;
+    }
+    if (r.responseId !== undefined) a[ATTR_GEN_AI_RESPONSE_ID] = r.responseId;
+    if (r.responseModel !== undefined) a[ATTR_GEN_AI_RESPONSE_MODEL] = r.responseModel;
+    if (r.finishReasons !== undefined) a[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = r.finishReasons;
+    const u = r.usage;
+    if (u !== undefined) {
+      a[ATTR_GEN_AI_USAGE_INPUT_TOKENS] = u.inputTokens;
+      a[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = u.outputTokens;
+      if (u.cacheReadTokens !== undefined) a[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = u.cacheReadTokens;
+      if (u.cacheWriteTokens !== undefined)
+        a[ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = u.cacheWriteTokens;
+      if (u.reasoningTokens !== undefined) a[ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = u.reasoningTokens;
+      if (r.usageEstimated) a[ATTR_TOKENMETER_USAGE_ESTIMATED] = true;
+    }
+    if (r.errorType !== undefined) a[ATTR_ERROR_TYPE] = r.errorType;
+    const cost = r.cost;
+    a[ATTR_TOKENMETER_PRICING_MATCH] = r.pricingMatch;
+    if (cost !== null) {
+      const names = this.runtime.config.costAttributes;
+      if (names !== 'upstream') {
+        a[ATTR_GEN_AI_USAGE_COST] = cost.totalUsd;
+        a[ATTR_TOKENMETER_COST_CURRENCY] = cost.currency;
+      }
+      if (names !== 'tokenmeter') {
+        a[ATTR_GEN_AI_USAGE_COST_AMOUNT] = cost.totalUsd;
+        a[ATTR_GEN_AI_USAGE_COST_CURRENCY] = cost.currency;
+        a[ATTR_GEN_AI_USAGE_COST_SOURCE] =
+          cost.source === 'provider'
+            ? GEN_AI_USAGE_COST_SOURCE_VALUE_PROVIDER
+            : GEN_AI_USAGE_COST_SOURCE_VALUE_LOCAL;
+      }
+      a[ATTR_TOKENMETER_COST_INPUT] = cost.inputUsd;
+      a[ATTR_TOKENMETER_COST_OUTPUT] = cost.outputUsd;
+      if (cost.cacheReadNanos > 0) a[ATTR_TOKENMETER_COST_CACHE_READ] = cost.cacheReadUsd;
+      if (cost.cacheWriteNanos > 0) a[ATTR_TOKENMETER_COST_CACHE_WRITE] = cost.cacheWriteUsd;
+      a[ATTR_TOKENMETER_PRICING_SOURCE] = cost.source;
+      a[ATTR_TOKENMETER_PRICING_VERSION] = cost.version;
+      a[ATTR_TOKENMETER_PRICING_PROVIDER_ID] = cost.provider;
+      a[ATTR_TOKENMETER_PRICING_MODEL_ID] = cost.modelId;
+      a[ATTR_TOKENMETER_PRICING_SERVICE_TIER] = cost.serviceTier;
+    }
+    const at = r.attribution;
+    if (at.feature !== undefined) a[ATTR_TOKENMETER_FEATURE] = at.feature;
+    if (at.user !== undefined) a[ATTR_TOKENMETER_USER_ID] = at.user;
+    if (at.tenant !== undefined) a[ATTR_TOKENMETER_TENANT_ID] = at.tenant;
+    if (this.runtime.config.captureMessageContent) this.contentAttributes(a, r, options);
+    return a;
+  }
+
+  private contentAttributes(a: Attributes, r: CallRecord, options: FinishOptions): void {
+    try {
+      const max = this.runtime.config.maxContentBytes;
+      const input = inputMessages(this.info.api, this.requestBody);
+      if (input) a[ATTR_GEN_AI_INPUT_MESSAGES] = serializeMessages(input, max);
+      let output: Message[] | undefined;
+      if (options.responseJson !== undefined) output = outputMessages(this.info.api, options.responseJson);
+      else if (options.outputText !== undefined)
+        output = streamedOutput(options.outputText.text, r.finishReasons);
+      if (output) a[ATTR_GEN_AI_OUTPUT_MESSAGES] = serializeMessages(output, max);
+    } catch (error) {
+      this.runtime.internalError('content', error);
+    }
+  }
+}

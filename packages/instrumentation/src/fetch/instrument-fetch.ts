@@ -1,0 +1,238 @@
+// The one capture point: a fetch wrapper. Every fetch of the app goes through it when the global
+// fetch is instrumented, so the path for anything that is not an LLM call is a method check (and,
+// for POSTs, one URL parse and a host lookup) before the original fetch is called with the very
+// same arguments. An LLM call gets a CLIENT span (not made the active context), its body parsed
+// once, and its response observed: non-streamed bodies on the same Response object, streams
+// through a pull-based tap. Errors and aborts reach the caller as the same objects. Nothing of
+// ours throws into the app: on our own failure the call goes on as if uninstrumented.
+import { context, createContextKey } from '@opentelemetry/api';
+import { planStreamUsageInjection, type RequestInfo, recognizeRequest } from '../adapters/index.js';
+import { errorTypeOf, LlmCall } from '../call.js';
+import { type FetchFn, getDefaultRuntime, type TokenmeterRuntime } from '../runtime.js';
+import { observeBody } from './observe-body.js';
+import { bodyTextOf, methodOf, parseBody, urlOf } from './request.js';
+import { type StreamFraming, tapStream } from './tap-stream.js';
+
+/** Marks a fetch made by tokenmeter (value: the fetch it wraps). */
+export const INSTRUMENTED = Symbol.for('tokenmeter.instrumentation.fetch');
+
+/**
+ * Context key set while a client-level wrapper runs a user's own fetch: the global wrapper then
+ * passes the call through, so one HTTP call makes one span even when the user's fetch calls the
+ * (instrumented) global fetch.
+ */
+const SUPPRESS = createContextKey('tokenmeter.instrumentation.suppress');
+
+type Instrumented = FetchFn & { [INSTRUMENTED]?: FetchFn };
+
+/** Whether `fn` is a fetch wrapped by tokenmeter. */
+export function isInstrumented(fn: unknown): boolean {
+  return typeof fn === 'function' && (fn as Instrumented)[INSTRUMENTED] !== undefined;
+}
+
+/** The fetch a tokenmeter wrapper wraps, or `fn` itself. */
+export function unwrapFetch<T>(fn: T): T {
+  return (typeof fn === 'function' && ((fn as Instrumented)[INSTRUMENTED] as T | undefined)) || fn;
+}
+
+export interface InstrumentFetchOptions {
+  /**
+   * The wrapper is the global fetch: it honours the suppression of a client-level wrapper of a
+   * custom fetch. Set by TokenmeterInstrumentation.
+   */
+  global?: boolean;
+}
+
+const wrappers = new WeakMap<TokenmeterRuntime, WeakMap<FetchFn, FetchFn>>();
+
+/**
+ * Wrap a fetch so that every LLM call made through it becomes a priced GenAI span, a CallRecord and
+ * metrics. Idempotent: an instrumented fetch is returned as is, and wrapping the same function
+ * twice returns the same wrapper.
+ * @param fetchImpl the fetch to wrap (a client's own, or `globalThis.fetch`).
+ * @param runtime the runtime to report to; default: one configured from env vars.
+ */
+export function instrumentFetch<F extends FetchFn>(
+  fetchImpl: F,
+  runtime: TokenmeterRuntime = getDefaultRuntime(),
+  options: InstrumentFetchOptions = {},
+): F {
+  if (typeof fetchImpl !== 'function' || isInstrumented(fetchImpl)) return fetchImpl;
+  let cache = wrappers.get(runtime);
+  if (cache === undefined) {
+    cache = new WeakMap();
+    wrappers.set(runtime, cache);
+  }
+  const cached = cache.get(fetchImpl);
+  if (cached !== undefined) return cached as F;
+  const global = options.global === true;
+  const original: FetchFn = fetchImpl;
+
+  function fetch(this: unknown, ...args: unknown[]): Promise<Response> {
+    if (!runtime.enabled) return Reflect.apply(original, this, args);
+    const input = args[0];
+    const init = args[1];
+    // Fast path: only POSTs are inference calls (the usual GET has no init.method at all).
+    const m = (init as { method?: unknown } | null | undefined)?.method;
+    if (m === undefined && typeof input === 'string') return Reflect.apply(original, this, args);
+    if (methodOf(input, init) !== 'POST') return Reflect.apply(original, this, args);
+    return post(runtime, original, this, args, input, init, global);
+  }
+  Object.defineProperty(fetch, INSTRUMENTED, { value: original });
+  cache.set(fetchImpl, fetch as FetchFn);
+  return fetch as F;
+}
+
+function passThrough(original: FetchFn, self: unknown, args: unknown[]): Promise<Response> {
+  return Reflect.apply(original, self, args);
+}
+
+function post(
+  runtime: TokenmeterRuntime,
+  original: FetchFn,
+  self: unknown,
+  args: unknown[],
+  input: unknown,
+  init: unknown,
+  global: boolean,
+): Promise<Response> {
+  let call: LlmCall;
+  let callArgs: unknown[] = args;
+  let injected = false;
+  let askedForUsage = false;
+  let custom = false;
+  try {
+    const url = urlOf(input);
+    if (url === undefined) return passThrough(original, self, args);
+    const options = runtime.recognizeOptions;
+    let info: RequestInfo | null = recognizeRequest({ url, method: 'POST', body: undefined }, options);
+    if (info === null) return passThrough(original, self, args);
+    const active = context.active();
+    if (global && active.getValue(SUPPRESS) === true) return passThrough(original, self, args);
+    const bodyText = bodyTextOf(input, init);
+    const body = parseBody(bodyText);
+    if (body !== undefined) {
+      info = recognizeRequest({ url, method: 'POST', body }, options);
+      if (info === null) return passThrough(original, self, args);
+    }
+    const config = runtime.config;
+    const openaiStream = info.stream && isOpenAIFormat(info);
+    if (openaiStream) askedForUsage = includeUsageOf(body) === true;
+    const keepBody =
+      config.captureMessageContent || (openaiStream && config.openaiStreamUsage !== 'off' && !askedForUsage);
+    call = new LlmCall(runtime, info, { requestBody: keepBody ? body : undefined, origin: url.origin });
+    if (
+      info.stream &&
+      config.openaiStreamUsage === 'inject' &&
+      bodyText !== undefined &&
+      canReplaceBody(input, init)
+    ) {
+      const plan = planStreamUsageInjection(info, bodyText, 'inject');
+      if (plan !== null) {
+        const copy = args.slice();
+        copy[1] = { ...(init as object), body: plan.body };
+        callArgs = copy;
+        injected = true;
+      }
+    }
+    custom = !global && runtime.globalWrapper !== undefined && !runtime.isGlobalFetch(original);
+  } catch (error) {
+    runtime.internalError('fetch', error);
+    return passThrough(original, self, args);
+  }
+
+  let pending: Promise<Response>;
+  try {
+    pending = custom
+      ? context.with(context.active().setValue(SUPPRESS, true), () => Reflect.apply(original, self, callArgs))
+      : Reflect.apply(original, self, callArgs);
+  } catch (error) {
+    // fetch threw synchronously (invalid arguments): the same error, as without tokenmeter.
+    call.finish(undefined, { errorType: errorTypeOf(error) });
+    throw error;
+  }
+  return Promise.resolve(pending).then(
+    (response) => onResponse(call, response, injected, askedForUsage),
+    (error: unknown) => {
+      call.finish(undefined, { errorType: errorTypeOf(error) });
+      throw error;
+    },
+  );
+}
+
+function includeUsageOf(body: unknown): unknown {
+  const options = (body as { stream_options?: unknown } | undefined)?.stream_options;
+  return typeof options === 'object' && options !== null
+    ? (options as { include_usage?: unknown }).include_usage
+    : undefined;
+}
+
+function isOpenAIFormat(info: RequestInfo): boolean {
+  return info.api === 'openai.chat' || info.api === 'openai.completions';
+}
+
+/** The body can be swapped for the injected one: a string body in init, no explicit content-length. */
+function canReplaceBody(input: unknown, init: unknown): boolean {
+  if (typeof init !== 'object' || init === null) return false;
+  if (typeof input === 'object' && input !== null && !(input instanceof URL)) return false;
+  if (typeof (init as { body?: unknown }).body !== 'string') return false;
+  const headers = (init as { headers?: unknown }).headers;
+  if (headers === undefined || headers === null) return true;
+  try {
+    if (headers instanceof Headers) return !headers.has('content-length');
+    if (Array.isArray(headers))
+      return !headers.some((h) => String(h?.[0]).toLowerCase() === 'content-length');
+    return !Object.keys(headers).some((k) => k.toLowerCase() === 'content-length');
+  } catch {
+    return false;
+  }
+}
+
+function framingOf(info: RequestInfo, contentType: string | null): StreamFraming | undefined {
+  if (contentType !== null) {
+    if (contentType.includes('text/event-stream')) return 'sse';
+    if (contentType.includes('application/vnd.amazon.eventstream')) return 'aws-eventstream';
+  }
+  if (info.stream && info.streamFormat === 'json-array') return 'json-array';
+  if (info.stream && info.streamFormat === 'aws-eventstream') return 'aws-eventstream';
+  return undefined;
+}
+
+function onResponse(call: LlmCall, response: Response, injected: boolean, askedForUsage: boolean): Response {
+  try {
+    call.onHeaders();
+    if (typeof response !== 'object' || response === null || typeof response.status !== 'number') {
+      call.finish(undefined);
+      return response;
+    }
+    const status = response.status;
+    if (status >= 400) {
+      // The SDK reads the error body itself: it is not touched.
+      call.finish(undefined, { httpStatus: status, errorType: String(status) });
+      return response;
+    }
+    const framing = framingOf(call.info, response.headers.get('content-type'));
+    if (framing !== undefined) {
+      const config = call.runtime.config;
+      // Usage will not come (the caller did not ask for it and we could not add the option): keep
+      // the output text to count it locally if the stream ends without usage after all.
+      call.estimateIfMissing =
+        isOpenAIFormat(call.info) && config.openaiStreamUsage !== 'off' && !injected && !askedForUsage;
+      return tapStream(response, call, {
+        framing,
+        injected,
+        captureText: call.estimateIfMissing || config.captureMessageContent,
+      });
+    }
+    if (response.body === null) {
+      call.finish(undefined, { httpStatus: status });
+      return response;
+    }
+    observeBody(response, call);
+    return response;
+  } catch (error) {
+    call.runtime.internalError('fetch', error);
+    call.finish(undefined);
+    return response;
+  }
+}

@@ -1,0 +1,66 @@
+// Reading a fetch call's arguments without consuming anything: the URL, the method, and the body
+// when it is already in memory (a string or bytes). A Request object's body is a stream and is left
+// alone (the call is still recognised by its URL; the response fills in the model).
+
+export type FetchInput = unknown;
+
+interface RequestLike {
+  url: string;
+  method: string;
+}
+
+function isRequestLike(value: unknown): value is RequestLike {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as RequestLike).url === 'string' &&
+    typeof (value as RequestLike).method === 'string'
+  );
+}
+
+/** The method of a fetch call, uppercase; GET when none is given. */
+export function methodOf(input: FetchInput, init: unknown): string {
+  const m = (init as { method?: unknown } | null | undefined)?.method;
+  if (typeof m === 'string') return m.length === 4 ? m.toUpperCase() : m;
+  if (isRequestLike(input)) return input.method;
+  return 'GET';
+}
+
+/** The URL of a fetch call, or undefined when it cannot be parsed. */
+export function urlOf(input: FetchInput): URL | undefined {
+  try {
+    if (typeof input === 'string') return new URL(input);
+    if (input instanceof URL) return input;
+    if (isRequestLike(input)) return new URL(input.url);
+    if (typeof input === 'object' && input !== null) return new URL(String(input));
+  } catch {
+    // not a URL fetch would accept either: fetch will reject it itself
+  }
+  return undefined;
+}
+
+const decoder = new TextDecoder();
+
+/** The request body as text, when it is in memory as a string or bytes; undefined otherwise. */
+export function bodyTextOf(input: FetchInput, init: unknown): string | undefined {
+  const body = (init as { body?: unknown } | null | undefined)?.body;
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === 'string') return body;
+  if (body instanceof Uint8Array) return decoder.decode(body);
+  if (body instanceof ArrayBuffer) return decoder.decode(new Uint8Array(body));
+  void input;
+  return undefined;
+}
+
+/** JSON-parse a request body; undefined when it is not JSON. */
+export function parseBody(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  const c = text.charCodeAt(0);
+  // Only objects are LLM request bodies: skip the parse for anything else.
+  if (c !== 123 && !(c <= 32 && text.trimStart().startsWith('{'))) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,416 @@
+// Metrics of LLM calls, recorded from CallRecords. One recorder per process (see `sharedMetrics`):
+// the fetch instrumentation and the CostSpanProcessor feed the same instruments.
+//
+// Cost on the call path is kept small (DESIGN "Where per-call overhead goes"):
+// - The llm.* counters are observable: each call adds a few numbers to a plain per-series object,
+//   and the SDK reads the running totals when it collects. No SDK call per call for them.
+// - The semconv histograms (token usage, duration, time to first chunk) and the cost histogram are
+//   recorded directly, with attribute objects built once per label set and cached.
+// - Label sets are capped (maxMetricSeries): past the cap, model, feature and user fold into
+//   `other` (and, if still new, the tenant too), so a runaway label never grows memory or series.
+import {
+  type Attributes,
+  type BatchObservableResult,
+  type Counter,
+  type Histogram,
+  type Meter,
+  type MeterProvider,
+  metrics,
+  type Observable,
+  type ObservableCounter,
+  type ObservableGauge,
+} from '@opentelemetry/api';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_TOKEN_TYPE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_TOKENMETER_COMPONENT,
+  GEN_AI_TOKEN_TYPE_VALUE_INPUT,
+  GEN_AI_TOKEN_TYPE_VALUE_OUTPUT,
+  LABEL_FEATURE,
+  LABEL_MODEL,
+  LABEL_ORG_ID,
+  LABEL_PRICED,
+  LABEL_PROVIDER,
+  LABEL_TOKEN_TYPE,
+  LABEL_TOKEN_TYPE_VALUE_CACHE_READ,
+  LABEL_TOKEN_TYPE_VALUE_CACHE_WRITE,
+  LABEL_TOKEN_TYPE_VALUE_INPUT,
+  LABEL_TOKEN_TYPE_VALUE_OUTPUT,
+  LABEL_USER,
+  METRIC_GEN_AI_CLIENT_OPERATION_DURATION_DESCRIPTOR,
+  METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK_DESCRIPTOR,
+  METRIC_GEN_AI_CLIENT_TOKEN_USAGE_DESCRIPTOR,
+  METRIC_LLM_COST_USD_DESCRIPTOR,
+  METRIC_LLM_COST_USD_ROLLING_24H_DESCRIPTOR,
+  METRIC_LLM_REQUESTS_DESCRIPTOR,
+  METRIC_LLM_TOKENS_DESCRIPTOR,
+  METRIC_TOKENMETER_CLIENT_OPERATION_COST_DESCRIPTOR,
+  METRIC_TOKENMETER_INTERNAL_ERRORS_DESCRIPTOR,
+  type MetricDescriptor,
+} from '@tokenmeter/semconv';
+import type { CallRecord } from '../call-record.js';
+import { DEFAULT_MAX_METRIC_SERIES } from '../config.js';
+import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
+import { RollingSpend } from './rolling.js';
+
+/** The label value that excess label sets fold into. */
+export const OTHER = 'other';
+
+export interface MetricLabelOptions {
+  /** Attribution labels allowed on the llm.* metrics. */
+  metricLabels?: { feature: boolean; user: boolean };
+  /** Cap on distinct label sets (provider, model, org_id, feature, user). */
+  maxMetricSeries?: number;
+}
+
+/** Running totals of one llm.* label set (provider, model, org_id[, feature][, user]). */
+class Series {
+  requestsPriced = 0;
+  requestsUnpriced = 0;
+  /** input (uncached), cache_read, cache_write, output */
+  readonly tokens = [0, 0, 0, 0];
+  costNanos = 0;
+  readonly pricedAttrs: Attributes;
+  readonly unpricedAttrs: Attributes;
+  readonly tokenAttrs: Attributes[];
+  constructor(readonly attrs: Attributes) {
+    this.pricedAttrs = { ...attrs, [LABEL_PRICED]: true };
+    this.unpricedAttrs = { ...attrs, [LABEL_PRICED]: false };
+    this.tokenAttrs = [
+      LABEL_TOKEN_TYPE_VALUE_INPUT,
+      LABEL_TOKEN_TYPE_VALUE_CACHE_READ,
+      LABEL_TOKEN_TYPE_VALUE_CACHE_WRITE,
+      LABEL_TOKEN_TYPE_VALUE_OUTPUT,
+    ].map((t) => ({ ...attrs, [LABEL_TOKEN_TYPE]: t }));
+  }
+}
+
+/** Cached attribute objects of the gen_ai.* histograms for one (operation, provider, models, server). */
+class HistogramAttrs {
+  readonly input: Attributes;
+  readonly output: Attributes;
+  /** gen_ai.client.operation.duration, keyed by error.type ('' = none). */
+  private readonly durations = new Map<string, Attributes>();
+  /** operation, provider, request model: time to first chunk and cost. */
+  readonly short: Attributes;
+  constructor(readonly base: Attributes) {
+    this.input = { ...base, [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_INPUT };
+    this.output = { ...base, [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_OUTPUT };
+    const short: Attributes = {
+      [ATTR_GEN_AI_OPERATION_NAME]: base[ATTR_GEN_AI_OPERATION_NAME],
+      [ATTR_GEN_AI_PROVIDER_NAME]: base[ATTR_GEN_AI_PROVIDER_NAME],
+    };
+    if (base[ATTR_GEN_AI_REQUEST_MODEL] !== undefined)
+      short[ATTR_GEN_AI_REQUEST_MODEL] = base[ATTR_GEN_AI_REQUEST_MODEL];
+    this.short = short;
+    this.durations.set('', base);
+  }
+  duration(errorType: string | undefined): Attributes {
+    const key = errorType ?? '';
+    let attrs = this.durations.get(key);
+    if (attrs === undefined) {
+      attrs =
+        this.durations.size < 64
+          ? { ...this.base, [ATTR_ERROR_TYPE]: key }
+          : { ...this.base, [ATTR_ERROR_TYPE]: OTHER };
+      if (this.durations.size < 64) this.durations.set(key, attrs);
+    }
+    return attrs;
+  }
+}
+
+interface Instruments {
+  meter: Meter;
+  tokenUsage: Histogram;
+  duration: Histogram;
+  timeToFirstChunk: Histogram;
+  cost: Histogram;
+  requests: ObservableCounter;
+  tokens: ObservableCounter;
+  costTotal: ObservableCounter;
+  rolling: ObservableGauge;
+  internalErrors: Counter;
+  callback: (result: BatchObservableResult) => void;
+  observables: Observable[];
+}
+
+function histogram(meter: Meter, d: MetricDescriptor): Histogram {
+  return meter.createHistogram(d.name, {
+    description: d.description,
+    unit: d.unit,
+    advice: d.buckets ? { explicitBucketBoundaries: [...d.buckets] } : undefined,
+  });
+}
+
+function lower(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  return value.toLowerCase();
+}
+
+/** Records CallRecords to the metrics. Never throws. */
+export class MetricsRecorder {
+  private labelFeature = false;
+  private labelUser = false;
+  private maxSeries = DEFAULT_MAX_METRIC_SERIES;
+  private readonly series = new Map<string, Series>();
+  private readonly histogramAttrs = new Map<string, HistogramAttrs>();
+  private readonly rolling = new RollingSpend();
+  private instruments: Instruments | undefined;
+  private provider: MeterProvider | undefined;
+  private explicitProvider: MeterProvider | undefined;
+
+  configure(options: MetricLabelOptions): void {
+    if (options.metricLabels) {
+      this.labelFeature = options.metricLabels.feature;
+      this.labelUser = options.metricLabels.user;
+    }
+    if (options.maxMetricSeries !== undefined && options.maxMetricSeries > 0)
+      this.maxSeries = options.maxMetricSeries;
+  }
+
+  /** Use this MeterProvider instead of the global one (InstrumentationBase#setMeterProvider). */
+  setMeterProvider(provider: MeterProvider | undefined): void {
+    this.explicitProvider = provider;
+  }
+
+  /** Forget every running total and cached label set (tests). */
+  reset(): void {
+    this.series.clear();
+    this.histogramAttrs.clear();
+    this.rolling.clear();
+  }
+
+  /** Number of llm.* label sets held (for tests of the cap). */
+  get seriesCount(): number {
+    return this.series.size;
+  }
+
+  private ensure(): Instruments | undefined {
+    const provider = this.explicitProvider ?? metrics.getMeterProvider();
+    if (provider !== this.provider || this.instruments === undefined) {
+      this.provider = provider;
+      this.build(provider);
+    }
+    return this.instruments;
+  }
+
+  private build(provider: MeterProvider): void {
+    const old = this.instruments;
+    if (old) {
+      try {
+        old.meter.removeBatchObservableCallback(old.callback, old.observables);
+      } catch {
+        // an old SDK meter that is gone: nothing to remove
+      }
+    }
+    const meter = provider.getMeter(PACKAGE_NAME, PACKAGE_VERSION);
+    const counter = (d: MetricDescriptor) =>
+      meter.createObservableCounter(d.name, { description: d.description, unit: d.unit });
+    const requests = counter(METRIC_LLM_REQUESTS_DESCRIPTOR);
+    const tokens = counter(METRIC_LLM_TOKENS_DESCRIPTOR);
+    const costTotal = counter(METRIC_LLM_COST_USD_DESCRIPTOR);
+    const rolling = meter.createObservableGauge(METRIC_LLM_COST_USD_ROLLING_24H_DESCRIPTOR.name, {
+      description: METRIC_LLM_COST_USD_ROLLING_24H_DESCRIPTOR.description,
+      unit: METRIC_LLM_COST_USD_ROLLING_24H_DESCRIPTOR.unit,
+    });
+    const callback = (result: BatchObservableResult) =>
+      this.observe(result, requests, tokens, costTotal, rolling);
+    const observables = [requests, tokens, costTotal, rolling];
+    meter.addBatchObservableCallback(callback, observables);
+    this.instruments = {
+      meter,
+      tokenUsage: histogram(meter, METRIC_GEN_AI_CLIENT_TOKEN_USAGE_DESCRIPTOR),
+      duration: histogram(meter, METRIC_GEN_AI_CLIENT_OPERATION_DURATION_DESCRIPTOR),
+      timeToFirstChunk: histogram(meter, METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK_DESCRIPTOR),
+      cost: histogram(meter, METRIC_TOKENMETER_CLIENT_OPERATION_COST_DESCRIPTOR),
+      requests,
+      tokens,
+      costTotal,
+      rolling,
+      internalErrors: meter.createCounter(METRIC_TOKENMETER_INTERNAL_ERRORS_DESCRIPTOR.name, {
+        description: METRIC_TOKENMETER_INTERNAL_ERRORS_DESCRIPTOR.description,
+        unit: METRIC_TOKENMETER_INTERNAL_ERRORS_DESCRIPTOR.unit,
+      }),
+      callback,
+      observables,
+    };
+  }
+
+  private observe(
+    result: BatchObservableResult,
+    requests: ObservableCounter,
+    tokens: ObservableCounter,
+    cost: ObservableCounter,
+    rolling: ObservableGauge,
+  ): void {
+    try {
+      for (const s of this.series.values()) {
+        if (s.requestsPriced > 0) result.observe(requests, s.requestsPriced, s.pricedAttrs);
+        if (s.requestsUnpriced > 0) result.observe(requests, s.requestsUnpriced, s.unpricedAttrs);
+        for (let i = 0; i < 4; i++) {
+          const n = s.tokens[i]!;
+          if (n > 0) result.observe(tokens, n, s.tokenAttrs[i]);
+        }
+        if (s.costNanos > 0) result.observe(cost, s.costNanos / 1e9, s.attrs);
+      }
+      this.rolling.forEach(Date.now(), (tenant, nanos) => {
+        result.observe(rolling, nanos / 1e9, tenant === '' ? {} : { [LABEL_ORG_ID]: tenant });
+      });
+    } catch {
+      // never fail a collection
+    }
+  }
+
+  /** The llm.* series of a call, created (or folded into `other`) on first use. */
+  private seriesFor(
+    provider: string,
+    model: string | undefined,
+    org: string | undefined,
+    feature: string | undefined,
+    user: string | undefined,
+  ): Series {
+    const key = `${provider}\u0000${model ?? ''}\u0000${org ?? ''}\u0000${feature ?? ''}\u0000${user ?? ''}`;
+    let s = this.series.get(key);
+    if (s !== undefined) return s;
+    if (this.series.size >= this.maxSeries) {
+      // Fold: first model, feature and user; if that set is new too, the tenant as well.
+      const m = model === undefined ? undefined : OTHER;
+      const f = feature === undefined ? undefined : OTHER;
+      const u = user === undefined ? undefined : OTHER;
+      const folded = `${provider}\u0000${m ?? ''}\u0000${org ?? ''}\u0000${f ?? ''}\u0000${u ?? ''}`;
+      s = this.series.get(folded);
+      if (s !== undefined) return s;
+      const o = org === undefined ? undefined : OTHER;
+      const folded2 = `${provider}\u0000${m ?? ''}\u0000${o ?? ''}\u0000${f ?? ''}\u0000${u ?? ''}`;
+      s = this.series.get(folded2);
+      if (s !== undefined) return s;
+      s = new Series(this.labels(provider, m, o, f, u));
+      this.series.set(folded2, s);
+      return s;
+    }
+    s = new Series(this.labels(provider, model, org, feature, user));
+    this.series.set(key, s);
+    return s;
+  }
+
+  private labels(
+    provider: string,
+    model?: string,
+    org?: string,
+    feature?: string,
+    user?: string,
+  ): Attributes {
+    const attrs: Attributes = { [LABEL_PROVIDER]: provider };
+    if (model !== undefined) attrs[LABEL_MODEL] = model;
+    if (org !== undefined) attrs[LABEL_ORG_ID] = org;
+    if (feature !== undefined) attrs[LABEL_FEATURE] = feature;
+    if (user !== undefined) attrs[LABEL_USER] = user;
+    return attrs;
+  }
+
+  private histogramAttrsFor(r: CallRecord, folded: boolean): HistogramAttrs {
+    const reqModel = folded && r.requestModel !== undefined ? OTHER : r.requestModel;
+    const respModel = folded ? undefined : r.responseModel;
+    const key = `${r.operation}\u0000${r.provider}\u0000${reqModel ?? ''}\u0000${respModel ?? ''}\u0000${r.serverAddress ?? ''}\u0000${r.serverPort ?? ''}`;
+    let h = this.histogramAttrs.get(key);
+    if (h !== undefined) return h;
+    if (!folded && this.histogramAttrs.size >= this.maxSeries) return this.histogramAttrsFor(r, true);
+    const base: Attributes = {
+      [ATTR_GEN_AI_OPERATION_NAME]: r.operation,
+      [ATTR_GEN_AI_PROVIDER_NAME]: r.provider,
+    };
+    if (reqModel !== undefined) base[ATTR_GEN_AI_REQUEST_MODEL] = reqModel;
+    if (respModel !== undefined) base[ATTR_GEN_AI_RESPONSE_MODEL] = respModel;
+    if (r.serverAddress !== undefined) {
+      base[ATTR_SERVER_ADDRESS] = r.serverAddress;
+      if (r.serverPort !== undefined) base[ATTR_SERVER_PORT] = r.serverPort;
+    }
+    h = new HistogramAttrs(base);
+    this.histogramAttrs.set(key, h);
+    return h;
+  }
+
+  /** Record one finished call. Never throws. */
+  record(r: CallRecord): void {
+    try {
+      const inst = this.ensure();
+      const a = r.attribution;
+      const model = lower(r.requestModel) ?? lower(r.responseModel);
+      const s = this.seriesFor(
+        r.provider,
+        model,
+        a.tenant,
+        this.labelFeature ? a.feature : undefined,
+        this.labelUser ? a.user : undefined,
+      );
+      const cost = r.cost;
+      if (cost !== null) {
+        s.requestsPriced++;
+        s.costNanos += cost.totalNanos;
+      } else {
+        s.requestsUnpriced++;
+      }
+      const u = r.usage;
+      if (u !== undefined) {
+        const cacheRead = u.cacheReadTokens ?? 0;
+        const cacheWrite = u.cacheWriteTokens ?? 0;
+        const t = s.tokens;
+        t[0]! += Math.max(0, u.inputTokens - cacheRead - cacheWrite);
+        t[1]! += cacheRead;
+        t[2]! += cacheWrite;
+        t[3]! += u.outputTokens;
+      }
+      if (cost !== null && cost.totalNanos > 0)
+        this.rolling.add(this.rollingTenant(a.tenant), cost.totalNanos, r.startTimeMs + r.durationMs);
+      if (inst === undefined) return;
+      const h = this.histogramAttrsFor(r, s.attrs[LABEL_MODEL] === OTHER);
+      inst.duration.record(r.durationMs / 1000, r.errorType === undefined ? h.base : h.duration(r.errorType));
+      if (u !== undefined) {
+        inst.tokenUsage.record(u.inputTokens, h.input);
+        inst.tokenUsage.record(u.outputTokens, h.output);
+      }
+      if (r.timeToFirstChunkMs !== undefined)
+        inst.timeToFirstChunk.record(r.timeToFirstChunkMs / 1000, h.short);
+      if (cost !== null) inst.cost.record(cost.totalUsd, h.short);
+    } catch {
+      // metrics never fail a call
+    }
+  }
+
+  private rollingTenant(tenant: string | undefined): string {
+    const t = tenant ?? '';
+    if (this.rolling.has(t) || this.rolling.size < this.maxSeries) return t;
+    return OTHER;
+  }
+
+  /** Count one failure inside tokenmeter (tokenmeter.internal.errors{tokenmeter.component}). */
+  internalError(component: string): void {
+    try {
+      this.ensure()?.internalErrors.add(1, { [ATTR_TOKENMETER_COMPONENT]: component });
+    } catch {
+      // nothing else to do
+    }
+  }
+}
+
+const SHARED = Symbol.for('tokenmeter.instrumentation.metrics');
+
+/**
+ * The process-wide recorder. Shared through a global symbol so that two copies of this package
+ * (ESM and CJS builds loaded side by side) still report to one set of instruments.
+ */
+export function sharedMetrics(): MetricsRecorder {
+  const g = globalThis as { [SHARED]?: MetricsRecorder };
+  let m = g[SHARED];
+  if (m === undefined || typeof m.record !== 'function') {
+    m = new MetricsRecorder();
+    g[SHARED] = m;
+  }
+  return m;
+}

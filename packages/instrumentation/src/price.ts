@@ -1,0 +1,43 @@
+// The one place the instrumentation calls @tokenmeter/pricing. Pricing never throws; this module
+// only picks the model to price and maps the request's tier and batch flag into a CostInput.
+import { type CostResult, type MatchQuality, priceCall, type TokenUsage } from '@tokenmeter/pricing';
+
+export interface PriceRequest {
+  provider: string;
+  /** Response model when known, else request model (an Azure deployment name maps through the overrides). */
+  model: string | undefined;
+  usage: TokenUsage | undefined;
+  timestampMs: number;
+  serviceTier?: string | undefined;
+  batch?: boolean | undefined;
+  /** Origin of the request URL, e.g. `https://res.openai.azure.com`. */
+  baseUrl?: string | undefined;
+}
+
+export interface PriceOutcome {
+  cost: CostResult | null;
+  match: MatchQuality;
+}
+
+const NO_USAGE: PriceOutcome = { cost: null, match: 'no_usage' };
+const UNKNOWN_MODEL: PriceOutcome = { cost: null, match: 'unknown_model' };
+
+/** Price one call. Never throws. */
+export function priceRequest(req: PriceRequest): PriceOutcome {
+  if (req.usage === undefined) return NO_USAGE;
+  if (req.model === undefined || req.model === '') return UNKNOWN_MODEL;
+  try {
+    const result = priceCall({
+      provider: req.provider,
+      model: req.model,
+      usage: req.usage,
+      timestamp: req.timestampMs,
+      serviceTier: req.serviceTier,
+      batch: req.batch,
+      baseUrl: req.baseUrl,
+    });
+    return { cost: result.cost, match: result.match };
+  } catch {
+    return UNKNOWN_MODEL;
+  }
+}

@@ -1,0 +1,85 @@
+// What every capture point shares: the resolved config, the tracer, the metrics recorder, and the
+// state of the global fetch wrapper. `TokenmeterInstrumentation` owns one; `instrumentFetch` used on
+// its own gets the default one (config from env vars, the global tracer and meter providers).
+import { diag, type Tracer, trace } from '@opentelemetry/api';
+import type { RecognizeOptions } from './adapters/index.js';
+import { type ResolvedConfig, resolveConfig } from './config.js';
+import { type MetricsRecorder, sharedMetrics } from './metrics/recorder.js';
+import { PendingBodies } from './pending.js';
+import type { TokenmeterInstrumentationConfig } from './types.js';
+import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
+
+export type FetchFn = typeof globalThis.fetch;
+
+const log = diag.createComponentLogger({ namespace: PACKAGE_NAME });
+
+export class TokenmeterRuntime {
+  /** When false every capture point passes calls straight through. */
+  enabled = true;
+  config: ResolvedConfig;
+  recognizeOptions: RecognizeOptions;
+  readonly metrics: MetricsRecorder;
+  readonly pending: PendingBodies;
+  /** The global fetch wrapper, while `globalThis.fetch` is instrumented. */
+  globalWrapper: FetchFn | undefined;
+  /** The fetch `globalThis.fetch` held before it was instrumented. */
+  globalOriginal: FetchFn | undefined;
+  private tracerSource: () => Tracer;
+  private warned = new Set<string>();
+
+  constructor(config: TokenmeterInstrumentationConfig = {}, tracer?: () => Tracer) {
+    this.config = resolveConfig(config);
+    this.recognizeOptions = { providers: this.config.providers };
+    this.metrics = sharedMetrics();
+    this.metrics.configure(this.config);
+    this.pending = new PendingBodies(() => this.config.unreadBodyTimeoutMs);
+    const fallback = trace.getTracer(PACKAGE_NAME, PACKAGE_VERSION);
+    this.tracerSource = tracer ?? (() => fallback);
+  }
+
+  get tracer(): Tracer {
+    return this.tracerSource();
+  }
+
+  setTracerSource(tracer: () => Tracer): void {
+    this.tracerSource = tracer;
+  }
+
+  setConfig(config: TokenmeterInstrumentationConfig): void {
+    this.config = resolveConfig(config);
+    this.recognizeOptions = { providers: this.config.providers };
+    this.metrics.configure(this.config);
+  }
+
+  /** Whether `fn` calls `globalThis.fetch` while it is instrumented (so a wrapper of fn must suppress it). */
+  isGlobalFetch(fn: unknown): boolean {
+    return fn === this.globalWrapper || fn === this.globalOriginal || fn === NATIVE_FETCH;
+  }
+
+  /** A failure of ours: logged through the OTel diag logger and counted; never seen by the app. */
+  internalError(component: string, error: unknown): void {
+    try {
+      this.metrics.internalError(component);
+      const message = `tokenmeter ${component} failed; the call went on unobserved`;
+      if (!this.warned.has(component)) {
+        this.warned.add(component);
+        log.warn(message, error);
+      } else {
+        log.debug(message, error);
+      }
+    } catch {
+      // nothing
+    }
+  }
+}
+
+/** `globalThis.fetch` as it was when this module loaded. */
+const NATIVE_FETCH: unknown = typeof globalThis.fetch === 'function' ? globalThis.fetch : undefined;
+
+let defaultRuntime: TokenmeterRuntime | undefined;
+
+/** The runtime used by `instrumentFetch` when none is given: env config, global providers. */
+export function getDefaultRuntime(): TokenmeterRuntime {
+  defaultRuntime ??= new TokenmeterRuntime();
+  return defaultRuntime;
+}
