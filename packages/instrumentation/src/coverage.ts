@@ -30,6 +30,8 @@ class BoundedSet {
 export class Coverage {
   /** Set once a CostSpanProcessor is constructed; until then nothing is recorded. */
   active = false;
+  /** How many TokenmeterInstrumentation instances are enabled in the process. */
+  instrumenting = 0;
   readonly parentSpans = new BoundedSet();
   readonly responseIds = new BoundedSet();
   clear(): void {

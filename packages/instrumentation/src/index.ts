@@ -1,1 +1,40 @@
-export {};
+// @tokenmeter/instrumentation: every LLM call made through fetch (or the AWS SDK for Bedrock)
+// becomes a priced GenAI span, a CallRecord and cost metrics.
+import { ANTHROPIC_MODULE } from './patches/anthropic.js';
+import { BEDROCK_MODULE } from './patches/bedrock.js';
+import { GOOGLE_GENAI_MODULE } from './patches/google-genai.js';
+import { OPENAI_MODULE } from './patches/openai.js';
+
+export { getAttribution, type WithAttributionOptions, withAttribution } from './attribution.js';
+export type { Attribution, CallRecord, CallRecordSink } from './call-record.js';
+export {
+  CostSpanProcessor,
+  type CostSpanProcessorOptions,
+  type ReadableSpanLike,
+  type SpanProcessorLike,
+  type WritableSpanLike,
+} from './cost-span-processor.js';
+export { type InstrumentFetchOptions, instrumentFetch, isInstrumented } from './fetch/instrument-fetch.js';
+export { TokenmeterInstrumentation } from './instrumentation.js';
+export type { TokenmeterRuntime } from './runtime.js';
+export type {
+  CostAttributeNames,
+  OpenAIStreamUsageMode,
+  ProviderEndpoint,
+  TokenmeterInstrumentationConfig,
+} from './types.js';
+export { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
+
+/**
+ * The modules TokenmeterInstrumentation patches: the include list for the ESM loader hook
+ * (`module.register('import-in-the-middle/hook.mjs', ..., { data: { include: PATCHED_MODULES } })`).
+ */
+export const PATCHED_MODULES: readonly string[] = Object.freeze([
+  OPENAI_MODULE,
+  ANTHROPIC_MODULE,
+  GOOGLE_GENAI_MODULE,
+  BEDROCK_MODULE,
+]);
+
+// Not exported: the provider adapters (src/adapters, a pure internal layer whose shapes may change),
+// the metrics recorder, and the runtime's constructor (use TokenmeterInstrumentation#runtime).
