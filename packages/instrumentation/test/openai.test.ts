@@ -150,12 +150,9 @@ describe('openai chat completions', () => {
       instrumented.every((c) => c.choices.length > 0),
       'no usage-only chunk',
     );
-    // tokenmeter asked for the usage on the wire
-    assert.equal(
-      (h.mock.requests[0]?.body as { stream_options?: unknown }).stream_options !== undefined,
-      true,
-    );
-    assert.equal((h.mock.requests[1]?.body as { stream_options?: unknown }).stream_options, undefined);
+    // tokenmeter asked for the usage on the wire; the bare run did not
+    const sent = h.mock.requests.map((r) => (r.body as { stream_options?: unknown }).stream_options);
+    assert.deepEqual(sent, [{ include_usage: true }, undefined]);
 
     const span = tokenmeterSpans(h.spans)[0]!;
     assert.equal(span.attributes[ATTR_GEN_AI_REQUEST_STREAM], true);
