@@ -39,7 +39,7 @@ let client: OpenAIType;
 before(async () => {
   h = await startHarness({ mock: { azureDeployments: { 'prod-chat': 'gpt-4.1-2025-04-14' } } });
   ({ OpenAI, AzureOpenAI } = requireSdk('openai') as typeof import('openai'));
-  client = new OpenAI({ baseURL: h.mock.openaiBaseURL, apiKey: 'sk-test', maxRetries: 0 });
+  client = new OpenAI({ baseURL: h.openaiBaseURL, apiKey: 'sk-test', maxRetries: 0 });
 });
 after(() => h.close());
 beforeEach(() => h.reset());
@@ -118,7 +118,7 @@ describe('openai chat completions', () => {
 
   test('the API key never reaches a span or a record', async () => {
     const secret = 'sk-live-very-secret-key';
-    const c = new OpenAI({ baseURL: h.mock.openaiBaseURL, apiKey: secret, maxRetries: 0 });
+    const c = new OpenAI({ baseURL: h.openaiBaseURL, apiKey: secret, maxRetries: 0 });
     await c.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
     await waitFor(() => h.records.length === 1);
     const dump =

@@ -33,12 +33,19 @@ export const requireSdk = createRequire(import.meta.url);
 
 export interface Harness {
   mock: MockProvider;
+  /**
+   * The OpenAI base URL to use: the mock under `/api/v1`, configured as provider `openai` (a user
+   * would configure a proxy the same way). Other paths of the mock keep their own provider.
+   */
+  openaiBaseURL: string;
   spans: InMemorySpanExporter;
   tracerProvider: NodeTracerProvider;
   meterProvider: MeterProvider;
   metricExporter: InMemoryMetricExporter;
   reader: PeriodicExportingMetricReader;
   instrumentation: TokenmeterInstrumentation;
+  /** The config the instrumentation was made with (for setConfig variations). */
+  config: TokenmeterInstrumentationConfig;
   records: CallRecord[];
   /** Forget spans, records, metrics and the mock's requests (between tests). */
   reset(): void;
@@ -73,20 +80,24 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   metrics.disable();
   metrics.setGlobalMeterProvider(meterProvider);
   const records: CallRecord[] = [];
-  const instrumentation = new TokenmeterInstrumentation({
+  const openaiBaseURL = `${mock.url}/api/v1`;
+  const config: TokenmeterInstrumentationConfig = {
     // The mock speaks OpenAI's API on a loopback host: say so, as a user would for a proxy.
-    providers: [{ baseUrl: mock.openaiBaseURL, provider: 'openai' }],
+    providers: [{ baseUrl: openaiBaseURL, provider: 'openai' }],
     onCallRecord: (r) => records.push(r),
     ...options.config,
-  });
+  };
+  const instrumentation = new TokenmeterInstrumentation(config);
   return {
     mock,
+    openaiBaseURL,
     spans,
     tracerProvider,
     meterProvider,
     metricExporter,
     reader,
     instrumentation,
+    config,
     records,
     reset() {
       spans.reset();
