@@ -126,9 +126,7 @@ class Reader {
     if (raw === undefined) return fallback;
     const v = raw.toLowerCase() as T;
     if (allowed.includes(v)) return v;
-    this.problem(
-      `${name}=${JSON.stringify(raw)} is not one of ${allowed.join(', ')}; using ${fallback}`,
-    );
+    this.problem(`${name}=${JSON.stringify(raw)} is not one of ${allowed.join(', ')}; using ${fallback}`);
     return fallback;
   }
 
@@ -138,7 +136,8 @@ class Reader {
     if (raw === undefined) return fallback;
     const n = /^[+]?\d+$/.test(raw) ? Number(raw) : Number.NaN;
     if (Number.isSafeInteger(n) && n >= min && n <= max) return n;
-    const range = max === Number.MAX_SAFE_INTEGER ? `a whole ${what} >= ${min}` : `a whole ${what} in ${min}..${max}`;
+    const range =
+      max === Number.MAX_SAFE_INTEGER ? `a whole ${what} >= ${min}` : `a whole ${what} in ${min}..${max}`;
     this.problem(`${name}=${JSON.stringify(raw)} is not ${range}; using ${fallback}`);
     return fallback;
   }
@@ -244,14 +243,22 @@ function otlpSignal(r: Reader, signal: 'traces' | 'metrics'): OtlpSignalConfig {
         `${protocolVar}=grpc is not supported by tokenmeter (OTLP over HTTP only); using http/protobuf, so point the endpoint at the collector's OTLP/HTTP port (4318)`,
       );
     else
-      r.problem(`${protocolVar}=${JSON.stringify(rawProtocol)} is not one of ${PROTOCOLS.join(', ')}; using http/protobuf`);
+      r.problem(
+        `${protocolVar}=${JSON.stringify(rawProtocol)} is not one of ${PROTOCOLS.join(', ')}; using http/protobuf`,
+      );
   }
 
   const headers = {
     ...r.keyValues('OTEL_EXPORTER_OTLP_HEADERS'),
     ...r.keyValues(`OTEL_EXPORTER_OTLP_${S}_HEADERS`),
   };
-  const generalTimeout = r.int('OTEL_EXPORTER_OTLP_TIMEOUT', DEFAULT_OTLP_TIMEOUT_MS, 1, 3_600_000, 'count of ms');
+  const generalTimeout = r.int(
+    'OTEL_EXPORTER_OTLP_TIMEOUT',
+    DEFAULT_OTLP_TIMEOUT_MS,
+    1,
+    3_600_000,
+    'count of ms',
+  );
   const timeoutMs = r.int(`OTEL_EXPORTER_OTLP_${S}_TIMEOUT`, generalTimeout, 1, 3_600_000, 'count of ms');
   return { url, protocol, headers, timeoutMs };
 }
@@ -273,7 +280,9 @@ function parseProviders(r: Reader): ProviderEndpoint[] {
       continue;
     }
     if (!isHttpUrl(baseUrl)) {
-      r.problem(`TOKENMETER_PROVIDERS: ${JSON.stringify(baseUrl)} (for ${provider}) is not an http:// or https:// URL; ignored`);
+      r.problem(
+        `TOKENMETER_PROVIDERS: ${JSON.stringify(baseUrl)} (for ${provider}) is not an http:// or https:// URL; ignored`,
+      );
       continue;
     }
     out.push({ provider, baseUrl: baseUrl.replace(/\/+$/, '') });
@@ -319,19 +328,22 @@ export function parseConfig(env: Env = process.env): ParsedConfig {
 
   const disabled = r.bool('OTEL_SDK_DISABLED', false);
   const resourceAttributes = parseResource(r);
-  const serviceName = r.get('OTEL_SERVICE_NAME') ?? resourceAttributes[SERVICE_NAME_KEY] ?? DEFAULT_SERVICE_NAME;
+  const serviceName =
+    r.get('OTEL_SERVICE_NAME') ?? resourceAttributes[SERVICE_NAME_KEY] ?? DEFAULT_SERVICE_NAME;
   delete resourceAttributes[SERVICE_NAME_KEY];
 
   const logLevel = r.oneOf<LogLevelName>('OTEL_LOG_LEVEL', LOG_LEVELS, 'none');
 
-  const tracesExporters = r.list<TracesExporterName>('OTEL_TRACES_EXPORTER', TRACES_EXPORTERS, ['otlp'], (bad) =>
-    bad === 'zipkin' || bad === 'jaeger' ? 'not shipped by tokenmeter; send OTLP to a collector' : '',
+  const tracesExporters = r.list<TracesExporterName>(
+    'OTEL_TRACES_EXPORTER',
+    TRACES_EXPORTERS,
+    ['otlp'],
+    (bad) =>
+      bad === 'zipkin' || bad === 'jaeger' ? 'not shipped by tokenmeter; send OTLP to a collector' : '',
   );
-  const metricsExporters = r.list<MetricsExporterName>(
-    'OTEL_METRICS_EXPORTER',
-    METRICS_EXPORTERS,
-    ['prometheus'],
-  );
+  const metricsExporters = r.list<MetricsExporterName>('OTEL_METRICS_EXPORTER', METRICS_EXPORTERS, [
+    'prometheus',
+  ]);
 
   const otlpTraces = otlpSignal(r, 'traces');
   const otlpMetrics = {
@@ -371,8 +383,11 @@ export function parseConfig(env: Env = process.env): ParsedConfig {
     else r.problem(`OTEL_TRACES_SAMPLER_ARG=${JSON.stringify(rawRatio)} is not a ratio in 0..1; using 1`);
   }
 
-  const propagators = r.list<PropagatorName>('OTEL_PROPAGATORS', PROPAGATORS, ['tracecontext', 'baggage'], (bad) =>
-    UNSHIPPED_PROPAGATORS.includes(bad) ? 'not shipped by tokenmeter' : '',
+  const propagators = r.list<PropagatorName>(
+    'OTEL_PROPAGATORS',
+    PROPAGATORS,
+    ['tracecontext', 'baggage'],
+    (bad) => (UNSHIPPED_PROPAGATORS.includes(bad) ? 'not shipped by tokenmeter' : ''),
   );
 
   const captureMessageContent = r.bool('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', false);
@@ -381,15 +396,25 @@ export function parseConfig(env: Env = process.env): ParsedConfig {
   try {
     storePath = resolveStorePath(env);
   } catch (e) {
-    r.problem(`TOKENMETER_STORE: cannot resolve the store path (${(e as Error).message}); the local store is off`);
+    r.problem(
+      `TOKENMETER_STORE: cannot resolve the store path (${(e as Error).message}); the local store is off`,
+    );
   }
 
   const pricingFile = r.get('TOKENMETER_PRICING_FILE');
-  const openaiStreamUsage = r.oneOf<OpenAIStreamUsageMode>('TOKENMETER_OPENAI_STREAM_USAGE', STREAM_USAGE, 'inject');
+  const openaiStreamUsage = r.oneOf<OpenAIStreamUsageMode>(
+    'TOKENMETER_OPENAI_STREAM_USAGE',
+    STREAM_USAGE,
+    'inject',
+  );
   const providers = parseProviders(r);
   const metricLabels = r.list('TOKENMETER_METRIC_LABELS', METRIC_LABELS, []);
   const maxMetricSeries = r.int('TOKENMETER_METRIC_MAX_SERIES', DEFAULT_MAX_METRIC_SERIES, 1, 1_000_000);
-  const costAttributes = r.oneOf<CostAttributeNames>('TOKENMETER_COST_ATTRIBUTES', COST_ATTRIBUTES, 'tokenmeter');
+  const costAttributes = r.oneOf<CostAttributeNames>(
+    'TOKENMETER_COST_ATTRIBUTES',
+    COST_ATTRIBUTES,
+    'tokenmeter',
+  );
   const shutdownTimeoutMs = r.int(
     'TOKENMETER_SHUTDOWN_TIMEOUT_MS',
     DEFAULT_SHUTDOWN_TIMEOUT_MS,

@@ -1,5 +1,14 @@
 // @tokenmeter/node: the distro. Most apps only need the preload:
 //   node --import @tokenmeter/node/register app.mjs
+
+// For apps: attribution, and the pieces an app with its own OpenTelemetry SDK adds to it.
+export {
+  CostSpanProcessor,
+  type CostSpanProcessorOptions,
+  getAttribution,
+  TokenmeterInstrumentation,
+  withAttribution,
+} from '@tokenmeter/instrumentation';
 export { DEFAULT_PROMETHEUS_HOST, DEFAULT_PROMETHEUS_PORT, KNOWN_ENV_VARS, parseConfig } from './config.js';
 export { startTokenmeter } from './start.js';
 export type {

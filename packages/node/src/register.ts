@@ -1,5 +1,6 @@
 // The preload behind `node --import @tokenmeter/node/register` and `--require`. Starts tokenmeter
 // and the ESM loader hook; a failure to start prints one line and the app runs uninstrumented.
+import { isMainThread } from 'node:worker_threads';
 import { registerEsmHook } from './esm-hook.js';
 import { startTokenmeterInternal } from './start.js';
 
@@ -16,6 +17,9 @@ function warn(line: string): void {
  * which the instrumentation and its loader hook are resolved.
  */
 export function preload(from: string): void {
+  // Node also runs --require preloads inside its module-hooks thread (and in the app's workers):
+  // tokenmeter runs once, in the main thread, where the app's calls are.
+  if (!isMainThread) return;
   try {
     const { handle, instrumentation } = startTokenmeterInternal({ warn });
     if (handle.mode === 'disabled' || !instrumentation) return;

@@ -112,7 +112,10 @@ export function buildPushMetricExporters(config: TokenmeterNodeConfig): PushMetr
   return out;
 }
 
-export function buildPeriodicReaders(config: TokenmeterNodeConfig, exporters: PushMetricExporter[]): MetricReader[] {
+export function buildPeriodicReaders(
+  config: TokenmeterNodeConfig,
+  exporters: PushMetricExporter[],
+): MetricReader[] {
   return exporters.map(
     (exporter) =>
       new PeriodicExportingMetricReader({
@@ -160,7 +163,9 @@ export function startPrometheusEndpoint(
         err.code === 'EADDRINUSE'
           ? `port ${port} is in use (another process?); set OTEL_EXPORTER_PROMETHEUS_PORT to another port`
           : err.message;
-      warn(`tokenmeter: the Prometheus endpoint on ${host}:${port} did not start: ${why}; metrics are not served`);
+      warn(
+        `tokenmeter: the Prometheus endpoint on ${host}:${port} did not start: ${why}; metrics are not served`,
+      );
       resolve(undefined);
     });
     server.listen({ host, port }, () => {

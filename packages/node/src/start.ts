@@ -1,13 +1,12 @@
 // startTokenmeter: reads the settings, sets up (or joins) the OpenTelemetry SDK, registers the
 // instrumentation, opens the local store, and flushes everything on the way out.
 import {
-  type DiagLogger,
   DiagConsoleLogger,
+  type DiagLogger,
   DiagLogLevel,
   diag,
   metrics,
   propagation,
-  trace,
 } from '@opentelemetry/api';
 import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
@@ -15,8 +14,8 @@ import { CostSpanProcessor, TokenmeterInstrumentation } from '@tokenmeter/instru
 import { configurePricing, loadPricingFile } from '@tokenmeter/pricing';
 import { type BatchWriter, createBatchWriter } from '@tokenmeter/store';
 import { parseConfig } from './config.js';
-import type { CallRecord, CallRecordSink, TokenmeterInstrumentationConfig } from './instrumentation-types.js';
 import { installExitHandlers } from './exit.js';
+import type { CallRecord, CallRecordSink, TokenmeterInstrumentationConfig } from './instrumentation-types.js';
 import {
   buildPeriodicReaders,
   buildPropagator,
@@ -96,7 +95,10 @@ export interface StartResult {
   instrumentation: TokenmeterInstrumentation | undefined;
 }
 
-function instrumentationConfig(config: TokenmeterNodeConfig, onCallRecord: CallRecordSink): TokenmeterInstrumentationConfig {
+function instrumentationConfig(
+  config: TokenmeterNodeConfig,
+  onCallRecord: CallRecordSink,
+): TokenmeterInstrumentationConfig {
   return {
     enabled: true,
     captureMessageContent: config.captureMessageContent,
@@ -165,7 +167,10 @@ export function startTokenmeterInternal(options: StartTokenmeterOptions = {}): S
   const problems = parsed.problems;
 
   if (config.logLevel !== 'none') {
-    diag.setLogger(new DiagConsoleLogger(), { logLevel: LOG_LEVEL[config.logLevel], suppressOverrideMessage: true });
+    diag.setLogger(new DiagConsoleLogger(), {
+      logLevel: LOG_LEVEL[config.logLevel],
+      suppressOverrideMessage: true,
+    });
   }
   if (config.disabled) {
     for (const p of problems) warn(`tokenmeter: ${p}`);
@@ -202,7 +207,14 @@ export function startTokenmeterInternal(options: StartTokenmeterOptions = {}): S
     tracerProvider = new NodeTracerProvider({
       resource: buildResource(config),
       sampler: buildSampler(config),
-      spanProcessors: [new CostSpanProcessor(), ...buildSpanProcessors(exporters)],
+      spanProcessors: [
+        new CostSpanProcessor({
+          costAttributes: config.costAttributes,
+          metricLabels: config.metricLabels,
+          maxMetricSeries: config.maxMetricSeries,
+        }),
+        ...buildSpanProcessors(exporters),
+      ],
     });
     tracerProvider.register({ propagator: buildPropagator(config) });
   } else {
@@ -247,11 +259,7 @@ export function startTokenmeterInternal(options: StartTokenmeterOptions = {}): S
       } catch (e) {
         log.warn(`tokenmeter: closing the local store failed: ${(e as Error).message}`);
       }
-      const all = Promise.all([
-        tracerProvider?.shutdown(),
-        meterProvider?.shutdown(),
-        prometheus?.close(),
-      ]);
+      const all = Promise.all([tracerProvider?.shutdown(), meterProvider?.shutdown(), prometheus?.close()]);
       return within(all, config.shutdownTimeoutMs);
     })();
     return shuttingDown;
