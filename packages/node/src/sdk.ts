@@ -141,7 +141,8 @@ export function startPrometheusEndpoint(
   warn: (line: string) => void,
   log: DiagLogger = diag,
 ): PrometheusEndpoint {
-  const reader = new PrometheusExporter({ preventServerStart: true });
+  // No otel_scope_name/otel_scope_version labels: the series read llm_cost_usd_total{provider,model,org_id}.
+  const reader = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true });
   const server = http.createServer((req, res) => {
     let path = '';
     try {

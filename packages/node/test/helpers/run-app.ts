@@ -107,3 +107,16 @@ export function runApp(app: string, opts: RunOptions): Promise<RunResult> {
 export function tokenmeterLines(stderr: string): string[] {
   return stderr.split('\n').filter((l) => l.startsWith('tokenmeter:'));
 }
+
+/** A TCP port that was free a moment ago (for OTEL_EXPORTER_PROMETHEUS_PORT and dead endpoints). */
+export async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
