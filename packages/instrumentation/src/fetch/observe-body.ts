@@ -1,7 +1,9 @@
 // Non-streamed responses: the usage is read from the body the SDK reads anyway, on the same Response
 // object. Its reading methods (json, text, arrayBuffer, bytes, blob) are wrapped on the instance, as
-// non-enumerable own properties: the first read that completes ends the call. Nothing is cloned,
-// teed or rebuilt, and a body that is never read ends the call after a bounded time (PendingBodies).
+// non-enumerable own properties: the first read that completes ends the call. A reader of
+// `response.body` (the Vercel AI SDK reads JSON that way) gets a pull-based tap of the same bytes,
+// decoded as they pass. Nothing is cloned, teed or rebuilt, and a body that is never read ends the
+// call after a bounded time (PendingBodies).
 import { type HeaderSource, parseResponse } from '../adapters/index.js';
 import { errorTypeOf, type LlmCall } from '../call.js';
 
@@ -9,6 +11,9 @@ type Reader<T> = (this: Response) => Promise<T>;
 
 interface Observation {
   call: LlmCall;
+  /** The tapped `body`, once someone asked for it. */
+  tapped?: ReadableStream<Uint8Array> | null;
+  nativeBody: (this: Response) => ReadableStream<Uint8Array> | null;
   json: Reader<unknown>;
   text: Reader<string>;
   arrayBuffer: Reader<ArrayBuffer>;
@@ -143,11 +148,118 @@ function clone(this: Response): Response {
   return copy;
 }
 
+/** Largest JSON body decoded from a `body` reader; past it the call ends without usage. */
+const MAX_TAPPED_JSON_CHARS = 64 * 1024 * 1024;
+
+/** A pull-based tap of a JSON body read through `response.body`: bytes pass on, decoded text is kept. */
+function tapJson(
+  source: ReadableStream<Uint8Array>,
+  call: LlmCall,
+  response: Response,
+): ReadableStream<Uint8Array> {
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  const textDecoder = new TextDecoder();
+  let parts: string[] | null = [];
+  let chars = 0;
+  let cancelled = false;
+  return new ReadableStream({
+    type: 'bytes',
+    async pull(controller: ReadableByteStreamController) {
+      reader ??= source.getReader();
+      let result: { done: boolean; value?: Uint8Array };
+      try {
+        result = await reader.read();
+      } catch (error) {
+        finishWithError(call, error, response);
+        if (!cancelled) controller.error(error);
+        return;
+      }
+      if (cancelled) return;
+      if (result.done) {
+        if (parts !== null && !call.done) {
+          try {
+            parts.push(textDecoder.decode());
+            finishWithText(call, parts.join(''), response);
+          } catch (error) {
+            call.runtime.internalError('response', error);
+          }
+        }
+        parts = null;
+        call.finish(undefined, { httpStatus: response.status });
+        controller.close();
+        return;
+      }
+      const chunk = result.value as Uint8Array;
+      if (parts !== null) {
+        try {
+          // Decoded before it is handed on: a byte stream takes the chunk's buffer.
+          const text = textDecoder.decode(chunk, { stream: true });
+          chars += text.length;
+          if (chars > MAX_TAPPED_JSON_CHARS) parts = null;
+          else parts.push(text);
+        } catch (error) {
+          parts = null;
+          call.runtime.internalError('response', error);
+        }
+      }
+      if (chunk.byteLength > 0) {
+        controller.enqueue(
+          chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : chunk.slice(),
+        );
+      }
+    },
+    cancel(reason) {
+      cancelled = true;
+      parts = null;
+      call.finish(undefined, { httpStatus: response.status });
+      return (reader ?? source).cancel(reason);
+    },
+  });
+}
+
+function body(this: Response): ReadableStream<Uint8Array> | null {
+  const o = OBSERVED.get(this);
+  if (o === undefined) return nativeBodyGetter(Object.getPrototypeOf(this))?.call(this) ?? null;
+  if (o.tapped !== undefined) return o.tapped;
+  const source = o.nativeBody.call(this);
+  if (source === null || o.call.done) {
+    o.tapped = source;
+    return source;
+  }
+  try {
+    o.tapped = tapJson(source, o.call, this);
+  } catch (error) {
+    o.call.runtime.internalError('response', error);
+    o.tapped = source;
+  }
+  return o.tapped;
+}
+
+const bodyGetters = new WeakMap<
+  object,
+  ((this: Response) => ReadableStream<Uint8Array> | null) | undefined
+>();
+
+/** The `body` getter of a Response prototype (undici's, or another fetch implementation's). */
+function nativeBodyGetter(
+  proto: object | null,
+): ((this: Response) => ReadableStream<Uint8Array> | null) | undefined {
+  if (proto === null) return undefined;
+  if (bodyGetters.has(proto)) return bodyGetters.get(proto);
+  let getter: ((this: Response) => ReadableStream<Uint8Array> | null) | undefined;
+  for (let p: object | null = proto; p !== null && getter === undefined; p = Object.getPrototypeOf(p)) {
+    getter = Object.getOwnPropertyDescriptor(p, 'body')?.get;
+  }
+  bodyGetters.set(proto, getter);
+  return getter;
+}
+
 function method<T>(value: T): PropertyDescriptor {
   return { value, writable: true, configurable: true, enumerable: false };
 }
 
 const DESCRIPTORS: PropertyDescriptorMap = {
+  body: { get: body, configurable: true, enumerable: false },
   json: method(json),
   text: method(text),
   arrayBuffer: method(arrayBuffer),
@@ -159,9 +271,16 @@ const DESCRIPTORS_WITH_BYTES: PropertyDescriptorMap = { ...DESCRIPTORS, bytes: m
 /** Watch the body reads of a non-streamed response for `call`. The response itself is returned as is. */
 export function observeBody(response: Response, call: LlmCall): void {
   const r = response as Response & { bytes?: Reader<Uint8Array> };
+  const getter = nativeBodyGetter(Object.getPrototypeOf(response));
+  if (getter === undefined) {
+    // Not a WHATWG Response (node-fetch 2 in openai 4): its reading methods are still observed.
+    observeMethods(response, call);
+    return;
+  }
   const hasBytes = typeof r.bytes === 'function';
   OBSERVED.set(response, {
     call,
+    nativeBody: getter,
     json: r.json,
     text: r.text,
     arrayBuffer: r.arrayBuffer,
@@ -170,5 +289,24 @@ export function observeBody(response: Response, call: LlmCall): void {
     clone: r.clone,
   });
   Object.defineProperties(response, hasBytes ? DESCRIPTORS_WITH_BYTES : DESCRIPTORS);
+  call.runtime.pending.add(call);
+}
+
+/** For a Response-like object without a `body` getter: observe its reading methods only. */
+function observeMethods(response: Response, call: LlmCall): void {
+  const r = response as Response & { bytes?: Reader<Uint8Array> };
+  OBSERVED.set(response, {
+    call,
+    tapped: null,
+    nativeBody: () => null,
+    json: r.json,
+    text: r.text,
+    arrayBuffer: r.arrayBuffer,
+    bytes: typeof r.bytes === 'function' ? r.bytes : undefined,
+    blob: r.blob,
+    clone: r.clone,
+  });
+  const { body: _body, ...methods } = DESCRIPTORS;
+  Object.defineProperties(response, methods);
   call.runtime.pending.add(call);
 }
