@@ -43,7 +43,8 @@ export interface InstrumentFetchOptions {
   global?: boolean;
 }
 
-const wrappers = new WeakMap<TokenmeterRuntime, WeakMap<FetchFn, FetchFn>>();
+/** Wrappers made so far, per runtime and kind (client-level or global). */
+const wrappers = new WeakMap<TokenmeterRuntime, [WeakMap<FetchFn, FetchFn>, WeakMap<FetchFn, FetchFn>]>();
 
 /**
  * Wrap a fetch so that every LLM call made through it becomes a priced GenAI span, a CallRecord and
@@ -58,14 +59,15 @@ export function instrumentFetch<F extends FetchFn>(
   options: InstrumentFetchOptions = {},
 ): F {
   if (typeof fetchImpl !== 'function' || isInstrumented(fetchImpl)) return fetchImpl;
-  let cache = wrappers.get(runtime);
-  if (cache === undefined) {
-    cache = new WeakMap();
-    wrappers.set(runtime, cache);
+  const global = options.global === true;
+  let caches = wrappers.get(runtime);
+  if (caches === undefined) {
+    caches = [new WeakMap(), new WeakMap()];
+    wrappers.set(runtime, caches);
   }
+  const cache = caches[global ? 1 : 0];
   const cached = cache.get(fetchImpl);
   if (cached !== undefined) return cached as F;
-  const global = options.global === true;
   const original: FetchFn = fetchImpl;
 
   function fetch(this: unknown, ...args: unknown[]): Promise<Response> {
