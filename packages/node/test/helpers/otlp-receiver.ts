@@ -157,6 +157,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     status: 200,
     close: async () => {},
   };
+  const timers = new Set<ReturnType<typeof setTimeout>>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -194,14 +195,21 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         if (encoding === 'json') res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
         else res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
       };
-      if (receiver.delayMs > 0) setTimeout(respond, receiver.delayMs);
-      else respond();
+      if (receiver.delayMs > 0) {
+        const t = setTimeout(() => {
+          timers.delete(t);
+          respond();
+        }, receiver.delayMs);
+        timers.add(t);
+      } else respond();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   receiver.close = () =>
     new Promise<void>((resolve) => {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
       server.closeAllConnections();
       server.close(() => resolve());
     });
