@@ -1,0 +1,12 @@
+// node examples/vercel-ai-sdk/run.mjs
+import { runExample } from '../_shared/run-example.mjs';
+
+process.exitCode = await runExample({
+  dir: new URL('.', import.meta.url).pathname,
+  app: 'app.mjs',
+  env: (mock) => ({
+    OPENAI_BASE_URL: mock.openaiBaseURL,
+    OPENAI_API_KEY: 'sk-mock',
+    TOKENMETER_PROVIDERS: `openai=${mock.openaiBaseURL}`,
+  }),
+});
