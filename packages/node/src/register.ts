@@ -2,11 +2,11 @@
 // and the ESM loader hook; a failure to start prints one line and the app runs uninstrumented.
 import { isMainThread } from 'node:worker_threads';
 import { registerEsmHook } from './esm-hook.js';
-import { startTokenmeterInternal } from './start.js';
+import { oneLine, startTokenmeterInternal } from './start.js';
 
 function warn(line: string): void {
   try {
-    process.stderr.write(`${line}\n`);
+    process.stderr.write(`${oneLine(line)}\n`);
   } catch {
     // nothing more to do
   }

@@ -59,9 +59,14 @@ const LOG_LEVEL: Record<LogLevelName, DiagLogLevel> = {
   all: DiagLogLevel.ALL,
 };
 
+/** One line, whatever the message held (native module errors span several). */
+export function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
 function defaultWarn(line: string): void {
   try {
-    process.stderr.write(`${line}\n`);
+    process.stderr.write(`${oneLine(line)}\n`);
   } catch {
     // stderr closed: nothing more to do
   }
@@ -161,7 +166,8 @@ export function startTokenmeterInternal(options: StartTokenmeterOptions = {}): S
   const previous = slots[STARTED];
   if (previous) return previous;
 
-  const warn = options.warn ?? defaultWarn;
+  const userWarn = options.warn ?? defaultWarn;
+  const warn = (line: string) => userWarn(oneLine(line));
   const parsed = parseConfig(options.env ?? process.env);
   const config: TokenmeterNodeConfig = { ...parsed.config, ...options.config };
   const problems = parsed.problems;

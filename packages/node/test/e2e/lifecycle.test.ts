@@ -240,7 +240,7 @@ test('bad settings: one line each on stderr, and the app runs as it would withou
     'TOKENMETER_PRICING_FILE',
   ];
   assert.equal(lines.length, expected.length, lines.join('\n'));
-  expected.forEach((v, i) => assert.ok(lines[i]!.includes(v), `line ${i}: ${lines[i]} (${v})`));
+  for (const [i, v] of expected.entries()) assert.ok(lines[i]!.includes(v), `line ${i}: ${lines[i]} (${v})`);
   assert.equal(bad.stderr.split('\n').filter(Boolean).length, expected.length, 'nothing else printed');
 });
 
