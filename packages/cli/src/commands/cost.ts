@@ -1,0 +1,273 @@
+// tokenmeter cost: what was spent in a period, broken down by one dimension.
+import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+import type { CallFilter, CostStore, GroupBy, SummaryResult, Totals } from '@tokenmeter/store';
+import { bool, type CommandContext, type CommandSpec, STORE_FLAG, str } from '../command.js';
+import { CliError, EXIT_OK } from '../errors/cli-error.js';
+import { UsageError } from '../errors/usage-error.js';
+import { csvRow } from '../format/csv.js';
+import { formatUsd, nanosToDecimal } from '../format/money.js';
+import { formatInt, formatShare } from '../format/numbers.js';
+import { renderTable } from '../format/table.js';
+import { Progress } from '../io.js';
+import { callToCsv, callToJsonLine, csvHeader } from '../query/export.js';
+import { FILTER_FLAGS, flagSource, RANGE_FLAGS, withFlagErrors } from '../query/flags.js';
+import { summaryToJson } from '../query/json.js';
+import { GROUP_BYS, parseSummaryParams, type SummaryParams } from '../query/params.js';
+import { formatDate, formatDateTime } from '../query/time.js';
+import { openForRead } from '../store-access.js';
+
+export const NOT_SET = '(not set)';
+
+/** "this month (2026-11-01 → 2026-11-30, Europe/Paris)" */
+export function rangeLabel(p: SummaryParams['range'], now: number): string {
+  const tz = p.timeZone;
+  if (p.period === 'today') return `today (${formatDate(p.since!, tz)}, ${tz})`;
+  if (p.period !== undefined) {
+    return `this ${p.period} (${formatDate(p.since!, tz)} → ${formatDate(p.until! - 1, tz)}, ${tz})`;
+  }
+  const from = p.since === undefined ? 'the first call' : formatDateTime(p.since, tz);
+  const to = p.until === undefined || p.until >= now ? 'now' : formatDateTime(p.until, tz);
+  return `${from} → ${to} (${tz})`;
+}
+
+const SUMMARY_CSV_COLUMNS = [
+  'key',
+  'calls',
+  'errors',
+  'unpriced_calls',
+  'estimated_calls',
+  'input_tokens',
+  'output_tokens',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'reasoning_tokens',
+  'cost_usd',
+  'cost_nanos',
+  'input_cost_nanos',
+  'output_cost_nanos',
+  'cache_read_cost_nanos',
+  'cache_write_cost_nanos',
+];
+
+function totalsCsv(key: string | null, t: Totals): string {
+  return csvRow([
+    key,
+    t.calls,
+    t.errors,
+    t.unpricedCalls,
+    t.estimatedCalls,
+    t.inputTokens,
+    t.outputTokens,
+    t.cacheReadTokens,
+    t.cacheWriteTokens,
+    t.reasoningTokens,
+    nanosToDecimal(t.costNanos),
+    t.costNanos,
+    t.inputCostNanos,
+    t.outputCostNanos,
+    t.cacheReadCostNanos,
+    t.cacheWriteCostNanos,
+  ]);
+}
+
+/** The people's table of a summary (also used by `demo`). */
+export function summaryTable(
+  result: SummaryResult,
+  groupBy: GroupBy,
+  ctx: Pick<CommandContext, 'out' | 'io'>,
+): string {
+  const total = result.totals.costNanos;
+  const rows = result.groups.map((g) => [
+    g.key ?? NOT_SET,
+    formatInt(g.calls),
+    formatInt(g.errors),
+    formatInt(g.inputTokens),
+    formatInt(g.outputTokens),
+    formatInt(g.cacheReadTokens),
+    formatUsd(g.costNanos),
+    formatShare(g.costNanos, total),
+  ]);
+  const t = result.totals;
+  return renderTable(
+    [
+      { header: groupBy },
+      { header: 'calls', align: 'right' },
+      { header: 'errors', align: 'right' },
+      { header: 'input tok', align: 'right' },
+      { header: 'output tok', align: 'right' },
+      { header: 'cache read', align: 'right' },
+      { header: 'cost', align: 'right' },
+      { header: 'share', align: 'right' },
+    ],
+    rows,
+    {
+      styles: ctx.out,
+      maxWidth: ctx.io.stdout.isTTY ? ctx.io.stdout.columns : undefined,
+      footer: [
+        'TOTAL',
+        formatInt(t.calls),
+        formatInt(t.errors),
+        formatInt(t.inputTokens),
+        formatInt(t.outputTokens),
+        formatInt(t.cacheReadTokens),
+        formatUsd(t.costNanos),
+        total > 0 ? '100.0%' : '—',
+      ],
+    },
+  );
+}
+
+/**
+ * Notes under a summary: calls with usage but no price (failed calls without usage are not
+ * "unpriced": they cost nothing), and estimated calls.
+ */
+export function summaryNotes(
+  t: Totals,
+  ctx: Pick<CommandContext, 'out'>,
+  store: CostStore,
+  filter: CallFilter,
+): string {
+  const notes: string[] = [];
+  const unpriced = t.unpricedCalls > 0 ? store.unpricedModels(filter).reduce((n, m) => n + m.calls, 0) : 0;
+  if (unpriced > 0)
+    notes.push(
+      ctx.out.yellow(
+        `${formatInt(unpriced)} call${unpriced === 1 ? '' : 's'} had no known price and ${unpriced === 1 ? 'is' : 'are'} not in these totals: see \`tokenmeter price --unpriced\`.`,
+      ),
+    );
+  if (t.estimatedCalls > 0)
+    notes.push(
+      ctx.out.dim(
+        `${formatInt(t.estimatedCalls)} call${t.estimatedCalls === 1 ? '' : 's'} had tokens counted locally (estimated).`,
+      ),
+    );
+  return notes.length ? `${notes.join('\n')}\n` : '';
+}
+
+async function exportCalls(
+  ctx: CommandContext,
+  store: CostStore,
+  filter: CallFilter,
+  file: string,
+): Promise<number> {
+  const target = path.resolve(ctx.io.cwd, file);
+  const ext = path.extname(target).toLowerCase();
+  const format = ext === '.json' ? 'json' : ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : 'csv';
+  const expected = store.summary({ ...filter }).totals.calls;
+  const out = createWriteStream(target);
+  const failed = new Promise<never>((_, reject) =>
+    out.on('error', (e) => reject(new CliError(`--export: cannot write ${target}: ${e.message}`))),
+  );
+  failed.catch(() => {});
+  const write = async (s: string) => {
+    if (!out.write(s)) await Promise.race([new Promise<void>((r) => out.once('drain', () => r())), failed]);
+  };
+  const progress = new Progress(ctx.io, `Exporting to ${path.basename(target)}`, expected);
+  let n = 0;
+  let nanos = 0;
+  if (format === 'csv') await write(csvHeader());
+  if (format === 'json') await write('[');
+  for (const row of store.exportCalls(filter)) {
+    if (format === 'csv') await write(callToCsv(row));
+    else if (format === 'json') await write(`${n === 0 ? '\n' : ',\n'}${callToJsonLine(row)}`);
+    else await write(`${callToJsonLine(row)}\n`);
+    n++;
+    nanos += row.costNanos;
+    if (n % 500 === 0) progress.update(n);
+  }
+  if (format === 'json') await write(n === 0 ? ']\n' : '\n]\n');
+  await Promise.race([new Promise<void>((r) => out.end(() => r())), failed]);
+  progress.done();
+  ctx.io.stderr.write(
+    `${ctx.err.green('✓')} Wrote ${formatInt(n)} call${n === 1 ? '' : 's'} (${formatUsd(nanos)}) to ${target} as ${format.toUpperCase()}\n`,
+  );
+  return EXIT_OK;
+}
+
+export const costCommand: CommandSpec = {
+  name: 'cost',
+  summary: 'Show what LLM calls cost in a period, broken down by model, feature, user, tenant, ...',
+  usage:
+    'cost [--today|--week|--month|--since WHEN --until WHEN] [--by DIMENSION] [filters] [--json|--csv|--export FILE]',
+  description:
+    'Without a period, shows this month. Amounts are exact: --json gives integer nano-dollars\n' +
+    '(costNanos) next to USD (costUsd); --csv gives cost_usd with all 9 decimals.',
+  flags: {
+    ...RANGE_FLAGS,
+    by: {
+      type: 'string',
+      value: 'DIMENSION',
+      description: `break down by ${GROUP_BYS.join(', ')} (default model)`,
+    },
+    ...FILTER_FLAGS,
+    'min-cost': { type: 'string', value: 'USD', description: 'only calls that cost at least this much' },
+    errors: { type: 'boolean', description: 'only calls that failed' },
+    estimated: { type: 'boolean', description: 'only calls whose tokens were estimated' },
+    unpriced: { type: 'boolean', description: 'only calls that had no price' },
+    limit: {
+      type: 'string',
+      value: 'N',
+      description: 'show the N most expensive groups (totals still cover all)',
+    },
+    json: { type: 'boolean', description: 'print JSON' },
+    csv: { type: 'boolean', description: 'print CSV (one row per group)' },
+    export: {
+      type: 'string',
+      value: 'FILE',
+      description: 'write every matching call to FILE (.csv, .json or .jsonl)',
+    },
+    store: STORE_FLAG,
+  },
+  examples: [
+    'tokenmeter cost                              # this month, by model',
+    'tokenmeter cost --today --by feature',
+    'tokenmeter cost --since 7d --by tenant --provider openai',
+    'tokenmeter cost --since 2026-11-01 --until 2026-11-15 --by day --tz Europe/Paris',
+    "tokenmeter cost --month --by user --json | jq '.groups[0]'",
+    'tokenmeter cost --month --export november.csv',
+  ],
+  async run(ctx) {
+    const outputs = ['json', 'csv', 'export'].filter((k) => ctx.values[k] !== undefined);
+    if (outputs.length > 1)
+      throw new UsageError(`--${outputs[0]} and --${outputs[1]} cannot be used together`, ctx.name);
+    const params = withFlagErrors(ctx, () =>
+      parseSummaryParams(flagSource(ctx), ctx.now, { period: 'month', groupBy: 'model' }),
+    );
+    const groupBy = params.groupBy ?? 'model';
+    const store = openForRead(ctx);
+    try {
+      const exportFile = str(ctx, 'export');
+      if (exportFile !== undefined) return await exportCalls(ctx, store, params.filter, exportFile);
+      const result = store.summary({
+        ...params.filter,
+        groupBy,
+        timeZone: params.range.timeZone,
+        ...(params.limit !== undefined ? { limit: params.limit } : {}),
+      });
+      if (bool(ctx, 'json')) {
+        ctx.io.stdout.write(`${JSON.stringify(summaryToJson(result, { ...params, groupBy }), null, 2)}\n`);
+        return EXIT_OK;
+      }
+      if (bool(ctx, 'csv')) {
+        let text = csvRow(SUMMARY_CSV_COLUMNS);
+        for (const g of result.groups) text += totalsCsv(g.key, g);
+        ctx.io.stdout.write(text);
+        return EXIT_OK;
+      }
+      const o = ctx.out;
+      ctx.io.stdout.write(`${o.bold(`Cost ${rangeLabel(params.range, ctx.now)}`)}\n\n`);
+      if (result.totals.calls === 0) {
+        const filtered = Object.keys(params.filter).some((k) => k !== 'since' && k !== 'until');
+        ctx.io.stdout.write(`No calls in this period${filtered ? ' match the filters' : ''}.\n`);
+        return EXIT_OK;
+      }
+      ctx.io.stdout.write(summaryTable(result, groupBy, ctx));
+      const notes = summaryNotes(result.totals, ctx, store, params.filter);
+      if (notes) ctx.io.stdout.write(`\n${notes}`);
+      return EXIT_OK;
+    } finally {
+      store.close();
+    }
+  },
+};

@@ -1,0 +1,221 @@
+// tokenmeter demo: starts the mock provider, runs a realistic workload with the official SDKs as a
+// child process under the real preload (which records to a fresh store), then shows the cost.
+import { spawn } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { defaultStorePath } from '@tokenmeter/store';
+import { bool, type CommandContext, type CommandSpec, str } from '../command.js';
+import { CliError, EXIT_OK } from '../errors/cli-error.js';
+import { UsageError } from '../errors/usage-error.js';
+import { formatUsd } from '../format/money.js';
+import { formatInt } from '../format/numbers.js';
+import { Progress } from '../io.js';
+import { machineTimeZone } from '../query/time.js';
+import { openForRead } from '../store-access.js';
+import { summaryNotes, summaryTable } from './cost.js';
+import { serveStore } from './serve.js';
+
+/** The file of a demo run: --store, else demo.db beside the default store. */
+function demoStorePath(ctx: CommandContext): { file: string; fresh: boolean } {
+  const flag = str(ctx, 'store');
+  if (flag !== undefined) return { file: path.resolve(ctx.io.cwd, flag), fresh: false };
+  return { file: path.join(path.dirname(defaultStorePath({ ...ctx.io.env })), 'demo.db'), fresh: true };
+}
+
+interface WorkloadResult {
+  made: number;
+  failed: number;
+  unexpected: number;
+}
+
+/** Runs the workload under the preload; resolves when the child has exited (and flushed the store). */
+export function runWorkload(
+  ctx: CommandContext,
+  options: { mockUrl: string; storeFile: string; calls: number; seed: number },
+): Promise<WorkloadResult> {
+  const root = ctx.io.packageRoot;
+  const req = createRequire(path.join(root, 'package.json'));
+  const nodePkg = path.dirname(req.resolve('@tokenmeter/node/package.json'));
+  const register = pathToFileURL(path.join(nodePkg, 'register.mjs')).href;
+  const workload = path.join(root, 'src', 'demo', 'workload.mjs');
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(ctx.io.env)) {
+    // The demo decides its own telemetry settings; the user's would send it elsewhere.
+    if (v === undefined || k.startsWith('OTEL_') || k.startsWith('TOKENMETER_') || k === 'NODE_OPTIONS')
+      continue;
+    env[k] = v;
+  }
+  const u = options.mockUrl;
+  Object.assign(env, {
+    TOKENMETER_STORE: options.storeFile,
+    OTEL_SERVICE_NAME: 'tokenmeter-demo',
+    OTEL_TRACES_EXPORTER: 'none',
+    OTEL_METRICS_EXPORTER: 'none',
+    // The mock speaks OpenAI's API on loopback: say it is OpenAI (not just "OpenAI-compatible").
+    TOKENMETER_PROVIDERS: `openai=${u}/v1/chat,openai=${u}/v1/embeddings,openai=${u}/v1/responses`,
+    TOKENMETER_DEMO_MOCK_URL: u,
+    TOKENMETER_DEMO_CALLS: String(options.calls),
+    TOKENMETER_DEMO_SEED: String(options.seed),
+  });
+  const progress = new Progress(ctx.io, 'Running the workload', options.calls);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', register, workload], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    let buf = '';
+    let result: WorkloadResult | undefined;
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      buf += chunk;
+      let nl = buf.indexOf('\n');
+      while (nl >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        const p = /^progress (\d+) (\d+)$/.exec(line);
+        if (p) progress.update(Number(p[1]));
+        const f = /^finished (\d+) (\d+) (\d+)$/.exec(line);
+        if (f) result = { made: Number(f[1]), failed: Number(f[2]), unexpected: Number(f[3]) };
+        nl = buf.indexOf('\n');
+      }
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      if (stderr.length < 64 * 1024) stderr += chunk;
+    });
+    child.on('error', (e) => {
+      progress.done();
+      reject(new CliError(`could not start the demo workload: ${e.message}`));
+    });
+    child.on('exit', (code, signal) => {
+      progress.done();
+      if (code !== 0 || !result) {
+        reject(
+          new CliError(
+            `the demo workload ${signal ? `was killed (${signal})` : `exited with code ${code}`}`,
+            {
+              hint: stderr.trim() ? `Its output:\n${stderr.trim()}` : undefined,
+            },
+          ),
+        );
+        return;
+      }
+      if (result.unexpected > 0)
+        ctx.io.stderr.write(
+          `${stderr
+            .split('\n')
+            .filter((l) => l.startsWith('demo:'))
+            .join('\n')}\n`,
+        );
+      resolve(result);
+    });
+  });
+}
+
+export const demoCommand: CommandSpec = {
+  name: 'demo',
+  summary: 'Run a sample workload against a local mock provider and show what it cost',
+  usage: 'demo [--calls N] [--store PATH] [--serve [--port 8766]]',
+  description:
+    'Starts a mock of the OpenAI, Anthropic, Gemini and Bedrock APIs on 127.0.0.1, and runs a small\n' +
+    'app that calls it with the official SDKs under the real preload\n' +
+    '(node --import @tokenmeter/node/register), with features, users and tenants, streaming, prompt\n' +
+    'caching and a few errors. The preload records every call to a fresh store, and the cost is read\n' +
+    'back from it. No API key, no account, no network.',
+  flags: {
+    calls: {
+      type: 'string',
+      value: 'N',
+      description: 'how many calls the workload makes (default 120, at most 10000)',
+    },
+    seed: {
+      type: 'string',
+      value: 'N',
+      description: 'seed of the call mix (default 1: the same run every time)',
+    },
+    store: {
+      type: 'string',
+      value: 'PATH',
+      description: 'store to record to (default: a fresh ~/.tokenmeter/demo.db, replaced on each run)',
+    },
+    serve: { type: 'boolean', description: 'keep the dashboard up afterwards (Ctrl+C to stop)' },
+    host: {
+      type: 'string',
+      value: 'ADDRESS',
+      description: 'with --serve: address to bind (default 127.0.0.1)',
+    },
+    port: { type: 'string', value: 'PORT', description: 'with --serve: port (default 8766)' },
+  },
+  examples: ['tokenmeter demo', 'tokenmeter demo --calls 1000 --serve', 'tokenmeter demo --store ./demo.db'],
+  async run(ctx) {
+    const callsText = str(ctx, 'calls') ?? '120';
+    const calls = /^\d+$/.test(callsText) ? Number(callsText) : Number.NaN;
+    if (!Number.isInteger(calls) || calls < 1 || calls > 10_000)
+      throw new UsageError(`--calls: "${callsText}" is not a whole number from 1 to 10000`, ctx.name);
+    const seedText = str(ctx, 'seed') ?? '1';
+    if (!/^\d{1,9}$/.test(seedText))
+      throw new UsageError(`--seed: "${seedText}" is not a whole number`, ctx.name);
+    if (!bool(ctx, 'serve') && (str(ctx, 'port') !== undefined || str(ctx, 'host') !== undefined))
+      throw new UsageError('--port and --host go with --serve', ctx.name);
+    const { file, fresh } = demoStorePath(ctx);
+    if (fresh) for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+    const appending = !fresh && existsSync(file);
+    const o = ctx.out;
+    ctx.io.stdout.write(
+      `${o.bold('tokenmeter demo')}: ${formatInt(calls)} LLM calls (OpenAI, Anthropic, Gemini, Bedrock) against a local mock\n` +
+        `${o.dim(`recording to ${file}${appending ? ' (appending)' : ''}`)}\n\n`,
+    );
+    const { startMockProvider } = await import('@tokenmeter/mock-provider');
+    const mock = await startMockProvider({ host: '127.0.0.1', port: 0 });
+    const started = (ctx.io.now ?? Date.now)();
+    let result: WorkloadResult;
+    try {
+      result = await runWorkload(ctx, { mockUrl: mock.url, storeFile: file, calls, seed: Number(seedText) });
+    } finally {
+      await mock.close();
+    }
+    const store = openForRead(ctx, file);
+    let recorded: number;
+    try {
+      const timeZone = machineTimeZone();
+      const byModel = store.summary({ since: started - 1000, groupBy: 'model', timeZone });
+      const byFeature = store.summary({ since: started - 1000, groupBy: 'feature', timeZone });
+      recorded = byModel.totals.calls;
+      ctx.io.stdout.write(
+        `${o.green('✓')} ${formatInt(result.made)} calls made (${result.failed} failed on purpose: rate limits, overloads), ` +
+          `${formatInt(recorded)} recorded, total ${o.bold(formatUsd(byModel.totals.costNanos))}\n\n`,
+      );
+      ctx.io.stdout.write(`${o.bold('Cost by model')}\n${summaryTable(byModel, 'model', ctx)}\n`);
+      ctx.io.stdout.write(`${o.bold('Cost by feature')}\n${summaryTable(byFeature, 'feature', ctx)}\n`);
+      const notes = summaryNotes(byModel.totals, ctx, store, { since: started - 1000 });
+      if (notes) ctx.io.stdout.write(`${notes}\n`);
+    } finally {
+      store.close();
+    }
+    if (recorded < result.made)
+      ctx.io.stderr.write(
+        `${ctx.err.yellow('warning:')} ${result.made - recorded} of ${result.made} calls were not recorded\n`,
+      );
+    const q = /^[\w./:@+-]+$/.test(file) ? file : `'${file.replace(/'/g, "'\\''")}'`;
+    if (bool(ctx, 'serve')) {
+      const server = await serveStore(ctx, file);
+      const signal = await (ctx.io.waitForSignal?.() ?? new Promise<string>(() => {}));
+      ctx.io.stderr.write(`\n${signal}: stopping\n`);
+      await server.close();
+      return EXIT_OK;
+    }
+    ctx.io.stdout.write(
+      `${o.bold('Next')}\n` +
+        `  tokenmeter serve --store ${q}             ${o.dim('# dashboard on http://127.0.0.1:8766')}\n` +
+        `  tokenmeter cost --by feature --store ${q}\n` +
+        `  tokenmeter calls --store ${q}\n` +
+        `  tokenmeter price --unpriced --store ${q}\n` +
+        `${o.dim('Record your own app: node --import @tokenmeter/node/register app.js (it writes ~/.tokenmeter/tokenmeter.db)')}\n`,
+    );
+    return EXIT_OK;
+  },
+};
