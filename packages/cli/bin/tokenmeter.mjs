@@ -6,6 +6,14 @@ import { runCli } from '../dist/esm/main.js';
 
 const packageRoot = dirname(dirname(fileURLToPath(import.meta.url)));
 
+// `tokenmeter calls | head`: the reader went away; stop quietly like other CLIs.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
 /** For long-running commands (serve, demo --serve): resolves on the first SIGINT or SIGTERM. */
 function waitForSignal() {
   return new Promise((resolve) => {

@@ -232,7 +232,7 @@ export const budgetCommand: CommandSpec = {
     '  list                   list budgets\n' +
     '  rm <id>                remove a budget\n' +
     '  status                 spend, projection and state of each budget (exit 3 when exceeded)',
-  flags: {},
+  flags: { store: STORE_FLAG },
   positionals: { min: 0, max: 1, names: 'a subcommand' },
   examples: [
     'tokenmeter budget set 50 --period day',

@@ -176,6 +176,8 @@ async function configChecks(
   const known = node.KNOWN_ENV_VARS as readonly string[];
   for (const name of Object.keys(env)) {
     if (known.includes(name)) continue;
+    // parseConfig reports some unknown names itself (with a suggestion): do not say it twice.
+    if (problems.some((p) => p.includes(name))) continue;
     if (name.startsWith('TOKENMETER_') && !['TOKENMETER_SERVE_TOKEN', 'TOKENMETER_DEBUG'].includes(name)) {
       const near = closest(name, known, 1);
       checks.push({
