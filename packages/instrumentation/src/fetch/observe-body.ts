@@ -6,6 +6,7 @@
 // call after a bounded time (PendingBodies).
 import { type HeaderSource, parseResponse } from '../adapters/index.js';
 import { errorTypeOf, type LlmCall } from '../call.js';
+import { closeByteStream, owned } from './byte-stream.js';
 
 type Reader<T> = (this: Response) => Promise<T>;
 
@@ -186,7 +187,7 @@ function tapJson(
         }
         parts = null;
         call.finish(undefined, { httpStatus: response.status });
-        controller.close();
+        closeByteStream(controller);
         return;
       }
       const chunk = result.value as Uint8Array;
@@ -203,9 +204,7 @@ function tapJson(
         }
       }
       if (chunk.byteLength > 0) {
-        controller.enqueue(
-          chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : chunk.slice(),
-        );
+        controller.enqueue(owned(chunk));
       }
     },
     cancel(reason) {

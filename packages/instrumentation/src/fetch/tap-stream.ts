@@ -18,6 +18,7 @@ import {
 } from '../adapters/index.js';
 import { errorTypeOf, type LlmCall } from '../call.js';
 import { SseDecoder } from '../sse.js';
+import { closeByteStream, owned } from './byte-stream.js';
 
 /** Observes (and, for an injected include_usage, rewrites) the bytes of one stream. */
 interface ByteObserver {
@@ -111,14 +112,6 @@ function makeObserver(
 
 const EMPTY = new Uint8Array(0);
 
-/**
- * A byte stream takes ownership of (transfers) the buffer it is given. fetch's own chunks own their
- * buffer; a view into a larger or shared buffer (a pooled Buffer) is copied first.
- */
-function owned(chunk: Uint8Array): Uint8Array {
-  return chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : chunk.slice();
-}
-
 /** Restore on `target` what `new Response()` cannot set, from `source`. */
 function restore(
   target: Response,
@@ -208,7 +201,7 @@ export function tapStream(response: Response, call: LlmCall, options: TapOptions
             }
           }
           finish();
-          controller.close();
+          closeByteStream(controller);
           return;
         }
         const value = result.value as Uint8Array;
