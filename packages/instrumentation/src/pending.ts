@@ -13,12 +13,13 @@ export interface PendingCall {
 export class PendingBodies {
   private readonly calls = new Set<PendingCall>();
   private timer: ReturnType<typeof setInterval> | undefined;
+  private period = 0;
 
   constructor(private readonly timeoutMs: () => number) {}
 
   add(call: PendingCall): void {
     this.calls.add(call);
-    if (this.timer === undefined) this.start();
+    if (this.timer === undefined || this.periodFor() < this.period) this.start();
   }
 
   delete(call: PendingCall): void {
@@ -47,9 +48,14 @@ export class PendingBodies {
     }
   }
 
+  private periodFor(): number {
+    return Math.max(50, Math.min(10_000, Math.floor(this.timeoutMs() / 2)));
+  }
+
   private start(): void {
-    const period = Math.max(50, Math.min(10_000, Math.floor(this.timeoutMs() / 2)));
-    this.timer = setInterval(() => this.sweep(), period);
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.period = this.periodFor();
+    this.timer = setInterval(() => this.sweep(), this.period);
     this.timer.unref?.();
   }
 }

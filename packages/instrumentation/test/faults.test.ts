@@ -1,0 +1,308 @@
+// Faults: the app sees exactly what it sees without tokenmeter (same error classes, statuses, error
+// objects), the span records the error, and tokenmeter's own failures never reach the app.
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { SpanStatusCode } from '@opentelemetry/api';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_TOKENMETER_COMPONENT,
+  ATTR_TOKENMETER_PRICING_MATCH,
+  METRIC_TOKENMETER_INTERNAL_ERRORS,
+} from '@tokenmeter/semconv';
+import type OpenAIType from 'openai';
+import { instrumentFetch } from '../src/fetch/instrument-fetch.js';
+import { type Harness, points, requireSdk, startHarness, tokenmeterSpans, waitFor } from './helpers/otel.js';
+
+let h: Harness;
+let client: OpenAIType;
+let Anthropic: typeof import('@anthropic-ai/sdk').Anthropic;
+
+before(async () => {
+  h = await startHarness();
+  const { OpenAI } = requireSdk('openai') as typeof import('openai');
+  ({ Anthropic } = requireSdk('@anthropic-ai/sdk') as typeof import('@anthropic-ai/sdk'));
+  client = new OpenAI({ baseURL: h.openaiBaseURL, apiKey: 'x', maxRetries: 0 });
+});
+after(() => h.close());
+beforeEach(() => h.reset());
+
+async function bare<T>(fn: () => Promise<T>): Promise<T> {
+  h.instrumentation.disable();
+  try {
+    return await fn();
+  } finally {
+    h.instrumentation.enable();
+  }
+}
+
+/** What the app sees of a failing call: the error's class, status and message, or its result. */
+async function outcome(fn: () => Promise<unknown>): Promise<string> {
+  try {
+    await fn();
+    return 'ok';
+  } catch (error) {
+    const e = error as Error & { status?: number };
+    return `${e.constructor.name} ${e.status ?? ''} ${e.message.replace(/req_[A-Za-z0-9]+/g, 'req')}`;
+  }
+}
+
+const chat =
+  (fault: string, stream = false) =>
+  async () => {
+    const res = await client.chat.completions.create(
+      { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream },
+      { headers: { 'x-mock-fault': fault } },
+    );
+    if (stream) {
+      const out = [];
+      for await (const c of res as AsyncIterable<unknown>) out.push(c);
+      return out.length;
+    }
+    return res;
+  };
+
+function rawPost(body: object, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${h.openaiBaseURL}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(init.headers as Record<string, string>) },
+    body: JSON.stringify(body),
+    signal: init.signal,
+  });
+}
+
+describe('HTTP errors', () => {
+  for (const status of [400, 401, 429, 500, 503]) {
+    test(`${status}: the same SDK error class and status; span error.type ${status}, status ERROR`, async () => {
+      const instrumented = await outcome(chat(`status-${status}`));
+      await waitFor(() => h.records.length === 1);
+      const plain = await bare(() => outcome(chat(`status-${status}`)));
+      assert.equal(instrumented, plain);
+      assert.match(instrumented, new RegExp(` ${status} `));
+      const span = tokenmeterSpans(h.spans)[0]!;
+      assert.equal(span.attributes[ATTR_ERROR_TYPE], String(status));
+      assert.equal(span.status.code, SpanStatusCode.ERROR);
+      assert.equal(h.records[0]!.httpStatus, status);
+      assert.equal(h.records[0]!.cost, null);
+    });
+  }
+
+  test('anthropic 529 overloaded: the same error class', async () => {
+    const c = new Anthropic({ baseURL: h.mock.anthropicBaseURL, apiKey: 'x', maxRetries: 0 });
+    const call = () =>
+      c.messages.create(
+        { model: 'claude-3-5-haiku-20241022', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] },
+        { headers: { 'x-mock-fault': 'status-529' } },
+      );
+    const instrumented = await outcome(call);
+    const plain = await bare(() => outcome(call));
+    assert.equal(instrumented, plain);
+    await waitFor(() => h.records.length === 1);
+    assert.equal(h.records[0]!.errorType, '529');
+  });
+
+  test('a streamed request answered with an error: the error body is left for the SDK', async () => {
+    const instrumented = await outcome(chat('status-429', true));
+    const plain = await bare(() => outcome(chat('status-429', true)));
+    assert.equal(instrumented, plain);
+    assert.match(instrumented, /RateLimitError 429/);
+  });
+});
+
+describe('broken bodies', () => {
+  test('malformed JSON: the SDK fails as without tokenmeter; the span ends unpriced (no_usage)', async () => {
+    const instrumented = await outcome(chat('malformed-json'));
+    await waitFor(() => h.records.length === 1);
+    const plain = await bare(() => outcome(chat('malformed-json')));
+    assert.equal(instrumented, plain);
+    assert.equal(h.records[0]!.pricingMatch, 'no_usage');
+    assert.equal(tokenmeterSpans(h.spans)[0]!.attributes[ATTR_TOKENMETER_PRICING_MATCH], 'no_usage');
+  });
+
+  test('malformed event in a stream: same outcome for the app', async () => {
+    const instrumented = await outcome(chat('malformed-json', true));
+    const plain = await bare(() => outcome(chat('malformed-json', true)));
+    assert.equal(instrumented, plain);
+    await waitFor(() => h.records.length === 1);
+  });
+
+  test('truncated SSE (ends without [DONE]): same chunks for the app; the span ends at the end of the body', async () => {
+    const instrumented = await outcome(chat('truncated-sse', true));
+    await waitFor(() => h.records.length === 1);
+    const plain = await bare(() => outcome(chat('truncated-sse', true)));
+    assert.equal(instrumented, plain);
+    assert.equal(h.records[0]!.errorType, undefined);
+    assert.equal(h.records[0]!.responseModel, 'gpt-4o-mini-2024-07-18', 'what was seen is kept');
+  });
+
+  test('cut stream (socket destroyed): the same error for the app; error.type on the span', async () => {
+    const instrumented = await outcome(chat('cut-stream', true));
+    await waitFor(() => h.records.length === 1);
+    const plain = await bare(() => outcome(chat('cut-stream', true)));
+    assert.equal(instrumented, plain);
+    assert.notEqual(instrumented, 'ok');
+    assert.ok(h.records[0]!.errorType !== undefined);
+  });
+});
+
+describe('aborts and network errors', () => {
+  test('stream-of-abort: an abort mid-stream rejects the reader with the very reason object', async () => {
+    const controller = new AbortController();
+    const reason = new Error('user went away');
+    const res = await rawPost(
+      { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true },
+      { signal: controller.signal, headers: { 'x-mock-fault': 'slow-stream', 'x-mock-delay-ms': '20' } },
+    );
+    const reader = res.body!.getReader();
+    await reader.read();
+    controller.abort(reason);
+    const caught = await reader.read().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.equal(caught, reason, 'identity preserved');
+    await waitFor(() => h.records.length === 1);
+    assert.equal(h.records[0]!.errorType, 'Error');
+    assert.equal(tokenmeterSpans(h.spans)[0]!.status.code, SpanStatusCode.ERROR);
+  });
+
+  test('an abort before the response: fetch rejects with the same AbortError object', async () => {
+    const controller = new AbortController();
+    const pending = rawPost(
+      { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] },
+      { signal: controller.signal, headers: { 'x-mock-fault': 'hang' } },
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    controller.abort();
+    const caught = await pending.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.equal(caught, controller.signal.reason);
+    assert.equal((caught as Error).name, 'AbortError');
+    await waitFor(() => h.records.length === 1);
+    assert.equal(tokenmeterSpans(h.spans)[0]!.attributes[ATTR_ERROR_TYPE], 'AbortError');
+  });
+
+  test('the openai SDK aborting its own stream behaves as without tokenmeter', async () => {
+    const run = async () => {
+      const controller = new AbortController();
+      const stream = await client.chat.completions.create(
+        { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true },
+        { signal: controller.signal, headers: { 'x-mock-fault': 'slow-stream', 'x-mock-delay-ms': '10' } },
+      );
+      let n = 0;
+      try {
+        for await (const _ of stream) if (++n === 2) controller.abort();
+        return `ended quietly after ${n}`;
+      } catch (error) {
+        return `${(error as Error).constructor.name} after ${n}`;
+      }
+    };
+    const instrumented = await run();
+    const plain = await bare(run);
+    assert.equal(instrumented, plain);
+    await waitFor(() => h.records.length === 1);
+  });
+
+  test('connection reset: the same error class and message', async () => {
+    const call = () =>
+      rawPost({ model: 'gpt-4o-mini', messages: [] }, { headers: { 'x-mock-fault': 'reset' } });
+    const instrumented = await outcome(call);
+    const plain = await bare(() => outcome(call));
+    assert.equal(instrumented, plain);
+    assert.match(instrumented, /^TypeError/);
+    await waitFor(() => h.records.length === 1);
+    assert.equal(h.records[0]!.errorType, 'TypeError');
+  });
+
+  test('a fetch that rejects: the same error object reaches the caller', async () => {
+    const failure = new TypeError('fetch failed');
+    const wrapped = instrumentFetch(
+      (() => Promise.reject(failure)) as typeof fetch,
+      h.instrumentation.runtime,
+    );
+    const caught = await wrapped(`${h.openaiBaseURL}/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [] }),
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.equal(caught, failure);
+  });
+
+  test('a fetch that throws synchronously: the same error object, thrown synchronously', () => {
+    const failure = new TypeError('Invalid URL');
+    const wrapped = instrumentFetch(
+      (() => {
+        throw failure;
+      }) as typeof fetch,
+      h.instrumentation.runtime,
+    );
+    assert.throws(
+      () =>
+        wrapped(`${h.openaiBaseURL}/chat/completions`, { method: 'POST', body: '{"model":"gpt-4o-mini"}' }),
+      (e: unknown) => e === failure,
+    );
+  });
+
+  test('the consumer cancels a stream: the span ends (no error) with what was seen', async () => {
+    const res = await rawPost({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+    });
+    const reader = res.body!.getReader();
+    await reader.read();
+    await reader.cancel('enough');
+    await waitFor(() => h.records.length === 1);
+    const r = h.records[0]!;
+    assert.equal(r.errorType, undefined);
+    assert.equal(r.responseModel, 'gpt-4o-mini-2024-07-18');
+  });
+});
+
+describe("tokenmeter's own failures", () => {
+  test('an onCallRecord sink that throws: the app is unaffected, the failure is counted', async () => {
+    h.instrumentation.setConfig({
+      ...h.config,
+      onCallRecord: () => {
+        throw new Error('sink broke');
+      },
+    });
+    try {
+      const res = await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+      assert.equal(res.usage?.completion_tokens, 20);
+      await waitFor(() => tokenmeterSpans(h.spans).length === 1);
+      assert.equal(
+        tokenmeterSpans(h.spans)[0]!.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS],
+        res.usage?.prompt_tokens,
+      );
+      const counted = points(await h.collect(), METRIC_TOKENMETER_INTERNAL_ERRORS);
+      assert.ok(
+        counted.some(
+          (p) => p.attributes[ATTR_TOKENMETER_COMPONENT] === 'on_call_record' && (p.value as number) >= 1,
+        ),
+      );
+    } finally {
+      h.instrumentation.setConfig(h.config);
+    }
+  });
+
+  test('a body that is never read ends its span after the bounded time', async () => {
+    h.instrumentation.setConfig({ ...h.config, unreadBodyTimeoutMs: 100 });
+    try {
+      const res = await rawPost({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+      assert.equal(res.status, 200);
+      await waitFor(() => h.records.length === 1, 3000);
+      assert.equal(h.records[0]!.pricingMatch, 'no_usage');
+      assert.equal(h.instrumentation.runtime.pending.size, 0, 'no per-request state left');
+    } finally {
+      h.instrumentation.setConfig(h.config);
+    }
+  });
+});
