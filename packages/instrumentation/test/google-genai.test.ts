@@ -103,11 +103,11 @@ describe('@google/genai', () => {
       apiKey: 'x',
       httpOptions: {
         baseUrl: h.mock.geminiBaseURL,
-        fetch: (input: RequestInfo | URL, init?: RequestInit) => {
+        fetch: (input: string | URL | Request, init?: RequestInit) => {
           calls++;
           return globalThis.fetch(input, init);
         },
-      } as ConstructorParameters<typeof GoogleGenAI>[0]['httpOptions'],
+      } as NonNullable<ConstructorParameters<typeof GoogleGenAI>[0]>['httpOptions'],
     });
     await custom.models.generateContent({ model: 'gemini-2.0-flash', contents: 'hi' });
     await waitFor(() => h.records.length === 1);

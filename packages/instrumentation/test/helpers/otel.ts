@@ -71,14 +71,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     spanProcessors: [...(options.processors ?? []), new SimpleSpanProcessor(spans)],
   });
   tracerProvider.register();
-  const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-  const reader = new PeriodicExportingMetricReader({
-    exporter: metricExporter,
-    exportIntervalMillis: 3_600_000,
-  });
-  const meterProvider = new MeterProvider({ readers: [reader] });
-  metrics.disable();
-  metrics.setGlobalMeterProvider(meterProvider);
+  const freshMeters = () => {
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const r = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
+    const provider = new MeterProvider({ readers: [r] });
+    metrics.disable();
+    metrics.setGlobalMeterProvider(provider);
+    return { exporter, reader: r, provider };
+  };
+  let meters = freshMeters();
   const records: CallRecord[] = [];
   const openaiBaseURL = `${mock.url}/api/v1`;
   const config: TokenmeterInstrumentationConfig = {
@@ -88,14 +89,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...options.config,
   };
   const instrumentation = new TokenmeterInstrumentation(config);
-  return {
+  const harness: Harness = {
     mock,
     openaiBaseURL,
     spans,
     tracerProvider,
-    meterProvider,
-    metricExporter,
-    reader,
+    meterProvider: meters.provider,
+    metricExporter: meters.exporter,
+    reader: meters.reader,
     instrumentation,
     config,
     records,
@@ -103,21 +104,27 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       spans.reset();
       records.length = 0;
       mock.reset();
-      metricExporter.reset();
+      // A new MeterProvider: cumulative series of earlier tests are gone with the old one.
+      void meters.provider.shutdown();
       sharedMetrics().reset();
+      meters = freshMeters();
+      harness.meterProvider = meters.provider;
+      harness.metricExporter = meters.exporter;
+      harness.reader = meters.reader;
     },
     async collect() {
-      metricExporter.reset();
-      await reader.forceFlush();
-      return metricExporter.getMetrics();
+      meters.exporter.reset();
+      await meters.reader.forceFlush();
+      return meters.exporter.getMetrics();
     },
     async close() {
       instrumentation.disable();
       await mock.close();
       await tracerProvider.shutdown();
-      await meterProvider.shutdown();
+      await meters.provider.shutdown();
     },
   };
+  return harness;
 }
 
 /** Spans made by tokenmeter (its instrumentation scope). */
