@@ -253,5 +253,13 @@ export function serializeMessages(messages: Message[], maxChars: number): string
     out.push({ ...m, parts });
   }
   const text = JSON.stringify(out);
-  return text.length <= maxChars ? text : JSON.stringify(out.slice(0, 1)).slice(0, maxChars);
+  if (text.length <= maxChars) return text;
+  // Still too long (many tiny parts): keep whole messages from the start while they fit.
+  let kept = '[]';
+  for (let i = 1; i <= out.length; i++) {
+    const candidate = JSON.stringify(out.slice(0, i));
+    if (candidate.length > maxChars) break;
+    kept = candidate;
+  }
+  return kept;
 }
