@@ -2,8 +2,8 @@
 // active OpenTelemetry context (cheap: no context is entered on the call path):
 // - `withAttribution({ feature, user, tenant }, fn)`: runs fn in a context carrying the values;
 //   nested calls merge (inner values win), and the context follows async work started inside fn.
-// - W3C baggage with the keys of ATTRIBUTION_BAGGAGE_KEYS (`tokenmeter.feature`,
-//   `tokenmeter.user.id`, `tokenmeter.tenant.id`), so a tag set by an upstream service (or by
+// - W3C baggage with the keys of ATTRIBUTION_BAGGAGE_KEYS (the attribution attribute names
+//   themselves), so a tag set by an upstream service (or by
 //   `withAttribution(..., { baggage: true })`) reaches the LLM calls of the services it calls.
 // Explicit `withAttribution` values win over baggage.
 import { type Context, context, createContextKey, propagation } from '@opentelemetry/api';

@@ -41,7 +41,7 @@ export interface TokenmeterInstrumentationConfig extends InstrumentationConfig {
   /** Which cost attribute names to write. Default `tokenmeter`. Env: `TOKENMETER_COST_ATTRIBUTES`. */
   costAttributes?: CostAttributeNames;
   /**
-   * With `captureMessageContent`, the largest `gen_ai.input.messages` / `gen_ai.output.messages`
+   * With `captureMessageContent`, the largest gen_ai.input.messages / gen_ai.output.messages
    * value in bytes; longer content is cut. Default 65536.
    */
   maxContentBytes?: number;
