@@ -98,6 +98,8 @@ export class LlmCall implements PendingCall {
   readonly startPerf: number = performance.now();
   headersAt = 0;
   firstChunkAt: number | undefined;
+  /** The response status, once headers arrived. */
+  httpStatus: number | undefined;
   readonly span: Span;
   readonly attribution: Attribution;
   done = false;
@@ -142,7 +144,7 @@ export class LlmCall implements PendingCall {
 
   /** The body was never read: end at the time the headers arrived. */
   expire(): void {
-    this.finish(undefined, { endPerf: this.headersAt || undefined });
+    this.finish(undefined, { endPerf: this.headersAt || undefined, httpStatus: this.httpStatus });
   }
 
   /** End the call (once; later calls are ignored). Never throws. */

@@ -59,7 +59,7 @@ function finishWithError(call: LlmCall, error: unknown, response: Response): voi
 
 function json(this: Response): Promise<unknown> {
   const o = OBSERVED.get(this);
-  if (o === undefined) return Object.getPrototypeOf(this).json.call(this);
+  if (o === undefined) return baseOf(this).json.call(this);
   return o.json.call(this).then(
     (value) => {
       finishWithJson(o.call, value, this);
@@ -76,7 +76,7 @@ function json(this: Response): Promise<unknown> {
 
 function text(this: Response): Promise<string> {
   const o = OBSERVED.get(this);
-  if (o === undefined) return Object.getPrototypeOf(this).text.call(this);
+  if (o === undefined) return baseOf(this).text.call(this);
   return o.text.call(this).then(
     (value) => {
       finishWithText(o.call, value, this);
@@ -91,7 +91,7 @@ function text(this: Response): Promise<string> {
 
 function arrayBuffer(this: Response): Promise<ArrayBuffer> {
   const o = OBSERVED.get(this);
-  if (o === undefined) return Object.getPrototypeOf(this).arrayBuffer.call(this);
+  if (o === undefined) return baseOf(this).arrayBuffer.call(this);
   return o.arrayBuffer.call(this).then(
     (value) => {
       if (!o.call.done) finishWithText(o.call, decoder.decode(value), this);
@@ -106,7 +106,7 @@ function arrayBuffer(this: Response): Promise<ArrayBuffer> {
 
 function bytes(this: Response): Promise<Uint8Array> {
   const o = OBSERVED.get(this);
-  const original = o?.bytes ?? (Object.getPrototypeOf(this).bytes as Reader<Uint8Array>);
+  const original = o?.bytes ?? (baseOf(this).bytes as Reader<Uint8Array>);
   if (o === undefined) return original.call(this);
   return original.call(this).then(
     (value) => {
@@ -122,7 +122,7 @@ function bytes(this: Response): Promise<Uint8Array> {
 
 function blob(this: Response): Promise<Blob> {
   const o = OBSERVED.get(this);
-  if (o === undefined) return Object.getPrototypeOf(this).blob.call(this);
+  if (o === undefined) return baseOf(this).blob.call(this);
   return o.blob.call(this).then(
     (value) => {
       if (!o.call.done) {
@@ -142,7 +142,7 @@ function blob(this: Response): Promise<Blob> {
 
 function clone(this: Response): Response {
   const o = OBSERVED.get(this);
-  if (o === undefined) return Object.getPrototypeOf(this).clone.call(this);
+  if (o === undefined) return baseOf(this).clone.call(this);
   const copy = o.clone.call(this);
   // Whichever copy is read first ends the call.
   if (!o.call.done) observeBody(copy, o.call);
@@ -218,7 +218,7 @@ function tapJson(
 
 function body(this: Response): ReadableStream<Uint8Array> | null {
   const o = OBSERVED.get(this);
-  if (o === undefined) return nativeBodyGetter(Object.getPrototypeOf(this))?.call(this) ?? null;
+  if (o === undefined) return nativeBodyGetter(baseOf(this))?.call(this) ?? null;
   if (o.tapped !== undefined) return o.tapped;
   const source = o.nativeBody.call(this);
   if (source === null || o.call.done) {
@@ -265,39 +265,55 @@ const DESCRIPTORS: PropertyDescriptorMap = {
   blob: method(blob),
   clone: method(clone),
 };
-const DESCRIPTORS_WITH_BYTES: PropertyDescriptorMap = { ...DESCRIPTORS, bytes: method(bytes) };
 
-/** Watch the body reads of a non-streamed response for `call`. The response itself is returned as is. */
-export function observeBody(response: Response, call: LlmCall): void {
-  const r = response as Response & { bytes?: Reader<Uint8Array> };
-  const getter = nativeBodyGetter(Object.getPrototypeOf(response));
-  if (getter === undefined) {
-    // Not a WHATWG Response (node-fetch 2 in openai 4): its reading methods are still observed.
-    observeMethods(response, call);
-    return;
-  }
-  const hasBytes = typeof r.bytes === 'function';
-  OBSERVED.set(response, {
-    call,
-    nativeBody: getter,
-    json: r.json,
-    text: r.text,
-    arrayBuffer: r.arrayBuffer,
-    bytes: hasBytes ? r.bytes : undefined,
-    blob: r.blob,
-    clone: r.clone,
-  });
-  Object.defineProperties(response, hasBytes ? DESCRIPTORS_WITH_BYTES : DESCRIPTORS);
-  call.runtime.pending.add(call);
+/** Our observing prototypes (each derives from one Response prototype). */
+const OURS = new WeakSet<object>();
+/** base prototype → [observing prototype with `body`, without] */
+const DERIVED = new WeakMap<object, [object | undefined, object | undefined]>();
+
+/** The Response prototype below ours (where the platform's methods are). */
+// biome-ignore lint/suspicious/noExplicitAny: the platform's Response methods, looked up by name
+function baseOf(response: object): any {
+  let p = Object.getPrototypeOf(response) as object | null;
+  while (p !== null && OURS.has(p)) p = Object.getPrototypeOf(p) as object | null;
+  return p ?? {};
 }
 
-/** For a Response-like object without a `body` getter: observe its reading methods only. */
-function observeMethods(response: Response, call: LlmCall): void {
+function derived(base: object, withBody: boolean): object {
+  let pair = DERIVED.get(base);
+  if (pair === undefined) {
+    pair = [undefined, undefined];
+    DERIVED.set(base, pair);
+  }
+  const i = withBody ? 0 : 1;
+  let proto = pair[i];
+  if (proto === undefined) {
+    const { body: bodyDescriptor, ...methods } = DESCRIPTORS;
+    const descriptors: PropertyDescriptorMap = withBody ? { body: bodyDescriptor!, ...methods } : methods;
+    if (typeof (base as { bytes?: unknown }).bytes === 'function') descriptors.bytes = method(bytes);
+    proto = Object.create(base, descriptors) as object;
+    OURS.add(proto);
+    pair[i] = proto;
+  }
+  return proto;
+}
+
+/**
+ * Watch the body reads of a non-streamed response for `call`. The response itself is returned as
+ * is; its prototype becomes one derived from its own, overriding the reading methods (one
+ * prototype switch: cheaper than defining properties on the instance, and invisible to
+ * `Object.keys` and `instanceof`).
+ */
+export function observeBody(response: Response, call: LlmCall): void {
   const r = response as Response & { bytes?: Reader<Uint8Array> };
+  const base = Object.getPrototypeOf(response) as object | null;
+  if (base === null) return;
+  // No `body` getter: not a WHATWG Response (node-fetch 2 in openai 4); its methods are observed.
+  const getter = nativeBodyGetter(base);
   OBSERVED.set(response, {
     call,
-    tapped: null,
-    nativeBody: () => null,
+    tapped: getter === undefined ? null : undefined,
+    nativeBody: getter ?? (() => null),
     json: r.json,
     text: r.text,
     arrayBuffer: r.arrayBuffer,
@@ -305,7 +321,6 @@ function observeMethods(response: Response, call: LlmCall): void {
     blob: r.blob,
     clone: r.clone,
   });
-  const { body: _body, ...methods } = DESCRIPTORS;
-  Object.defineProperties(response, methods);
+  Object.setPrototypeOf(response, derived(base, getter !== undefined));
   call.runtime.pending.add(call);
 }

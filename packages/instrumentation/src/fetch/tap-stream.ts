@@ -4,21 +4,22 @@
 // (constant memory), then handed on. The call ends at the protocol's terminal event, or at the end
 // of the body, an error, or the consumer's cancel(), with the usage seen so far.
 //
-// The Response the caller gets is a new Response over that stream, with everything the constructor
-// cannot set restored on the instance: url, redirected, type and the original (immutable) headers
-// object; clone() is kept consistent. status, statusText, ok, body, bodyUsed and the reading
-// methods are the platform's own, working on the tapped stream.
+// The caller gets the very Response object fetch returned (status, statusText, ok, headers, url,
+// redirected, type, bodyUsed are the platform's own): its prototype is swapped for one that derives
+// from the original and overrides only `body` (the tapped stream, made on first access), the reading
+// methods (text, json, arrayBuffer, blob, bytes, formData read the tapped stream) and clone() (tees
+// it). One prototype switch per response: no new Response, no per-instance properties.
 import {
   AwsEventStreamDecoder,
   createStreamParser,
   eventStreamMessageToEvent,
-  InjectedUsageStreamRewriter,
   JsonArrayStreamDecoder,
   type StreamParser,
 } from '../adapters/index.js';
 import { errorTypeOf, type LlmCall } from '../call.js';
 import { SseDecoder } from '../sse.js';
 import { closeByteStream, owned } from './byte-stream.js';
+import { UsageStripper } from './strip-usage.js';
 
 /** Observes (and, for an injected include_usage, rewrites) the bytes of one stream. */
 interface ByteObserver {
@@ -29,22 +30,6 @@ interface ByteObserver {
 }
 
 export type StreamFraming = 'sse' | 'json-array' | 'aws-eventstream';
-
-function concat(pieces: Uint8Array[], chunk: Uint8Array): Uint8Array | null {
-  if (pieces.length === 0) return null;
-  if (pieces.length === 1 && pieces[0] === chunk) return chunk;
-  let n = 0;
-  for (const p of pieces) n += p.byteLength;
-  if (n === 0) return null;
-  // Always a fresh buffer: pieces may share one (and a byte stream transfers what it is given).
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
 
 function makeObserver(
   framing: StreamFraming,
@@ -61,11 +46,8 @@ function makeObserver(
     }
   };
   if (injected) {
-    const rewriter = new InjectedUsageStreamRewriter(onEvent);
-    return {
-      push: (chunk) => concat(rewriter.push(chunk), chunk),
-      end: () => concat(rewriter.end(), EMPTY),
-    };
+    const stripper = new UsageStripper(onEvent);
+    return { push: (chunk) => stripper.push(chunk), end: () => stripper.end() };
   }
   if (framing === 'json-array') {
     const decoder = new JsonArrayStreamDecoder((element) => onEvent(element, undefined));
@@ -110,37 +92,6 @@ function makeObserver(
   };
 }
 
-const EMPTY = new Uint8Array(0);
-
-/** Restore on `target` what `new Response()` cannot set, from `source`. */
-function restore(
-  target: Response,
-  source: { url: string; redirected: boolean; type: Response['type']; headers: Headers },
-): void {
-  Object.defineProperties(target, {
-    url: { value: source.url, configurable: true },
-    redirected: { value: source.redirected, configurable: true },
-    type: { value: source.type, configurable: true },
-    headers: { value: source.headers, configurable: true },
-    clone: { value: cloneRestored, writable: true, configurable: true },
-  });
-}
-
-const RESTORED = new WeakMap<
-  Response,
-  { url: string; redirected: boolean; type: Response['type']; headers: Headers }
->();
-
-function cloneRestored(this: Response): Response {
-  const copy = Response.prototype.clone.call(this);
-  const source = RESTORED.get(this);
-  if (source !== undefined) {
-    RESTORED.set(copy, source);
-    restore(copy, source);
-  }
-  return copy;
-}
-
 export interface TapOptions {
   framing: StreamFraming;
   /** include_usage was added by tokenmeter: strip its traces from what the caller gets. */
@@ -149,17 +100,32 @@ export interface TapOptions {
   captureText: boolean;
 }
 
-/**
- * Tap the body of a streamed response for `call`. Returns the Response to give the caller.
- * Falls back to the original response (the call then ends without usage) if the body cannot be tapped.
- */
-export function tapStream(response: Response, call: LlmCall, options: TapOptions): Response {
-  const source = response.body;
-  if (source === null) {
-    call.finish(undefined, { httpStatus: response.status });
-    return response;
+interface TapState {
+  call: LlmCall;
+  options: TapOptions;
+  /** The native body stream. */
+  source: ReadableStream<Uint8Array>;
+  /** The stream handed out as `body`, once asked for. */
+  tapped: ReadableStream<Uint8Array> | undefined;
+}
+
+const TAPPED = new WeakMap<object, TapState>();
+
+type BodyGetter = (this: Response) => ReadableStream<Uint8Array> | null;
+
+/** The `body` getter along a prototype chain (undici's, or another fetch implementation's). */
+function findBodyGetter(proto: object | null): BodyGetter | undefined {
+  for (let p = proto; p !== null; p = Object.getPrototypeOf(p)) {
+    const get = Object.getOwnPropertyDescriptor(p, 'body')?.get;
+    if (get !== undefined) return get as BodyGetter;
   }
-  const status = response.status;
+  return undefined;
+}
+
+function makeTap(state: TapState): ReadableStream<Uint8Array> {
+  const { call, options, source } = state;
+  call.runtime.pending.delete(call);
+  const status = call.httpStatus;
   const parser = createStreamParser(call.info, options.captureText ? { captureOutputText: true } : undefined);
   const finish = (errorType?: string) => {
     if (call.done) return;
@@ -176,7 +142,7 @@ export function tapStream(response: Response, call: LlmCall, options: TapOptions
   let cancelled = false;
   const runtime = call.runtime;
 
-  const tapped = new ReadableStream(
+  return new ReadableStream(
     {
       type: 'bytes',
       async pull(controller: ReadableByteStreamController) {
@@ -228,19 +194,118 @@ export function tapStream(response: Response, call: LlmCall, options: TapOptions
     },
     { highWaterMark: 0 },
   );
+}
 
-  const wrapped = new Response(tapped, {
-    status,
-    statusText: response.statusText,
-    headers: response.headers,
-  });
-  const props = {
-    url: response.url,
-    redirected: response.redirected,
-    type: response.type,
-    headers: response.headers,
+function tappedBody(state: TapState): ReadableStream<Uint8Array> {
+  if (state.tapped === undefined) {
+    try {
+      state.tapped = makeTap(state);
+    } catch (error) {
+      state.call.runtime.internalError('stream', error);
+      state.call.finish(undefined, { httpStatus: state.call.httpStatus });
+      state.tapped = state.source;
+    }
+  }
+  return state.tapped;
+}
+
+function body(this: Response): ReadableStream<Uint8Array> | null {
+  const state = TAPPED.get(this);
+  if (state === undefined)
+    return findBodyGetter(Object.getPrototypeOf(Object.getPrototypeOf(this)))?.call(this) ?? null;
+  return tappedBody(state);
+}
+
+/** A reading method over the tapped stream (what the platform's would do over the body). */
+function reader<K extends 'text' | 'json' | 'arrayBuffer' | 'blob' | 'bytes' | 'formData'>(name: K) {
+  return function (this: Response): Promise<unknown> {
+    const state = TAPPED.get(this);
+    const proto = Object.getPrototypeOf(Object.getPrototypeOf(this)) as Record<
+      K,
+      (this: Response) => Promise<unknown>
+    >;
+    if (state === undefined) return proto[name].call(this);
+    try {
+      const stream = tappedBody(state);
+      if (stream === state.source) return proto[name].call(this);
+      // A Response over the tapped stream reads it the platform's way (locked/used → TypeError).
+      const view = new Response(stream, { headers: this.headers });
+      return (view as unknown as Record<K, () => Promise<unknown>>)[name]();
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
-  RESTORED.set(wrapped, props);
-  restore(wrapped, props);
-  return wrapped;
+}
+
+/** clone(): tee the tapped stream; the copy is a Response with this one's url, redirected and type. */
+function clone(this: Response): Response {
+  const state = TAPPED.get(this);
+  const proto = Object.getPrototypeOf(Object.getPrototypeOf(this)) as { clone(this: Response): Response };
+  if (state === undefined) return proto.clone.call(this);
+  const stream = tappedBody(state);
+  if (stream === state.source) return proto.clone.call(this);
+  if (stream.locked || this.bodyUsed) throw new TypeError('Response.clone: Body has already been consumed.');
+  const [mine, theirs] = stream.tee();
+  state.tapped = mine;
+  const copy = new Response(theirs, {
+    status: this.status,
+    statusText: this.statusText,
+    headers: this.headers,
+  });
+  Object.defineProperties(copy, {
+    url: { value: this.url, configurable: true },
+    redirected: { value: this.redirected, configurable: true },
+    type: { value: this.type, configurable: true },
+  });
+  return copy;
+}
+
+function method(value: unknown): PropertyDescriptor {
+  return { value, writable: true, configurable: true, enumerable: false };
+}
+
+const PROTOTYPES = new WeakMap<object, object>();
+
+/** The tapping prototype derived from a Response prototype (one per fetch implementation). */
+function tappingPrototype(base: object): object {
+  let proto = PROTOTYPES.get(base);
+  if (proto === undefined) {
+    proto = Object.create(base, {
+      body: { get: body, configurable: true, enumerable: false },
+      text: method(reader('text')),
+      json: method(reader('json')),
+      arrayBuffer: method(reader('arrayBuffer')),
+      blob: method(reader('blob')),
+      formData: method(reader('formData')),
+      clone: method(clone),
+      ...('bytes' in base ? { bytes: method(reader('bytes')) } : {}),
+    }) as object;
+    PROTOTYPES.set(base, proto);
+  }
+  return proto;
+}
+
+/**
+ * Tap the body of a streamed response for `call`. Returns the same Response object, its body now
+ * observed. A response that is not a WHATWG Response (no `body` stream) is returned untouched and
+ * the call ends without usage.
+ */
+export function tapStream(response: Response, call: LlmCall, options: TapOptions): Response {
+  const base = Object.getPrototypeOf(response) as object | null;
+  const getter = base === null ? undefined : findBodyGetter(base);
+  const source = getter?.call(response) ?? null;
+  if (
+    base === null ||
+    source === null ||
+    typeof (source as { getReader?: unknown }).getReader !== 'function'
+  ) {
+    call.finish(undefined, { httpStatus: response.status });
+    return response;
+  }
+  call.httpStatus = response.status;
+  TAPPED.set(response, { call, options, source, tapped: undefined });
+  Object.setPrototypeOf(response, tappingPrototype(base));
+  // Until someone asks for the body, a never-read stream ends after the bounded time.
+  call.runtime.pending.add(call);
+  return response;
 }
