@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { formatUsd } from '../src/format/money.js';
 import { DAY, makeStore, NOW, pricedCall, run, sampleCalls, tempDir, withStore } from './helpers.js';
 
 describe('tokenmeter calls', () => {
   let file = '';
+  const dir = tempDir({ after });
   before(() => {
-    const dir = tempDir({ after: () => {} });
     file = makeStore(dir, [
       ...sampleCalls(120, NOW - 5 * DAY, NOW - DAY),
       pricedCall({

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import type { CostStore } from '@tokenmeter/store';
 import { formatUsd, nanosToDecimal } from '../src/format/money.js';
 import { DAY, makeStore, NOW, run, sampleCalls, tempDir, withStore } from './helpers.js';
@@ -11,10 +11,8 @@ const NEXT_MONTH = Date.UTC(2026, 11, 1);
 
 describe('tokenmeter cost', () => {
   let file = '';
-  let dir = '';
+  const dir = tempDir({ after });
   before(() => {
-    // Not node:test's `t` here: a describe-level temp dir, removed with the OS temp dir.
-    dir = tempDir({ after: () => {} });
     file = makeStore(dir, [...sampleCalls(400, MONTH - 10 * DAY, NOW), ...sampleCalls(20, NOW - 2 * 3_600_000, NOW, 99)]);
   });
 
