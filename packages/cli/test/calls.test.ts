@@ -30,33 +30,73 @@ describe('tokenmeter calls', () => {
     const r = await run(['calls', '--store', file, '--limit', '5', '--tz', 'UTC']);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.split('\n');
-    assert.match(lines[0]!, /^\s*ID\s+TIME\s+PROVIDER\s+MODEL\s+FEATURE\s+USER\s+TENANT\s+IN\s+OUT\s+COST\s+STATUS$/);
-    assert.match(lines[1]!, /^\s*121\s+2026-11-23 11:59:00\s+anthropic\s+claude-sonnet-4-6\s+summarize\s+u-9\s+acme\s+12,000\s+800\s+\$0\.0217\s+ok$/);
+    assert.match(
+      lines[0]!,
+      /^\s*ID\s+TIME\s+PROVIDER\s+MODEL\s+FEATURE\s+USER\s+TENANT\s+IN\s+OUT\s+COST\s+STATUS$/,
+    );
+    assert.match(
+      lines[1]!,
+      /^\s*121\s+2026-11-23 11:59:00\s+anthropic\s+claude-sonnet-4-6\s+summarize\s+u-9\s+acme\s+12,000\s+800\s+\$0\.0217\s+ok$/,
+    );
     assert.equal(lines.filter((l) => /^\s*\d+\s+2026-/.test(l)).length, 5);
     const cursor = /next cursor: (\S+)/.exec(r.stdout)?.[1];
     assert.ok(cursor, r.stdout);
     const next = await run(['calls', '--store', file, '--limit', '5', '--cursor', cursor!, '--json']);
     const page = JSON.parse(next.stdout);
     const all = withStore(file, (s) => s.calls({ limit: 10 }).calls.map((c) => c.id));
-    assert.deepEqual(page.calls.map((c: { id: number }) => c.id), all.slice(5, 10));
+    assert.deepEqual(
+      page.calls.map((c: { id: number }) => c.id),
+      all.slice(5, 10),
+    );
   });
 
   it('prints the command of the next page on a terminal', async () => {
     const r = await run(['calls', '--store', file, '--limit', '3', '--tenant', 'acme'], { tty: true });
-    assert.match(r.stdout, new RegExp(`Next page: tokenmeter calls --store ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} --limit 3 --tenant acme --cursor \\S+`));
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `Next page: tokenmeter calls --store ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} --limit 3 --tenant acme --cursor \\S+`,
+      ),
+    );
   });
 
   it('filters like the store, and --json has exact costs', async () => {
-    const r = await run(['calls', '--store', file, '--provider', 'openai', '--min-cost', '0.0001', '--limit', '1000', '--json']);
+    const r = await run([
+      'calls',
+      '--store',
+      file,
+      '--provider',
+      'openai',
+      '--min-cost',
+      '0.0001',
+      '--limit',
+      '1000',
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout);
-    const expected = withStore(file, (s) => s.calls({ provider: 'openai', minCostNanos: 100_000, limit: 1000 }).calls);
-    assert.deepEqual(j.calls.map((c: { id: number }) => c.id), expected.map((c) => c.id));
-    assert.ok(j.calls.every((c: { provider: string; costNanos: number; costUsd: number }) => c.provider === 'openai' && c.costNanos >= 100_000 && c.costUsd === c.costNanos / 1e9));
-    const errors = JSON.parse((await run(['calls', '--store', file, '--errors', '--json', '--limit', '1000'])).stdout);
+    const expected = withStore(
+      file,
+      (s) => s.calls({ provider: 'openai', minCostNanos: 100_000, limit: 1000 }).calls,
+    );
+    assert.deepEqual(
+      j.calls.map((c: { id: number }) => c.id),
+      expected.map((c) => c.id),
+    );
+    assert.ok(
+      j.calls.every(
+        (c: { provider: string; costNanos: number; costUsd: number }) =>
+          c.provider === 'openai' && c.costNanos >= 100_000 && c.costUsd === c.costNanos / 1e9,
+      ),
+    );
+    const errors = JSON.parse(
+      (await run(['calls', '--store', file, '--errors', '--json', '--limit', '1000'])).stdout,
+    );
     assert.ok(errors.calls.length > 0);
     assert.ok(errors.calls.every((c: { errorType: string | null }) => c.errorType !== null));
-    const unpriced = JSON.parse((await run(['calls', '--store', file, '--unpriced', '--json', '--limit', '1000'])).stdout);
+    const unpriced = JSON.parse(
+      (await run(['calls', '--store', file, '--unpriced', '--json', '--limit', '1000'])).stdout,
+    );
     assert.ok(unpriced.calls.every((c: { priced: boolean }) => !c.priced));
   });
 

@@ -13,7 +13,10 @@ describe('tokenmeter cost', () => {
   let file = '';
   const dir = tempDir({ after });
   before(() => {
-    file = makeStore(dir, [...sampleCalls(400, MONTH - 10 * DAY, NOW), ...sampleCalls(20, NOW - 2 * 3_600_000, NOW, 99)]);
+    file = makeStore(dir, [
+      ...sampleCalls(400, MONTH - 10 * DAY, NOW),
+      ...sampleCalls(20, NOW - 2 * 3_600_000, NOW, 99),
+    ]);
   });
 
   it('shows this month by model for people, with a total equal to the store', async () => {
@@ -28,7 +31,10 @@ describe('tokenmeter cost', () => {
     assert.ok(totalLine.includes(total.calls.toLocaleString('en-US')), totalLine);
     assert.ok(totalLine.endsWith('100.0%'));
     assert.ok(r.stdout.includes('gpt-4o-mini-2024-07-18'));
-    assert.match(r.stdout, /had no known price and (is|are) not in these totals: see `tokenmeter price --unpriced`/);
+    assert.match(
+      r.stdout,
+      /had no known price and (is|are) not in these totals: see `tokenmeter price --unpriced`/,
+    );
     assert.ok(!r.stdout.includes('\u001b['), 'no colours off a terminal');
   });
 
@@ -37,7 +43,10 @@ describe('tokenmeter cost', () => {
     assert.ok(tty.stdout.includes('\u001b[1m'));
     const noColor = await run(['cost', '--store', file], { tty: true, env: { NO_COLOR: '1' } });
     assert.ok(!noColor.stdout.includes('\u001b['));
-    const forced = await run(['cost', '--store', file], { tty: false, env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
+    const forced = await run(['cost', '--store', file], {
+      tty: false,
+      env: { NO_COLOR: undefined, FORCE_COLOR: '1' },
+    });
     assert.ok(forced.stdout.includes('\u001b['));
   });
 
@@ -63,7 +72,10 @@ describe('tokenmeter cost', () => {
     const r = await run(['cost', '--store', file, '--by', 'tenant', '--csv', '--tz', 'UTC']);
     assert.equal(r.code, 0, r.stderr);
     const rows = r.stdout.trimEnd().split('\r\n');
-    assert.equal(rows[0], 'key,calls,errors,unpriced_calls,estimated_calls,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,cost_usd,cost_nanos,input_cost_nanos,output_cost_nanos,cache_read_cost_nanos,cache_write_cost_nanos');
+    assert.equal(
+      rows[0],
+      'key,calls,errors,unpriced_calls,estimated_calls,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,cost_usd,cost_nanos,input_cost_nanos,output_cost_nanos,cache_read_cost_nanos,cache_write_cost_nanos',
+    );
     const s = withStore(file, (st) => st.summary({ since: MONTH, until: NEXT_MONTH, groupBy: 'tenant' }));
     assert.equal(rows.length - 1, s.groups.length);
     const first = rows[1]!.split(',');
@@ -74,12 +86,34 @@ describe('tokenmeter cost', () => {
 
   it('applies filters and periods as the store does', async () => {
     const cases: [string[], (s: CostStore) => number][] = [
-      [['--today', '--by', 'model'], (s) => s.summary({ since: Date.UTC(2026, 10, 23), until: Date.UTC(2026, 10, 24) }).totals.costNanos],
-      [['--week', '--provider', 'openai'], (s) => s.summary({ since: Date.UTC(2026, 10, 23), until: Date.UTC(2026, 10, 30), provider: 'openai' }).totals.costNanos],
-      [['--since', '7d', '--tenant', 'acme', '--by', 'user'], (s) => s.summary({ since: NOW - 7 * DAY, tenant: 'acme' }).totals.costNanos],
-      [['--since', '2026-11-10', '--until', '2026-11-12', '--by', 'day'], (s) => s.summary({ since: Date.UTC(2026, 10, 10), until: Date.UTC(2026, 10, 13) }).totals.costNanos],
-      [['--month', '--min-cost', '0.001', '--feature', 'summarize'], (s) => s.summary({ since: MONTH, until: NEXT_MONTH, minCostNanos: 1_000_000, feature: 'summarize' }).totals.costNanos],
-      [['--month', '--errors'], (s) => s.summary({ since: MONTH, until: NEXT_MONTH, errors: true }).totals.costNanos],
+      [
+        ['--today', '--by', 'model'],
+        (s) => s.summary({ since: Date.UTC(2026, 10, 23), until: Date.UTC(2026, 10, 24) }).totals.costNanos,
+      ],
+      [
+        ['--week', '--provider', 'openai'],
+        (s) =>
+          s.summary({ since: Date.UTC(2026, 10, 23), until: Date.UTC(2026, 10, 30), provider: 'openai' })
+            .totals.costNanos,
+      ],
+      [
+        ['--since', '7d', '--tenant', 'acme', '--by', 'user'],
+        (s) => s.summary({ since: NOW - 7 * DAY, tenant: 'acme' }).totals.costNanos,
+      ],
+      [
+        ['--since', '2026-11-10', '--until', '2026-11-12', '--by', 'day'],
+        (s) => s.summary({ since: Date.UTC(2026, 10, 10), until: Date.UTC(2026, 10, 13) }).totals.costNanos,
+      ],
+      [
+        ['--month', '--min-cost', '0.001', '--feature', 'summarize'],
+        (s) =>
+          s.summary({ since: MONTH, until: NEXT_MONTH, minCostNanos: 1_000_000, feature: 'summarize' }).totals
+            .costNanos,
+      ],
+      [
+        ['--month', '--errors'],
+        (s) => s.summary({ since: MONTH, until: NEXT_MONTH, errors: true }).totals.costNanos,
+      ],
     ];
     for (const [args, expected] of cases) {
       const r = await run(['cost', '--store', file, '--tz', 'UTC', '--json', ...args]);
@@ -103,15 +137,38 @@ describe('tokenmeter cost', () => {
     const s = withStore(file, (st) => st.summary({ since: MONTH, until: NEXT_MONTH }).totals);
     const lines = readFileSync(out, 'utf8').trimEnd().split('\r\n');
     assert.equal(lines.length - 1, s.calls);
-    assert.ok(lines[0]!.startsWith('id,start_time,service,provider,operation,request_model,response_model,feature,user,tenant'));
-    assert.match(r.stderr, new RegExp(`Wrote ${s.calls.toLocaleString('en-US')} calls \\(\\${formatUsd(s.costNanos)}\\) to .*november\\.csv as CSV`));
+    assert.ok(
+      lines[0]!.startsWith(
+        'id,start_time,service,provider,operation,request_model,response_model,feature,user,tenant',
+      ),
+    );
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `Wrote ${s.calls.toLocaleString('en-US')} calls \\(\\${formatUsd(s.costNanos)}\\) to .*november\\.csv as CSV`,
+      ),
+    );
     assert.equal(r.stdout, '');
 
     const outJson = path.join(dir, 'acme.json');
-    const rj = await run(['cost', '--store', file, '--month', '--tz', 'UTC', '--tenant', 'acme', '--export', outJson]);
+    const rj = await run([
+      'cost',
+      '--store',
+      file,
+      '--month',
+      '--tz',
+      'UTC',
+      '--tenant',
+      'acme',
+      '--export',
+      outJson,
+    ]);
     assert.equal(rj.code, 0, rj.stderr);
     const calls = JSON.parse(readFileSync(outJson, 'utf8'));
-    const acme = withStore(file, (st) => st.summary({ since: MONTH, until: NEXT_MONTH, tenant: 'acme' }).totals);
+    const acme = withStore(
+      file,
+      (st) => st.summary({ since: MONTH, until: NEXT_MONTH, tenant: 'acme' }).totals,
+    );
     assert.equal(calls.length, acme.calls);
     assert.equal(
       calls.reduce((n: number, c: { costNanos: number }) => n + c.costNanos, 0),
@@ -128,10 +185,19 @@ describe('tokenmeter cost', () => {
 
   it('explains bad input with the fix and exits 2', async () => {
     const cases: [string[], RegExp][] = [
-      [['--since', 'yesterday'], /--since: "yesterday": expected a date like 2026-11-01, a time like 2026-11-01T14:00, or a duration like 7d/],
+      [
+        ['--since', 'yesterday'],
+        /--since: "yesterday": expected a date like 2026-11-01, a time like 2026-11-01T14:00, or a duration like 7d/,
+      ],
       [['--until', '2026-02-30'], /--until: "2026-02-30": expected a date/],
-      [['--since', '2026-11-10', '--until', '2026-11-01'], /--until: until \(2026-11-01\) must be after since/],
-      [['--by', 'color'], /--by: "color" is not a breakdown: use one of model, provider, feature, user, tenant, day/],
+      [
+        ['--since', '2026-11-10', '--until', '2026-11-01'],
+        /--until: until \(2026-11-01\) must be after since/,
+      ],
+      [
+        ['--by', 'color'],
+        /--by: "color" is not a breakdown: use one of model, provider, feature, user, tenant, day/,
+      ],
       [['--today', '--week'], /--today and --week cannot be used together/],
       [['--month', '--since', '7d'], /--month cannot be combined with --since\/--until/],
       [['--json', '--csv'], /--json and --csv cannot be used together/],
@@ -170,7 +236,8 @@ describe('tokenmeter (top level)', () => {
   it('lists commands and exit codes; an unknown command is a usage error with a suggestion', async () => {
     const help = await run(['--help']);
     assert.equal(help.code, 0);
-    for (const c of ['demo', 'cost', 'calls', 'price', 'budget', 'serve', 'doctor', 'prune']) assert.match(help.stdout, new RegExp(`\\n  ${c}\\s`));
+    for (const c of ['demo', 'cost', 'calls', 'price', 'budget', 'serve', 'doctor', 'prune'])
+      assert.match(help.stdout, new RegExp(`\\n  ${c}\\s`));
     assert.match(help.stdout, /0 ok · 1 error · 2 usage error · 3 a budget is exceeded/);
     const none = await run([]);
     assert.equal(none.code, 2);
@@ -182,7 +249,21 @@ describe('tokenmeter (top level)', () => {
   });
 
   it('every command has --help with examples', async () => {
-    for (const c of ['demo', 'cost', 'calls', 'calls show', 'price', 'budget', 'budget set', 'budget list', 'budget rm', 'budget status', 'serve', 'doctor', 'prune']) {
+    for (const c of [
+      'demo',
+      'cost',
+      'calls',
+      'calls show',
+      'price',
+      'budget',
+      'budget set',
+      'budget list',
+      'budget rm',
+      'budget status',
+      'serve',
+      'doctor',
+      'prune',
+    ]) {
       const r = await run([...c.split(' '), '--help']);
       assert.equal(r.code, 0, c);
       assert.match(r.stdout, /EXAMPLES\n {2}\$ tokenmeter /, c);

@@ -18,7 +18,9 @@ function fakePackage(cwd: string, name: string, version: string): void {
 }
 
 function listen(server: Server | ReturnType<typeof createHttpServer>): Promise<number> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+  );
 }
 
 async function freePort(): Promise<number> {
@@ -49,8 +51,16 @@ describe('tokenmeter doctor', () => {
     assert.match(r.stdout, /^node\n {2}✓ Node\.js \d+\.\d+\.\d+\n/);
     assert.match(r.stdout, /✓ openai 7\.1\.0 \(supported: client patch \+ fetch\)/);
     assert.match(r.stdout, /✓ @anthropic-ai\/sdk 1\.12\.0/);
-    assert.match(r.stdout, /✓ environment settings valid \(OTEL_METRICS_EXPORTER, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_PROMETHEUS_PORT\)|✓ environment settings valid/);
-    assert.match(r.stdout, new RegExp(`✓ ${store.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: [\\d.]+ KB, 25 calls, schema v\\d+, wal`));
+    assert.match(
+      r.stdout,
+      /✓ environment settings valid \(OTEL_METRICS_EXPORTER, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_PROMETHEUS_PORT\)|✓ environment settings valid/,
+    );
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `✓ ${store.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: [\\d.]+ KB, 25 calls, schema v\\d+, wal`,
+      ),
+    );
     assert.match(r.stdout, /✓ OTLP traces endpoint http:\/\/127\.0\.0\.1:\d+\/v1\/traces is reachable/);
     assert.match(r.stdout, /✓ Prometheus port 127\.0\.0\.1:\d+ is free/);
     assert.match(r.stdout, /No problems found\./);
@@ -60,7 +70,10 @@ describe('tokenmeter doctor', () => {
     const dir = tempDir(t);
     fakePackage(dir, 'openai', '3.3.0');
     const pricing = path.join(dir, 'prices.yaml');
-    writeFileSync(pricing, 'models:\n  - id: x\n    prices: { input_mtok: -1 }\n  - prices: { output_mtok: 1 }\n');
+    writeFileSync(
+      pricing,
+      'models:\n  - id: x\n    prices: { input_mtok: -1 }\n  - prices: { output_mtok: 1 }\n',
+    );
     const busy = createHttpServer((_req, res) => res.end('not metrics'));
     const busyPort = await listen(busy);
     t.after(() => busy.close());
@@ -83,13 +96,31 @@ describe('tokenmeter doctor', () => {
     assert.match(r.stdout, /TOKENMETER_STOER[^\n]*\n?[^\n]*TOKENMETER_STORE\?/);
     assert.equal(r.stdout.match(/✗ TOKENMETER_STOER/g)?.length, 1, 'reported once');
     assert.match(r.stdout, /✗ OTEL_TRACES_SAMPLER="sometimes" is not one of/);
-    assert.match(r.stdout, new RegExp(`✗ ${pricing.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} at models\\[0\\]\\.prices\\.input_mtok: `));
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `✗ ${pricing.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} at models\\[0\\]\\.prices\\.input_mtok: `,
+      ),
+    );
     assert.match(r.stdout, /at models\[1\]/);
-    assert.match(r.stdout, /✗ OTLP traces endpoint http:\/\/127\.0\.0\.1:\d+\/v1\/traces is not reachable[^\n]*\n {4}fix: Start a collector there, point OTEL_EXPORTER_OTLP_ENDPOINT at yours, or set OTEL_TRACES_EXPORTER=none/);
-    assert.match(r.stdout, /✗ Prometheus port 127\.0\.0\.1:\d+ is taken by something that does not serve \/metrics/);
+    assert.match(
+      r.stdout,
+      /✗ OTLP traces endpoint http:\/\/127\.0\.0\.1:\d+\/v1\/traces is not reachable[^\n]*\n {4}fix: Start a collector there, point OTEL_EXPORTER_OTLP_ENDPOINT at yours, or set OTEL_TRACES_EXPORTER=none/,
+    );
+    assert.match(
+      r.stdout,
+      /✗ Prometheus port 127\.0\.0\.1:\d+ is taken by something that does not serve \/metrics/,
+    );
     assert.match(r.stdout, /· .*calls\.db does not exist yet: the preload creates it on the first call/);
     assert.match(r.stdout, /\d+ problems found/);
-    const j = JSON.parse((await run(['doctor', '--json', '--store', path.join(dir, 'calls.db')], { cwd: dir, env: { TOKENMETER_STOER: 'x', OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none' } })).stdout);
+    const j = JSON.parse(
+      (
+        await run(['doctor', '--json', '--store', path.join(dir, 'calls.db')], {
+          cwd: dir,
+          env: { TOKENMETER_STOER: 'x', OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none' },
+        })
+      ).stdout,
+    );
     assert.equal(j.ok, false);
     const problem = j.checks.find((c: { state: string }) => c.state === 'problem');
     assert.deepEqual(Object.keys(problem).sort(), ['area', 'fix', 'message', 'state']);
@@ -99,7 +130,10 @@ describe('tokenmeter doctor', () => {
     const dir = tempDir(t);
     const file = path.join(dir, 'broken.db');
     writeFileSync(file, 'this is not a database'.repeat(200));
-    const r = await run(['doctor', '--store', file], { cwd: dir, env: { OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none' } });
+    const r = await run(['doctor', '--store', file], {
+      cwd: dir,
+      env: { OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none' },
+    });
     assert.equal(r.code, 1);
     assert.match(r.stdout, /store\n {2}✗ .*broken\.db/);
   });

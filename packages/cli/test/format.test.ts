@@ -41,7 +41,8 @@ describe('money', () => {
     assert.equal(parseUsdToNanos('50'), 50_000_000_000);
     assert.equal(parseUsdToNanos('$1,234.5'), 1_234_500_000_000);
     assert.equal(parseUsdToNanos('0.01'), 10_000_000);
-    for (const bad of ['-1', 'abc', '1e3', '0.0000000001', '', '1.2.3']) assert.equal(parseUsdToNanos(bad), undefined, bad);
+    for (const bad of ['-1', 'abc', '1e3', '0.0000000001', '', '1.2.3'])
+      assert.equal(parseUsdToNanos(bad), undefined, bad);
   });
 });
 
@@ -89,8 +90,14 @@ describe('times', () => {
     assert.equal(parseInstant('2026-11-01', { now, timeZone: 'UTC' }), Date.UTC(2026, 10, 1));
     assert.equal(parseInstant('2026-11-01', { now, timeZone: 'Europe/Paris' }), Date.UTC(2026, 9, 31, 23));
     assert.equal(parseInstant('2026-11-30', { now, timeZone: 'UTC', end: true }), Date.UTC(2026, 11, 1));
-    assert.equal(parseInstant('2026-07-01T14:30', { now, timeZone: 'America/New_York' }), Date.UTC(2026, 6, 1, 18, 30));
-    assert.equal(parseInstant('2026-11-01T10:00:00Z', { now, timeZone: 'Asia/Tokyo' }), Date.UTC(2026, 10, 1, 10));
+    assert.equal(
+      parseInstant('2026-07-01T14:30', { now, timeZone: 'America/New_York' }),
+      Date.UTC(2026, 6, 1, 18, 30),
+    );
+    assert.equal(
+      parseInstant('2026-11-01T10:00:00Z', { now, timeZone: 'Asia/Tokyo' }),
+      Date.UTC(2026, 10, 1, 10),
+    );
     assert.equal(parseInstant('2026-11-01T10:00+02:00', { now, timeZone: 'UTC' }), Date.UTC(2026, 10, 1, 8));
     assert.equal(parseInstant('7d', { now, timeZone: 'UTC' }), now - 7 * 86_400_000);
     assert.equal(parseInstant('12h', { now, timeZone: 'UTC' }), now - 12 * 3_600_000);

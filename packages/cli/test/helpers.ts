@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { calculateCost } from '@tokenmeter/pricing';
+import { GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI } from '@tokenmeter/semconv';
 import { type CallInput, type CostStore, openStore } from '@tokenmeter/store';
 import type { CliIO } from '../src/io.js';
 import { runCli } from '../src/main.js';
@@ -63,7 +64,9 @@ export function pricedCall(s: CallSpec): CallInput {
     provider: s.provider,
     operation: s.model.includes('embedding') ? 'embeddings' : 'chat',
     requestModel: s.model,
-    ...(s.error ? {} : { responseModel: s.responseModel ?? s.model, responseId: `resp-${s.at}`, finishReasons: ['stop'] }),
+    ...(s.error
+      ? {}
+      : { responseModel: s.responseModel ?? s.model, responseId: `resp-${s.at}`, finishReasons: ['stop'] }),
     stream: s.stream ?? false,
     serverAddress: 'api.example.test',
     ...(usage ? { usage } : {}),
@@ -108,7 +111,7 @@ const MODELS: [string, string, string][] = [
   ['openai', 'gpt-4o-mini', 'gpt-4o-mini-2024-07-18'],
   ['openai', 'gpt-4o', 'gpt-4o-2024-08-06'],
   ['anthropic', 'claude-sonnet-4-6', 'claude-sonnet-4-6'],
-  ['gcp.gemini', 'gemini-2.5-flash', 'gemini-2.5-flash'],
+  [GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI, 'gemini-2.5-flash', 'gemini-2.5-flash'],
   ['openai', 'text-embedding-3-small', 'text-embedding-3-small'],
 ];
 
@@ -190,7 +193,12 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<Run
     stdout: { write: (s: string) => (stdout += s), isTTY: tty, columns: options.columns ?? 200 },
     stderr: { write: (s: string) => (stderr += s), isTTY: tty, columns: options.columns ?? 200 },
     ...(options.stdin ? { stdin: options.stdin } : {}),
-    env: { NO_COLOR: '1', HOME: os.tmpdir(), TOKENMETER_HOME: path.join(os.tmpdir(), 'tm-cli-no-home'), ...options.env },
+    env: {
+      NO_COLOR: '1',
+      HOME: os.tmpdir(),
+      TOKENMETER_HOME: path.join(os.tmpdir(), 'tm-cli-no-home'),
+      ...options.env,
+    },
     cwd: options.cwd ?? process.cwd(),
     packageRoot: PACKAGE_ROOT,
     now: () => options.now ?? NOW,

@@ -13,7 +13,16 @@ describe('tokenmeter serve: REST API', () => {
   before(async () => {
     file = makeStore(dir, [
       ...sampleCalls(300, MONTH - 5 * DAY, NOW),
-      pricedCall({ at: NOW - 1000, provider: 'openai', model: 'gpt-4o', input: 5000, output: 700, tenant: 'acme', feature: 'search', traceId: 'abcdefabcdefabcdefabcdefabcdefab' }),
+      pricedCall({
+        at: NOW - 1000,
+        provider: 'openai',
+        model: 'gpt-4o',
+        input: 5000,
+        output: 700,
+        tenant: 'acme',
+        feature: 'search',
+        traceId: 'abcdefabcdefabcdefabcdefabcdefab',
+      }),
     ]);
     server = await serve({ after: () => {} }, file);
   });
@@ -23,9 +32,15 @@ describe('tokenmeter serve: REST API', () => {
     const queries: [string[], string][] = [
       [['--month', '--by', 'model'], 'period=month&groupBy=model'],
       [['--today', '--by', 'feature'], 'period=today&groupBy=feature'],
-      [['--since', '2026-11-10', '--until', '2026-11-20', '--by', 'tenant', '--provider', 'openai'], 'since=2026-11-10&until=2026-11-20&groupBy=tenant&provider=openai'],
+      [
+        ['--since', '2026-11-10', '--until', '2026-11-20', '--by', 'tenant', '--provider', 'openai'],
+        'since=2026-11-10&until=2026-11-20&groupBy=tenant&provider=openai',
+      ],
       [['--since', '7d', '--by', 'day', '--min-cost', '0.0005'], 'since=7d&groupBy=day&minCost=0.0005'],
-      [['--week', '--by', 'user', '--tenant', 'acme', '--errors'], 'period=week&groupBy=user&tenant=acme&errors=true'],
+      [
+        ['--week', '--by', 'user', '--tenant', 'acme', '--errors'],
+        'period=week&groupBy=user&tenant=acme&errors=true',
+      ],
     ];
     for (const [args, query] of queries) {
       const cli = JSON.parse((await run(['cost', '--store', file, '--json', '--tz', 'UTC', ...args])).stdout);
@@ -33,7 +48,9 @@ describe('tokenmeter serve: REST API', () => {
       assert.equal(status, 200, JSON.stringify(json));
       assert.deepEqual(json, cli, query);
     }
-    const cliCalls = JSON.parse((await run(['calls', '--store', file, '--json', '--limit', '25', '--feature', 'search'])).stdout);
+    const cliCalls = JSON.parse(
+      (await run(['calls', '--store', file, '--json', '--limit', '25', '--feature', 'search'])).stdout,
+    );
     const rest = await getJson(`${server.url}/v1/telemetry/sessions?limit=25&feature=search`);
     assert.deepEqual(rest.json, cliCalls);
   });
@@ -42,9 +59,13 @@ describe('tokenmeter serve: REST API', () => {
     const first = (await getJson(`${server.url}/v1/telemetry/sessions?limit=100&tz=UTC`)).json;
     assert.equal(first.calls.length, 100);
     assert.ok(first.nextCursor);
-    const second = (await getJson(`${server.url}/v1/telemetry/sessions?limit=100&cursor=${first.nextCursor}`)).json;
+    const second = (await getJson(`${server.url}/v1/telemetry/sessions?limit=100&cursor=${first.nextCursor}`))
+      .json;
     const ids = [...first.calls, ...second.calls].map((c: { id: number }) => c.id);
-    assert.deepEqual(ids, withStore(file, (s) => s.calls({ limit: 200 }).calls.map((c) => c.id)));
+    assert.deepEqual(
+      ids,
+      withStore(file, (s) => s.calls({ limit: 200 }).calls.map((c) => c.id)),
+    );
     const one = await getJson(`${server.url}/v1/telemetry/sessions/${first.calls[0].id}`);
     assert.equal(one.status, 200);
     assert.equal(one.json.traceId, 'abcdefabcdefabcdefabcdefabcdefab');
@@ -105,28 +126,50 @@ describe('tokenmeter serve: REST API', () => {
     const csv = await get(`${server.url}/v1/telemetry/export?format=csv&period=month&tz=UTC&tenant=acme`);
     assert.equal(csv.status, 200);
     assert.equal(csv.headers['content-type'], 'text/csv; charset=utf-8');
-    assert.equal(csv.headers['content-disposition'], 'attachment; filename="tokenmeter-calls-2026-11-23.csv"');
-    const expected = withStore(file, (s) => s.summary({ since: MONTH, until: Date.UTC(2026, 11, 1), tenant: 'acme' }).totals);
+    assert.equal(
+      csv.headers['content-disposition'],
+      'attachment; filename="tokenmeter-calls-2026-11-23.csv"',
+    );
+    const expected = withStore(
+      file,
+      (s) => s.summary({ since: MONTH, until: Date.UTC(2026, 11, 1), tenant: 'acme' }).totals,
+    );
     const lines = csv.body.trimEnd().split('\r\n');
     assert.equal(lines.length - 1, expected.calls);
     const costCol = lines[0]!.split(',').indexOf('cost_nanos');
-    assert.equal(lines.slice(1).reduce((n, l) => n + Number(l.split(',')[costCol]), 0), expected.costNanos);
+    assert.equal(
+      lines.slice(1).reduce((n, l) => n + Number(l.split(',')[costCol]), 0),
+      expected.costNanos,
+    );
     const json = await get(`${server.url}/v1/telemetry/export?format=json`);
-    assert.equal(json.headers['content-disposition'], 'attachment; filename="tokenmeter-calls-2026-11-23.json"');
-    assert.equal(JSON.parse(json.body).length, withStore(file, (s) => s.summary({}).totals.calls));
-    const empty = await get(`${server.url}/v1/telemetry/export?format=json&since=2020-01-01&until=2020-01-02`);
+    assert.equal(
+      json.headers['content-disposition'],
+      'attachment; filename="tokenmeter-calls-2026-11-23.json"',
+    );
+    assert.equal(
+      JSON.parse(json.body).length,
+      withStore(file, (s) => s.summary({}).totals.calls),
+    );
+    const empty = await get(
+      `${server.url}/v1/telemetry/export?format=json&since=2020-01-01&until=2020-01-02`,
+    );
     assert.deepEqual(JSON.parse(empty.body), []);
   });
 
   it('lists budgets with their status', async (t) => {
     const dir = tempDir(t);
-    const f = makeStore(dir, [pricedCall({ at: NOW - 1000, provider: 'openai', model: 'gpt-4o', input: 5000, output: 700 })]);
+    const f = makeStore(dir, [
+      pricedCall({ at: NOW - 1000, provider: 'openai', model: 'gpt-4o', input: 5000, output: 700 }),
+    ]);
     await run(['budget', 'set', '0.01', '--period', 'day', '--store', f]);
     const s = await serve(t, f);
     const { json } = await getJson(`${s.url}/v1/budgets?tz=UTC`);
     assert.equal(json.exceeded, true);
     assert.equal(json.budgets[0].state, 'exceeded');
-    assert.equal(json.budgets[0].spentNanos, withStore(f, (st) => st.summary({}).totals.costNanos));
+    assert.equal(
+      json.budgets[0].spentNanos,
+      withStore(f, (st) => st.summary({}).totals.costNanos),
+    );
   });
 
   it('sends security headers, no CORS, and only GET', async () => {
@@ -136,7 +179,10 @@ describe('tokenmeter serve: REST API', () => {
       assert.equal(r.headers['x-content-type-options'], 'nosniff');
       assert.equal(r.headers['x-frame-options'], 'DENY');
       assert.equal(r.headers['referrer-policy'], 'no-referrer');
-      assert.match(String(r.headers['content-security-policy']), /default-src 'self'.*frame-ancestors 'none'/);
+      assert.match(
+        String(r.headers['content-security-policy']),
+        /default-src 'self'.*frame-ancestors 'none'/,
+      );
       assert.equal(r.headers['access-control-allow-origin'], undefined);
     }
     for (const method of ['POST', 'DELETE', 'OPTIONS']) {

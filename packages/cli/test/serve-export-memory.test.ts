@@ -10,7 +10,9 @@ const ROWS = 250_000;
 const HEAP_MB = 32;
 
 describe('tokenmeter serve: export memory', () => {
-  it(`exports ${ROWS.toLocaleString('en-US')} calls through a ${HEAP_MB} MB heap`, { timeout: 300_000 }, async (t) => {
+  it(`exports ${ROWS.toLocaleString('en-US')} calls through a ${HEAP_MB} MB heap`, {
+    timeout: 300_000,
+  }, async (t) => {
     const dir = tempDir(t);
     const file = `${dir}/big.db`;
     const store = openStore(file);
@@ -21,11 +23,15 @@ describe('tokenmeter serve: export memory', () => {
     store.close();
     assert.equal(totals.calls, ROWS);
 
-    const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, BIN, 'serve', '--port', '0', '--store', file], {
-      cwd: PACKAGE_ROOT,
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [`--max-old-space-size=${HEAP_MB}`, BIN, 'serve', '--port', '0', '--store', file],
+      {
+        cwd: PACKAGE_ROOT,
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     t.after(() => child.kill());

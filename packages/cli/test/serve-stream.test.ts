@@ -44,7 +44,16 @@ function sseReader(body: ReadableStream<Uint8Array>) {
 describe('tokenmeter serve: live stream', () => {
   it('pushes a call inserted after the client connected, filtered, and resumes after an id', async (t) => {
     const dir = tempDir(t);
-    const file = makeStore(dir, [pricedCall({ at: NOW - 5000, provider: 'openai', model: 'gpt-4o', input: 10, output: 5, tenant: 'acme' })]);
+    const file = makeStore(dir, [
+      pricedCall({
+        at: NOW - 5000,
+        provider: 'openai',
+        model: 'gpt-4o',
+        input: 10,
+        output: 5,
+        tenant: 'acme',
+      }),
+    ]);
     const server = await serve(t, file);
     const res = await fetch(`${server.url}/v1/telemetry/stream?tenant=acme`);
     assert.equal(res.status, 200);
@@ -56,8 +65,23 @@ describe('tokenmeter serve: live stream', () => {
 
     const writer = openStore(file);
     writer.insertMany([
-      pricedCall({ at: NOW, provider: 'anthropic', model: 'claude-haiku-4-5', input: 300, output: 40, tenant: 'globex' }),
-      pricedCall({ at: NOW, provider: 'anthropic', model: 'claude-sonnet-4-6', input: 1200, output: 300, tenant: 'acme', feature: 'live' }),
+      pricedCall({
+        at: NOW,
+        provider: 'anthropic',
+        model: 'claude-haiku-4-5',
+        input: 300,
+        output: 40,
+        tenant: 'globex',
+      }),
+      pricedCall({
+        at: NOW,
+        provider: 'anthropic',
+        model: 'claude-sonnet-4-6',
+        input: 1200,
+        output: 300,
+        tenant: 'acme',
+        feature: 'live',
+      }),
     ]);
     const ev = await sse.next();
     assert.equal(ev?.event, 'call');

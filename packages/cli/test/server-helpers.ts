@@ -41,7 +41,11 @@ export function get(url: string, headers: Record<string, string> = {}, method = 
   });
 }
 
-export async function getJson(url: string, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> {
+export async function getJson(
+  url: string,
+  headers: Record<string, string> = {},
+  // biome-ignore lint/suspicious/noExplicitAny: parsed JSON of many shapes, read by assertions
+): Promise<{ status: number; json: any }> {
   const r = await get(url, headers);
   return { status: r.status, json: JSON.parse(r.body) };
 }

@@ -305,7 +305,6 @@ function totalsLine(el, t, extra = []) {
       ' output tokens',
     ),
     t.errors ? h('span', {}, h('strong', {}, formatInt(t.errors)), ' errors') : null,
-    t.unpricedCalls ? h('span', {}, h('strong', {}, formatInt(t.unpricedCalls)), ' without a price') : null,
     ...extra,
   );
 }
