@@ -58,8 +58,8 @@ describe('tokenmeter demo', () => {
     // Several providers, through their official SDKs.
     assert.deepEqual(s.byProvider.groups.map((g) => g.key).sort(), [
       'anthropic',
-      'aws.bedrock',
-      'gcp.gemini',
+      GEN_AI_PROVIDER_NAME_VALUE_AWS_BEDROCK,
+      GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI,
       'openai',
     ]);
     // Attribution (withAttribution and W3C baggage) on every call.
