@@ -1,7 +1,17 @@
-// One observed LLM call, from the request to the end of its response: starts the CLIENT span (never
-// made the active context), and when the response ends builds the CallRecord, prices it, and hands
-// it to the span (only when the span records), the metrics and the onCallRecord sink.
-import { type Attributes, context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+// One observed LLM call, from the request to the end of its response. The request path only keeps
+// the active context and two clocks; when the response ends, the call builds the CallRecord, prices
+// it, and hands it to the CLIENT span (created then, with its real start time and parent, and never
+// made the active context; attributes are built only when it records), the metrics and the
+// onCallRecord sink.
+import {
+  type Attributes,
+  type Context,
+  context,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_INPUT_MESSAGES,
@@ -52,7 +62,7 @@ import {
 } from '@tokenmeter/semconv';
 import type { CapturedText, RequestInfo, ResponseInfo } from './adapters/index.js';
 import { getAttribution } from './attribution.js';
-import type { Attribution, CallRecord } from './call-record.js';
+import type { CallRecord } from './call-record.js';
 import { inputMessages, type Message, outputMessages, serializeMessages, streamedOutput } from './content.js';
 import { coverage } from './coverage.js';
 import { estimateUsage } from './estimate/index.js';
@@ -100,8 +110,8 @@ export class LlmCall implements PendingCall {
   firstChunkAt: number | undefined;
   /** The response status, once headers arrived. */
   httpStatus: number | undefined;
-  readonly span: Span;
-  readonly attribution: Attribution;
+  /** The context active when the request was made: the span's parent, and the attribution. */
+  private readonly ctx: Context;
   done = false;
   /** Set by the stream tap when usage may have to be counted locally. */
   estimateIfMissing = false;
@@ -114,22 +124,9 @@ export class LlmCall implements PendingCall {
     options: StartOptions = {},
   ) {
     const ctx = context.active();
-    this.attribution = getAttribution(ctx);
+    this.ctx = ctx;
     this.requestBody = options.requestBody;
     this.origin = options.origin;
-    const attributes: Attributes = {
-      [ATTR_GEN_AI_OPERATION_NAME]: info.operation,
-      [ATTR_GEN_AI_PROVIDER_NAME]: info.provider,
-      [ATTR_SERVER_ADDRESS]: info.serverAddress,
-      [ATTR_SERVER_PORT]: info.serverPort,
-    };
-    const model = info.requestModel;
-    if (model !== undefined) attributes[ATTR_GEN_AI_REQUEST_MODEL] = model;
-    this.span = runtime.tracer.startSpan(
-      model === undefined ? info.operation : `${info.operation} ${model}`,
-      { kind: SpanKind.CLIENT, attributes },
-      ctx,
-    );
     const cov = coverage();
     if (cov.active) {
       const parent = trace.getSpanContext(ctx);
@@ -161,12 +158,25 @@ export class LlmCall implements PendingCall {
       this.complete(response, options, endPerf, false);
     } catch (error) {
       this.runtime.internalError('call', error);
-      try {
-        this.span.end();
-      } catch {
-        // nothing more to do
-      }
     }
+  }
+
+  /** The span of the call, started at the request's time under the request's context. */
+  private startSpan(): Span {
+    const info = this.info;
+    const attributes: Attributes = {
+      [ATTR_GEN_AI_OPERATION_NAME]: info.operation,
+      [ATTR_GEN_AI_PROVIDER_NAME]: info.provider,
+      [ATTR_SERVER_ADDRESS]: info.serverAddress,
+      [ATTR_SERVER_PORT]: info.serverPort,
+    };
+    const model = info.requestModel;
+    if (model !== undefined) attributes[ATTR_GEN_AI_REQUEST_MODEL] = model;
+    return this.runtime.tracer.startSpan(
+      model === undefined ? info.operation : `${info.operation} ${model}`,
+      { kind: SpanKind.CLIENT, attributes, startTime: performance.timeOrigin + this.startPerf },
+      this.ctx,
+    );
   }
 
   private async estimateThenComplete(
@@ -191,7 +201,6 @@ export class LlmCall implements PendingCall {
       this.complete(usage ? { ...response, usage } : response, options, endPerf, usage !== undefined);
     } catch (error) {
       this.runtime.internalError('call', error);
-      this.span.end();
     }
   }
 
@@ -215,7 +224,8 @@ export class LlmCall implements PendingCall {
       batch: info.batch,
       baseUrl: this.origin,
     });
-    const spanContext = this.span.spanContext();
+    const span = this.startSpan();
+    const spanContext = span.spanContext();
     const sampled = (spanContext.traceFlags & 1) === 1;
     const record: CallRecord = {
       startTimeMs: this.startTimeMs,
@@ -229,7 +239,7 @@ export class LlmCall implements PendingCall {
       usageEstimated: estimated,
       cost: priced.cost,
       pricingMatch: priced.match,
-      attribution: this.attribution,
+      attribution: getAttribution(this.ctx),
       sampled,
     };
     if (info.requestModel !== undefined) record.requestModel = info.requestModel;
@@ -250,7 +260,6 @@ export class LlmCall implements PendingCall {
       if (cov.active) cov.responseIds.add(response.responseId);
     }
 
-    const span = this.span;
     if (span.isRecording()) {
       try {
         span.setAttributes(this.spanAttributes(record, response, options));
@@ -259,9 +268,7 @@ export class LlmCall implements PendingCall {
         runtime.internalError('span', error);
       }
     }
-    // A late end (estimation, an unread body) keeps the span's duration to the call's own end.
-    const late = performance.now() - endPerf > 1;
-    span.end(late ? this.startTimeMs + durationMs : undefined);
+    span.end(performance.timeOrigin + endPerf);
 
     runtime.metrics.record(record);
     const sink = runtime.config.onCallRecord;
