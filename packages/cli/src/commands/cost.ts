@@ -118,6 +118,9 @@ export function summaryTable(
   );
 }
 
+/** Up to this many calls in range, the unpriced note counts exactly (a raw-row scan). */
+const EXACT_UNPRICED_MAX_CALLS = 200_000;
+
 /**
  * Notes under a summary: calls with usage but no price (failed calls without usage are not
  * "unpriced": they cost nothing), and estimated calls.
@@ -129,13 +132,24 @@ export function summaryNotes(
   filter: CallFilter,
 ): string {
   const notes: string[] = [];
-  const unpriced = t.unpricedCalls > 0 ? store.unpricedModels(filter).reduce((n, m) => n + m.calls, 0) : 0;
-  if (unpriced > 0)
-    notes.push(
-      ctx.out.yellow(
-        `${formatInt(unpriced)} call${unpriced === 1 ? '' : 's'} had no known price and ${unpriced === 1 ? 'is' : 'are'} not in these totals: see \`tokenmeter price --unpriced\`.`,
-      ),
-    );
+  if (t.unpricedCalls > 0) {
+    // The exact count of calls with usage but no price reads raw rows: only on small ranges.
+    if (t.calls <= EXACT_UNPRICED_MAX_CALLS) {
+      const unpriced = store.unpricedModels(filter).reduce((n, m) => n + m.calls, 0);
+      if (unpriced > 0)
+        notes.push(
+          ctx.out.yellow(
+            `${formatInt(unpriced)} call${unpriced === 1 ? '' : 's'} had no known price and ${unpriced === 1 ? 'is' : 'are'} not in these totals: see \`tokenmeter price --unpriced\`.`,
+          ),
+        );
+    } else {
+      notes.push(
+        ctx.out.yellow(
+          `${formatInt(t.unpricedCalls)} calls have no cost: failed calls without usage, or models without a known price (see \`tokenmeter price --unpriced\`).`,
+        ),
+      );
+    }
+  }
   if (t.estimatedCalls > 0)
     notes.push(
       ctx.out.dim(
