@@ -4,10 +4,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { InjectedUsageStreamRewriter } from '../src/adapters/index.js';
+import { createStreamParser, InjectedUsageStreamRewriter, recognizeRequest } from '../src/adapters/index.js';
 import { trailingUsageNull, UsageStripper } from '../src/fetch/strip-usage.js';
 
-const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`./fixtures/openai/${name}`, import.meta.url)));
+const fixture = (name: string) =>
+  new Uint8Array(readFileSync(new URL(`./fixtures/openai/${name}`, import.meta.url)));
 const withUsage = fixture('chat-stream-include-usage.sse');
 const expected = fixture('chat-stream-include-usage.expected-without-usage.sse');
 const enc = new TextEncoder();
@@ -25,9 +26,22 @@ function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
   return out;
 }
 
-function viaStripper(chunks: Uint8Array[]): { text: string; events: string[] } {
+const info = recognizeRequest({
+  url: new URL('https://api.openai.com/v1/chat/completions'),
+  method: 'POST',
+  body: { model: 'gpt-4o-mini', stream: true, messages: [] },
+})!;
+
+function viaStripper(
+  chunks: Uint8Array[],
+  everyEvent = true,
+): { text: string; events: string[]; result: unknown } {
   const events: string[] = [];
-  const s = new UsageStripper((data) => events.push(data));
+  const parser = createStreamParser(info);
+  const s = new UsageStripper((data) => {
+    events.push(data);
+    parser.onEvent(data);
+  }, everyEvent);
   let text = '';
   for (const c of chunks) {
     const out = s.push(c);
@@ -35,33 +49,51 @@ function viaStripper(chunks: Uint8Array[]): { text: string; events: string[] } {
   }
   const rest = s.end();
   if (rest) text += dec.decode(rest);
-  return { text, events };
+  return { text, events, result: parser.result() };
 }
 
-function viaRewriter(chunks: Uint8Array[]): { text: string; events: string[] } {
+function viaRewriter(chunks: Uint8Array[]): { text: string; events: string[]; result: unknown } {
   const events: string[] = [];
-  const r = new InjectedUsageStreamRewriter((data) => events.push(data));
+  const parser = createStreamParser(info);
+  const r = new InjectedUsageStreamRewriter((data) => {
+    events.push(data);
+    parser.onEvent(data);
+  });
   const parts: Uint8Array[] = [];
   for (const c of chunks) parts.push(...r.push(c).map((p) => p.slice()));
   parts.push(...r.end());
-  return { text: Buffer.concat(parts).toString('utf8'), events };
+  return { text: Buffer.concat(parts).toString('utf8'), events, result: parser.result() };
 }
 
 test('the recorded stream comes out as the server sends it without include_usage', () => {
   assert.equal(viaStripper([withUsage.slice()]).text, dec.decode(expected));
 });
 
-test('any chunking: same bytes and same events as the general rewriter', () => {
-  const lf = enc.encode(dec.decode(withUsage).replace(/\r?\n/g, '\r\n'));
+test('any chunking, LF or CRLF: same bytes, events and parsed result as the general rewriter', () => {
+  const crlf = enc.encode(dec.decode(withUsage).replace(/\r?\n/g, '\r\n'));
   fc.assert(
-    fc.property(fc.constantFrom(withUsage, lf), fc.array(fc.nat(5000), { maxLength: 40 }), (bytes, cuts) => {
-      const a = viaStripper(split(bytes, cuts));
-      const b = viaRewriter(split(bytes, cuts));
-      assert.equal(a.text, b.text);
-      assert.deepEqual(a.events, b.events);
-    }),
-    { numRuns: 300 },
+    fc.property(
+      fc.constantFrom(withUsage, crlf),
+      fc.array(fc.nat(5000), { maxLength: 40 }),
+      fc.boolean(),
+      (bytes, cuts, everyEvent) => {
+        const a = viaStripper(split(bytes, cuts), everyEvent);
+        const b = viaRewriter(split(bytes, cuts));
+        assert.equal(a.text, b.text);
+        assert.deepEqual(a.result, b.result);
+        if (everyEvent) assert.deepEqual(a.events, b.events);
+        else assert.ok(a.events.length <= b.events.length);
+      },
+    ),
+    { numRuns: 400 },
   );
+});
+
+test('content deltas are not even decoded unless the text is wanted', () => {
+  const lean = viaStripper([withUsage.slice()], false);
+  const all = viaStripper([withUsage.slice()], true);
+  assert.ok(lean.events.length < all.events.length);
+  assert.deepEqual(lean.result, all.result);
 });
 
 test('the fast path only takes one-line events that end with ,"usage":null}', () => {

@@ -1,21 +1,26 @@
 // The caller's view of a stream whose request had `stream_options.include_usage` added by
 // tokenmeter: the same bytes as without the option. Same contract as the adapters'
-// InjectedUsageStreamRewriter (every event reaches the parser unchanged; `"usage":null` is cut from
-// each chunk and the final usage-only chunk is dropped, byte-exactly, by `rewriteSseEventBytes`),
-// with a byte-level fast path for the case that is nearly every event of an OpenAI stream: a
-// one-line `data:` event whose JSON ends with `,"usage":null}`. Valid JSON that ends that way has
-// `usage` as a member of the top-level object, so those 13 bytes are cut without decoding or
-// scanning the event. Each chunk's output is written into one new buffer.
-import { rewriteSseEventBytes } from '../adapters/index.js';
-import { SseDecoder, type SseEventHandler } from '../sse.js';
+// InjectedUsageStreamRewriter (`"usage":null` cut from each chunk, the final usage-only chunk
+// dropped, byte-exactly; the parser sees every event that carries information), with a byte-level
+// fast path for what nearly every event of an OpenAI stream looks like: one `data: {...}` line, LF
+// line ends, JSON ending with `,"usage":null}`. Valid JSON that ends that way has `usage` as a
+// member of the top-level object, so those 13 bytes are cut without decoding the event; and an
+// event whose `finish_reason` is null and whose usage is null carries nothing the parser keeps
+// (content deltas), so it is not even decoded unless the output text is wanted. Anything else (a CR,
+// a comment, an `event:` line, a multi-line event) hands the rest of the stream, from that event
+// on, to the adapters' general rewriter.
+import { InjectedUsageStreamRewriter, rewriteSseEventBytes } from '../adapters/index.js';
+import type { SseEventHandler } from '../sse.js';
 
-const TAIL = new TextEncoder().encode(',"usage":null}');
+const TAIL = Buffer.from(',"usage":null}');
 const CUT = TAIL.length - 1; // keep the closing brace
+const FINISH_NULL = Buffer.from('"finish_reason":null');
+const DATA = Buffer.from('data: ');
 const LF = 10;
 const CR = 13;
 const D = 100; // 'd' of `data:`
 
-/** Where the `,"usage":null` to cut starts in `raw`, or -1 when the fast path does not apply. */
+/** Where the `,"usage":null` to cut starts in `raw` (one whole event), or -1 when the fast path does not apply. */
 export function trailingUsageNull(raw: Uint8Array): number {
   const n = raw.length;
   let eol: number; // index of the first byte of the two line ends
@@ -33,84 +38,179 @@ export function trailingUsageNull(raw: Uint8Array): number {
   return start;
 }
 
-export class UsageStripper {
-  private readonly decoder: SseDecoder;
-  /** Output pieces of the current push: [bytes, start, end]. */
-  private pieces: Uint8Array[] = [];
-  private starts: number[] = [];
-  private ends: number[] = [];
-  private size = 0;
+function endsWithTail(buf: Buffer, end: number): boolean {
+  // `end` is the index just after the JSON (before the two LFs).
+  const start = end - TAIL.length;
+  if (start < 0) return false;
+  for (let i = 0; i < TAIL.length; i++) if (buf[start + i] !== TAIL[i]) return false;
+  return true;
+}
 
-  constructor(onEvent: SseEventHandler) {
-    this.decoder = new SseDecoder(onEvent, {
-      onRawBlock: (raw, data, _event, orphanLF) => {
-        if (data === undefined) {
-          this.add(raw, 0, raw.length);
-          return;
-        }
-        const cut = trailingUsageNull(raw);
-        if (cut >= 0) {
-          this.add(raw, 0, cut);
-          this.add(raw, cut + CUT, raw.length);
-          return;
-        }
-        const rewritten = rewriteSseEventBytes(raw, data);
-        if (rewritten) this.add(rewritten, 0, rewritten.length);
-        else if (orphanLF) this.add(LF_BYTES, 0, 1);
-      },
-    });
-  }
+export class UsageStripper {
+  /** The general rewriter, once the stream left the fast path's shape. */
+  private general: InjectedUsageStreamRewriter | undefined;
+  /** Bytes of an event not complete yet. */
+  private carry: Uint8Array | undefined;
+  private first = true;
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  /** Rewritten events of the current chunk, by their index in starts/ends (marked -1 there). */
+  private readonly extra = new Map<number, Uint8Array>();
+
+  /**
+   * @param onEvent receives the events (data, event type).
+   * @param everyEvent decode and pass on every event (when the output text is kept), not only
+   *   those that carry an id, a model, a finish reason, usage or an error.
+   */
+  constructor(
+    private readonly onEvent: SseEventHandler,
+    private readonly everyEvent = false,
+  ) {}
 
   /** The bytes to hand on for `chunk` (null for none). */
   push(chunk: Uint8Array): Uint8Array | null {
-    this.decoder.push(chunk);
-    return this.drain(chunk);
+    if (this.general !== undefined) return join(this.general.push(chunk), chunk);
+    let data = chunk;
+    if (this.carry !== undefined) {
+      data = new Uint8Array(this.carry.length + chunk.length);
+      data.set(this.carry, 0);
+      data.set(chunk, this.carry.length);
+      this.carry = undefined;
+    }
+    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const starts = this.starts;
+    const ends = this.ends;
+    starts.length = 0;
+    ends.length = 0;
+    let pos = 0;
+    let size = 0;
+    let changed = false;
+    const firstCR = buf.indexOf(CR);
+    for (;;) {
+      const lf2 = buf.indexOf('\n\n', pos);
+      if (lf2 === -1) break;
+      const next = lf2 + 2;
+      // The fast path's shape: `data: ` then one line, and no CR.
+      if (
+        (firstCR !== -1 && firstCR < next) ||
+        buf.indexOf(LF, pos) !== lf2 ||
+        buf.compare(DATA, 0, DATA.length, pos, pos + DATA.length) !== 0
+      ) {
+        return this.toGeneral(data, pos, starts, ends, size);
+      }
+      const tail = endsWithTail(buf, lf2);
+      if (tail) {
+        if (this.everyEvent || this.first || !this.finishNull(buf, pos, lf2)) {
+          this.onEvent(buf.toString('utf8', pos + DATA.length, lf2), undefined);
+        }
+        changed = true;
+        const at = lf2 - TAIL.length;
+        starts.push(pos, at + CUT);
+        ends.push(at, next);
+        size += next - pos - CUT;
+      } else {
+        // The usage-only chunk, [DONE], anything else: the general rule decides, byte-exactly.
+        const text = buf.toString('utf8', pos + DATA.length, lf2);
+        this.onEvent(text, undefined);
+        const block = data.subarray(pos, next);
+        const rewritten = rewriteSseEventBytes(block, text);
+        if (rewritten === block) {
+          starts.push(pos);
+          ends.push(next);
+          size += next - pos;
+        } else {
+          changed = true;
+          if (rewritten !== null) {
+            this.extra.set(starts.length, rewritten);
+            starts.push(-1);
+            ends.push(-1);
+            size += rewritten.length;
+          }
+        }
+      }
+      this.first = false;
+      pos = next;
+    }
+    if (pos < data.length) this.carry = data.slice(pos);
+    if (size === 0) return null;
+    if (!changed && pos === data.length && data === chunk) return chunk;
+    const out = assemble(data, starts, ends, size, this.extra);
+    this.extra.clear();
+    return out;
   }
 
   /** The body ended: bytes still held (an unterminated last event), or null. */
   end(): Uint8Array | null {
-    this.decoder.end();
-    return this.drain(undefined);
-  }
-
-  private add(bytes: Uint8Array, start: number, end: number): void {
-    if (end <= start) return;
-    this.pieces.push(bytes);
-    this.starts.push(start);
-    this.ends.push(end);
-    this.size += end - start;
-  }
-
-  private drain(chunk: Uint8Array | undefined): Uint8Array | null {
-    const count = this.pieces.length;
-    if (count === 0) return null;
-    let out: Uint8Array;
-    if (
-      chunk !== undefined &&
-      count === 1 &&
-      this.pieces[0] === chunk &&
-      this.starts[0] === 0 &&
-      this.ends[0] === chunk.length
-    ) {
-      out = chunk; // unchanged (no usage in it)
-    } else {
-      // Always a fresh buffer: pieces may share one, and a byte stream takes what it is given.
-      out = new Uint8Array(this.size);
-      let at = 0;
-      for (let i = 0; i < count; i++) {
-        const p = this.pieces[i]!;
-        const s = this.starts[i]!;
-        const e = this.ends[i]!;
-        out.set(s === 0 && e === p.length ? p : p.subarray(s, e), at);
-        at += e - s;
-      }
+    const rest = this.carry;
+    this.carry = undefined;
+    if (this.general === undefined) {
+      if (rest === undefined) return null;
+      this.general = new InjectedUsageStreamRewriter(this.onEvent);
+      const out = this.general.push(rest);
+      return join([...out, ...this.general.end()], undefined);
     }
-    this.pieces.length = 0;
-    this.starts.length = 0;
-    this.ends.length = 0;
-    this.size = 0;
-    return out;
+    return join(this.general.end(), undefined);
+  }
+
+  private finishNull(buf: Buffer, start: number, end: number): boolean {
+    const at = buf.indexOf(FINISH_NULL, start);
+    return at !== -1 && at < end;
+  }
+
+  /** From the event at `pos` on, everything goes through the general rewriter. */
+  private toGeneral(
+    data: Uint8Array,
+    pos: number,
+    starts: number[],
+    ends: number[],
+    size: number,
+  ): Uint8Array | null {
+    const general = new InjectedUsageStreamRewriter(this.onEvent);
+    this.general = general;
+    const done = size > 0 ? assemble(data, starts, ends, size, this.extra) : undefined;
+    this.extra.clear();
+    const rest = general.push(data.subarray(pos));
+    return join(done === undefined ? rest : [done, ...rest], undefined);
   }
 }
 
-const LF_BYTES = new Uint8Array([LF]);
+/** Copy the ranges of `data` into one new buffer. */
+function assemble(
+  data: Uint8Array,
+  starts: number[],
+  ends: number[],
+  size: number,
+  extra: Map<number, Uint8Array>,
+): Uint8Array {
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (let i = 0; i < starts.length; i++) {
+    const s = starts[i]!;
+    if (s === -1) {
+      const piece = extra.get(i)!;
+      out.set(piece, at);
+      at += piece.length;
+      continue;
+    }
+    const e = ends[i]!;
+    out.set(data.subarray(s, e), at);
+    at += e - s;
+  }
+  return out;
+}
+
+/** Pieces into one buffer; `chunk` itself when it is the only piece. Always fresh otherwise. */
+function join(pieces: Uint8Array[], chunk: Uint8Array | undefined): Uint8Array | null {
+  if (pieces.length === 0) return null;
+  if (pieces.length === 1 && chunk !== undefined && pieces[0] === chunk) return chunk;
+  let n = 0;
+  for (const p of pieces) n += p.byteLength;
+  if (n === 0) return null;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of pieces) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}

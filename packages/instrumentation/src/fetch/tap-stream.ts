@@ -36,6 +36,7 @@ function makeObserver(
   parser: StreamParser,
   onTerminal: () => void,
   injected: boolean,
+  captureText: boolean,
 ): ByteObserver {
   let stopped = false;
   const onEvent = (data: string, event: string | undefined) => {
@@ -46,7 +47,7 @@ function makeObserver(
     }
   };
   if (injected) {
-    const stripper = new UsageStripper(onEvent);
+    const stripper = new UsageStripper(onEvent, captureText);
     return { push: (chunk) => stripper.push(chunk), end: () => stripper.end() };
   }
   if (framing === 'json-array') {
@@ -136,7 +137,13 @@ function makeTap(state: TapState): ReadableStream<Uint8Array> {
       outputText: options.captureText ? parser.outputText?.() : undefined,
     });
   };
-  const observer = makeObserver(options.framing, parser, () => finish(), options.injected);
+  const observer = makeObserver(
+    options.framing,
+    parser,
+    () => finish(),
+    options.injected,
+    options.captureText,
+  );
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let observing = true;
   let cancelled = false;
