@@ -15,7 +15,9 @@ import type { SseEventHandler } from '../sse.js';
 const TAIL = Buffer.from(',"usage":null}');
 const CUT = TAIL.length - 1; // keep the closing brace
 const FINISH_NULL = Buffer.from('"finish_reason":null');
-const DATA = Buffer.from('data: ');
+/** How a one-choice content delta ends: nothing in it for the parser. */
+const DELTA_TAIL = Buffer.from('"finish_reason":null}],"usage":null}');
+const DATA_LENGTH = 6; // `data: `
 const LF = 10;
 const CR = 13;
 const D = 100; // 'd' of `data:`
@@ -38,12 +40,24 @@ export function trailingUsageNull(raw: Uint8Array): number {
   return start;
 }
 
-function endsWithTail(buf: Buffer, end: number): boolean {
-  // `end` is the index just after the JSON (before the two LFs).
-  const start = end - TAIL.length;
-  if (start < 0) return false;
-  for (let i = 0; i < TAIL.length; i++) if (buf[start + i] !== TAIL[i]) return false;
+/** Whether `buf` has `pattern` ending at `end` (not before `min`). */
+function endsWith(buf: Buffer, end: number, pattern: Buffer, min: number): boolean {
+  const start = end - pattern.length;
+  if (start < min) return false;
+  for (let i = pattern.length - 1; i >= 0; i--) if (buf[start + i] !== pattern[i]) return false;
   return true;
+}
+
+/** `data: ` at `pos`. */
+function isDataLine(buf: Buffer, pos: number): boolean {
+  return (
+    buf[pos] === D &&
+    buf[pos + 1] === 97 &&
+    buf[pos + 2] === 116 &&
+    buf[pos + 3] === 97 &&
+    buf[pos + 4] === 58 &&
+    buf[pos + 5] === 32
+  );
 }
 
 export class UsageStripper {
@@ -90,19 +104,22 @@ export class UsageStripper {
       const lf2 = buf.indexOf('\n\n', pos);
       if (lf2 === -1) break;
       const next = lf2 + 2;
-      // The fast path's shape: `data: ` then one line, and no CR.
-      if (
-        (firstCR !== -1 && firstCR < next) ||
-        buf.indexOf(LF, pos) !== lf2 ||
-        buf.compare(DATA, 0, DATA.length, pos, pos + DATA.length) !== 0
-      ) {
+      // The fast path's shape: `data: ` and no CR (one line: checked below before decoding).
+      if ((firstCR !== -1 && firstCR < next) || !isDataLine(buf, pos)) {
         return this.toGeneral(data, pos, starts, ends, size);
       }
-      const tail = endsWithTail(buf, lf2);
+      const tail = endsWith(buf, lf2, TAIL, pos + DATA_LENGTH);
+      const lean =
+        tail &&
+        !this.everyEvent &&
+        !this.first &&
+        (endsWith(buf, lf2, DELTA_TAIL, pos) || this.finishNull(buf, pos, lf2));
+      if (!lean && buf.indexOf(LF, pos) !== lf2) {
+        // A multi-line event: the general rewriter reads it (and the rest).
+        return this.toGeneral(data, pos, starts, ends, size);
+      }
       if (tail) {
-        if (this.everyEvent || this.first || !this.finishNull(buf, pos, lf2)) {
-          this.onEvent(buf.toString('utf8', pos + DATA.length, lf2), undefined);
-        }
+        if (!lean) this.onEvent(buf.toString('utf8', pos + DATA_LENGTH, lf2), undefined);
         changed = true;
         const at = lf2 - TAIL.length;
         starts.push(pos, at + CUT);
@@ -110,7 +127,7 @@ export class UsageStripper {
         size += next - pos - CUT;
       } else {
         // The usage-only chunk, [DONE], anything else: the general rule decides, byte-exactly.
-        const text = buf.toString('utf8', pos + DATA.length, lf2);
+        const text = buf.toString('utf8', pos + DATA_LENGTH, lf2);
         this.onEvent(text, undefined);
         const block = data.subarray(pos, next);
         const rewritten = rewriteSseEventBytes(block, text);
