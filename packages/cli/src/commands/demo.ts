@@ -202,8 +202,9 @@ export const demoCommand: CommandSpec = {
       );
     const q = /^[\w./:@+-]+$/.test(file) ? file : `'${file.replace(/'/g, "'\\''")}'`;
     if (bool(ctx, 'serve')) {
+      const stopped = ctx.io.waitForSignal?.() ?? new Promise<string>(() => {});
       const server = await serveStore(ctx, file);
-      const signal = await (ctx.io.waitForSignal?.() ?? new Promise<string>(() => {}));
+      const signal = await stopped;
       ctx.io.stderr.write(`\n${signal}: stopping\n`);
       await server.close();
       return EXIT_OK;

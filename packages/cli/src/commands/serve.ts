@@ -67,8 +67,10 @@ export const serveCommand: CommandSpec = {
     'curl -s localhost:8766/v1/telemetry/summary?period=today\\&groupBy=model | jq',
   ],
   async run(ctx) {
+    // Listen for Ctrl+C before saying where we listen: a signal right after that line must stop us.
+    const stopped = ctx.io.waitForSignal?.() ?? new Promise<string>(() => {});
     const server = await serveStore(ctx, storePath(ctx));
-    const signal = await (ctx.io.waitForSignal?.() ?? new Promise<string>(() => {}));
+    const signal = await stopped;
     ctx.io.stderr.write(`\n${signal}: stopping\n`);
     await server.close();
     return EXIT_OK;
