@@ -82,7 +82,11 @@ const proc = await time(() => {
   printed = r.stdout;
 });
 const node = await time(() => spawnSync(process.execPath, ['-e', '0']));
-row('`tokenmeter cost --month --by model` (process wall time)', proc, `includes Node start (${node.median.toFixed(0)} ms for \`node -e 0\`)`);
+row(
+  '`tokenmeter cost --month --by model` (process wall time)',
+  proc,
+  `includes Node start (${node.median.toFixed(0)} ms for \`node -e 0\`)`,
+);
 
 // 2. Inside the process: the command (store open + query + table), and the store query alone.
 const io = (out: { text: string }) => ({
@@ -100,13 +104,25 @@ const inProc = await time(async () => {
 });
 row('command in process: open + query + table', inProc);
 const store = openStore(FILE, { readonly: true });
-const query = await time(() => store.summary({ since: month.startMs, until: month.endMs, groupBy: 'model', timeZone: 'UTC' }));
+const query = await time(() =>
+  store.summary({ since: month.startMs, until: month.endMs, groupBy: 'model', timeZone: 'UTC' }),
+);
 const result = store.summary({ since: month.startMs, until: month.endMs, groupBy: 'model', timeZone: 'UTC' });
 store.close();
-row('query only: `summary({ month, groupBy: model })`', query, `${result.totals.calls.toLocaleString('en-US')} calls in the month, ${result.groups.length} models`);
+row(
+  'query only: `summary({ month, groupBy: model })`',
+  query,
+  `${result.totals.calls.toLocaleString('en-US')} calls in the month, ${result.groups.length} models`,
+);
 
 // 3. The REST endpoint over HTTP (server already started: a dashboard's case).
-const server = await startServer({ storePath: FILE, port: 0, packageRoot: cliRoot, now: () => now, log: () => {} });
+const server = await startServer({
+  storePath: FILE,
+  port: 0,
+  packageRoot: cliRoot,
+  now: () => now,
+  log: () => {},
+});
 let restBody: { totals: { costNanos: number } } | undefined;
 const rest = await time(async () => {
   const res = await fetch(`${server.url}/v1/telemetry/summary?period=month&groupBy=model&tz=UTC`);
