@@ -115,12 +115,17 @@ const TAPPED = new WeakMap<object, TapState>();
 type BodyGetter = (this: Response) => ReadableStream<Uint8Array> | null;
 
 /** The `body` getter along a prototype chain (undici's, or another fetch implementation's). */
+const bodyGetters = new WeakMap<object, BodyGetter | undefined>();
+
 function findBodyGetter(proto: object | null): BodyGetter | undefined {
-  for (let p = proto; p !== null; p = Object.getPrototypeOf(p)) {
-    const get = Object.getOwnPropertyDescriptor(p, 'body')?.get;
-    if (get !== undefined) return get as BodyGetter;
+  if (proto === null) return undefined;
+  if (bodyGetters.has(proto)) return bodyGetters.get(proto);
+  let getter: BodyGetter | undefined;
+  for (let p: object | null = proto; p !== null && getter === undefined; p = Object.getPrototypeOf(p)) {
+    getter = Object.getOwnPropertyDescriptor(p, 'body')?.get as BodyGetter | undefined;
   }
-  return undefined;
+  bodyGetters.set(proto, getter);
+  return getter;
 }
 
 function makeTap(state: TapState): ReadableStream<Uint8Array> {

@@ -52,15 +52,6 @@ export function restoreProperty(proto: object, property: string): void {
     delete (proto as Record<string, unknown>)[property];
 }
 
-/** The module's exports, taking `default` for an ESM namespace object (import-in-the-middle). */
-export function moduleExports<T>(module: T): T {
-  const m = module as { [Symbol.toStringTag]?: unknown; default?: unknown };
-  if (m[Symbol.toStringTag] === 'Module' && m.default !== undefined && typeof m.default === 'object') {
-    return m.default as T;
-  }
-  return module;
-}
-
 /** The first constructor among `names` in the module (named export, `default`, or the module itself). */
 export function findClass(
   module: unknown,
