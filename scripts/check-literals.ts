@@ -35,7 +35,8 @@ for (const dir of ['packages', 'examples', 'bench', 'scripts']) {
     continue;
   }
   for (const file of files) {
-    if (file.endsWith('check-literals.ts')) continue;
+    // The semconv package's own test pins the published names: there the literal is the point.
+    if (file.endsWith('check-literals.ts') || file.includes(join('packages', 'semconv', 'test'))) continue;
     const lines = readFileSync(file, 'utf8').split('\n');
     lines.forEach((line, i) => {
       for (const m of line.matchAll(literal)) {
