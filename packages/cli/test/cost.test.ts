@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CostStore } from '@tokenmeter/store';
 import { formatUsd, nanosToDecimal } from '../src/format/money.js';
-import { DAY, makeStore, NOW, run, sampleCalls, tempDir, withStore } from './helpers.js';
+import { DAY, makeStore, NOW, pricedCall, run, sampleCalls, tempDir, withStore } from './helpers.js';
 
 const MONTH = Date.UTC(2026, 10, 1);
 const NEXT_MONTH = Date.UTC(2026, 11, 1);
@@ -36,6 +36,31 @@ describe('tokenmeter cost', () => {
       /had no known price and (is|are) not in these totals: see `tokenmeter price --unpriced`/,
     );
     assert.ok(!r.stdout.includes('\u001b['), 'no colours off a terminal');
+  });
+
+  it('shows a model without a price as unpriced, never as $0.00, and failed calls as $0.00', async () => {
+    const at = NOW - 3_600_000;
+    const small = makeStore(
+      dir,
+      [
+        pricedCall({ at, provider: 'openai', model: 'gpt-4o-mini', input: 1000, output: 100 }),
+        pricedCall({ at: at + 1, provider: 'openai', model: 'ft:acme-intent-v3', input: 10, output: 5 }),
+        pricedCall({
+          at: at + 2,
+          provider: 'anthropic',
+          model: 'claude-haiku-4-5',
+          input: 0,
+          output: 0,
+          error: { type: '429', status: 429 },
+        }),
+      ],
+      'unpriced.db',
+    );
+    const r = await run(['cost', '--store', small, '--today', '--tz', 'UTC']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^ft:acme-intent-v3\s+1\s+0\s+10\s+5\s+0\s+unpriced\s/m);
+    assert.match(r.stdout, /^claude-haiku-4-5\s+1\s+1\s.*\$0\.00\s/m);
+    assert.match(r.stdout, /^gpt-4o-mini\s+1\s+0\s.*\$0\.000\d+\s/m);
   });
 
   it('colours only on a terminal, and not with NO_COLOR', async () => {

@@ -85,7 +85,8 @@ export function summaryTable(
     formatInt(g.inputTokens),
     formatInt(g.outputTokens),
     formatInt(g.cacheReadTokens),
-    formatUsd(g.costNanos),
+    // A group whose successful calls all lacked a price did not cost $0: say so.
+    g.costNanos === 0 && g.unpricedCalls > g.errors ? 'unpriced' : formatUsd(g.costNanos),
     formatShare(g.costNanos, total),
   ]);
   const t = result.totals;
