@@ -1,0 +1,405 @@
+// Per-call overhead of tokenmeter's instrumentation, in one process, against the loopback mock
+// provider running in a child process (so its CPU is not counted here).
+//
+// Non-streaming: a chat completion through the openai SDK. Variants run in alternating blocks of
+// CALLS calls, ALTERNATIONS times over; per block we take the process CPU time (user + system) per
+// call, and report, per instrumented variant, the median and IQR of (variant - bare) over the
+// alternations, and that difference as a share of the bare round trip (CPU and wall time).
+// Every block ends with a span flush and a metric collection, so deferred work (batch export,
+// observable counters) is inside the measured CPU. A real NodeTracerProvider (BatchSpanProcessor,
+// no-op exporter) and MeterProvider (periodic reader, no-op exporter) are registered, as the
+// distro does. Peers (@opentelemetry/instrumentation-openai 0.20, @traceloop/instrumentation-openai)
+// support openai < 7, so the comparison with them uses `openai6` (a separate copy per variant), and
+// tokenmeter is measured on that same version too.
+//
+// Streaming: throughput of a ~100 MB SSE stream read through fetch (bare vs instrumented,
+// alternating), time to first byte of small streams, and the heap during a 100 MB stream.
+//
+// Run: npx tsx --expose-gc bench/overhead.bench.ts (after `npm run build`), or `npm run bench -- overhead`.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { join } from 'node:path';
+import { metrics } from '@opentelemetry/api';
+import {
+  AggregationTemporality,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type PushMetricExporter,
+} from '@opentelemetry/sdk-metrics';
+import { BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { TokenmeterInstrumentation } from '@tokenmeter/instrumentation';
+import { machine, stats, writeSection } from './lib/results.js';
+
+const require = createRequire(import.meta.url);
+const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
+
+const ALTERNATIONS = Number(process.env.BENCH_ALTERNATIONS ?? 40);
+const CALLS = Number(process.env.BENCH_CALLS ?? 200);
+
+const STREAM_BYTES = Number(process.env.BENCH_STREAM_BYTES ?? 100e6);
+const STREAM_RUNS = Number(process.env.BENCH_STREAM_RUNS ?? 3);
+const TTFB_RUNS = Number(process.env.BENCH_TTFB_RUNS ?? 200);
+const TTFB_SLOW_RUNS = Number(process.env.BENCH_TTFB_SLOW_RUNS ?? 30);
+
+// ---------------------------------------------------------------------------------------------
+// The mock provider, in its own process.
+
+/**
+ * On Linux with taskset and 2+ CPUs, this process runs on CPU 0 and the mock on CPU 1, so that the
+ * two never compete for a core (the figures are then much less noisy).
+ */
+const PIN =
+  process.platform === 'linux' && os.cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
+if (PIN) spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)]);
+
+async function startMock(): Promise<{ url: string; child: ChildProcess }> {
+  const bin = join(root, 'packages/mock-provider/dist/esm/bin.js');
+  const args = [bin, '--port', '0'];
+  const child = PIN
+    ? spawn('taskset', ['-c', '1', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`mock exited with ${code}`)));
+  });
+  return { url, child };
+}
+
+// ---------------------------------------------------------------------------------------------
+// OpenTelemetry SDK as the distro sets it up, with exporters that do nothing.
+
+const nullSpanExporter: SpanExporter = {
+  export: (_spans, done) => done({ code: 0 }),
+  shutdown: async () => {},
+};
+const nullMetricExporter: PushMetricExporter = {
+  export: (_metrics, done) => done({ code: 0 }),
+  shutdown: async () => {},
+  forceFlush: async () => {},
+  selectAggregationTemporality: () => AggregationTemporality.CUMULATIVE,
+};
+const tracerProvider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(nullSpanExporter)] });
+tracerProvider.register();
+const reader = new PeriodicExportingMetricReader({
+  exporter: nullMetricExporter,
+  exportIntervalMillis: 60_000,
+});
+const meterProvider = new MeterProvider({ readers: [reader] });
+metrics.setGlobalMeterProvider(meterProvider);
+
+async function flushTelemetry(): Promise<void> {
+  await tracerProvider.forceFlush();
+  await reader.forceFlush();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clients.
+
+type AnyClient = { chat: { completions: { create(body: unknown): Promise<unknown> } } };
+
+/** A fresh copy of a CommonJS package (its own classes, so one peer's patch does not touch the others). */
+function freshRequire<T>(id: string): T {
+  const resolved = require.resolve(id);
+  const dir = resolved.slice(0, resolved.lastIndexOf('node_modules/') + 'node_modules/'.length);
+  const pkg = resolved.slice(dir.length).split('/')[0]!;
+  for (const key of Object.keys(require.cache))
+    if (key.startsWith(`${dir}${pkg}/`)) delete require.cache[key];
+  return require(id) as T;
+}
+
+const originalFetch = globalThis.fetch;
+const tokenmeter = new TokenmeterInstrumentation({ instrumentGlobalFetch: false });
+
+interface Variant {
+  name: string;
+  client: AnyClient;
+  /** The bare variant this one is compared with. */
+  base?: string;
+}
+
+/**
+ * The variants, all on one transport: `transport` is the fetch every client ends in (the real
+ * fetch to the loopback mock, or an in-process one that answers without a network).
+ */
+function buildVariants(openaiBaseURL: string, transport: typeof fetch): Variant[] {
+  const options = (fetchImpl: typeof fetch) => ({
+    baseURL: openaiBaseURL,
+    apiKey: 'x',
+    maxRetries: 0,
+    fetch: fetchImpl,
+  });
+  tokenmeter.setConfig({
+    instrumentGlobalFetch: false,
+    providers: [{ baseUrl: openaiBaseURL, provider: 'openai' }],
+  });
+  const tmFetch = tokenmeter.instrumentFetch(transport);
+  const OpenAI7 = freshRequire<typeof import('openai')>('openai').OpenAI;
+  const OpenAI6bare = freshRequire<typeof import('openai6')>('openai6').OpenAI;
+  const OpenAI6tm = freshRequire<typeof import('openai6')>('openai6').OpenAI;
+
+  const contribModule = freshRequire<typeof import('openai6')>('openai6');
+  const { OpenAIInstrumentation: Contrib } =
+    require('@opentelemetry/instrumentation-openai') as typeof import('@opentelemetry/instrumentation-openai');
+  const contrib = new Contrib();
+  contrib.setMeterProvider(meterProvider);
+  for (const d of contrib.getModuleDefinitions()) d.patch?.(contribModule, '6.49.0');
+
+  const traceloopModule = freshRequire<typeof import('openai6')>('openai6');
+  const { OpenAIInstrumentation: Traceloop } =
+    require('@traceloop/instrumentation-openai') as typeof import('@traceloop/instrumentation-openai');
+  const traceloop = new Traceloop();
+  traceloop.manuallyInstrument(traceloopModule.OpenAI as never);
+
+  const variants: Variant[] = [
+    { name: 'openai 7, bare', client: new OpenAI7(options(transport)) as unknown as AnyClient },
+    {
+      name: 'openai 7, tokenmeter',
+      client: new OpenAI7(options(tmFetch)) as unknown as AnyClient,
+      base: 'openai 7, bare',
+    },
+    { name: 'openai 6, bare', client: new OpenAI6bare(options(transport)) as unknown as AnyClient },
+    {
+      name: 'openai 6, tokenmeter',
+      client: new OpenAI6tm(options(tmFetch)) as unknown as AnyClient,
+      base: 'openai 6, bare',
+    },
+    {
+      name: 'openai 6, @opentelemetry/instrumentation-openai 0.20',
+      client: new contribModule.OpenAI(options(transport)) as unknown as AnyClient,
+      base: 'openai 6, bare',
+    },
+    {
+      name: 'openai 6, @traceloop/instrumentation-openai 0.27',
+      client: new traceloopModule.OpenAI(options(transport)) as unknown as AnyClient,
+      base: 'openai 6, bare',
+    },
+  ];
+  const only = process.env.BENCH_VARIANTS;
+  return only ? variants.filter((v) => only.split('|').some((x) => v.name.includes(x))) : variants;
+}
+
+/**
+ * A fetch that answers every call in-process with the mock's chat completion, so a block measures
+ * the SDK and the instrumentation only: the loopback round trip's own noise (tens of µs per call on
+ * this machine) is larger than the instrumentation's cost and would hide it.
+ */
+async function inProcessTransport(url: string): Promise<typeof fetch> {
+  const sample = await originalFetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(BODY),
+  });
+  const body = await sample.text();
+  const headers = [...sample.headers];
+  return (async () => new Response(body, { status: 200, headers })) as typeof fetch;
+}
+
+const BODY = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] };
+
+type GcFn = (options?: { type?: 'minor' | 'major'; execution?: 'sync' | 'async' }) => void;
+const gc = (globalThis as { gc?: GcFn }).gc;
+
+async function block(v: Variant, n: number): Promise<{ cpuUs: number; wallUs: number }> {
+  // Each block pays for its own garbage: young garbage left by the previous block is collected
+  // before the clock starts, and this block's own after its calls, inside the measurement.
+  gc?.({ type: 'minor' });
+  const c0 = process.cpuUsage();
+  const w0 = performance.now();
+  for (let i = 0; i < n; i++) await v.client.chat.completions.create(BODY);
+  await flushTelemetry();
+  gc?.({ type: 'minor' });
+  const c = process.cpuUsage(c0);
+  return { cpuUs: (c.user + c.system) / n, wallUs: ((performance.now() - w0) * 1000) / n };
+}
+
+function fmt(x: number, digits = 1): string {
+  return x.toFixed(digits);
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+
+interface Measured {
+  cpu: Map<string, number[]>;
+  wall: Map<string, number[]>;
+  variants: Variant[];
+}
+
+async function measure(variants: Variant[]): Promise<Measured> {
+  // Warm up every variant (JIT, connection pools, the async hooks any context.with turns on).
+  for (const v of variants) await block(v, 300);
+  const cpu = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+  const wall = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+  for (let a = 0; a < ALTERNATIONS; a++) {
+    // Rotate the order each alternation so no variant always follows the same one.
+    for (let k = 0; k < variants.length; k++) {
+      const v = variants[(k + a) % variants.length]!;
+      const r = await block(v, CALLS);
+      cpu.get(v.name)!.push(r.cpuUs);
+      wall.get(v.name)!.push(r.wallUs);
+    }
+  }
+  return { cpu, wall, variants };
+}
+
+/** Per-alternation differences (variant - its bare base), as median and IQR. */
+function added(m: Measured, v: Variant, of: 'cpu' | 'wall' = 'cpu') {
+  const series = m[of];
+  const base = series.get(v.base!)!;
+  return stats(series.get(v.name)!.map((x, i) => x - base[i]!));
+}
+
+async function nonStreaming(url: string): Promise<string> {
+  const baseURL = `${url}/v1`;
+  const inProcess = await measure(buildVariants(baseURL, await inProcessTransport(url)));
+  const loopback = await measure(buildVariants(baseURL, originalFetch));
+
+  const rows: string[] = [];
+  for (const v of inProcess.variants) {
+    const s = stats(inProcess.cpu.get(v.name)!);
+    if (v.base === undefined) {
+      const rt = stats(loopback.cpu.get(v.name)!).median;
+      const rtWall = stats(loopback.wall.get(v.name)!).median;
+      rows.push(`| ${v.name} | ${fmt(s.median)} | | ${fmt(rt)} / ${fmt(rtWall)} | | |`);
+      continue;
+    }
+    const d = added(inProcess, v);
+    const baseRt = stats(loopback.cpu.get(v.base!)!).median;
+    const baseRtWall = stats(loopback.wall.get(v.base!)!).median;
+    const l = added(loopback, v);
+    const lw = added(loopback, v, 'wall');
+    rows.push(
+      `| ${v.name} | ${fmt(s.median)} | **${fmt(d.median)}** (IQR ${fmt(d.p25)} – ${fmt(d.p75)}) | ${fmt(l.median)} (IQR ${fmt(l.p25)} – ${fmt(l.p75)}) / ${fmt(lw.median)} | **${pct(d.median / baseRt)}** | ${pct(d.median / baseRtWall)} |`,
+    );
+  }
+  return [
+    `Non-streaming chat completion through the openai SDK, ${ALTERNATIONS} alternations × ${CALLS} sequential calls per variant, variants rotated within each alternation. Two transports in the same run: an in-process fetch that returns the mock's response (no network: the instrumentation's own cost, free of loopback noise), and the real fetch to the mock in a child process${PIN ? ' (this process pinned to CPU 0, the mock to CPU 1)' : ''}. Every block ends with a span flush and a metric collection, so deferred work is inside the measured CPU. Peers support openai < 7 only, so they are compared on openai 6, and tokenmeter is measured there too.`,
+    '',
+    '| variant | CPU µs/call, in-process | added CPU µs/call, in-process, median (IQR) | loopback: CPU µs/call (bare) or added CPU µs/call (IQR) / added wall µs | added CPU / bare loopback CPU | added CPU / bare loopback wall |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streaming.
+
+async function readStream(
+  fetchImpl: typeof fetch,
+  url: string,
+  bytes: number,
+  onChunk?: () => void,
+  latencyMs = 0,
+) {
+  const t0 = performance.now();
+  const res = await fetchImpl(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-mock-stream-bytes': String(bytes),
+      'x-mock-latency-ms': String(latencyMs),
+    },
+    body: JSON.stringify({ ...BODY, stream: true }),
+  });
+  const reader = res.body!.getReader();
+  let first = 0;
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (first === 0) first = performance.now() - t0;
+    total += value.byteLength;
+    onChunk?.();
+  }
+  return { ms: performance.now() - t0, firstMs: first, bytes: total };
+}
+
+async function streaming(url: string): Promise<string> {
+  const tmFetch = tokenmeter.instrumentFetch(originalFetch);
+  await readStream(originalFetch, url, 5e6);
+  await readStream(tmFetch, url, 5e6);
+  const rates: Record<'bare' | 'tm', number[]> = { bare: [], tm: [] };
+  for (let i = 0; i < STREAM_RUNS; i++) {
+    for (const [k, f] of [
+      ['bare', originalFetch],
+      ['tm', tmFetch],
+    ] as const) {
+      const r = await readStream(f, url, STREAM_BYTES);
+      rates[k].push(r.bytes / 1e6 / (r.ms / 1000));
+    }
+  }
+  const throughput = stats(rates.tm).median / stats(rates.bare).median;
+
+  const ttfb: Record<'bare' | 'tm', number[]> = { bare: [], tm: [] };
+  for (let i = 0; i < TTFB_RUNS; i++) {
+    ttfb.bare.push((await readStream(originalFetch, url, 2000)).firstMs);
+    ttfb.tm.push((await readStream(tmFetch, url, 2000)).firstMs);
+  }
+  const tb = stats(ttfb.bare).median;
+  const tt = stats(ttfb.tm).median;
+  // The same with a provider-like 200 ms before the first byte.
+  const slow: Record<'bare' | 'tm', number[]> = { bare: [], tm: [] };
+  for (let i = 0; i < TTFB_SLOW_RUNS; i++) {
+    slow.bare.push((await readStream(originalFetch, url, 2000, undefined, 200)).firstMs);
+    slow.tm.push((await readStream(tmFetch, url, 2000, undefined, 200)).firstMs);
+  }
+  const sb = stats(slow.bare).median;
+  const st = stats(slow.tm).median;
+
+  const heap = async (f: typeof fetch) => {
+    gc?.();
+    const base = process.memoryUsage().heapUsed;
+    let peak = 0;
+    let n = 0;
+    await readStream(f, url, STREAM_BYTES, () => {
+      if (++n % 100 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed - base);
+    });
+    return peak / 1e6;
+  };
+  const heapBare = await heap(originalFetch);
+  const heapTm = await heap(tmFetch);
+
+  return [
+    `Streaming through fetch (body reader), ~${fmt(STREAM_BYTES / 1e6, 0)} MB SSE streams (include_usage added and removed by tokenmeter), ${STREAM_RUNS} alternations; TTFB over ${TTFB_RUNS} (and ${TTFB_SLOW_RUNS} slow) alternating small streams.`,
+    '',
+    '| measure | bare | tokenmeter | ratio |',
+    '|---|---|---|---|',
+    `| throughput, MB/s (median) | ${fmt(stats(rates.bare).median)} | ${fmt(stats(rates.tm).median)} | **${pct(throughput)}** of bare |`,
+    `| time to first byte, ms (median, loopback, no latency) | ${fmt(tb, 3)} | ${fmt(tt, 3)} | +${pct(tt / tb - 1)} (${fmt((tt - tb) * 1000, 0)} µs) |`,
+    `| time to first byte, ms (median, 200 ms provider latency) | ${fmt(sb, 3)} | ${fmt(st, 3)} | +${pct(st / sb - 1)} (${fmt((st - sb) * 1000, 0)} µs) |`,
+    `| heap rise during one stream, MB (peak - start${gc ? ', after gc' : ''}) | ${fmt(heapBare)} | ${fmt(heapTm)} | |`,
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const { url, child } = await startMock();
+  try {
+    const only = process.env.BENCH_ONLY;
+    const a = only === 'stream' ? '' : await nonStreaming(url);
+    console.log(a);
+    const b = only === 'calls' ? '' : await streaming(url);
+    console.log(b);
+    if (only === undefined)
+      writeSection(
+        process.versions.node.startsWith('20.')
+          ? 'overhead'
+          : `overhead-node${process.versions.node.split('.')[0]}`,
+        [`### Instrumentation overhead (${machine()})`, '', a, '', b].join('\n'),
+      );
+  } finally {
+    child.kill();
+    tokenmeter.disable();
+    await tracerProvider.shutdown();
+    await meterProvider.shutdown();
+  }
+}
+
+await main();
