@@ -89,6 +89,15 @@ export interface FinishOptions {
   outputText?: CapturedText | undefined;
 }
 
+/**
+ * error.type of a stream whose body ended before the protocol's terminal event ([DONE],
+ * message_stop, response.completed, ...): the provider or a proxy cut it short, even when the app's
+ * SDK reports no error.
+ */
+export const ERROR_TYPE_INCOMPLETE_STREAM = 'incomplete_stream';
+/** error.type of a successful (2xx) response whose JSON body does not parse. */
+export const ERROR_TYPE_MALFORMED_RESPONSE = 'malformed_response';
+
 /** An error's error.type: its name (AbortError, TimeoutError, TypeError), else `Error`. */
 export function errorTypeOf(error: unknown): string {
   if (typeof error === 'object' && error !== null) {
@@ -151,7 +160,11 @@ export class LlmCall implements PendingCall {
     const endPerf = options.endPerf ?? performance.now();
     try {
       this.runtime.pending.delete(this);
-      if (response?.usage === undefined && this.estimateIfMissing && options.errorType === undefined) {
+      if (
+        response?.usage === undefined &&
+        this.estimateIfMissing &&
+        (options.errorType === undefined || options.errorType === ERROR_TYPE_INCOMPLETE_STREAM)
+      ) {
         void this.estimateThenComplete(response, options, endPerf);
         return;
       }

@@ -6,6 +6,7 @@ import { GOOGLE_GENAI_MODULE } from './patches/google-genai.js';
 import { OPENAI_MODULE } from './patches/openai.js';
 
 export { getAttribution, type WithAttributionOptions, withAttribution } from './attribution.js';
+export { ERROR_TYPE_INCOMPLETE_STREAM, ERROR_TYPE_MALFORMED_RESPONSE } from './call.js';
 export type { Attribution, CallRecord, CallRecordSink } from './call-record.js';
 export {
   CostSpanProcessor,

@@ -11,6 +11,7 @@ import {
   METRIC_TOKENMETER_INTERNAL_ERRORS,
 } from '@tokenmeter/semconv';
 import type OpenAIType from 'openai';
+import { ERROR_TYPE_INCOMPLETE_STREAM, ERROR_TYPE_MALFORMED_RESPONSE } from '../src/call.js';
 import { instrumentFetch } from '../src/fetch/instrument-fetch.js';
 import { type Harness, points, requireSdk, startHarness, tokenmeterSpans, waitFor } from './helpers/otel.js';
 
@@ -110,13 +111,14 @@ describe('HTTP errors', () => {
 });
 
 describe('broken bodies', () => {
-  test('malformed JSON: the SDK fails as without tokenmeter; the span ends unpriced (no_usage)', async () => {
+  test('malformed JSON: the SDK fails as without tokenmeter; the span ends unpriced (no_usage) with error.type', async () => {
     const instrumented = await outcome(chat('malformed-json'));
     await waitFor(() => h.records.length === 1);
     const plain = await bare(() => outcome(chat('malformed-json')));
     assert.equal(instrumented, plain);
     assert.equal(h.records[0]!.pricingMatch, 'no_usage');
     assert.equal(tokenmeterSpans(h.spans)[0]!.attributes[ATTR_TOKENMETER_PRICING_MATCH], 'no_usage');
+    assert.equal(tokenmeterSpans(h.spans)[0]!.attributes[ATTR_ERROR_TYPE], ERROR_TYPE_MALFORMED_RESPONSE);
   });
 
   test('malformed event in a stream: same outcome for the app', async () => {
@@ -126,12 +128,13 @@ describe('broken bodies', () => {
     await waitFor(() => h.records.length === 1);
   });
 
-  test('truncated SSE (ends without [DONE]): same chunks for the app; the span ends at the end of the body', async () => {
+  test('truncated SSE (ends without [DONE]): same chunks for the app; the span ends at the end of the body, as incomplete', async () => {
     const instrumented = await outcome(chat('truncated-sse', true));
     await waitFor(() => h.records.length === 1);
     const plain = await bare(() => outcome(chat('truncated-sse', true)));
     assert.equal(instrumented, plain);
-    assert.equal(h.records[0]!.errorType, undefined);
+    assert.equal(h.records[0]!.errorType, ERROR_TYPE_INCOMPLETE_STREAM);
+    assert.equal(tokenmeterSpans(h.spans)[0]!.attributes[ATTR_ERROR_TYPE], ERROR_TYPE_INCOMPLETE_STREAM);
     assert.equal(h.records[0]!.responseModel, 'gpt-4o-mini-2024-07-18', 'what was seen is kept');
   });
 

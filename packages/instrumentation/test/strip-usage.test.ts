@@ -85,7 +85,7 @@ test('any chunking, LF or CRLF: same bytes, events and parsed result as the gene
         else assert.ok(a.events.length <= b.events.length);
       },
     ),
-    { numRuns: 400 },
+    { numRuns: Number(process.env.FC_RUNS ?? 400) },
   );
 });
 
@@ -104,4 +104,13 @@ test('the fast path only takes one-line events that end with ,"usage":null}', ()
   assert.equal(at('data: {"a":1,\ndata: "usage":null}\n\n'), -1, 'two lines');
   assert.equal(at('event: x\ndata: {"a":1,"usage":null}\n\n'), -1, 'event line first: general path');
   assert.equal(at('data: {"usage":{"total":1}}\n\n'), -1);
+});
+
+test('a CRLF split between its CR and LF right after the dropped usage chunk leaves no stray LF', () => {
+  const crlf = enc.encode(dec.decode(withUsage).replace(/\r?\n/g, '\r\n'));
+  const done = enc.encode('data: [DONE]\r\n\r\n');
+  const at = crlf.length - done.length - 1; // between the usage chunk's last CR and LF
+  const want = dec.decode(expected).replace(/\r?\n/g, '\r\n');
+  assert.equal(viaRewriter(split(crlf, [at])).text, want);
+  assert.equal(viaStripper(split(crlf, [at]), false).text, want);
 });

@@ -260,19 +260,24 @@ export function rewriteSseEventBytes(raw: Uint8Array, data: string): Uint8Array 
  */
 export class InjectedUsageStreamRewriter {
   private out: Uint8Array[] = [];
+  private previousDropped = false;
   private readonly decoder: SseDecoder;
 
   constructor(onEvent: SseEventHandler, options: Omit<SseDecoderOptions, 'onRawBlock'> = {}) {
     this.decoder = new SseDecoder(onEvent, {
       ...options,
       onRawBlock: (raw, data, _event, orphanLF) => {
-        if (data === undefined) {
-          this.out.push(raw);
+        // An orphan LF ends the previous block (its CRLF was split across chunks): it goes or stays
+        // with that block.
+        const previousDropped = this.previousDropped;
+        let piece = data === undefined ? raw : rewriteSseEventBytes(raw, data);
+        this.previousDropped = piece === null;
+        if (piece === null) {
+          if (orphanLF && !previousDropped) this.out.push(LF_BYTES);
           return;
         }
-        const rewritten = rewriteSseEventBytes(raw, data);
-        if (rewritten) this.out.push(rewritten);
-        else if (orphanLF) this.out.push(LF_BYTES);
+        if (orphanLF && previousDropped && piece[0] === 10) piece = piece.subarray(1);
+        if (piece.byteLength > 0) this.out.push(piece);
       },
     });
   }

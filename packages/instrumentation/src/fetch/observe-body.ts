@@ -5,7 +5,7 @@
 // decoded as they pass. Nothing is cloned, teed or rebuilt, and a body that is never read ends the
 // call after a bounded time (PendingBodies).
 import { type HeaderSource, parseResponse } from '../adapters/index.js';
-import { errorTypeOf, type LlmCall } from '../call.js';
+import { ERROR_TYPE_MALFORMED_RESPONSE, errorTypeOf, type LlmCall } from '../call.js';
 import { closeByteStream, owned } from './byte-stream.js';
 
 type Reader<T> = (this: Response) => Promise<T>;
@@ -47,7 +47,7 @@ function finishWithText(call: LlmCall, text: string, response: Response): void {
     json = JSON.parse(text);
   } catch {
     // Not JSON (a malformed or cut body): the call ends without usage; the app sees its own error.
-    call.finish(undefined, { httpStatus: response.status });
+    call.finish(undefined, { httpStatus: response.status, errorType: ERROR_TYPE_MALFORMED_RESPONSE });
     return;
   }
   finishWithJson(call, json, response);
@@ -66,8 +66,9 @@ function json(this: Response): Promise<unknown> {
       return value;
     },
     (error: unknown) => {
-      // JSON.parse failures reject json() too: that is a body without usage, not a failed call.
-      if (error instanceof SyntaxError) o.call.finish(undefined, { httpStatus: this.status });
+      // JSON.parse failures reject json() too: the body, not the transfer, is broken.
+      if (error instanceof SyntaxError)
+        o.call.finish(undefined, { httpStatus: this.status, errorType: ERROR_TYPE_MALFORMED_RESPONSE });
       else finishWithError(o.call, error, this);
       throw error;
     },

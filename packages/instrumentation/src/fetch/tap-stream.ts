@@ -16,7 +16,7 @@ import {
   JsonArrayStreamDecoder,
   type StreamParser,
 } from '../adapters/index.js';
-import { errorTypeOf, type LlmCall } from '../call.js';
+import { ERROR_TYPE_INCOMPLETE_STREAM, errorTypeOf, type LlmCall } from '../call.js';
 import { SseDecoder } from '../sse.js';
 import { closeByteStream, owned } from './byte-stream.js';
 import { UsageStripper } from './strip-usage.js';
@@ -178,7 +178,8 @@ function makeTap(state: TapState): ReadableStream<Uint8Array> {
               runtime.internalError('stream', error);
             }
           }
-          finish();
+          // Still open here: the body ended before the terminal event (which ends the call).
+          finish(call.done ? undefined : ERROR_TYPE_INCOMPLETE_STREAM);
           closeByteStream(controller);
           return;
         }
