@@ -594,7 +594,8 @@ export class SqliteCostStore implements CostStore {
     {
       const rows = this.stmts
         .get(
-          'SELECT provider, CASE WHEN response_model <> 0 THEN response_model ELSE request_model END AS model, tenant, ' +
+          // The request model, as the preload's llm_* metrics label it (the response model when unknown).
+          'SELECT provider, CASE WHEN request_model <> 0 THEN request_model ELSE response_model END AS model, tenant, ' +
             'sum(calls) AS requests, sum(calls) - sum(unpriced) AS priced, sum(input_tokens) AS inputTokens, ' +
             'sum(output_tokens) AS outputTokens, sum(cache_read_tokens) AS cacheReadTokens, ' +
             'sum(cache_write_tokens) AS cacheWriteTokens, sum(cost_nanos) AS costNanos ' +

@@ -100,7 +100,7 @@ test('budgetStatus: spend in the current day, ISO week and month of the time zon
   store.close();
 });
 
-test('spendSince, rollingWindow and metricTotals agree with the calls', (t) => {
+test('spendSince, rollingWindow and metricTotals (by request model, as the preload labels) agree with the calls', (t) => {
   const store = openStore(path.join(tempDir(t), 'm.db'));
   const now = Date.now();
   store.insertMany([
@@ -112,6 +112,7 @@ test('spendSince, rollingWindow and metricTotals agree with the calls', (t) => {
       startTimeMs: now - 500,
       cost: null,
       pricingMatch: 'unknown_model',
+      requestModel: undefined,
       responseModel: 'mystery',
       attribution: { tenant: 'b' },
     }),
@@ -130,10 +131,10 @@ test('spendSince, rollingWindow and metricTotals agree with the calls', (t) => {
   assert.deepEqual(
     totals.map((r) => [r.provider, r.model, r.tenant, r.requests, r.priced, r.inputTokens, r.costNanos]),
     [
-      ['openai', 'gpt-4o-2024-08-06', 'a', 2, 2, 200, 11],
-      ['openai', 'gpt-4o-2024-08-06', 'b', 1, 1, 100, 100],
+      ['openai', 'gpt-4o', 'a', 2, 2, 200, 11],
+      ['openai', 'gpt-4o', 'b', 1, 1, 100, 100],
       ['openai', 'mystery', 'b', 1, 0, 100, 0],
-      ['openai', 'gpt-4o-2024-08-06', null, 1, 1, 100, 1000],
+      ['openai', 'gpt-4o', null, 1, 1, 100, 1000],
     ],
   );
   store.close();

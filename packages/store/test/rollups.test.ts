@@ -19,7 +19,7 @@ function bruteMetricTotals(records: CallInput[]) {
   for (const r of records) {
     const k = JSON.stringify([
       r.provider,
-      r.responseModel ?? r.requestModel ?? null,
+      r.requestModel ?? r.responseModel ?? null,
       r.attribution.tenant ?? null,
     ]);
     const e = m.get(k) ?? { requests: 0, priced: 0, costNanos: 0, inputTokens: 0 };
