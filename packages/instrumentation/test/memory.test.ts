@@ -28,6 +28,14 @@ function heapMb(): number {
   return process.memoryUsage().heapUsed / 1e6;
 }
 
+/** The heap and the ArrayBuffers (body bytes live outside the V8 heap), after a collection. */
+function retainedMb(): number {
+  gc();
+  gc();
+  const m = process.memoryUsage();
+  return (m.heapUsed + m.arrayBuffers) / 1e6;
+}
+
 async function batch(n: number): Promise<void> {
   const jobs: Promise<unknown>[] = [];
   for (let i = 0; i < n; i++) {
@@ -71,7 +79,7 @@ test('10k calls: no per-request state left, heap within bounds', async () => {
 });
 
 test('a 30 MB stream passes with a flat heap', async () => {
-  const base = heapMb();
+  const base = retainedMb();
   let peak = 0;
   const res = await fetch(`${h.openaiBaseURL}/chat/completions`, {
     method: 'POST',
@@ -89,8 +97,14 @@ test('a 30 MB stream passes with a flat heap', async () => {
     const { done, value } = await reader.read();
     if (done) break;
     bytes += value.byteLength;
-    if (++i % 200 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed / 1e6 - base);
+    // What the heap retains (after a collection), not the garbage a newer V8 lets pile up between
+    // collections: a tap that held the body would show here.
+    if (++i % 100 === 0) peak = Math.max(peak, retainedMb() - base);
   }
   assert.ok(bytes > 25e6, `streamed ${bytes} bytes`);
-  assert.ok(peak < 25, `heap rose ${peak.toFixed(1)} MB while streaming ${(bytes / 1e6).toFixed(0)} MB`);
+  assert.ok(i >= 1000, `${i} reads: enough samples of the heap`);
+  assert.ok(
+    peak < 10,
+    `heap retained ${peak.toFixed(1)} MB more while streaming ${(bytes / 1e6).toFixed(0)} MB`,
+  );
 });

@@ -1,10 +1,22 @@
 // Opens (and creates, migrates) a store file with the settings every connection uses.
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import LegacyDatabase from 'better-sqlite3';
+import NapiDatabase from 'better-sqlite3-napi';
 import { StoreError } from './errors/store-error.js';
 import { migrate, SCHEMA_VERSION } from './schema.js';
 import { isBusy, toStoreError } from './sqlite-errors.js';
+
+/**
+ * The SQLite binding for this Node. better-sqlite3 12 (a classic addon) aborts the process at exit
+ * on Node 24 (its statements' destructors trip Node's ObjectWrap cleanup-hook check), which would
+ * change how the app exits; 13 is built on Node-API with prebuilt binaries but needs Node 22 (on 20
+ * it crashes). Both are installed; the one that is safe here is used. Each loads its native part on
+ * first open only.
+ */
+export const Database: typeof LegacyDatabase =
+  Number(process.versions.node.split('.')[0]) >= 22 ? NapiDatabase : LegacyDatabase;
+export type Database = LegacyDatabase.Database;
 
 export interface OpenOptions {
   readonly?: boolean;
@@ -27,9 +39,9 @@ export function ensureFile(path: string): void {
   }
 }
 
-export function openDatabase(path: string, opts: OpenOptions = {}): Database.Database {
+export function openDatabase(path: string, opts: OpenOptions = {}): Database {
   const readonly = opts.readonly === true;
-  let db: Database.Database | undefined;
+  let db: Database | undefined;
   try {
     if (readonly) {
       if (!existsSync(path)) {

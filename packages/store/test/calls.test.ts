@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import Database from 'better-sqlite3';
 import { type CallFilter, type CallInput, type CallRow, openStore } from '../src/index.js';
+import { Database } from '../src/open.js';
 import { call, DAY, HOUR, matches, tempDir } from './helpers.js';
 
 test('every CallInput field is stored and read back; no message content columns exist', (t) => {

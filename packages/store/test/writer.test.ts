@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import Database from 'better-sqlite3';
 import { createBatchWriter, openStore } from '../src/index.js';
+import { Database } from '../src/open.js';
 import { kindOf, toStoreError } from '../src/sqlite-errors.js';
 import { call, tempDir } from './helpers.js';
 
