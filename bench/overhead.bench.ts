@@ -115,7 +115,27 @@ function freshRequire<T>(id: string): T {
 }
 
 const originalFetch = globalThis.fetch;
+// The bare openai 7 is loaded before tokenmeter hooks module loading: TokenmeterInstrumentation
+// patches the openai module it sees loaded next (its clients then instrument whatever fetch they
+// are given), as under the preload.
+const OpenAI7bare = freshRequire<typeof import('openai')>('openai').OpenAI;
 const tokenmeter = new TokenmeterInstrumentation({ instrumentGlobalFetch: false });
+const OpenAI7tm = freshRequire<typeof import('openai')>('openai').OpenAI;
+const OpenAI6bare = freshRequire<typeof import('openai6')>('openai6').OpenAI;
+const OpenAI6tm = freshRequire<typeof import('openai6')>('openai6').OpenAI;
+
+const contribModule = freshRequire<typeof import('openai6')>('openai6');
+const { OpenAIInstrumentation: Contrib } =
+  require('@opentelemetry/instrumentation-openai') as typeof import('@opentelemetry/instrumentation-openai');
+const contrib = new Contrib();
+contrib.setMeterProvider(meterProvider);
+for (const d of contrib.getModuleDefinitions()) d.patch?.(contribModule, '6.49.0');
+
+const traceloopModule = freshRequire<typeof import('openai6')>('openai6');
+const { OpenAIInstrumentation: Traceloop } =
+  require('@traceloop/instrumentation-openai') as typeof import('@traceloop/instrumentation-openai');
+const traceloop = new Traceloop();
+traceloop.manuallyInstrument(traceloopModule.OpenAI as never);
 
 interface Variant {
   name: string;
@@ -140,28 +160,12 @@ function buildVariants(openaiBaseURL: string, transport: typeof fetch): Variant[
     providers: [{ baseUrl: openaiBaseURL, provider: 'openai' }],
   });
   const tmFetch = tokenmeter.instrumentFetch(transport);
-  const OpenAI7 = freshRequire<typeof import('openai')>('openai').OpenAI;
-  const OpenAI6bare = freshRequire<typeof import('openai6')>('openai6').OpenAI;
-  const OpenAI6tm = freshRequire<typeof import('openai6')>('openai6').OpenAI;
-
-  const contribModule = freshRequire<typeof import('openai6')>('openai6');
-  const { OpenAIInstrumentation: Contrib } =
-    require('@opentelemetry/instrumentation-openai') as typeof import('@opentelemetry/instrumentation-openai');
-  const contrib = new Contrib();
-  contrib.setMeterProvider(meterProvider);
-  for (const d of contrib.getModuleDefinitions()) d.patch?.(contribModule, '6.49.0');
-
-  const traceloopModule = freshRequire<typeof import('openai6')>('openai6');
-  const { OpenAIInstrumentation: Traceloop } =
-    require('@traceloop/instrumentation-openai') as typeof import('@traceloop/instrumentation-openai');
-  const traceloop = new Traceloop();
-  traceloop.manuallyInstrument(traceloopModule.OpenAI as never);
 
   const variants: Variant[] = [
-    { name: 'openai 7, bare', client: new OpenAI7(options(transport)) as unknown as AnyClient },
+    { name: 'openai 7, bare', client: new OpenAI7bare(options(transport)) as unknown as AnyClient },
     {
       name: 'openai 7, tokenmeter',
-      client: new OpenAI7(options(tmFetch)) as unknown as AnyClient,
+      client: new OpenAI7tm(options(tmFetch)) as unknown as AnyClient,
       base: 'openai 7, bare',
     },
     { name: 'openai 6, bare', client: new OpenAI6bare(options(transport)) as unknown as AnyClient },
