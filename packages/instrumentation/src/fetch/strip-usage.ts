@@ -122,8 +122,8 @@ export class UsageStripper {
         if (!lean) this.onEvent(buf.toString('utf8', pos + DATA_LENGTH, lf2), undefined);
         changed = true;
         const at = lf2 - TAIL.length;
-        starts.push(pos, at + CUT);
-        ends.push(at, next);
+        keep(starts, ends, pos, at);
+        keep(starts, ends, at + CUT, next);
         size += next - pos - CUT;
       } else {
         // The usage-only chunk, [DONE], anything else: the general rule decides, byte-exactly.
@@ -132,8 +132,7 @@ export class UsageStripper {
         const block = data.subarray(pos, next);
         const rewritten = rewriteSseEventBytes(block, text);
         if (rewritten === block) {
-          starts.push(pos);
-          ends.push(next);
+          keep(starts, ends, pos, next);
           size += next - pos;
         } else {
           changed = true;
@@ -191,6 +190,16 @@ export class UsageStripper {
   }
 }
 
+/** Keep the bytes [start, end): extends the last range when it ends at `start` (one copy, not two). */
+function keep(starts: number[], ends: number[], start: number, end: number): void {
+  const last = ends.length - 1;
+  if (last >= 0 && ends[last] === start && starts[last] !== -1) ends[last] = end;
+  else {
+    starts.push(start);
+    ends.push(end);
+  }
+}
+
 /** Copy the ranges of `data` into one new buffer. */
 function assemble(
   data: Uint8Array,
@@ -199,7 +208,8 @@ function assemble(
   size: number,
   extra: Map<number, Uint8Array>,
 ): Uint8Array {
-  const out = new Uint8Array(size);
+  const out = Buffer.allocUnsafeSlow(size);
+  const src = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   let at = 0;
   for (let i = 0; i < starts.length; i++) {
     const s = starts[i]!;
@@ -210,10 +220,9 @@ function assemble(
       continue;
     }
     const e = ends[i]!;
-    out.set(data.subarray(s, e), at);
-    at += e - s;
+    at += src.copy(out, at, s, e);
   }
-  return out;
+  return new Uint8Array(out.buffer, 0, size);
 }
 
 /** Pieces into one buffer; `chunk` itself when it is the only piece. Always fresh otherwise. */
