@@ -11,5 +11,10 @@ export function closeByteStream(controller: ReadableByteStreamController): void 
  * buffer; a view into a larger or shared buffer (a pooled Buffer) is copied first.
  */
 export function owned(chunk: Uint8Array): Uint8Array {
-  return chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : chunk.slice();
+  return ownsBuffer(chunk) ? chunk : chunk.slice();
+}
+
+/** Whether `chunk` spans its whole buffer (nothing else can be looking at that buffer through it). */
+export function ownsBuffer(chunk: Uint8Array): boolean {
+  return chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
 }

@@ -150,6 +150,7 @@ export class UsageStripper {
     if (pos < data.length) this.carry = data.slice(pos);
     if (size === 0) return null;
     if (!changed && pos === data.length && data === chunk) return chunk;
+    if (this.extra.size === 0) return compactInPlace(data, starts, ends, size);
     const out = assemble(data, starts, ends, size, this.extra);
     this.extra.clear();
     return out;
@@ -200,7 +201,23 @@ function keep(starts: number[], ends: number[], start: number, end: number): voi
   }
 }
 
-/** Copy the ranges of `data` into one new buffer. */
+/**
+ * Move the kept ranges of `data` to its front and return that prefix (a view of the same bytes: no
+ * allocation). `data` is the chunk just read from the body, or our own concatenation, and is ours
+ * to rewrite; ranges are ascending, so each moves left.
+ */
+function compactInPlace(data: Uint8Array, starts: number[], ends: number[], size: number): Uint8Array {
+  let at = 0;
+  for (let i = 0; i < starts.length; i++) {
+    const s = starts[i]!;
+    const e = ends[i]!;
+    if (s !== at) data.copyWithin(at, s, e);
+    at += e - s;
+  }
+  return data.subarray(0, size);
+}
+
+/** Copy the ranges of `data` (and rewritten events) into one new buffer. */
 function assemble(
   data: Uint8Array,
   starts: number[],

@@ -18,7 +18,7 @@ import {
 } from '../adapters/index.js';
 import { ERROR_TYPE_INCOMPLETE_STREAM, errorTypeOf, type LlmCall } from '../call.js';
 import { SseDecoder } from '../sse.js';
-import { closeByteStream, owned } from './byte-stream.js';
+import { closeByteStream, owned, ownsBuffer } from './byte-stream.js';
 import { UsageStripper } from './strip-usage.js';
 
 /** Observes (and, for an injected include_usage, rewrites) the bytes of one stream. */
@@ -197,7 +197,12 @@ function makeTap(state: TapState): ReadableStream<Uint8Array> {
             finish();
           }
         }
-        if (chunk !== null && chunk.byteLength > 0) controller.enqueue(owned(chunk));
+        if (chunk !== null && chunk.byteLength > 0) {
+          // A view into the body's own chunk (compacted in place) may be handed on as is when
+          // that chunk owned its whole buffer: enqueue() transfers the buffer, which is ours.
+          const inPlace = chunk.buffer === value.buffer && ownsBuffer(value);
+          controller.enqueue(inPlace ? chunk : owned(chunk));
+        }
       },
       cancel(reason) {
         cancelled = true;
