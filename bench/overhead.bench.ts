@@ -438,12 +438,7 @@ async function main(): Promise<void> {
     const b = only === 'calls' ? '' : await streaming(url);
     console.log(b);
     if (only === undefined)
-      writeSection(
-        process.versions.node.startsWith('20.')
-          ? 'overhead'
-          : `overhead-node${process.versions.node.split('.')[0]}`,
-        [`### Instrumentation overhead (${machine()})`, '', a, '', b].join('\n'),
-      );
+      writeSection('overhead', [`### Instrumentation overhead (${machine()})`, '', a, '', b].join('\n'));
   } finally {
     child.kill();
     tokenmeter.disable();

@@ -21,7 +21,13 @@ export function machine(): string {
   return `${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${os.cpus().length} × ${cpu.trim()}`;
 }
 
-export function writeSection(name: string, markdown: string): void {
+/**
+ * Write (or replace) the section `name` of bench/RESULTS.md. Runs on another Node major than the
+ * floor (20) get their own section (`name-node24`), so both stay side by side.
+ */
+export function writeSection(baseName: string, markdown: string): void {
+  const major = process.versions.node.split('.')[0];
+  const name = major === '20' ? baseName : `${baseName}-node${major}`;
   const start = `<!-- bench:${name} -->`;
   const end = `<!-- /bench:${name} -->`;
   const block = `${start}\n${markdown.trim()}\n${end}`;
