@@ -58,7 +58,7 @@ describe('tokenmeter doctor', () => {
     assert.match(
       r.stdout,
       new RegExp(
-        `✓ ${store.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: [\\d.]+ KB, 25 calls, schema v\\d+, wal`,
+        `✓ ${store.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: [\\d.]+ KB, 25 calls, schema v\\d+, wal, SQLite 3\\.\\d+\\.\\d+ through better-sqlite3 1[23]`,
       ),
     );
     assert.match(r.stdout, /✓ OTLP traces endpoint http:\/\/127\.0\.0\.1:\d+\/v1\/traces is reachable/);

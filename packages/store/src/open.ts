@@ -17,6 +17,9 @@ import { isBusy, toStoreError } from './sqlite-errors.js';
 export const Database: typeof LegacyDatabase =
   Number(process.versions.node.split('.')[0]) >= 22 ? NapiDatabase : LegacyDatabase;
 export type Database = LegacyDatabase.Database;
+/** Which binding `Database` is, for diagnostics (`tokenmeter doctor`). */
+export const SQLITE_BINDING: string =
+  Database === NapiDatabase ? 'better-sqlite3 13 (Node-API)' : 'better-sqlite3 12';
 
 export interface OpenOptions {
   readonly?: boolean;

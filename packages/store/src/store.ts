@@ -6,7 +6,7 @@ import { StoreError } from './errors/store-error.js';
 import { StoreQueryError } from './errors/store-query-error.js';
 import { Guide } from './guide.js';
 import { Ingestor } from './ingest.js';
-import { openDatabase } from './open.js';
+import { openDatabase, SQLITE_BINDING } from './open.js';
 import {
   decodeCursor,
   dimConditions,
@@ -623,6 +623,8 @@ export class SqliteCostStore implements CostStore {
       calls: 0,
       schemaVersion: 0,
       journalMode: '',
+      sqliteVersion: '',
+      binding: SQLITE_BINDING,
       oldestMs: null,
       newestMs: null,
       ok: true,
@@ -638,6 +640,7 @@ export class SqliteCostStore implements CostStore {
     try {
       h.schemaVersion = this.db.pragma('user_version', { simple: true }) as number;
       h.journalMode = String(this.db.pragma('journal_mode', { simple: true }));
+      h.sqliteVersion = String(this.db.prepare('SELECT sqlite_version()').pluck().get());
       if (h.schemaVersion !== SCHEMA_VERSION)
         problems.push(`schema version ${h.schemaVersion}, expected ${SCHEMA_VERSION}`);
       h.calls = this.summary({}).totals.calls;

@@ -212,6 +212,10 @@ export interface StoreHealth {
   calls: number;
   schemaVersion: number;
   journalMode: string;
+  /** The SQLite library version, e.g. `3.50.4`. */
+  sqliteVersion: string;
+  /** The Node binding in use (better-sqlite3 12 on Node 20, 13 on Node 22+). */
+  binding: string;
   oldestMs: number | null;
   newestMs: number | null;
   ok: boolean;

@@ -123,11 +123,17 @@ test('health: size, counts, time range, WAL, quick_check; a damaged file is repo
       calls: 0,
       schemaVersion: SCHEMA_VERSION,
       journalMode: 'wal',
+      sqliteVersion: empty.sqliteVersion,
+      binding:
+        Number(process.versions.node.split('.')[0]) >= 22
+          ? 'better-sqlite3 13 (Node-API)'
+          : 'better-sqlite3 12',
       oldestMs: null,
       newestMs: null,
       ok: true,
     },
   );
+  assert.match(empty.sqliteVersion, /^3\.\d+\.\d+$/);
   store.insertMany([call({ startTimeMs: 1000 }), call({ startTimeMs: 5000 })]);
   const h = store.health();
   assert.equal(h.calls, 2);

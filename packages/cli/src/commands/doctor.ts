@@ -296,7 +296,7 @@ function storeChecks(file: string | null): Check[] {
         out.push({
           area: 'store',
           state: 'ok',
-          message: `${file}: ${formatBytes(h.sizeBytes)}, ${formatInt(h.calls)} calls, schema v${h.schemaVersion}, ${h.journalMode}`,
+          message: `${file}: ${formatBytes(h.sizeBytes)}, ${formatInt(h.calls)} calls, schema v${h.schemaVersion}, ${h.journalMode}, SQLite ${h.sqliteVersion} through ${h.binding}`,
         });
       else
         out.push({
