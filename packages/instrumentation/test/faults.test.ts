@@ -1,6 +1,7 @@
 // Faults: the app sees exactly what it sees without tokenmeter (same error classes, statuses, error
 // objects), the span records the error, and tokenmeter's own failures never reach the app.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { SpanStatusCode } from '@opentelemetry/api';
 import {
@@ -10,6 +11,7 @@ import {
   ATTR_TOKENMETER_PRICING_MATCH,
   METRIC_TOKENMETER_INTERNAL_ERRORS,
 } from '@tokenmeter/semconv';
+import fc from 'fast-check';
 import type OpenAIType from 'openai';
 import { ERROR_TYPE_INCOMPLETE_STREAM, ERROR_TYPE_MALFORMED_RESPONSE } from '../src/call.js';
 import { instrumentFetch } from '../src/fetch/instrument-fetch.js';
@@ -107,6 +109,106 @@ describe('HTTP errors', () => {
     const plain = await bare(() => outcome(chat('status-429', true)));
     assert.equal(instrumented, plain);
     assert.match(instrumented, /RateLimitError 429/);
+  });
+});
+
+describe('stream timing', () => {
+  // One event per read: the usage-only chunk tokenmeter asked for (and removes) arrives alone, so a
+  // read of the tapped body yields nothing from it and must go on to the next chunk.
+  test('events arriving one per read, the removed usage chunk alone: the app reads to the end, the same bytes', {
+    timeout: 20_000,
+  }, async () => {
+    const read = async () => {
+      const res = await rawPost(
+        { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true },
+        { headers: { 'x-mock-fault': 'slow-stream', 'x-mock-delay-ms': '5', 'x-mock-output-tokens': '4' } },
+      );
+      const text = await res.text();
+      return text.replace(/"(id|created)":\s*("[^"]*"|\d+)/g, '"$1":0');
+    };
+    const instrumented = await read();
+    await waitFor(() => h.records.length === 1);
+    const plain = await bare(read);
+    assert.equal(instrumented, plain);
+    assert.match(instrumented, /data: \[DONE\]/);
+    assert.equal(h.records[0]!.errorType, undefined);
+    assert.equal(h.records[0]!.usageEstimated, false, 'usage from the removed chunk');
+  });
+  test('any chunking of a stream, empty chunks too: the app reads what the server sends without include_usage', {
+    timeout: 30_000,
+  }, async () => {
+    const fixture = (name: string) =>
+      new Uint8Array(readFileSync(new URL(`./fixtures/openai/${name}`, import.meta.url)));
+    const sent = fixture('chat-stream-include-usage.sse');
+    const expected = new TextDecoder().decode(
+      fixture('chat-stream-include-usage.expected-without-usage.sse'),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat({ max: sent.length }), { maxLength: 40 }), async (cuts) => {
+        const points = [...cuts].sort((a, b) => a - b);
+        const chunks = [0, ...points].map((from, i) => sent.slice(from, points[i] ?? sent.length));
+        const server = (() =>
+          Promise.resolve(
+            new Response(
+              new ReadableStream({
+                pull(c) {
+                  const next = chunks.shift();
+                  if (next === undefined) c.close();
+                  else c.enqueue(next);
+                },
+              }),
+              { headers: { 'content-type': 'text/event-stream' } },
+            ),
+          )) as typeof fetch;
+        const res = await instrumentFetch(server, h.instrumentation.runtime)(
+          `${h.openaiBaseURL}/chat/completions`,
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ model: 'gpt-4o-mini', messages: [], stream: true }),
+          },
+        );
+        assert.equal(await res.text(), expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+  test('a JSON body with an empty chunk, read through response.body: the app reads it whole', {
+    timeout: 30_000,
+  }, async () => {
+    const json = JSON.stringify({
+      id: 'chatcmpl-1',
+      object: 'chat.completion',
+      model: 'gpt-4o-mini',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 },
+    });
+    const bytes = new TextEncoder().encode(json);
+    const chunks = [bytes.slice(0, 10), new Uint8Array(0), bytes.slice(10)];
+    const server = (() =>
+      Promise.resolve(
+        new Response(
+          new ReadableStream({
+            pull(c) {
+              const next = chunks.shift();
+              if (next === undefined) c.close();
+              else c.enqueue(next);
+            },
+          }),
+          { headers: { 'content-type': 'application/json' } },
+        ),
+      )) as typeof fetch;
+    const res = await instrumentFetch(server, h.instrumentation.runtime)(
+      `${h.openaiBaseURL}/chat/completions`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [] }),
+      },
+    );
+    assert.equal(await new Response(res.body).text(), json);
+    await waitFor(() => h.records.length === 1);
+    assert.equal(h.records[0]!.usage?.inputTokens, 5);
   });
 });
 

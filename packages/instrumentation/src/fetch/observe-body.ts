@@ -166,46 +166,50 @@ function tapJson(
   let cancelled = false;
   return new ReadableStream({
     type: 'bytes',
+    // Reads on past empty chunks: a pull that enqueues nothing is not called again (the app would stall).
     async pull(controller: ReadableByteStreamController) {
       reader ??= source.getReader();
-      let result: { done: boolean; value?: Uint8Array };
-      try {
-        result = await reader.read();
-      } catch (error) {
-        finishWithError(call, error, response);
-        if (!cancelled) controller.error(error);
-        return;
-      }
-      if (cancelled) return;
-      if (result.done) {
-        if (parts !== null && !call.done) {
+      for (;;) {
+        let result: { done: boolean; value?: Uint8Array };
+        try {
+          result = await reader.read();
+        } catch (error) {
+          finishWithError(call, error, response);
+          if (!cancelled) controller.error(error);
+          return;
+        }
+        if (cancelled) return;
+        if (result.done) {
+          if (parts !== null && !call.done) {
+            try {
+              parts.push(textDecoder.decode());
+              finishWithText(call, parts.join(''), response);
+            } catch (error) {
+              call.runtime.internalError('response', error);
+            }
+          }
+          parts = null;
+          call.finish(undefined, { httpStatus: response.status });
+          closeByteStream(controller);
+          return;
+        }
+        const chunk = result.value as Uint8Array;
+        if (parts !== null) {
           try {
-            parts.push(textDecoder.decode());
-            finishWithText(call, parts.join(''), response);
+            // Decoded before it is handed on: a byte stream takes the chunk's buffer.
+            const text = textDecoder.decode(chunk, { stream: true });
+            chars += text.length;
+            if (chars > MAX_TAPPED_JSON_CHARS) parts = null;
+            else parts.push(text);
           } catch (error) {
+            parts = null;
             call.runtime.internalError('response', error);
           }
         }
-        parts = null;
-        call.finish(undefined, { httpStatus: response.status });
-        closeByteStream(controller);
-        return;
-      }
-      const chunk = result.value as Uint8Array;
-      if (parts !== null) {
-        try {
-          // Decoded before it is handed on: a byte stream takes the chunk's buffer.
-          const text = textDecoder.decode(chunk, { stream: true });
-          chars += text.length;
-          if (chars > MAX_TAPPED_JSON_CHARS) parts = null;
-          else parts.push(text);
-        } catch (error) {
-          parts = null;
-          call.runtime.internalError('response', error);
+        if (chunk.byteLength > 0) {
+          controller.enqueue(owned(chunk));
+          return;
         }
-      }
-      if (chunk.byteLength > 0) {
-        controller.enqueue(owned(chunk));
       }
     },
     cancel(reason) {

@@ -157,51 +157,57 @@ function makeTap(state: TapState): ReadableStream<Uint8Array> {
   return new ReadableStream(
     {
       type: 'bytes',
+      // A pull must end with a chunk enqueued, the stream closed or errored: the stream does not
+      // pull again by itself, so a read whose chunk was removed whole (the usage-only chunk
+      // arriving alone) reads on instead of returning empty-handed, which would stall the app.
       async pull(controller: ReadableByteStreamController) {
         reader ??= source.getReader();
-        let result: { done: boolean; value?: Uint8Array };
-        try {
-          result = await reader.read();
-        } catch (error) {
-          // The same error object reaches the consumer (an abort keeps its identity).
-          finish(errorTypeOf(error));
-          if (!cancelled) controller.error(error);
-          return;
-        }
-        if (cancelled) return;
-        if (result.done) {
+        for (;;) {
+          let result: { done: boolean; value?: Uint8Array };
+          try {
+            result = await reader.read();
+          } catch (error) {
+            // The same error object reaches the consumer (an abort keeps its identity).
+            finish(errorTypeOf(error));
+            if (!cancelled) controller.error(error);
+            return;
+          }
+          if (cancelled) return;
+          if (result.done) {
+            if (observing) {
+              try {
+                const rest = observer.end();
+                if (rest !== null && rest.byteLength > 0) controller.enqueue(rest);
+              } catch (error) {
+                runtime.internalError('stream', error);
+              }
+            }
+            // Still open here: the body ended before the terminal event (which ends the call).
+            finish(call.done ? undefined : ERROR_TYPE_INCOMPLETE_STREAM);
+            closeByteStream(controller);
+            return;
+          }
+          const value = result.value as Uint8Array;
+          let chunk: Uint8Array | null = value;
+          if (call.firstChunkAt === undefined) call.firstChunkAt = performance.now();
           if (observing) {
             try {
-              const rest = observer.end();
-              if (rest !== null && rest.byteLength > 0) controller.enqueue(rest);
+              chunk = observer.push(value);
             } catch (error) {
+              // Our parser failed: stop observing, pass the original bytes on.
+              observing = false;
               runtime.internalError('stream', error);
+              chunk = value;
+              finish();
             }
           }
-          // Still open here: the body ended before the terminal event (which ends the call).
-          finish(call.done ? undefined : ERROR_TYPE_INCOMPLETE_STREAM);
-          closeByteStream(controller);
-          return;
-        }
-        const value = result.value as Uint8Array;
-        let chunk: Uint8Array | null = value;
-        if (call.firstChunkAt === undefined) call.firstChunkAt = performance.now();
-        if (observing) {
-          try {
-            chunk = observer.push(value);
-          } catch (error) {
-            // Our parser failed: stop observing, pass the original bytes on.
-            observing = false;
-            runtime.internalError('stream', error);
-            chunk = value;
-            finish();
+          if (chunk !== null && chunk.byteLength > 0) {
+            // A view into the body's own chunk (compacted in place) may be handed on as is when
+            // that chunk owned its whole buffer: enqueue() transfers the buffer, which is ours.
+            const inPlace = chunk.buffer === value.buffer && ownsBuffer(value);
+            controller.enqueue(inPlace ? chunk : owned(chunk));
+            return;
           }
-        }
-        if (chunk !== null && chunk.byteLength > 0) {
-          // A view into the body's own chunk (compacted in place) may be handed on as is when
-          // that chunk owned its whole buffer: enqueue() transfers the buffer, which is ours.
-          const inPlace = chunk.buffer === value.buffer && ownsBuffer(value);
-          controller.enqueue(inPlace ? chunk : owned(chunk));
         }
       },
       cancel(reason) {
