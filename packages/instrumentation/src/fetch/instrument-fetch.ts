@@ -222,6 +222,7 @@ function onResponse(call: LlmCall, response: Response, injected: boolean, askedF
         isOpenAIFormat(call.info) && config.openaiStreamUsage !== 'off' && !injected && !askedForUsage;
       return tapStream(response, call, {
         framing,
+        openaiFormat: isOpenAIFormat(call.info),
         injected,
         captureText: call.estimateIfMissing || config.captureMessageContent,
       });

@@ -19,14 +19,17 @@ import {
 import { ERROR_TYPE_INCOMPLETE_STREAM, errorTypeOf, type LlmCall } from '../call.js';
 import { SseDecoder } from '../sse.js';
 import { closeByteStream, owned, ownsBuffer } from './byte-stream.js';
-import { UsageStripper } from './strip-usage.js';
+import { OpenAIStreamObserver, type Output, UsageStripper } from './openai-sse.js';
 
 /** Observes (and, for an injected include_usage, rewrites) the bytes of one stream. */
 interface ByteObserver {
-  /** Observe a chunk; returns the bytes to hand on (the chunk itself unless rewritten), or null for none. */
-  push(chunk: Uint8Array): Uint8Array | null;
+  /**
+   * Observe a chunk (which may be rewritten in place); returns the bytes to hand on: the chunk
+   * itself unless rewritten, null for none, or several pieces.
+   */
+  push(chunk: Uint8Array): Output;
   /** The body ended; returns bytes still held back (rewriting only). */
-  end(): Uint8Array | null;
+  end(): Output;
 }
 
 export type StreamFraming = 'sse' | 'json-array' | 'aws-eventstream';
@@ -35,9 +38,9 @@ function makeObserver(
   framing: StreamFraming,
   parser: StreamParser,
   onTerminal: () => void,
-  injected: boolean,
-  captureText: boolean,
+  options: TapOptions & { openaiFormat: boolean },
 ): ByteObserver {
+  const { injected, captureText } = options;
   let stopped = false;
   const onEvent = (data: string, event: string | undefined) => {
     if (stopped) return;
@@ -80,6 +83,20 @@ function makeObserver(
       end: () => null,
     };
   }
+  if (options.openaiFormat && !captureText) {
+    // Content deltas carry nothing the parser keeps: found by byte search, never decoded.
+    const observer = new OpenAIStreamObserver(onEvent);
+    return {
+      push(chunk) {
+        if (!stopped) observer.push(chunk);
+        return chunk;
+      },
+      end() {
+        if (!stopped) observer.end();
+        return null;
+      },
+    };
+  }
   const decoder = new SseDecoder(onEvent);
   return {
     push(chunk) {
@@ -95,6 +112,8 @@ function makeObserver(
 
 export interface TapOptions {
   framing: StreamFraming;
+  /** An OpenAI Chat Completions or legacy Completions stream (the byte-level fast paths apply). */
+  openaiFormat?: boolean;
   /** include_usage was added by tokenmeter: strip its traces from what the caller gets. */
   injected: boolean;
   /** Keep the output text (estimation or content capture). */
@@ -142,13 +161,10 @@ function makeTap(state: TapState): ReadableStream<Uint8Array> {
       outputText: options.captureText ? parser.outputText?.() : undefined,
     });
   };
-  const observer = makeObserver(
-    options.framing,
-    parser,
-    () => finish(),
-    options.injected,
-    options.captureText,
-  );
+  const observer = makeObserver(options.framing, parser, () => finish(), {
+    ...options,
+    openaiFormat: options.openaiFormat === true && options.framing === 'sse',
+  });
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let observing = true;
   let cancelled = false;
@@ -176,8 +192,7 @@ function makeTap(state: TapState): ReadableStream<Uint8Array> {
           if (result.done) {
             if (observing) {
               try {
-                const rest = observer.end();
-                if (rest !== null && rest.byteLength > 0) controller.enqueue(rest);
+                enqueue(controller, observer.end(), undefined);
               } catch (error) {
                 runtime.internalError('stream', error);
               }
@@ -188,26 +203,24 @@ function makeTap(state: TapState): ReadableStream<Uint8Array> {
             return;
           }
           const value = result.value as Uint8Array;
-          let chunk: Uint8Array | null = value;
           if (call.firstChunkAt === undefined) call.firstChunkAt = performance.now();
-          if (observing) {
-            try {
-              chunk = observer.push(value);
-            } catch (error) {
-              // Our parser failed: stop observing, pass the original bytes on.
-              observing = false;
-              runtime.internalError('stream', error);
-              chunk = value;
-              finish();
-            }
-          }
-          if (chunk !== null && chunk.byteLength > 0) {
-            // A view into the body's own chunk (compacted in place) may be handed on as is when
-            // that chunk owned its whole buffer: enqueue() transfers the buffer, which is ours.
-            const inPlace = chunk.buffer === value.buffer && ownsBuffer(value);
-            controller.enqueue(inPlace ? chunk : owned(chunk));
+          if (!observing) {
+            controller.enqueue(owned(value));
             return;
           }
+          let out: Output;
+          try {
+            out = observer.push(value);
+          } catch (error) {
+            // Our parser failed: stop observing, pass the original bytes on (a rewriting observer
+            // changes a chunk only once it is done with it, so `value` is still what was read).
+            observing = false;
+            runtime.internalError('stream', error);
+            finish();
+            controller.enqueue(owned(value));
+            return;
+          }
+          if (enqueue(controller, out, value)) return;
         }
       },
       cancel(reason) {
@@ -218,6 +231,36 @@ function makeTap(state: TapState): ReadableStream<Uint8Array> {
     },
     { highWaterMark: 0 },
   );
+}
+
+/**
+ * Hand `out` on; true when any bytes were enqueued. enqueue() transfers a chunk's buffer: a view of
+ * the body's own chunk `value` (rewritten in place) goes as is when that chunk owned its whole
+ * buffer and no later piece still needs it; other views are copied, fresh buffers go as they are.
+ */
+function enqueue(
+  controller: ReadableByteStreamController,
+  out: Output,
+  value: Uint8Array | undefined,
+): boolean {
+  if (out === null) return false;
+  if (!Array.isArray(out)) {
+    if (out.byteLength === 0) return false;
+    const inPlace = value !== undefined && out.buffer === value.buffer && ownsBuffer(value);
+    controller.enqueue(inPlace ? out : owned(out));
+    return true;
+  }
+  let any = false;
+  const last = out.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const piece = out[i]!;
+    if (piece.byteLength === 0) continue;
+    const ofValue = value !== undefined && piece.buffer === value.buffer;
+    const inPlace = ofValue ? i === last && ownsBuffer(value) : ownsBuffer(piece);
+    controller.enqueue(inPlace ? piece : piece.slice());
+    any = true;
+  }
+  return any;
 }
 
 function tappedBody(state: TapState): ReadableStream<Uint8Array> {

@@ -1,0 +1,386 @@
+// Byte-level fast paths for OpenAI-format streams (Chat Completions, legacy Completions), which are
+// nearly all content deltas: one `data: {...}` line per event, LF line ends, and nothing in a delta
+// that the stream parser keeps. Events are found with the native byte search and, unless they can
+// carry something (the first event, a finish reason, usage, an error, `[DONE]`), never decoded.
+//
+// - OpenAIStreamObserver: the caller's bytes pass untouched; the parser sees the events that matter.
+// - UsageStripper: the request had `stream_options.include_usage` added by tokenmeter, so the caller
+//   must get the same bytes as without it: `,"usage":null` is cut from each chunk and the final
+//   usage-only chunk dropped, byte-exactly (same contract as the adapters' general
+//   InjectedUsageStreamRewriter). Valid JSON that ends with `,"usage":null}` has `usage` as a member
+//   of the top-level object, so those 13 bytes are cut without decoding the event.
+//
+// Only an event cut by a chunk boundary is copied (the part kept from the previous chunk plus the
+// rest, a few hundred bytes); the chunk itself is rewritten in place. Anything outside the fast
+// path's shape (a CR, a comment, an `event:` line, a multi-line event, `data:` without its space)
+// hands the stream, from that event on, to the general decoder or rewriter.
+import { InjectedUsageStreamRewriter, rewriteSseEventBytes } from '../adapters/index.js';
+import { SseDecoder, type SseEventHandler } from '../sse.js';
+
+const TAIL = Buffer.from(',"usage":null}');
+const CUT = TAIL.length - 1; // keep the closing brace
+const FINISH_NULL = Buffer.from('"finish_reason":null');
+/** How a one-choice content delta ends when usage was asked for: nothing in it for the parser. */
+const DELTA_TAIL = Buffer.from('"finish_reason":null}],"usage":null}');
+/** How a one-choice content delta ends without usage. */
+const DELTA_TAIL_PLAIN = Buffer.from('"finish_reason":null}]}');
+const LFLF = Buffer.from('\n\n');
+const DATA_LENGTH = 6; // `data: `
+const LF = 10;
+const CR = 13;
+const D = 100; // 'd' of `data:`
+/** An event held across chunks longer than this goes to the general path (which caps events itself). */
+const MAX_CARRY = 1024 * 1024;
+
+function bufferOf(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+/** Whether `buf` has `pattern` ending at `end` (not before `min`). */
+function endsWith(buf: Buffer, end: number, pattern: Buffer, min: number): boolean {
+  const start = end - pattern.length;
+  if (start < min) return false;
+  for (let i = pattern.length - 1; i >= 0; i--) if (buf[start + i] !== pattern[i]) return false;
+  return true;
+}
+
+/** `data: ` at `pos`. */
+function isDataLine(buf: Buffer, pos: number): boolean {
+  return (
+    buf[pos] === D &&
+    buf[pos + 1] === 97 &&
+    buf[pos + 2] === 116 &&
+    buf[pos + 3] === 97 &&
+    buf[pos + 4] === 58 &&
+    buf[pos + 5] === 32
+  );
+}
+
+function hasFinishNull(buf: Buffer, start: number, end: number): boolean {
+  const at = buf.indexOf(FINISH_NULL, start);
+  return at !== -1 && at < end;
+}
+
+/**
+ * Splits the fast path's events out of body chunks. For each whole event, `onEvent(buf, pos, lf)`:
+ * the event is `buf[pos, lf + 2)`, its one line `buf[pos, lf)`.
+ */
+abstract class LeanSseScanner {
+  /** The start of an event not complete yet, held from the previous chunk. */
+  private carry: Uint8Array | undefined;
+  /** No event handled yet. */
+  protected first = true;
+
+  /** One whole event of the fast path's shape. */
+  protected abstract onEvent(buf: Buffer, pos: number, lf: number): void;
+
+  /**
+   * Handles the whole events of `region` from `from`. Returns the start of the first event not
+   * handled: `region.length` when all were, the start of an incomplete last event, or `~start`
+   * (negative) when the event at `start` is not of the fast path's shape.
+   */
+  protected scan(region: Uint8Array, from: number): number {
+    const buf = bufferOf(region);
+    const len = buf.length;
+    let pos = from;
+    let cr = buf.indexOf(CR, pos);
+    while (pos < len) {
+      const lf = buf.indexOf(LF, pos);
+      if (lf === -1 || lf + 1 >= len) return pos; // the event goes on in the next chunk
+      if (cr !== -1 && cr < pos) cr = buf.indexOf(CR, pos);
+      if ((cr !== -1 && cr < lf) || buf[lf + 1] !== LF || !isDataLine(buf, pos)) return ~pos;
+      this.onEvent(buf, pos, lf);
+      this.first = false;
+      pos = lf + 2;
+    }
+    return pos;
+  }
+
+  /**
+   * Joins the held start of an event with its end in `chunk`. Returns the whole event and where the
+   * rest of `chunk` starts; null when nothing was held; undefined when the event goes on past this
+   * chunk too (then held). Held bytes that grow past MAX_CARRY come back whole (`rest` = the chunk's
+   * length, `overflow`), for the general path.
+   */
+  protected takeCarried(
+    chunk: Uint8Array,
+  ): { event: Uint8Array; rest: number; overflow: boolean } | null | undefined {
+    const carry = this.carry;
+    if (carry === undefined) return null;
+    let rest: number;
+    if (carry[carry.length - 1] === LF && chunk[0] === LF) rest = 1;
+    else {
+      const at = bufferOf(chunk).indexOf(LFLF);
+      if (at === -1) {
+        this.carry = concat(carry, chunk);
+        if (this.carry.length <= MAX_CARRY) return undefined;
+        const event = this.carry;
+        this.carry = undefined;
+        return { event, rest: chunk.length, overflow: true };
+      }
+      rest = at + 2;
+    }
+    this.carry = undefined;
+    return { event: concat(carry, chunk.subarray(0, rest)), rest, overflow: false };
+  }
+
+  /** Hold `region[from, end)`, the start of an event that ends in a later chunk. */
+  protected hold(region: Uint8Array, from: number): void {
+    if (from < region.length) this.carry = region.slice(from);
+  }
+
+  /** The held bytes, taken (at the end of the body or when leaving the fast path). */
+  protected takeHeld(): Uint8Array | undefined {
+    const held = this.carry;
+    this.carry = undefined;
+    return held;
+  }
+}
+
+/**
+ * Observes an OpenAI-format stream for the parser, leaving its bytes as they are. Events that can
+ * carry nothing the parser keeps are skipped undecoded; the first event and any event not of the
+ * fast path's shape are decoded, and from a shape break on the general SSE decoder reads the rest.
+ */
+export class OpenAIStreamObserver extends LeanSseScanner {
+  private general: SseDecoder | undefined;
+
+  constructor(private readonly handler: SseEventHandler) {
+    super();
+  }
+
+  /** Observe one chunk (which the caller gets unchanged). */
+  push(chunk: Uint8Array): void {
+    if (this.general !== undefined) {
+      this.general.push(chunk);
+      return;
+    }
+    let from = 0;
+    const carried = this.takeCarried(chunk);
+    if (carried === undefined) return;
+    if (carried !== null) {
+      if (carried.overflow) return this.toGeneral(carried.event);
+      const at = this.scan(carried.event, 0);
+      if (at < 0) return this.toGeneral(carried.event.subarray(~at), chunk.subarray(carried.rest));
+      from = carried.rest;
+    }
+    const at = this.scan(chunk, from);
+    if (at < 0) return this.toGeneral(chunk.subarray(~at));
+    this.hold(chunk, at);
+  }
+
+  /** The body ended: a last event without its blank line is still read. */
+  end(): void {
+    const held = this.takeHeld();
+    if (this.general === undefined && held === undefined) return;
+    this.general ??= new SseDecoder(this.handler);
+    if (held !== undefined) this.general.push(held);
+    this.general.end();
+  }
+
+  protected onEvent(buf: Buffer, pos: number, lf: number): void {
+    const lean =
+      !this.first &&
+      (endsWith(buf, lf, DELTA_TAIL, pos) ||
+        endsWith(buf, lf, DELTA_TAIL_PLAIN, pos) ||
+        (endsWith(buf, lf, TAIL, pos) && hasFinishNull(buf, pos, lf)));
+    if (!lean) this.handler(buf.toString('utf8', pos + DATA_LENGTH, lf), undefined);
+  }
+
+  private toGeneral(...rest: Uint8Array[]): void {
+    const general = new SseDecoder(this.handler);
+    this.general = general;
+    for (const piece of rest) if (piece.length > 0) general.push(piece);
+  }
+}
+
+/** Bytes to hand on: none, one piece, or two (an event joined across chunks, then the chunk's rest). */
+export type Output = Uint8Array | Uint8Array[] | null;
+
+export class UsageStripper extends LeanSseScanner {
+  /** The general rewriter, once the stream left the fast path's shape. */
+  private general: InjectedUsageStreamRewriter | undefined;
+  /** Kept byte ranges of the region being scanned; -1 marks a rewritten event (in `extra`). */
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  private readonly extra = new Map<number, Uint8Array>();
+  private size = 0;
+  private changed = false;
+
+  /**
+   * @param handler receives the events (data, event type).
+   * @param everyEvent decode and pass on every event (when the output text is kept), not only
+   *   those that carry an id, a model, a finish reason, usage or an error.
+   */
+  constructor(
+    private readonly handler: SseEventHandler,
+    private readonly everyEvent = false,
+  ) {
+    super();
+  }
+
+  /**
+   * The bytes to hand on for `chunk`. The chunk is rewritten in place (it must be the caller's to
+   * change); a returned piece may be a view of it.
+   */
+  push(chunk: Uint8Array): Output {
+    if (this.general !== undefined) return nonEmpty(this.general.push(chunk));
+    let head: Uint8Array | null = null;
+    let from = 0;
+    const carried = this.takeCarried(chunk);
+    if (carried === undefined) return null;
+    if (carried !== null) {
+      const event = carried.event;
+      this.reset();
+      if (carried.overflow) return this.toGeneral(event, 0);
+      const at = this.scan(event, 0);
+      if (at < 0) return this.toGeneral(event, ~at, chunk.subarray(carried.rest));
+      head = this.output(event, true);
+      from = carried.rest;
+    }
+    this.reset();
+    const at = this.scan(chunk, from);
+    if (at < 0) {
+      const tail = this.toGeneral(chunk, ~at);
+      return head === null ? tail : [head, ...pieces(tail)];
+    }
+    const body = this.output(chunk, at === chunk.length, from);
+    this.hold(chunk, at);
+    if (head === null) return body;
+    return body === null ? head : [head, body];
+  }
+
+  /** The body ended: bytes still held (an unterminated last event), or null. */
+  end(): Output {
+    const held = this.takeHeld();
+    if (this.general === undefined) {
+      if (held === undefined) return null;
+      this.general = new InjectedUsageStreamRewriter(this.handler);
+      return nonEmpty([...this.general.push(held), ...this.general.end()]);
+    }
+    return nonEmpty(this.general.end());
+  }
+
+  protected onEvent(buf: Buffer, pos: number, lf: number): void {
+    const next = lf + 2;
+    const tail = endsWith(buf, lf, TAIL, pos + DATA_LENGTH);
+    if (tail) {
+      const lean =
+        !this.everyEvent &&
+        !this.first &&
+        (endsWith(buf, lf, DELTA_TAIL, pos) || hasFinishNull(buf, pos, lf));
+      if (!lean) this.handler(buf.toString('utf8', pos + DATA_LENGTH, lf), undefined);
+      const at = lf - TAIL.length;
+      this.keep(pos, at);
+      this.keep(at + CUT, next);
+      this.changed = true;
+      return;
+    }
+    // The usage-only chunk, [DONE], anything else: the general rule decides, byte-exactly.
+    const text = buf.toString('utf8', pos + DATA_LENGTH, lf);
+    this.handler(text, undefined);
+    const block = buf.subarray(pos, next);
+    const rewritten = rewriteSseEventBytes(block, text);
+    if (rewritten === block) {
+      this.keep(pos, next);
+      return;
+    }
+    this.changed = true;
+    if (rewritten !== null) {
+      this.extra.set(this.starts.length, rewritten);
+      this.starts.push(-1);
+      this.ends.push(-1);
+      this.size += rewritten.length;
+    }
+  }
+
+  /** Start a region: no ranges kept yet. */
+  private reset(): void {
+    this.starts.length = 0;
+    this.ends.length = 0;
+    this.extra.clear();
+    this.size = 0;
+    this.changed = false;
+  }
+
+  /** Keep the bytes [start, end): extends the last range when it ends at `start` (one copy, not two). */
+  private keep(start: number, end: number): void {
+    const starts = this.starts;
+    const ends = this.ends;
+    const last = ends.length - 1;
+    if (last >= 0 && ends[last] === start && starts[last] !== -1) ends[last] = end;
+    else {
+      starts.push(start);
+      ends.push(end);
+    }
+    this.size += end - start;
+  }
+
+  /** What the scanned events of `region[from, ...)` become: `region` itself when unchanged and whole. */
+  private output(region: Uint8Array, whole: boolean, from = 0): Uint8Array | null {
+    if (this.size === 0) return null;
+    if (!this.changed && whole && from === 0) return region;
+    if (this.extra.size === 0) return compactInPlace(region, this.starts, this.ends, this.size);
+    return assemble(region, this.starts, this.ends, this.size, this.extra);
+  }
+
+  /** From the event at `pos` of `region` on, everything goes through the general rewriter. */
+  private toGeneral(region: Uint8Array, pos: number, ...rest: Uint8Array[]): Output {
+    const done = this.output(region, false);
+    const general = new InjectedUsageStreamRewriter(this.handler);
+    this.general = general;
+    const out: Uint8Array[] = done === null ? [] : [done];
+    for (const piece of [region.subarray(pos), ...rest])
+      if (piece.length > 0) out.push(...general.push(piece));
+    return nonEmpty(out);
+  }
+}
+
+function nonEmpty(out: Uint8Array[]): Output {
+  return out.length === 0 ? null : out.length === 1 ? out[0]! : out;
+}
+
+function pieces(output: Output): Uint8Array[] {
+  return output === null ? [] : Array.isArray(output) ? output : [output];
+}
+
+/**
+ * Move the kept ranges of `data` to its front and return that prefix (a view of the same bytes: no
+ * allocation). Ranges are ascending, so each moves left.
+ */
+function compactInPlace(data: Uint8Array, starts: number[], ends: number[], size: number): Uint8Array {
+  let at = 0;
+  for (let i = 0; i < starts.length; i++) {
+    const s = starts[i]!;
+    const e = ends[i]!;
+    if (s !== at) data.copyWithin(at, s, e);
+    at += e - s;
+  }
+  return data.subarray(0, size);
+}
+
+/** Copy the ranges of `data` (and rewritten events) into one new buffer. */
+function assemble(
+  data: Uint8Array,
+  starts: number[],
+  ends: number[],
+  size: number,
+  extra: Map<number, Uint8Array>,
+): Uint8Array {
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (let i = 0; i < starts.length; i++) {
+    const s = starts[i]!;
+    const piece = s === -1 ? extra.get(i)! : data.subarray(s, ends[i]!);
+    out.set(piece, at);
+    at += piece.length;
+  }
+  return out;
+}
