@@ -61,6 +61,7 @@ import {
   GEN_AI_USAGE_COST_SOURCE_VALUE_PROVIDER,
 } from '@tokenmeter/semconv';
 import type { CapturedText, RequestInfo, ResponseInfo } from './adapters/index.js';
+import { wholeBody } from './adapters/json-scan.js';
 import { getAttribution } from './attribution.js';
 import type { CallRecord } from './call-record.js';
 import { inputMessages, type Message, outputMessages, serializeMessages, streamedOutput } from './content.js';
@@ -71,8 +72,12 @@ import { type PriceOutcome, priceRequest } from './price.js';
 import type { TokenmeterRuntime } from './runtime.js';
 
 export interface StartOptions {
-  /** The parsed request body, kept only when content capture or estimation needs it. */
+  /**
+   * The parsed request body, kept only when content capture or estimation needs it: possibly a
+   * shallow parse (long prompt values left out), then `requestText` too, parsed whole on use.
+   */
   requestBody?: unknown;
+  requestText?: string;
   /** The request URL's origin (pricing uses it for Azure and unknown hosts). */
   origin?: string;
 }
@@ -125,6 +130,7 @@ export class LlmCall implements PendingCall {
   /** Set by the stream tap when usage may have to be counted locally. */
   estimateIfMissing = false;
   private readonly requestBody: unknown;
+  private readonly requestText: string | undefined;
   private readonly origin: string | undefined;
 
   constructor(
@@ -135,6 +141,7 @@ export class LlmCall implements PendingCall {
     const ctx = context.active();
     this.ctx = ctx;
     this.requestBody = options.requestBody;
+    this.requestText = options.requestText;
     this.origin = options.origin;
     const cov = coverage();
     if (cov.active) {
@@ -203,7 +210,7 @@ export class LlmCall implements PendingCall {
         provider: this.info.provider,
         model: response?.responseModel ?? this.info.requestModel,
         api: this.info.api,
-        requestBody: this.requestBody,
+        requestBody: wholeBody(this.requestBody, this.requestText),
         outputText: options.outputText,
       });
       usage = estimated.usage;
@@ -363,7 +370,7 @@ export class LlmCall implements PendingCall {
   private contentAttributes(a: Attributes, r: CallRecord, options: FinishOptions): void {
     try {
       const max = this.runtime.config.maxContentBytes;
-      const input = inputMessages(this.info.api, this.requestBody);
+      const input = inputMessages(this.info.api, wholeBody(this.requestBody, this.requestText));
       if (input) a[ATTR_GEN_AI_INPUT_MESSAGES] = serializeMessages(input, max);
       let output: Message[] | undefined;
       if (options.responseJson !== undefined) output = outputMessages(this.info.api, options.responseJson);

@@ -210,6 +210,38 @@ describe('stream timing', () => {
     await waitFor(() => h.records.length === 1);
     assert.equal(h.records[0]!.usage?.inputTokens, 5);
   });
+  test('a long prompt whose stream brings no usage: the input is estimated from the whole prompt', async () => {
+    const sse = [
+      'data: {"id":"c1","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}',
+      'data: {"id":"c1","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}',
+      'data: [DONE]',
+    ]
+      .map((e) => `${e}\n\n`)
+      .join('');
+    const server = (() =>
+      Promise.resolve(
+        new Response(sse, { headers: { 'content-type': 'text/event-stream' } }),
+      )) as typeof fetch;
+    const prompt = 'the quick brown fox jumps over the lazy dog '.repeat(500); // ~22 KB, ~4,500 tokens
+    const res = await instrumentFetch(server, h.instrumentation.runtime)(
+      `${h.openaiBaseURL}/chat/completions`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'gpt-4o-mini',
+          messages: [{ role: 'user', content: prompt }],
+          stream: true,
+          stream_options: { include_usage: false },
+        }),
+      },
+    );
+    await res.text();
+    await waitFor(() => h.records.length === 1);
+    const r = h.records[0]!;
+    assert.equal(r.usageEstimated, true);
+    assert.ok(r.usage!.inputTokens > 4000, `${r.usage!.inputTokens} input tokens estimated`);
+  });
 });
 
 describe('broken bodies', () => {

@@ -26,6 +26,7 @@ import {
   GEN_AI_PROVIDER_NAME_VALUE_X_AI,
 } from '@tokenmeter/semconv';
 import { SseDecoder, type SseDecoderOptions, type SseEventHandler } from '../sse.js';
+import { skipString, skipValue, skipWs, wholeBody } from './json-scan.js';
 import type { RequestInfo } from './types.js';
 import { obj, parseJson } from './util.js';
 
@@ -64,20 +65,25 @@ export function planStreamUsageInjection(
   info: RequestInfo,
   body: unknown,
   mode: OpenAIStreamUsageMode = 'inject',
+  parsedBody?: unknown,
 ): { body: string } | null {
   try {
     if (mode !== 'inject' || !info.stream) return null;
     if (info.api !== 'openai.chat' && info.api !== 'openai.completions') return null;
     if (!acceptsStreamOptions(info)) return null;
     const text = typeof body === 'string' ? body : undefined;
-    const parsed = obj(text !== undefined ? parseJson(text) : body);
+    // `parsedBody`: the caller's parse of `text`, possibly shallow (enough to decide; the whole
+    // body is parsed only to rewrite it).
+    const parsed = obj(parsedBody ?? (text !== undefined ? parseJson(text) : body));
     if (parsed?.stream !== true) return null;
     const options = parsed.stream_options;
     if (options !== undefined && options !== null) {
       const o = obj(options);
       if (!o) return null; // something odd: leave the request alone
       if (o.include_usage !== undefined) return null; // the caller decided
-      return { body: JSON.stringify({ ...parsed, stream_options: { ...o, include_usage: true } }) };
+      const whole = obj(wholeBody(parsed, text));
+      if (!whole) return null;
+      return { body: JSON.stringify({ ...whole, stream_options: { ...o, include_usage: true } }) };
     }
     if (text !== undefined && !('stream_options' in parsed)) {
       // Append the member to the caller's own text: the rest of the body stays byte-identical.
@@ -88,7 +94,9 @@ export function planStreamUsageInjection(
         return { body: `${before}${sep}"stream_options":{"include_usage":true}${text.slice(close)}` };
       }
     }
-    return { body: JSON.stringify({ ...parsed, stream_options: { include_usage: true } }) };
+    const whole = obj(wholeBody(parsed, text));
+    if (!whole) return null;
+    return { body: JSON.stringify({ ...whole, stream_options: { include_usage: true } }) };
   } catch {
     return null;
   }
@@ -97,57 +105,6 @@ export function planStreamUsageInjection(
 // ---------------------------------------------------------------------------------------------
 // A minimal scanner of one JSON object's top-level members, enough to find `usage` and `choices`
 // without parsing (and re-serialising) the whole chunk.
-
-function skipWs(s: string, i: number): number {
-  while (i < s.length) {
-    const c = s.charCodeAt(i);
-    if (c !== 32 && c !== 10 && c !== 13 && c !== 9) break;
-    i++;
-  }
-  return i;
-}
-
-function skipString(s: string, i: number): number {
-  // s[i] is the opening quote; returns the index after the closing quote, or -1.
-  i++;
-  while (i < s.length) {
-    const c = s.charCodeAt(i);
-    if (c === 92) i += 2;
-    else if (c === 34) return i + 1;
-    else i++;
-  }
-  return -1;
-}
-
-function skipValue(s: string, i: number): number {
-  const c = s.charCodeAt(i);
-  if (c === 34) return skipString(s, i);
-  if (c === 123 || c === 91) {
-    let depth = 0;
-    while (i < s.length) {
-      const ch = s.charCodeAt(i);
-      if (ch === 34) {
-        i = skipString(s, i);
-        if (i < 0) return -1;
-        continue;
-      }
-      if (ch === 123 || ch === 91) depth++;
-      else if (ch === 125 || ch === 93) {
-        depth--;
-        if (depth === 0) return i + 1;
-      }
-      i++;
-    }
-    return -1;
-  }
-  // number, true, false, null
-  while (i < s.length) {
-    const ch = s.charCodeAt(i);
-    if (ch === 44 || ch === 125 || ch === 93 || ch === 32 || ch === 10 || ch === 13 || ch === 9) break;
-    i++;
-  }
-  return i;
-}
 
 interface Member {
   first: boolean;

@@ -122,14 +122,18 @@ function post(
     if (openaiStream) askedForUsage = includeUsageOf(body) === true;
     const keepBody =
       config.captureMessageContent || (openaiStream && config.openaiStreamUsage !== 'off' && !askedForUsage);
-    call = new LlmCall(runtime, info, { requestBody: keepBody ? body : undefined, origin: url.origin });
+    call = new LlmCall(runtime, info, {
+      requestBody: keepBody ? body : undefined,
+      requestText: keepBody ? bodyText : undefined,
+      origin: url.origin,
+    });
     if (
       info.stream &&
       config.openaiStreamUsage === 'inject' &&
       bodyText !== undefined &&
       canReplaceBody(input, init)
     ) {
-      const plan = planStreamUsageInjection(info, bodyText, 'inject');
+      const plan = planStreamUsageInjection(info, bodyText, 'inject', body);
       if (plan !== null) {
         const copy = args.slice();
         copy[1] = { ...(init as object), body: plan.body };

@@ -2,6 +2,8 @@
 // when it is already in memory (a string or bytes). A Request object's body is a stream and is left
 // alone (the call is still recognised by its URL; the response fills in the model).
 
+import { parseShallow } from '../adapters/json-scan.js';
+
 export type FetchInput = unknown;
 
 interface RequestLike {
@@ -52,15 +54,14 @@ export function bodyTextOf(input: FetchInput, init: unknown): string | undefined
   return undefined;
 }
 
-/** JSON-parse a request body; undefined when it is not JSON. */
-export function parseBody(text: string | undefined): unknown {
+/**
+ * The top level of a JSON request body, without its long prompt arrays and strings (see
+ * parseShallow); undefined when it is not a JSON object. `wholeBody` parses all of it when needed.
+ */
+export function parseBody(text: string | undefined): Record<string, unknown> | undefined {
   if (text === undefined) return undefined;
   const c = text.charCodeAt(0);
   // Only objects are LLM request bodies: skip the parse for anything else.
   if (c !== 123 && !(c <= 32 && text.trimStart().startsWith('{'))) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  return parseShallow(text);
 }
