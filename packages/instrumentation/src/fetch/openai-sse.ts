@@ -166,13 +166,22 @@ export class OpenAIStreamObserver extends LeanSseScanner {
     const carried = this.takeCarried(chunk);
     if (carried === undefined) return;
     if (carried !== null) {
-      if (carried.overflow) return this.toGeneral(carried.event);
+      if (carried.overflow) {
+        this.toGeneral(carried.event);
+        return;
+      }
       const at = this.scan(carried.event, 0);
-      if (at < 0) return this.toGeneral(carried.event.subarray(~at), chunk.subarray(carried.rest));
+      if (at < 0) {
+        this.toGeneral(carried.event.subarray(~at), chunk.subarray(carried.rest));
+        return;
+      }
       from = carried.rest;
     }
     const at = this.scan(chunk, from);
-    if (at < 0) return this.toGeneral(chunk.subarray(~at));
+    if (at < 0) {
+      this.toGeneral(chunk.subarray(~at));
+      return;
+    }
     this.hold(chunk, at);
   }
 
