@@ -7,8 +7,8 @@
 // alternations, and that difference as a share of the bare round trip (CPU and wall time).
 // Every block ends with a span flush and a metric collection, so deferred work (batch export,
 // observable counters) is inside the measured CPU. A real NodeTracerProvider (BatchSpanProcessor,
-// no-op exporter) and MeterProvider (periodic reader, no-op exporter) are registered, as the
-// distro does. Peers (@opentelemetry/instrumentation-openai 0.20, @traceloop/instrumentation-openai)
+// no-op exporter) and MeterProvider (periodic reader, no-op exporter, tokenmeter's histogram
+// producer) are registered, as the distro does. Peers (@opentelemetry/instrumentation-openai 0.20, @traceloop/instrumentation-openai)
 // support openai < 7, so the comparison with them uses `openai6` (a separate copy per variant), and
 // tokenmeter is measured on that same version too.
 //
@@ -29,7 +29,11 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { TokenmeterInstrumentation } from '@tokenmeter/instrumentation';
+import {
+  createHistogramStore,
+  TokenmeterHistogramProducer,
+  TokenmeterInstrumentation,
+} from '@tokenmeter/node';
 import { machine, stats, writeSection } from './lib/results.js';
 
 const require = createRequire(import.meta.url);
@@ -87,10 +91,16 @@ const nullMetricExporter: PushMetricExporter = {
 };
 const tracerProvider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(nullSpanExporter)] });
 tracerProvider.register();
+// As the distro: tokenmeter's call histograms are read from its own store by a MetricProducer.
+const histograms = createHistogramStore();
+let recorder: { flush(): void } = { flush() {} };
+const producer = new TokenmeterHistogramProducer(histograms, { flush: () => recorder.flush() });
 const reader = new PeriodicExportingMetricReader({
   exporter: nullMetricExporter,
   exportIntervalMillis: 60_000,
+  metricProducers: [producer],
 });
+producer.bind(reader);
 const meterProvider = new MeterProvider({ readers: [reader] });
 metrics.setGlobalMeterProvider(meterProvider);
 
@@ -120,6 +130,8 @@ const originalFetch = globalThis.fetch;
 // are given), as under the preload.
 const OpenAI7bare = freshRequire<typeof import('openai')>('openai').OpenAI;
 const tokenmeter = new TokenmeterInstrumentation({ instrumentGlobalFetch: false });
+recorder = tokenmeter.runtime.metrics;
+tokenmeter.runtime.metrics.useHistogramStore(histograms, meterProvider);
 const OpenAI7tm = freshRequire<typeof import('openai')>('openai').OpenAI;
 const OpenAI6bare = freshRequire<typeof import('openai6')>('openai6').OpenAI;
 const OpenAI6tm = freshRequire<typeof import('openai6')>('openai6').OpenAI;

@@ -17,6 +17,8 @@ export {
 } from './cost-span-processor.js';
 export { type InstrumentFetchOptions, instrumentFetch, isInstrumented } from './fetch/instrument-fetch.js';
 export { TokenmeterInstrumentation } from './instrumentation.js';
+export type { HistogramCell, HistogramStore, StoredHistogram } from './metrics/histogram-store.js';
+export { createHistogramStore, type MetricsRecorder } from './metrics/recorder.js';
 export type { TokenmeterRuntime } from './runtime.js';
 export type {
   CostAttributeNames,
@@ -37,5 +39,6 @@ export const PATCHED_MODULES: readonly string[] = Object.freeze([
   BEDROCK_MODULE,
 ]);
 
-// Not exported: the provider adapters (src/adapters, a pure internal layer whose shapes may change),
-// the metrics recorder, and the runtime's constructor (use TokenmeterInstrumentation#runtime).
+// Not exported: the provider adapters (src/adapters, a pure internal layer whose shapes may change)
+// and the runtime's constructor (use TokenmeterInstrumentation#runtime; its `metrics` recorder is
+// how the distro hands the call histograms to its own MetricProducer).

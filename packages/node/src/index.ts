@@ -5,11 +5,13 @@
 export {
   CostSpanProcessor,
   type CostSpanProcessorOptions,
+  createHistogramStore,
   getAttribution,
   TokenmeterInstrumentation,
   withAttribution,
 } from '@tokenmeter/instrumentation';
 export { DEFAULT_PROMETHEUS_HOST, DEFAULT_PROMETHEUS_PORT, KNOWN_ENV_VARS, parseConfig } from './config.js';
+export { TokenmeterHistogramProducer } from './histogram-producer.js';
 export { startTokenmeter } from './start.js';
 export type {
   CallRecord,

@@ -14,6 +14,7 @@ import { OTLPTraceExporter as OTLPTraceExporterProto } from '@opentelemetry/expo
 import { defaultResource, type Resource, resourceFromAttributes } from '@opentelemetry/resources';
 import {
   ConsoleMetricExporter,
+  type MetricProducer,
   type MetricReader,
   PeriodicExportingMetricReader,
   type PushMetricExporter,
@@ -112,18 +113,25 @@ export function buildPushMetricExporters(config: TokenmeterNodeConfig): PushMetr
   return out;
 }
 
+/** Makes the MetricProducer a reader reads next to the SDK's (the call histograms), bound to it. */
+export type ProducerFor = () => MetricProducer & { bind(reader: MetricReader): unknown };
+
 export function buildPeriodicReaders(
   config: TokenmeterNodeConfig,
   exporters: PushMetricExporter[],
+  producerFor?: ProducerFor,
 ): MetricReader[] {
-  return exporters.map(
-    (exporter) =>
-      new PeriodicExportingMetricReader({
-        exporter,
-        exportIntervalMillis: config.metricExportIntervalMs,
-        exportTimeoutMillis: config.metricExportTimeoutMs,
-      }),
-  );
+  return exporters.map((exporter) => {
+    const producer = producerFor?.();
+    const reader = new PeriodicExportingMetricReader({
+      exporter,
+      exportIntervalMillis: config.metricExportIntervalMs,
+      exportTimeoutMillis: config.metricExportTimeoutMs,
+      metricProducers: producer ? [producer] : [],
+    });
+    producer?.bind(reader);
+    return reader;
+  });
 }
 
 /** The Prometheus pull endpoint: the exporter's reader, served by a server that never keeps the process alive. */
@@ -140,9 +148,16 @@ export function startPrometheusEndpoint(
   config: TokenmeterNodeConfig,
   warn: (line: string) => void,
   log: DiagLogger = diag,
+  producerFor?: ProducerFor,
 ): PrometheusEndpoint {
+  const producer = producerFor?.();
   // No otel_scope_name/otel_scope_version labels: the series read llm_cost_usd_total{provider,model,org_id}.
-  const reader = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true });
+  const reader = new PrometheusExporter({
+    preventServerStart: true,
+    withoutScopeInfo: true,
+    metricProducers: producer ? [producer] : [],
+  });
+  producer?.bind(reader);
   const server = http.createServer((req, res) => {
     let path = '';
     try {

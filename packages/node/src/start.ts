@@ -10,11 +10,16 @@ import {
 } from '@opentelemetry/api';
 import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { CostSpanProcessor, TokenmeterInstrumentation } from '@tokenmeter/instrumentation';
+import {
+  CostSpanProcessor,
+  createHistogramStore,
+  TokenmeterInstrumentation,
+} from '@tokenmeter/instrumentation';
 import { configurePricing, loadPricingFile } from '@tokenmeter/pricing';
 import { type BatchWriter, createBatchWriter } from '@tokenmeter/store';
 import { parseConfig } from './config.js';
 import { installExitHandlers } from './exit.js';
+import { TokenmeterHistogramProducer } from './histogram-producer.js';
 import type { CallRecord, CallRecordSink, TokenmeterInstrumentationConfig } from './instrumentation-types.js';
 import {
   buildPeriodicReaders,
@@ -231,10 +236,20 @@ export function startTokenmeterInternal(options: StartTokenmeterOptions = {}): S
 
   let meterProvider: MeterProvider | undefined;
   let prometheus: PrometheusEndpoint | undefined;
+  // Our own readers read the call histograms from tokenmeter's store (cheaper per call than SDK
+  // histograms); an app's own meter provider gets SDK histograms.
+  const histograms = createHistogramStore();
+  let instrumentation: TokenmeterInstrumentation | undefined;
+  const producerFor = () =>
+    new TokenmeterHistogramProducer(histograms, { flush: () => instrumentation?.runtime.metrics.flush() });
   if (!existing.meter && config.metricsExporters.length > 0) {
-    const readers: MetricReader[] = buildPeriodicReaders(config, buildPushMetricExporters(config));
+    const readers: MetricReader[] = buildPeriodicReaders(
+      config,
+      buildPushMetricExporters(config),
+      producerFor,
+    );
     if (config.metricsExporters.includes('prometheus')) {
-      prometheus = startPrometheusEndpoint(config, warn, log);
+      prometheus = startPrometheusEndpoint(config, warn, log, producerFor);
       readers.push(prometheus.reader);
     }
     meterProvider = new MeterProvider({ resource: buildResource(config), readers });
@@ -243,9 +258,12 @@ export function startTokenmeterInternal(options: StartTokenmeterOptions = {}): S
     log.info('tokenmeter: an OpenTelemetry meter provider is already registered; metrics go to it');
   }
 
-  const instrumentation = new TokenmeterInstrumentation(instrumentationConfig(config, onCallRecord));
+  instrumentation = new TokenmeterInstrumentation(instrumentationConfig(config, onCallRecord));
   if (tracerProvider) instrumentation.setTracerProvider(tracerProvider);
-  if (meterProvider) instrumentation.setMeterProvider(meterProvider);
+  if (meterProvider) {
+    instrumentation.runtime.metrics.useHistogramStore(histograms, meterProvider);
+    instrumentation.setMeterProvider(meterProvider);
+  }
 
   let prometheusUrl: string | undefined;
   void prometheus?.url.then((u) => {

@@ -61,7 +61,25 @@ import {
 import type { CallRecord } from '../call-record.js';
 import { DEFAULT_MAX_METRIC_SERIES } from '../config.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
+import { HistogramStore } from './histogram-store.js';
 import { RollingSpend } from './rolling.js';
+
+/** The histograms of a call, in the order of a HistogramStore made by `createHistogramStore`. */
+const HISTOGRAMS = [
+  METRIC_GEN_AI_CLIENT_TOKEN_USAGE_DESCRIPTOR,
+  METRIC_GEN_AI_CLIENT_OPERATION_DURATION_DESCRIPTOR,
+  METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK_DESCRIPTOR,
+  METRIC_TOKENMETER_CLIENT_OPERATION_COST_DESCRIPTOR,
+] as const;
+const TOKEN_USAGE = 0;
+const DURATION = 1;
+const TIME_TO_FIRST_CHUNK = 2;
+const COST = 3;
+
+/** A store for the call histograms, for `MetricsRecorder#useHistogramStore`. */
+export function createHistogramStore(): HistogramStore {
+  return new HistogramStore(HISTOGRAMS);
+}
 
 /** Histogram records held before they are recorded without waiting for a collection. */
 export const QUEUE_LIMIT = 1024;
@@ -122,11 +140,11 @@ class HistogramAttrs {
     const key = errorType ?? '';
     let attrs = this.durations.get(key);
     if (attrs === undefined) {
-      attrs =
-        this.durations.size < 64
-          ? { ...this.base, [ATTR_ERROR_TYPE]: key }
-          : { ...this.base, [ATTR_ERROR_TYPE]: OTHER };
-      if (this.durations.size < 64) this.durations.set(key, attrs);
+      // Past 64 error types, the rest share one `other` set (one object, cached like the rest).
+      const folded = this.durations.size >= 64;
+      const type = folded ? OTHER : key;
+      attrs = this.durations.get(`\u0000${type}`) ?? { ...this.base, [ATTR_ERROR_TYPE]: type };
+      this.durations.set(folded ? `\u0000${OTHER}` : key, attrs);
     }
     return attrs;
   }
@@ -134,10 +152,8 @@ class HistogramAttrs {
 
 interface Instruments {
   meter: Meter;
-  tokenUsage: Histogram;
-  duration: Histogram;
-  timeToFirstChunk: Histogram;
-  cost: Histogram;
+  /** The SDK histograms (in HISTOGRAMS order), or the store that stands in for them. */
+  histograms: Histogram[] | HistogramStore;
   requests: ObservableCounter;
   tokens: ObservableCounter;
   costTotal: ObservableCounter;
@@ -174,6 +190,8 @@ export class MetricsRecorder {
   /** Calls whose histogram points are not recorded yet (with their label set's model folding). */
   private queue: CallRecord[] = [];
   private queueFolded: boolean[] = [];
+  /** Histograms aggregated here instead of by the SDK, for this provider's readers (see useHistogramStore). */
+  private store: { store: HistogramStore; provider: MeterProvider } | undefined;
 
   configure(options: MetricLabelOptions): void {
     if (options.metricLabels) {
@@ -187,6 +205,22 @@ export class MetricsRecorder {
   /** Use this MeterProvider instead of the global one (InstrumentationBase#setMeterProvider). */
   setMeterProvider(provider: MeterProvider | undefined): void {
     this.explicitProvider = provider;
+  }
+
+  /**
+   * Aggregate the histograms in `store` instead of SDK histograms while `provider` is the meter
+   * provider in use; its readers must read the store through a MetricProducer (the distro's
+   * TokenmeterHistogramProducer). Undefined: back to SDK histograms.
+   */
+  useHistogramStore(store: HistogramStore | undefined, provider?: MeterProvider): void {
+    this.flushHistograms();
+    this.store = store !== undefined && provider !== undefined ? { store, provider } : undefined;
+    this.provider = undefined; // instruments rebuilt for the new target on the next record
+  }
+
+  /** Record what is queued now (a MetricProducer reading the store calls this first). */
+  flush(): void {
+    this.flushHistograms();
   }
 
   /** Forget every running total and cached label set (tests). */
@@ -238,10 +272,10 @@ export class MetricsRecorder {
     meter.addBatchObservableCallback(callback, observables);
     this.instruments = {
       meter,
-      tokenUsage: histogram(meter, METRIC_GEN_AI_CLIENT_TOKEN_USAGE_DESCRIPTOR),
-      duration: histogram(meter, METRIC_GEN_AI_CLIENT_OPERATION_DURATION_DESCRIPTOR),
-      timeToFirstChunk: histogram(meter, METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK_DESCRIPTOR),
-      cost: histogram(meter, METRIC_TOKENMETER_CLIENT_OPERATION_COST_DESCRIPTOR),
+      histograms:
+        this.store !== undefined && this.store.provider === provider
+          ? this.store.store
+          : HISTOGRAMS.map((d) => histogram(meter, d)),
       requests,
       tokens,
       costTotal,
@@ -400,22 +434,23 @@ export class MetricsRecorder {
     this.queue = [];
     this.queueFolded = [];
     if (inst === undefined) return;
+    const target = inst.histograms;
+    const record: (index: number, value: number, attrs: Attributes) => void = Array.isArray(target)
+      ? (index, value, attrs) => target[index]!.record(value, attrs)
+      : (index, value, attrs) => target.record(index, value, attrs);
     for (let i = 0; i < queue.length; i++) {
       try {
         const r = queue[i]!;
         const h = this.histogramAttrsFor(r, folded[i]!);
-        inst.duration.record(
-          r.durationMs / 1000,
-          r.errorType === undefined ? h.base : h.duration(r.errorType),
-        );
+        record(DURATION, r.durationMs / 1000, r.errorType === undefined ? h.base : h.duration(r.errorType));
         const u = r.usage;
         if (u !== undefined) {
-          inst.tokenUsage.record(u.inputTokens, h.input);
-          inst.tokenUsage.record(u.outputTokens, h.output);
+          record(TOKEN_USAGE, u.inputTokens, h.input);
+          record(TOKEN_USAGE, u.outputTokens, h.output);
         }
         if (r.timeToFirstChunkMs !== undefined)
-          inst.timeToFirstChunk.record(r.timeToFirstChunkMs / 1000, h.short);
-        if (r.cost !== null) inst.cost.record(r.cost.totalUsd, h.short);
+          record(TIME_TO_FIRST_CHUNK, r.timeToFirstChunkMs / 1000, h.short);
+        if (r.cost !== null) record(COST, r.cost.totalUsd, h.short);
       } catch {
         // one bad record does not stop the others
       }

@@ -6,21 +6,28 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { type MockProvider, startMockProvider } from '@tokenmeter/mock-provider';
 import { calculateCost } from '@tokenmeter/pricing';
 import {
+  ATTR_ERROR_TYPE,
   LABEL_MODEL,
   LABEL_ORG_ID,
   LABEL_PROVIDER,
   LABEL_TOKEN_TYPE,
   LABEL_TOKEN_TYPE_VALUE_INPUT,
   LABEL_TOKEN_TYPE_VALUE_OUTPUT,
+  METRIC_GEN_AI_CLIENT_OPERATION_DURATION_DESCRIPTOR,
+  METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK_DESCRIPTOR,
+  METRIC_GEN_AI_CLIENT_TOKEN_USAGE_DESCRIPTOR,
   METRIC_LLM_COST_USD_DESCRIPTOR,
   METRIC_LLM_COST_USD_ROLLING_24H_DESCRIPTOR,
   METRIC_LLM_REQUESTS_DESCRIPTOR,
   METRIC_LLM_TOKENS_DESCRIPTOR,
+  METRIC_TOKENMETER_CLIENT_OPERATION_COST_DESCRIPTOR,
 } from '@tokenmeter/semconv';
 import { openStore } from '@tokenmeter/store';
+import { type OtlpReceiver, startOtlpReceiver } from '../helpers/otlp-receiver.js';
 import {
   find,
   parsePrometheus,
@@ -33,13 +40,15 @@ import { freePort, type RunResult, runApp } from '../helpers/run-app.js';
 import { byScenario, openaiChatUsage } from './expect.js';
 
 let mock: MockProvider;
+let receiver: OtlpReceiver;
 let dir: string;
 before(async () => {
   mock = await startMockProvider();
+  receiver = await startOtlpReceiver();
   dir = mkdtempSync(path.join(os.tmpdir(), 'tm-e2e-metrics-'));
 });
 after(async () => {
-  await mock.close();
+  await Promise.all([mock.close(), receiver.close()]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -153,6 +162,27 @@ test('llm_requests_total, llm_tokens_total and llm_cost_usd_total by provider an
   }
 });
 
+test('the call histograms: an observation per call, per token direction, per priced call and per stream', async () => {
+  const { samples } = await scrapeRun();
+  const count = (d: { prometheusName: string }, labels: Record<string, string> = {}) =>
+    total(samples, `${d.prometheusName}_count`, labels);
+  assert.equal(count(METRIC_GEN_AI_CLIENT_OPERATION_DURATION_DESCRIPTOR), 7);
+  assert.equal(
+    count(METRIC_GEN_AI_CLIENT_OPERATION_DURATION_DESCRIPTOR, { [ATTR_ERROR_TYPE.replace('.', '_')]: '400' }),
+    1,
+  );
+  // Every call with usage (all but the failed one): input and output.
+  assert.equal(count(METRIC_GEN_AI_CLIENT_TOKEN_USAGE_DESCRIPTOR), 12);
+  assert.equal(count(METRIC_TOKENMETER_CLIENT_OPERATION_COST_DESCRIPTOR), 5);
+  assert.equal(count(METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK_DESCRIPTOR), 1);
+  // Buckets are cumulative and end at +Inf with the count.
+  const buckets = find(samples, `${METRIC_GEN_AI_CLIENT_TOKEN_USAGE_DESCRIPTOR.prometheusName}_bucket`);
+  const inf = buckets.filter((b) => b.labels.le === '+Inf').reduce((a, b) => a + b.value, 0);
+  assert.equal(inf, 12);
+  const cost = total(samples, `${METRIC_TOKENMETER_CLIENT_OPERATION_COST_DESCRIPTOR.prometheusName}_sum`);
+  assert.equal(nanos(cost), nanos(total(samples, COST)));
+});
+
 test('llm_cost_usd_rolling_24h per org_id', async () => {
   const { samples, run } = await scrapeRun();
   const app = byScenario(run.json);
@@ -193,5 +223,58 @@ test('the local store holds every call after the process ended (flushed on SIGTE
     assert.equal(page.calls.filter((c) => c.feature === 'search').length, 1);
   } finally {
     store.close();
+  }
+});
+
+test('OTLP metrics, http/json and http/protobuf, cumulative and delta: the counters and the call histograms arrive at exit', async () => {
+  const runs = [
+    ['http/json', 'cumulative'],
+    ['http/protobuf', 'delta'],
+  ] as const;
+  await Promise.all(
+    runs.map(async ([protocol, temporality]) => {
+      const run = await runApp('openai.mjs', {
+        preload: 'import',
+        env: {
+          MOCK_OPENAI_BASE_URL: mock.openaiBaseURL,
+          SCENARIOS: 'chat,chat,chat-stream,error-400,embeddings',
+          OTEL_TRACES_EXPORTER: 'none',
+          OTEL_METRICS_EXPORTER: 'otlp',
+          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+          OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+          OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: temporality,
+          OTEL_SERVICE_NAME: `otlp-metrics-${temporality}`,
+          TOKENMETER_STORE: 'off',
+          TOKENMETER_PROVIDERS: `openai=${mock.openaiBaseURL}`,
+        },
+      });
+      assert.equal(run.code, 0, run.stderr);
+    }),
+  );
+  for (const [protocol, temporality] of runs) {
+    const points = receiver.points.filter(
+      (p) => p.resource[ATTR_SERVICE_NAME] === `otlp-metrics-${temporality}`,
+    );
+    assert.ok(points.every((p) => p.encoding === (protocol === 'http/json' ? 'json' : 'protobuf')));
+    const histogram = (d: { name: string }) =>
+      points.filter((p) => p.metric === d.name && p.type === 'histogram');
+    const count = (d: { name: string }) => histogram(d).reduce((a, p) => a + (p.count ?? 0), 0);
+    assert.equal(count(METRIC_GEN_AI_CLIENT_OPERATION_DURATION_DESCRIPTOR), 5, `${temporality}: durations`);
+    assert.equal(count(METRIC_GEN_AI_CLIENT_TOKEN_USAGE_DESCRIPTOR), 8, `${temporality}: token usage`);
+    assert.equal(count(METRIC_TOKENMETER_CLIENT_OPERATION_COST_DESCRIPTOR), 4, `${temporality}: cost`);
+    assert.equal(
+      count(METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK_DESCRIPTOR),
+      1,
+      `${temporality}: ttfc`,
+    );
+    const cost = histogram(METRIC_TOKENMETER_CLIENT_OPERATION_COST_DESCRIPTOR).reduce(
+      (a, p) => a + p.value,
+      0,
+    );
+    const counter = points
+      .filter((p) => p.metric === METRIC_LLM_COST_USD_DESCRIPTOR.name)
+      .reduce((a, p) => a + p.value, 0);
+    assert.ok(cost > 0);
+    assert.equal(nanos(cost), nanos(counter), `${temporality}: the cost histogram sums to the cost counter`);
   }
 });
