@@ -18,7 +18,11 @@ export {
 export { type InstrumentFetchOptions, instrumentFetch, isInstrumented } from './fetch/instrument-fetch.js';
 export { TokenmeterInstrumentation } from './instrumentation.js';
 export type { HistogramCell, HistogramStore, StoredHistogram } from './metrics/histogram-store.js';
-export { createHistogramStore, type MetricsRecorder } from './metrics/recorder.js';
+export {
+  createHistogramStore,
+  type MetricsRecorder,
+  sharedMetrics as metricsRecorder,
+} from './metrics/recorder.js';
 export type { TokenmeterRuntime } from './runtime.js';
 export type {
   CostAttributeNames,

@@ -7,6 +7,7 @@ export {
   type CostSpanProcessorOptions,
   createHistogramStore,
   getAttribution,
+  metricsRecorder,
   TokenmeterInstrumentation,
   withAttribution,
 } from '@tokenmeter/instrumentation';

@@ -11,16 +11,16 @@ import {
   MeterProvider,
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
+import { calculateCost } from '@tokenmeter/pricing';
 import {
   type CallRecord,
   createHistogramStore,
-  TokenmeterInstrumentation,
-} from '@tokenmeter/instrumentation';
-import { calculateCost } from '@tokenmeter/pricing';
-import { TokenmeterHistogramProducer } from '../src/histogram-producer.js';
+  metricsRecorder,
+  TokenmeterHistogramProducer,
+} from '../src/index.js';
 
-const instrumentation = new TokenmeterInstrumentation({ instrumentGlobalFetch: false });
-const recorder = instrumentation.runtime.metrics;
+// As an app with its own SDK does it (packages/node/README.md).
+const recorder = metricsRecorder();
 
 function records(n: number, seed: number): CallRecord[] {
   const out: CallRecord[] = [];
