@@ -112,6 +112,34 @@ describe('HTTP errors', () => {
   });
 });
 
+/** A fetch that answers every request with a 200 whose body is `chunks`, one per read. */
+function serverOf(chunks: Uint8Array[], contentType: string): typeof fetch {
+  return (() => {
+    const queue = [...chunks];
+    return Promise.resolve(
+      new Response(
+        new ReadableStream({
+          pull(c) {
+            const next = queue.shift();
+            if (next === undefined) c.close();
+            else c.enqueue(next.slice());
+          },
+        }),
+        { headers: { 'content-type': contentType } },
+      ),
+    );
+  }) as typeof fetch;
+}
+
+/** A chat completion through `server`, instrumented. */
+function chatVia(server: typeof fetch, body: object): Promise<Response> {
+  return instrumentFetch(server, h.instrumentation.runtime)(`${h.openaiBaseURL}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [], ...body }),
+  });
+}
+
 describe('stream timing', () => {
   // One event per read: the usage-only chunk tokenmeter asked for (and removes) arrives alone, so a
   // read of the tapped body yields nothing from it and must go on to the next chunk.
@@ -147,27 +175,7 @@ describe('stream timing', () => {
       fc.asyncProperty(fc.array(fc.nat({ max: sent.length }), { maxLength: 40 }), async (cuts) => {
         const points = [...cuts].sort((a, b) => a - b);
         const chunks = [0, ...points].map((from, i) => sent.slice(from, points[i] ?? sent.length));
-        const server = (() =>
-          Promise.resolve(
-            new Response(
-              new ReadableStream({
-                pull(c) {
-                  const next = chunks.shift();
-                  if (next === undefined) c.close();
-                  else c.enqueue(next);
-                },
-              }),
-              { headers: { 'content-type': 'text/event-stream' } },
-            ),
-          )) as typeof fetch;
-        const res = await instrumentFetch(server, h.instrumentation.runtime)(
-          `${h.openaiBaseURL}/chat/completions`,
-          {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ model: 'gpt-4o-mini', messages: [], stream: true }),
-          },
-        );
+        const res = await chatVia(serverOf(chunks, 'text/event-stream'), { stream: true });
         assert.equal(await res.text(), expected);
       }),
       { numRuns: 300 },
@@ -185,27 +193,7 @@ describe('stream timing', () => {
     });
     const bytes = new TextEncoder().encode(json);
     const chunks = [bytes.slice(0, 10), new Uint8Array(0), bytes.slice(10)];
-    const server = (() =>
-      Promise.resolve(
-        new Response(
-          new ReadableStream({
-            pull(c) {
-              const next = chunks.shift();
-              if (next === undefined) c.close();
-              else c.enqueue(next);
-            },
-          }),
-          { headers: { 'content-type': 'application/json' } },
-        ),
-      )) as typeof fetch;
-    const res = await instrumentFetch(server, h.instrumentation.runtime)(
-      `${h.openaiBaseURL}/chat/completions`,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [] }),
-      },
-    );
+    const res = await chatVia(serverOf(chunks, 'application/json'), {});
     assert.equal(await new Response(res.body).text(), json);
     await waitFor(() => h.records.length === 1);
     assert.equal(h.records[0]!.usage?.inputTokens, 5);
@@ -218,24 +206,12 @@ describe('stream timing', () => {
     ]
       .map((e) => `${e}\n\n`)
       .join('');
-    const server = (() =>
-      Promise.resolve(
-        new Response(sse, { headers: { 'content-type': 'text/event-stream' } }),
-      )) as typeof fetch;
     const prompt = 'the quick brown fox jumps over the lazy dog '.repeat(500); // ~22 KB, ~4,500 tokens
-    const res = await instrumentFetch(server, h.instrumentation.runtime)(
-      `${h.openaiBaseURL}/chat/completions`,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          model: 'gpt-4o-mini',
-          messages: [{ role: 'user', content: prompt }],
-          stream: true,
-          stream_options: { include_usage: false },
-        }),
-      },
-    );
+    const res = await chatVia(serverOf([new TextEncoder().encode(sse)], 'text/event-stream'), {
+      messages: [{ role: 'user', content: prompt }],
+      stream: true,
+      stream_options: { include_usage: false },
+    });
     await res.text();
     await waitFor(() => h.records.length === 1);
     const r = h.records[0]!;

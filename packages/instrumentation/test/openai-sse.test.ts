@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { createStreamParser, InjectedUsageStreamRewriter, recognizeRequest } from '../src/adapters/index.js';
 import { OpenAIStreamObserver, type Output, UsageStripper } from '../src/fetch/openai-sse.js';
 import { SseDecoder } from '../src/sse.js';
+import { splitAt } from './adapters/helpers.js';
 
 const fixture = (name: string) =>
   new Uint8Array(readFileSync(new URL(`./fixtures/openai/${name}`, import.meta.url)));
@@ -16,16 +17,9 @@ const expected = fixture('chat-stream-include-usage.expected-without-usage.sse')
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
+/** Cut into fresh chunks (as a body reader gives: each owns its buffer, and is the reader's to change). */
 function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-  const points = [...new Set(cuts.filter((c) => c > 0 && c < bytes.length))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let prev = 0;
-  for (const p of points) {
-    out.push(bytes.slice(prev, p));
-    prev = p;
-  }
-  out.push(bytes.slice(prev));
-  return out;
+  return splitAt(bytes, cuts).map((c) => c.slice());
 }
 
 const info = recognizeRequest({
@@ -34,16 +28,23 @@ const info = recognizeRequest({
   body: { model: 'gpt-4o-mini', stream: true, messages: [] },
 })!;
 
+/** A handler that records the events and feeds them to a stream parser. */
+function recording() {
+  const events: string[] = [];
+  const parser = createStreamParser(info);
+  const onEvent = (data: string) => {
+    events.push(data);
+    parser.onEvent(data);
+  };
+  return { events, parser, onEvent };
+}
+
 function viaStripper(
   chunks: Uint8Array[],
   everyEvent = true,
 ): { text: string; events: string[]; result: unknown } {
-  const events: string[] = [];
-  const parser = createStreamParser(info);
-  const s = new UsageStripper((data) => {
-    events.push(data);
-    parser.onEvent(data);
-  }, everyEvent);
+  const { events, parser, onEvent } = recording();
+  const s = new UsageStripper(onEvent, everyEvent);
   let text = '';
   const take = (out: Output) => {
     for (const piece of out === null ? [] : Array.isArray(out) ? out : [out])
@@ -58,12 +59,8 @@ function viaStripper(
 
 /** The parsed result and the events seen through the observer, and the chunks after it saw them. */
 function viaObserver(chunks: Uint8Array[]): { result: unknown; events: string[]; untouched: boolean } {
-  const events: string[] = [];
-  const parser = createStreamParser(info);
-  const o = new OpenAIStreamObserver((data) => {
-    events.push(data);
-    parser.onEvent(data);
-  });
+  const { events, parser, onEvent } = recording();
+  const o = new OpenAIStreamObserver(onEvent);
   const copies = chunks.map((c) => c.slice());
   for (const c of copies) o.push(c);
   o.end();
@@ -72,24 +69,16 @@ function viaObserver(chunks: Uint8Array[]): { result: unknown; events: string[];
 }
 
 function viaDecoder(chunks: Uint8Array[]): { result: unknown; events: string[] } {
-  const events: string[] = [];
-  const parser = createStreamParser(info);
-  const d = new SseDecoder((data) => {
-    events.push(data);
-    parser.onEvent(data);
-  });
+  const { events, parser, onEvent } = recording();
+  const d = new SseDecoder(onEvent);
   for (const c of chunks) d.push(c);
   d.end();
   return { result: parser.result(), events };
 }
 
 function viaRewriter(chunks: Uint8Array[]): { text: string; events: string[]; result: unknown } {
-  const events: string[] = [];
-  const parser = createStreamParser(info);
-  const r = new InjectedUsageStreamRewriter((data) => {
-    events.push(data);
-    parser.onEvent(data);
-  });
+  const { events, parser, onEvent } = recording();
+  const r = new InjectedUsageStreamRewriter(onEvent);
   const parts: Uint8Array[] = [];
   for (const c of chunks) parts.push(...r.push(c).map((p) => p.slice()));
   parts.push(...r.end());
