@@ -53,19 +53,19 @@ function makeObserver(
     const stripper = new UsageStripper(onEvent, captureText);
     return { push: (chunk) => stripper.push(chunk), end: () => stripper.end() };
   }
-  if (framing === 'json-array') {
-    const decoder = new JsonArrayStreamDecoder((element) => onEvent(element, undefined));
-    return {
-      push(chunk) {
-        if (!stopped) decoder.push(chunk);
-        return chunk;
-      },
-      end() {
-        decoder.end();
-        return null;
-      },
-    };
-  }
+  /** An observer that reads the bytes (until the terminal event) and hands them on untouched. */
+  const reading = (decoder: { push(chunk: Uint8Array): void; end(): void }): ByteObserver => ({
+    push(chunk) {
+      if (!stopped) decoder.push(chunk);
+      return chunk;
+    },
+    end() {
+      if (!stopped) decoder.end();
+      return null;
+    },
+  });
+  if (framing === 'json-array')
+    return reading(new JsonArrayStreamDecoder((element) => onEvent(element, undefined)));
   if (framing === 'aws-eventstream') {
     const decoder = new AwsEventStreamDecoder();
     return {
@@ -83,31 +83,9 @@ function makeObserver(
       end: () => null,
     };
   }
-  if (options.openaiFormat && !captureText) {
-    // Content deltas carry nothing the parser keeps: found by byte search, never decoded.
-    const observer = new OpenAIStreamObserver(onEvent);
-    return {
-      push(chunk) {
-        if (!stopped) observer.push(chunk);
-        return chunk;
-      },
-      end() {
-        if (!stopped) observer.end();
-        return null;
-      },
-    };
-  }
-  const decoder = new SseDecoder(onEvent);
-  return {
-    push(chunk) {
-      if (!stopped) decoder.push(chunk);
-      return chunk;
-    },
-    end() {
-      if (!stopped) decoder.end();
-      return null;
-    },
-  };
+  // OpenAI content deltas carry nothing the parser keeps: found by byte search, never decoded.
+  if (options.openaiFormat && !captureText) return reading(new OpenAIStreamObserver(onEvent));
+  return reading(new SseDecoder(onEvent));
 }
 
 export interface TapOptions {
