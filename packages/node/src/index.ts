@@ -12,6 +12,7 @@ export {
   withAttribution,
 } from '@tokenmeter/instrumentation';
 export { DEFAULT_PROMETHEUS_HOST, DEFAULT_PROMETHEUS_PORT, KNOWN_ENV_VARS, parseConfig } from './config.js';
+export { LazyAsyncLocalStorageContextManager } from './context-manager.js';
 export { TokenmeterHistogramProducer } from './histogram-producer.js';
 export { startTokenmeter } from './start.js';
 export type {

@@ -18,6 +18,7 @@ import {
 import { configurePricing, loadPricingFile } from '@tokenmeter/pricing';
 import { type BatchWriter, createBatchWriter } from '@tokenmeter/store';
 import { parseConfig } from './config.js';
+import { LazyAsyncLocalStorageContextManager } from './context-manager.js';
 import { installExitHandlers } from './exit.js';
 import { TokenmeterHistogramProducer } from './histogram-producer.js';
 import type { CallRecord, CallRecordSink, TokenmeterInstrumentationConfig } from './instrumentation-types.js';
@@ -227,7 +228,10 @@ export function startTokenmeterInternal(options: StartTokenmeterOptions = {}): S
         ...buildSpanProcessors(exporters),
       ],
     });
-    tracerProvider.register({ propagator: buildPropagator(config) });
+    tracerProvider.register({
+      propagator: buildPropagator(config),
+      contextManager: new LazyAsyncLocalStorageContextManager(),
+    });
   } else {
     log.info('tokenmeter: an OpenTelemetry tracer provider is already registered; spans go to it');
     // The app's SDK may not have set a propagator; attribution travels in baggage.
