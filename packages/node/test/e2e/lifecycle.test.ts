@@ -60,6 +60,15 @@ function opts(
 }
 const spansOf = (service: string) => receiver.spans.filter((s) => s.resource[ATTR_SERVICE_NAME] === service);
 
+test('spans are exported without switching AsyncLocalStorage on (no promise hooks for the app on Node 20/22)', async () => {
+  const run = await runApp('lifecycle.mjs', opts('context', { OTEL_SERVICE_NAME: 'life-context' }));
+  assert.equal(run.code, 0, run.stderr);
+  const state = run.json.find((l) => 'manager' in l) as { manager: string; asyncPropagation: boolean };
+  assert.equal(state.manager, 'LazyAsyncLocalStorageContextManager');
+  assert.equal(state.asyncPropagation, false);
+  assert.equal(spansOf('life-context').length, 4, 'the spans were exported (flushed before the check)');
+});
+
 test('exit codes are the app’s: process.exit(3), process.exitCode = 5, an uncaught error', async () => {
   const store = path.join(dir, 'exit.db');
   const [exit3, exit3bare, code5, code5bare, thrown, thrownBare] = await Promise.all([
