@@ -31,6 +31,7 @@ import { BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import {
   createHistogramStore,
+  LazyAsyncLocalStorageContextManager,
   TokenmeterHistogramProducer,
   TokenmeterInstrumentation,
 } from '@tokenmeter/node';
@@ -90,7 +91,10 @@ const nullMetricExporter: PushMetricExporter = {
   selectAggregationTemporality: () => AggregationTemporality.CUMULATIVE,
 };
 const tracerProvider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(nullSpanExporter)] });
-tracerProvider.register();
+// The distro's context manager. The peers' context.with calls switch AsyncLocalStorage on for the
+// whole process anyway, so every variant here pays Node 20's promise hooks alike; what the distro
+// saves the rest of an app is measured apart (bench/context-manager.bench.ts).
+tracerProvider.register({ contextManager: new LazyAsyncLocalStorageContextManager() });
 // As the distro: tokenmeter's call histograms are read from its own store by a MetricProducer.
 const histograms = createHistogramStore();
 let recorder: { flush(): void } = { flush() {} };
