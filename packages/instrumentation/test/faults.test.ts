@@ -181,6 +181,26 @@ describe('stream timing', () => {
       { numRuns: 300 },
     );
   });
+  test('the chunk that ends a stream reaches the app before the call is priced and recorded', async () => {
+    const sse = [
+      '{"id":"c1","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}',
+      '{"id":"c1","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}}',
+      '[DONE]',
+    ]
+      .map((e) => `data: ${e}\n\n`)
+      .join('');
+    const res = await chatVia(serverOf([new TextEncoder().encode(sse)], 'text/event-stream'), {
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const reader = res.body!.getReader();
+    const { value } = await reader.read();
+    assert.match(new TextDecoder().decode(value), /\[DONE\]/);
+    assert.equal(h.records.length, 0, 'not yet: the app got its bytes first');
+    await waitFor(() => h.records.length === 1);
+    assert.equal(h.records[0]!.usage?.outputTokens, 1);
+    assert.equal(h.records[0]!.errorType, undefined);
+  });
   test('a JSON body with an empty chunk, read through response.body: the app reads it whole', {
     timeout: 30_000,
   }, async () => {

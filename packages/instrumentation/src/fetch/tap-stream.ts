@@ -139,10 +139,17 @@ function makeTap(state: TapState): ReadableStream<Uint8Array> {
       outputText: options.captureText ? parser.outputText?.() : undefined,
     });
   };
-  const observer = makeObserver(options.framing, parser, () => finish(), {
-    ...options,
-    openaiFormat: options.openaiFormat === true && options.framing === 'sse',
-  });
+  // The terminal event ends the call after the chunk that carried it was handed on: the app's read
+  // resolves first (a microtask ahead), the span, pricing and metrics follow.
+  let terminal = false;
+  const observer = makeObserver(
+    options.framing,
+    parser,
+    () => {
+      terminal = true;
+    },
+    { ...options, openaiFormat: options.openaiFormat === true && options.framing === 'sse' },
+  );
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let observing = true;
   let cancelled = false;
@@ -175,8 +182,8 @@ function makeTap(state: TapState): ReadableStream<Uint8Array> {
                 runtime.internalError('stream', error);
               }
             }
-            // Still open here: the body ended before the terminal event (which ends the call).
-            finish(call.done ? undefined : ERROR_TYPE_INCOMPLETE_STREAM);
+            // Without its terminal event, the body ended early.
+            finish(call.done || terminal ? undefined : ERROR_TYPE_INCOMPLETE_STREAM);
             closeByteStream(controller);
             return;
           }
@@ -198,7 +205,9 @@ function makeTap(state: TapState): ReadableStream<Uint8Array> {
             controller.enqueue(owned(value));
             return;
           }
-          if (enqueue(controller, out, value)) return;
+          const handedOn = enqueue(controller, out, value);
+          if (terminal) queueMicrotask(() => finish());
+          if (handedOn) return;
         }
       },
       cancel(reason) {
