@@ -260,8 +260,14 @@ export class UsageStripper extends LeanSseScanner {
       const tail = this.toGeneral(chunk, ~at);
       return head === null ? tail : [head, ...pieces(tail)];
     }
-    const body = this.output(chunk, at === chunk.length, from);
     this.hold(chunk, at);
+    if (head !== null && this.size > 0 && this.extra.size === 0) {
+      // The joined event goes in front of the chunk's own bytes, in the room the cuts made: one
+      // piece, as the body reader gave one chunk.
+      const one = prependInPlace(chunk, this.starts, this.ends, this.size, head);
+      if (one !== null) return one;
+    }
+    const body = this.output(chunk, at === chunk.length, from);
     if (head === null) return body;
     return body === null ? head : [head, body];
   }
@@ -373,6 +379,32 @@ function compactInPlace(data: Uint8Array, starts: number[], ends: number[], size
     at += e - s;
   }
   return data.subarray(0, size);
+}
+
+/**
+ * Move the kept ranges of `data` right, next to each other and ending where the last one ends, and
+ * write `head` just before them: returns that view, or null (nothing moved) when the bytes cut from
+ * `data` leave too little room for `head`. Ranges are ascending, so each moves right, the last first.
+ */
+function prependInPlace(
+  data: Uint8Array,
+  starts: number[],
+  ends: number[],
+  size: number,
+  head: Uint8Array,
+): Uint8Array | null {
+  const end = ends[ends.length - 1]!;
+  const first = end - size - head.length;
+  if (first < 0) return null;
+  let at = end;
+  for (let i = starts.length - 1; i >= 0; i--) {
+    const s = starts[i]!;
+    const e = ends[i]!;
+    at -= e - s;
+    if (s !== at) data.copyWithin(at, s, e);
+  }
+  data.set(head, first);
+  return data.subarray(first, end);
 }
 
 /** Copy the ranges of `data` (and rewritten events) into one new buffer. */
