@@ -87,6 +87,9 @@ export const QUEUE_LIMIT = 1024;
 /** The label value that excess label sets fold into. */
 export const OTHER = 'other';
 
+/** The durations cache's key for error types past the cap (no error type starts with NUL). */
+const FOLDED_ERROR_TYPE = '\u0000other';
+
 export interface MetricLabelOptions {
   /** Attribution labels allowed on the llm.* metrics. */
   metricLabels?: { feature: boolean; user: boolean };
@@ -140,11 +143,15 @@ class HistogramAttrs {
     const key = errorType ?? '';
     let attrs = this.durations.get(key);
     if (attrs === undefined) {
-      // Past 64 error types, the rest share one `other` set (one object, cached like the rest).
+      // Past 64 error types, the rest share one `other` set (cached like the others: the histogram
+      // store keys its cells by attribute object).
       const folded = this.durations.size >= 64;
-      const type = folded ? OTHER : key;
-      attrs = this.durations.get(`\u0000${type}`) ?? { ...this.base, [ATTR_ERROR_TYPE]: type };
-      this.durations.set(folded ? `\u0000${OTHER}` : key, attrs);
+      const mapKey = folded ? FOLDED_ERROR_TYPE : key;
+      attrs = this.durations.get(mapKey);
+      if (attrs === undefined) {
+        attrs = { ...this.base, [ATTR_ERROR_TYPE]: folded ? OTHER : key };
+        this.durations.set(mapKey, attrs);
+      }
     }
     return attrs;
   }
