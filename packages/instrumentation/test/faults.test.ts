@@ -181,6 +181,30 @@ describe('stream timing', () => {
       { numRuns: 300 },
     );
   });
+  for (const injected of [false, true]) {
+    test(`n = 2, a chunk finishing one choice before an unfinished one: both finish reasons (${injected ? 'include_usage added' : 'asked by the caller'})`, async () => {
+      const tail = injected ? ',"usage":null' : '';
+      const head = '"id":"c1","object":"chat.completion.chunk","model":"gpt-4o-mini"';
+      const sse = [
+        `{${head},"choices":[{"index":0,"delta":{"content":""},"finish_reason":null},{"index":1,"delta":{"content":""},"finish_reason":null}]${tail}}`,
+        `{${head},"choices":[{"index":0,"delta":{},"finish_reason":"stop"},{"index":1,"delta":{"content":"more"},"finish_reason":null}]${tail}}`,
+        `{${head},"choices":[{"index":1,"delta":{},"finish_reason":"length"}]${tail}}`,
+        `{${head},"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":5,"total_tokens":8}}`,
+        '[DONE]',
+      ]
+        .map((e) => `data: ${e}\n\n`)
+        .join('');
+      const res = await chatVia(serverOf([new TextEncoder().encode(sse)], 'text/event-stream'), {
+        n: 2,
+        stream: true,
+        ...(injected ? {} : { stream_options: { include_usage: true } }),
+      });
+      await res.text();
+      await waitFor(() => h.records.length === 1);
+      assert.deepEqual(h.records[0]!.finishReasons, ['stop', 'length']);
+      assert.equal(h.records[0]!.usage?.outputTokens, 5);
+    });
+  }
   test('the chunk that ends a stream reaches the app before the call is priced and recorded', async () => {
     const sse = [
       '{"id":"c1","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}',

@@ -227,6 +227,7 @@ function onResponse(call: LlmCall, response: Response, injected: boolean, askedF
       return tapStream(response, call, {
         framing,
         openaiFormat: isOpenAIFormat(call.info),
+        singleChoice: (call.info.choiceCount ?? 1) === 1,
         injected,
         captureText: call.estimateIfMissing || config.captureMessageContent,
       });

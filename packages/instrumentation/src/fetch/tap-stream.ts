@@ -38,7 +38,7 @@ function makeObserver(
   framing: StreamFraming,
   parser: StreamParser,
   onTerminal: () => void,
-  options: TapOptions & { openaiFormat: boolean },
+  options: TapOptions & { openaiFormat: boolean; singleChoice: boolean },
 ): ByteObserver {
   const { injected, captureText } = options;
   let stopped = false;
@@ -50,7 +50,8 @@ function makeObserver(
     }
   };
   if (injected) {
-    const stripper = new UsageStripper(onEvent, captureText);
+    // Content deltas are skipped undecoded only when each chunk holds one choice (n = 1).
+    const stripper = new UsageStripper(onEvent, captureText || !options.singleChoice);
     return { push: (chunk) => stripper.push(chunk), end: () => stripper.end() };
   }
   /** An observer that reads the bytes (until the terminal event) and hands them on untouched. */
@@ -84,7 +85,8 @@ function makeObserver(
     };
   }
   // OpenAI content deltas carry nothing the parser keeps: found by byte search, never decoded.
-  if (options.openaiFormat && !captureText) return reading(new OpenAIStreamObserver(onEvent));
+  if (options.openaiFormat && options.singleChoice && !captureText)
+    return reading(new OpenAIStreamObserver(onEvent));
   return reading(new SseDecoder(onEvent));
 }
 
@@ -92,6 +94,12 @@ export interface TapOptions {
   framing: StreamFraming;
   /** An OpenAI Chat Completions or legacy Completions stream (the byte-level fast paths apply). */
   openaiFormat?: boolean;
+  /**
+   * The request asked for one choice. A chunk may then be judged a plain content delta by how it
+   * ends (`"finish_reason":null}]...`); with n > 1 a chunk can hold a finished choice before an
+   * unfinished one, so every event is decoded.
+   */
+  singleChoice?: boolean;
   /** include_usage was added by tokenmeter: strip its traces from what the caller gets. */
   injected: boolean;
   /** Keep the output text (estimation or content capture). */
@@ -148,7 +156,11 @@ function makeTap(state: TapState): ReadableStream<Uint8Array> {
     () => {
       terminal = true;
     },
-    { ...options, openaiFormat: options.openaiFormat === true && options.framing === 'sse' },
+    {
+      ...options,
+      openaiFormat: options.openaiFormat === true && options.framing === 'sse',
+      singleChoice: options.singleChoice !== false,
+    },
   );
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let observing = true;
