@@ -27,7 +27,7 @@ import {
   PeriodicExportingMetricReader,
   type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOffSampler, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import {
   createHistogramStore,
@@ -129,29 +129,26 @@ function freshRequire<T>(id: string): T {
 }
 
 const originalFetch = globalThis.fetch;
-// The bare openai 7 is loaded before tokenmeter hooks module loading: TokenmeterInstrumentation
-// patches the openai module it sees loaded next (its clients then instrument whatever fetch they
-// are given), as under the preload.
-const OpenAI7bare = freshRequire<typeof import('openai')>('openai').OpenAI;
-const tokenmeter = new TokenmeterInstrumentation({ instrumentGlobalFetch: false });
-recorder = tokenmeter.runtime.metrics;
-tokenmeter.runtime.metrics.useHistogramStore(histograms, meterProvider);
-const OpenAI7tm = freshRequire<typeof import('openai')>('openai').OpenAI;
-const OpenAI6bare = freshRequire<typeof import('openai6')>('openai6').OpenAI;
-const OpenAI6tm = freshRequire<typeof import('openai6')>('openai6').OpenAI;
 
-const contribModule = freshRequire<typeof import('openai6')>('openai6');
-const { OpenAIInstrumentation: Contrib } =
-  require('@opentelemetry/instrumentation-openai') as typeof import('@opentelemetry/instrumentation-openai');
-const contrib = new Contrib();
-contrib.setMeterProvider(meterProvider);
-for (const d of contrib.getModuleDefinitions()) d.patch?.(contribModule, '6.49.0');
+/**
+ * The comparison groups. Each runs in a child process of its own (bench `BENCH_GROUP`), so that no
+ * instrumentation changes the process another is measured in (a peer's `context.with` turns on
+ * Node 20's promise hooks for everything, several SDK copies share undici's code paths). Inside a
+ * group, bare and instrumented blocks alternate.
+ */
+const GROUPS = ['tokenmeter-openai7', 'tokenmeter-openai6', 'contrib', 'traceloop'] as const;
+type Group = (typeof GROUPS)[number];
 
-const traceloopModule = freshRequire<typeof import('openai6')>('openai6');
-const { OpenAIInstrumentation: Traceloop } =
-  require('@traceloop/instrumentation-openai') as typeof import('@traceloop/instrumentation-openai');
-const traceloop = new Traceloop();
-traceloop.manuallyInstrument(traceloopModule.OpenAI as never);
+let tokenmeter: TokenmeterInstrumentation | undefined;
+let tokenmeterUnsampled: TokenmeterInstrumentation | undefined;
+
+/** tokenmeter as the distro sets it up: its histograms read from its store by the producer. */
+function startTokenmeter(): TokenmeterInstrumentation {
+  const tm = new TokenmeterInstrumentation({ instrumentGlobalFetch: false });
+  recorder = tm.runtime.metrics;
+  tm.runtime.metrics.useHistogramStore(histograms, meterProvider);
+  return tm;
+}
 
 interface Variant {
   name: string;
@@ -160,49 +157,89 @@ interface Variant {
   base?: string;
 }
 
-/**
- * The variants, all on one transport: `transport` is the fetch every client ends in (the real
- * fetch to the loopback mock, or an in-process one that answers without a network).
- */
-function buildVariants(openaiBaseURL: string, transport: typeof fetch): Variant[] {
-  const options = (fetchImpl: typeof fetch) => ({
-    baseURL: openaiBaseURL,
-    apiKey: 'x',
-    maxRetries: 0,
-    fetch: fetchImpl,
-  });
-  tokenmeter.setConfig({
-    instrumentGlobalFetch: false,
-    providers: [{ baseUrl: openaiBaseURL, provider: 'openai' }],
-  });
-  const tmFetch = tokenmeter.instrumentFetch(transport);
+type ClientClass = new (options: {
+  baseURL: string;
+  apiKey: string;
+  maxRetries: number;
+  fetch: typeof fetch;
+}) => unknown;
 
-  const variants: Variant[] = [
-    { name: 'openai 7, bare', client: new OpenAI7bare(options(transport)) as unknown as AnyClient },
-    {
-      name: 'openai 7, tokenmeter',
-      client: new OpenAI7tm(options(tmFetch)) as unknown as AnyClient,
-      base: 'openai 7, bare',
-    },
-    { name: 'openai 6, bare', client: new OpenAI6bare(options(transport)) as unknown as AnyClient },
-    {
-      name: 'openai 6, tokenmeter',
-      client: new OpenAI6tm(options(tmFetch)) as unknown as AnyClient,
-      base: 'openai 6, bare',
-    },
-    {
-      name: 'openai 6, @opentelemetry/instrumentation-openai 0.20',
-      client: new contribModule.OpenAI(options(transport)) as unknown as AnyClient,
-      base: 'openai 6, bare',
-    },
-    {
-      name: 'openai 6, @traceloop/instrumentation-openai 0.27',
-      client: new traceloopModule.OpenAI(options(transport)) as unknown as AnyClient,
-      base: 'openai 6, bare',
-    },
-  ];
-  const only = process.env.BENCH_VARIANTS;
-  return only ? variants.filter((v) => only.split('|').some((x) => v.name.includes(x))) : variants;
+/**
+ * Loads what `group` needs (a bare client copy first, then the instrumentation and the copy it
+ * patches) and returns the builder of its variants on a transport (the fetch every client ends in:
+ * the real fetch to the loopback mock, or an in-process one that answers without a network).
+ */
+function setupGroup(group: Group): (openaiBaseURL: string, transport: typeof fetch) => Variant[] {
+  const v7 = group === 'tokenmeter-openai7';
+  const sdk = v7 ? 'openai' : 'openai6';
+  const label = v7 ? 'openai 7' : 'openai 6';
+  const Bare = freshRequire<{ OpenAI: ClientClass }>(sdk).OpenAI;
+  let Instrumented: ClientClass;
+  let name: string;
+  if (group === 'contrib') {
+    const mod = freshRequire<{ OpenAI: ClientClass }>('openai6');
+    const { OpenAIInstrumentation } =
+      require('@opentelemetry/instrumentation-openai') as typeof import('@opentelemetry/instrumentation-openai');
+    const contrib = new OpenAIInstrumentation();
+    contrib.setMeterProvider(meterProvider);
+    for (const d of contrib.getModuleDefinitions()) d.patch?.(mod as never, '6.49.0');
+    Instrumented = mod.OpenAI;
+    name = 'openai 6, @opentelemetry/instrumentation-openai 0.20';
+  } else if (group === 'traceloop') {
+    const mod = freshRequire<{ OpenAI: ClientClass }>('openai6');
+    const { OpenAIInstrumentation } =
+      require('@traceloop/instrumentation-openai') as typeof import('@traceloop/instrumentation-openai');
+    new OpenAIInstrumentation().manuallyInstrument(mod.OpenAI as never);
+    Instrumented = mod.OpenAI;
+    name = 'openai 6, @traceloop/instrumentation-openai 0.27';
+  } else {
+    // The bare copy was loaded before tokenmeter hooks module loading: TokenmeterInstrumentation
+    // patches the copy it sees loaded next (its clients then instrument whatever fetch they are
+    // given), as under the preload.
+    tokenmeter = startTokenmeter();
+    Instrumented = freshRequire<{ OpenAI: ClientClass }>(sdk).OpenAI;
+    name = `${label}, tokenmeter`;
+    if (v7) {
+      // Every span sampled out (OTEL_TRACES_SAMPLER=always_off): the cost metrics, the CallRecord
+      // and its price, without the span. Its fetch goes to the bare copy (unpatched).
+      tokenmeterUnsampled = new TokenmeterInstrumentation({ instrumentGlobalFetch: false });
+      tokenmeterUnsampled.setTracerProvider(new NodeTracerProvider({ sampler: new AlwaysOffSampler() }));
+    }
+  }
+  return (openaiBaseURL, transport) => {
+    const options = (fetchImpl: typeof fetch) => ({
+      baseURL: openaiBaseURL,
+      apiKey: 'x',
+      maxRetries: 0,
+      fetch: fetchImpl,
+    });
+    const config = {
+      instrumentGlobalFetch: false,
+      providers: [{ baseUrl: openaiBaseURL, provider: 'openai' }],
+    };
+    const bare = `${label}, bare`;
+    const client = (C: ClientClass, f: typeof fetch) => new C(options(f)) as AnyClient;
+    const variants: Variant[] = [{ name: bare, client: client(Bare, transport) }];
+    if (tokenmeter) {
+      tokenmeter.setConfig(config);
+      variants.push({
+        name,
+        client: client(Instrumented, tokenmeter.instrumentFetch(transport)),
+        base: bare,
+      });
+    } else {
+      variants.push({ name, client: client(Instrumented, transport), base: bare });
+    }
+    if (tokenmeterUnsampled) {
+      tokenmeterUnsampled.setConfig(config);
+      variants.push({
+        name: `${label}, tokenmeter, spans sampled out (cost metrics only)`,
+        client: client(Bare, tokenmeterUnsampled.instrumentFetch(transport)),
+        base: bare,
+      });
+    }
+    return variants;
+  };
 }
 
 /**
@@ -250,12 +287,12 @@ function pct(x: number): string {
 interface Measured {
   cpu: Map<string, number[]>;
   wall: Map<string, number[]>;
-  variants: Variant[];
+  variants: { name: string; base?: string }[];
 }
 
 async function measure(variants: Variant[]): Promise<Measured> {
   // Warm up every variant (JIT, connection pools, the async hooks any context.with turns on).
-  for (const v of variants) await block(v, 300);
+  for (let i = 0; i < 10; i++) for (const v of variants) await block(v, 300);
   const cpu = new Map<string, number[]>(variants.map((v) => [v.name, []]));
   const wall = new Map<string, number[]>(variants.map((v) => [v.name, []]));
   for (let a = 0; a < ALTERNATIONS; a++) {
@@ -271,45 +308,89 @@ async function measure(variants: Variant[]): Promise<Measured> {
 }
 
 /** Per-alternation differences (variant - its bare base), as median and IQR. */
-function added(m: Measured, v: Variant, of: 'cpu' | 'wall' = 'cpu') {
+function added(m: Measured, v: { name: string; base?: string }, of: 'cpu' | 'wall' = 'cpu') {
   const series = m[of];
   const base = series.get(v.base!)!;
   return stats(series.get(v.name)!.map((x, i) => x - base[i]!));
 }
 
-async function nonStreaming(url: string): Promise<string> {
-  const baseURL = `${url}/v1`;
-  const inProcess = await measure(buildVariants(baseURL, await inProcessTransport(url)));
-  const loopback = await measure(buildVariants(baseURL, originalFetch));
+interface GroupResult {
+  inProcess: Measured;
+  loopback: Measured;
+}
 
+/** In a child process: one group, both transports; the result as JSON on stdout. */
+async function runGroup(group: Group, url: string): Promise<void> {
+  const baseURL = `${url}/v1`;
+  const build = setupGroup(group);
+  const inProcess = await measure(build(baseURL, await inProcessTransport(url)));
+  const loopback = await measure(build(baseURL, originalFetch));
+  const plain = (m: Measured) => ({
+    cpu: Object.fromEntries(m.cpu),
+    wall: Object.fromEntries(m.wall),
+    variants: m.variants.map((v) => ({ name: v.name, base: v.base })),
+  });
+  process.stdout.write(`${JSON.stringify({ inProcess: plain(inProcess), loopback: plain(loopback) })}\n`);
+}
+
+function groupInChild(group: Group, url: string): GroupResult {
+  const self = new URL(import.meta.url).pathname;
+  const out = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', self], {
+    encoding: 'utf8',
+    env: { ...process.env, BENCH_GROUP: group, BENCH_MOCK_URL: url },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (out.status !== 0) throw new Error(`group ${group} failed: ${out.stderr}`);
+  const line = out.stdout.trim().split('\n').at(-1)!;
+  const parsed = JSON.parse(line) as Record<
+    'inProcess' | 'loopback',
+    {
+      cpu: Record<string, number[]>;
+      wall: Record<string, number[]>;
+      variants: { name: string; base?: string }[];
+    }
+  >;
+  const back = (m: (typeof parsed)['inProcess']): Measured => ({
+    cpu: new Map(Object.entries(m.cpu)),
+    wall: new Map(Object.entries(m.wall)),
+    variants: m.variants,
+  });
+  return { inProcess: back(parsed.inProcess), loopback: back(parsed.loopback) };
+}
+
+async function nonStreaming(url: string): Promise<string> {
+  const only = process.env.BENCH_GROUPS?.split(',') as Group[] | undefined;
   const rows: string[] = [];
   const goals: string[] = [];
-  for (const v of inProcess.variants) {
-    const s = stats(inProcess.cpu.get(v.name)!);
-    if (v.base === undefined) {
-      const rt = stats(loopback.cpu.get(v.name)!).median;
-      const rtWall = stats(loopback.wall.get(v.name)!).median;
-      rows.push(`| ${v.name} | ${fmt(s.median)} | | ${fmt(rt)} / ${fmt(rtWall)} | | |`);
-      continue;
-    }
-    const d = added(inProcess, v);
-    const baseRt = stats(loopback.cpu.get(v.base!)!).median;
-    const baseRtWall = stats(loopback.wall.get(v.base!)!).median;
-    const l = added(loopback, v);
-    const lw = added(loopback, v, 'wall');
-    if (v.name.includes('tokenmeter'))
-      goals.push(
-        `${v.name}: ${fmt(d.median)} µs (goal ≤ 25: ${d.median <= 25 ? 'met' : 'not met'}), ${pct(d.median / baseRt)} of the bare loopback round trip's CPU (goal ≤ 3%: ${d.median / baseRt <= 0.03 ? 'met' : 'not met'})`,
+  for (const group of only ?? GROUPS) {
+    const { inProcess, loopback } = groupInChild(group, url);
+    for (const v of inProcess.variants) {
+      const s = stats(inProcess.cpu.get(v.name)!);
+      if (v.base === undefined) {
+        const rt = stats(loopback.cpu.get(v.name)!).median;
+        const rtWall = stats(loopback.wall.get(v.name)!).median;
+        rows.push(`| ${group} | ${v.name} | ${fmt(s.median)} | | ${fmt(rt)} / ${fmt(rtWall)} | | |`);
+        continue;
+      }
+      const d = added(inProcess, v);
+      const baseRt = stats(loopback.cpu.get(v.base!)!).median;
+      const baseRtWall = stats(loopback.wall.get(v.base!)!).median;
+      const l = added(loopback, v);
+      const lw = added(loopback, v, 'wall');
+      if (v.name.endsWith(', tokenmeter'))
+        goals.push(
+          `${v.name}: ${fmt(d.median)} µs (goal ≤ 25: ${d.median <= 25 ? 'met' : 'not met'}), ${pct(d.median / baseRt)} of the bare loopback round trip's CPU (goal ≤ 3%: ${d.median / baseRt <= 0.03 ? 'met' : 'not met'})`,
+        );
+      rows.push(
+        `| ${group} | ${v.name} | ${fmt(s.median)} | **${fmt(d.median)}** (IQR ${fmt(d.p25)} – ${fmt(d.p75)}) | ${fmt(l.median)} (IQR ${fmt(l.p25)} – ${fmt(l.p75)}) / ${fmt(lw.median)} | **${pct(d.median / baseRt)}** | ${pct(d.median / baseRtWall)} |`,
       );
-    rows.push(
-      `| ${v.name} | ${fmt(s.median)} | **${fmt(d.median)}** (IQR ${fmt(d.p25)} – ${fmt(d.p75)}) | ${fmt(l.median)} (IQR ${fmt(l.p25)} – ${fmt(l.p75)}) / ${fmt(lw.median)} | **${pct(d.median / baseRt)}** | ${pct(d.median / baseRtWall)} |`,
-    );
+    }
   }
   return [
-    `Non-streaming chat completion through the openai SDK, ${ALTERNATIONS} alternations × ${CALLS} sequential calls per variant, variants rotated within each alternation. Two transports in the same run: an in-process fetch that returns the mock's response (no network: the instrumentation's own cost, free of loopback noise), and the real fetch to the mock in a child process${PIN ? ' (this process pinned to CPU 0, the mock to CPU 1)' : ''}. Every block ends with a span flush and a metric collection, so deferred work is inside the measured CPU. Peers support openai < 7 only, so they are compared on openai 6, and tokenmeter is measured there too.`,
+    `Non-streaming chat completion through the openai SDK. Each group runs in a process of its own (no instrumentation is loaded in another's process), pinned to one CPU with the mock on the other${PIN ? '' : ' (no taskset here: not pinned)'}; inside it, bare and instrumented blocks of ${CALLS} sequential calls alternate, ${ALTERNATIONS} times, the order rotating. Two transports in each process: an in-process fetch that returns the mock's response (no network: the instrumentation's own cost, free of loopback noise), and the real fetch to the mock. Every block ends with a span flush and a metric collection, so deferred work is inside the measured CPU. Peers support openai < 7 only, so they are compared on openai 6, and tokenmeter is measured there too. Not in these figures: on Node 20, a peer's first \`context.with\` switches on promise hooks for the whole process, bare calls included (+8 µs per SDK call, bench/context-manager); the distro avoids it.`,
     '',
-    '| variant | CPU µs/call, in-process | added CPU µs/call, in-process, median (IQR) | loopback: CPU µs/call (bare) or added CPU µs/call (IQR) / added wall µs | added CPU / bare loopback CPU | added CPU / bare loopback wall |',
-    '|---|---|---|---|---|---|',
+    '| process | variant | CPU µs/call, in-process | added CPU µs/call, in-process, median (IQR) | loopback: CPU µs/call (bare) or added CPU µs/call (IQR) / added wall µs | added CPU / bare loopback CPU | added CPU / bare loopback wall |',
+    '|---|---|---|---|---|---|---|',
     ...rows,
     '',
     `Goals: ${goals.join('; ')}.`,
@@ -357,6 +438,7 @@ async function readStream(
 async function streaming(url: string): Promise<string> {
   // The mock is on loopback: declared as OpenAI (else it is an unknown OpenAI-compatible server,
   // whose streams get no include_usage added, hence nothing to strip).
+  tokenmeter ??= startTokenmeter();
   tokenmeter.setConfig({
     instrumentGlobalFetch: false,
     providers: [{ baseUrl: `${url}/v1`, provider: 'openai' }],
@@ -461,6 +543,11 @@ async function streaming(url: string): Promise<string> {
 }
 
 async function main(): Promise<void> {
+  const group = process.env.BENCH_GROUP as Group | undefined;
+  if (group !== undefined) {
+    await runGroup(group, process.env.BENCH_MOCK_URL!);
+    process.exit(0);
+  }
   const { url, child } = await startMock();
   try {
     const only = process.env.BENCH_ONLY;
@@ -472,7 +559,7 @@ async function main(): Promise<void> {
       writeSection('overhead', [`### Instrumentation overhead (${machine()})`, '', a, '', b].join('\n'));
   } finally {
     child.kill();
-    tokenmeter.disable();
+    tokenmeter?.disable();
     await tracerProvider.shutdown();
     await meterProvider.shutdown();
   }
