@@ -1,16 +1,19 @@
-// Per-call overhead of tokenmeter's instrumentation, in one process, against the loopback mock
-// provider running in a child process (so its CPU is not counted here).
+// Per-call overhead of tokenmeter's instrumentation, against the loopback mock provider running in
+// a child process of its own (so its CPU is not counted).
 //
-// Non-streaming: a chat completion through the openai SDK. Variants run in alternating blocks of
-// CALLS calls, ALTERNATIONS times over; per block we take the process CPU time (user + system) per
-// call, and report, per instrumented variant, the median and IQR of (variant - bare) over the
-// alternations, and that difference as a share of the bare round trip (CPU and wall time).
-// Every block ends with a span flush and a metric collection, so deferred work (batch export,
-// observable counters) is inside the measured CPU. A real NodeTracerProvider (BatchSpanProcessor,
-// no-op exporter) and MeterProvider (periodic reader, no-op exporter, tokenmeter's histogram
-// producer) are registered, as the distro does. Peers (@opentelemetry/instrumentation-openai 0.20, @traceloop/instrumentation-openai)
-// support openai < 7, so the comparison with them uses `openai6` (a separate copy per variant), and
-// tokenmeter is measured on that same version too.
+// Non-streaming: a chat completion through the openai SDK. Each comparison group (tokenmeter on
+// openai 7, on openai 6, and each peer on openai 6) runs in a child process of its own
+// (BENCH_GROUP), so that no instrumentation changes the process another is measured in. Inside a
+// group, bare and instrumented variants run in alternating blocks of CALLS calls, ALTERNATIONS times
+// over; per block we take the process CPU time (user + system) per call, and report, per
+// instrumented variant, the median and IQR of (variant - bare) over the alternations, and that
+// difference as a share of the bare round trip (CPU and wall time). Every block ends with a span
+// flush and a metric collection, so deferred work (batch export, observable counters) is inside the
+// measured CPU. A real NodeTracerProvider (BatchSpanProcessor, no-op exporter, the distro's context
+// manager) and MeterProvider (periodic reader, no-op exporter, tokenmeter's histogram producer) are
+// registered, as the distro does. Peers (@opentelemetry/instrumentation-openai 0.20,
+// @traceloop/instrumentation-openai) support openai < 7, so they are compared on `openai6`, and
+// tokenmeter is measured on that version too.
 //
 // Streaming: throughput of a ~100 MB SSE stream read through fetch (bare vs instrumented,
 // alternating), time to first byte of small streams, and the heap during a 100 MB stream.
