@@ -150,6 +150,7 @@ function makeTap(state: TapState): ReadableStream<Uint8Array> {
   // The terminal event ends the call after the chunk that carried it was handed on: the app's read
   // resolves first (a microtask ahead), the span, pricing and metrics follow.
   let terminal = false;
+  let finishing = false;
   const observer = makeObserver(
     options.framing,
     parser,
@@ -218,7 +219,10 @@ function makeTap(state: TapState): ReadableStream<Uint8Array> {
             return;
           }
           const handedOn = enqueue(controller, out, value);
-          if (terminal) queueMicrotask(() => finish());
+          if (terminal && !finishing) {
+            finishing = true;
+            queueMicrotask(() => finish());
+          }
           if (handedOn) return;
         }
       },
