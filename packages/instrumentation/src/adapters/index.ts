@@ -40,6 +40,7 @@ export { openaiUsage } from './openai.js';
 export {
   acceptsStreamOptions,
   InjectedUsageStreamRewriter,
+  isOpenAIStreamFormat,
   type OpenAIStreamUsageMode,
   planStreamUsageInjection,
   rewriteSseEventBytes,

@@ -61,6 +61,11 @@ export function acceptsStreamOptions(info: RequestInfo): boolean {
  * caller set `include_usage` (true or false) itself.
  * @param body the request body: JSON text or the parsed object.
  */
+/** A Chat Completions or legacy Completions request: the OpenAI stream format (SSE of chunks, `[DONE]`). */
+export function isOpenAIStreamFormat(info: RequestInfo): boolean {
+  return info.api === 'openai.chat' || info.api === 'openai.completions';
+}
+
 export function planStreamUsageInjection(
   info: RequestInfo,
   body: unknown,
@@ -69,7 +74,7 @@ export function planStreamUsageInjection(
 ): { body: string } | null {
   try {
     if (mode !== 'inject' || !info.stream) return null;
-    if (info.api !== 'openai.chat' && info.api !== 'openai.completions') return null;
+    if (!isOpenAIStreamFormat(info)) return null;
     if (!acceptsStreamOptions(info)) return null;
     const text = typeof body === 'string' ? body : undefined;
     // `parsedBody`: the caller's parse of `text`, possibly shallow (enough to decide; the whole

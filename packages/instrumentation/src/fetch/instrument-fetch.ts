@@ -6,7 +6,12 @@
 // through a pull-based tap. Errors and aborts reach the caller as the same objects. Nothing of
 // ours throws into the app: on our own failure the call goes on as if uninstrumented.
 import { context, createContextKey } from '@opentelemetry/api';
-import { planStreamUsageInjection, type RequestInfo, recognizeRequest } from '../adapters/index.js';
+import {
+  isOpenAIStreamFormat,
+  planStreamUsageInjection,
+  type RequestInfo,
+  recognizeRequest,
+} from '../adapters/index.js';
 import { errorTypeOf, LlmCall } from '../call.js';
 import { type FetchFn, getDefaultRuntime, type TokenmeterRuntime } from '../runtime.js';
 import { observeBody } from './observe-body.js';
@@ -118,7 +123,7 @@ function post(
       if (info === null) return passThrough(original, self, args);
     }
     const config = runtime.config;
-    const openaiStream = info.stream && isOpenAIFormat(info);
+    const openaiStream = info.stream && isOpenAIStreamFormat(info);
     if (openaiStream) askedForUsage = includeUsageOf(body) === true;
     const keepBody =
       config.captureMessageContent || (openaiStream && config.openaiStreamUsage !== 'off' && !askedForUsage);
@@ -173,10 +178,6 @@ function includeUsageOf(body: unknown): unknown {
     : undefined;
 }
 
-function isOpenAIFormat(info: RequestInfo): boolean {
-  return info.api === 'openai.chat' || info.api === 'openai.completions';
-}
-
 /** The body can be swapped for the injected one: a string body in init, no explicit content-length. */
 function canReplaceBody(input: unknown, init: unknown): boolean {
   if (typeof init !== 'object' || init === null) return false;
@@ -223,11 +224,9 @@ function onResponse(call: LlmCall, response: Response, injected: boolean, askedF
       // Usage will not come (the caller did not ask for it and we could not add the option): keep
       // the output text to count it locally if the stream ends without usage after all.
       call.estimateIfMissing =
-        isOpenAIFormat(call.info) && config.openaiStreamUsage !== 'off' && !injected && !askedForUsage;
+        isOpenAIStreamFormat(call.info) && config.openaiStreamUsage !== 'off' && !injected && !askedForUsage;
       return tapStream(response, call, {
         framing,
-        openaiFormat: isOpenAIFormat(call.info),
-        singleChoice: (call.info.choiceCount ?? 1) === 1,
         injected,
         captureText: call.estimateIfMissing || config.captureMessageContent,
       });

@@ -20,7 +20,7 @@ import { SseDecoder, type SseEventHandler } from '../sse.js';
 const TAIL = Buffer.from(',"usage":null}');
 const CUT = TAIL.length - 1; // keep the closing brace
 const FINISH_NULL = Buffer.from('"finish_reason":null');
-/** How a one-choice content delta ends when usage was asked for: nothing in it for the parser. */
+/** How a one-choice content delta ends when usage was asked for. */
 const DELTA_TAIL = Buffer.from('"finish_reason":null}],"usage":null}');
 /** How a one-choice content delta ends without usage. */
 const DELTA_TAIL_PLAIN = Buffer.from('"finish_reason":null}]}');
@@ -66,6 +66,18 @@ function isDataLine(buf: Buffer, pos: number): boolean {
 function hasFinishNull(buf: Buffer, start: number, end: number): boolean {
   const at = buf.indexOf(FINISH_NULL, start);
   return at !== -1 && at < end;
+}
+
+/**
+ * The one-line event `buf[pos, lf)` is a plain content delta of a single-choice stream: nothing in
+ * it for the parser (no finish reason, no usage, no error).
+ */
+function isPlainDelta(buf: Buffer, pos: number, lf: number): boolean {
+  return (
+    endsWith(buf, lf, DELTA_TAIL, pos) ||
+    endsWith(buf, lf, DELTA_TAIL_PLAIN, pos) ||
+    (endsWith(buf, lf, TAIL, pos) && hasFinishNull(buf, pos, lf))
+  );
 }
 
 /**
@@ -195,12 +207,8 @@ export class OpenAIStreamObserver extends LeanSseScanner {
   }
 
   protected onEvent(buf: Buffer, pos: number, lf: number): void {
-    const lean =
-      !this.first &&
-      (endsWith(buf, lf, DELTA_TAIL, pos) ||
-        endsWith(buf, lf, DELTA_TAIL_PLAIN, pos) ||
-        (endsWith(buf, lf, TAIL, pos) && hasFinishNull(buf, pos, lf)));
-    if (!lean) this.handler(buf.toString('utf8', pos + DATA_LENGTH, lf), undefined);
+    if (this.first || !isPlainDelta(buf, pos, lf))
+      this.handler(buf.toString('utf8', pos + DATA_LENGTH, lf), undefined);
   }
 
   private toGeneral(...rest: Uint8Array[]): void {
@@ -287,11 +295,8 @@ export class UsageStripper extends LeanSseScanner {
     const next = lf + 2;
     const tail = endsWith(buf, lf, TAIL, pos + DATA_LENGTH);
     if (tail) {
-      const lean =
-        !this.everyEvent &&
-        !this.first &&
-        (endsWith(buf, lf, DELTA_TAIL, pos) || hasFinishNull(buf, pos, lf));
-      if (!lean) this.handler(buf.toString('utf8', pos + DATA_LENGTH, lf), undefined);
+      if (this.everyEvent || this.first || !isPlainDelta(buf, pos, lf))
+        this.handler(buf.toString('utf8', pos + DATA_LENGTH, lf), undefined);
       const at = lf - TAIL.length;
       this.keep(pos, at);
       this.keep(at + CUT, next);
@@ -362,7 +367,8 @@ function nonEmpty(out: Uint8Array[]): Output {
   return out.length === 0 ? null : out.length === 1 ? out[0]! : out;
 }
 
-function pieces(output: Output): Uint8Array[] {
+/** The pieces of an Output, as a list. */
+export function pieces(output: Output): Uint8Array[] {
   return output === null ? [] : Array.isArray(output) ? output : [output];
 }
 

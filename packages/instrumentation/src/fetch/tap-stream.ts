@@ -13,13 +13,14 @@ import {
   AwsEventStreamDecoder,
   createStreamParser,
   eventStreamMessageToEvent,
+  isOpenAIStreamFormat,
   JsonArrayStreamDecoder,
   type StreamParser,
 } from '../adapters/index.js';
 import { ERROR_TYPE_INCOMPLETE_STREAM, errorTypeOf, type LlmCall } from '../call.js';
 import { SseDecoder } from '../sse.js';
 import { closeByteStream, owned, ownsBuffer } from './byte-stream.js';
-import { OpenAIStreamObserver, type Output, UsageStripper } from './openai-sse.js';
+import { OpenAIStreamObserver, type Output, pieces, UsageStripper } from './openai-sse.js';
 
 /** Observes (and, for an injected include_usage, rewrites) the bytes of one stream. */
 interface ByteObserver {
@@ -40,7 +41,7 @@ function makeObserver(
   onTerminal: () => void,
   options: TapOptions & { openaiFormat: boolean; singleChoice: boolean },
 ): ByteObserver {
-  const { injected, captureText } = options;
+  const { injected, captureText, openaiFormat, singleChoice } = options;
   let stopped = false;
   const onEvent = (data: string, event: string | undefined) => {
     if (stopped) return;
@@ -51,7 +52,7 @@ function makeObserver(
   };
   if (injected) {
     // Content deltas are skipped undecoded only when each chunk holds one choice (n = 1).
-    const stripper = new UsageStripper(onEvent, captureText || !options.singleChoice);
+    const stripper = new UsageStripper(onEvent, captureText || !singleChoice);
     return { push: (chunk) => stripper.push(chunk), end: () => stripper.end() };
   }
   /** An observer that reads the bytes (until the terminal event) and hands them on untouched. */
@@ -85,21 +86,12 @@ function makeObserver(
     };
   }
   // OpenAI content deltas carry nothing the parser keeps: found by byte search, never decoded.
-  if (options.openaiFormat && options.singleChoice && !captureText)
-    return reading(new OpenAIStreamObserver(onEvent));
+  if (openaiFormat && singleChoice && !captureText) return reading(new OpenAIStreamObserver(onEvent));
   return reading(new SseDecoder(onEvent));
 }
 
 export interface TapOptions {
   framing: StreamFraming;
-  /** An OpenAI Chat Completions or legacy Completions stream (the byte-level fast paths apply). */
-  openaiFormat?: boolean;
-  /**
-   * The request asked for one choice. A chunk may then be judged a plain content delta by how it
-   * ends (`"finish_reason":null}]...`); with n > 1 a chunk can hold a finished choice before an
-   * unfinished one, so every event is decoded.
-   */
-  singleChoice?: boolean;
   /** include_usage was added by tokenmeter: strip its traces from what the caller gets. */
   injected: boolean;
   /** Keep the output text (estimation or content capture). */
@@ -159,8 +151,12 @@ function makeTap(state: TapState): ReadableStream<Uint8Array> {
     },
     {
       ...options,
-      openaiFormat: options.openaiFormat === true && options.framing === 'sse',
-      singleChoice: options.singleChoice !== false,
+      // An OpenAI Chat Completions or legacy Completions stream: the byte-level fast paths apply.
+      openaiFormat: options.framing === 'sse' && isOpenAIStreamFormat(call.info),
+      // One choice asked for: a chunk may then be judged a plain content delta by how it ends
+      // (`"finish_reason":null}]...`); with n > 1 a chunk can hold a finished choice before an
+      // unfinished one, so every event is decoded.
+      singleChoice: (call.info.choiceCount ?? 1) === 1,
     },
   );
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
@@ -246,17 +242,11 @@ function enqueue(
   out: Output,
   value: Uint8Array | undefined,
 ): boolean {
-  if (out === null) return false;
-  if (!Array.isArray(out)) {
-    if (out.byteLength === 0) return false;
-    const inPlace = value !== undefined && out.buffer === value.buffer && ownsBuffer(value);
-    controller.enqueue(inPlace ? out : owned(out));
-    return true;
-  }
+  const list = pieces(out);
   let any = false;
-  const last = out.length - 1;
+  const last = list.length - 1;
   for (let i = 0; i <= last; i++) {
-    const piece = out[i]!;
+    const piece = list[i]!;
     if (piece.byteLength === 0) continue;
     const ofValue = value !== undefined && piece.buffer === value.buffer;
     const inPlace = ofValue ? i === last && ownsBuffer(value) : ownsBuffer(piece);
