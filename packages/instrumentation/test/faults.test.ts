@@ -131,6 +131,12 @@ function serverOf(chunks: Uint8Array[], contentType: string): typeof fetch {
   }) as typeof fetch;
 }
 
+/** A fetch that answers with one SSE chunk holding these events' data (`[DONE]` included as given). */
+function sseServer(data: string[]): typeof fetch {
+  const text = data.map((d) => `data: ${d}\n\n`).join('');
+  return serverOf([new TextEncoder().encode(text)], 'text/event-stream');
+}
+
 /** A chat completion through `server`, instrumented. */
 function chatVia(server: typeof fetch, body: object): Promise<Response> {
   return instrumentFetch(server, h.instrumentation.runtime)(`${h.openaiBaseURL}/chat/completions`, {
@@ -191,10 +197,8 @@ describe('stream timing', () => {
         `{${head},"choices":[{"index":1,"delta":{},"finish_reason":"length"}]${tail}}`,
         `{${head},"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":5,"total_tokens":8}}`,
         '[DONE]',
-      ]
-        .map((e) => `data: ${e}\n\n`)
-        .join('');
-      const res = await chatVia(serverOf([new TextEncoder().encode(sse)], 'text/event-stream'), {
+      ];
+      const res = await chatVia(sseServer(sse), {
         n: 2,
         stream: true,
         ...(injected ? {} : { stream_options: { include_usage: true } }),
@@ -210,10 +214,8 @@ describe('stream timing', () => {
       '{"id":"c1","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}',
       '{"id":"c1","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}}',
       '[DONE]',
-    ]
-      .map((e) => `data: ${e}\n\n`)
-      .join('');
-    const res = await chatVia(serverOf([new TextEncoder().encode(sse)], 'text/event-stream'), {
+    ];
+    const res = await chatVia(sseServer(sse), {
       stream: true,
       stream_options: { include_usage: true },
     });
@@ -244,14 +246,12 @@ describe('stream timing', () => {
   });
   test('a long prompt whose stream brings no usage: the input is estimated from the whole prompt', async () => {
     const sse = [
-      'data: {"id":"c1","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}',
-      'data: {"id":"c1","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}',
-      'data: [DONE]',
-    ]
-      .map((e) => `${e}\n\n`)
-      .join('');
+      '{"id":"c1","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}',
+      '{"id":"c1","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}',
+      '[DONE]',
+    ];
     const prompt = 'the quick brown fox jumps over the lazy dog '.repeat(500); // ~22 KB, ~4,500 tokens
-    const res = await chatVia(serverOf([new TextEncoder().encode(sse)], 'text/event-stream'), {
+    const res = await chatVia(sseServer(sse), {
       messages: [{ role: 'user', content: prompt }],
       stream: true,
       stream_options: { include_usage: false },
