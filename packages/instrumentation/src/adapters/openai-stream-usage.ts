@@ -54,18 +54,20 @@ export function acceptsStreamOptions(info: RequestInfo): boolean {
   return v.slice(0, 10) >= '2024-09-01';
 }
 
+/** A Chat Completions or legacy Completions request: the OpenAI stream format (SSE of chunks, `[DONE]`). */
+export function isOpenAIStreamFormat(info: RequestInfo): boolean {
+  return info.api === 'openai.chat' || info.api === 'openai.completions';
+}
+
 /**
  * Plan the injection for one request. Returns the new request body (JSON text) with
  * `stream_options.include_usage: true`, or null when nothing is to be done: not streaming, not
  * Chat/Completions format, a server not known to accept the field, mode not `inject`, or the
  * caller set `include_usage` (true or false) itself.
  * @param body the request body: JSON text or the parsed object.
+ * @param parsedBody the caller's parse of the text, possibly shallow (enough to decide; the whole
+ *   body is parsed only to rewrite it).
  */
-/** A Chat Completions or legacy Completions request: the OpenAI stream format (SSE of chunks, `[DONE]`). */
-export function isOpenAIStreamFormat(info: RequestInfo): boolean {
-  return info.api === 'openai.chat' || info.api === 'openai.completions';
-}
-
 export function planStreamUsageInjection(
   info: RequestInfo,
   body: unknown,
@@ -77,8 +79,6 @@ export function planStreamUsageInjection(
     if (!isOpenAIStreamFormat(info)) return null;
     if (!acceptsStreamOptions(info)) return null;
     const text = typeof body === 'string' ? body : undefined;
-    // `parsedBody`: the caller's parse of `text`, possibly shallow (enough to decide; the whole
-    // body is parsed only to rewrite it).
     const parsed = obj(parsedBody ?? (text !== undefined ? parseJson(text) : body));
     if (parsed?.stream !== true) return null;
     const options = parsed.stream_options;
