@@ -94,9 +94,9 @@ const nullMetricExporter: PushMetricExporter = {
   selectAggregationTemporality: () => AggregationTemporality.CUMULATIVE,
 };
 const tracerProvider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(nullSpanExporter)] });
-// The distro's context manager. The peers' context.with calls switch AsyncLocalStorage on for the
-// whole process anyway, so every variant here pays Node 20's promise hooks alike; what the distro
-// saves the rest of an app is measured apart (bench/context-manager.bench.ts).
+// The distro's context manager. In a peer's process, its context.with calls switch AsyncLocalStorage
+// on for that whole process, bare blocks included, so both sides pay Node 20's promise hooks alike;
+// what that costs an app is measured apart (bench/context-manager.bench.ts).
 tracerProvider.register({ contextManager: new LazyAsyncLocalStorageContextManager() });
 // As the distro: tokenmeter's call histograms are read from its own store by a MetricProducer.
 const histograms = createHistogramStore();
