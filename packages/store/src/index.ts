@@ -1,3 +1,4 @@
+export type * from './alert-types.js';
 export { createBatchWriter } from './batch-writer.js';
 export { StoreError, type StoreErrorKind } from './errors/store-error.js';
 export { StoreQueryError } from './errors/store-query-error.js';

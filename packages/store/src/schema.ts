@@ -268,6 +268,59 @@ CREATE INDEX calls_estimated ON calls(start_time) WHERE estimated = 1;
 ${CALLS_VIEW}
 `;
 
+// Alerts (see alert-types.ts): sinks, the alert log (one firing row per key at most) and the
+// delivery outbox, plus named leases so that one process at a time evaluates and delivers.
+const V3 = `
+CREATE TABLE alert_sinks (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL CHECK (kind IN ('webhook', 'slack', 'pagerduty')),
+  url TEXT NOT NULL,
+  secret TEXT,
+  min_severity TEXT NOT NULL DEFAULT 'warning' CHECK (min_severity IN ('warning', 'critical')),
+  created_ms INTEGER NOT NULL,
+  UNIQUE (kind, url)
+);
+
+CREATE TABLE alerts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  key TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  severity TEXT NOT NULL CHECK (severity IN ('warning', 'critical')),
+  level REAL NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('firing', 'resolved')),
+  opened_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  resolved_ms INTEGER,
+  notified_ms INTEGER,
+  notified_level REAL,
+  detail TEXT NOT NULL
+);
+CREATE UNIQUE INDEX alerts_firing_key ON alerts(key) WHERE state = 'firing';
+CREATE INDEX alerts_opened ON alerts(opened_ms);
+
+CREATE TABLE alert_outbox (
+  id TEXT PRIMARY KEY,
+  alert_id INTEGER NOT NULL REFERENCES alerts(id),
+  sink TEXT NOT NULL,
+  notice TEXT NOT NULL CHECK (notice IN ('trigger', 'resolve', 'test')),
+  body TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  next_attempt_ms INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed')),
+  last_error TEXT,
+  done_ms INTEGER
+);
+CREATE INDEX alert_outbox_due ON alert_outbox(next_attempt_ms) WHERE state = 'pending';
+CREATE INDEX alert_outbox_alert ON alert_outbox(alert_id);
+
+CREATE TABLE leases (
+  name TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  until_ms INTEGER NOT NULL
+);
+`;
+
 export interface Migration {
   version: number;
   description: string;
@@ -281,6 +334,7 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'hourly/daily/all-time rollups (backfilled), explorer indexes, calls_view',
     sql: V2,
   },
+  { version: 3, description: 'alert sinks, alert log, delivery outbox, leases', sql: V3 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,6 +1,8 @@
 // The CostStore: one better-sqlite3 connection to a store file, with its queries.
 import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
+import { SqliteAlertStore } from './alert-store.js';
+import type { AlertStore } from './alert-types.js';
 import { StringDict } from './dict.js';
 import { StoreError } from './errors/store-error.js';
 import { StoreQueryError } from './errors/store-query-error.js';
@@ -130,6 +132,8 @@ export class SqliteCostStore implements CostStore {
   private readonly stmts: StatementCache;
   private ingestor: Ingestor | undefined;
   private readonly readonly: boolean;
+  /** Alert sinks, the alert log and the delivery outbox (see alert-types.ts). */
+  readonly alerts: AlertStore;
 
   constructor(path: string, opts: OpenStoreOptions = {}) {
     this.path = path;
@@ -137,6 +141,14 @@ export class SqliteCostStore implements CostStore {
     this.db = openDatabase(path, opts);
     this.dict = new StringDict(this.db);
     this.stmts = new StatementCache(this.db);
+    this.alerts = new SqliteAlertStore(this.db, this.stmts, (doing, write, fn) => {
+      if (write) this.checkWritable('write alert data');
+      try {
+        return fn();
+      } catch (err) {
+        this.fail(err, doing);
+      }
+    });
   }
 
   private fail(err: unknown, doing: string): never {

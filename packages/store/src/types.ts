@@ -1,5 +1,6 @@
 // Public types of @tokenmeter/store. The node distro writes through BatchWriter; the CLI and
 // `tokenmeter serve` read through CostStore. Keep these shapes: both sides are written against them.
+import type { AlertStore } from './alert-types.js';
 
 /** Integer nano-dollars (1e-9 USD). Exact; convert to USD only for display. */
 export type Nanos = number;
@@ -315,6 +316,8 @@ export interface MetricTotalsRow {
 export interface CostStore {
   /** The file this store reads and writes. */
   readonly path: string;
+  /** Alert sinks, the alert log and the delivery outbox (written by @tokenmeter/alerts). */
+  readonly alerts: AlertStore;
   /** Inserts records in one transaction; `serviceName` applies to records without one. Returns the count. */
   insertMany(records: readonly CallInput[], serviceName?: string): number;
   summary(q?: SummaryQuery): SummaryResult;
