@@ -1,0 +1,34 @@
+export { ANOMALY_DEFAULTS, DELIVERY_DEFAULTS, NOTIFY_DEFAULTS } from './defaults.js';
+export { backoffDelay, parseRetryAfter } from './delivery/backoff.js';
+export { type SendOutcome, sendNotice } from './delivery/send.js';
+export { alertThresholds, type BudgetStatusView, budgetFilter, budgetLabel } from './evaluate/budgets.js';
+export type { EvalContext, Evaluator } from './evaluate/context.js';
+export { EVALUATORS, type Evaluation, evaluateAll } from './evaluate/index.js';
+export { linearBurnForecast } from './forecast/linear-burn.js';
+export type { SpendForecast, SpendForecaster, SpendForecastInput } from './forecast/types.js';
+export {
+  type AlertDetail,
+  type AlertNotice,
+  contributorLines,
+  makeNotice,
+  type NoticeType,
+} from './notice.js';
+export { planNotices, planOpens } from './plan.js';
+export {
+  AlertRunner,
+  type AlertRunnerOptions,
+  LEASE_NAME,
+  type RunnerEvent,
+  type RunnerStats,
+} from './runner.js';
+export {
+  checkSink,
+  headersFor,
+  maskUrl,
+  PAGERDUTY_EVENTS_URL,
+  renderFor,
+  storeSinkTarget,
+} from './sinks/index.js';
+export { SIGNATURE_HEADER, signature } from './sinks/webhook.js';
+export type * from './types.js';
+export { VERSION } from './version.js';
