@@ -31,40 +31,25 @@ import {
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_COST,
-  ATTR_GEN_AI_USAGE_COST_AMOUNT,
-  ATTR_GEN_AI_USAGE_COST_CURRENCY,
-  ATTR_GEN_AI_USAGE_COST_SOURCE,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
-  ATTR_TOKENMETER_COST_CACHE_READ,
-  ATTR_TOKENMETER_COST_CACHE_WRITE,
-  ATTR_TOKENMETER_COST_CURRENCY,
-  ATTR_TOKENMETER_COST_INPUT,
-  ATTR_TOKENMETER_COST_OUTPUT,
   ATTR_TOKENMETER_FEATURE,
   ATTR_TOKENMETER_PRICING_MATCH,
-  ATTR_TOKENMETER_PRICING_MODEL_ID,
-  ATTR_TOKENMETER_PRICING_PROVIDER_ID,
-  ATTR_TOKENMETER_PRICING_SERVICE_TIER,
-  ATTR_TOKENMETER_PRICING_SOURCE,
-  ATTR_TOKENMETER_PRICING_VERSION,
   ATTR_TOKENMETER_TENANT_ID,
   ATTR_TOKENMETER_USAGE_ESTIMATED,
   ATTR_TOKENMETER_USER_ID,
   GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_OPENAI,
   GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
-  GEN_AI_USAGE_COST_SOURCE_VALUE_LOCAL,
-  GEN_AI_USAGE_COST_SOURCE_VALUE_PROVIDER,
 } from '@tokenmeter/semconv';
 import type { CapturedText, RequestInfo, ResponseInfo } from './adapters/index.js';
 import { wholeBody } from './adapters/json-scan.js';
 import { getAttribution } from './attribution.js';
 import type { CallRecord } from './call-record.js';
 import { inputMessages, type Message, outputMessages, serializeMessages, streamedOutput } from './content.js';
+import { writeCostAttributes } from './cost-attributes.js';
 import { coverage } from './coverage.js';
 import { estimateUsage } from './estimate/index.js';
 import type { PendingCall } from './pending.js';
@@ -335,30 +320,7 @@ export class LlmCall implements PendingCall {
     if (r.errorType !== undefined) a[ATTR_ERROR_TYPE] = r.errorType;
     const cost = r.cost;
     a[ATTR_TOKENMETER_PRICING_MATCH] = r.pricingMatch;
-    if (cost !== null) {
-      const names = this.runtime.config.costAttributes;
-      if (names !== 'upstream') {
-        a[ATTR_GEN_AI_USAGE_COST] = cost.totalUsd;
-        a[ATTR_TOKENMETER_COST_CURRENCY] = cost.currency;
-      }
-      if (names !== 'tokenmeter') {
-        a[ATTR_GEN_AI_USAGE_COST_AMOUNT] = cost.totalUsd;
-        a[ATTR_GEN_AI_USAGE_COST_CURRENCY] = cost.currency;
-        a[ATTR_GEN_AI_USAGE_COST_SOURCE] =
-          cost.source === 'provider'
-            ? GEN_AI_USAGE_COST_SOURCE_VALUE_PROVIDER
-            : GEN_AI_USAGE_COST_SOURCE_VALUE_LOCAL;
-      }
-      a[ATTR_TOKENMETER_COST_INPUT] = cost.inputUsd;
-      a[ATTR_TOKENMETER_COST_OUTPUT] = cost.outputUsd;
-      if (cost.cacheReadNanos > 0) a[ATTR_TOKENMETER_COST_CACHE_READ] = cost.cacheReadUsd;
-      if (cost.cacheWriteNanos > 0) a[ATTR_TOKENMETER_COST_CACHE_WRITE] = cost.cacheWriteUsd;
-      a[ATTR_TOKENMETER_PRICING_SOURCE] = cost.source;
-      a[ATTR_TOKENMETER_PRICING_VERSION] = cost.version;
-      a[ATTR_TOKENMETER_PRICING_PROVIDER_ID] = cost.provider;
-      a[ATTR_TOKENMETER_PRICING_MODEL_ID] = cost.modelId;
-      a[ATTR_TOKENMETER_PRICING_SERVICE_TIER] = cost.serviceTier;
-    }
+    if (cost !== null) writeCostAttributes(a, cost, this.runtime.config.costAttributes);
     const at = r.attribution;
     if (at.feature !== undefined) a[ATTR_TOKENMETER_FEATURE] = at.feature;
     if (at.user !== undefined) a[ATTR_TOKENMETER_USER_ID] = at.user;

@@ -8,7 +8,9 @@ import { OPENAI_MODULE } from './patches/openai.js';
 export { getAttribution, type WithAttributionOptions, withAttribution } from './attribution.js';
 export { ERROR_TYPE_INCOMPLETE_STREAM, ERROR_TYPE_MALFORMED_RESPONSE } from './call.js';
 export type { Attribution, CallRecord, CallRecordSink } from './call-record.js';
+export { writeCostAttributes } from './cost-attributes.js';
 export {
+  COST_SPAN_PROCESSOR_COMPONENT,
   CostSpanProcessor,
   type CostSpanProcessorOptions,
   type ReadableSpanLike,
@@ -20,9 +22,20 @@ export { TokenmeterInstrumentation } from './instrumentation.js';
 export type { HistogramCell, HistogramStore, StoredHistogram } from './metrics/histogram-store.js';
 export {
   createHistogramStore,
-  type MetricsRecorder,
+  MetricsRecorder,
   sharedMetrics as metricsRecorder,
 } from './metrics/recorder.js';
+export {
+  type AttributeBag,
+  hasCostVerdict,
+  type PeerCall,
+  type PeerSpanPlace,
+  type PricedPeerSpan,
+  peerCallRecord,
+  peerResponseId,
+  pricePeerSpan,
+  readPeerSpan,
+} from './peer-span.js';
 export type { TokenmeterRuntime } from './runtime.js';
 export type {
   CostAttributeNames,

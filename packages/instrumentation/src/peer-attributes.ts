@@ -1,8 +1,10 @@
 // Attribute names of other instrumentations' GenAI spans, read (never written) by the
-// CostSpanProcessor. They are not tokenmeter's conventions and not in @tokenmeter/semconv:
+// shared peer-span reader (CostSpanProcessor, gateway). They are not tokenmeter's conventions and not in @tokenmeter/semconv:
 // - OpenInference (Arize): https://github.com/Arize-ai/openinference/blob/main/spec/semantic_conventions.md
 // - Vercel AI SDK telemetry (ai 3.x to 5.x): https://ai-sdk.dev/docs/ai-sdk-core/telemetry
-// - OpenLLMetry (Traceloop) before its move to gen_ai.*: `llm.request.type`, `gen_ai.usage.cache_*`.
+// - OpenLLMetry (Traceloop) before its move to gen_ai.*: `llm.request.type`, `gen_ai.usage.cache_*`
+//   (packages/opentelemetry-semantic-conventions-ai/opentelemetry/semconv_ai/__init__.py).
+// - OpenLIT: https://github.com/openlit/openlit sdk/python/src/openlit/semcov/__init__.py
 
 export const OPENINFERENCE_SPAN_KIND = 'openinference.span.kind';
 export const OPENINFERENCE_KIND_LLM = 'LLM';
@@ -35,3 +37,11 @@ export const VERCEL_INNER_OPERATION = /\.do(?:Generate|Stream|Embed)$/;
 export const TRACELOOP_REQUEST_TYPE = 'llm.request.type';
 export const TRACELOOP_CACHE_READ = 'gen_ai.usage.cache_read_input_tokens';
 export const TRACELOOP_CACHE_WRITE = 'gen_ai.usage.cache_creation_input_tokens';
+/** OpenLLMetry's reasoning tokens: `gen_ai.usage.reasoning_tokens`, before that `llm.usage.reasoning_tokens`. */
+export const TRACELOOP_REASONING = 'gen_ai.usage.reasoning_tokens';
+export const TRACELOOP_REASONING_LEGACY = 'llm.usage.reasoning_tokens';
+
+// OpenLIT (sdk/python/src/openlit/semcov/__init__.py): usage details beside the GenAI names.
+export const OPENLIT_CACHE_READ = 'gen_ai.usage.prompt_tokens_details.cached_tokens';
+export const OPENLIT_CACHE_WRITE = 'gen_ai.usage.prompt_tokens_details.cache_creation_tokens';
+export const OPENLIT_REASONING = 'gen_ai.usage.completion_tokens_details.reasoning_tokens';

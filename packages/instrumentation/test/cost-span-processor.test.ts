@@ -4,7 +4,7 @@
 // and non-inference spans.
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
-import { context, trace } from '@opentelemetry/api';
+import { context, DiagLogLevel, diag, trace } from '@opentelemetry/api';
 import {
   BasicTracerProvider,
   InMemorySpanExporter,
@@ -25,8 +25,10 @@ import {
   ATTR_TOKENMETER_PRICING_MATCH,
   GEN_AI_OPERATION_NAME_VALUE_CHAT,
   GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC,
+  GEN_AI_PROVIDER_NAME_VALUE_AWS_BEDROCK,
 } from '@tokenmeter/semconv';
-import { CostSpanProcessor, readPeerSpan } from '../src/cost-span-processor.js';
+import { COST_SPAN_PROCESSOR_COMPONENT, CostSpanProcessor } from '../src/cost-span-processor.js';
+import { sharedMetrics as metricsRecorder } from '../src/metrics/recorder.js';
 import { ANTHROPIC_SDK_SCOPE } from '../src/patches/anthropic.js';
 import {
   OPENINFERENCE_SPAN_KIND,
@@ -37,6 +39,7 @@ import {
   VERCEL_USAGE_COMPLETION,
   VERCEL_USAGE_PROMPT,
 } from '../src/peer-attributes.js';
+import { readPeerSpan } from '../src/peer-span.js';
 
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({
@@ -170,5 +173,82 @@ describe('what is not priced again', () => {
       (byName('alone').attributes[ATTR_GEN_AI_USAGE_COST] as number) > 0,
       'priced when it is the only span',
     );
+  });
+});
+
+describe('what is counted unpriced, and failures', () => {
+  test('an inference span without token counts is unpriced with the reason no_usage (never dropped, never $0)', () => {
+    tracer
+      .startSpan('chat gpt-4o-mini no usage', {
+        attributes: {
+          [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_CHAT,
+          [ATTR_GEN_AI_SYSTEM]: 'openai',
+          [ATTR_GEN_AI_REQUEST_MODEL]: 'gpt-4o-mini',
+        },
+      })
+      .end();
+    const a = byName('chat gpt-4o-mini no usage').attributes;
+    assert.equal(a[ATTR_TOKENMETER_PRICING_MATCH], 'no_usage');
+    assert.equal(a[ATTR_GEN_AI_USAGE_COST], undefined);
+  });
+
+  test("OpenLLMetry's dotted gen_ai.system values (aws.bedrock, az.ai.openai) are providers, not cut at the dot", () => {
+    const read = (system: string) =>
+      readPeerSpan('chat', {
+        [ATTR_GEN_AI_OPERATION_NAME]: 'chat',
+        [ATTR_GEN_AI_SYSTEM]: system,
+        [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 1,
+      })?.provider;
+    assert.equal(read(GEN_AI_PROVIDER_NAME_VALUE_AWS_BEDROCK), GEN_AI_PROVIDER_NAME_VALUE_AWS_BEDROCK);
+    assert.equal(read('az.ai.openai'), 'az.ai.openai');
+    assert.equal(read('gcp.gen_ai'), 'gcp.gen_ai');
+    assert.equal(read('OpenAI'), 'openai', 'older OpenLLMetry wrote OpenAI');
+    assert.equal(read('openai.chat'), 'openai', 'the Vercel AI SDK writes its provider id');
+  });
+
+  test('a span the processor fails to read is exported as it was, and the failure is logged through diag and counted', () => {
+    const processor = new CostSpanProcessor({ recordMetrics: false });
+    const logged: unknown[][] = [];
+    const counted: string[] = [];
+    const metrics = metricsRecorder();
+    const original = metrics.internalError;
+    metrics.internalError = (component: string) => {
+      counted.push(component);
+    };
+    diag.setLogger(
+      {
+        error: () => {},
+        warn: (...args: unknown[]) => logged.push(args),
+        info: () => {},
+        debug: () => {},
+        verbose: () => {},
+      },
+      DiagLogLevel.WARN,
+    );
+    try {
+      const hostile = new Proxy(
+        {},
+        {
+          get() {
+            throw new Error('attribute read failed');
+          },
+        },
+      );
+      const span = {
+        name: 'chat hostile',
+        kind: 2,
+        attributes: hostile,
+        startTime: [0, 0] as [number, number],
+        spanContext: () => ({ traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: 1 }),
+        setAttributes: () => assert.fail('nothing is written to a span that could not be read'),
+      };
+      assert.doesNotThrow(() => processor.onEnding(span));
+      assert.deepEqual(counted, [COST_SPAN_PROCESSOR_COMPONENT]);
+      assert.equal(logged.length, 1);
+      assert.match(logged[0]!.map(String).join(' '), /could not price span "chat hostile"/);
+    } finally {
+      metrics.internalError = original;
+      diag.disable();
+    }
   });
 });

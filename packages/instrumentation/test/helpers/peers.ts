@@ -69,6 +69,11 @@ export function peerSuite(
       .reduce((n, p) => n + (p.value as number), 0);
   }
 
+  /** llm_requests_total over priced and unpriced: each call counted once, whoever saw it. */
+  async function allRequests(): Promise<number> {
+    return points(await h.collect(), METRIC_LLM_REQUESTS).reduce((n, p) => n + (p.value as number), 0);
+  }
+
   describe(`CostSpanProcessor with ${peer}`, () => {
     test(`${peer} alone: its span of each call is priced once, at the right cost`, async () => {
       h.instrumentation.disable();
@@ -90,6 +95,11 @@ export function peerSuite(
           ) < 1e-12,
         );
         assert.equal(await pricedRequests(), expected, 'each priced call counted once in llm_requests_total');
+        assert.equal(
+          await allRequests(),
+          2,
+          'a stream span without token counts is counted too, as unpriced (no_usage), never dropped',
+        );
       } finally {
         h.instrumentation.enable();
       }
@@ -107,6 +117,7 @@ export function peerSuite(
       );
       assert.ok(h.spans.getFinishedSpans().length > 2, `the ${peer} spans are there, unpriced`);
       assert.equal(await pricedRequests(), 2);
+      assert.equal(await allRequests(), 2, `no ${peer} span counted beside ours (priced or not)`);
     });
   });
 }
