@@ -7,6 +7,7 @@ export { TokenmeterError } from './errors/TokenmeterError.js';
 export {
   loadPricingFile,
   loadPricingFileFromEnv,
+  MAX_PRICING_FILE_BYTES,
   PRICING_FILE_ENV,
   parsePricingOverrides,
   validateOverrides,
@@ -21,6 +22,7 @@ export {
   explainPrice,
   getDefaultPricer,
   listCatalogModels,
+  MAX_MODEL_NAME_LENGTH,
   priceCall,
   validateCostInput,
 } from './pricer.js';

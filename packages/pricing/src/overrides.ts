@@ -1,8 +1,9 @@
 // User overrides: the pricing file (TOKENMETER_PRICING_FILE, YAML or JSON) in genai-prices' words,
 // validated by a schema written as code. Every problem is reported with file, path and reason; an
-// entry with a problem is left out whole and the rest applies.
+// entry with a problem is left out whole and the rest applies. What is read and parsed is bounded
+// (file size, YAML aliases, rule nesting), so a hostile file costs one line, not the process.
 
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { convertPriceTable, isIsoDate, parseTimeOfDay } from './catalog/convert.js';
 import type { SnapshotConditionalPrice, SnapshotModel } from './internal-types.js';
@@ -16,9 +17,16 @@ import type {
   PricingOverrides,
   PricingProblem,
 } from './types.js';
+import { userRegexProblem } from './user-regex.js';
 
 /** The environment variable naming the pricing file. */
 export const PRICING_FILE_ENV = 'TOKENMETER_PRICING_FILE';
+
+/** Largest pricing file read (1 MiB: about 5,000 models; parsing one takes well under a second). */
+export const MAX_PRICING_FILE_BYTES = 1024 * 1024;
+
+/** YAML alias references allowed in a pricing file (the `yaml` package's default; stops alias bombs). */
+const MAX_YAML_ALIASES = 100;
 
 const PRICE_KEYS: readonly OverridePriceKey[] = [
   'input_mtok',
@@ -181,7 +189,10 @@ function checkModel(m: unknown, path: string, p: Problems): m is OverrideModel {
   ) {
     p.add(`${path}.context_window`, 'must be a positive integer');
   }
-  if (m.match !== undefined) for (const [at, why] of checkMatch(m.match, `${path}.match`)) p.add(at, why);
+  if (m.match !== undefined) {
+    const model = typeof m.id === 'string' ? `model ${JSON.stringify(m.id)}: ` : '';
+    for (const [at, why] of checkMatch(m.match, `${path}.match`, userRegexProblem)) p.add(at, model + why);
+  }
   if (m.prices === undefined) {
     p.add(`${path}.prices`, 'is required');
   } else if (Array.isArray(m.prices)) {
@@ -262,46 +273,86 @@ export function validateOverrides(doc: unknown, fileName = '<overrides>'): Prici
   return { overrides, problems: p.list };
 }
 
-/**
- * Parses and validates the text of a pricing file: JSON when `fileName` ends in `.json`, else YAML.
- * Never throws: a document that does not parse gives no overrides and its parse errors as problems.
- */
-export function parsePricingOverrides(text: string, fileName: string): PricingFileResult {
-  let doc: unknown;
-  if (/\.json$/i.test(fileName)) {
-    try {
-      doc = JSON.parse(text);
-    } catch (e) {
-      return {
-        overrides: {},
-        problems: [{ file: fileName, path: '', reason: `not valid JSON: ${(e as Error).message}` }],
-      };
-    }
-  } else {
-    const d = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-    if (d.errors.length) {
-      return {
-        overrides: {},
-        problems: d.errors.map((e) => ({ file: fileName, path: '', reason: `not valid YAML: ${e.message}` })),
-      };
-    }
-    doc = d.toJS();
-  }
-  return validateOverrides(doc, fileName);
+/** A pricing file that gives no overrides at all: one problem at the document's root. */
+function unusable(file: string, reason: string): PricingFileResult {
+  return { overrides: {}, problems: [{ file, path: '', reason }] };
 }
 
-/** Reads and validates a pricing file. Never throws: an unreadable file is one problem. */
-export function loadPricingFile(path: string): PricingFileResult {
-  let text: string;
+function tooLarge(file: string, size: string): PricingFileResult {
+  return unusable(
+    file,
+    `is ${size}, over the ${MAX_PRICING_FILE_BYTES}-byte limit of a pricing file: not read, no overrides apply (the bundled catalog prices calls)`,
+  );
+}
+
+/**
+ * Parses and validates the text of a pricing file: JSON when `fileName` ends in `.json`, else YAML.
+ * Never throws: a document that does not parse, is too large or expands too far gives no overrides
+ * and its problems.
+ */
+export function parsePricingOverrides(text: string, fileName: string): PricingFileResult {
+  if (text.length > MAX_PRICING_FILE_BYTES) return tooLarge(fileName, `${text.length} characters`);
   try {
-    text = readFileSync(path, 'utf8');
+    let doc: unknown;
+    if (/\.json$/i.test(fileName)) {
+      try {
+        doc = JSON.parse(text);
+      } catch (e) {
+        return unusable(fileName, `not valid JSON: ${(e as Error).message}`);
+      }
+    } else {
+      const d = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+      if (d.errors.length) {
+        return {
+          overrides: {},
+          problems: d.errors.map((e) => ({
+            file: fileName,
+            path: '',
+            reason: `not valid YAML: ${e.message}`,
+          })),
+        };
+      }
+      try {
+        doc = d.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+      } catch (e) {
+        return unusable(
+          fileName,
+          `not used: its YAML aliases expand too far (${(e as Error).message}); a pricing file may follow at most ${MAX_YAML_ALIASES} alias references`,
+        );
+      }
+    }
+    return validateOverrides(doc, fileName);
   } catch (e) {
-    return {
-      overrides: {},
-      problems: [{ file: path, path: '', reason: `cannot read: ${(e as Error).message}` }],
-    };
+    // Nothing above is expected to throw; a document that still makes it (deep nesting) costs one line.
+    return unusable(fileName, `cannot be used: ${(e as Error).message}`);
   }
-  return parsePricingOverrides(text, path);
+}
+
+/** The file's text, or the problem that stops it being read. Reads at most MAX_PRICING_FILE_BYTES + 1. */
+function readBounded(path: string): string | PricingFileResult {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return unusable(path, 'cannot read: not a regular file');
+    if (stat.size > MAX_PRICING_FILE_BYTES) return tooLarge(path, `${stat.size} bytes`);
+    const buf = Buffer.alloc(MAX_PRICING_FILE_BYTES + 1);
+    let n = 0;
+    for (let got = -1; got !== 0 && n < buf.length; n += got)
+      got = readSync(fd, buf, n, buf.length - n, null);
+    if (n > MAX_PRICING_FILE_BYTES) return tooLarge(path, `over ${MAX_PRICING_FILE_BYTES} bytes`);
+    return buf.toString('utf8', 0, n);
+  } catch (e) {
+    return unusable(path, `cannot read: ${(e as Error).message}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Reads and validates a pricing file. Never throws: an unreadable or oversized file is one problem. */
+export function loadPricingFile(path: string): PricingFileResult {
+  const text = readBounded(path);
+  return typeof text === 'string' ? parsePricingOverrides(text, path) : text;
 }
 
 /** Loads the file named by TOKENMETER_PRICING_FILE, or returns undefined when it is not set. */

@@ -45,6 +45,7 @@ import type {
   PricingOverrides,
   UnpricedReason,
 } from './types.js';
+import { compileUserRegex } from './user-regex.js';
 
 type PricedMatch = CostResult['match'];
 
@@ -174,6 +175,12 @@ function tableUsd(t: IntPriceTable, mul?: Rational): PriceTableUsd {
   return out;
 }
 
+/**
+ * Longest model name matched (the catalog's longest id has 61 characters; a Bedrock ARN about 120).
+ * Bounds the work of matching one name, whatever the name: through a gateway, end users choose it.
+ */
+export const MAX_MODEL_NAME_LENGTH = 256;
+
 const NO_USAGE_ERROR = new PricingInputError('usage', 'is required (no token counts reported)');
 
 class PricerImpl implements Pricer {
@@ -196,7 +203,7 @@ class PricerImpl implements Pricer {
       if (problems.length) throw new PricingConfigError(problems);
       for (const m of overrides.models ?? []) {
         this.#overrides.push({
-          model: compileModel(overrideToSnapshotModel(m), 'i'),
+          model: compileModel(overrideToSnapshotModel(m), compileUserRegex),
           provider: m.provider ? normProvider(m.provider) : undefined,
         });
       }
@@ -451,7 +458,7 @@ class PricerImpl implements Pricer {
   }
 
   #explain(provider: string | undefined, model: string, at?: Date | number): PriceExplanation | null {
-    if (typeof model !== 'string' || model.trim() === '') return null;
+    if (typeof model !== 'string' || model.trim() === '' || model.length > MAX_MODEL_NAME_LENGTH) return null;
     let prov = provider ?? '';
     let name = model;
     // `provider:model` (as genai-prices' CLI takes it) when the prefix names a provider.
@@ -625,6 +632,14 @@ function checkCostInput(input: CostInput): CheckedInput | PriceCallResult {
     const error = new PricingInputError('model', 'is required (a non-empty string)', {
       provider: provider ?? undefined,
     });
+    return { cost: null, match: 'unknown_model', reason: 'invalid_input', error, requestedTier };
+  }
+  if (model.length > MAX_MODEL_NAME_LENGTH) {
+    const error = new PricingInputError(
+      'model',
+      `is ${model.length} characters long; names longer than ${MAX_MODEL_NAME_LENGTH} are not matched`,
+      { provider: provider ?? undefined },
+    );
     return { cost: null, match: 'unknown_model', reason: 'invalid_input', error, requestedTier };
   }
   if (usage === undefined || usage === null || typeof usage !== 'object') {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkMatch, compileMatch } from '../src/match.js';
+import { compileUserRegex } from '../src/user-regex.js';
 
 describe('match rules', () => {
   it('equals is exact; starts_with, contains, ends_with and regex are patterns; all on lower-cased names', () => {
@@ -9,7 +10,7 @@ describe('match rules', () => {
     assert.equal(compileMatch({ contains: 'sonnet' })('claude-3-5-sonnet'), 2);
     assert.equal(compileMatch({ ends_with: 'flash' })('gemini-2.0-flash'), 2);
     assert.equal(compileMatch({ regex: '^o\\d' })('o3'), 2);
-    assert.equal(compileMatch({ regex: 'LLAMA' }, 'i')('llama'), 2);
+    assert.equal(compileMatch({ regex: 'LLAMA' }, compileUserRegex)('llama'), 2);
     assert.equal(compileMatch({ equals: 'x' })('y'), 0);
   });
 

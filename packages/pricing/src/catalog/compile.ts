@@ -12,7 +12,7 @@ import type {
   SnapshotModel,
   SnapshotProvider,
 } from '../internal-types.js';
-import { compileMatch, type Matcher, type MatchKind } from '../match.js';
+import { compileMatch, jsRegex, type Matcher, type MatchKind, type RegexCompiler } from '../match.js';
 import { rationalFromDecimal } from '../money.js';
 import { parseTimeOfDay } from './convert.js';
 
@@ -111,9 +111,9 @@ function compilePeriod(p: SnapshotConditionalPrice): CompiledPeriod {
   return { constraint: c, startMs, todStart, todEnd, table: compileTable(p.prices, p.other_units) };
 }
 
-export function compileModel(m: SnapshotModel, regexFlags = ''): CompiledModel {
+export function compileModel(m: SnapshotModel, regex: RegexCompiler = jsRegex): CompiledModel {
   const periods = m.prices.map(compilePeriod);
-  const matcher = compileMatch(m.match, regexFlags);
+  const matcher = compileMatch(m.match, regex);
   const idLower = m.id.toLowerCase();
   return {
     id: m.id,
