@@ -2,13 +2,26 @@
 // loopback server that has no token.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { isIPv4, isIPv6 } from 'node:net';
 
 export const TOKEN_COOKIE = 'tokenmeter_token';
 
-/** True for addresses only this machine can reach. */
+/** True for addresses only this machine can reach: localhost, 127.0.0.0/8, ::1 (bracketed or not). */
 export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (h === 'localhost') return true;
+  if (isIPv4(h)) return h.startsWith('127.');
+  return isIPv6(h) && /^(?:0{0,4}:){2,7}0{0,3}1$/.test(h);
+}
+
+/**
+ * The host name of a Host header that is exactly `host[:port]` (RFC 9110: uri-host [":" port], no
+ * user info, path or spaces), or undefined. `127.0.0.1:8766@evil.com` is not a Host header.
+ */
+export function hostHeaderName(value: string): string | undefined {
+  const m = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(value);
+  if (!m || (m[2] !== undefined && Number(m[2]) > 65535)) return undefined;
+  return m[1];
 }
 
 function digest(s: string): Buffer {
@@ -58,9 +71,8 @@ export function authorized(req: IncomingMessage, token: string | undefined): boo
  */
 export function hostAllowed(req: IncomingMessage): boolean {
   const host = req.headers.host;
-  if (!host) return false;
-  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
-  return isLoopbackHost(name);
+  const name = host === undefined ? undefined : hostHeaderName(host);
+  return name !== undefined && isLoopbackHost(name);
 }
 
 export function tokenCookie(token: string): string {

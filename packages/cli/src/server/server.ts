@@ -36,7 +36,18 @@ export interface ServeOptions {
   now?: () => number;
   /** Unexpected errors (500s) go here. Default: stderr. */
   log?: (line: string) => void;
+  /** Time a connection has to send a request's headers; then it is answered 408 and closed. Default 10 s. */
+  headersTimeoutMs?: number;
+  /** Time a connection has to send a whole request. Default 30 s (at least headersTimeoutMs). */
+  requestTimeoutMs?: number;
+  /** How long an idle keep-alive connection stays open between requests. Default 5 s. */
+  keepAliveTimeoutMs?: number;
+  /** A connection with no traffic either way (a client that stopped reading) is closed. Default 2 min. */
+  idleTimeoutMs?: number;
 }
+
+/** Requests served on one keep-alive connection before the server asks the client to reconnect. */
+const MAX_REQUESTS_PER_CONNECTION = 1000;
 
 export interface TokenmeterServer {
   /** `http://host:port` */
@@ -215,20 +226,31 @@ export async function startServer(options: ServeOptions): Promise<TokenmeterServ
     sendError(req, res, 404, 'not_found', `not found: ${path}`);
   };
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      if (res.headersSent) {
-        res.destroy(e as Error);
-        return;
-      }
-      if (sendApiError(req, res, e)) return;
-      log(`tokenmeter serve: ${req.method} ${req.url}: ${(e as Error)?.stack ?? e}`);
-      sendError(req, res, 500, 'internal', 'internal error (logged by the server)');
-    });
-  });
-  server.keepAliveTimeout = 5000;
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 60_000;
+  // Slow or silent connections are closed: Node checks the header and request timeouts only every
+  // connectionsCheckingInterval (30 s by default), so that check runs often enough for the bounds to hold.
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  const requestTimeout = Math.max(options.requestTimeoutMs ?? 30_000, headersTimeout);
+  const server: Server = createServer(
+    {
+      headersTimeout,
+      requestTimeout,
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(headersTimeout / 4)),
+    },
+    (req, res) => {
+      handle(req, res).catch((e: unknown) => {
+        if (res.headersSent) {
+          res.destroy(e as Error);
+          return;
+        }
+        if (sendApiError(req, res, e)) return;
+        log(`tokenmeter serve: ${req.method} ${req.url}: ${(e as Error)?.stack ?? e}`);
+        sendError(req, res, 500, 'internal', 'internal error (logged by the server)');
+      });
+    },
+  );
+  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 5000;
+  server.maxRequestsPerSocket = MAX_REQUESTS_PER_CONNECTION;
+  server.setTimeout(options.idleTimeoutMs ?? 120_000); // the socket is destroyed (no 'timeout' listener)
 
   await new Promise<void>((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
