@@ -1,5 +1,23 @@
 export type * from './alert-types.js';
 export { createBatchWriter } from './batch-writer.js';
+export {
+  type BudgetWindow,
+  budgetBucket,
+  budgetWindow,
+  checkBudgetPeriod,
+  isBudgetPeriod,
+  MAX_ROLLING_HOURS,
+  rollingHours,
+} from './budget-period.js';
+export {
+  BUDGET_ACTIONS,
+  BUDGET_SCOPE_FIELDS,
+  budgetKey,
+  DEFAULT_WARN_AT,
+  defaultAlertAt,
+  MAX_ALERT_PERCENT,
+  spendScope,
+} from './budgets.js';
 export { StoreError, type StoreErrorKind } from './errors/store-error.js';
 export { StoreQueryError } from './errors/store-query-error.js';
 export { formatUsd, nanosToUsd } from './money.js';
@@ -7,5 +25,5 @@ export { SQLITE_BINDING } from './open.js';
 export { defaultStorePath, resolveStorePath, STORE_FILE_NAME } from './paths.js';
 export { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 export { openStore, SqliteCostStore } from './store.js';
-export { parseDuration, periodBounds } from './time.js';
+export { checkTimeZone, localTimeZone, parseDuration, periodBounds } from './time.js';
 export type * from './types.js';

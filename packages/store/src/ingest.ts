@@ -13,6 +13,7 @@ export class Ingestor {
   private readonly one: Database.Statement;
   private readonly many: Database.Statement;
   private readonly rollups: RollupWriter;
+  private readonly dropReservation: Database.Statement<[string]>;
   private readonly tx: Database.Transaction<
     (records: readonly CallInput[], service: string | undefined) => number
   >;
@@ -28,6 +29,8 @@ export class Ingestor {
     this.one = db.prepare(head + row);
     this.many = db.prepare(head + Array.from({ length: ROWS_PER_STATEMENT }, () => row).join(', '));
     this.rollups = new RollupWriter(db);
+    // A stored call's cost is now spent: its budget reservation goes in the same transaction.
+    this.dropReservation = db.prepare('DELETE FROM budget_reservations WHERE ref = ?');
     this.tx = db.transaction((records: readonly CallInput[], service: string | undefined) => {
       this.rollups.begin();
       const buf: unknown[] = [];
@@ -36,6 +39,7 @@ export class Ingestor {
       for (const r of records) {
         appendRow(r, this.dict, service, buf, fact);
         this.rollups.add(fact, 1);
+        if (r.budgetRef !== undefined) this.dropReservation.run(r.budgetRef);
         n++;
         if (n % ROWS_PER_STATEMENT === 0) {
           this.many.run(buf);

@@ -321,6 +321,50 @@ CREATE TABLE leases (
 );
 `;
 
+// Budgets with every scope (model, user, service), a time zone, rolling windows, an action, a route
+// map and alert thresholds; and the reservations of calls in flight (the budget ledger shared by the
+// processes of one host). The table is recreated: SQLite cannot change a CHECK or UNIQUE constraint.
+// Budget ids are kept, and so is the id sequence (a removed budget's id is never reused).
+const V4 = `
+CREATE TABLE budgets_v4 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL DEFAULT '',
+  period TEXT NOT NULL CHECK (period IN ('day', 'week', 'month') OR period GLOB 'rolling:[1-9]*h'),
+  limit_nanos INTEGER NOT NULL,
+  provider TEXT NOT NULL DEFAULT '',
+  model TEXT NOT NULL DEFAULT '',
+  feature TEXT NOT NULL DEFAULT '',
+  user TEXT NOT NULL DEFAULT '',
+  tenant TEXT NOT NULL DEFAULT '',
+  service TEXT NOT NULL DEFAULT '',
+  time_zone TEXT NOT NULL DEFAULT '',
+  action TEXT NOT NULL DEFAULT 'warn' CHECK (action IN ('warn', 'block', 'route-cheap')),
+  route TEXT NOT NULL DEFAULT '{}',
+  alert_at TEXT NOT NULL DEFAULT '',
+  warn_at REAL NOT NULL DEFAULT 0.8,
+  created_ms INTEGER NOT NULL,
+  UNIQUE (period, provider, model, feature, user, tenant, service)
+);
+INSERT INTO budgets_v4 (id, period, limit_nanos, provider, feature, tenant, warn_at, created_ms)
+  SELECT id, period, limit_nanos, provider, feature, tenant, warn_at, created_ms FROM budgets;
+INSERT INTO sqlite_sequence (name, seq) SELECT 'budgets_v4', seq FROM sqlite_sequence WHERE name = 'budgets'
+  AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'budgets_v4');
+UPDATE sqlite_sequence SET seq = max(seq, ifnull((SELECT seq FROM sqlite_sequence WHERE name = 'budgets'), 0))
+  WHERE name = 'budgets_v4';
+DROP TABLE budgets;
+ALTER TABLE budgets_v4 RENAME TO budgets;
+
+CREATE TABLE budget_reservations (
+  id INTEGER PRIMARY KEY,
+  ref TEXT NOT NULL,
+  budget_key TEXT NOT NULL,
+  time_ms INTEGER NOT NULL,
+  nanos INTEGER NOT NULL,
+  settled INTEGER NOT NULL DEFAULT 0,
+  expires_ms INTEGER NOT NULL
+);
+`;
+
 export interface Migration {
   version: number;
   description: string;
@@ -335,6 +379,12 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: V2,
   },
   { version: 3, description: 'alert sinks, alert log, delivery outbox, leases', sql: V3 },
+  {
+    version: 4,
+    description:
+      'budgets: every scope, time zone, rolling periods, action, route, alert thresholds; budget_reservations',
+    sql: V4,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -3,6 +3,8 @@ import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { SqliteAlertStore } from './alert-store.js';
 import type { AlertStore } from './alert-types.js';
+import { SqliteBudgetLedger } from './budget-ledger.js';
+import { deleteBudget, selectBudgets, statusOf, upsertBudget } from './budgets.js';
 import { StringDict } from './dict.js';
 import { StoreError } from './errors/store-error.js';
 import { StoreQueryError } from './errors/store-query-error.js';
@@ -22,11 +24,11 @@ import { type Fact, type RawCallRow, toCallRow } from './rows.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { toStoreError } from './sqlite-errors.js';
 import { runSummary } from './summary.js';
-import { checkTimeZone, HOUR_MS, localTimeZone, periodBounds } from './time.js';
+import { checkTimeZone, HOUR_MS, localTimeZone } from './time.js';
 import type {
   Budget,
   BudgetInput,
-  BudgetPeriod,
+  BudgetLedgerStore,
   BudgetStatus,
   CallFilter,
   CallInput,
@@ -47,32 +49,9 @@ import type {
   UnpricedModel,
 } from './types.js';
 
-const PERIODS: readonly BudgetPeriod[] = ['day', 'week', 'month'];
 const EXPORT_PAGE = 1000;
 /** Rows deleted per prune transaction (about), so concurrent writers get the lock in between. */
 const PRUNE_CHUNK = 20_000;
-
-interface BudgetRow {
-  id: number;
-  period: BudgetPeriod;
-  limit_nanos: number;
-  tenant: string;
-  feature: string;
-  provider: string;
-  warn_at: number;
-}
-
-function toBudget(r: BudgetRow): Budget {
-  return {
-    id: r.id,
-    period: r.period,
-    limitNanos: r.limit_nanos,
-    tenant: r.tenant || null,
-    feature: r.feature || null,
-    provider: r.provider || null,
-    warnAt: r.warn_at,
-  };
-}
 
 /** Builds the SELECT of a page of calls: the driving index is chosen from the filters. */
 function pageSql(
@@ -493,54 +472,16 @@ export class SqliteCostStore implements CostStore {
 
   listBudgets(): Budget[] {
     try {
-      return (this.stmts.get('SELECT * FROM budgets ORDER BY id').all() as BudgetRow[]).map(toBudget);
+      return selectBudgets(this.db);
     } catch (err) {
       this.fail(err, 'reading');
     }
   }
 
   setBudget(input: BudgetInput): Budget {
-    if (!input || !PERIODS.includes(input.period)) {
-      throw new StoreQueryError(
-        `period must be one of ${PERIODS.join(', ')}; got "${String(input?.period)}"`,
-      );
-    }
-    if (!Number.isSafeInteger(input.limitNanos) || input.limitNanos <= 0) {
-      throw new StoreQueryError(`limitNanos must be a positive integer, got ${String(input.limitNanos)}`);
-    }
-    if (
-      input.warnAt !== undefined &&
-      (typeof input.warnAt !== 'number' || !(input.warnAt >= 0) || !(input.warnAt <= 1))
-    ) {
-      throw new StoreQueryError(`warnAt must be a fraction from 0 to 1, got ${String(input.warnAt)}`);
-    }
-    const scope = (name: string, v: unknown): string => {
-      if (v === undefined || v === null) return '';
-      if (typeof v !== 'string') throw new StoreQueryError(`${name} must be a string`);
-      return v;
-    };
-    const tenant = scope('tenant', input.tenant);
-    const feature = scope('feature', input.feature);
-    const provider = scope('provider', input.provider);
     this.checkWritable('set a budget');
     try {
-      const row = this.stmts
-        .get(
-          'INSERT INTO budgets (period, limit_nanos, tenant, feature, provider, warn_at, created_ms) ' +
-            'VALUES (@period, @limit, @tenant, @feature, @provider, coalesce(@warnAt, 0.8), @now) ' +
-            'ON CONFLICT (period, tenant, feature, provider) DO UPDATE SET limit_nanos = excluded.limit_nanos, ' +
-            'warn_at = coalesce(@warnAt, budgets.warn_at) RETURNING *',
-        )
-        .get({
-          period: input.period,
-          limit: input.limitNanos,
-          tenant,
-          feature,
-          provider,
-          warnAt: input.warnAt ?? null,
-          now: Date.now(),
-        }) as BudgetRow;
-      return toBudget(row);
+      return upsertBudget(this.db, input);
     } catch (err) {
       this.fail(err, 'writing a budget to');
     }
@@ -549,7 +490,7 @@ export class SqliteCostStore implements CostStore {
   removeBudget(id: number): boolean {
     this.checkWritable('remove a budget');
     try {
-      return this.stmts.get('DELETE FROM budgets WHERE id = ?').run(id).changes > 0;
+      return deleteBudget(this.db, id);
     } catch (err) {
       this.fail(err, 'writing to');
     }
@@ -557,30 +498,21 @@ export class SqliteCostStore implements CostStore {
 
   budgetStatus(nowMs: number = Date.now(), timeZone: string = localTimeZone()): BudgetStatus[] {
     checkTimeZone(timeZone);
-    const out: BudgetStatus[] = [];
-    for (const b of this.listBudgets()) {
-      const { startMs, endMs } = periodBounds(b.period, nowMs, timeZone);
-      const scope: SpendScope = {};
-      if (b.tenant !== null) scope.tenant = b.tenant;
-      if (b.feature !== null) scope.feature = b.feature;
-      if (b.provider !== null) scope.provider = b.provider;
-      const spent = this.summary({ ...scope, since: startMs, until: endMs }).totals.costNanos;
-      const length = endMs - startMs;
-      // Linear projection of the spend so far over the whole period. The elapsed time is taken as
-      // at least one hour, so a few cents in the first minutes do not project to absurd amounts.
-      const elapsed = Math.min(length, Math.max(nowMs - startMs, Math.min(HOUR_MS, length)));
-      const projected = Math.round((spent * length) / elapsed);
-      const state = spent >= b.limitNanos ? 'exceeded' : spent >= b.warnAt * b.limitNanos ? 'warning' : 'ok';
-      out.push({
-        ...b,
-        periodStartMs: startMs,
-        periodEndMs: endMs,
-        spentNanos: spent,
-        projectedNanos: Math.max(projected, spent),
-        state,
-      });
+    const ledger = this.budgetLedger();
+    const spend = (scope: SpendScope, since: number, until: number) =>
+      this.summary({ ...scope, since, until }).totals.costNanos;
+    return this.listBudgets().map((b) => statusOf(b, nowMs, timeZone, spend, ledger));
+  }
+
+  private ledger: SqliteBudgetLedger | undefined;
+
+  budgetLedger(): BudgetLedgerStore {
+    try {
+      this.ledger ??= new SqliteBudgetLedger(this.db, this.dict, (err, doing) => this.fail(err, doing));
+      return this.ledger;
+    } catch (err) {
+      this.fail(err, 'reading');
     }
-    return out;
   }
 
   spendSince(sinceMs: number, scope: SpendScope = {}): number {

@@ -51,6 +51,12 @@ export interface CallInput {
   traceId?: string;
   spanId?: string;
   serviceName?: string;
+  /**
+   * The budget reservation of the call (set by the budget ledger when it settled it): storing the
+   * call deletes the reservation in the same transaction, so its cost is counted once, either as
+   * reserved or as spent, at every instant.
+   */
+  budgetRef?: string;
 }
 
 /** A stored call as read back. Token and cost fields are always present (0 when none). */
@@ -178,25 +184,57 @@ export interface UnpricedModel {
   reason: string;
 }
 
-export type BudgetPeriod = 'day' | 'week' | 'month';
+/** A calendar period in a time zone, or a rolling window of N hours (`rolling:24h`). */
+export type BudgetPeriod = 'day' | 'week' | 'month' | `rolling:${number}h`;
 
-export interface Budget {
+/** What happens to a call that would take a budget past its limit. */
+export type BudgetAction = 'warn' | 'block' | 'route-cheap';
+
+/** The calls a budget counts; every field null = all calls. Several fields: calls matching all of them. */
+export interface BudgetScope {
+  /** gen_ai.provider.name (openai, anthropic, gcp.gemini, aws.bedrock, ...). */
+  provider: string | null;
+  /** The model: a call counts when its request or response model is this one. */
+  model: string | null;
+  feature: string | null;
+  user: string | null;
+  tenant: string | null;
+  /** The service name of the process that made the call (OTEL_SERVICE_NAME). */
+  service: string | null;
+}
+
+export interface Budget extends BudgetScope {
   id: number;
+  /** A name to show in messages and alerts; null = described by its scope and period. */
+  name: string | null;
   period: BudgetPeriod;
   limitNanos: Nanos;
-  /** Scope: all calls when every scope field is null. */
-  tenant: string | null;
-  feature: string | null;
-  provider: string | null;
+  /**
+   * IANA time zone of a day / week / month period; null = the zone of the machine reading it
+   * (budgets made before zones were stored). Unused by rolling periods.
+   */
+  timeZone: string | null;
+  /** Default `warn`. */
+  action: BudgetAction;
+  /** `route-cheap`: model asked for → model sent instead, e.g. `{ 'gpt-4o': 'gpt-4o-mini' }`. */
+  route: Record<string, string>;
+  /** Alert thresholds in percent of the limit, ascending (default `[warnAt × 100, 100]`). */
+  alertAt: number[];
   /** Fraction of the limit (0..1) at which the budget counts as warning (default 0.8). */
   warnAt: number;
 }
 
 export interface BudgetStatus extends Budget {
   periodStartMs: number;
+  /** End of the calendar period; for a rolling window, the end of its current bucket. */
   periodEndMs: number;
   spentNanos: Nanos;
-  /** Linear projection of spend to the end of the period. */
+  /** Cost reserved by calls in flight on this host (the store ledger), not yet spent. */
+  reservedNanos: Nanos;
+  /**
+   * Linear projection of spend to the end of the period (for a rolling window: the spend of the
+   * window, which has no end).
+   */
   projectedNanos: Nanos;
   state: 'ok' | 'warning' | 'exceeded';
 }
@@ -272,9 +310,21 @@ export interface BudgetInput {
   period: BudgetPeriod;
   /** Limit in nano-dollars (a positive integer). */
   limitNanos: Nanos;
-  tenant?: string | null;
-  feature?: string | null;
   provider?: string | null;
+  model?: string | null;
+  feature?: string | null;
+  user?: string | null;
+  tenant?: string | null;
+  service?: string | null;
+  name?: string | null;
+  /** IANA zone of a calendar period; default: kept when updating, else null (the reader's zone). */
+  timeZone?: string | null;
+  /** Default `warn` for a new budget, unchanged when updating one. */
+  action?: BudgetAction;
+  /** Default `{}` for a new budget, unchanged when updating one. */
+  route?: Record<string, string>;
+  /** Percent thresholds; default derived from warnAt for a new budget, unchanged when updating one. */
+  alertAt?: number[];
   /** 0..1; default 0.8 for a new budget, unchanged when updating one. */
   warnAt?: number;
 }
@@ -347,9 +397,67 @@ export interface CostStore {
   budgetStatus(nowMs?: number, timeZone?: string): BudgetStatus[];
   /** Cost of the calls since `sinceMs` (inclusive) in the scope. */
   spendSince(sinceMs: number, scope?: SpendScope): Nanos;
+  /**
+   * The budget ledger's tables on this connection: reservations of calls in flight and the calls
+   * stored since a given id (see BudgetLedgerStore). For @tokenmeter/budgets.
+   */
+  budgetLedger(): BudgetLedgerStore;
   /** Cost per tenant since `sinceMs` (for llm_cost_usd_rolling_24h), most expensive first. */
   rollingWindow(sinceMs: number): RollingWindowRow[];
   metricTotals(): MetricTotalsRow[];
   health(opts?: HealthOptions): StoreHealth;
   close(): void;
+}
+
+/** A stored call as the budget ledger reads it (text values decoded). */
+export interface LedgerCall {
+  id: number;
+  startTimeMs: number;
+  costNanos: Nanos;
+  provider: string;
+  requestModel: string | null;
+  responseModel: string | null;
+  feature: string | null;
+  user: string | null;
+  tenant: string | null;
+  service: string | null;
+}
+
+/** One reservation to write: a call's worst-case cost held against one budget. */
+export interface ReservationInput {
+  /** The call's reference (the same for each budget the call is held against). */
+  ref: string;
+  /** The budget's ledger key (scope and period; see @tokenmeter/budgets budgetKey). */
+  budgetKey: string;
+  /** When the call started (epoch ms): the period or window it counts in. */
+  timeMs: number;
+  nanos: Nanos;
+  /** When the reservation lapses if the call never settles (a crashed process). */
+  expiresMs: number;
+}
+
+/**
+ * The SQL side of the budget ledger shared by the processes of one host. The logic (which budgets
+ * apply, limits, windows) is @tokenmeter/budgets'; here are only its atomic steps. Every method
+ * throws StoreError on a database failure.
+ */
+export interface BudgetLedgerStore {
+  /** Runs `fn` in one IMMEDIATE transaction (holding the write lock: a check-and-reserve is atomic). */
+  atomically<T>(fn: () => T): T;
+  /** Up to `limit` calls stored after id `afterId`, in id order, and the highest id returned. */
+  callsAfter(afterId: number, limit?: number): LedgerCall[];
+  /** The highest call id so far (0 when none). */
+  lastCallId(): number;
+  /** Sum of the unexpired reservations of `budgetKey` whose time is in [sinceMs, untilMs). */
+  reserved(budgetKey: string, sinceMs: number, untilMs: number, nowMs: number): Nanos;
+  insert(reservations: readonly ReservationInput[]): void;
+  /**
+   * The call ended: its reservations now hold its real cost until the call is stored (which deletes
+   * them), or until `expiresMs`.
+   */
+  settle(ref: string, nanos: Nanos, expiresMs: number): void;
+  /** Drop a call's reservations (a call that never left). */
+  release(ref: string): void;
+  /** Delete lapsed reservations; returns how many. */
+  deleteExpired(nowMs: number): number;
 }

@@ -1,0 +1,131 @@
+// The SQL steps of the budget ledger shared by the processes of one host (see BudgetLedgerStore):
+// reservations of calls in flight in `budget_reservations` (a small table: calls in flight, and calls
+// ended but not yet stored), and the calls stored since a given id, decoded. A call's reservation is
+// deleted by the transaction that stores the call (ingest.ts), so its cost is counted exactly once.
+import type Database from 'better-sqlite3';
+import type { StringDict } from './dict.js';
+import type { BudgetLedgerStore, LedgerCall, Nanos, ReservationInput } from './types.js';
+
+interface RawLedgerCall {
+  id: number;
+  start_time: number;
+  cost_nanos: number;
+  provider: number;
+  request_model: number | null;
+  response_model: number | null;
+  feature: number | null;
+  user: number | null;
+  tenant: number | null;
+  service: number | null;
+}
+
+export class SqliteBudgetLedger implements BudgetLedgerStore {
+  private readonly after: Database.Statement<[number, number], RawLedgerCall>;
+  private readonly lastId: Database.Statement<[], { id: number }>;
+  private readonly sum: Database.Statement<[string, number, number, number], { n: number | null }>;
+  private readonly add: Database.Statement<[string, string, number, number, number]>;
+  private readonly settleStmt: Database.Statement<[number, number, string]>;
+  private readonly releaseStmt: Database.Statement<[string]>;
+  private readonly expire: Database.Statement<[number]>;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly dict: StringDict,
+    private readonly onError: (err: unknown, doing: string) => never,
+  ) {
+    this.after = db.prepare(
+      'SELECT id, start_time, cost_nanos, provider, request_model, response_model, feature, user, tenant, service ' +
+        'FROM calls WHERE id > ? ORDER BY id LIMIT ?',
+    );
+    this.lastId = db.prepare(
+      "SELECT ifnull((SELECT seq FROM sqlite_sequence WHERE name = 'calls'), 0) AS id",
+    );
+    this.sum = db.prepare(
+      'SELECT sum(nanos) AS n FROM budget_reservations WHERE budget_key = ? AND time_ms >= ? AND time_ms < ? AND expires_ms > ?',
+    );
+    this.add = db.prepare(
+      'INSERT INTO budget_reservations (ref, budget_key, time_ms, nanos, expires_ms) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.settleStmt = db.prepare(
+      'UPDATE budget_reservations SET nanos = ?, settled = 1, expires_ms = ? WHERE ref = ?',
+    );
+    this.releaseStmt = db.prepare('DELETE FROM budget_reservations WHERE ref = ?');
+    this.expire = db.prepare('DELETE FROM budget_reservations WHERE expires_ms <= ?');
+  }
+
+  atomically<T>(fn: () => T): T {
+    try {
+      return this.db.transaction(fn).immediate();
+    } catch (err) {
+      this.onError(err, 'updating the budget ledger in');
+    }
+  }
+
+  callsAfter(afterId: number, limit = 10_000): LedgerCall[] {
+    try {
+      const d = this.dict;
+      return this.after.all(afterId, limit).map((r) => ({
+        id: r.id,
+        startTimeMs: r.start_time,
+        costNanos: r.cost_nanos,
+        provider: d.valueOf(r.provider) ?? '',
+        requestModel: d.valueOf(r.request_model),
+        responseModel: d.valueOf(r.response_model),
+        feature: d.valueOf(r.feature),
+        user: d.valueOf(r.user),
+        tenant: d.valueOf(r.tenant),
+        service: d.valueOf(r.service),
+      }));
+    } catch (err) {
+      this.onError(err, 'reading');
+    }
+  }
+
+  lastCallId(): number {
+    try {
+      return this.lastId.get()!.id;
+    } catch (err) {
+      this.onError(err, 'reading');
+    }
+  }
+
+  reserved(budgetKey: string, sinceMs: number, untilMs: number, nowMs: number): Nanos {
+    try {
+      return this.sum.get(budgetKey, sinceMs, untilMs, nowMs)?.n ?? 0;
+    } catch (err) {
+      this.onError(err, 'reading');
+    }
+  }
+
+  insert(reservations: readonly ReservationInput[]): void {
+    try {
+      for (const r of reservations) this.add.run(r.ref, r.budgetKey, r.timeMs, r.nanos, r.expiresMs);
+    } catch (err) {
+      this.onError(err, 'writing a budget reservation to');
+    }
+  }
+
+  settle(ref: string, nanos: Nanos, expiresMs: number): void {
+    try {
+      this.settleStmt.run(nanos, expiresMs, ref);
+    } catch (err) {
+      this.onError(err, 'settling a budget reservation in');
+    }
+  }
+
+  release(ref: string): void {
+    try {
+      this.releaseStmt.run(ref);
+    } catch (err) {
+      this.onError(err, 'releasing a budget reservation in');
+    }
+  }
+
+  deleteExpired(nowMs: number): number {
+    try {
+      return this.expire.run(nowMs).changes;
+    } catch (err) {
+      this.onError(err, 'pruning budget reservations in');
+    }
+  }
+}
