@@ -1,4 +1,5 @@
 // @tokenmeter/budgets: budget definitions, the budgets file, the ledger and the pre-send check.
+export { BudgetChecker, type BudgetCheckerOptions, blockMessage } from './check.js';
 export {
   type DefinitionInput,
   describePeriod,
@@ -15,6 +16,22 @@ export {
   parseBudgetsFile,
   validateBudgets,
 } from './file.js';
+export { MemoryLedger } from './ledger/memory.js';
+export {
+  DEFAULT_REDIS_TIMEOUT_MS,
+  type RedisClientLike,
+  RedisLedger,
+  type RedisLedgerOptions,
+} from './ledger/redis.js';
+export { SETTLED_TTL_MS, StoreLedger, type StoreLedgerOptions } from './ledger/store.js';
+export {
+  type BudgetLedger,
+  IN_FLIGHT_TTL_MS,
+  type Overrun,
+  type ReserveRequest,
+  type ReserveResult,
+} from './ledger/types.js';
+export { DEFAULT_OUTPUT_TOKENS, modelOutputLimit } from './output-limits.js';
 export {
   checkRoute,
   parseAlertAt,
@@ -25,5 +42,7 @@ export {
   parseUsdToNanos,
   parseWarnAt,
 } from './parse.js';
+export { callInScope, requestInScope } from './scope.js';
 export { budgetSpend, budgetState, type ListBudgetsOptions, listBudgets } from './store-budgets.js';
 export type * from './types.js';
+export { worstCaseNanos } from './worst-case.js';

@@ -87,6 +87,11 @@ export interface BudgetRequest {
   batch?: boolean | undefined;
   /** The request URL's origin (pricing of Azure deployments and unknown hosts). */
   baseUrl?: string | undefined;
+  /**
+   * Whether the request may write to the provider's prompt cache (billed above the input price by
+   * Anthropic): false when it has no cache_control. Default true (the worst case).
+   */
+  mayWriteCache?: boolean | undefined;
 }
 
 /** What the pre-send check decided. */
