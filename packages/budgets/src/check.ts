@@ -10,9 +10,9 @@
 // `closed` blocks them; either way one line per outage, not per call.
 import { randomBytes } from 'node:crypto';
 import { type DiagLogger, diag } from '@opentelemetry/api';
+import { formatUsd as usd } from '@tokenmeter/store';
 import { describePeriod } from './definition.js';
 import type { BudgetLedger, ReserveRequest, ReserveResult } from './ledger/types.js';
-import { usd } from './money.js';
 import { requestInScope } from './scope.js';
 import type {
   BudgetDecision,

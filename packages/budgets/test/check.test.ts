@@ -196,7 +196,7 @@ test('warn: the call goes on and is reserved; one diag line per budget and perio
   assert.equal(out.length, 1);
   assert.match(
     out[0]!,
-    /^tokenmeter: budget "soft" is at its limit: spent \$0 \+ \$[0-9.]+ reserved of \$0\.000000001 .*calls go on \(action warn\)$/,
+    /^tokenmeter: budget "soft" is at its limit: spent \$0\.00 \+ \$[0-9.]+ reserved of \$0\.000000001 .*calls go on \(action warn\)$/,
   );
 });
 
