@@ -63,6 +63,40 @@ describe('tokenmeter cost', () => {
     assert.match(r.stdout, /^gpt-4o-mini\s+1\s+0\s.*\$0\.000\d+\s/m);
   });
 
+  it('hostile usage (1e308 tokens, Infinity, fractions) never shows ∞ or NaN: unpriced, invalid_usage, explained', async () => {
+    const at = NOW - 3_600_000;
+    const good = pricedCall({ at, provider: 'openai', model: 'gpt-4o-mini', input: 1000, output: 100 });
+    // As a writer without the instrumentation's check would hand them to the store.
+    const hostile = [1e308, Number.POSITIVE_INFINITY, 10.5].map((input, i) => ({
+      ...good,
+      startTimeMs: at + 1 + i,
+      usage: { inputTokens: input, outputTokens: 1 },
+      cost: null,
+      pricingMatch: 'no_usage',
+    }));
+    const small = makeStore(dir, [good, ...hostile], 'hostile.db');
+    const text = await run(['cost', '--store', small, '--today', '--tz', 'UTC']);
+    assert.equal(text.code, 0, text.stderr);
+    assert.doesNotMatch(text.stdout, /∞|NaN|Infinity/);
+    assert.match(text.stdout, /^TOTAL\s+4\s+0\s+1,000\s+100\s/m, 'invalid counts are not summed');
+    assert.match(
+      text.stdout,
+      /3 calls had no price \(unknown models, or token counts the provider reported invalid\)/,
+    );
+    const json = await run(['cost', '--store', small, '--today', '--json', '--tz', 'UTC']);
+    assert.doesNotMatch(json.stdout, /null|NaN|Infinity/);
+    const calls = await run(['calls', '--store', small, '--unpriced', '--json']);
+    const ids = (JSON.parse(calls.stdout) as { calls: { id: number; pricingMatch: string }[] }).calls;
+    assert.deepEqual(
+      ids.map((c) => c.pricingMatch),
+      ['invalid_usage', 'invalid_usage', 'invalid_usage'],
+    );
+    const show = await run(['calls', 'show', String(ids[0]!.id), '--store', small]);
+    assert.match(show.stdout, /why\s+the provider reported token counts that are not valid/);
+    const unpriced = await run(['price', '--unpriced', '--store', small]);
+    assert.match(unpriced.stdout, /invalid_usage: the provider reported token counts that are not valid/);
+  });
+
   it('colours only on a terminal, and not with NO_COLOR', async () => {
     const tty = await run(['cost', '--store', file], { tty: true, env: { NO_COLOR: undefined } });
     assert.ok(tty.stdout.includes('\u001b[1m'));

@@ -154,6 +154,7 @@ export class LlmCall implements PendingCall {
       this.runtime.pending.delete(this);
       if (
         response?.usage === undefined &&
+        response?.invalidUsage === undefined &&
         this.estimateIfMissing &&
         (options.errorType === undefined || options.errorType === ERROR_TYPE_INCOMPLETE_STREAM)
       ) {
@@ -220,10 +221,16 @@ export class LlmCall implements PendingCall {
     const usage = response?.usage;
     const durationMs = Math.max(0, endPerf - this.startPerf);
     const errorType = options.errorType ?? response?.errorType;
+    if (response?.invalidUsage !== undefined)
+      runtime.providerProblem(
+        `invalid_usage ${info.provider}`,
+        `${info.provider} reported invalid usage (${response.invalidUsage}); the call is recorded unpriced (invalid_usage), without token counts`,
+      );
     const priced: PriceOutcome = priceRequest({
       provider: info.provider,
       model: response?.responseModel ?? info.requestModel,
       usage,
+      invalidUsage: response?.invalidUsage !== undefined,
       timestampMs: this.startTimeMs,
       serviceTier: info.serviceTier,
       batch: info.batch,

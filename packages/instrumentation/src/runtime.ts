@@ -71,6 +71,19 @@ export class TokenmeterRuntime {
       // nothing
     }
   }
+
+  /**
+   * Something wrong in what a provider sent (not a failure of ours, so not counted as one): warned
+   * once per `key` through the OTel diag logger, then logged at debug level.
+   */
+  providerProblem(key: string, message: string): void {
+    if (!this.warned.has(key)) {
+      this.warned.add(key);
+      log.warn(message);
+    } else {
+      log.debug(message);
+    }
+  }
 }
 
 /** `globalThis.fetch` as it was when this module loaded. */

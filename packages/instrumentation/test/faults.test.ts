@@ -6,10 +6,12 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { SpanStatusCode } from '@opentelemetry/api';
 import {
   ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_USAGE_COST,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_TOKENMETER_COMPONENT,
   ATTR_TOKENMETER_PRICING_MATCH,
   METRIC_TOKENMETER_INTERNAL_ERRORS,
+  TOKENMETER_PRICING_MATCH_VALUE_INVALID_USAGE,
 } from '@tokenmeter/semconv';
 import fc from 'fast-check';
 import type OpenAIType from 'openai';
@@ -261,6 +263,58 @@ describe('stream timing', () => {
     const r = h.records[0]!;
     assert.equal(r.usageEstimated, true);
     assert.ok(r.usage!.inputTokens > 4000, `${r.usage!.inputTokens} input tokens estimated`);
+  });
+});
+
+describe('hostile usage values', () => {
+  /** A chat completion body whose usage is `usage` (raw JSON text: `1e400` must stay text). */
+  const body = (usage: string) =>
+    `{"id":"c1","object":"chat.completion","model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":${usage}}`;
+  const cases: [string, string][] = [
+    ['1e308 prompt tokens', '{"prompt_tokens":1e308,"completion_tokens":1,"total_tokens":2}'],
+    [
+      '1e400 prompt tokens (Infinity once parsed)',
+      '{"prompt_tokens":1e400,"completion_tokens":1,"total_tokens":2}',
+    ],
+    ['fractional tokens', '{"prompt_tokens":10.5,"completion_tokens":1,"total_tokens":11.5}'],
+    [
+      'cached tokens above the input',
+      '{"prompt_tokens":10,"completion_tokens":1,"total_tokens":11,"prompt_tokens_details":{"cached_tokens":50}}',
+    ],
+  ];
+  for (const [name, usage] of cases) {
+    test(`${name}: never an exact price; unpriced invalid_usage, no token counts on the span or record`, async () => {
+      const json = body(usage);
+      const res = await chatVia(serverOf([new TextEncoder().encode(json)], 'application/json'), {});
+      assert.equal(await res.text(), json, 'the app gets the body as sent');
+      await waitFor(() => h.records.length === 1);
+      const r = h.records[0]!;
+      assert.equal(r.pricingMatch, TOKENMETER_PRICING_MATCH_VALUE_INVALID_USAGE);
+      assert.equal(r.cost, null);
+      assert.equal(r.usage, undefined);
+      const span = tokenmeterSpans(h.spans)[0]!;
+      assert.equal(
+        span.attributes[ATTR_TOKENMETER_PRICING_MATCH],
+        TOKENMETER_PRICING_MATCH_VALUE_INVALID_USAGE,
+      );
+      assert.equal(span.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS], undefined);
+      assert.equal(span.attributes[ATTR_GEN_AI_USAGE_COST], undefined);
+    });
+  }
+  test('a stream whose usage chunk has fractional tokens: invalid_usage, not estimated, not priced', async () => {
+    const sse = [
+      '{"id":"c1","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":"stop"}]}',
+      '{"id":"c1","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[],"usage":{"prompt_tokens":2.5,"completion_tokens":1,"total_tokens":3.5}}',
+      '[DONE]',
+    ];
+    const res = await chatVia(sseServer(sse), { stream: true, stream_options: { include_usage: true } });
+    await res.text();
+    await waitFor(() => h.records.length === 1);
+    const r = h.records[0]!;
+    assert.equal(r.pricingMatch, TOKENMETER_PRICING_MATCH_VALUE_INVALID_USAGE);
+    assert.equal(r.usage, undefined);
+    assert.equal(r.usageEstimated, false);
+    assert.equal(r.errorType, undefined, 'the stream itself completed');
   });
 });
 

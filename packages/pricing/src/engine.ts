@@ -105,6 +105,17 @@ export function checkUsage(usage: TokenUsage): CheckedUsage | PricingInputError 
   };
 }
 
+/**
+ * The first problem of a usage object, or null when it can be priced: every count a non-negative
+ * integer up to 1e12 (NaN, fractions, infinities and negatives are problems), cache tokens within
+ * the input tokens, reasoning tokens within the output tokens (audio likewise). The rule
+ * `calculateCost` applies, for callers that check usage before pricing it.
+ */
+export function validateUsage(usage: TokenUsage): PricingInputError | null {
+  const checked = checkUsage(usage);
+  return checked instanceof PricingInputError ? checked : null;
+}
+
 /** The rate of a price for a request with `totalInput` input tokens (a tier applies above its start). */
 export function rateFor(price: IntPrice, totalInput: number): number {
   if (typeof price === 'number') return price;

@@ -1,5 +1,6 @@
 // @tokenmeter/pricing: the one pricing engine of tokenmeter.
 
+export { MAX_TOKENS, validateUsage } from './engine.js';
 export { CatalogDataError } from './errors/CatalogDataError.js';
 export { PricingConfigError } from './errors/PricingConfigError.js';
 export { PricingInputError } from './errors/PricingInputError.js';

@@ -54,7 +54,9 @@ export type MatchQuality =
   | 'deployment'
   | 'unknown_model'
   | 'unknown_provider'
-  | 'no_usage';
+  | 'no_usage'
+  /** The provider reported token counts that are not valid (set by the instrumentation; never by `calculateCost`). */
+  | 'invalid_usage';
 
 /** Values of tokenmeter.pricing.source. */
 export type PriceSource = 'catalog' | 'refreshed_catalog' | 'override' | 'provider';
@@ -84,7 +86,7 @@ export interface CostResult {
   provider: string;
   /** The catalog (or override) model id that matched, e.g. `gpt-4o-mini`. */
   modelId: string;
-  match: Exclude<MatchQuality, 'unknown_model' | 'unknown_provider' | 'no_usage'>;
+  match: Exclude<MatchQuality, 'unknown_model' | 'unknown_provider' | 'no_usage' | 'invalid_usage'>;
   source: PriceSource;
   /** Version of the price data, e.g. `genai-prices@0.1.8`. */
   version: string;
@@ -201,7 +203,7 @@ export interface PriceExplanation {
   provider: string;
   modelId: string;
   name?: string;
-  match: Exclude<MatchQuality, 'unknown_model' | 'unknown_provider' | 'no_usage'>;
+  match: Exclude<MatchQuality, 'unknown_model' | 'unknown_provider' | 'no_usage' | 'invalid_usage'>;
   source: PriceSource;
   version: string;
   /** The standard prices in effect at `at`. */

@@ -80,6 +80,50 @@ function count(v: unknown): number {
   return Math.max(n, 0);
 }
 
+/** Largest token count stored (the pricing engine's bound too): sums of counts stay exact integers. */
+const MAX_TOKENS = 1e12;
+
+/** A token count the store takes: absent, or a non-negative integer up to MAX_TOKENS. */
+function validTokens(v: unknown): boolean {
+  return v === undefined || (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_TOKENS);
+}
+
+/** A cost amount the store takes: a non-negative safe integer of nano-dollars. */
+function validNanos(v: unknown): boolean {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+/**
+ * The usage and cost of a record as stored. Counts or amounts the store cannot sum exactly (1e308,
+ * NaN, fractions, negatives, strings) would make totals ∞ or NaN: such a record keeps no usage and
+ * no cost, with pricing match `invalid_usage` (the instrumentation checks usage first; this is the
+ * last line of defence for other writers).
+ */
+function checkedMeasures(r: CallInput): {
+  usage: CallInput['usage'] | undefined;
+  cost: CallInput['cost'];
+  pricingMatch: unknown;
+} {
+  const usage = r.usage && typeof r.usage === 'object' ? r.usage : undefined;
+  const cost = r.cost && typeof r.cost === 'object' ? r.cost : null;
+  const usageOk =
+    usage === undefined ||
+    (validTokens(usage.inputTokens) &&
+      validTokens(usage.outputTokens) &&
+      validTokens(usage.cacheReadTokens) &&
+      validTokens(usage.cacheWriteTokens) &&
+      validTokens(usage.reasoningTokens));
+  const costOk =
+    cost === null ||
+    (validNanos(cost.totalNanos) &&
+      validNanos(cost.inputNanos) &&
+      validNanos(cost.outputNanos) &&
+      validNanos(cost.cacheReadNanos) &&
+      validNanos(cost.cacheWriteNanos));
+  if (usageOk && costOk) return { usage, cost, pricingMatch: r.pricingMatch };
+  return { usage: usageOk ? usage : undefined, cost: null, pricingMatch: 'invalid_usage' };
+}
+
 function optNumber(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
@@ -111,8 +155,7 @@ export function appendRow(
   const startTime = Math.floor(
     typeof r.startTimeMs === 'number' && Number.isFinite(r.startTimeMs) ? r.startTimeMs : 0,
   );
-  const usage = r.usage && typeof r.usage === 'object' ? r.usage : undefined;
-  const cost = r.cost && typeof r.cost === 'object' ? r.cost : null;
+  const { usage, cost, pricingMatch } = checkedMeasures(r);
   const attribution = r.attribution && typeof r.attribution === 'object' ? r.attribution : {};
   const service = ref(dict, r.serviceName ?? defaultService);
   const provider = req(dict, r.provider);
@@ -167,7 +210,7 @@ export function appendRow(
     outputCost,
     cacheReadCost,
     cacheWriteCost,
-    req(dict, r.pricingMatch),
+    req(dict, pricingMatch),
     cost ? ref(dict, cost.provider) : null,
     cost ? ref(dict, cost.modelId) : null,
     cost ? ref(dict, cost.source) : null,

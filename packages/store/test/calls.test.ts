@@ -182,6 +182,32 @@ test('a malformed record is stored with what it has instead of failing its batch
   store.close();
 });
 
+test('token counts or costs that cannot be summed (1e308, Infinity, NaN, fractions) never make totals ∞ or NaN: stored as invalid_usage', (t) => {
+  const store = openStore(path.join(tempDir(t), 'hostile.db'));
+  const hostile = [
+    call({ usage: { inputTokens: 1e308, outputTokens: 1 } }),
+    call({ usage: { inputTokens: Number.POSITIVE_INFINITY, outputTokens: 1 } }),
+    call({ usage: { inputTokens: 10.5, outputTokens: 1 } }),
+    call({ usage: { inputTokens: 10, outputTokens: Number.NaN } }),
+    call({ cost: { ...call().cost!, totalNanos: 1e300 } }),
+  ];
+  assert.equal(store.insertMany([...hostile, call()]), 6);
+  const rows = store.calls().calls;
+  const bad = rows.filter((r) => r.pricingMatch === 'invalid_usage');
+  assert.equal(bad.length, 5);
+  for (const r of bad) {
+    assert.equal(r.priced, false);
+    assert.equal(r.costNanos, 0);
+  }
+  assert.equal(bad.filter((r) => !r.usageKnown).length, 4, 'bad counts are not kept');
+  const totals = store.summary({}).totals;
+  for (const [key, value] of Object.entries(totals))
+    if (typeof value === 'number') assert.ok(Number.isSafeInteger(value), `${key} = ${value}`);
+  assert.equal(totals.inputTokens, 100 + 100, 'the good call and the call with only a bad cost');
+  assert.equal(totals.costNanos, 1000);
+  store.close();
+});
+
 function allPages(store: ReturnType<typeof openStore>, f: CallFilter, limit: number): CallRow[] {
   const out: CallRow[] = [];
   let cursor: string | undefined;

@@ -26,14 +26,30 @@ export function errorText(r: Pick<CallRow, 'errorType' | 'httpStatus'>): string 
   return r.errorType === String(r.httpStatus) ? `HTTP ${r.httpStatus}` : `${r.httpStatus} ${r.errorType}`;
 }
 
+const INVALID_USAGE = 'invalid_usage';
+
+/** Why a call has no price, by its pricing match, and what to do about it. */
+function whyUnpriced(match: string): string {
+  switch (match) {
+    case INVALID_USAGE:
+      return 'the provider reported token counts that are not valid (negative, fractional, infinite, above 1e12, or cached or reasoning tokens above their total): they were not recorded, and a price would not help';
+    case 'no_usage':
+      return 'the provider reported no token usage, and none could be counted locally';
+    case 'unknown_provider':
+      return 'no price list for this provider: add the model in a pricing file (TOKENMETER_PRICING_FILE)';
+    default:
+      return 'no price known for this model: add one in a pricing file (TOKENMETER_PRICING_FILE)';
+  }
+}
+
 function status(r: CallRow, ctx: CommandContext): string {
   if (r.errorType !== null) return ctx.out.red(errorText(r));
   return ctx.out.green('ok');
 }
 
 function cost(r: CallRow, ctx: CommandContext): string {
-  // A failed call without usage costs nothing: it is not "unpriced".
-  if (!r.priced && !r.usageKnown) return DASH;
+  // A failed call without usage costs nothing: it is not "unpriced" (a call whose usage was invalid is).
+  if (!r.priced && !r.usageKnown && r.pricingMatch !== INVALID_USAGE) return DASH;
   if (!r.priced) return ctx.out.yellow('unpriced');
   return `${formatUsd(r.costNanos)}${r.estimated ? '~' : ''}`;
 }
@@ -253,7 +269,7 @@ export function callDetailText(r: CallRow, ctx: CommandContext, timeZone: string
           ]
         : [
             ['match', r.pricingMatch],
-            ['why', 'no price known for this model: add one in a pricing file (TOKENMETER_PRICING_FILE)'],
+            ['why', whyUnpriced(r.pricingMatch)],
           ],
       ctx,
     ),

@@ -136,11 +136,16 @@ export function summaryNotes(
   if (t.unpricedCalls > 0) {
     // The exact count of calls with usage but no price reads raw rows: only on small ranges.
     if (t.calls <= EXACT_UNPRICED_MAX_CALLS) {
-      const unpriced = store.unpricedModels(filter).reduce((n, m) => n + m.calls, 0);
+      const models = store.unpricedModels(filter);
+      const unpriced = models.reduce((n, m) => n + m.calls, 0);
+      // invalid_usage: the provider's token counts were not valid, so a price would not help.
+      const why = models.some((m) => m.reason === 'invalid_usage')
+        ? 'no price (unknown models, or token counts the provider reported invalid)'
+        : 'no known price';
       if (unpriced > 0)
         notes.push(
           ctx.out.yellow(
-            `${formatInt(unpriced)} call${unpriced === 1 ? '' : 's'} had no known price and ${unpriced === 1 ? 'is' : 'are'} not in these totals: see \`tokenmeter price --unpriced\`.`,
+            `${formatInt(unpriced)} call${unpriced === 1 ? '' : 's'} had ${why} and ${unpriced === 1 ? 'is' : 'are'} not in these totals: see \`tokenmeter price --unpriced\`.`,
           ),
         );
     } else {

@@ -124,6 +124,10 @@ async function unpriced(ctx: CommandContext): Promise<number> {
         `${ctx.out.dim('  TOKENMETER_PRICING_FILE=prices.yaml, with `models: [{ id, match, prices: { input_mtok, output_mtok } }]`')}\n` +
         `${ctx.out.dim('  (see the @tokenmeter/pricing README, "Overrides file").')}\n`,
     );
+    if (rows.some((r) => r.reason === 'invalid_usage'))
+      ctx.io.stdout.write(
+        `${ctx.out.yellow('invalid_usage: the provider reported token counts that are not valid (negative, fractional, infinite, above 1e12, or cached tokens above the input); a price will not help: look at the server or the proxy in between.')}\n`,
+      );
     return EXIT_OK;
   } finally {
     store.close();

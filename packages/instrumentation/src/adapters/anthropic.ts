@@ -8,7 +8,7 @@
 // output_tokens (and, on newer models, cumulative input/cache counts, which then win).
 import type { TokenUsage } from '@tokenmeter/pricing';
 import type { RequestInfo, ResponseInfo, StreamParser, StreamParserOptions } from './types.js';
-import { clean, count, makeCapture, makeUsage, obj, parseJson, str } from './util.js';
+import { clean, makeCapture, makeUsage, obj, parseJson, str, tokens } from './util.js';
 
 interface AnthropicCounts {
   input?: number | undefined;
@@ -22,11 +22,11 @@ interface AnthropicCounts {
 function readCounts(value: unknown, into: AnthropicCounts): void {
   const u = obj(value);
   if (!u) return;
-  into.input = count(u.input_tokens) ?? into.input;
-  into.cacheWrite = count(u.cache_creation_input_tokens) ?? into.cacheWrite;
-  into.cacheRead = count(u.cache_read_input_tokens) ?? into.cacheRead;
-  into.cacheWrite1h = count(obj(u.cache_creation)?.ephemeral_1h_input_tokens) ?? into.cacheWrite1h;
-  into.output = count(u.output_tokens) ?? into.output;
+  into.input = tokens(u.input_tokens) ?? into.input;
+  into.cacheWrite = tokens(u.cache_creation_input_tokens) ?? into.cacheWrite;
+  into.cacheRead = tokens(u.cache_read_input_tokens) ?? into.cacheRead;
+  into.cacheWrite1h = tokens(obj(u.cache_creation)?.ephemeral_1h_input_tokens) ?? into.cacheWrite1h;
+  into.output = tokens(u.output_tokens) ?? into.output;
   into.serviceTier = str(u.service_tier) ?? into.serviceTier;
 }
 

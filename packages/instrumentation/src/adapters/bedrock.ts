@@ -28,6 +28,7 @@ import {
   count,
   denseReasons,
   header,
+  headerTokens,
   makeCapture,
   makeUsage,
   num,
@@ -36,6 +37,7 @@ import {
   parseJson,
   setFinish,
   str,
+  tokens,
 } from './util.js';
 
 const REGION_PREFIX = /^(?:us|eu|apac|global|us-gov|jp|au|ca)\./;
@@ -68,13 +70,13 @@ function isEmbeddingModel(model: string): boolean {
 export function bedrockUsage(value: unknown): TokenUsage | undefined {
   const u = obj(value);
   if (!u) return undefined;
-  const input = count(u.inputTokens);
-  const output = count(u.outputTokens);
+  const input = tokens(u.inputTokens);
+  const output = tokens(u.outputTokens);
   if (input === undefined && output === undefined) return undefined;
-  const cacheRead = count(u.cacheReadInputTokens) ?? count(u.cacheReadInputTokenCount);
-  const cacheWrite = count(u.cacheWriteInputTokens) ?? count(u.cacheWriteInputTokenCount);
+  const cacheRead = tokens(u.cacheReadInputTokens) ?? tokens(u.cacheReadInputTokenCount);
+  const cacheWrite = tokens(u.cacheWriteInputTokens) ?? tokens(u.cacheWriteInputTokenCount);
   const cache = (cacheRead ?? 0) + (cacheWrite ?? 0);
-  const total = count(u.totalTokens);
+  const total = tokens(u.totalTokens);
   let fullInput = (input ?? 0) + cache;
   if (cache > 0 && total !== undefined && total === (input ?? 0) + (output ?? 0) && (input ?? 0) >= cache) {
     fullInput = input ?? 0; // cache already inside inputTokens
@@ -86,15 +88,11 @@ function headerUsage(headers: HeaderSource | undefined): TokenUsage | undefined 
   const input = header(headers, 'x-amzn-bedrock-input-token-count');
   const output = header(headers, 'x-amzn-bedrock-output-token-count');
   if (input === undefined && output === undefined) return undefined;
-  const toInt = (v: string | undefined) => {
-    const n = v === undefined ? Number.NaN : Number.parseInt(v, 10);
-    return Number.isFinite(n) && n >= 0 ? n : undefined;
-  };
-  const cacheRead = toInt(header(headers, 'x-amzn-bedrock-cache-read-input-token-count'));
-  const cacheWrite = toInt(header(headers, 'x-amzn-bedrock-cache-write-input-token-count'));
+  const cacheRead = headerTokens(header(headers, 'x-amzn-bedrock-cache-read-input-token-count'));
+  const cacheWrite = headerTokens(header(headers, 'x-amzn-bedrock-cache-write-input-token-count'));
   return makeUsage({
-    input: (toInt(input) ?? 0) + (cacheRead ?? 0) + (cacheWrite ?? 0),
-    output: toInt(output) ?? 0,
+    input: (headerTokens(input) ?? 0) + (cacheRead ?? 0) + (cacheWrite ?? 0),
+    output: headerTokens(output) ?? 0,
     cacheRead,
     cacheWrite,
   });
@@ -103,11 +101,11 @@ function headerUsage(headers: HeaderSource | undefined): TokenUsage | undefined 
 function metricsUsage(value: unknown): TokenUsage | undefined {
   const m = obj(value);
   if (!m) return undefined;
-  const input = count(m.inputTokenCount);
-  const output = count(m.outputTokenCount);
+  const input = tokens(m.inputTokenCount);
+  const output = tokens(m.outputTokenCount);
   if (input === undefined && output === undefined) return undefined;
-  const cacheRead = count(m.cacheReadInputTokenCount);
-  const cacheWrite = count(m.cacheWriteInputTokenCount);
+  const cacheRead = tokens(m.cacheReadInputTokenCount);
+  const cacheWrite = tokens(m.cacheWriteInputTokenCount);
   return makeUsage({
     input: (input ?? 0) + (cacheRead ?? 0) + (cacheWrite ?? 0),
     output: output ?? 0,
@@ -149,8 +147,8 @@ export function parseBedrockInvoke(info: RequestInfo, json: unknown, headers?: H
     result = clean({
       finishReasons: stop ? [stop] : undefined,
       usage: makeUsage({
-        input: count(body.prompt_token_count) ?? 0,
-        output: count(body.generation_token_count) ?? 0,
+        input: tokens(body.prompt_token_count) ?? 0,
+        output: tokens(body.generation_token_count) ?? 0,
       }),
     });
   } else if (body.inputTextTokenCount !== undefined) {
@@ -161,14 +159,14 @@ export function parseBedrockInvoke(info: RequestInfo, json: unknown, headers?: H
     if (results) {
       results.forEach((r, i) => {
         const entry = obj(r);
-        output += count(entry?.tokenCount) ?? 0;
+        output += tokens(entry?.tokenCount) ?? 0;
         const reason = str(entry?.completionReason);
         if (reason) setFinish(reasons, i, reason);
       });
     }
     result = clean({
       finishReasons: denseReasons(reasons),
-      usage: makeUsage({ input: count(body.inputTextTokenCount) ?? 0, output }),
+      usage: makeUsage({ input: tokens(body.inputTextTokenCount) ?? 0, output }),
     });
   } else {
     // Cohere, Mistral, AI21 Jamba, OpenAI gpt-oss, DeepSeek, ...: finish reasons from the body,
@@ -289,8 +287,8 @@ class BedrockStreamState {
         str(obj(arr(chunk.outputs)?.[0])?.stop_reason);
       if (reason) this.reasons[0] = reason;
       // Meta Llama: prompt_token_count on the first chunk, cumulative generation_token_count.
-      const prompt = count(chunk.prompt_token_count);
-      const generated = count(chunk.generation_token_count);
+      const prompt = tokens(chunk.prompt_token_count);
+      const generated = tokens(chunk.generation_token_count);
       if (prompt !== undefined || generated !== undefined) {
         this.metaCounts = {
           input: prompt ?? this.metaCounts?.input ?? 0,

@@ -21,6 +21,7 @@ import {
   parseJson,
   setFinish,
   str,
+  tokens,
 } from './util.js';
 
 function modalityCount(details: unknown, modality: string): number | undefined {
@@ -29,7 +30,7 @@ function modalityCount(details: unknown, modality: string): number | undefined {
   let total: number | undefined;
   for (const d of list) {
     const entry = obj(d);
-    if (entry && entry.modality === modality) total = (total ?? 0) + (count(entry.tokenCount) ?? 0);
+    if (entry && entry.modality === modality) total = (total ?? 0) + (tokens(entry.tokenCount) ?? 0);
   }
   return total;
 }
@@ -38,15 +39,15 @@ function modalityCount(details: unknown, modality: string): number | undefined {
 export function geminiUsage(value: unknown): TokenUsage | undefined {
   const u = obj(value);
   if (!u) return undefined;
-  const prompt = count(u.promptTokenCount);
-  const candidates = count(u.candidatesTokenCount) ?? count(u.responseTokenCount);
-  const thoughts = count(u.thoughtsTokenCount);
-  const toolUse = count(u.toolUsePromptTokenCount);
+  const prompt = tokens(u.promptTokenCount);
+  const candidates = tokens(u.candidatesTokenCount) ?? tokens(u.responseTokenCount);
+  const thoughts = tokens(u.thoughtsTokenCount);
+  const toolUse = tokens(u.toolUsePromptTokenCount);
   if (prompt === undefined && candidates === undefined && thoughts === undefined) return undefined;
   return makeUsage({
     input: (prompt ?? 0) + (toolUse ?? 0),
     output: (candidates ?? 0) + (thoughts ?? 0),
-    cacheRead: count(u.cachedContentTokenCount),
+    cacheRead: tokens(u.cachedContentTokenCount),
     reasoning: thoughts,
     inputAudio: modalityCount(u.promptTokensDetails, 'AUDIO'),
     outputAudio: modalityCount(u.candidatesTokensDetails ?? u.responseTokensDetails, 'AUDIO'),
@@ -142,7 +143,7 @@ export function parseGeminiEmbed(json: unknown): ResponseInfo {
   if (predictions) {
     let total: number | undefined;
     for (const p of predictions) {
-      const n = count(obj(obj(obj(p)?.embeddings)?.statistics)?.token_count);
+      const n = tokens(obj(obj(obj(p)?.embeddings)?.statistics)?.token_count);
       if (n !== undefined) total = (total ?? 0) + n;
     }
     if (total !== undefined) return { usage: makeUsage({ input: total, output: 0 }) };

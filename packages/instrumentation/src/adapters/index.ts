@@ -19,6 +19,7 @@ import type {
   StreamParserOptions,
   StreamParserStats,
 } from './types.js';
+import { checkedUsage } from './usage-check.js';
 
 export { anthropicUsage, parseAnthropicMessage } from './anthropic.js';
 export {
@@ -59,29 +60,33 @@ export type * from './types.js';
  */
 export function parseResponse(info: RequestInfo, json: unknown, headers?: HeaderSource): ResponseInfo {
   try {
-    switch (info.api) {
-      case 'openai.chat':
-      case 'openai.completions':
-        return parseOpenAIChat(json);
-      case 'openai.embeddings':
-        return parseOpenAIEmbeddings(json);
-      case 'openai.responses':
-        return parseOpenAIResponses(json);
-      case 'anthropic.messages':
-        return parseAnthropicMessage(json);
-      case 'gemini.generate':
-        return parseGeminiGenerate(json);
-      case 'gemini.embed':
-        return parseGeminiEmbed(json);
-      case 'bedrock.converse':
-        return parseBedrockConverse(json, headers);
-      case 'bedrock.invoke':
-        return parseBedrockInvoke(info, json, headers);
-      default:
-        return {};
-    }
+    return checkedUsage(rawResponse(info, json, headers));
   } catch {
     return {};
+  }
+}
+
+function rawResponse(info: RequestInfo, json: unknown, headers?: HeaderSource): ResponseInfo {
+  switch (info.api) {
+    case 'openai.chat':
+    case 'openai.completions':
+      return parseOpenAIChat(json);
+    case 'openai.embeddings':
+      return parseOpenAIEmbeddings(json);
+    case 'openai.responses':
+      return parseOpenAIResponses(json);
+    case 'anthropic.messages':
+      return parseAnthropicMessage(json);
+    case 'gemini.generate':
+      return parseGeminiGenerate(json);
+    case 'gemini.embed':
+      return parseGeminiEmbed(json);
+    case 'bedrock.converse':
+      return parseBedrockConverse(json, headers);
+    case 'bedrock.invoke':
+      return parseBedrockInvoke(info, json, headers);
+    default:
+      return {};
   }
 }
 
@@ -138,7 +143,7 @@ export function createStreamParser(info: RequestInfo, options?: StreamParserOpti
     onEvent: safe(inner.onEvent.bind(inner))!,
     result(): ResponseInfo {
       try {
-        return inner.result();
+        return checkedUsage(inner.result());
       } catch {
         return {};
       }

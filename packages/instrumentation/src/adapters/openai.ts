@@ -25,23 +25,24 @@ import {
   parseJson,
   setFinish,
   str,
+  tokens,
 } from './util.js';
 
 /** Normalise an OpenAI-style `usage` object (chat, completions, embeddings or responses shape). */
 export function openaiUsage(value: unknown): TokenUsage | undefined {
   const u = obj(value);
   if (!u) return undefined;
-  const promptTokens = count(u.prompt_tokens);
-  const inputTokens = count(u.input_tokens);
+  const promptTokens = tokens(u.prompt_tokens);
+  const inputTokens = tokens(u.input_tokens);
   const input = promptTokens ?? inputTokens;
-  const completion = count(u.completion_tokens) ?? count(u.output_tokens);
+  const completion = tokens(u.completion_tokens) ?? tokens(u.output_tokens);
   if (input === undefined && completion === undefined) return undefined;
   const inDetails = obj(u.prompt_tokens_details) ?? obj(u.input_tokens_details);
   const outDetails = obj(u.completion_tokens_details) ?? obj(u.output_tokens_details);
-  const cacheRead = count(inDetails?.cached_tokens) ?? count(u.prompt_cache_hit_tokens);
-  const reasoning = count(outDetails?.reasoning_tokens);
+  const cacheRead = tokens(inDetails?.cached_tokens) ?? tokens(u.prompt_cache_hit_tokens);
+  const reasoning = tokens(outDetails?.reasoning_tokens);
   let output = completion ?? 0;
-  const total = count(u.total_tokens);
+  const total = tokens(u.total_tokens);
   const inTotal = input ?? 0;
   if (
     reasoning &&
@@ -56,8 +57,8 @@ export function openaiUsage(value: unknown): TokenUsage | undefined {
     output,
     cacheRead,
     reasoning,
-    inputAudio: count(inDetails?.audio_tokens),
-    outputAudio: count(outDetails?.audio_tokens),
+    inputAudio: tokens(inDetails?.audio_tokens),
+    outputAudio: tokens(outDetails?.audio_tokens),
   });
 }
 
@@ -93,7 +94,7 @@ export function parseOpenAIEmbeddings(json: unknown): ResponseInfo {
   const body = obj(json);
   if (!body) return {};
   const u = obj(body.usage);
-  const input = count(u?.prompt_tokens) ?? count(u?.input_tokens) ?? count(u?.total_tokens);
+  const input = tokens(u?.prompt_tokens) ?? tokens(u?.input_tokens) ?? tokens(u?.total_tokens);
   return clean({
     responseId: str(body.id),
     responseModel: str(body.model),

@@ -62,6 +62,12 @@ export interface ResponseInfo {
    * Responses API `response.failed`/`error`, Bedrock stream exception): its type, e.g. `overloaded_error`.
    */
   errorType?: string;
+  /**
+   * Set instead of `usage` when the reported counts are not valid (negative, fractional, infinite,
+   * not numbers, above 1e12, or parts above their totals): what is wrong, naming the field. The call
+   * is then recorded unpriced (`invalid_usage`), with no token counts.
+   */
+  invalidUsage?: string;
 }
 
 /**

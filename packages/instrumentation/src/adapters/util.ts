@@ -17,6 +17,24 @@ export function count(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
+/**
+ * A token count of a provider's usage: the number when it is a non-negative integer, undefined when
+ * absent (undefined or null), NaN for anything else (negative, fractional, infinite: `1e400` parses
+ * as Infinity; a string, an object). NaN survives the adapters' sums and choices, so the usage check
+ * at the adapter boundary (`checkedUsage`) sees it: a bad count is never clamped or skipped into a
+ * plausible number that would be priced.
+ */
+export function tokens(value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : Number.NaN;
+}
+
+/** A token count carried in a header (Bedrock): decimal digits only, else NaN; undefined when absent. */
+export function headerTokens(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  return /^\s*\d{1,16}\s*$/.test(value) ? Number(value) : Number.NaN;
+}
+
 /** A finite number (temperature, top_p); undefined otherwise. */
 export function num(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
@@ -57,7 +75,10 @@ export function header(headers: HeaderSource | undefined, name: string): string 
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Build a TokenUsage, leaving out optional fields that are undefined or zero where zero means "none". */
+/**
+ * Build a TokenUsage, leaving out optional fields that are undefined or zero where zero means "none".
+ * A NaN (an invalid count, see `tokens`) is kept, for the usage check to find.
+ */
 export function makeUsage(parts: {
   input: number;
   output: number;
@@ -71,10 +92,11 @@ export function makeUsage(parts: {
   const usage: TokenUsage = { inputTokens: parts.input, outputTokens: parts.output };
   if (parts.cacheRead !== undefined) usage.cacheReadTokens = parts.cacheRead;
   if (parts.cacheWrite !== undefined) usage.cacheWriteTokens = parts.cacheWrite;
-  if (parts.cacheWrite1h) usage.cacheWrite1hTokens = parts.cacheWrite1h;
+  if (parts.cacheWrite1h !== undefined && parts.cacheWrite1h !== 0)
+    usage.cacheWrite1hTokens = parts.cacheWrite1h;
   if (parts.reasoning !== undefined) usage.reasoningTokens = parts.reasoning;
-  if (parts.inputAudio) usage.inputAudioTokens = parts.inputAudio;
-  if (parts.outputAudio) usage.outputAudioTokens = parts.outputAudio;
+  if (parts.inputAudio !== undefined && parts.inputAudio !== 0) usage.inputAudioTokens = parts.inputAudio;
+  if (parts.outputAudio !== undefined && parts.outputAudio !== 0) usage.outputAudioTokens = parts.outputAudio;
   return usage;
 }
 
@@ -88,6 +110,7 @@ export function clean(info: ResponseInfo): ResponseInfo {
   if (info.usage !== undefined) out.usage = info.usage;
   if (info.serviceTier !== undefined) out.serviceTier = info.serviceTier;
   if (info.errorType !== undefined) out.errorType = info.errorType;
+  if (info.invalidUsage !== undefined) out.invalidUsage = info.invalidUsage;
   return out;
 }
 

@@ -537,6 +537,11 @@ export const TOKENMETER_PRICING_MATCH_VALUE_UNKNOWN_PROVIDER = 'unknown_provider
 export const TOKENMETER_PRICING_MATCH_VALUE_NO_USAGE = 'no_usage' as const;
 
 /**
+ * Unpriced - the provider reported token counts that are not valid (negative, fractional, infinite, not a number, above 1e12, or cached or reasoning tokens above their total); they are not recorded.
+ */
+export const TOKENMETER_PRICING_MATCH_VALUE_INVALID_USAGE = 'invalid_usage' as const;
+
+/**
  * The catalog model entry that matched the response (or request) model.
  *
  * @example gpt-4o-mini
