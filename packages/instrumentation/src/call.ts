@@ -82,7 +82,7 @@ export interface FinishOptions {
 /**
  * error.type of a stream whose body ended before the protocol's terminal event ([DONE],
  * message_stop, response.completed, ...): the provider or a proxy cut it short, even when the app's
- * SDK reports no error.
+ * SDK reports no error. Not when every finish reason and the usage arrived (`streamCompleted`).
  */
 export const ERROR_TYPE_INCOMPLETE_STREAM = 'incomplete_stream';
 /** error.type of a successful (2xx) response whose JSON body does not parse. */

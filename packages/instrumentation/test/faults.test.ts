@@ -266,6 +266,74 @@ describe('stream timing', () => {
   });
 });
 
+describe('streams that end without their terminal event', () => {
+  /** A streamed call to `path` of the mock's host through a server that sends `text` in one chunk. */
+  async function streamVia(path: string, text: string, body: object): Promise<void> {
+    const server = serverOf([new TextEncoder().encode(text)], 'text/event-stream');
+    const res = await instrumentFetch(server, h.instrumentation.runtime)(
+      `${h.mock.anthropicBaseURL}${path}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      },
+    );
+    assert.equal(await res.text(), text);
+    await waitFor(() => h.records.length === 1);
+  }
+  const chunk = (choices: string, usage = '') =>
+    `data: {"id":"c1","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[${choices}]${usage}}\n\n`;
+  const usage = ',"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}';
+  const finished = '{"index":0,"delta":{},"finish_reason":"stop"}';
+  const chat = { model: 'gpt-4o-mini', messages: [], stream: true, stream_options: { include_usage: true } };
+
+  test('OpenAI format: a finish reason and usage (in the usage chunk) without data: [DONE] is a completed call', async () => {
+    await streamVia('/v1/chat/completions', chunk(finished) + chunk('', usage), chat);
+    assert.equal(h.records[0]!.errorType, undefined);
+    assert.equal(h.records[0]!.usage?.outputTokens, 2);
+  });
+  test('OpenAI format: usage on the finishing chunk itself, no [DONE]: completed', async () => {
+    await streamVia('/v1/chat/completions', chunk(finished, usage), chat);
+    assert.equal(h.records[0]!.errorType, undefined);
+  });
+  test('OpenAI format: a finish reason without usage, or usage before every choice finished, without [DONE]: incomplete', async () => {
+    await streamVia('/v1/chat/completions', chunk(finished), chat);
+    assert.equal(h.records[0]!.errorType, ERROR_TYPE_INCOMPLETE_STREAM);
+    h.reset();
+    await streamVia('/v1/chat/completions', chunk(finished, usage), { ...chat, n: 2 });
+    assert.equal(h.records[0]!.errorType, ERROR_TYPE_INCOMPLETE_STREAM, 'choice 1 never finished');
+  });
+  test('Anthropic: message_delta with its stop reason and usage, then no message_stop: completed', async () => {
+    const text =
+      'event: message_start\ndata: {"type":"message_start","message":{"id":"m","model":"claude-3-5-haiku-20241022","usage":{"input_tokens":5,"output_tokens":1}}}\n\n' +
+      'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":4}}\n\n';
+    await streamVia('/v1/messages', text, { model: 'claude-3-5-haiku-20241022', messages: [], stream: true });
+    assert.equal(h.records[0]!.errorType, undefined);
+    assert.equal(h.records[0]!.usage?.outputTokens, 4);
+    h.reset();
+    await streamVia('/v1/messages', text.slice(0, text.indexOf('event: message_delta')), {
+      model: 'claude-3-5-haiku-20241022',
+      messages: [],
+      stream: true,
+    });
+    assert.equal(h.records[0]!.errorType, ERROR_TYPE_INCOMPLETE_STREAM, 'no stop reason: cut short');
+  });
+  test('Gemini: the chunk with a finish reason and usage is the terminal event; without it the stream is incomplete', async () => {
+    const path = '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse';
+    const first =
+      'data: {"candidates":[{"content":{"parts":[{"text":"a"}]}}],"usageMetadata":{"promptTokenCount":3}}\n\n';
+    await streamVia(
+      path,
+      `${first}data: {"candidates":[{"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":3,"candidatesTokenCount":2}}\n\n`,
+      {},
+    );
+    assert.equal(h.records[0]!.errorType, undefined);
+    h.reset();
+    await streamVia(path, first, {});
+    assert.equal(h.records[0]!.errorType, ERROR_TYPE_INCOMPLETE_STREAM);
+  });
+});
+
 describe('hostile usage values', () => {
   /** A chat completion body whose usage is `usage` (raw JSON text: `1e400` must stay text). */
   const body = (usage: string) =>

@@ -111,6 +111,17 @@ function rawParser(info: RequestInfo, options?: StreamParserOptions): StreamPars
 }
 
 /**
+ * Whether a stream that ended without its protocol's terminal event (`[DONE]`, `message_stop`, ...)
+ * completed all the same: every choice asked for has its finish reason, and usage was reported. In
+ * every format usage comes with or after the last finish reason (OpenAI's usage chunk, Anthropic's
+ * message_delta, Gemini's last chunk, which is already the terminal event), so the two together
+ * mean nothing was cut: only the closing marker is missing.
+ */
+export function streamCompleted(info: RequestInfo, result: ResponseInfo): boolean {
+  return result.usage !== undefined && (result.finishReasons?.length ?? 0) >= (info.choiceCount ?? 1);
+}
+
+/**
  * An incremental parser for one streamed response, chosen by `info.api`. Constant memory: it keeps
  * no text unless `options.captureOutputText` asks for it (bounded). Never throws: an event that
  * breaks the parser is counted as malformed and skipped.

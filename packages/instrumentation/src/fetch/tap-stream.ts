@@ -16,6 +16,7 @@ import {
   isOpenAIStreamFormat,
   JsonArrayStreamDecoder,
   type StreamParser,
+  streamCompleted,
 } from '../adapters/index.js';
 import { ERROR_TYPE_INCOMPLETE_STREAM, errorTypeOf, type LlmCall } from '../call.js';
 import { SseDecoder } from '../sse.js';
@@ -191,8 +192,10 @@ function makeTap(state: TapState): ReadableStream<Uint8Array> {
                 runtime.internalError('stream', error);
               }
             }
-            // Without its terminal event, the body ended early.
-            finish(call.done || terminal ? undefined : ERROR_TYPE_INCOMPLETE_STREAM);
+            // Without its terminal event the body ended early, unless what was seen says the call
+            // completed (every finish reason and the usage: only the closing marker is missing).
+            const complete = call.done || terminal || streamCompleted(call.info, parser.result());
+            finish(complete ? undefined : ERROR_TYPE_INCOMPLETE_STREAM);
             closeByteStream(controller);
             return;
           }
