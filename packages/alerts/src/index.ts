@@ -30,5 +30,6 @@ export {
   storeSinkTarget,
 } from './sinks/index.js';
 export { SIGNATURE_HEADER, signature } from './sinks/webhook.js';
+export { sendTestNotice, testNotice } from './test-notice.js';
 export type * from './types.js';
 export { VERSION } from './version.js';

@@ -24,6 +24,19 @@ import type { AnomalyOptions, DeliveryOptions, Finding, NotifyOptions, SinkTarge
 
 export const LEASE_NAME = 'alerts';
 
+/** Whether a lease owner (`host:pid:nonce`) is a process of this machine that no longer runs. */
+function holderIsDead(owner: string): boolean {
+  const [host, pidText] = owner.split(':');
+  const pid = Number(pidText);
+  if (host !== hostname() || !Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 export interface AlertRunnerOptions {
   /** The store file (opened read-write by the runner). */
   storePath: string;
@@ -102,7 +115,7 @@ export class AlertRunner {
     return { ...this.stats_ };
   }
 
-  /** Evaluates now, then every interval; delivers due notices every poll. */
+  /** Evaluates now, then every interval; delivers due notices every poll. Keeps the process alive until stop(). */
   start(): void {
     const interval = this.options.intervalMs ?? MINUTE_MS;
     const poll = this.options.deliveryPollMs ?? 1000;
@@ -112,8 +125,6 @@ export class AlertRunner {
       const next = this.safe('reading the outbox', () => this.store.alerts.nextDueMs());
       if (next !== undefined && next !== null && next <= this.now()) this.schedule(() => this.deliverOnce());
     }, poll);
-    this.evalTimer.unref();
-    this.pollTimer.unref();
   }
 
   /** Runs one job after the one in progress (evaluations and deliveries never overlap). */
@@ -152,24 +163,37 @@ export class AlertRunner {
     }
   }
 
+  /** The lease lasts two evaluation intervals (at least 90 s): it is renewed at each one. */
+  private leaseTtl(): number {
+    return this.options.leaseTtlMs ?? Math.max(90_000, 2 * (this.options.intervalMs ?? MINUTE_MS) + 30_000);
+  }
+
   /** Takes or renews the lease; false (and one event) while another process holds it. */
   private holdLease(): boolean {
     const now = this.now();
-    const ttl = this.options.leaseTtlMs ?? 90_000;
+    const ttl = this.leaseTtl();
     if (this.leaseUntil - now > ttl / 2) return true;
-    const ok = this.safe('taking the alert lease', () =>
-      this.store.alerts.acquireLease(LEASE_NAME, this.owner, now, ttl),
-    );
+    const alerts = this.store.alerts;
+    let ok = this.safe('taking the alert lease', () => alerts.acquireLease(LEASE_NAME, this.owner, now, ttl));
+    if (ok === false) {
+      // A holder on this machine whose process is gone (killed, crashed) is replaced at once
+      // instead of after its lease lapses.
+      const holder = this.safe('reading the alert lease', () => alerts.leaseHolder(LEASE_NAME));
+      if (holder && holderIsDead(holder.owner))
+        ok = this.safe('taking the alert lease', () =>
+          alerts.replaceLease(LEASE_NAME, this.owner, holder.owner, now, ttl),
+        );
+      if (ok === false && this.waitingFor !== holder?.owner) {
+        this.waitingFor = holder?.owner ?? 'another process';
+        this.options.onEvent?.({ type: 'waiting', holder: this.waitingFor });
+      }
+    }
     if (ok) {
       this.leaseUntil = now + ttl;
       this.waitingFor = undefined;
       return true;
     }
     this.leaseUntil = 0;
-    if (ok === false && this.waitingFor === undefined) {
-      this.waitingFor = 'another process';
-      this.options.onEvent?.({ type: 'waiting', holder: this.waitingFor });
-    }
     return false;
   }
 

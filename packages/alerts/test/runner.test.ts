@@ -113,7 +113,7 @@ test('two runners on one store: only the lease holder evaluates; the other takes
   t.after(() => b.stop());
   assert.equal((await a.evaluateOnce()).length, 2);
   assert.deepEqual(await b.evaluateOnce(), []);
-  assert.deepEqual(eventsB, [{ type: 'waiting', holder: 'another process' }]);
+  assert.deepEqual(eventsB, [{ type: 'waiting', holder: a.owner }]);
   await a.stop();
   assert.equal((await b.evaluateOnce()).length, 2);
   assert.equal(recv.requests.length, 2, 'the second runner found the alerts already notified');

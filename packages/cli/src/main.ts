@@ -65,6 +65,51 @@ const COMMANDS: Entry[] = [
     load: async () => (await import('./commands/budget.js')).budgetStatusCommand,
   },
   {
+    name: 'alerts',
+    summary: 'Where alerts go (webhook, Slack, PagerDuty) and what fired: add, list, rm, test, log',
+    load: async () => (await import('./commands/alerts.js')).alertsCommand,
+  },
+  {
+    name: 'alerts add',
+    summary: 'Send alerts to a webhook, a Slack channel or PagerDuty',
+    load: async () => (await import('./commands/alerts.js')).alertsAddCommand,
+  },
+  {
+    name: 'alerts list',
+    summary: 'List the sinks alerts are sent to',
+    load: async () => (await import('./commands/alerts.js')).alertsListCommand,
+  },
+  {
+    name: 'alerts rm',
+    summary: 'Remove an alert sink',
+    load: async () => (await import('./commands/alerts.js')).alertsRmCommand,
+  },
+  {
+    name: 'alerts test',
+    summary: 'Send a test notice to every sink (or one)',
+    load: async () => (await import('./commands/alerts.js')).alertsTestCommand,
+  },
+  {
+    name: 'alerts log',
+    summary: 'Alerts that fired, with their deliveries',
+    load: async () => (await import('./commands/alerts.js')).alertsLogCommand,
+  },
+  {
+    name: 'watch',
+    summary: 'Evaluate alerts every minute and deliver them, without the dashboard',
+    load: async () => (await import('./commands/watch.js')).watchCommand,
+  },
+  {
+    name: 'rules',
+    summary: 'Prometheus recording and alerting rules for the llm_* metrics',
+    load: async () => (await import('./commands/rules.js')).rulesCommand,
+  },
+  {
+    name: 'grafana',
+    summary: 'A Grafana dashboard (JSON) over the llm_* metrics',
+    load: async () => (await import('./commands/grafana.js')).grafanaCommand,
+  },
+  {
     name: 'serve',
     summary: 'Dashboard, REST API and /metrics for the store',
     load: async () => (await import('./commands/serve.js')).serveCommand,

@@ -368,6 +368,26 @@ export class SqliteAlertStore implements AlertStore {
     );
   }
 
+  replaceLease(name: string, owner: string, previous: string, nowMs: number, ttlMs: number): boolean {
+    return this.guard(
+      'writing to',
+      true,
+      () =>
+        this.stmts
+          .get('UPDATE leases SET owner = ?, until_ms = ? WHERE name = ? AND owner = ?')
+          .run(owner, nowMs + ttlMs, name, previous).changes > 0,
+    );
+  }
+
+  leaseHolder(name: string): { owner: string; untilMs: number } | null {
+    return this.guard('reading', false, () => {
+      const r = this.stmts.get('SELECT owner, until_ms FROM leases WHERE name = ?').get(name) as
+        | { owner: string; until_ms: number }
+        | undefined;
+      return r ? { owner: r.owner, untilMs: r.until_ms } : null;
+    });
+  }
+
   releaseLease(name: string, owner: string): void {
     this.guard('writing to', true, () =>
       this.stmts.get('DELETE FROM leases WHERE name = ? AND owner = ?').run(name, owner),

@@ -140,5 +140,9 @@ export interface AlertStore {
    * holds an unexpired one (so one process at a time evaluates and delivers).
    */
   acquireLease(name: string, owner: string, nowMs: number, ttlMs: number): boolean;
+  /** Takes the lease from `previous` (a holder known to be gone), whatever its expiry. */
+  replaceLease(name: string, owner: string, previous: string, nowMs: number, ttlMs: number): boolean;
+  /** Who holds the named lease, until when; null when nobody has ever taken it. */
+  leaseHolder(name: string): { owner: string; untilMs: number } | null;
   releaseLease(name: string, owner: string): void;
 }

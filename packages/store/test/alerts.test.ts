@@ -165,8 +165,16 @@ test('leases: one owner at a time; renewed by its owner, taken over once expired
   assert.equal(one.alerts.acquireLease('alerts', 'p1', T0 + 900, 1000), true, 'renewed');
   assert.equal(two.alerts.acquireLease('alerts', 'p2', T0 + 1500, 1000), false);
   assert.equal(two.alerts.acquireLease('alerts', 'p2', T0 + 1900, 1000), true, 'expired: taken over');
-  two.alerts.releaseLease('alerts', 'p2');
-  assert.equal(one.alerts.acquireLease('alerts', 'p1', T0 + 2000, 1000), true, 'released: free');
+  assert.deepEqual(one.alerts.leaseHolder('alerts'), { owner: 'p2', untilMs: T0 + 2900 });
+  assert.equal(one.alerts.replaceLease('alerts', 'p1', 'p9', T0 + 2000, 1000), false, 'not the holder named');
+  assert.equal(
+    one.alerts.replaceLease('alerts', 'p1', 'p2', T0 + 2000, 1000),
+    true,
+    'a gone holder replaced',
+  );
+  one.alerts.releaseLease('alerts', 'p1');
+  assert.equal(two.alerts.acquireLease('alerts', 'p2', T0 + 2100, 1000), true, 'released: free');
+  assert.equal(one.alerts.leaseHolder('other'), null);
   one.close();
   two.close();
 });

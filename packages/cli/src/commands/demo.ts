@@ -30,25 +30,32 @@ interface WorkloadResult {
   unexpected: number;
 }
 
-/** Runs the workload under the preload; resolves when the child has exited (and flushed the store). */
-export function runWorkload(
-  ctx: CommandContext,
-  options: { mockUrl: string; storeFile: string; calls: number; seed: number },
-): Promise<WorkloadResult> {
-  const root = ctx.io.packageRoot;
+/** The preload and the workload script of the demo, resolved from the CLI's package root. */
+export function workloadPaths(root: string): { register: string; workload: string } {
   const req = createRequire(path.join(root, 'package.json'));
   const nodePkg = path.dirname(req.resolve('@tokenmeter/node/package.json'));
-  const register = pathToFileURL(path.join(nodePkg, 'register.mjs')).href;
-  const workload = path.join(root, 'src', 'demo', 'workload.mjs');
+  return {
+    register: pathToFileURL(path.join(nodePkg, 'register.mjs')).href,
+    workload: path.join(root, 'src', 'demo', 'workload.mjs'),
+  };
+}
+
+/**
+ * The environment of the workload: the user's, without their telemetry settings (the demo decides
+ * its own; the user's would send it elsewhere), plus the demo's.
+ */
+export function workloadEnv(
+  userEnv: Record<string, string | undefined>,
+  options: { mockUrl: string; storeFile: string; calls: number; seed: number },
+): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(ctx.io.env)) {
-    // The demo decides its own telemetry settings; the user's would send it elsewhere.
+  for (const [k, v] of Object.entries(userEnv)) {
     if (v === undefined || k.startsWith('OTEL_') || k.startsWith('TOKENMETER_') || k === 'NODE_OPTIONS')
       continue;
     env[k] = v;
   }
   const u = options.mockUrl;
-  Object.assign(env, {
+  return Object.assign(env, {
     TOKENMETER_STORE: options.storeFile,
     OTEL_SERVICE_NAME: 'tokenmeter-demo',
     OTEL_TRACES_EXPORTER: 'none',
@@ -59,6 +66,16 @@ export function runWorkload(
     TOKENMETER_DEMO_CALLS: String(options.calls),
     TOKENMETER_DEMO_SEED: String(options.seed),
   });
+}
+
+/** Runs the workload under the preload; resolves when the child has exited (and flushed the store). */
+export function runWorkload(
+  ctx: CommandContext,
+  options: { mockUrl: string; storeFile: string; calls: number; seed: number },
+): Promise<WorkloadResult> {
+  const root = ctx.io.packageRoot;
+  const { register, workload } = workloadPaths(root);
+  const env = workloadEnv(ctx.io.env, options);
   const progress = new Progress(ctx.io, 'Running the workload', options.calls);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', register, workload], {
@@ -203,10 +220,10 @@ export const demoCommand: CommandSpec = {
     const q = /^[\w./:@+-]+$/.test(file) ? file : `'${file.replace(/'/g, "'\\''")}'`;
     if (bool(ctx, 'serve')) {
       const stopped = ctx.io.waitForSignal?.() ?? new Promise<string>(() => {});
-      const server = await serveStore(ctx, file);
+      const serving = await serveStore(ctx, file);
       const signal = await stopped;
       ctx.io.stderr.write(`\n${signal}: stopping\n`);
-      await server.close();
+      await serving.close();
       return EXIT_OK;
     }
     ctx.io.stdout.write(

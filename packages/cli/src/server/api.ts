@@ -2,7 +2,10 @@
 // is validated: an unknown one, a repeated one or a bad value is a 400 naming the parameter.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type CostStore, StoreError } from '@tokenmeter/store';
+import { budgetForecast } from '../alerting/forecast.js';
+import { alertToJson } from '../alerting/json.js';
 import { ParamError } from '../errors/param-error.js';
+import { nanosToUsd } from '../format/money.js';
 import { callToCsv, callToJsonLine, csvHeader } from '../query/export.js';
 import { budgetToJson, callToJson, summaryToJson } from '../query/json.js';
 import { getCall } from '../query/lookup.js';
@@ -15,7 +18,7 @@ import {
   parseSummaryParams,
   parseTimeZone,
 } from '../query/params.js';
-import { formatDate } from '../query/time.js';
+import { formatDate, parseInstant, TIME_HINT } from '../query/time.js';
 import { drained, sendError, sendJson } from './http.js';
 import type { SseHub } from './sse.js';
 
@@ -50,6 +53,8 @@ export const ENDPOINT_PARAMS: Record<string, string[]> = {
   export: [...TIME, ...FILTERS, 'format'],
   stream: [...FILTERS, 'after'],
   budgets: ['tz'],
+  alerts: ['since', 'state', 'limit', 'tz'],
+  alert: [],
   health: [],
   metrics: [],
 };
@@ -189,12 +194,56 @@ function stream(ctx: ApiContext, url: URL, req: IncomingMessage, res: ServerResp
 function budgets(ctx: ApiContext, url: URL, req: IncomingMessage, res: ServerResponse): void {
   const get = paramSource(url, ENDPOINT_PARAMS.budgets!);
   const tz = parseTimeZone(get);
-  const status = ctx.store.budgetStatus(ctx.now(), tz);
+  const now = ctx.now();
+  const status = ctx.store.budgetStatus(now, tz);
   sendJson(req, res, 200, {
     timeZone: tz,
     exceeded: status.some((s) => s.state === 'exceeded'),
-    budgets: status.map(budgetToJson),
+    budgets: status.map((b) => {
+      const f = budgetForecast(ctx.store, b, now);
+      return {
+        ...budgetToJson(b),
+        forecast: {
+          ...f,
+          expectedUsd: nanosToUsd(f.expectedNanos),
+          lowUsd: nanosToUsd(f.lowNanos),
+          highUsd: nanosToUsd(f.highNanos),
+          exhaustsAt: f.exhaustsAtMs === null ? null : new Date(f.exhaustsAtMs).toISOString(),
+        },
+      };
+    }),
   });
+}
+
+function alerts(ctx: ApiContext, url: URL, req: IncomingMessage, res: ServerResponse): void {
+  const get = paramSource(url, ENDPOINT_PARAMS.alerts!);
+  const timeZone = parseTimeZone(get);
+  const sinceText = get('since') ?? '7d';
+  const since = parseInstant(sinceText, { now: ctx.now(), timeZone });
+  if (since === undefined) throw new ParamError('since', `"${sinceText}": ${TIME_HINT}`);
+  const state = get('state');
+  if (state !== undefined && state !== 'firing' && state !== 'resolved')
+    throw new ParamError('state', `"${state}" is not a state: use firing or resolved`);
+  const limit = parseIntParam(get, 'limit', 100, 1, 1000)!;
+  const sinks = ctx.store.alerts.listSinks();
+  const log = ctx.store.alerts.log({ since, limit, ...(state ? { state } : {}) });
+  sendJson(req, res, 200, {
+    since: new Date(since).toISOString(),
+    firing: ctx.store.alerts.firing().length,
+    alerts: log.map((a) => alertToJson(a, ctx.store.alerts, sinks)),
+  });
+}
+
+function alert(ctx: ApiContext, url: URL, id: string, req: IncomingMessage, res: ServerResponse): void {
+  paramSource(url, ENDPOINT_PARAMS.alert!);
+  if (!/^\d{1,15}$/.test(id) || Number(id) < 1)
+    throw new ParamError('id', `"${id}" is not an alert id (a positive whole number)`);
+  const a = ctx.store.alerts.getAlert(Number(id));
+  if (!a) {
+    sendError(req, res, 404, 'not_found', `no alert with id ${id}`);
+    return;
+  }
+  sendJson(req, res, 200, alertToJson(a, ctx.store.alerts, ctx.store.alerts.listSinks()));
 }
 
 /** Handles /v1/... Returns false when no route matched. */
@@ -212,6 +261,8 @@ export async function handleApi(
   else if (p === '/v1/telemetry/export') await exportCalls(ctx, url, req, res);
   else if (p === '/v1/telemetry/stream') stream(ctx, url, req, res);
   else if (p === '/v1/budgets') budgets(ctx, url, req, res);
+  else if (p === '/v1/alerts') alerts(ctx, url, req, res);
+  else if (p.startsWith('/v1/alerts/')) alert(ctx, url, decodeURIComponent(p.slice(11)), req, res);
   else return false;
   return true;
 }
