@@ -1,5 +1,6 @@
 // The `tokenmeter` command line: dispatches to a command, prints errors as one clear message and
 // returns the exit code (0 ok, 1 error, 2 usage error, 3 budget exceeded).
+import { readEnv } from '@tokenmeter/config';
 import { type CommandSpec, closest, makeContext, parseCommandArgs, renderHelp } from './command.js';
 import { CliError, EXIT_ERROR, EXIT_OK, EXIT_USAGE } from './errors/cli-error.js';
 import { UsageError } from './errors/usage-error.js';
@@ -175,7 +176,8 @@ function printError(io: CliIO, e: unknown): number {
   }
   const err = e as Error;
   io.stderr.write(`${s.red('error:')} ${err?.message ?? String(e)}\n`);
-  if (io.env.TOKENMETER_DEBUG && err?.stack) io.stderr.write(`${err.stack}\n`);
+  if (readEnv(io.env, ['TOKENMETER_DEBUG']).values.TOKENMETER_DEBUG && err?.stack)
+    io.stderr.write(`${err.stack}\n`);
   else
     io.stderr.write(`${s.dim('This looks like a bug in tokenmeter; TOKENMETER_DEBUG=1 shows the stack.')}\n`);
   return EXIT_ERROR;

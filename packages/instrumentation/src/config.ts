@@ -1,5 +1,14 @@
 // The resolved configuration: TokenmeterInstrumentationConfig with the env vars applied and every
-// value normalised, read once when a runtime is built (never per call).
+// value normalised, read once when a runtime is built (never per call). The variables are read by
+// @tokenmeter/config's one reader, so an app with its own SDK and the distro parse them alike.
+import { diag } from '@opentelemetry/api';
+import {
+  COST_ATTRIBUTE_NAMES,
+  ENV_VARS,
+  type EnvName,
+  OPENAI_STREAM_USAGE_MODES,
+  readEnv,
+} from '@tokenmeter/config';
 import type {
   CostAttributeNames,
   OpenAIStreamUsageMode,
@@ -20,58 +29,36 @@ export interface ResolvedConfig {
   onCallRecord: TokenmeterInstrumentationConfig['onCallRecord'];
 }
 
-export const DEFAULT_MAX_METRIC_SERIES = 2000;
+export const DEFAULT_MAX_METRIC_SERIES = ENV_VARS.TOKENMETER_METRIC_MAX_SERIES.default;
 export const DEFAULT_MAX_CONTENT_BYTES = 64 * 1024;
 export const DEFAULT_UNREAD_BODY_TIMEOUT_MS = 60_000;
 
 type Env = Record<string, string | undefined>;
 
-function envBool(value: string | undefined): boolean | undefined {
-  if (value === undefined) return undefined;
-  const v = value.trim().toLowerCase();
-  if (v === 'true' || v === '1' || v === 'yes' || v === 'on') return true;
-  if (v === 'false' || v === '0' || v === 'no' || v === 'off' || v === '') return false;
-  return undefined;
+/** The options an environment variable stands in for, when the option is not given. */
+const ENV_OF = {
+  captureMessageContent: 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT',
+  openaiStreamUsage: 'TOKENMETER_OPENAI_STREAM_USAGE',
+  providers: 'TOKENMETER_PROVIDERS',
+  metricLabels: 'TOKENMETER_METRIC_LABELS',
+  maxMetricSeries: 'TOKENMETER_METRIC_MAX_SERIES',
+  costAttributes: 'TOKENMETER_COST_ATTRIBUTES',
+} as const satisfies Partial<Record<keyof TokenmeterInstrumentationConfig, EnvName>>;
+
+const log = diag.createComponentLogger({ namespace: '@tokenmeter/instrumentation' });
+/** Each setting problem is logged once per process, however many runtimes read the environment. */
+const reported = new Set<string>();
+
+function oneOf<T extends string>(values: readonly T[], value: unknown): T | undefined {
+  return (values as readonly unknown[]).includes(value) ? (value as T) : undefined;
 }
 
-function envInt(value: string | undefined): number | undefined {
-  if (value === undefined || !/^\s*\d+\s*$/.test(value)) return undefined;
-  return Number(value);
+function labels(list: readonly string[]): { feature: boolean; user: boolean } {
+  return { feature: list.includes('feature'), user: list.includes('user') };
 }
 
-function streamUsageMode(value: unknown): OpenAIStreamUsageMode | undefined {
-  return value === 'inject' || value === 'estimate' || value === 'off' ? value : undefined;
-}
-
-function costNames(value: unknown): CostAttributeNames | undefined {
-  return value === 'tokenmeter' || value === 'upstream' || value === 'both' ? value : undefined;
-}
-
-/**
- * `TOKENMETER_PROVIDERS`: comma-separated `provider=baseUrl` pairs, e.g.
- * `vllm=http://localhost:8000/v1,ollama=http://gpu-box:11434/v1`. Invalid entries are skipped
- * (the node distro validates the variable at start and says which entry is wrong).
- */
-export function parseProvidersEnv(value: string | undefined): ProviderEndpoint[] {
-  if (!value) return [];
-  const out: ProviderEndpoint[] = [];
-  for (const part of value.split(',')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) continue;
-    const provider = part.slice(0, eq).trim();
-    const baseUrl = part.slice(eq + 1).trim();
-    try {
-      new URL(baseUrl);
-    } catch {
-      continue;
-    }
-    if (provider) out.push({ provider, baseUrl });
-  }
-  return out;
-}
-
-function labels(list: readonly string[] | undefined): { feature: boolean; user: boolean } {
-  return { feature: list?.includes('feature') ?? false, user: list?.includes('user') ?? false };
+function positive(n: number | undefined): number | undefined {
+  return n !== undefined && n > 0 ? Math.floor(n) : undefined;
 }
 
 /** Apply env vars under explicit options (an explicit option wins) and fill the defaults. */
@@ -79,32 +66,35 @@ export function resolveConfig(
   config: TokenmeterInstrumentationConfig = {},
   env: Env = process.env,
 ): ResolvedConfig {
-  const envLabels = env.TOKENMETER_METRIC_LABELS?.split(',')
-    .map((s) => s.trim().toLowerCase())
-    .filter(Boolean);
-  const maxSeries = config.maxMetricSeries ?? envInt(env.TOKENMETER_METRIC_MAX_SERIES);
+  const explicit = {
+    captureMessageContent: config.captureMessageContent,
+    openaiStreamUsage: oneOf(OPENAI_STREAM_USAGE_MODES, config.openaiStreamUsage),
+    providers: config.providers,
+    metricLabels: config.metricLabels,
+    maxMetricSeries: positive(config.maxMetricSeries),
+    costAttributes: oneOf(COST_ATTRIBUTE_NAMES, config.costAttributes),
+  };
+  // Only the variables of options not given (an option set in code makes its variable irrelevant);
+  // each of those is read, so its value (or default) is there below.
+  const names = (Object.keys(ENV_OF) as (keyof typeof ENV_OF)[])
+    .filter((k) => explicit[k] === undefined)
+    .map((k) => ENV_OF[k]);
+  const { values: v, problems } = readEnv(env, names);
+  for (const p of problems) {
+    if (reported.has(p)) continue;
+    reported.add(p);
+    log.warn(`tokenmeter: ${p}`);
+  }
   return {
     captureMessageContent:
-      config.captureMessageContent ??
-      envBool(env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT) ??
-      false,
-    openaiStreamUsage:
-      streamUsageMode(config.openaiStreamUsage) ??
-      streamUsageMode(env.TOKENMETER_OPENAI_STREAM_USAGE?.trim().toLowerCase()) ??
-      'inject',
-    providers: config.providers ?? parseProvidersEnv(env.TOKENMETER_PROVIDERS),
+      explicit.captureMessageContent ?? v.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT,
+    openaiStreamUsage: explicit.openaiStreamUsage ?? v.TOKENMETER_OPENAI_STREAM_USAGE,
+    providers: explicit.providers ?? v.TOKENMETER_PROVIDERS,
     instrumentGlobalFetch: config.instrumentGlobalFetch ?? true,
-    metricLabels: labels(config.metricLabels ?? envLabels),
-    maxMetricSeries:
-      maxSeries !== undefined && maxSeries > 0 ? Math.floor(maxSeries) : DEFAULT_MAX_METRIC_SERIES,
-    costAttributes:
-      costNames(config.costAttributes) ??
-      costNames(env.TOKENMETER_COST_ATTRIBUTES?.trim().toLowerCase()) ??
-      'tokenmeter',
-    maxContentBytes:
-      config.maxContentBytes !== undefined && config.maxContentBytes > 0
-        ? Math.floor(config.maxContentBytes)
-        : DEFAULT_MAX_CONTENT_BYTES,
+    metricLabels: labels(explicit.metricLabels ?? v.TOKENMETER_METRIC_LABELS),
+    maxMetricSeries: explicit.maxMetricSeries ?? v.TOKENMETER_METRIC_MAX_SERIES,
+    costAttributes: explicit.costAttributes ?? v.TOKENMETER_COST_ATTRIBUTES,
+    maxContentBytes: positive(config.maxContentBytes) ?? DEFAULT_MAX_CONTENT_BYTES,
     unreadBodyTimeoutMs:
       config.unreadBodyTimeoutMs !== undefined && config.unreadBodyTimeoutMs > 0
         ? config.unreadBodyTimeoutMs

@@ -4,6 +4,7 @@
 // (file size, YAML aliases, rule nesting), so a hostile file costs one line, not the process.
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { readEnv } from '@tokenmeter/config';
 import { parseDocument } from 'yaml';
 import { convertPriceTable, isIsoDate, parseTimeOfDay } from './catalog/convert.js';
 import type { SnapshotConditionalPrice, SnapshotModel } from './internal-types.js';
@@ -20,7 +21,7 @@ import type {
 import { userRegexProblem } from './user-regex.js';
 
 /** The environment variable naming the pricing file. */
-export const PRICING_FILE_ENV = 'TOKENMETER_PRICING_FILE';
+export const PRICING_FILE_ENV = 'TOKENMETER_PRICING_FILE' as const;
 
 /** Largest pricing file read (1 MiB: about 5,000 models; parsing one takes well under a second). */
 export const MAX_PRICING_FILE_BYTES = 1024 * 1024;
@@ -359,7 +360,7 @@ export function loadPricingFile(path: string): PricingFileResult {
 export function loadPricingFileFromEnv(
   env: Record<string, string | undefined> = process.env,
 ): PricingFileResult | undefined {
-  const path = env[PRICING_FILE_ENV]?.trim();
+  const path = readEnv(env, [PRICING_FILE_ENV]).values[PRICING_FILE_ENV];
   return path ? loadPricingFile(path) : undefined;
 }
 

@@ -1,6 +1,8 @@
-// Where the store lives by default. The distro and the CLI resolve the path the same way.
+// Where the store lives by default. The distro and the CLI resolve the path the same way, reading
+// TOKENMETER_STORE and TOKENMETER_HOME through the environment table (@tokenmeter/config).
 import os from 'node:os';
 import path from 'node:path';
+import { readEnv } from '@tokenmeter/config';
 
 /** File name of the store inside the tokenmeter home directory. */
 export const STORE_FILE_NAME = 'tokenmeter.db';
@@ -13,21 +15,17 @@ type Env = Record<string, string | undefined>;
  * that `tokenmeter doctor` can print is easier to find on a laptop and a server alike.)
  */
 export function defaultStorePath(env: Env = process.env): string {
-  const home = env.TOKENMETER_HOME?.trim();
-  if (home) return path.resolve(home, STORE_FILE_NAME);
+  const home = readEnv(env, ['TOKENMETER_HOME']).values.TOKENMETER_HOME;
+  if (home) return path.join(home, STORE_FILE_NAME);
   return path.join(os.homedir(), '.tokenmeter', STORE_FILE_NAME);
 }
 
 /**
- * Resolves TOKENMETER_STORE: unset or empty → the default path; `off` (any case), `false`, `0`,
- * `none` → null (no store); anything else → that path, resolved against the working directory
- * (`~/` expands to the home directory).
+ * Resolves TOKENMETER_STORE: unset or empty → the default path; `off` (also `none`, `false`, `0`,
+ * `no`, any case) → null (no store); anything else → that path, resolved against the working
+ * directory (`~/` expands to the home directory).
  */
 export function resolveStorePath(env: Env = process.env): string | null {
-  const raw = env.TOKENMETER_STORE?.trim();
-  if (!raw) return defaultStorePath(env);
-  if (/^(off|false|0|none)$/i.test(raw)) return null;
-  if (raw === '~') return os.homedir();
-  if (raw.startsWith('~/')) return path.join(os.homedir(), raw.slice(2));
-  return path.resolve(raw);
+  const store = readEnv(env, ['TOKENMETER_STORE']).values.TOKENMETER_STORE;
+  return store === undefined ? defaultStorePath(env) : store;
 }

@@ -4,8 +4,9 @@ import { createServer, request } from 'node:http';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import path from 'node:path';
+import { KNOWN_ENV_VARS, readEnv, unknownEnvVars } from '@tokenmeter/config';
 import { openStore, resolveStorePath } from '@tokenmeter/store';
-import { bool, type CommandContext, type CommandSpec, closest, STORE_FLAG, str } from '../command.js';
+import { bool, type CommandContext, type CommandSpec, STORE_FLAG, str } from '../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../errors/cli-error.js';
 import { formatBytes, formatInt } from '../format/numbers.js';
 
@@ -173,34 +174,28 @@ async function configChecks(
     message: p,
     fix: `Fix or unset ${p.split(/[=:\s]/)[0]} in the app's environment.`,
   }));
-  const known = node.KNOWN_ENV_VARS as readonly string[];
-  for (const name of Object.keys(env)) {
-    if (known.includes(name)) continue;
-    // parseConfig reports some unknown names itself (with a suggestion): do not say it twice.
-    if (problems.some((p) => p.includes(name))) continue;
-    if (name.startsWith('TOKENMETER_') && !['TOKENMETER_SERVE_TOKEN', 'TOKENMETER_DEBUG'].includes(name)) {
-      const near = closest(name, known, 1);
+  for (const u of unknownEnvVars(env)) {
+    // parseConfig already reports a TOKENMETER_* typo with its suggestion: do not say it twice.
+    if (problems.some((p) => p.startsWith(`${u.name} `))) continue;
+    if (u.name.startsWith('TOKENMETER_'))
       checks.push({
         area: 'config',
         state: 'problem',
-        message: `${name} is not a tokenmeter setting and is ignored`,
-        fix: near.length
-          ? `Did you mean ${near[0]}?`
-          : `Remove it; the settings are listed in the @tokenmeter/node README.`,
+        message: `${u.name} is not a tokenmeter setting and is ignored`,
+        fix: u.didYouMean
+          ? `Did you mean ${u.didYouMean}?`
+          : 'Remove it; the settings are listed in the @tokenmeter/node README.',
       });
-    } else if (name.startsWith('OTEL_')) {
-      const near = closest(name, known, 1).filter((n) => n !== name && n.startsWith('OTEL_'));
-      if (near.length)
-        checks.push({
-          area: 'config',
-          state: 'warn',
-          message: `${name} is not read by tokenmeter`,
-          fix: `Did you mean ${near[0]}?`,
-        });
-    }
+    else
+      checks.push({
+        area: 'config',
+        state: 'warn',
+        message: `${u.name} is not read by tokenmeter`,
+        fix: `Did you mean ${u.didYouMean}?`,
+      });
   }
   if (checks.length === 0) {
-    const set = Object.keys(env).filter((k) => known.includes(k));
+    const set = Object.keys(env).filter((k) => (KNOWN_ENV_VARS as readonly string[]).includes(k));
     checks.push({
       area: 'config',
       state: 'ok',
@@ -220,7 +215,7 @@ async function configChecks(
 }
 
 async function pricingChecks(env: Record<string, string | undefined>, cwd: string): Promise<Check[]> {
-  const file = env.TOKENMETER_PRICING_FILE?.trim();
+  const file = readEnv(env, ['TOKENMETER_PRICING_FILE']).values.TOKENMETER_PRICING_FILE;
   if (!file)
     return [
       {

@@ -1,5 +1,6 @@
 // tokenmeter serve: dashboard, REST API and /metrics for the store, and the alert loop over it.
 import type { AlertRunner, SinkTarget } from '@tokenmeter/alerts';
+import { readEnv } from '@tokenmeter/config';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { bool, STORE_FLAG, str } from '../command.js';
 import { EXIT_OK } from '../errors/cli-error.js';
@@ -35,7 +36,8 @@ export async function serveStore(
 ): Promise<Serving> {
   const host = str(ctx, 'host') ?? DEFAULT_HOST;
   const port = parsePort(str(ctx, 'port'), ctx);
-  const token = str(ctx, 'token') ?? (ctx.io.env.TOKENMETER_SERVE_TOKEN || undefined);
+  const token =
+    str(ctx, 'token') ?? readEnv(ctx.io.env, ['TOKENMETER_SERVE_TOKEN']).values.TOKENMETER_SERVE_TOKEN;
   const server = await startServer({
     storePath: file,
     host,

@@ -12,17 +12,25 @@ import Anthropic from '@anthropic-ai/sdk';
 import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { GoogleGenAI } from '@google/genai';
 import { context, propagation } from '@opentelemetry/api';
+import { readEnv } from '@tokenmeter/config';
 import { withAttribution } from '@tokenmeter/node';
 import { ATTRIBUTION_BAGGAGE_KEYS } from '@tokenmeter/semconv';
 import OpenAI from 'openai';
 
-const mockUrl = process.env.TOKENMETER_DEMO_MOCK_URL;
-if (!mockUrl) {
-  console.error('TOKENMETER_DEMO_MOCK_URL is not set: run this through `tokenmeter demo`');
+const { values: settings, problems } = readEnv(process.env, [
+  'TOKENMETER_DEMO_MOCK_URL',
+  'TOKENMETER_DEMO_CALLS',
+  'TOKENMETER_DEMO_SEED',
+]);
+const mockUrl = settings.TOKENMETER_DEMO_MOCK_URL;
+if (!mockUrl || problems.length) {
+  console.error(
+    problems.join('\n') || 'TOKENMETER_DEMO_MOCK_URL is not set: run this through `tokenmeter demo`',
+  );
   process.exit(2);
 }
-const total = Math.max(1, Number(process.env.TOKENMETER_DEMO_CALLS ?? 120) || 120);
-let seed = Number(process.env.TOKENMETER_DEMO_SEED ?? 1) || 1;
+const total = settings.TOKENMETER_DEMO_CALLS;
+let seed = settings.TOKENMETER_DEMO_SEED || 1;
 
 /** mulberry32: a small seeded PRNG, so a demo run is reproducible. */
 function random() {
