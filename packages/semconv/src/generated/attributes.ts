@@ -488,6 +488,88 @@ export const ATTR_TOKENMETER_COST_OUTPUT = 'tokenmeter.cost.output' as const;
 export const ATTR_TOKENMETER_FEATURE = 'tokenmeter.feature' as const;
 
 /**
+ * What the gateway answered a request, or what became of an accepted span.
+ *
+ * @example accepted
+ * @example queue_full
+ * @experimental This attribute is in development and may change.
+ */
+export const ATTR_TOKENMETER_GATEWAY_RESULT = 'tokenmeter.gateway.result' as const;
+
+/**
+ * Taken in (200).
+ */
+export const TOKENMETER_GATEWAY_RESULT_VALUE_ACCEPTED = 'accepted' as const;
+
+/**
+ * A body that does not decode (400).
+ */
+export const TOKENMETER_GATEWAY_RESULT_VALUE_MALFORMED = 'malformed' as const;
+
+/**
+ * A body over the size limit (413).
+ */
+export const TOKENMETER_GATEWAY_RESULT_VALUE_TOO_LARGE = 'too_large' as const;
+
+/**
+ * A content type or encoding the gateway does not read (415).
+ */
+export const TOKENMETER_GATEWAY_RESULT_VALUE_UNSUPPORTED = 'unsupported' as const;
+
+/**
+ * A missing or wrong bearer token (401).
+ */
+export const TOKENMETER_GATEWAY_RESULT_VALUE_UNAUTHORIZED = 'unauthorized' as const;
+
+/**
+ * The queue was full (429 with Retry-After).
+ */
+export const TOKENMETER_GATEWAY_RESULT_VALUE_QUEUE_FULL = 'queue_full' as const;
+
+/**
+ * The gateway was shutting down (503 with Retry-After).
+ */
+export const TOKENMETER_GATEWAY_RESULT_VALUE_DRAINING = 'draining' as const;
+
+/**
+ * A passed-through request the next hop could not be reached for (502).
+ */
+export const TOKENMETER_GATEWAY_RESULT_VALUE_UPSTREAM_ERROR = 'upstream_error' as const;
+
+/**
+ * An accepted span the next hop took (2xx).
+ */
+export const TOKENMETER_GATEWAY_RESULT_VALUE_FORWARDED = 'forwarded' as const;
+
+/**
+ * An accepted span given up on (refused for good
+ */
+export const TOKENMETER_GATEWAY_RESULT_VALUE_DROPPED = 'dropped' as const;
+
+/**
+ * The OTLP signal of a request.
+ *
+ * @example traces
+ * @experimental This attribute is in development and may change.
+ */
+export const ATTR_TOKENMETER_GATEWAY_SIGNAL = 'tokenmeter.gateway.signal' as const;
+
+/**
+ * POST /v1/traces (priced).
+ */
+export const TOKENMETER_GATEWAY_SIGNAL_VALUE_TRACES = 'traces' as const;
+
+/**
+ * POST /v1/metrics (passed through).
+ */
+export const TOKENMETER_GATEWAY_SIGNAL_VALUE_METRICS = 'metrics' as const;
+
+/**
+ * POST /v1/logs (passed through).
+ */
+export const TOKENMETER_GATEWAY_SIGNAL_VALUE_LOGS = 'logs' as const;
+
+/**
  * How well the model name matched a priced entry, or why the call is unpriced.
  *
  * @example exact

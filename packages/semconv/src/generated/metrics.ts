@@ -157,6 +157,61 @@ export const METRIC_TOKENMETER_CLIENT_OPERATION_COST_DESCRIPTOR: MetricDescripto
 };
 
 /**
+ * Spans accepted and not yet delivered to the next hop (waiting, in flight or between retries).
+ *
+ * Instrument: gauge. Unit: {span}. Prometheus: tokenmeter_gateway_queue_spans.
+ * @experimental This metric is in development and may change.
+ */
+export const METRIC_TOKENMETER_GATEWAY_QUEUE_SPANS = 'tokenmeter.gateway.queue.spans' as const;
+
+/** The descriptor of {@link METRIC_TOKENMETER_GATEWAY_QUEUE_SPANS}. */
+export const METRIC_TOKENMETER_GATEWAY_QUEUE_SPANS_DESCRIPTOR: MetricDescriptor = {
+  name: METRIC_TOKENMETER_GATEWAY_QUEUE_SPANS,
+  instrument: 'gauge',
+  unit: '{span}',
+  description: "Spans accepted and not yet delivered to the next hop (waiting, in flight or between retries).",
+  prometheusName: 'tokenmeter_gateway_queue_spans',
+};
+
+/**
+ * OTLP requests the gateway received, by signal and by what it answered.
+ *
+ * @note accepted is the only result that took data in; every other result was refused with the status the OTLP/HTTP spec gives for it (400, 401, 413, 415, 429, 503) and is the sender's to retry or drop.
+ *
+ * Instrument: counter. Unit: {request}. Prometheus: tokenmeter_gateway_requests_total.
+ * @experimental This metric is in development and may change.
+ */
+export const METRIC_TOKENMETER_GATEWAY_REQUESTS = 'tokenmeter.gateway.requests' as const;
+
+/** The descriptor of {@link METRIC_TOKENMETER_GATEWAY_REQUESTS}. */
+export const METRIC_TOKENMETER_GATEWAY_REQUESTS_DESCRIPTOR: MetricDescriptor = {
+  name: METRIC_TOKENMETER_GATEWAY_REQUESTS,
+  instrument: 'counter',
+  unit: '{request}',
+  description: "OTLP requests the gateway received, by signal and by what it answered.",
+  prometheusName: 'tokenmeter_gateway_requests_total',
+};
+
+/**
+ * Spans the gateway accepted, by what became of them at the next hop.
+ *
+ * @note forwarded once the next hop answered 2xx; dropped when it refused them for good (a 4xx other than 429), retries ran out, or shutdown's drain timed out. Every drop is also logged.
+ *
+ * Instrument: counter. Unit: {span}. Prometheus: tokenmeter_gateway_spans_total.
+ * @experimental This metric is in development and may change.
+ */
+export const METRIC_TOKENMETER_GATEWAY_SPANS = 'tokenmeter.gateway.spans' as const;
+
+/** The descriptor of {@link METRIC_TOKENMETER_GATEWAY_SPANS}. */
+export const METRIC_TOKENMETER_GATEWAY_SPANS_DESCRIPTOR: MetricDescriptor = {
+  name: METRIC_TOKENMETER_GATEWAY_SPANS,
+  instrument: 'counter',
+  unit: '{span}',
+  description: "Spans the gateway accepted, by what became of them at the next hop.",
+  prometheusName: 'tokenmeter_gateway_spans_total',
+};
+
+/**
  * Failures inside tokenmeter itself (never seen by the app), by where they happened.
  *
  * Instrument: counter. Unit: {error}. Prometheus: tokenmeter_internal_errors_total.
