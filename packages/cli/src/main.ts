@@ -116,6 +116,16 @@ const COMMANDS: Entry[] = [
     load: async () => (await import('./commands/serve.js')).serveCommand,
   },
   {
+    name: 'gateway',
+    summary: 'Price the GenAI spans of any language in an OTLP pipeline, and forward them',
+    load: async () => (await import('./commands/gateway.js')).gatewayCommand,
+  },
+  {
+    name: 'collector-config',
+    summary: 'Print an OpenTelemetry Collector config that prices the top models with OTTL',
+    load: async () => (await import('./commands/collector-config.js')).collectorConfigCommand,
+  },
+  {
     name: 'doctor',
     summary: 'Check Node, SDK versions, configuration, pricing file, store and exporters',
     load: async () => (await import('./commands/doctor.js')).doctorCommand,
