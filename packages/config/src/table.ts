@@ -319,6 +319,14 @@ export const ENV_VARS = {
     defaultDoc: '',
     doc: '`tokenmeter serve`: bearer token every request must carry (as `--token`); required off loopback',
   }),
+  TOKENMETER_GATEWAY_TOKEN: row({
+    source: 'tokenmeter',
+    readBy: ['cli'],
+    type: text,
+    default: undefined,
+    defaultDoc: '',
+    doc: '`tokenmeter gateway`: bearer token every OTLP sender must send (as `--token`); required off loopback; never forwarded',
+  }),
   TOKENMETER_DEBUG: row({
     source: 'tokenmeter',
     readBy: ['cli'],

@@ -21,7 +21,8 @@ it('the node README lists every setting of an instrumented app, with its default
   for (const name of KNOWN_ENV_VARS) {
     const listed = text.includes(`| \`${name}\``);
     const appSide =
-      !name.startsWith('TOKENMETER_DEMO_') && !['TOKENMETER_SERVE_TOKEN', 'TOKENMETER_DEBUG'].includes(name);
+      !name.startsWith('TOKENMETER_DEMO_') &&
+      !['TOKENMETER_SERVE_TOKEN', 'TOKENMETER_GATEWAY_TOKEN', 'TOKENMETER_DEBUG'].includes(name);
     assert.equal(listed, appSide, name);
   }
 });

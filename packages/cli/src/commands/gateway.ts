@@ -1,6 +1,7 @@
 // tokenmeter gateway: the OTLP/HTTP hop that prices other services' GenAI spans (@tokenmeter/gateway),
 // configured from flags and the usual OTEL_* / TOKENMETER_* variables.
 
+import { readEnv } from '@tokenmeter/config';
 import {
   DEFAULT_HOST,
   DEFAULT_PORT,
@@ -18,7 +19,7 @@ import { UsageError } from '../errors/usage-error.js';
 import { parsePort } from './serve.js';
 
 /** The gateway's bearer token when --token is not given. */
-export const GATEWAY_TOKEN_ENV = 'TOKENMETER_GATEWAY_TOKEN';
+export const GATEWAY_TOKEN_ENV = 'TOKENMETER_GATEWAY_TOKEN' as const;
 
 function count(ctx: CommandContext, flag: string): number | undefined {
   const text = str(ctx, flag);
@@ -56,7 +57,7 @@ export function gatewayOptions(ctx: CommandContext, warn: (line: string) => void
     serviceName: env.OTEL_SERVICE_NAME || 'tokenmeter-gateway',
     warn,
   };
-  const token = str(ctx, 'token') ?? (env[GATEWAY_TOKEN_ENV] || undefined);
+  const token = str(ctx, 'token') ?? readEnv(env, [GATEWAY_TOKEN_ENV]).values[GATEWAY_TOKEN_ENV];
   if (token !== undefined) options.token = token;
   const maxQueueSpans = count(ctx, 'max-queue-spans');
   if (maxQueueSpans !== undefined) options.maxQueueSpans = maxQueueSpans;
