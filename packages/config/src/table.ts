@@ -295,7 +295,7 @@ export const ENV_VARS = {
     readBy: ['distro', 'instrumentation'],
     type: wholeNumber(1, 1_000_000),
     default: 2000,
-    doc: 'cap on label sets per `llm_*` metric; the excess is folded into `other`',
+    doc: 'cap on series per metric, for every metric tokenmeter records (a histogram label set counts its buckets + 3); the excess goes to an overflow set (`model="other"`, `otel_metric_overflow="true"`)',
   }),
   TOKENMETER_COST_ATTRIBUTES: row({
     source: 'tokenmeter',

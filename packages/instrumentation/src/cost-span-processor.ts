@@ -59,7 +59,7 @@ export interface CostSpanProcessorOptions {
   recordMetrics?: boolean;
   /** Attribution labels allowed on the llm.* metrics (as TokenmeterInstrumentationConfig). */
   metricLabels?: ('feature' | 'user')[];
-  /** Cap on distinct label sets per llm.* metric. */
+  /** Series cap of every metric tokenmeter records (see maxMetricSeries of TokenmeterInstrumentationConfig). */
   maxMetricSeries?: number;
 }
 

@@ -36,7 +36,7 @@ export interface TokenmeterInstrumentationConfig extends InstrumentationConfig {
    * Default none. Env: `TOKENMETER_METRIC_LABELS=feature,user`.
    */
   metricLabels?: ('feature' | 'user')[];
-  /** Cap on distinct label sets per llm_* metric; the excess is folded into `other`. Default 2000. Env: `TOKENMETER_METRIC_MAX_SERIES`. */
+  /** Series cap of every metric tokenmeter records (a histogram label set counts its buckets + 3); past it, new label sets go to the metric's overflow set (`other`, `otel.metric.overflow=true`). Default 2000. Env: `TOKENMETER_METRIC_MAX_SERIES`. */
   maxMetricSeries?: number;
   /** Which cost attribute names to write. Default `tokenmeter`. Env: `TOKENMETER_COST_ATTRIBUTES`. */
   costAttributes?: CostAttributeNames;

@@ -9,6 +9,7 @@ import {
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_TOKEN_TYPE,
   ATTR_GEN_AI_USAGE_COST,
+  ATTR_OTEL_METRIC_OVERFLOW,
   ATTR_TOKENMETER_FEATURE,
   ATTR_TOKENMETER_PRICING_MATCH,
   ATTR_TOKENMETER_TENANT_ID,
@@ -184,6 +185,38 @@ describe('label cap', () => {
       const requests = points(await h.collect(), METRIC_LLM_REQUESTS);
       const byModel = Object.fromEntries(requests.map((p) => [p.attributes[LABEL_MODEL], p.value]));
       assert.deepEqual(byModel, { 'custom-model-0': 1, 'custom-model-1': 1, 'custom-model-2': 1, other: 3 });
+    } finally {
+      recorder.configure({ maxMetricSeries: 2000 });
+    }
+  });
+
+  test('one budget for every metric: each holds at most maxMetricSeries series (a histogram label set counts buckets + 3), the rest goes to its overflow set', async () => {
+    const recorder = sharedMetrics();
+    recorder.configure({ maxMetricSeries: 40 });
+    try {
+      for (let i = 0; i < 12; i++) await ask(`gpt-4o-mini-custom-${i}`);
+      await waitFor(() => h.records.length === 12);
+      const m = await h.collect();
+      const own = (name: string) =>
+        points(m, name).filter((p) => p.attributes[ATTR_OTEL_METRIC_OVERFLOW] !== true);
+      const overflow = (name: string) =>
+        points(m, name).filter((p) => p.attributes[ATTR_OTEL_METRIC_OVERFLOW] === true);
+      // 17 series per token-usage label set (14 buckets, +Inf, _sum, _count): 2 fit in 40.
+      assert.equal(own(METRIC_GEN_AI_CLIENT_TOKEN_USAGE).length, 2);
+      assert.equal(own(METRIC_GEN_AI_CLIENT_OPERATION_DURATION).length, 2);
+      // llm.tokens: input and output per model, 1 series each: all 24 fit.
+      assert.equal(own(METRIC_LLM_TOKENS).length, 24);
+      assert.equal(overflow(METRIC_LLM_TOKENS).length, 0);
+      assert.equal(own(METRIC_LLM_REQUESTS).length, 12);
+      const usageOverflow = overflow(METRIC_GEN_AI_CLIENT_TOKEN_USAGE);
+      assert.equal(usageOverflow.length, 2, 'one overflow set per token type');
+      assert.equal(usageOverflow[0]!.attributes[ATTR_GEN_AI_REQUEST_MODEL], 'other');
+      const counted = points(m, METRIC_GEN_AI_CLIENT_OPERATION_DURATION).reduce(
+        (a, p) => a + (p.value as Histogram).count,
+        0,
+      );
+      assert.equal(counted, 12, 'every call counted once');
+      assert.deepEqual(recorder.overflowed[METRIC_GEN_AI_CLIENT_OPERATION_DURATION], 10);
     } finally {
       recorder.configure({ maxMetricSeries: 2000 });
     }

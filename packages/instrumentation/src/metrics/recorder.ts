@@ -10,12 +10,16 @@
 //   the synchronous instruments, so the points land in that very collection) or when it reaches
 //   QUEUE_LIMIT records. Attribute objects are built once per label set and cached. Recording off
 //   the request path, many at a time, costs a fraction of recording each call in place.
-// - Label sets are capped (maxMetricSeries): past the cap, model, feature and user fold into
-//   `other` (and, if still new, the tenant too), so a runaway label never grows memory or series.
+// - One cardinality budget for every metric (maxMetricSeries, see series-budget.ts): each metric
+//   holds at most that many series. A label set past it is recorded in the metric's overflow set:
+//   provider, operation, token type and priced kept; model, org_id, feature, user and error.type as
+//   `other`; response model and server left off; otel.metric.overflow=true. So a runaway label (a
+//   model name end users choose through a gateway) never grows memory, series or the scrape.
 import {
   type Attributes,
   type BatchObservableResult,
   type Counter,
+  diag,
   type Histogram,
   type Meter,
   type MeterProvider,
@@ -31,6 +35,7 @@ import {
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_TOKEN_TYPE,
+  ATTR_OTEL_METRIC_OVERFLOW,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   ATTR_TOKENMETER_COMPONENT,
@@ -63,6 +68,7 @@ import { DEFAULT_MAX_METRIC_SERIES } from '../config.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
 import { HistogramStore } from './histogram-store.js';
 import { RollingSpend } from './rolling.js';
+import { SeriesBudget } from './series-budget.js';
 
 /** The histograms of a call, in the order of a HistogramStore made by `createHistogramStore`. */
 const HISTOGRAMS = [
@@ -87,8 +93,11 @@ export const QUEUE_LIMIT = 1024;
 /** The label value that excess label sets fold into. */
 export const OTHER = 'other';
 
-/** The durations cache's key for error types past the cap (no error type starts with NUL). */
-const FOLDED_ERROR_TYPE = '\u0000other';
+/** Distinct error types cached per label set; past it they share the overflow set's. */
+const MAX_ERROR_TYPES = 64;
+
+/** The rolling gauge's tenant key for tenants past the cap (no tenant id starts with NUL). */
+const OVERFLOW_TENANT = '\u0000other';
 
 export interface MetricLabelOptions {
   /** Attribution labels allowed on the llm.* metrics. */
@@ -96,6 +105,12 @@ export interface MetricLabelOptions {
   /** Cap on distinct label sets (provider, model, org_id, feature, user). */
   maxMetricSeries?: number;
 }
+
+/** The label sets of a Series, one per metric and variant: tokens by token type (0-3), then these. */
+const SLOT_PRICED = 4;
+const SLOT_UNPRICED = 5;
+const SLOT_COST = 6;
+const SLOTS = 7;
 
 /** Running totals of one llm.* label set (provider, model, org_id[, feature][, user]). */
 class Series {
@@ -107,7 +122,15 @@ class Series {
   readonly pricedAttrs: Attributes;
   readonly unpricedAttrs: Attributes;
   readonly tokenAttrs: Attributes[];
-  constructor(readonly attrs: Attributes) {
+  /**
+   * Where each of its label sets is counted (by SLOT_*), decided on first use against the metric's
+   * budget: this series, or `overflow` (undefined on an overflow series, which counts all itself).
+   */
+  readonly to: (Series | undefined)[] = new Array(SLOTS).fill(undefined);
+  constructor(
+    readonly attrs: Attributes,
+    readonly overflow: Series | undefined,
+  ) {
     this.pricedAttrs = { ...attrs, [LABEL_PRICED]: true };
     this.unpricedAttrs = { ...attrs, [LABEL_PRICED]: false };
     this.tokenAttrs = [
@@ -116,44 +139,40 @@ class Series {
       LABEL_TOKEN_TYPE_VALUE_CACHE_WRITE,
       LABEL_TOKEN_TYPE_VALUE_OUTPUT,
     ].map((t) => ({ ...attrs, [LABEL_TOKEN_TYPE]: t }));
+    if (overflow === undefined) this.to.fill(this);
   }
 }
 
-/** Cached attribute objects of the gen_ai.* histograms for one (operation, provider, models, server). */
+/** One label set of a histogram and where its points go (itself, or the overflow set). */
+interface HistogramSlot {
+  readonly attrs: Attributes;
+  to: Attributes | undefined;
+}
+
+/** The (operation, provider, request model) label set of time to first chunk and cost, shared. */
+interface ShortAttrs {
+  readonly ttfc: HistogramSlot;
+  readonly cost: HistogramSlot;
+}
+
+/** Label sets of the gen_ai.* histograms for one (operation, provider, models, server). */
 class HistogramAttrs {
-  readonly input: Attributes;
-  readonly output: Attributes;
-  /** gen_ai.client.operation.duration, keyed by error.type ('' = none). */
-  private readonly durations = new Map<string, Attributes>();
-  /** operation, provider, request model: time to first chunk and cost. */
-  readonly short: Attributes;
-  constructor(readonly base: Attributes) {
-    this.input = { ...base, [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_INPUT };
-    this.output = { ...base, [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_OUTPUT };
-    const short: Attributes = {
-      [ATTR_GEN_AI_OPERATION_NAME]: base[ATTR_GEN_AI_OPERATION_NAME],
-      [ATTR_GEN_AI_PROVIDER_NAME]: base[ATTR_GEN_AI_PROVIDER_NAME],
-    };
-    if (base[ATTR_GEN_AI_REQUEST_MODEL] !== undefined)
-      short[ATTR_GEN_AI_REQUEST_MODEL] = base[ATTR_GEN_AI_REQUEST_MODEL];
-    this.short = short;
-    this.durations.set('', base);
-  }
-  duration(errorType: string | undefined): Attributes {
-    const key = errorType ?? '';
-    let attrs = this.durations.get(key);
-    if (attrs === undefined) {
-      // Past 64 error types, the rest share one `other` set (cached like the others: the histogram
-      // store keys its cells by attribute object).
-      const folded = this.durations.size >= 64;
-      const mapKey = folded ? FOLDED_ERROR_TYPE : key;
-      attrs = this.durations.get(mapKey);
-      if (attrs === undefined) {
-        attrs = { ...this.base, [ATTR_ERROR_TYPE]: folded ? OTHER : key };
-        this.durations.set(mapKey, attrs);
-      }
-    }
-    return attrs;
+  readonly duration: HistogramSlot;
+  readonly input: HistogramSlot;
+  readonly output: HistogramSlot;
+  /** gen_ai.client.operation.duration with error.type, by error type. */
+  readonly errors = new Map<string, HistogramSlot>();
+  constructor(
+    readonly base: Attributes,
+    readonly short: ShortAttrs,
+    /** Undefined on an overflow set. */
+    readonly overflow: HistogramAttrs | undefined,
+  ) {
+    const own = overflow === undefined;
+    const slot = (attrs: Attributes): HistogramSlot => ({ attrs, to: own ? attrs : undefined });
+    this.duration = slot(base);
+    this.input = slot({ ...base, [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_INPUT });
+    this.output = slot({ ...base, [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_OUTPUT });
   }
 }
 
@@ -190,13 +209,30 @@ export class MetricsRecorder {
   private maxSeries = DEFAULT_MAX_METRIC_SERIES;
   private readonly series = new Map<string, Series>();
   private readonly histogramAttrs = new Map<string, HistogramAttrs>();
+  private readonly shortAttrs = new Map<string, ShortAttrs>();
+  /** The overflow label sets, by kind (a few per provider and operation). */
+  private readonly overflows = {
+    series: new Map<string, Series>(),
+    histogramAttrs: new Map<string, HistogramAttrs>(),
+    shortAttrs: new Map<string, ShortAttrs>(),
+  };
   private readonly rolling = new RollingSpend();
+  private readonly budget = (d: MetricDescriptor) => new SeriesBudget(d, () => this.maxSeries);
+  private readonly budgets = {
+    requests: this.budget(METRIC_LLM_REQUESTS_DESCRIPTOR),
+    tokens: this.budget(METRIC_LLM_TOKENS_DESCRIPTOR),
+    cost: this.budget(METRIC_LLM_COST_USD_DESCRIPTOR),
+    tokenUsage: this.budget(METRIC_GEN_AI_CLIENT_TOKEN_USAGE_DESCRIPTOR),
+    duration: this.budget(METRIC_GEN_AI_CLIENT_OPERATION_DURATION_DESCRIPTOR),
+    timeToFirstChunk: this.budget(METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK_DESCRIPTOR),
+    operationCost: this.budget(METRIC_TOKENMETER_CLIENT_OPERATION_COST_DESCRIPTOR),
+  };
+  private rollingWarned = false;
   private instruments: Instruments | undefined;
   private provider: MeterProvider | undefined;
   private explicitProvider: MeterProvider | undefined;
-  /** Calls whose histogram points are not recorded yet (with their label set's model folding). */
+  /** Calls whose histogram points are not recorded yet. */
   private queue: CallRecord[] = [];
-  private queueFolded: boolean[] = [];
   /** Histograms aggregated here instead of by the SDK, for this provider's readers (see useHistogramStore). */
   private store: { store: HistogramStore; provider: MeterProvider } | undefined;
 
@@ -233,15 +269,25 @@ export class MetricsRecorder {
   /** Forget every running total and cached label set (tests). */
   reset(): void {
     this.queue = [];
-    this.queueFolded = [];
     this.series.clear();
     this.histogramAttrs.clear();
+    this.shortAttrs.clear();
+    for (const m of Object.values(this.overflows)) m.clear();
     this.rolling.clear();
+    this.rollingWarned = false;
+    for (const b of Object.values(this.budgets)) b.reset();
   }
 
   /** Number of llm.* label sets held (for tests of the cap). */
   get seriesCount(): number {
     return this.series.size;
+  }
+
+  /** Label sets each metric sent to its overflow set, by metric name (for tests). */
+  get overflowed(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const b of Object.values(this.budgets)) out[b.descriptor.name] = b.overflowed;
+    return out;
   }
 
   private ensure(): Instruments | undefined {
@@ -305,24 +351,35 @@ export class MetricsRecorder {
   ): void {
     this.flushHistograms();
     try {
-      for (const s of this.series.values()) {
-        if (s.requestsPriced > 0) result.observe(requests, s.requestsPriced, s.pricedAttrs);
-        if (s.requestsUnpriced > 0) result.observe(requests, s.requestsUnpriced, s.unpricedAttrs);
-        for (let i = 0; i < 4; i++) {
-          const n = s.tokens[i]!;
-          if (n > 0) result.observe(tokens, n, s.tokenAttrs[i]);
+      for (const series of [this.series, this.overflows.series]) {
+        for (const s of series.values()) {
+          if (s.requestsPriced > 0) result.observe(requests, s.requestsPriced, s.pricedAttrs);
+          if (s.requestsUnpriced > 0) result.observe(requests, s.requestsUnpriced, s.unpricedAttrs);
+          for (let i = 0; i < 4; i++) {
+            const n = s.tokens[i]!;
+            if (n > 0) result.observe(tokens, n, s.tokenAttrs[i]);
+          }
+          if (s.costNanos > 0) result.observe(cost, s.costNanos / 1e9, s.attrs);
         }
-        if (s.costNanos > 0) result.observe(cost, s.costNanos / 1e9, s.attrs);
       }
       this.rolling.forEach(Date.now(), (tenant, nanos) => {
-        result.observe(rolling, nanos / 1e9, tenant === '' ? {} : { [LABEL_ORG_ID]: tenant });
+        const attrs =
+          tenant === ''
+            ? {}
+            : tenant === OVERFLOW_TENANT
+              ? { [LABEL_ORG_ID]: OTHER, [ATTR_OTEL_METRIC_OVERFLOW]: true }
+              : { [LABEL_ORG_ID]: tenant };
+        result.observe(rolling, nanos / 1e9, attrs);
       });
     } catch {
       // never fail a collection
     }
   }
 
-  /** The llm.* series of a call, created (or folded into `other`) on first use. */
+  /**
+   * The llm.* series of a call, created on first use. Past maxMetricSeries label sets (the memory
+   * bound; each metric's own budget is checked per label set in `target`), the overflow series.
+   */
   private seriesFor(
     provider: string,
     model: string | undefined,
@@ -333,24 +390,34 @@ export class MetricsRecorder {
     const key = `${provider}\u0000${model ?? ''}\u0000${org ?? ''}\u0000${feature ?? ''}\u0000${user ?? ''}`;
     let s = this.series.get(key);
     if (s !== undefined) return s;
+    const overflow = this.overflowSeries(provider, model, org, feature, user);
     if (this.series.size >= this.maxSeries) {
-      // Fold: first model, feature and user; if that set is new too, the tenant as well.
-      const m = model === undefined ? undefined : OTHER;
-      const f = feature === undefined ? undefined : OTHER;
-      const u = user === undefined ? undefined : OTHER;
-      const folded = `${provider}\u0000${m ?? ''}\u0000${org ?? ''}\u0000${f ?? ''}\u0000${u ?? ''}`;
-      s = this.series.get(folded);
-      if (s !== undefined) return s;
-      const o = org === undefined ? undefined : OTHER;
-      const folded2 = `${provider}\u0000${m ?? ''}\u0000${o ?? ''}\u0000${f ?? ''}\u0000${u ?? ''}`;
-      s = this.series.get(folded2);
-      if (s !== undefined) return s;
-      s = new Series(this.labels(provider, m, o, f, u));
-      this.series.set(folded2, s);
-      return s;
+      const b = this.budgets;
+      for (const budget of [b.requests, b.tokens, b.cost]) budget.refuse();
+      return overflow;
     }
-    s = new Series(this.labels(provider, model, org, feature, user));
+    s = new Series(this.labels(provider, model, org, feature, user), overflow);
     this.series.set(key, s);
+    return s;
+  }
+
+  /** The overflow series of a provider (per kind of label set: which labels are present). */
+  private overflowSeries(
+    provider: string,
+    model: string | undefined,
+    org: string | undefined,
+    feature: string | undefined,
+    user: string | undefined,
+  ): Series {
+    const fold = (v: string | undefined) => (v === undefined ? undefined : OTHER);
+    const key = `${provider}\u0000${model === undefined ? 0 : 1}${org === undefined ? 0 : 1}${feature === undefined ? 0 : 1}${user === undefined ? 0 : 1}`;
+    let s = this.overflows.series.get(key);
+    if (s === undefined) {
+      const attrs = this.labels(provider, fold(model), fold(org), fold(feature), fold(user));
+      attrs[ATTR_OTEL_METRIC_OVERFLOW] = true;
+      s = new Series(attrs, undefined);
+      this.overflows.series.set(key, s);
+    }
     return s;
   }
 
@@ -369,26 +436,109 @@ export class MetricsRecorder {
     return attrs;
   }
 
-  private histogramAttrsFor(r: CallRecord, folded: boolean): HistogramAttrs {
-    const reqModel = folded && r.requestModel !== undefined ? OTHER : r.requestModel;
-    const respModel = folded ? undefined : r.responseModel;
-    const key = `${r.operation}\u0000${r.provider}\u0000${reqModel ?? ''}\u0000${respModel ?? ''}\u0000${r.serverAddress ?? ''}\u0000${r.serverPort ?? ''}`;
+  /** Where label set `slot` of `s` is counted: `s` if `budget` had room at its first use, else its overflow series. */
+  private target(s: Series, slot: number, budget: SeriesBudget): Series {
+    let to = s.to[slot];
+    if (to === undefined) {
+      to = budget.admit() ? s : s.overflow!;
+      s.to[slot] = to;
+    }
+    return to;
+  }
+
+  /** A histogram label set's attributes, decided on first use against the metric's budget. */
+  private slot(slot: HistogramSlot, budget: SeriesBudget, overflow: () => HistogramSlot): Attributes {
+    if (slot.to === undefined) slot.to = budget.admit() ? slot.attrs : overflow().attrs;
+    return slot.to;
+  }
+
+  private histogramAttrsFor(r: CallRecord): HistogramAttrs {
+    const key = `${r.operation}\u0000${r.provider}\u0000${r.requestModel ?? ''}\u0000${r.responseModel ?? ''}\u0000${r.serverAddress ?? ''}\u0000${r.serverPort ?? ''}`;
     let h = this.histogramAttrs.get(key);
     if (h !== undefined) return h;
-    if (!folded && this.histogramAttrs.size >= this.maxSeries) return this.histogramAttrsFor(r, true);
+    const overflow = this.overflowHistogramAttrs(r);
+    if (this.histogramAttrs.size >= this.maxSeries) {
+      this.budgets.tokenUsage.refuse();
+      this.budgets.duration.refuse();
+      return overflow;
+    }
     const base: Attributes = {
       [ATTR_GEN_AI_OPERATION_NAME]: r.operation,
       [ATTR_GEN_AI_PROVIDER_NAME]: r.provider,
     };
-    if (reqModel !== undefined) base[ATTR_GEN_AI_REQUEST_MODEL] = reqModel;
-    if (respModel !== undefined) base[ATTR_GEN_AI_RESPONSE_MODEL] = respModel;
+    if (r.requestModel !== undefined) base[ATTR_GEN_AI_REQUEST_MODEL] = r.requestModel;
+    if (r.responseModel !== undefined) base[ATTR_GEN_AI_RESPONSE_MODEL] = r.responseModel;
     if (r.serverAddress !== undefined) {
       base[ATTR_SERVER_ADDRESS] = r.serverAddress;
       if (r.serverPort !== undefined) base[ATTR_SERVER_PORT] = r.serverPort;
     }
-    h = new HistogramAttrs(base);
+    h = new HistogramAttrs(base, this.shortFor(r.operation, r.provider, r.requestModel, false), overflow);
     this.histogramAttrs.set(key, h);
     return h;
+  }
+
+  /** The overflow label sets of an (operation, provider): request model `other`, no response model or server. */
+  private overflowHistogramAttrs(r: CallRecord): HistogramAttrs {
+    const hasModel = r.requestModel !== undefined;
+    const key = `${r.operation}\u0000${r.provider}\u0000${hasModel ? 1 : 0}`;
+    let h = this.overflows.histogramAttrs.get(key);
+    if (h === undefined) {
+      const base: Attributes = {
+        [ATTR_GEN_AI_OPERATION_NAME]: r.operation,
+        [ATTR_GEN_AI_PROVIDER_NAME]: r.provider,
+      };
+      if (hasModel) base[ATTR_GEN_AI_REQUEST_MODEL] = OTHER;
+      base[ATTR_OTEL_METRIC_OVERFLOW] = true;
+      h = new HistogramAttrs(
+        base,
+        this.shortFor(r.operation, r.provider, hasModel ? OTHER : undefined, true),
+        undefined,
+      );
+      this.overflows.histogramAttrs.set(key, h);
+    }
+    return h;
+  }
+
+  /** The shared (operation, provider, request model) label sets; past maxMetricSeries, the overflow ones. */
+  private shortFor(
+    operation: string,
+    provider: string,
+    model: string | undefined,
+    overflow: boolean,
+  ): ShortAttrs {
+    const map = overflow ? this.overflows.shortAttrs : this.shortAttrs;
+    const key = `${operation}\u0000${provider}\u0000${model ?? ''}`;
+    let short = map.get(key);
+    if (short !== undefined) return short;
+    if (!overflow && this.shortAttrs.size >= this.maxSeries) {
+      this.budgets.timeToFirstChunk.refuse();
+      this.budgets.operationCost.refuse();
+      return this.shortFor(operation, provider, model === undefined ? undefined : OTHER, true);
+    }
+    const attrs: Attributes = {
+      [ATTR_GEN_AI_OPERATION_NAME]: operation,
+      [ATTR_GEN_AI_PROVIDER_NAME]: provider,
+    };
+    if (model !== undefined) attrs[ATTR_GEN_AI_REQUEST_MODEL] = model;
+    if (overflow) attrs[ATTR_OTEL_METRIC_OVERFLOW] = true;
+    const to = overflow ? attrs : undefined;
+    short = { ttfc: { attrs, to }, cost: { attrs, to } };
+    map.set(key, short);
+    return short;
+  }
+
+  /** The duration label set of a call that failed with `errorType` (`other` on an overflow set). */
+  private errorSlot(h: HistogramAttrs, errorType: string): HistogramSlot {
+    const key = h.overflow === undefined ? OTHER : errorType;
+    let slot = h.errors.get(key);
+    if (slot === undefined) {
+      if (h.overflow !== undefined && h.errors.size >= MAX_ERROR_TYPES)
+        return this.errorSlot(h.overflow, OTHER);
+      const attrs = { ...h.base, [ATTR_ERROR_TYPE]: key };
+      slot = { attrs, to: h.overflow === undefined ? attrs : undefined };
+      h.errors.set(key, slot);
+    }
+    return slot;
   }
 
   /** Record one finished call. Never throws. */
@@ -405,42 +555,45 @@ export class MetricsRecorder {
         this.labelUser ? a.user : undefined,
       );
       const cost = r.cost;
+      const b = this.budgets;
       if (cost !== null) {
-        s.requestsPriced++;
-        s.costNanos += cost.totalNanos;
+        this.target(s, SLOT_PRICED, b.requests).requestsPriced++;
+        this.target(s, SLOT_COST, b.cost).costNanos += cost.totalNanos;
       } else {
-        s.requestsUnpriced++;
+        this.target(s, SLOT_UNPRICED, b.requests).requestsUnpriced++;
       }
       const u = r.usage;
       if (u !== undefined) {
         const cacheRead = u.cacheReadTokens ?? 0;
         const cacheWrite = u.cacheWriteTokens ?? 0;
-        const t = s.tokens;
-        t[0]! += Math.max(0, u.inputTokens - cacheRead - cacheWrite);
-        t[1]! += cacheRead;
-        t[2]! += cacheWrite;
-        t[3]! += u.outputTokens;
+        this.addTokens(s, 0, Math.max(0, u.inputTokens - cacheRead - cacheWrite));
+        this.addTokens(s, 1, cacheRead);
+        this.addTokens(s, 2, cacheWrite);
+        this.addTokens(s, 3, u.outputTokens);
       }
       if (cost !== null && cost.totalNanos > 0)
         this.rolling.add(this.rollingTenant(a.tenant), cost.totalNanos, r.startTimeMs + r.durationMs);
       if (inst === undefined) return;
       this.queue.push(r);
-      this.queueFolded.push(s.attrs[LABEL_MODEL] === OTHER);
       if (this.queue.length >= QUEUE_LIMIT) this.flushHistograms();
     } catch {
       // metrics never fail a call
     }
   }
 
+  /** Adds `n` tokens of type `i` (a label set of llm.tokens, counted when first used). */
+  private addTokens(s: Series, i: number, n: number): void {
+    if (n !== 0) this.target(s, i, this.budgets.tokens).tokens[i]! += n;
+  }
+
   /** Record the queued calls to the histograms (at collection, or when the queue is full). */
   flushHistograms(): void {
     const inst = this.instruments;
     const queue = this.queue;
-    const folded = this.queueFolded;
     if (queue.length === 0) return;
     this.queue = [];
-    this.queueFolded = [];
     if (inst === undefined) return;
+    const b = this.budgets;
     const target = inst.histograms;
     const record: (index: number, value: number, attrs: Attributes) => void = Array.isArray(target)
       ? (index, value, attrs) => target[index]!.record(value, attrs)
@@ -448,16 +601,41 @@ export class MetricsRecorder {
     for (let i = 0; i < queue.length; i++) {
       try {
         const r = queue[i]!;
-        const h = this.histogramAttrsFor(r, folded[i]!);
-        record(DURATION, r.durationMs / 1000, r.errorType === undefined ? h.base : h.duration(r.errorType));
+        const h = this.histogramAttrsFor(r);
+        const o = h.overflow;
+        const duration =
+          r.errorType === undefined
+            ? this.slot(h.duration, b.duration, () => o!.duration)
+            : this.slot(this.errorSlot(h, r.errorType), b.duration, () => this.errorSlot(o!, OTHER));
+        record(DURATION, r.durationMs / 1000, duration);
         const u = r.usage;
         if (u !== undefined) {
-          record(TOKEN_USAGE, u.inputTokens, h.input);
-          record(TOKEN_USAGE, u.outputTokens, h.output);
+          record(
+            TOKEN_USAGE,
+            u.inputTokens,
+            this.slot(h.input, b.tokenUsage, () => o!.input),
+          );
+          record(
+            TOKEN_USAGE,
+            u.outputTokens,
+            this.slot(h.output, b.tokenUsage, () => o!.output),
+          );
         }
+        const short = h.short;
+        const overflowShort = () =>
+          this.shortFor(r.operation, r.provider, r.requestModel === undefined ? undefined : OTHER, true);
         if (r.timeToFirstChunkMs !== undefined)
-          record(TIME_TO_FIRST_CHUNK, r.timeToFirstChunkMs / 1000, h.short);
-        if (r.cost !== null) record(COST, r.cost.totalUsd, h.short);
+          record(
+            TIME_TO_FIRST_CHUNK,
+            r.timeToFirstChunkMs / 1000,
+            this.slot(short.ttfc, b.timeToFirstChunk, () => overflowShort().ttfc),
+          );
+        if (r.cost !== null)
+          record(
+            COST,
+            r.cost.totalUsd,
+            this.slot(short.cost, b.operationCost, () => overflowShort().cost),
+          );
       } catch {
         // one bad record does not stop the others
       }
@@ -467,7 +645,13 @@ export class MetricsRecorder {
   private rollingTenant(tenant: string | undefined): string {
     const t = tenant ?? '';
     if (this.rolling.has(t) || this.rolling.size < this.maxSeries) return t;
-    return OTHER;
+    if (!this.rollingWarned) {
+      this.rollingWarned = true;
+      diag.warn(
+        `tokenmeter: the metric ${METRIC_LLM_COST_USD_ROLLING_24H_DESCRIPTOR.name} reached its cap of ${this.maxSeries} series (maxMetricSeries, TOKENMETER_METRIC_MAX_SERIES); new tenants are recorded in its overflow set (org_id "other", otel.metric.overflow=true)`,
+      );
+    }
+    return OVERFLOW_TENANT;
   }
 
   /** Count one failure inside tokenmeter (tokenmeter.internal.errors{tokenmeter.component}). */

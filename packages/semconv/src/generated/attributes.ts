@@ -411,6 +411,16 @@ export const ATTR_GEN_AI_USAGE_PROMPT_TOKENS = 'gen_ai.usage.prompt_tokens' as c
 export const ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = 'gen_ai.usage.reasoning.output_tokens' as const;
 
 /**
+ * Set (true) on the overflow label set of a metric that reached its series cap.
+ *
+ * @note The OpenTelemetry metrics SDK specification's name for it (cardinality limits). Every metric tokenmeter records holds at most TOKENMETER_METRIC_MAX_SERIES series, counted as Prometheus counts them (a histogram label set is its buckets, _sum and _count). Past the cap a new label set is recorded in the overflow set instead: the low-cardinality labels kept (provider, operation, token type, priced), model, org_id, feature, user and error.type as "other", server and response model left off, and this attribute set. Totals stay whole.
+ *
+ * @example true
+ * @experimental This attribute is in development and may change.
+ */
+export const ATTR_OTEL_METRIC_OVERFLOW = 'otel.metric.overflow' as const;
+
+/**
  * Server domain name if available without reverse DNS lookup; otherwise, IP address.
  *
  * @example api.openai.com
