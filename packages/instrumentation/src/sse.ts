@@ -137,7 +137,9 @@ export class SseDecoder {
       this.afterCR = false;
       if (chunk[0] === LF) {
         i = 1;
-        if (raw) this.rawOrphanLF = this.rawBuf.length === 0;
+        // An LF that ends the previous block; one inside the block being read is no orphan (and
+        // must not clear the flag that block may carry from its own start).
+        if (raw && this.rawBuf.length === 0) this.rawOrphanLF = true;
       }
     }
     const len = chunk.length;

@@ -266,6 +266,183 @@ describe('stream timing', () => {
   });
 });
 
+describe('the usage-hiding rewrite at the edges: the app reads what the server sends without include_usage', () => {
+  const enc = new TextEncoder();
+  const dec = new TextDecoder();
+  interface Shape {
+    /** Where the server puts usage when include_usage is set. */
+    usage?: 'chunk' | 'last-content-chunk' | 'chunk-without-choices' | 'spaced-empty-choices';
+    /** Content of the one delta (its size makes an event large). */
+    content?: string;
+    headers?: Record<string, string>;
+    /** Cut the body into chunks (default: one). */
+    chunks?: (body: Uint8Array) => Uint8Array[];
+  }
+  const head = '"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini"';
+  const usage = '{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}';
+  /** The SSE body a server sends for this request: with include_usage its traces, without them none. */
+  function render(shape: Shape, includeUsage: boolean): string {
+    const nul = includeUsage ? ',"usage":null' : '';
+    const content = shape.content ?? 'Hi';
+    const lastUsage = includeUsage && shape.usage === 'last-content-chunk' ? `,"usage":${usage}` : nul;
+    let text =
+      `data: {${head},"choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]${nul}}\n\n` +
+      `data: {${head},"choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}},"finish_reason":null}]${nul}}\n\n` +
+      `data: {${head},"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]${lastUsage}}\n\n`;
+    if (includeUsage && (shape.usage ?? 'chunk') === 'chunk')
+      text += `data: {${head},"choices":[],"usage":${usage}}\n\n`;
+    if (includeUsage && shape.usage === 'chunk-without-choices')
+      text += `data: {${head},"usage":${usage}}\n\n`;
+    if (includeUsage && shape.usage === 'spaced-empty-choices')
+      text += `data: {${head},"choices": [ ], "usage": ${usage}}\n\n`;
+    return `${text}data: [DONE]\n\n`;
+  }
+  /** A server that answers as the shape says, with or without include_usage as the request asks. */
+  function server(shape: Shape): typeof fetch {
+    return ((_url: unknown, init?: RequestInit) => {
+      const asked = JSON.parse(String(init?.body)).stream_options?.include_usage === true;
+      const body = enc.encode(render(shape, asked));
+      const queue = shape.chunks ? shape.chunks(body) : [body];
+      return Promise.resolve(
+        new Response(
+          new ReadableStream({
+            pull(c) {
+              const next = queue.shift();
+              if (next === undefined) c.close();
+              else c.enqueue(next.slice());
+            },
+          }),
+          { headers: { 'content-type': 'text/event-stream', ...shape.headers } },
+        ),
+      );
+    }) as typeof fetch;
+  }
+  /** What the app reads through tokenmeter, and without it. */
+  async function both(shape: Shape): Promise<{ instrumented: string; plain: string }> {
+    const read = async () => dec.decode(await (await chatVia(server(shape), { stream: true })).arrayBuffer());
+    const instrumented = await read();
+    await waitFor(() => h.records.length === 1);
+    const plain = await bare(read);
+    return { instrumented, plain };
+  }
+  const sizes = (n: number) => (body: Uint8Array) => {
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < body.length; i += n) out.push(body.subarray(i, i + n));
+    return out;
+  };
+
+  test('a usage member the server attaches to the last content chunk does not reach the app', async () => {
+    const { instrumented, plain } = await both({ usage: 'last-content-chunk' });
+    assert.equal(instrumented, plain);
+    assert.equal(h.records[0]!.usage?.outputTokens, 2, 'usage read from the chunk the app did not get whole');
+  });
+  for (const odd of ['chunk-without-choices', 'spaced-empty-choices'] as const) {
+    test(`an odd server's usage chunk (${odd}) does not reach the app`, async () => {
+      const { instrumented, plain } = await both({ usage: odd });
+      assert.equal(instrumented, plain);
+      assert.equal(h.records[0]!.usage?.inputTokens, 3);
+    });
+  }
+  test('an event over 8 MB, in 64 KB chunks: its ,"usage":null is removed all the same', {
+    timeout: 60_000,
+  }, async () => {
+    const { instrumented, plain } = await both({ content: 'y'.repeat(9_000_000), chunks: sizes(65_536) });
+    assert.equal(instrumented.length, plain.length);
+    assert.ok(instrumented === plain);
+    assert.equal(h.records[0]!.usage?.outputTokens, 2);
+  });
+  test('a content-length header: the app gets the body the server sent, as long as the header says', async () => {
+    const sent = render({}, true);
+    const length = String(enc.encode(sent).length);
+    const res = await chatVia(server({ headers: { 'content-length': length } }), { stream: true });
+    const text = await res.text();
+    assert.equal(res.headers.get('content-length'), String(enc.encode(text).length));
+    assert.equal(text, sent, 'tokenmeter steps aside: the server’s own bytes');
+    await waitFor(() => h.records.length === 1);
+    assert.equal(h.records[0]!.usage?.outputTokens, 2);
+  });
+  test('byte-by-byte delivery: the first read does not wait for the whole first event', async () => {
+    let served = 0;
+    let servedAtFirstRead = -1;
+    const shape: Shape = { chunks: (body) => Array.from(body, (b) => new Uint8Array([b])) };
+    const s = server(shape);
+    const counting = (async (url: unknown, init?: RequestInit) => {
+      const res = await s(url as string, init);
+      const reader = res.body!.getReader();
+      return new Response(
+        new ReadableStream({
+          async pull(c) {
+            const { done, value } = await reader.read();
+            if (done) c.close();
+            else {
+              served++;
+              c.enqueue(value);
+            }
+          },
+        }),
+        { headers: res.headers },
+      );
+    }) as typeof fetch;
+    const res = await chatVia(counting, { stream: true });
+    const reader = res.body!.getReader();
+    const first = await reader.read();
+    servedAtFirstRead = served;
+    let text = dec.decode(first.value, { stream: true });
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += dec.decode(value, { stream: true });
+    }
+    assert.equal(text, render({}, false));
+    const firstEvent = render({}, true).indexOf('\n\n') + 2;
+    assert.ok(servedAtFirstRead < firstEvent, `first read after ${servedAtFirstRead} of ${firstEvent} bytes`);
+  });
+  test('a connection reset mid-event: the app gets the bytes that arrived, then the same error', async () => {
+    const failure = new TypeError('terminated');
+    const read = async () => {
+      const res = await chatVia(
+        ((_url: unknown, init?: RequestInit) => {
+          const asked = JSON.parse(String(init?.body)).stream_options?.include_usage === true;
+          const text = render({}, asked);
+          const second = text.indexOf('data: ', 10);
+          const parts = [text.slice(0, second + 30)];
+          return Promise.resolve(
+            new Response(
+              new ReadableStream({
+                pull(c) {
+                  const next = parts.shift();
+                  if (next === undefined) c.error(failure);
+                  else c.enqueue(enc.encode(next));
+                },
+              }),
+              { headers: { 'content-type': 'text/event-stream' } },
+            ),
+          );
+        }) as typeof fetch,
+        { stream: true },
+      );
+      const reader = res.body!.getReader();
+      let text = '';
+      for (;;) {
+        try {
+          const { done, value } = await reader.read();
+          if (done) return { text, error: undefined };
+          text += dec.decode(value);
+        } catch (error) {
+          return { text, error };
+        }
+      }
+    };
+    const instrumented = await read();
+    await waitFor(() => h.records.length === 1);
+    const plain = await bare(read);
+    assert.equal(instrumented.error, failure);
+    assert.equal(plain.error, failure);
+    assert.equal(instrumented.text, plain.text);
+    assert.match(instrumented.text, /data: \{"id":"c1","object":"cha$/, 'the partial event too');
+  });
+});
+
 describe('streams that end without their terminal event', () => {
   /** A streamed call to `path` of the mock's host through a server that sends `text` in one chunk. */
   async function streamVia(path: string, text: string, body: object): Promise<void> {

@@ -190,3 +190,127 @@ test('a CRLF split between its CR and LF right after the dropped usage chunk lea
   assert.equal(viaRewriter(split(crlf, [at])).text, want);
   assert.equal(viaStripper(split(crlf, [at]), false).text, want);
 });
+
+test('CRLF split after a kept event and again inside the dropped usage chunk: the kept event keeps its last LF', () => {
+  const kept = 'data: {"choices":[{"index":0}],"usage":null}\r\n\r\n';
+  const usage = 'data: {"choices":[],"usage":{"prompt_tokens":1}}\r\n\r\n';
+  const bytes = enc.encode(`${kept}${usage}data: [DONE]\r\n\r\n`);
+  const lineCr = kept.length + usage.indexOf('\r'); // the usage chunk's line end, its CR ending a chunk
+  const chunks = split(bytes, [kept.length - 1, lineCr + 1]);
+  const want = 'data: {"choices":[{"index":0}]}\r\n\r\ndata: [DONE]\r\n\r\n';
+  assert.equal(viaRewriter(chunks).text, want);
+  assert.equal(viaStripper(chunks, false).text, want);
+});
+
+/** A stream as a server sends it, with or without the include_usage tokenmeter adds. */
+interface GeneratedStream {
+  contents: string[];
+  usageFirst: boolean[];
+  placement: 'chunk' | 'last-content-chunk' | 'chunk-without-choices' | 'spaced-empty-choices';
+  crlf: boolean;
+}
+
+function renderStream(g: GeneratedStream, includeUsage: boolean): string {
+  const head = '"id":"c","object":"chat.completion.chunk","model":"m"';
+  const usage = '{"prompt_tokens":7,"completion_tokens":3,"total_tokens":10}';
+  const chunk = (choices: string, first: boolean, last = false) => {
+    const trace = !includeUsage ? '' : last && g.placement === 'last-content-chunk' ? usage : 'null';
+    if (trace === '') return `data: {${head},"choices":${choices}}\n\n`;
+    return first
+      ? `data: {"usage":${trace},${head},"choices":${choices}}\n\n`
+      : `data: {${head},"choices":${choices},"usage":${trace}}\n\n`;
+  };
+  let text = g.contents
+    .map((c, i) =>
+      chunk(`[{"index":0,"delta":{"content":${JSON.stringify(c)}},"finish_reason":null}]`, g.usageFirst[i]!),
+    )
+    .join('');
+  text += chunk('[{"index":0,"delta":{},"finish_reason":"stop"}]', false, true);
+  if (includeUsage) {
+    if (g.placement === 'chunk') text += `data: {${head},"choices":[],"usage":${usage}}\n\n`;
+    if (g.placement === 'chunk-without-choices') text += `data: {${head},"usage":${usage}}\n\n`;
+    if (g.placement === 'spaced-empty-choices')
+      text += `data: {${head},"choices": [ ] , "usage" : ${usage}}\n\n`;
+  }
+  text += 'data: [DONE]\n\n';
+  return g.crlf ? text.replace(/\n/g, '\r\n') : text;
+}
+
+const content = fc.oneof(
+  fc.string({ maxLength: 20, unit: 'binary' }),
+  fc.constantFrom('"usage":null', ',"usage":null}', '"choices":[]', '}\\"]', '\u00e9\ud83d\ude00'),
+  fc.nat({ max: 3 }).map((n) => 'x'.repeat(20_000 * n)),
+);
+const generated: fc.Arbitrary<GeneratedStream> = fc
+  .array(fc.tuple(content, fc.boolean()), { minLength: 1, maxLength: 5 })
+  .chain((events) =>
+    fc.record({
+      contents: fc.constant(events.map((e) => e[0])),
+      usageFirst: fc.constant(events.map((e) => e[1])),
+      placement: fc.constantFrom(
+        'chunk',
+        'last-content-chunk',
+        'chunk-without-choices',
+        'spaced-empty-choices',
+      ),
+      crlf: fc.boolean(),
+    }),
+  );
+/** Random cuts, or every few bytes (a slow server). */
+function chunking(length: number): fc.Arbitrary<number[]> {
+  return fc.oneof(
+    fc.array(fc.nat(length), { maxLength: 40 }),
+    fc
+      .integer({ min: 1, max: 9 })
+      .map((step) => Array.from({ length: Math.ceil(length / step) }, (_, i) => i * step)),
+  );
+}
+
+test('any stream shape, any chunking, byte by byte too (property): the app gets what the server sends without include_usage, the parser the usage', () => {
+  fc.assert(
+    fc.property(
+      generated.chain((g) => {
+        const sent = enc.encode(renderStream(g, true));
+        return fc.tuple(
+          fc.constant(g),
+          fc.constant(sent),
+          chunking(Math.min(sent.length, 3000)),
+          fc.boolean(),
+        );
+      }),
+      ([g, sent, cuts, everyEvent]) => {
+        const out = viaStripper(split(sent, cuts), everyEvent);
+        assert.equal(out.text, renderStream(g, false));
+        assert.deepEqual((out.result as { usage?: unknown }).usage, { inputTokens: 7, outputTokens: 3 });
+      },
+    ),
+    { numRuns: Number(process.env.FC_RUNS ?? 300) },
+  );
+});
+
+test('byte by byte, the app is handed every byte of a content delta before its ,"usage":null arrives', () => {
+  const sent = withUsage;
+  const want = dec.decode(expected);
+  const s = new UsageStripper(() => {}, false);
+  let text = '';
+  let consumed = 0;
+  let cut = 0;
+  const tail = ',"usage":null}';
+  const input = dec.decode(sent);
+  let checked = 0;
+  for (const byte of sent) {
+    const out = s.push(new Uint8Array([byte]));
+    for (const piece of out === null ? [] : Array.isArray(out) ? out : [out]) text += dec.decode(piece);
+    consumed++;
+    if (input.startsWith(tail, consumed) && !input.slice(0, consumed).endsWith('"choices":[]')) {
+      // The next byte starts a ,"usage":null that will be cut: all before it is the app's already.
+      assert.equal(text, want.slice(0, consumed - cut), `at byte ${consumed}`);
+      cut += tail.length - 1;
+      checked++;
+    }
+  }
+  const out = s.end();
+  for (const piece of out === null ? [] : Array.isArray(out) ? out : [out]) text += dec.decode(piece);
+  assert.equal(text, want);
+  assert.ok(checked >= 5, `${checked} events checked`);
+});

@@ -26,7 +26,8 @@ import {
   GEN_AI_PROVIDER_NAME_VALUE_X_AI,
 } from '@tokenmeter/semconv';
 import { SseDecoder, type SseDecoderOptions, type SseEventHandler } from '../sse.js';
-import { skipString, skipValue, skipWs, wholeBody } from './json-scan.js';
+import { wholeBody } from './json-scan.js';
+import { usageEdit } from './openai-usage-edit.js';
 import type { RequestInfo } from './types.js';
 import { obj, parseJson } from './util.js';
 
@@ -107,79 +108,12 @@ export function planStreamUsageInjection(
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// A minimal scanner of one JSON object's top-level members, enough to find `usage` and `choices`
-// without parsing (and re-serialising) the whole chunk.
-
-interface Member {
-  first: boolean;
-  /** Index just after the previous member's value (or after `{` for the first member). */
-  prevEnd: number;
-  keyStart: number;
-  valueStart: number;
-  valueEnd: number;
-  /** Index of the comma after the value, or -1 for the last member. */
-  commaAfter: number;
-}
-
-function findTopLevel(s: string, names: readonly string[]): Map<string, Member> | undefined {
-  const found = new Map<string, Member>();
-  let i = skipWs(s, 0);
-  if (s.charCodeAt(i) !== 123) return undefined;
-  let prevEnd = i + 1;
-  let first = true;
-  i = skipWs(s, i + 1);
-  if (s.charCodeAt(i) === 125) return found;
-  while (i < s.length) {
-    if (s.charCodeAt(i) !== 34) return undefined;
-    const keyStart = i;
-    const keyEnd = skipString(s, i);
-    if (keyEnd < 0) return undefined;
-    const key = s.slice(keyStart + 1, keyEnd - 1);
-    i = skipWs(s, keyEnd);
-    if (s.charCodeAt(i) !== 58) return undefined;
-    const valueStart = skipWs(s, i + 1);
-    const valueEnd = skipValue(s, valueStart);
-    if (valueEnd < 0) return undefined;
-    i = skipWs(s, valueEnd);
-    const c = s.charCodeAt(i);
-    const member: Member = { first, prevEnd, keyStart, valueStart, valueEnd, commaAfter: c === 44 ? i : -1 };
-    first = false;
-    if (names.includes(key)) found.set(key, member);
-    if (c === 125) return found;
-    if (c !== 44) return undefined;
-    prevEnd = valueEnd;
-    i = skipWs(s, i + 1);
-  }
-  return undefined;
-}
-
-/** The span [start, end) of `data` to remove, null to drop the event, undefined to keep it as is. */
-function usageEdit(data: string): { start: number; end: number } | null | undefined {
-  if (!data.includes('"usage"')) return undefined;
-  const members = findTopLevel(data, ['usage', 'choices']);
-  const usage = members?.get('usage');
-  if (!members || !usage) return undefined;
-  const value = data.slice(usage.valueStart, usage.valueEnd);
-  if (value === 'null') {
-    // `,"usage":null` (from the end of the previous value), or `"usage":null,` when it is first.
-    if (!usage.first) return { start: usage.prevEnd, end: usage.valueEnd };
-    if (usage.commaAfter >= 0) return { start: usage.keyStart, end: skipWs(data, usage.commaAfter + 1) };
-    return { start: usage.keyStart, end: usage.valueEnd };
-  }
-  const choices = members.get('choices');
-  if (choices && value.startsWith('{')) {
-    const list = data.slice(choices.valueStart, choices.valueEnd);
-    if (list.charCodeAt(0) === 91 && skipWs(list, 1) === list.length - 1) return null; // usage-only chunk
-  }
-  return undefined;
-}
-
 /**
- * What the caller would have received for one event's data without the injected option: the
- * data with its top-level `"usage":null` member removed (any position, any whitespace), or null
- * for the final usage-only chunk (`"choices":[]` with a usage object), which is dropped. Any
- * other data (including `[DONE]` and unparsable text) is returned unchanged.
+ * What the caller would have received for one event's data without the injected option (the rule
+ * of `openai-usage-edit.ts`): the data with its top-level `"usage":null` (or a usage object beside
+ * choices) removed, any position, any whitespace; or null for a chunk that only carries usage
+ * (`"choices":[]` or no choices, with a usage object), which is dropped. Any other data (including
+ * `[DONE]` and unparsable text) is returned unchanged.
  */
 export function stripInjectedUsage(data: string): string | null {
   const edit = usageEdit(data);
@@ -224,16 +158,29 @@ export class InjectedUsageStreamRewriter {
   private out: Uint8Array[] = [];
   private previousDropped = false;
   private readonly decoder: SseDecoder;
+  /** Bytes at the start of the stream already handed on as they came (see the constructor). */
+  private sent: number;
 
-  constructor(onEvent: SseEventHandler, options: Omit<SseDecoderOptions, 'onRawBlock'> = {}) {
+  /**
+   * @param options.sent the first bytes of what is pushed were already handed on as they came (the
+   *   start of an event the fast path released early): they are not handed on again, and their
+   *   event's rest follows its rewrite only when that rewrite begins with them, else as it came.
+   */
+  constructor(
+    onEvent: SseEventHandler,
+    options: Omit<SseDecoderOptions, 'onRawBlock'> & { sent?: number } = {},
+  ) {
+    const { sent = 0, ...decoderOptions } = options;
+    this.sent = sent;
     this.decoder = new SseDecoder(onEvent, {
-      ...options,
+      ...decoderOptions,
       onRawBlock: (raw, data, _event, orphanLF) => {
         // An orphan LF ends the previous block (its CRLF was split across chunks): it goes or stays
         // with that block.
         const previousDropped = this.previousDropped;
         let piece = data === undefined ? raw : rewriteSseEventBytes(raw, data);
         this.previousDropped = piece === null;
+        if (this.sent > 0) piece = this.afterSent(raw, piece);
         if (piece === null) {
           if (orphanLF && !previousDropped) this.out.push(LF_BYTES);
           return;
@@ -242,6 +189,17 @@ export class InjectedUsageStreamRewriter {
         if (piece.byteLength > 0) this.out.push(piece);
       },
     });
+  }
+
+  /** What is left to hand on of a block whose first bytes were already sent as they came. */
+  private afterSent(raw: Uint8Array, piece: Uint8Array | null): Uint8Array {
+    const n = Math.min(this.sent, raw.length);
+    this.sent -= n;
+    this.previousDropped = false;
+    const head = raw.subarray(0, n);
+    if (piece !== null && piece.length >= n && Buffer.from(head).equals(piece.subarray(0, n)))
+      return piece.subarray(n);
+    return raw.subarray(n);
   }
 
   /** Bytes to hand to the caller for this chunk (possibly none, possibly several pieces). */

@@ -205,6 +205,18 @@ function framingOf(info: RequestInfo, contentType: string | null): StreamFraming
   return undefined;
 }
 
+/**
+ * The response says how long its body is (a `content-length` on an identity-encoded body; under a
+ * content-encoding the length never matched the decoded bytes). Removing the include_usage traces
+ * would make the body shorter than the header says, so tokenmeter steps aside for such a response:
+ * the app reads the server's own bytes, the traces included.
+ */
+function declaresBodyLength(headers: Headers): boolean {
+  if (headers.get('content-length') === null) return false;
+  const encoding = headers.get('content-encoding');
+  return encoding === null || encoding.trim().toLowerCase() === 'identity';
+}
+
 function onResponse(call: LlmCall, response: Response, injected: boolean, askedForUsage: boolean): Response {
   try {
     call.onHeaders();
@@ -227,7 +239,7 @@ function onResponse(call: LlmCall, response: Response, injected: boolean, askedF
         isOpenAIStreamFormat(call.info) && config.openaiStreamUsage !== 'off' && !injected && !askedForUsage;
       return tapStream(response, call, {
         framing,
-        injected,
+        injected: injected && !declaresBodyLength(response.headers),
         captureText: call.estimateIfMissing || config.captureMessageContent,
       });
     }

@@ -14,8 +14,16 @@
 // rest, a few hundred bytes); the chunk itself is rewritten in place. Anything outside the fast
 // path's shape (a CR, a comment, an `event:` line, a multi-line event, `data:` without its space)
 // hands the stream, from that event on, to the general decoder or rewriter.
+//
+// The stripper never makes the caller wait for bytes it will not change: when a chunk completes no
+// event (a slow or byte-by-byte server, an event of megabytes), the start of the held event that is
+// certainly kept is handed on at once (`UsageMemberScanner` says how far: once the chunk is known to
+// have choices, up to where a usage member may begin). An event handed on in part is finished with
+// the same edit, or, in the rare case the rest contradicts what was handed on (a repeated key, a CR,
+// a second data line), passed on as the server sent it.
 import { InjectedUsageStreamRewriter, rewriteSseEventBytes } from '../adapters/index.js';
-import { SseDecoder, type SseEventHandler } from '../sse.js';
+import { type UsageEdit, UsageMemberScanner } from '../adapters/openai-usage-edit.js';
+import { DEFAULT_MAX_EVENT_BYTES, SseDecoder, type SseEventHandler } from '../sse.js';
 
 const TAIL = Buffer.from(',"usage":null}');
 const CUT = TAIL.length - 1; // keep the closing brace
@@ -36,11 +44,71 @@ function bufferOf(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
+/** How a held event is being handed on early (UsageStripper): see `UsageStripper.releaseEarly`. */
+interface EarlyRelease {
+  scanner: UsageMemberScanner;
+  /** Event offset up to which the bytes were handed on. */
+  released: number;
+  /** Event offset up to which the bytes were scanned (the data starts at DATA_LENGTH). */
+  fed: number;
+  /** Event offset of the data line's LF, once seen (-1 before). */
+  lineEnd: number;
+  /** Not of the fast path's shape after all (a CR, a second line) or too large to hold: passed as sent. */
+  broken: boolean;
+}
+
+/**
+ * The start of an event held across chunks, growing by appends (amortised: a byte-by-byte stream
+ * costs linear time). Bytes before `base` were handed on early and let go (UsageStripper only).
+ */
+class HeldEvent {
+  private bytes: Uint8Array;
+  /** Bytes in use. */
+  length: number;
+  /** Event offset of `bytes[0]`. */
+  base = 0;
+  early: EarlyRelease | undefined;
+
+  constructor(first: Uint8Array) {
+    this.bytes = new Uint8Array(Math.max(first.length * 2, 512));
+    this.bytes.set(first);
+    this.length = first.length;
+  }
+
+  /** Event offset just past the last held byte. */
+  get end(): number {
+    return this.base + this.length;
+  }
+
+  lastByte(): number | undefined {
+    return this.length > 0 ? this.bytes[this.length - 1] : undefined;
+  }
+
+  append(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    if (n <= 0) return;
+    if (this.length + n > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(this.length + n, this.bytes.length * 2));
+      grown.set(this.bytes.subarray(0, this.length));
+      this.bytes = grown;
+    }
+    this.bytes.set(src.subarray(start, end), this.length);
+    this.length += n;
+  }
+
+  /** The held bytes from event offset `from` (a view: copy before the next append). */
+  view(from = this.base): Uint8Array {
+    return this.bytes.subarray(from - this.base, this.length);
+  }
+
+  /** Let go of the bytes before event offset `to`. */
+  dropBefore(to: number): void {
+    const n = to - this.base;
+    if (n <= 0) return;
+    this.bytes.copyWithin(0, n, this.length);
+    this.length -= n;
+    this.base = to;
+  }
 }
 
 /** Whether `buf` has `pattern` ending at `end` (not before `min`). */
@@ -86,7 +154,7 @@ function isPlainDelta(buf: Buffer, pos: number, lf: number): boolean {
  */
 abstract class LeanSseScanner {
   /** The start of an event not complete yet, held from the previous chunk. */
-  private carry: Uint8Array | undefined;
+  protected held: HeldEvent | undefined;
   /** No event handled yet. */
   protected first = true;
 
@@ -124,35 +192,35 @@ abstract class LeanSseScanner {
   protected takeCarried(
     chunk: Uint8Array,
   ): { event: Uint8Array; rest: number; overflow: boolean } | null | undefined {
-    const carry = this.carry;
-    if (carry === undefined) return null;
+    const held = this.held;
+    if (held === undefined) return null;
     let rest: number;
-    if (carry[carry.length - 1] === LF && chunk[0] === LF) rest = 1;
+    if (held.lastByte() === LF && chunk[0] === LF) rest = 1;
     else {
       const at = bufferOf(chunk).indexOf(LFLF);
       if (at === -1) {
-        this.carry = concat(carry, chunk);
-        if (this.carry.length <= MAX_CARRY) return undefined;
-        const event = this.carry;
-        this.carry = undefined;
-        return { event, rest: chunk.length, overflow: true };
+        held.append(chunk, 0, chunk.length);
+        if (held.length <= MAX_CARRY) return undefined;
+        this.held = undefined;
+        return { event: held.view(), rest: chunk.length, overflow: true };
       }
       rest = at + 2;
     }
-    this.carry = undefined;
-    return { event: concat(carry, chunk.subarray(0, rest)), rest, overflow: false };
+    this.held = undefined;
+    held.append(chunk, 0, rest);
+    return { event: held.view(), rest, overflow: false };
   }
 
   /** Hold `region[from, end)`, the start of an event that ends in a later chunk. */
   protected hold(region: Uint8Array, from: number): void {
-    if (from < region.length) this.carry = region.slice(from);
+    if (from < region.length) this.held = new HeldEvent(region.subarray(from));
   }
 
   /** The held bytes, taken (at the end of the body or when leaving the fast path). */
   protected takeHeld(): Uint8Array | undefined {
-    const held = this.carry;
-    this.carry = undefined;
-    return held;
+    const held = this.held;
+    this.held = undefined;
+    return held?.view();
   }
 }
 
@@ -251,16 +319,28 @@ export class UsageStripper extends LeanSseScanner {
     if (this.general !== undefined) return nonEmpty(this.general.push(chunk));
     let head: Uint8Array | null = null;
     let from = 0;
-    const carried = this.takeCarried(chunk);
-    if (carried === undefined) return null;
-    if (carried !== null) {
-      const event = carried.event;
-      this.reset();
-      if (carried.overflow) return this.toGeneral(event, 0);
-      const at = this.scan(event, 0);
-      if (at < 0) return this.toGeneral(event, ~at, chunk.subarray(carried.rest));
-      head = this.output(event, true);
-      from = carried.rest;
+    const early = this.held;
+    if (early?.early !== undefined && early.early.released > 0) {
+      const rest = this.continueEarly(early, early.early, chunk);
+      if (early.early.broken) {
+        const taken = rest < 0 ? chunk.length : rest;
+        return this.earlyToGeneral(early, early.early, chunk.subarray(taken));
+      }
+      if (rest < 0) return this.releaseEarly();
+      head = this.finishEarly(false);
+      from = rest;
+    } else {
+      const carried = this.takeCarried(chunk);
+      if (carried === undefined) return this.releaseEarly();
+      if (carried !== null) {
+        const event = carried.event;
+        this.reset();
+        if (carried.overflow) return this.toGeneral(event, 0);
+        const at = this.scan(event, 0);
+        if (at < 0) return this.toGeneral(event, ~at, chunk.subarray(carried.rest));
+        head = this.output(event, true);
+        from = carried.rest;
+      }
     }
     this.reset();
     const at = this.scan(chunk, from);
@@ -276,12 +356,19 @@ export class UsageStripper extends LeanSseScanner {
       if (one !== null) return one;
     }
     const body = this.output(chunk, at === chunk.length, from);
-    if (head === null) return body;
+    if (head === null) return body ?? this.releaseEarly();
     return body === null ? head : [head, body];
   }
 
   /** The body ended: bytes still held (an unterminated last event), or null. */
   end(): Output {
+    const early = this.held;
+    if (early?.early !== undefined && early.early.released > 0) {
+      this.scanEarly(early, early.early);
+      if (!early.early.broken) return this.finishEarly(true);
+      const out = pieces(this.earlyToGeneral(early, early.early));
+      return nonEmpty([...out, ...this.general!.end()]);
+    }
     const held = this.takeHeld();
     if (this.general === undefined) {
       if (held === undefined) return null;
@@ -289,6 +376,118 @@ export class UsageStripper extends LeanSseScanner {
       return nonEmpty([...this.general.push(held), ...this.general.end()]);
     }
     return nonEmpty(this.general.end());
+  }
+
+  /**
+   * Nothing else to hand on for this chunk: the start of the held event that is kept whatever its
+   * end will be (a fresh copy), or null. Scans only the held bytes not scanned before.
+   */
+  private releaseEarly(): Output {
+    const held = this.held;
+    if (held === undefined || held.length < DATA_LENGTH) return null;
+    let e = held.early;
+    if (e === undefined) {
+      if (!isDataLine(bufferOf(held.view()), 0)) return null;
+      e = { scanner: new UsageMemberScanner(), released: 0, fed: DATA_LENGTH, lineEnd: -1, broken: false };
+      held.early = e;
+    }
+    this.scanEarly(held, e);
+    if (e.broken) return e.released > 0 ? this.earlyToGeneral(held, e) : null;
+    const kept = e.scanner.releasable();
+    const to = kept < 0 ? 0 : DATA_LENGTH + kept;
+    if (to <= e.released) return null;
+    const out = held.view(e.released).slice(0, to - e.released);
+    e.released = to;
+    return out;
+  }
+
+  /**
+   * The event handed on in part is not one LF-framed data line after all (a CR, a second line) or
+   * too large to hold: the stream goes on through the general rewriter, from the event's start, its
+   * handed-on start not sent again.
+   */
+  private earlyToGeneral(held: HeldEvent, e: EarlyRelease, ...rest: Uint8Array[]): Output {
+    this.held = undefined;
+    const general = new InjectedUsageStreamRewriter(this.handler, { sent: e.released - held.base });
+    this.general = general;
+    const out = [...general.push(held.view())];
+    for (const piece of rest) if (piece.length > 0) out.push(...general.push(piece));
+    return nonEmpty(out);
+  }
+
+  /** Scan the held event's data bytes not scanned yet, up to its line end; note a shape break. */
+  private scanEarly(held: HeldEvent, e: EarlyRelease): void {
+    if (e.fed >= held.end) return;
+    const start = e.fed;
+    const bytes = bufferOf(held.view(start));
+    e.fed = held.end;
+    if (e.broken) return;
+    if (bytes.indexOf(CR) !== -1) {
+      e.broken = true;
+      return;
+    }
+    if (e.lineEnd === -1) {
+      const lf = bytes.indexOf(LF);
+      e.scanner.feed(bytes, 0, lf === -1 ? bytes.length : lf);
+      if (lf === -1) return;
+      e.lineEnd = start + lf;
+    }
+    // After the data line only the LF of the blank line that ends the event may come.
+    const after = held.end - (e.lineEnd + 1);
+    if (after > 1 || (after === 1 && held.view(e.lineEnd + 1)[0] !== LF)) e.broken = true;
+  }
+
+  /**
+   * A chunk after an event handed on in part, appended up to the event's end: the offset in `chunk`
+   * where the event ends, or -1 when it goes on (then held, its handed-on part let go past the event
+   * size cap). Sets `e.broken` when the event is not of the fast path's shape after all.
+   */
+  private continueEarly(held: HeldEvent, e: EarlyRelease, chunk: Uint8Array): number {
+    let rest: number;
+    if (held.lastByte() === LF && chunk[0] === LF) rest = 1;
+    else {
+      const at = bufferOf(chunk).indexOf(LFLF);
+      rest = at === -1 ? -1 : at + 2;
+    }
+    held.append(chunk, 0, rest === -1 ? chunk.length : rest);
+    this.scanEarly(held, e);
+    if (rest === -1 && held.length > DEFAULT_MAX_EVENT_BYTES) {
+      held.dropBefore(e.released); // the parser will not see this event (as the SSE decoder's cap)
+      if (held.length > DEFAULT_MAX_EVENT_BYTES) e.broken = true; // a usage member of megabytes
+    }
+    return rest;
+  }
+
+  /**
+   * The held event, handed on in part, is whole (or the body ended): the rest of its bytes, after the
+   * same edit as a whole event gets; as sent when the rest contradicts what was handed on.
+   */
+  private finishEarly(atEnd: boolean): Uint8Array | null {
+    const held = this.held!;
+    const e = held.early!;
+    this.held = undefined;
+    this.scanEarly(held, e);
+    const bytes = held.view();
+    const end = held.end;
+    const complete = atEnd ? e.lineEnd === -1 || e.lineEnd === end - 1 : e.lineEnd === end - 2;
+    let edit: UsageEdit;
+    if (complete) {
+      edit = e.scanner.end();
+      const stop = e.lineEnd === -1 ? end : e.lineEnd;
+      if (held.base === 0) this.handler(bufferOf(bytes).toString('utf8', DATA_LENGTH, stop), undefined);
+    }
+    this.first = false;
+    const from = e.released - held.base;
+    if (edit !== undefined && edit !== null && DATA_LENGTH + edit.start >= e.released) {
+      const cutStart = DATA_LENGTH + edit.start - held.base;
+      const cutEnd = DATA_LENGTH + edit.end - held.base;
+      const out = new Uint8Array(bytes.length - from - (cutEnd - cutStart));
+      out.set(bytes.subarray(from, cutStart), 0);
+      out.set(bytes.subarray(cutEnd), cutStart - from);
+      return out.length > 0 ? out : null;
+    }
+    // Kept as it is; or dropped or cut before what was handed on (a repeated key): as it came.
+    return from < bytes.length ? bytes.slice(from) : null;
   }
 
   protected onEvent(buf: Buffer, pos: number, lf: number): void {

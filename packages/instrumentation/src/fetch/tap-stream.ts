@@ -163,7 +163,19 @@ function makeTap(state: TapState): ReadableStream<Uint8Array> {
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let observing = true;
   let cancelled = false;
+  /** The body's error, held for one read while the bytes held back from before it are handed on. */
+  let failed: { error: unknown } | undefined;
   const runtime = call.runtime;
+
+  /** The body ended or failed: hand on what the observer still holds; true when it held any bytes. */
+  const handOnHeld = (controller: ReadableByteStreamController): boolean => {
+    try {
+      return enqueue(controller, observer.end(), undefined);
+    } catch (error) {
+      runtime.internalError('stream', error);
+      return false;
+    }
+  };
 
   return new ReadableStream(
     {
@@ -172,26 +184,28 @@ function makeTap(state: TapState): ReadableStream<Uint8Array> {
       // pull again by itself, so a read whose chunk was removed whole (the usage-only chunk
       // arriving alone) reads on instead of returning empty-handed, which would stall the app.
       async pull(controller: ReadableByteStreamController) {
+        if (failed !== undefined) {
+          controller.error(failed.error);
+          return;
+        }
         reader ??= source.getReader();
         for (;;) {
           let result: { done: boolean; value?: Uint8Array };
           try {
             result = await reader.read();
           } catch (error) {
-            // The same error object reaches the consumer (an abort keeps its identity).
+            // The same error object reaches the consumer (an abort keeps its identity), after the
+            // bytes that arrived before it: a rewriting observer may hold the start of an event,
+            // which the app would have read before the error without tokenmeter.
             finish(errorTypeOf(error));
-            if (!cancelled) controller.error(error);
+            if (cancelled) return;
+            if (observing && handOnHeld(controller)) failed = { error };
+            else controller.error(error);
             return;
           }
           if (cancelled) return;
           if (result.done) {
-            if (observing) {
-              try {
-                enqueue(controller, observer.end(), undefined);
-              } catch (error) {
-                runtime.internalError('stream', error);
-              }
-            }
+            if (observing) handOnHeld(controller);
             // Without its terminal event the body ended early, unless what was seen says the call
             // completed (every finish reason and the usage: only the closing marker is missing).
             const complete = call.done || terminal || streamCompleted(call.info, parser.result());

@@ -9,6 +9,7 @@ import {
   rewriteSseEventBytes,
   stripInjectedUsage,
 } from '../../src/adapters/index.js';
+import { UsageMemberScanner, usageEdit } from '../../src/adapters/openai-usage-edit.js';
 import { fixtureBytes, info, splitAt } from './helpers.js';
 
 const streamBody = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true };
@@ -102,10 +103,22 @@ describe('stripInjectedUsage', () => {
       '[DONE]',
       'not json',
       '{"id":"a"}',
-      '{"usage":{"prompt_tokens":1},"choices":[{"index":0}]}',
+      '{"id":"a","usage":3}',
+      '{"choices":[],"usage":{"prompt_tokens":1},"error":{"message":"x"}}',
     ]) {
       assert.equal(stripInjectedUsage(other), other);
     }
+  });
+
+  it('cuts a usage object a server attaches to a chunk with choices (its last content chunk)', () => {
+    assert.equal(
+      stripInjectedUsage('{"choices":[{"index":0,"finish_reason":"stop"}],"usage":{"prompt_tokens":1}}'),
+      '{"choices":[{"index":0,"finish_reason":"stop"}]}',
+    );
+    assert.equal(
+      stripInjectedUsage('{"usage":{"prompt_tokens":1},"choices":[{"index":0}]}'),
+      '{"choices":[{"index":0}]}',
+    );
   });
 
   it('drops the usage-only chunk', () => {
@@ -114,6 +127,8 @@ describe('stripInjectedUsage', () => {
       null,
     );
     assert.equal(stripInjectedUsage('{"id":"a","choices": [ ],"usage":{"prompt_tokens":22}}'), null);
+    // An odd server's usage chunk without a choices member at all.
+    assert.equal(stripInjectedUsage('{"id":"a","usage":{"prompt_tokens":22}}'), null);
   });
 });
 
@@ -182,5 +197,50 @@ describe('InjectedUsageStreamRewriter on a real include_usage stream', () => {
     );
     assert.equal(rewriteSseEventBytes(raw, '{"id":"a"}'), raw);
     assert.equal(rewriteSseEventBytes(raw, '{"choices":[],"usage":{"prompt_tokens":1}}'), null);
+  });
+});
+
+describe('UsageMemberScanner: the same edit as usageEdit, found byte by byte', () => {
+  const key = fc.constantFrom('usage', 'usage', 'choices', 'choices', 'error', 'id', 'us"age', 'x\\"y');
+  const scalar = fc.oneof(fc.constant(null), fc.integer(), fc.boolean(), fc.string({ maxLength: 6 }));
+  const value = fc.oneof(
+    scalar,
+    fc.constant([]),
+    fc.array(fc.dictionary(fc.constantFrom('index', 'delta', 'usage'), scalar), { maxLength: 2 }),
+    fc.dictionary(fc.constantFrom('prompt_tokens', 'a'), scalar),
+  );
+  /** A chunk's data: an object over keys that matter, with whitespace anywhere JSON allows it. */
+  const data = fc
+    .tuple(
+      fc.dictionary(key, value, { maxKeys: 5 }),
+      fc.array(fc.constantFrom('', ' ', '\t'), { minLength: 60, maxLength: 60 }),
+    )
+    .map(([o, ws]) => {
+      let i = 0;
+      return JSON.stringify(o).replace(
+        /([{}[\],:])/g,
+        (m) => `${ws[i++ % ws.length]}${m}${ws[i++ % ws.length]}`,
+      );
+    });
+
+  it('any chunking of any object (property): end() is usageEdit(data); what it releases is never cut', () => {
+    fc.assert(
+      fc.property(data, fc.array(fc.nat(200), { maxLength: 8 }), (text, cuts) => {
+        const bytes = new TextEncoder().encode(text);
+        const scanner = new UsageMemberScanner();
+        let released = -1;
+        for (const piece of splitAt(bytes, cuts)) {
+          scanner.feed(piece, 0, piece.length);
+          const r = scanner.releasable();
+          assert.ok(r >= released, 'never takes back what it released');
+          released = r;
+        }
+        const edit = scanner.end();
+        assert.deepEqual(edit, usageEdit(text));
+        if (edit === null) assert.equal(released, -1, 'a dropped chunk releases nothing');
+        if (edit) assert.ok(released <= edit.start, `released ${released}, cut at ${edit.start}`);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
