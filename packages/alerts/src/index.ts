@@ -1,7 +1,16 @@
+export {
+  ALERT_SETTING_KEYS,
+  type AlertsFileResult,
+  type AlertsFileSettings,
+  loadAlertsFile,
+  parseDurationText,
+  SINK_KEYS,
+  validateAlertsSection,
+} from './config.js';
 export { ANOMALY_DEFAULTS, DELIVERY_DEFAULTS, NOTIFY_DEFAULTS } from './defaults.js';
 export { backoffDelay, parseRetryAfter } from './delivery/backoff.js';
 export { type SendOutcome, sendNotice } from './delivery/send.js';
-export { alertThresholds, type BudgetStatusView, budgetFilter, budgetLabel } from './evaluate/budgets.js';
+export { type BudgetOutlook, budgetOutlook } from './evaluate/budgets.js';
 export type { EvalContext, Evaluator } from './evaluate/context.js';
 export { EVALUATORS, type Evaluation, evaluateAll } from './evaluate/index.js';
 export { linearBurnForecast } from './forecast/linear-burn.js';

@@ -5,7 +5,8 @@
 // The runner has its own read-write connection; nothing here runs on an app's request path.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type AlertRecord, type CostStore, openStore } from '@tokenmeter/store';
+import { type BudgetDefinition, listBudgets } from '@tokenmeter/budgets';
+import { type AlertRecord, type CostStore, localTimeZone, openStore } from '@tokenmeter/store';
 import {
   anomalyOptions,
   DELIVERY_DEFAULTS,
@@ -42,6 +43,8 @@ export interface AlertRunnerOptions {
   storePath: string;
   /** Sinks besides the store's own (the budgets file's, the demo's). Names must be unique. */
   sinks?: SinkTarget[];
+  /** Budgets besides the store's (those of the budgets file), checked too. */
+  budgets?: readonly BudgetDefinition[];
   /** Base URL of the dashboard for the links in notices. Default http://127.0.0.1:8766. */
   dashboardUrl?: string;
   /** Evaluation interval. Default 60 s. */
@@ -55,7 +58,7 @@ export interface AlertRunnerOptions {
   delivery?: Partial<DeliveryOptions>;
   /** The budget spend forecast (linear burn unless replaced). */
   forecast?: SpendForecaster;
-  /** Zone of budgets that have none. Default the machine's. */
+  /** Zone of the store's budgets that have none. Default the machine's. */
   timeZone?: string;
   now?: () => number;
   /** What happened, for the command to print: fired, escalated, resolved, delivered, retried, failed. */
@@ -207,12 +210,19 @@ export class AlertRunner {
   async evaluateOnce(): Promise<Finding[]> {
     if (!this.holdLease()) return [];
     const now = this.now();
+    const budgets =
+      this.safe('reading the budgets', () =>
+        listBudgets(this.store, {
+          timeZone: this.options.timeZone ?? localTimeZone(),
+          ...(this.options.budgets ? { file: this.options.budgets } : {}),
+        }),
+      ) ?? [];
     const ctx: EvalContext = {
       store: this.store,
       now,
       options: this.anomalies,
       forecast: this.options.forecast ?? linearBurnForecast,
-      timeZone: this.options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC',
+      budgets,
     };
     const { findings, errors } = evaluateAll(ctx);
     this.stats_.evaluations++;

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
+import { type BudgetDefinition, listBudgets, parseBudgetsFile } from '@tokenmeter/budgets';
 import { type CallInput, type CostStore, openStore } from '@tokenmeter/store';
 import { anomalyOptions } from '../src/defaults.js';
 import type { EvalContext } from '../src/evaluate/context.js';
@@ -22,13 +23,13 @@ function storeWith(t: Parameters<typeof tempDir>[0], calls: CallInput[]): CostSt
   return store;
 }
 
-function evaluate(store: CostStore, now = T): Finding[] {
+function evaluate(store: CostStore, now = T, file: BudgetDefinition[] = []): Finding[] {
   const ctx: EvalContext = {
     store,
     now,
     options: anomalyOptions(),
     forecast: linearBurnForecast,
-    timeZone: 'UTC',
+    budgets: listBudgets(store, { timeZone: 'UTC', file }),
   };
   const { findings, errors } = evaluateAll(ctx);
   assert.deepEqual(errors, []);
@@ -241,25 +242,48 @@ test('budget thresholds: past 80 % is a warning at level 80, past 100 % critical
   const globex = store.setBudget({ period: 'month', limitNanos: 18e9, tenant: 'globex' });
   const all = store.setBudget({ period: 'month', limitNanos: 20e9 });
   const fs = evaluate(store);
-  const threshold = (id: number) => fs.find((f) => f.key === `budget_threshold:${id}`);
+  const threshold = (id: number) => fs.find((f) => f.key === `budget_threshold:store:${id}`);
   assert.deepEqual([threshold(acme.id)?.severity, threshold(acme.id)?.level], ['warning', 80]);
   assert.match(
     threshold(acme.id)!.title,
-    /^Budget tenant=acme \(month\) past 80%: \$8\.50 of \$10\.00 spent \(85%\)$/,
+    /^Monthly budget for tenant=acme past 80%: \$8\.50 of \$10\.00 spent \(85%\)$/,
   );
+  assert.equal(threshold(acme.id)!.path, `/?view=budgets&budget=store%3A${acme.id}`);
   assert.deepEqual([threshold(all.id)?.severity, threshold(all.id)?.level], ['critical', 100]);
-  const exhaust = fs.find((f) => f.key === `budget_exhaustion:${globex.id}`);
+  const exhaust = fs.find((f) => f.key === `budget_exhaustion:store:${globex.id}`);
   assert.ok(exhaust, JSON.stringify(fs.map((f) => f.key)));
   assert.match(exhaust.title, /will run out in about 6\.0 hours/);
   assert.equal(exhaust.contributors.tenant, undefined);
   assert.equal(
-    fs.find((f) => f.key === `budget_exhaustion:${acme.id}`),
+    fs.find((f) => f.key === `budget_exhaustion:store:${acme.id}`),
     undefined,
     'acme is slow',
   );
   assert.equal(
-    fs.find((f) => f.key === `budget_exhaustion:${all.id}`),
+    fs.find((f) => f.key === `budget_exhaustion:store:${all.id}`),
     undefined,
     'already exceeded',
   );
+});
+
+test('a rolling budget of the budgets file: burning $0.50/h, a 24-hour window will pass its $5 limit in 3 hours', (t) => {
+  const store = storeWith(t, [
+    ...spread(10, T - 20 * HOUR, 10 * HOUR, { costNanos: 50_000_000, feature: 'batch' }),
+    ...spread(30, T - 6 * HOUR, 6 * HOUR, { costNanos: 100_000_000, feature: 'agent' }),
+  ]);
+  const { budgets, problems } = parseBudgetsFile(
+    'budgets: [{ name: agents-24h, limit_usd: 5, period: "rolling:24h", alert_at: [50, 100] }]',
+  );
+  assert.deepEqual(problems, []);
+  const fs = evaluate(store, T, budgets);
+  const threshold = fs.find((f) => f.key === 'budget_threshold:file:agents-24h');
+  assert.equal(threshold?.level, 50);
+  assert.match(threshold!.title, /^Budget "agents-24h" past 50%: \$3\.50 of \$5\.00 spent \(70%\)$/);
+  const exhaust = fs.find((f) => f.key === 'budget_exhaustion:file:agents-24h');
+  assert.ok(exhaust, JSON.stringify(fs.map((f) => f.key)));
+  assert.match(
+    exhaust.title,
+    /will run out in about 3\.0 hours.*\$0\.50\/h over the last 6 hours, \$1\.50 left/,
+  );
+  assert.equal(exhaust.contributors.feature?.[0]?.key, 'agent');
 });

@@ -3,8 +3,10 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { openStore } from '@tokenmeter/store';
 import { BIN, HOUR, makeStore, pricedCall, run, tempDir } from './helpers.js';
@@ -190,6 +192,50 @@ describe('tokenmeter alerts', () => {
     const again = watch(['--once', '--store', file]);
     assert.equal(await again.exited, 0);
     assert.equal(recv.hits.length, 2);
+  });
+
+  it('watch --budgets FILE: a budget of the file past 80% notifies the sink of the file (URL from the environment)', async (t) => {
+    const dir = tempDir(t);
+    const now = Date.now();
+    const file = makeStore(dir, [
+      pricedCall({
+        at: now - 60_000,
+        provider: 'openai',
+        model: 'gpt-4o',
+        input: 200_000,
+        output: 10_000,
+        tenant: 'acme',
+      }),
+    ]);
+    const recv = await receiver();
+    t.after(() => recv.close());
+    writeFileSync(
+      path.join(dir, 'budgets.yaml'),
+      'budgets:\n' +
+        '  - { name: acme-daily, limit_usd: 0.7, period: "rolling:24h", tenant: acme, alert_at: [50, 80, 100] }\n' +
+        'sinks:\n' +
+        '  - { name: ops, type: webhook, url_env: OPS_HOOK }\n' +
+        'alerts:\n' +
+        '  dashboard_url: https://tm.example\n',
+    );
+    const w = spawn(
+      process.execPath,
+      [BIN, 'watch', '--once', '--store', file, '--budgets', path.join(dir, 'budgets.yaml')],
+      {
+        env: { ...process.env, NO_COLOR: '1', OPS_HOOK: recv.url },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    w.stdout!.on('data', (d) => (out += d));
+    w.stderr!.on('data', (d) => (out += d));
+    const code = await new Promise((resolve) => w.on('exit', resolve));
+    assert.equal(code, 0, out);
+    assert.match(out, /FIRED +warning +Budget "acme-daily" past 80%: \$0\.6\d of \$0\.70 spent/);
+    assert.match(out, /DELIVERED +trigger of alert \d+ to file:ops/);
+    const hit = recv.hits.find((h) => h.json.alert.kind === 'budget_threshold');
+    assert.ok(hit, out);
+    assert.match(hit.body, /"url":"https:\/\/tm\.example\/\?view=budgets&budget=file%3Aacme-daily"/);
   });
 
   it('a notice survives watch being killed mid-delivery and a restart, and is acted on once (receiver dedupes on id)', async (t) => {

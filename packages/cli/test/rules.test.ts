@@ -106,6 +106,30 @@ describe('tokenmeter rules (promtool)', { skip }, () => {
     );
   });
 
+  it('--budgets FILE: each budget of the file gets its burn and exhaustion rules; a bad entry is one warning', async (t) => {
+    const dir = tempDir(t);
+    writeFileSync(
+      path.join(dir, 'budgets.yaml'),
+      'budgets:\n' +
+        '  - { name: acme-month, limit_usd: 500, period: month, tenant: acme, alert_at: [50, 80, 100] }\n' +
+        '  - { name: broken, limit_usd: -1, period: day }\n',
+    );
+    const out = await run(['rules', '--budgets', 'budgets.yaml'], { cwd: dir });
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(
+      out.stderr,
+      /warning: .*budgets\.yaml: budgets\[1\]\.limit_usd: .*; budget \(broken\) left out/,
+    );
+    assert.match(out.stdout, /org_id=\\"acme\\"\}\[30d\]\)\) >= 250 < 400/);
+    writeFileSync(path.join(dir, 'out.yml'), out.stdout);
+    const check = promtool(['check', 'rules', 'out.yml'], dir);
+    assert.ok(check.ok, check.output);
+    assert.match(check.output, /SUCCESS: 15 rules found/);
+    const missing = await run(['rules', '--budgets', 'nope.yaml'], { cwd: dir });
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /nope\.yaml: cannot read: no such file/);
+  });
+
   it('spend spike: critical at 4× the same hour last week, warning at 2×, nothing without last week', async (t) => {
     const dir = tempDir(t);
     // Samples every 5 minutes. $0.60/h for a week, then $2.40/h (4×) for two hours.

@@ -268,6 +268,14 @@ export const ENV_VARS = {
     defaultDoc: '',
     doc: 'YAML or JSON price overrides: custom and self-hosted models, discounts, Azure deployments (see `@tokenmeter/pricing`). Each problem in it: one line; the valid rest applies',
   }),
+  TOKENMETER_BUDGETS: row({
+    source: 'tokenmeter',
+    readBy: ['cli'],
+    type: fileName,
+    default: undefined,
+    defaultDoc: '',
+    doc: 'YAML or JSON budgets file (see `@tokenmeter/budgets`); `tokenmeter serve`, `watch`, `rules` and `grafana` check its budgets and send alerts to its `sinks:` (see `@tokenmeter/alerts`). Each problem in it: one line; the valid rest applies',
+  }),
   TOKENMETER_OPENAI_STREAM_USAGE: row({
     source: 'tokenmeter',
     readBy: ['distro', 'instrumentation'],

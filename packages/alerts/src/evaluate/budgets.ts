@@ -1,63 +1,78 @@
-// Budget alerts: thresholds crossed (the budget's alert-at percents of its limit, e.g. 50, 80, 100)
-// and projected exhaustion before the period ends at the recent burn rate.
-import { type BudgetStatus, type CallFilter, formatUsd } from '@tokenmeter/store';
+// Budget alerts, for every budget of the store and of the budgets file: thresholds crossed (the
+// budget's alert-at percents of its limit, e.g. 50, 80, 100) and projected exhaustion before the
+// period ends at the recent burn rate (the forecaster of the context).
+import { type BudgetDefinition, type BudgetSpend, budgetSpend } from '@tokenmeter/budgets';
+import { type CostStore, formatUsd, rollingHours, spendScope } from '@tokenmeter/store';
+import type { SpendForecast, SpendForecaster } from '../forecast/types.js';
 import type { Finding } from '../types.js';
 import { dashboardPath, type EvalContext, windowText } from './context.js';
 import { topContributors } from './contributors.js';
 
-/** The fields of a budget's status this evaluator reads; those after the first five may be absent. */
-export type BudgetStatusView = Pick<
-  BudgetStatus,
-  'id' | 'period' | 'limitNanos' | 'spentNanos' | 'periodStartMs' | 'periodEndMs' | 'warnAt'
-> & {
-  name?: string | null;
-  alertAt?: number[];
-  reservedNanos?: number;
-  provider?: string | null;
-  model?: string | null;
-  feature?: string | null;
-  user?: string | null;
-  tenant?: string | null;
-  service?: string | null;
-};
-
-const SCOPE_FIELDS = ['provider', 'model', 'feature', 'user', 'tenant', 'service'] as const;
-
-/** The calls a budget counts, as a store filter. */
-export function budgetFilter(b: BudgetStatusView): CallFilter {
-  const f: CallFilter = {};
-  for (const k of SCOPE_FIELDS) {
-    const v = b[k];
-    if (typeof v === 'string' && v !== '') f[k] = v;
-  }
-  return f;
+/** A budget's spend now and its forecast: what the evaluator and the dashboard's budgets view show. */
+export interface BudgetOutlook extends BudgetSpend {
+  forecast: SpendForecast;
+  /** The spend of the recent window the forecast's burn rate comes from. */
+  recentSinceMs: number;
+  recentNanos: number;
 }
 
-/** `"support" (month)` for a named budget, else `tenant=acme (month)` or `all calls (day)`. */
-export function budgetLabel(b: BudgetStatusView): string {
-  if (b.name) return `"${b.name}" (${b.period})`;
-  const scope = Object.entries(budgetFilter(b))
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ');
-  return `${scope || 'all calls'} (${b.period})`;
+/** The spend of `budget` now, and its forecast from the recent burn rate. */
+export function budgetOutlook(
+  store: CostStore,
+  budget: BudgetDefinition,
+  now: number,
+  forecast: SpendForecaster,
+  recentWindowMs: number,
+): BudgetOutlook {
+  const spend = budgetSpend(store, budget, now);
+  const hours = rollingHours(budget.period);
+  const rollingMs = hours === undefined ? undefined : hours * 3_600_000;
+  const start = rollingMs === undefined ? spend.periodStartMs : now - rollingMs;
+  const recentSinceMs = Math.max(start, now - recentWindowMs);
+  const recentNanos =
+    now > recentSinceMs
+      ? store.summary({ ...spendScope(budget), since: recentSinceMs, until: now }).totals.costNanos
+      : 0;
+  return {
+    ...spend,
+    recentSinceMs,
+    recentNanos,
+    forecast: forecast({
+      spentNanos: spend.spentNanos,
+      reservedNanos: spend.reservedNanos,
+      limitNanos: spend.limitNanos,
+      periodStartMs: start,
+      periodEndMs: rollingMs === undefined ? spend.periodEndMs : now + rollingMs,
+      nowMs: now,
+      recentNanos,
+      recentWindowMs: now - recentSinceMs,
+      ...(rollingMs === undefined ? {} : { rollingWindowMs: rollingMs }),
+    }),
+  };
 }
 
-/** Alert thresholds in percent, ascending: the budget's own, else its warn-at and 100. */
-export function alertThresholds(b: BudgetStatusView): number[] {
-  const list = b.alertAt && b.alertAt.length > 0 ? b.alertAt : [Math.round(b.warnAt * 100), 100];
-  return [...new Set(list)].sort((a, c) => a - c);
+function duration(ms: number): string {
+  const hours = ms / 3_600_000;
+  if (hours < 1) return `${Math.max(1, Math.round(ms / 60_000))} minutes`;
+  if (hours < 48) return `${hours.toFixed(hours < 10 ? 1 : 0)} hours`;
+  return `${(hours / 24).toFixed(1)} days`;
+}
+
+/** `Budget "support"` for a named budget, else `Monthly budget for tenant=acme`. */
+function budgetName(b: BudgetDefinition): string {
+  return b.name ? `Budget "${b.name}"` : b.label.charAt(0).toUpperCase() + b.label.slice(1);
 }
 
 export function evaluateBudgets(ctx: EvalContext): Finding[] {
   const out: Finding[] = [];
-  const statuses = ctx.store.budgetStatus(ctx.now, ctx.timeZone) as BudgetStatusView[];
-  for (const b of statuses) {
-    const scope = budgetFilter(b);
-    const label = budgetLabel(b);
-    const path = dashboardPath({ view: 'budgets', budget: String(b.id) });
-    const window = { since: b.periodStartMs, until: ctx.now };
-    const used = b.spentNanos / b.limitNanos;
-    const crossed = alertThresholds(b).filter((p) => used * 100 >= p);
+  for (const b of ctx.budgets) {
+    const name = budgetName(b);
+    const o = budgetOutlook(ctx.store, b, ctx.now, ctx.forecast, ctx.options.burn.recentWindowMs);
+    const scope = spendScope(b);
+    const labels = { budget: b.id, ...(scope as Record<string, string>) };
+    const path = dashboardPath({ view: 'budgets', budget: b.id });
+    const used = o.spentNanos / o.limitNanos;
+    const crossed = b.alertAt.filter((p) => used * 100 >= p);
     const top = crossed[crossed.length - 1];
     if (top !== undefined) {
       out.push({
@@ -65,52 +80,40 @@ export function evaluateBudgets(ctx: EvalContext): Finding[] {
         kind: 'budget_threshold',
         severity: top >= 100 ? 'critical' : 'warning',
         level: top,
-        title: `Budget ${label} ${top >= 100 ? 'exceeded' : `past ${top}%`}: ${formatUsd(b.spentNanos)} of ${formatUsd(b.limitNanos)} spent (${Math.floor(used * 100)}%)`,
-        value: b.spentNanos,
-        baseline: b.limitNanos,
+        title: `${name} ${top >= 100 ? 'exceeded' : `past ${top}%`}: ${formatUsd(o.spentNanos)} of ${formatUsd(o.limitNanos)} spent (${Math.floor(used * 100)}%)`,
+        value: o.spentNanos,
+        baseline: o.limitNanos,
         unit: 'nanos',
-        sinceMs: b.periodStartMs,
-        ...topContributors(ctx.store, { ...scope, ...window }, 'cost'),
+        sinceMs: ctx.now,
+        ...topContributors(ctx.store, { ...scope, since: o.periodStartMs, until: ctx.now }, 'cost'),
         runbook:
           top >= 100
-            ? 'Raise the limit (`tokenmeter budget set`) or find what spends (top contributors); with action block, calls are refused until the period ends.'
+            ? b.action === 'block'
+              ? 'Calls in this budget are refused until the period ends: raise the limit (`tokenmeter budget set`) or find what spends (top contributors).'
+              : 'Raise the limit (`tokenmeter budget set`) or find what spends (top contributors); action block would refuse calls past the limit.'
             : 'Check the forecast on the budgets page; the top contributors say where the money goes.',
         path,
-        scope: { budget: String(b.id), ...(scope as Record<string, string>) },
+        scope: labels,
       });
     }
-    if (used >= 1) continue;
-    const o = ctx.options.burn;
-    const recentSince = Math.max(b.periodStartMs, ctx.now - o.recentWindowMs);
-    const recentNanos = ctx.store.summary({ ...scope, since: recentSince, until: ctx.now }).totals.costNanos;
-    const f = ctx.forecast({
-      spentNanos: b.spentNanos,
-      reservedNanos: b.reservedNanos ?? 0,
-      limitNanos: b.limitNanos,
-      periodStartMs: b.periodStartMs,
-      periodEndMs: b.periodEndMs,
-      nowMs: ctx.now,
-      recentNanos,
-      recentWindowMs: ctx.now - recentSince,
-    });
-    if (f.exhaustsAtMs === null || f.exhaustsAtMs >= b.periodEndMs) continue;
-    const hours = Math.max(0, (f.exhaustsAtMs - ctx.now) / 3_600_000);
-    const rate = (recentNanos / Math.max(1, ctx.now - recentSince)) * 3_600_000;
+    const at = o.forecast.exhaustsAtMs;
+    if (used >= 1 || at === null) continue;
+    const rate = (o.recentNanos / Math.max(1, ctx.now - o.recentSinceMs)) * 3_600_000;
     out.push({
       key: `budget_exhaustion:${b.id}`,
       kind: 'budget_exhaustion',
       severity: 'warning',
       level: 1,
-      title: `Budget ${label} will run out in about ${hours < 1 ? `${Math.max(1, Math.round(hours * 60))} minutes` : `${hours.toFixed(hours < 10 ? 1 : 0)} hours`}, before its period ends: ${formatUsd(Math.round(rate))}/h over ${windowText(ctx.now - recentSince)}, ${formatUsd(b.limitNanos - b.spentNanos)} left`,
+      title: `${name} will run out in about ${duration(at - ctx.now)}, before its period ends: ${formatUsd(Math.round(rate))}/h over ${windowText(ctx.now - o.recentSinceMs)}, ${formatUsd(Math.max(0, o.limitNanos - o.spentNanos - o.reservedNanos))} left`,
       value: Math.round(rate),
       baseline: null,
       unit: 'nanos',
-      sinceMs: recentSince,
-      ...topContributors(ctx.store, { ...scope, since: recentSince, until: ctx.now }, 'cost'),
+      sinceMs: o.recentSinceMs,
+      ...topContributors(ctx.store, { ...scope, since: o.recentSinceMs, until: ctx.now }, 'cost'),
       runbook:
         'Slow the top contributor down or raise the limit before it runs out; a block budget will refuse calls from then on.',
       path,
-      scope: { budget: String(b.id), ...(scope as Record<string, string>) },
+      scope: labels,
     });
   }
   return out;

@@ -1,4 +1,5 @@
 // What every evaluator reads: the store, the evaluation time and the thresholds.
+import type { BudgetDefinition } from '@tokenmeter/budgets';
 import type { CostStore } from '@tokenmeter/store';
 import type { SpendForecaster } from '../forecast/types.js';
 import type { AnomalyOptions, Finding } from '../types.js';
@@ -10,8 +11,8 @@ export interface EvalContext {
   options: AnomalyOptions;
   /** The forecast of a budget's spend (linear burn unless replaced). */
   forecast: SpendForecaster;
-  /** IANA zone of budgets that have none (default the machine's). */
-  timeZone: string;
+  /** The budgets to check: the store's and the budgets file's (`listBudgets` of @tokenmeter/budgets). */
+  budgets: readonly BudgetDefinition[];
 }
 
 /** One condition family: returns what holds now (an empty list when nothing does). */

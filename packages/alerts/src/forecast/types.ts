@@ -11,6 +11,11 @@ export interface SpendForecastInput {
   periodStartMs: number;
   /** End of the period (exclusive). For a rolling window: now + its length. */
   periodEndMs: number;
+  /**
+   * Set for a rolling window (its length): the forecast is then the spend of one window at the
+   * rate, not the rest of a period added to what was spent.
+   */
+  rollingWindowMs?: number;
   nowMs: number;
   /** Spent in the recent window [nowMs - recentWindowMs, nowMs) (a part of `spentNanos`). */
   recentNanos: number;

@@ -1,6 +1,7 @@
 // tokenmeter serve: dashboard, REST API and /metrics for the store, and the alert loop over it.
 import type { AlertRunner, SinkTarget } from '@tokenmeter/alerts';
 import { readEnv } from '@tokenmeter/config';
+import { BUDGETS_FLAG, type BudgetsFile, readBudgetsFile } from '../alerting/budgets-file.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { bool, STORE_FLAG, str } from '../command.js';
 import { EXIT_OK } from '../errors/cli-error.js';
@@ -32,13 +33,15 @@ export interface Serving {
 export async function serveStore(
   ctx: CommandContext,
   file: string,
-  options: { sinks?: SinkTarget[] } = {},
+  options: { sinks?: SinkTarget[]; budgetsFile?: BudgetsFile } = {},
 ): Promise<Serving> {
   const host = str(ctx, 'host') ?? DEFAULT_HOST;
   const port = parsePort(str(ctx, 'port'), ctx);
   const token =
     str(ctx, 'token') ?? readEnv(ctx.io.env, ['TOKENMETER_SERVE_TOKEN']).values.TOKENMETER_SERVE_TOKEN;
+  const budgetsFile = options.budgetsFile ?? readBudgetsFile(ctx);
   const server = await startServer({
+    budgets: budgetsFile.budgets,
     storePath: file,
     host,
     port,
@@ -48,8 +51,8 @@ export async function serveStore(
   let alerts: AlertRunner | undefined;
   if (!bool(ctx, 'no-alerts')) {
     try {
-      alerts = startAlertRunner(ctx, file, {
-        dashboardUrl: dashboardUrl(ctx, server.url),
+      alerts = startAlertRunner(ctx, file, budgetsFile, {
+        dashboardUrl: dashboardUrl(ctx, budgetsFile.settings.dashboardUrl ?? server.url),
         ...(options.sinks ? { sinks: options.sinks } : {}),
       });
     } catch (e) {
@@ -83,7 +86,7 @@ export async function serveStore(
 export const serveCommand: CommandSpec = {
   name: 'serve',
   summary: 'Serve the dashboard, the REST API and /metrics for the store',
-  usage: 'serve [--host 127.0.0.1] [--port 8766] [--token T] [--store PATH] [--no-alerts]',
+  usage: 'serve [--host 127.0.0.1] [--port 8766] [--token T] [--store PATH] [--budgets FILE] [--no-alerts]',
   description:
     'Binds 127.0.0.1:8766 by default. Binding any other address needs a bearer token (--token, or\n' +
     'TOKENMETER_SERVE_TOKEN): every request then needs `Authorization: Bearer <token>`, and the\n' +
@@ -103,6 +106,7 @@ export const serveCommand: CommandSpec = {
       description: 'base URL of the dashboard in alert links (default: the URL served)',
     },
     'no-alerts': { type: 'boolean', description: 'do not evaluate or send alerts' },
+    budgets: BUDGETS_FLAG,
     store: STORE_FLAG,
   },
   examples: [

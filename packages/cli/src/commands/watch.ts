@@ -3,6 +3,7 @@
 // round and exits (for cron).
 import { AlertRunner, type AlertRunnerOptions } from '@tokenmeter/alerts';
 import { StoreError } from '@tokenmeter/store';
+import { BUDGETS_FLAG, type BudgetsFile, readBudgetsFile } from '../alerting/budgets-file.js';
 import { eventLine } from '../alerting/events.js';
 import { bool, type CommandContext, type CommandSpec, STORE_FLAG, str } from '../command.js';
 import { CliError, EXIT_OK } from '../errors/cli-error.js';
@@ -21,21 +22,36 @@ function parseInterval(ctx: CommandContext): number {
   return ms;
 }
 
-/** Starts an alert runner on `file`, printing its events to stdout and its failures to stderr. */
+/**
+ * Starts an alert runner on `file` with the budgets file's budgets, sinks and settings, printing its
+ * events to stdout and its failures to stderr.
+ */
 export function startAlertRunner(
   ctx: CommandContext,
   file: string,
+  budgetsFile: BudgetsFile,
   options: Partial<AlertRunnerOptions> = {},
 ): AlertRunner {
   const timeZone = machineTimeZone();
   const now = ctx.io.now ?? Date.now;
+  const s = budgetsFile.settings;
   try {
     return new AlertRunner({
       storePath: file,
       now,
+      budgets: budgetsFile.budgets,
       onEvent: (e) => ctx.io.stdout.write(`${eventLine(e, ctx.out, timeZone, now())}\n`),
       log: (line) => ctx.io.stderr.write(`${ctx.err.yellow('warning:')} ${line}\n`),
+      ...(s.cooldownMs !== undefined || s.resolveAfterMs !== undefined
+        ? {
+            notify: {
+              ...(s.cooldownMs !== undefined ? { cooldownMs: s.cooldownMs } : {}),
+              ...(s.resolveAfterMs !== undefined ? { resolveAfterMs: s.resolveAfterMs } : {}),
+            },
+          }
+        : {}),
       ...options,
+      sinks: [...budgetsFile.sinks, ...(options.sinks ?? [])],
     });
   } catch (e) {
     if (e instanceof StoreError) throw new CliError(e.message, { cause: e });
@@ -46,15 +62,17 @@ export function startAlertRunner(
 export const watchCommand: CommandSpec = {
   name: 'watch',
   summary: 'Evaluate alerts every minute and deliver them, without the dashboard',
-  usage: 'watch [--store PATH] [--dashboard-url URL] [--interval 60s] [--once]',
+  usage: 'watch [--store PATH] [--budgets FILE] [--dashboard-url URL] [--interval 60s] [--once]',
   description:
     'The alert loop of `tokenmeter serve`, headless: budget thresholds, burn rate and anomalies are\n' +
     'evaluated over the store every minute, and notices go to the sinks of `tokenmeter alerts add`\n' +
     'from the outbox in the store (retried; delivered once, also across a restart). One line per\n' +
     'alert fired, resolved, delivered, retried or given up. Only one process per store evaluates:\n' +
-    'a second `watch` (or a `serve`) waits and takes over when the first stops.',
+    'a second `watch` (or a `serve`) waits and takes over when the first stops. The budgets file\n' +
+    '(--budgets, or TOKENMETER_BUDGETS) adds its budgets and its `sinks:`.',
   flags: {
     'dashboard-url': DASHBOARD_URL_FLAG,
+    budgets: BUDGETS_FLAG,
     interval: {
       type: 'string',
       value: 'DURATION',
@@ -70,11 +88,12 @@ export const watchCommand: CommandSpec = {
   ],
   async run(ctx) {
     const interval = parseInterval(ctx);
-    const base = dashboardUrl(ctx);
+    const budgetsFile = readBudgetsFile(ctx);
+    const base = dashboardUrl(ctx, budgetsFile.settings.dashboardUrl);
     const file = storePath(ctx);
     const once = bool(ctx, 'once');
     const stopped = once ? undefined : (ctx.io.waitForSignal?.() ?? new Promise<string>(() => {}));
-    const runner = startAlertRunner(ctx, file, { dashboardUrl: base, intervalMs: interval });
+    const runner = startAlertRunner(ctx, file, budgetsFile, { dashboardUrl: base, intervalMs: interval });
     if (once) {
       try {
         await runner.evaluateOnce();

@@ -1,5 +1,7 @@
 // The JSON shapes of `--json` output and of the REST API (the same for both). Money is given twice:
 // exact integer nano-dollars (`*Nanos`) and USD doubles (`*Usd`) for convenience.
+import type { BudgetOutlook } from '@tokenmeter/alerts';
+import { describeScope } from '@tokenmeter/budgets';
 import type { BudgetStatus, CallRow, SummaryResult, Totals } from '@tokenmeter/store';
 import { nanosToUsd } from '../format/money.js';
 import type { SummaryParams } from './params.js';
@@ -80,5 +82,59 @@ export function budgetToJson(b: BudgetStatus): BudgetJson {
     periodStart: new Date(b.periodStartMs).toISOString(),
     periodEnd: new Date(b.periodEndMs).toISOString(),
     scope: budgetScope(b),
+  };
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/**
+ * A budget of the store or of the budgets file, its spend now (reserved: calls in flight on this
+ * host) and its forecast: `GET /v1/budgets`.
+ */
+export function budgetOutlookToJson(o: BudgetOutlook) {
+  const b = o.budget;
+  const f = o.forecast;
+  return {
+    id: b.id,
+    storeId: b.storeId ?? null,
+    source: b.source,
+    name: b.name,
+    label: b.label,
+    scope: describeScope(b),
+    provider: b.provider,
+    model: b.model,
+    feature: b.feature,
+    user: b.user,
+    tenant: b.tenant,
+    service: b.service,
+    period: b.period,
+    timeZone: b.timeZone,
+    action: b.action,
+    alertAt: [...b.alertAt],
+    warnAt: b.warnAt,
+    limitNanos: o.limitNanos,
+    limitUsd: nanosToUsd(o.limitNanos),
+    periodStartMs: o.periodStartMs,
+    periodStart: iso(o.periodStartMs),
+    periodEndMs: o.periodEndMs,
+    periodEnd: iso(o.periodEndMs),
+    spentNanos: o.spentNanos,
+    spentUsd: nanosToUsd(o.spentNanos),
+    reservedNanos: o.reservedNanos,
+    reservedUsd: nanosToUsd(o.reservedNanos),
+    projectedNanos: f.expectedNanos,
+    projectedUsd: nanosToUsd(f.expectedNanos),
+    state: o.state,
+    forecast: {
+      method: f.method,
+      expectedNanos: f.expectedNanos,
+      lowNanos: f.lowNanos,
+      highNanos: f.highNanos,
+      expectedUsd: nanosToUsd(f.expectedNanos),
+      lowUsd: nanosToUsd(f.lowNanos),
+      highUsd: nanosToUsd(f.highNanos),
+      exhaustsAtMs: f.exhaustsAtMs,
+      exhaustsAt: iso(f.exhaustsAtMs),
+    },
   };
 }

@@ -1,13 +1,13 @@
 // The REST API of `tokenmeter serve` (all GET, JSON unless said otherwise). Every query parameter
 // is validated: an unknown one, a repeated one or a bad value is a 400 naming the parameter.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ANOMALY_DEFAULTS, budgetOutlook, linearBurnForecast } from '@tokenmeter/alerts';
+import { type BudgetDefinition, listBudgets } from '@tokenmeter/budgets';
 import { type CostStore, StoreError } from '@tokenmeter/store';
-import { budgetForecast } from '../alerting/forecast.js';
 import { alertToJson } from '../alerting/json.js';
 import { ParamError } from '../errors/param-error.js';
-import { nanosToUsd } from '../format/money.js';
 import { callToCsv, callToJsonLine, csvHeader } from '../query/export.js';
-import { budgetToJson, callToJson, summaryToJson } from '../query/json.js';
+import { budgetOutlookToJson, callToJson, summaryToJson } from '../query/json.js';
 import { getCall } from '../query/lookup.js';
 import {
   type ParamSource,
@@ -26,6 +26,8 @@ export interface ApiContext {
   store: CostStore;
   now: () => number;
   hub: SseHub;
+  /** Budgets of the budgets file, listed after the store's. */
+  fileBudgets: readonly BudgetDefinition[];
   pollMs: number;
   heartbeatMs: number;
   maxStreams: number;
@@ -195,23 +197,13 @@ function budgets(ctx: ApiContext, url: URL, req: IncomingMessage, res: ServerRes
   const get = paramSource(url, ENDPOINT_PARAMS.budgets!);
   const tz = parseTimeZone(get);
   const now = ctx.now();
-  const status = ctx.store.budgetStatus(now, tz);
+  const outlooks = listBudgets(ctx.store, { timeZone: tz, file: ctx.fileBudgets }).map((b) =>
+    budgetOutlook(ctx.store, b, now, linearBurnForecast, ANOMALY_DEFAULTS.burn.recentWindowMs),
+  );
   sendJson(req, res, 200, {
     timeZone: tz,
-    exceeded: status.some((s) => s.state === 'exceeded'),
-    budgets: status.map((b) => {
-      const f = budgetForecast(ctx.store, b, now);
-      return {
-        ...budgetToJson(b),
-        forecast: {
-          ...f,
-          expectedUsd: nanosToUsd(f.expectedNanos),
-          lowUsd: nanosToUsd(f.lowNanos),
-          highUsd: nanosToUsd(f.highNanos),
-          exhaustsAt: f.exhaustsAtMs === null ? null : new Date(f.exhaustsAtMs).toISOString(),
-        },
-      };
-    }),
+    exceeded: outlooks.some((o) => o.state === 'exceeded'),
+    budgets: outlooks.map(budgetOutlookToJson),
   });
 }
 

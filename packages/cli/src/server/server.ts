@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { BudgetDefinition } from '@tokenmeter/budgets';
 import { type CostStore, openStore, StoreError } from '@tokenmeter/store';
 import { CliError } from '../errors/cli-error.js';
 import { VERSION } from '../version.js';
@@ -27,6 +28,8 @@ export interface ServeOptions {
   token?: string;
   /** Package root of @tokenmeter/cli (for the dashboard's files). */
   packageRoot: string;
+  /** Budgets of the budgets file, shown after the store's (`GET /v1/budgets`). */
+  budgets?: readonly BudgetDefinition[];
   /** How often a live stream polls the store. Default 500 ms. */
   pollMs?: number;
   /** Heartbeat comment interval of live streams. Default 15 s. */
@@ -120,6 +123,7 @@ export async function startServer(options: ServeOptions): Promise<TokenmeterServ
     store,
     now,
     hub,
+    fileBudgets: options.budgets ?? [],
     pollMs: options.pollMs ?? 500,
     heartbeatMs: options.heartbeatMs ?? 15_000,
     maxStreams: options.maxStreams ?? 32,
