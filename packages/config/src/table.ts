@@ -270,11 +270,11 @@ export const ENV_VARS = {
   }),
   TOKENMETER_BUDGETS: row({
     source: 'tokenmeter',
-    readBy: ['cli'],
+    readBy: ['distro', 'cli'],
     type: fileName,
     default: undefined,
     defaultDoc: '',
-    doc: 'YAML or JSON budgets file (see `@tokenmeter/budgets`); `tokenmeter serve`, `watch`, `rules` and `grafana` check its budgets and send alerts to its `sinks:` (see `@tokenmeter/alerts`). Each problem in it: one line; the valid rest applies',
+    doc: 'YAML or JSON budgets file (see `@tokenmeter/budgets`): budgets the preload enforces before each request; `tokenmeter serve`, `watch`, `rules` and `grafana` also check them and send alerts to its `sinks:` (see `@tokenmeter/alerts`). Each problem in it: one line; the valid rest applies',
   }),
   TOKENMETER_OPENAI_STREAM_USAGE: row({
     source: 'tokenmeter',
