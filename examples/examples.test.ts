@@ -44,6 +44,14 @@ const EXAMPLES: Record<string, { calls: number; lines: RegExp[] }> = {
   },
   gemini: { calls: 2, lines: [/generate_content gemini-2\.0-flash {2}gcp\.gemini .*\$0\.\d{9}/] },
   'vercel-ai-sdk': { calls: 1, lines: [/openai .*\$0\.\d{9} {2}\(stream\) {2}\[support-chat\/acme\]/] },
+  'gateway-python-replay': {
+    calls: 1,
+    lines: [
+      /gen_ai\.usage\.cost = 0\.0002665 USD/,
+      /llm_cost_usd_total\{provider="openai",model="gpt-3\.5-turbo"\} 0\.0002665/,
+      /chat gpt-3\.5-turbo-0125 {2}openai {2}in 14 {2}out 173 {2}\$0\.000266500/,
+    ],
+  },
   'own-sdk': {
     calls: 1,
     lines: [

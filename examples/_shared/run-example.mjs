@@ -44,7 +44,7 @@ export async function runExample({ dir, app, preload = 'import', nodeArgs = [], 
 
 const usd = (nanos) => `$${(nanos / 1e9).toFixed(9)}`;
 
-function printStore(file) {
+export function printStore(file) {
   const s = openStore(file, { readonly: true });
   try {
     const { calls } = s.calls({ limit: 100 });

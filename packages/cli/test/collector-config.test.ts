@@ -302,3 +302,41 @@ describe('OTTL pricing in the collector (collector-only-ottl.yaml)', () => {
     assert.match(r.stderr, /--top: "lots" must be a whole number from 1 to 200/);
   });
 });
+
+describe('examples/ compose files', () => {
+  for (const example of ['collector-tempo-grafana', 'collector-honeycomb']) {
+    test(`examples/${example}: the compose file parses, every file it mounts exists, the collector runs a validated config`, () => {
+      const base = path.join(REPO, 'examples', example);
+      const compose = parseDocument(readFileSync(path.join(base, 'docker-compose.yaml'), 'utf8')).toJS() as {
+        services: Record<string, { volumes?: string[]; command?: string[] }>;
+      };
+      for (const service of Object.values(compose.services))
+        for (const volume of service.volumes ?? []) {
+          const host = volume.split(':')[0]!;
+          assert.ok(readFileSync(path.resolve(base, host)), `${example}: ${host} exists`);
+        }
+      const configs = (compose.services.otelcol?.command ?? [])
+        .filter((c) => c.startsWith('--config='))
+        .map((c) => c.slice('--config='.length));
+      const mounted = new Map(
+        (compose.services.otelcol?.volumes ?? []).map((v) => [
+          v.split(':')[1]!,
+          path.resolve(base, v.split(':')[0]!),
+        ]),
+      );
+      // The collector merges its --config files in order: the result must validate too.
+      const merged: Obj = {};
+      const merge = (into: Obj, from: Obj) => {
+        for (const [k, v] of Object.entries(from)) {
+          if (v && typeof v === 'object' && !Array.isArray(v) && into[k] && typeof into[k] === 'object')
+            merge(into[k] as Obj, v as Obj);
+          else into[k] = v;
+        }
+      };
+      for (const c of configs)
+        merge(merged, parseDocument(readFileSync(mounted.get(c)!, 'utf8')).toJS() as Obj);
+      assert.deepEqual(validate(merged), []);
+      assert.ok(compose.services['tokenmeter-gateway'], 'a tokenmeter-gateway service');
+    });
+  }
+});
