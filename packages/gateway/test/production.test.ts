@@ -122,6 +122,27 @@ describe('fidelity', () => {
   });
 });
 
+test('OTLP/JSON int64 times written as bare numbers past 2^53 reach the next hop to the nanosecond', async () => {
+  const h = await hop();
+  const gw = await startGateway({ forward: h.url, port: 0 });
+  try {
+    const text = jsonBody([CHAT_SPAN])
+      .toString()
+      .replace(/"startTimeUnixNano":"\d+"/, '"startTimeUnixNano":1717171717123456789');
+    assert.ok(text.includes(':1717171717123456789'));
+    assert.equal((await post(`${gw.url}/v1/traces`, Buffer.from(text))).status, 200);
+    await until(() => h.requests.length === 1);
+    const out = h.requests[0]!.raw.toString();
+    assert.match(out, /"startTimeUnixNano":"1717171717123456789"/, 'exact, as a decimal string');
+    assert.ok(
+      (decodeSpans(h.requests[0]!.raw, 'application/json')[0]!.attributes[ATTR_GEN_AI_USAGE_COST] as number) >
+        0,
+    );
+  } finally {
+    await gw.close(1000);
+  }
+});
+
 /** The request with `extra` appended inside its first span (every enclosing length fixed up). */
 function appendUnknownToFirstSpan(body: Buffer, extra: Buffer): Buffer {
   // request: 0x0a len ResourceSpans{ resource, 0x12 len ScopeSpans{ scope, 0x12 len Span } }

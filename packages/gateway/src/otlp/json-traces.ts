@@ -4,9 +4,10 @@
 // turned into decimal strings before parsing so that no nanosecond is lost on the way.
 import type { Attributes } from '@opentelemetry/api';
 import { MalformedPayloadError } from '../errors/malformed-payload-error.js';
-import { hexId, nanosToMs, type OtlpSpanView } from '../span-view.js';
-import { attributeBag, keyValues } from './any-value.js';
+import type { OtlpSpanView } from '../span-view.js';
+import { keyValues } from './any-value.js';
 import type { DecodedBatch } from './protobuf-traces.js';
+import { readSpan, resourceService, scopeName } from './read-span.js';
 
 type Obj = Record<string, unknown>;
 
@@ -51,12 +52,11 @@ export function decodeJsonTraces(body: Uint8Array): JsonBatch {
   const resourceSpans = list((doc as Obj).resourceSpans, 'resourceSpans');
   for (let r = 0; r < resourceSpans.length; r++) {
     const rs = resourceSpans[r]!;
-    const resource = attributeBag((rs.resource as Obj | undefined)?.attributes);
-    const service = typeof resource['service.name'] === 'string' ? resource['service.name'] : undefined;
+    const service = resourceService(rs.resource);
     const scopeSpans = list(rs.scopeSpans, `resourceSpans[${r}].scopeSpans`);
     for (let s = 0; s < scopeSpans.length; s++) {
       const ss = scopeSpans[s]!;
-      const scope = String((ss.scope as Obj | undefined)?.name ?? '');
+      const scope = scopeName(ss.scope);
       const items = list(ss.spans, `resourceSpans[${r}].scopeSpans[${s}].spans`);
       for (let i = 0; i < items.length; i++) {
         const span = items[i]!;
@@ -64,17 +64,7 @@ export function decodeJsonTraces(body: Uint8Array): JsonBatch {
           throw new MalformedPayloadError(
             `resourceSpans[${r}].scopeSpans[${s}].spans[${i}].attributes must be an array`,
           );
-        spans.push({
-          name: String(span.name ?? ''),
-          attributes: attributeBag(span.attributes),
-          scope,
-          service,
-          startTimeMs: nanosToMs(span.startTimeUnixNano),
-          endTimeMs: nanosToMs(span.endTimeUnixNano),
-          traceId: hexId(span.traceId),
-          spanId: hexId(span.spanId),
-          parentSpanId: hexId(span.parentSpanId),
-        });
+        spans.push(readSpan(span, scope, service));
         places.push([r, s, i]);
       }
     }

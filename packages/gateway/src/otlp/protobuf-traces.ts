@@ -4,8 +4,9 @@
 // change: every other byte, unknown fields of newer OTLP versions included, goes on as received.
 import type { Attributes } from '@opentelemetry/api';
 import { MalformedPayloadError } from '../errors/malformed-payload-error.js';
-import { hexId, nanosToMs, type OtlpSpanView } from '../span-view.js';
-import { attributeBag, keyValues } from './any-value.js';
+import type { OtlpSpanView } from '../span-view.js';
+import { keyValue } from './any-value.js';
+import { readSpan, resourceService, scopeName } from './read-span.js';
 import { ExportTraceServiceRequest, FIELD, Reader, SpanMessage, Writer } from './schema.js';
 
 type Obj = Record<string, unknown>;
@@ -32,26 +33,15 @@ export function decodeProtobufTraces(body: Uint8Array): DecodedBatch {
   const resourceSpans = arr(request.resourceSpans);
   for (let r = 0; r < resourceSpans.length; r++) {
     const rs = resourceSpans[r]!;
-    const resource = attributeBag((rs.resource as Obj | null | undefined)?.attributes);
-    const service = typeof resource['service.name'] === 'string' ? resource['service.name'] : undefined;
+    const service = resourceService(rs.resource);
     const scopeSpans = arr(rs.scopeSpans);
     for (let s = 0; s < scopeSpans.length; s++) {
       const ss = scopeSpans[s]!;
-      const scope = String((ss.scope as Obj | null | undefined)?.name ?? '');
+      const scope = scopeName(ss.scope);
       const list = arr(ss.spans);
       for (let i = 0; i < list.length; i++) {
         const span = list[i]!;
-        spans.push({
-          name: String(span.name ?? ''),
-          attributes: attributeBag(span.attributes),
-          scope,
-          service,
-          startTimeMs: nanosToMs(span.startTimeUnixNano),
-          endTimeMs: nanosToMs(span.endTimeUnixNano),
-          traceId: hexId(span.traceId),
-          spanId: hexId(span.spanId),
-          parentSpanId: hexId(span.parentSpanId),
-        });
+        spans.push(readSpan(span, scope, service));
         places.push([r, s, i]);
       }
     }
@@ -62,9 +52,56 @@ export function decodeProtobufTraces(body: Uint8Array): DecodedBatch {
 /** Edits below one message: child occurrence index (of one field) → edits inside that child. */
 type Edits = Map<number, Edits | Uint8Array>;
 
-/** Bytes to append to a Span message: its extra `attributes` entries. */
+/**
+ * Bytes to append to a Span message: its extra `attributes` entries (Span field 9, KeyValue). The
+ * KeyValue bytes are made by the schema's encoder once per (key, string value) and once per key for
+ * doubles (then only the 8 bytes of the value are written): most of what a priced span gets (match,
+ * source, version, provider and model ids, currency) repeats from span to span.
+ */
 function attributeBytes(attributes: Attributes): Uint8Array {
-  return SpanMessage.encode({ attributes: keyValues(attributes) }).finish();
+  const parts: Uint8Array[] = [];
+  let length = 0;
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value === undefined) continue;
+    const part = typeof value === 'number' ? doubleEntry(key, value) : fixedEntry(key, value);
+    parts.push(part);
+    length += part.length;
+  }
+  return Buffer.concat(parts, length);
+}
+
+const MAX_CACHED = 10_000;
+const fixedEntries = new Map<string, Uint8Array>();
+const doublePrefixes = new Map<string, Uint8Array>();
+
+function encodeEntry(key: string, value: Exclude<Attributes[string], undefined>): Uint8Array {
+  return SpanMessage.encode({ attributes: [keyValue(key, value)] }).finish();
+}
+
+function fixedEntry(key: string, value: Exclude<Attributes[string], undefined>): Uint8Array {
+  const cacheKey = `${key}\u0000${String(value)}`;
+  let bytes = fixedEntries.get(cacheKey);
+  if (bytes === undefined) {
+    bytes = encodeEntry(key, value);
+    if (fixedEntries.size >= MAX_CACHED) fixedEntries.clear();
+    fixedEntries.set(cacheKey, bytes);
+  }
+  return bytes;
+}
+
+/** A double KeyValue ends with its 8 value bytes (AnyValue.double_value, fixed64): the rest is per key. */
+function doubleEntry(key: string, value: number): Uint8Array {
+  let prefix = doublePrefixes.get(key);
+  if (prefix === undefined) {
+    const whole = encodeEntry(key, 0.5);
+    prefix = whole.subarray(0, whole.length - 8);
+    if (doublePrefixes.size >= MAX_CACHED) doublePrefixes.clear();
+    doublePrefixes.set(key, prefix);
+  }
+  const out = new Uint8Array(prefix.length + 8);
+  out.set(prefix, 0);
+  new DataView(out.buffer, out.byteOffset + prefix.length, 8).setFloat64(0, value, true);
+  return out;
 }
 
 function header(fieldNumber: number, length: number): Uint8Array {
