@@ -1,571 +1,385 @@
-// Per-call overhead of tokenmeter's instrumentation, against the loopback mock provider running in
-// a child process of its own (so its CPU is not counted).
+// What tokenmeter and its peers cost an app, measured the way users run them (the headline of
+// bench/RESULTS.md), and what they add to start-up.
 //
-// Non-streaming: a chat completion through the openai SDK. Each comparison group (tokenmeter on
-// openai 7, on openai 6, and each peer on openai 6) runs in a child process of its own
-// (BENCH_GROUP), so that no instrumentation changes the process another is measured in. Inside a
-// group, bare and instrumented variants run in alternating blocks of CALLS calls, ALTERNATIONS times
-// over; per block we take the process CPU time (user + system) per call, and report, per
-// instrumented variant, the median and IQR of (variant - bare) over the alternations, and that
-// difference as a share of the bare round trip (CPU and wall time). Every block ends with a span
-// flush and a metric collection, so deferred work (batch export, observable counters) is inside the
-// measured CPU. A real NodeTracerProvider (BatchSpanProcessor, no-op exporter, the distro's context
-// manager) and MeterProvider (periodic reader, no-op exporter, tokenmeter's histogram producer) are
-// registered, as the distro does. Peers (@opentelemetry/instrumentation-openai 0.20,
-// @traceloop/instrumentation-openai) support openai < 7, so they are compared on `openai6`, and
-// tokenmeter is measured on that version too.
+// Per call: every variant is an app process of its own (bench/overhead/app.cjs: `require('openai')`,
+// then chat completions against the mock provider over a real loopback socket), loaded the user's
+// way: bare; `node --import @tokenmeter/node/register` with tokenmeter's defaults (store on, OTLP
+// traces to a local sink that answers 200, Prometheus endpoint on); each peer from a `--require`
+// setup file written as its README says (bench/overhead/peers). A second bare process is the A/A
+// control: what "bare minus bare" measures is the noise floor. The mock and the sink run in processes
+// of their own. The coordinator (this process) tells one process at a time to run a block of calls,
+// the order of the processes rotating from round to round. A block is charged the process's CPU
+// (`process.cpuUsage()`, user + system) from its start to the start of the same process's next
+// block, so what a variant defers while the others run (span export, store writes) is counted; its
+// wall time is that of its calls. Per round, each variant's block minus the bare block of the same
+// round; reported as the median and interquartile range over the rounds. Non-streamed completions
+// and 50-chunk streams, openai 6 and 7 (peers only where their documented range covers it), Node 20,
+// 24 and 26 (24 and 26 installed with `npm i node@N` into bench/.data/node).
 //
-// Streaming: throughput of a ~100 MB SSE stream read through fetch (bare vs instrumented,
-// alternating), time to first byte of small streams, and the heap during a 100 MB stream.
+// Start-up: `node -e 0`, and `node -e "require('openai')"`, bare, under each peer's setup and under
+// the preload, the runs interleaved, median wall time per process.
 //
-// Run: npx tsx --expose-gc bench/overhead.bench.ts (after `npm run build`), or `npm run bench -- overhead`.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import os from 'node:os';
+// Run: npm run bench -- overhead. Settings (environment): BENCH_NODES=20,24,26 BENCH_OPENAI=6,7
+// BENCH_MODES=calls,streams BENCH_ROUNDS=20 BENCH_CALLS=512 BENCH_STREAMS=128 BENCH_WARMUP_ROUNDS=3
+// BENCH_STARTUP_RUNS=15 BENCH_ONLY=calls|startup BENCH_PIN=0 (no taskset) BENCH_WRITE=0 (print only).
+import { spawnSync } from 'node:child_process';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { metrics } from '@opentelemetry/api';
-import {
-  AggregationTemporality,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-  type PushMetricExporter,
-} from '@opentelemetry/sdk-metrics';
-import { AlwaysOffSampler, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import {
-  createHistogramStore,
-  LazyAsyncLocalStorageContextManager,
-  TokenmeterHistogramProducer,
-  TokenmeterInstrumentation,
-} from '@tokenmeter/node';
 import { machine, stats, writeSection } from './lib/results.js';
+import {
+  AppProcess,
+  appDir,
+  nodeBinary,
+  nodeVersion,
+  type OpenAIMajor,
+  onMeasuredCpu,
+  PIN,
+  ROOT,
+  startMock,
+  startSink,
+  type Variant,
+  VARIANTS,
+  type VariantEnvironment,
+  variantEnv,
+  variantEnvironment,
+} from './lib/user-level.js';
 
-const require = createRequire(import.meta.url);
-const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
+const list = (name: string, fallback: string) =>
+  (process.env[name] ?? fallback)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+const NODES = list('BENCH_NODES', '20,24,26').map(Number);
+const OPENAI = list('BENCH_OPENAI', '6,7').map(Number) as OpenAIMajor[];
+const MODES = list('BENCH_MODES', 'calls,streams') as Mode[];
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
+const CALLS = Number(process.env.BENCH_CALLS ?? 512);
+const STREAMS = Number(process.env.BENCH_STREAMS ?? 128);
+const WARMUP_ROUNDS = Number(process.env.BENCH_WARMUP_ROUNDS ?? 3);
+const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 15);
+const ONLY = process.env.BENCH_ONLY;
+const WRITE = process.env.BENCH_WRITE !== '0';
 
-const ALTERNATIONS = Number(process.env.BENCH_ALTERNATIONS ?? 40);
-const CALLS = Number(process.env.BENCH_CALLS ?? 200);
-
-const STREAM_BYTES = Number(process.env.BENCH_STREAM_BYTES ?? 100e6);
-const STREAM_RUNS = Number(process.env.BENCH_STREAM_RUNS ?? 10);
-const TTFB_RUNS = Number(process.env.BENCH_TTFB_RUNS ?? 200);
-const TTFB_SLOW_RUNS = Number(process.env.BENCH_TTFB_SLOW_RUNS ?? 30);
-
-// ---------------------------------------------------------------------------------------------
-// The mock provider, in its own process.
-
-/**
- * On Linux with taskset and 2+ CPUs, this process runs on CPU 0 and the mock on CPU 1, so that the
- * two never compete for a core (the figures are then much less noisy).
- */
-const PIN =
-  process.platform === 'linux' && os.cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
-if (PIN) spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)]);
-
-async function startMock(): Promise<{ url: string; child: ChildProcess }> {
-  const bin = join(root, 'packages/mock-provider/dist/esm/bin.js');
-  const args = [bin, '--port', '0'];
-  const child = PIN
-    ? spawn('taskset', ['-c', '1', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
-    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`mock exited with ${code}`)));
-  });
-  return { url, child };
-}
+type Mode = 'calls' | 'streams';
+const STREAM_CHUNKS = 50;
 
 // ---------------------------------------------------------------------------------------------
-// OpenTelemetry SDK as the distro sets it up, with exporters that do nothing.
+// Per-call overhead.
 
-const nullSpanExporter: SpanExporter = {
-  export: (_spans, done) => done({ code: 0 }),
-  shutdown: async () => {},
-};
-const nullMetricExporter: PushMetricExporter = {
-  export: (_metrics, done) => done({ code: 0 }),
-  shutdown: async () => {},
-  forceFlush: async () => {},
-  selectAggregationTemporality: () => AggregationTemporality.CUMULATIVE,
-};
-const tracerProvider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(nullSpanExporter)] });
-// The distro's context manager. In a peer's process, its context.with calls switch AsyncLocalStorage
-// on for that whole process, bare blocks included, so both sides pay Node 20's promise hooks alike;
-// what that costs an app is measured apart (bench/context-manager.bench.ts).
-tracerProvider.register({ contextManager: new LazyAsyncLocalStorageContextManager() });
-// As the distro: tokenmeter's call histograms are read from its own store by a MetricProducer.
-const histograms = createHistogramStore();
-let recorder: { flush(): void } = { flush() {} };
-const producer = new TokenmeterHistogramProducer(histograms, { flush: () => recorder.flush() });
-const reader = new PeriodicExportingMetricReader({
-  exporter: nullMetricExporter,
-  exportIntervalMillis: 60_000,
-  metricProducers: [producer],
-});
-producer.bind(reader);
-const meterProvider = new MeterProvider({ readers: [reader] });
-metrics.setGlobalMeterProvider(meterProvider);
-
-async function flushTelemetry(): Promise<void> {
-  await tracerProvider.forceFlush();
-  await reader.forceFlush();
+interface Block {
+  /** Process CPU (µs) at the block's start. */
+  cpu: number;
+  /** Process CPU (µs) at the block's last call's end. */
+  cpuEnd: number;
+  wallUs: number;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Clients.
-
-type AnyClient = { chat: { completions: { create(body: unknown): Promise<unknown> } } };
-
-/** A fresh copy of a CommonJS package (its own classes, so one peer's patch does not touch the others). */
-function freshRequire<T>(id: string): T {
-  const resolved = require.resolve(id);
-  const dir = resolved.slice(0, resolved.lastIndexOf('node_modules/') + 'node_modules/'.length);
-  const pkg = resolved.slice(dir.length).split('/')[0]!;
-  for (const key of Object.keys(require.cache))
-    if (key.startsWith(`${dir}${pkg}/`)) delete require.cache[key];
-  return require(id) as T;
+/** Per variant: CPU charged per call (start to next start) and wall per call, one entry per round. */
+interface Series {
+  cpu: number[];
+  wall: number[];
+  /** CPU inside the block only (start to last call's end), for comparison. */
+  inBlock: number[];
 }
 
-const originalFetch = globalThis.fetch;
+interface ConfigResult {
+  node: string;
+  openai: OpenAIMajor;
+  mode: Mode;
+  variants: Variant[];
+  series: Map<string, Series>;
+  /** OTLP bytes each variant's process exported, over its whole life (both modes, the exit flush). */
+  exported: Map<string, Record<string, number>>;
+  /** tokenmeter's store file size after the run (bytes), when there is one. */
+  storeBytes?: number;
+}
+
+function rotate<T>(xs: T[], by: number): T[] {
+  const k = by % xs.length;
+  return [...xs.slice(k), ...xs.slice(0, k)];
+}
 
 /**
- * The comparison groups. Each runs in a child process of its own (bench `BENCH_GROUP`), so that no
- * instrumentation changes the process another is measured in (a peer's `context.with` turns on
- * Node 20's promise hooks for everything, several SDK copies share undici's code paths). Inside a
- * group, bare and instrumented blocks alternate.
+ * Rounds of blocks over the processes, the order rotating. Returns each process's blocks, plus the
+ * CPU mark taken after the last round (the end of the last block's charge).
  */
-const GROUPS = ['tokenmeter-openai7', 'tokenmeter-openai6', 'contrib', 'traceloop'] as const;
-type Group = (typeof GROUPS)[number];
-
-let tokenmeter: TokenmeterInstrumentation | undefined;
-let tokenmeterUnsampled: TokenmeterInstrumentation | undefined;
-
-/** tokenmeter as the distro sets it up: its histograms read from its store by the producer. */
-function startTokenmeter(): TokenmeterInstrumentation {
-  const tm = new TokenmeterInstrumentation({ instrumentGlobalFetch: false });
-  recorder = tm.runtime.metrics;
-  tm.runtime.metrics.useHistogramStore(histograms, meterProvider);
-  return tm;
-}
-
-interface Variant {
-  name: string;
-  client: AnyClient;
-  /** The bare variant this one is compared with. */
-  base?: string;
-}
-
-type ClientClass = new (options: {
-  baseURL: string;
-  apiKey: string;
-  maxRetries: number;
-  fetch: typeof fetch;
-}) => unknown;
-
-/**
- * Loads what `group` needs (a bare client copy first, then the instrumentation and the copy it
- * patches) and returns the builder of its variants on a transport (the fetch every client ends in:
- * the real fetch to the loopback mock, or an in-process one that answers without a network).
- */
-function setupGroup(group: Group): (openaiBaseURL: string, transport: typeof fetch) => Variant[] {
-  const v7 = group === 'tokenmeter-openai7';
-  const sdk = v7 ? 'openai' : 'openai6';
-  const label = v7 ? 'openai 7' : 'openai 6';
-  const Bare = freshRequire<{ OpenAI: ClientClass }>(sdk).OpenAI;
-  let Instrumented: ClientClass;
-  let name: string;
-  if (group === 'contrib') {
-    const mod = freshRequire<{ OpenAI: ClientClass }>('openai6');
-    const { OpenAIInstrumentation } =
-      require('@opentelemetry/instrumentation-openai') as typeof import('@opentelemetry/instrumentation-openai');
-    const contrib = new OpenAIInstrumentation();
-    contrib.setMeterProvider(meterProvider);
-    for (const d of contrib.getModuleDefinitions()) d.patch?.(mod as never, '6.49.0');
-    Instrumented = mod.OpenAI;
-    name = 'openai 6, @opentelemetry/instrumentation-openai 0.20';
-  } else if (group === 'traceloop') {
-    const mod = freshRequire<{ OpenAI: ClientClass }>('openai6');
-    const { OpenAIInstrumentation } =
-      require('@traceloop/instrumentation-openai') as typeof import('@traceloop/instrumentation-openai');
-    new OpenAIInstrumentation().manuallyInstrument(mod.OpenAI as never);
-    Instrumented = mod.OpenAI;
-    name = 'openai 6, @traceloop/instrumentation-openai 0.27';
-  } else {
-    // The bare copy was loaded before tokenmeter hooks module loading: TokenmeterInstrumentation
-    // patches the copy it sees loaded next (its clients then instrument whatever fetch they are
-    // given), as under the preload.
-    tokenmeter = startTokenmeter();
-    Instrumented = freshRequire<{ OpenAI: ClientClass }>(sdk).OpenAI;
-    name = `${label}, tokenmeter`;
-    if (v7) {
-      // Every span sampled out (OTEL_TRACES_SAMPLER=always_off): the cost metrics, the CallRecord
-      // and its price, without the span. Its fetch goes to the bare copy (unpatched).
-      tokenmeterUnsampled = new TokenmeterInstrumentation({ instrumentGlobalFetch: false });
-      tokenmeterUnsampled.setTracerProvider(new NodeTracerProvider({ sampler: new AlwaysOffSampler() }));
+async function rounds(procs: AppProcess[], n: number, mode: Mode): Promise<Map<AppProcess, Block[]>> {
+  const calls = mode === 'streams' ? STREAMS : CALLS;
+  const blocks = new Map<AppProcess, Block[]>(procs.map((p) => [p, []]));
+  for (let r = 0; r < n; r++) {
+    for (const p of rotate(procs, r)) {
+      blocks.get(p)!.push(await p.request<Block>({ cmd: 'block', calls, stream: mode === 'streams' }));
     }
   }
-  return (openaiBaseURL, transport) => {
-    const options = (fetchImpl: typeof fetch) => ({
-      baseURL: openaiBaseURL,
-      apiKey: 'x',
-      maxRetries: 0,
-      fetch: fetchImpl,
-    });
-    const config = {
-      instrumentGlobalFetch: false,
-      providers: [{ baseUrl: openaiBaseURL, provider: 'openai' }],
-    };
-    const bare = `${label}, bare`;
-    const client = (C: ClientClass, f: typeof fetch) => new C(options(f)) as AnyClient;
-    const variants: Variant[] = [{ name: bare, client: client(Bare, transport) }];
-    if (tokenmeter) {
-      tokenmeter.setConfig(config);
-      variants.push({
-        name,
-        client: client(Instrumented, tokenmeter.instrumentFetch(transport)),
-        base: bare,
-      });
-    } else {
-      variants.push({ name, client: client(Instrumented, transport), base: bare });
+  return blocks;
+}
+
+async function measureConfig(
+  node: string,
+  major: OpenAIMajor,
+  mock: string,
+  ve: VariantEnvironment,
+): Promise<ConfigResult[]> {
+  const variants = VARIANTS.filter((v) => v.openai.includes(major));
+  const version = nodeVersion(node);
+  const tag = (v: Variant) => `${v.name}-${version}-openai${major}`;
+  const procs = variants.map(
+    (v) =>
+      new AppProcess(
+        v,
+        node,
+        variantEnv({ ...v, name: tag(v) }, ve, { BENCH_APP_DIR: appDir(major), BENCH_MOCK_URL: mock }),
+      ),
+  );
+  const results: ConfigResult[] = [];
+  try {
+    for (const p of procs) {
+      const check = await p.request<{ chunks: number }>({ cmd: 'check' });
+      if (check.chunks !== STREAM_CHUNKS)
+        throw new Error(`${p.variant.name}: a stream gave the app ${check.chunks} chunks, not ${STREAM_CHUNKS}`);
     }
-    if (tokenmeterUnsampled) {
-      tokenmeterUnsampled.setConfig(config);
-      variants.push({
-        name: `${label}, tokenmeter, spans sampled out (cost metrics only)`,
-        client: client(Bare, tokenmeterUnsampled.instrumentFetch(transport)),
-        base: bare,
-      });
+    for (const mode of MODES) {
+      const calls = mode === 'streams' ? STREAMS : CALLS;
+      await rounds(procs, WARMUP_ROUNDS, mode);
+      const blocks = await rounds(procs, ROUNDS, mode);
+      const series = new Map<string, Series>();
+      // The rounds ran in rotating order: a process's block r is charged until its block r + 1
+      // starts, and the last one until a mark taken after every process's last block.
+      const marks = new Map<AppProcess, number>();
+      for (const p of procs) marks.set(p, (await p.request<{ cpu: number }>({ cmd: 'mark' })).cpu);
+      for (const p of procs) {
+        const bs = blocks.get(p)!;
+        const next = (i: number) => (i + 1 < bs.length ? bs[i + 1]!.cpu : marks.get(p)!);
+        series.set(p.variant.name, {
+          cpu: bs.map((b, i) => (next(i) - b.cpu) / calls),
+          wall: bs.map((b) => b.wallUs / calls),
+          inBlock: bs.map((b) => (b.cpuEnd - b.cpu) / calls),
+        });
+      }
+      results.push({ node: version, openai: major, mode, variants, series, exported: new Map() });
     }
-    return variants;
-  };
-}
-
-/**
- * A fetch that answers every call in-process with the mock's chat completion, so a block measures
- * the SDK and the instrumentation only: the loopback round trip's own noise (tens of µs per call on
- * this machine) is larger than the instrumentation's cost and would hide it.
- */
-async function inProcessTransport(url: string): Promise<typeof fetch> {
-  const sample = await originalFetch(`${url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(BODY),
-  });
-  const body = await sample.text();
-  const headers = [...sample.headers];
-  return (async () => new Response(body, { status: 200, headers })) as typeof fetch;
-}
-
-const BODY = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] };
-
-type GcFn = (options?: { type?: 'minor' | 'major'; execution?: 'sync' | 'async' }) => void;
-const gc = (globalThis as { gc?: GcFn }).gc;
-
-async function block(v: Variant, n: number): Promise<{ cpuUs: number; wallUs: number }> {
-  // Each block pays for its own garbage: young garbage left by the previous block is collected
-  // before the clock starts, and this block's own after its calls, inside the measurement.
-  gc?.({ type: 'minor' });
-  const c0 = process.cpuUsage();
-  const w0 = performance.now();
-  for (let i = 0; i < n; i++) await v.client.chat.completions.create(BODY);
-  await flushTelemetry();
-  gc?.({ type: 'minor' });
-  const c = process.cpuUsage(c0);
-  return { cpuUs: (c.user + c.system) / n, wallUs: ((performance.now() - w0) * 1000) / n };
-}
-
-function fmt(x: number, digits = 1): string {
-  return x.toFixed(digits);
-}
-
-function pct(x: number): string {
-  return `${(x * 100).toFixed(1)}%`;
-}
-
-interface Measured {
-  cpu: Map<string, number[]>;
-  wall: Map<string, number[]>;
-  variants: { name: string; base?: string }[];
-}
-
-async function measure(variants: Variant[]): Promise<Measured> {
-  // Warm up every variant (JIT, connection pools, the async hooks any context.with turns on).
-  for (let i = 0; i < 10; i++) for (const v of variants) await block(v, 300);
-  const cpu = new Map<string, number[]>(variants.map((v) => [v.name, []]));
-  const wall = new Map<string, number[]>(variants.map((v) => [v.name, []]));
-  for (let a = 0; a < ALTERNATIONS; a++) {
-    // Rotate the order each alternation so no variant always follows the same one.
-    for (let k = 0; k < variants.length; k++) {
-      const v = variants[(k + a) % variants.length]!;
-      const r = await block(v, CALLS);
-      cpu.get(v.name)!.push(r.cpuUs);
-      wall.get(v.name)!.push(r.wallUs);
-    }
+  } finally {
+    await Promise.all(procs.map((p) => p.exit()));
   }
-  return { cpu, wall, variants };
+  for (const r of results) for (const v of variants) r.exported.set(v.name, ve.sink.received(tag(v)));
+  const store = join(ve.home, 'tokenmeter.db');
+  if (existsSync(store)) {
+    const bytes = statSync(store).size + (existsSync(`${store}-wal`) ? statSync(`${store}-wal`).size : 0);
+    for (const r of results) r.storeBytes = bytes;
+    rmSync(store, { force: true });
+    rmSync(`${store}-wal`, { force: true });
+    rmSync(`${store}-shm`, { force: true });
+  }
+  return results;
 }
 
-/** Per-alternation differences (variant - its bare base), as median and IQR. */
-function added(m: Measured, v: { name: string; base?: string }, of: 'cpu' | 'wall' = 'cpu') {
-  const series = m[of];
-  const base = series.get(v.base!)!;
-  return stats(series.get(v.name)!.map((x, i) => x - base[i]!));
+function f1(x: number): string {
+  return x.toFixed(1);
 }
 
-interface GroupResult {
-  inProcess: Measured;
-  loopback: Measured;
+function signed(x: number): string {
+  return `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)}`;
 }
 
-/** In a child process: one group, both transports; the result as JSON on stdout. */
-async function runGroup(group: Group, url: string): Promise<void> {
-  const baseURL = `${url}/v1`;
-  const build = setupGroup(group);
-  const inProcess = await measure(build(baseURL, await inProcessTransport(url)));
-  const loopback = await measure(build(baseURL, originalFetch));
-  const plain = (m: Measured) => ({
-    cpu: Object.fromEntries(m.cpu),
-    wall: Object.fromEntries(m.wall),
-    variants: m.variants.map((v) => ({ name: v.name, base: v.base })),
-  });
-  process.stdout.write(`${JSON.stringify({ inProcess: plain(inProcess), loopback: plain(loopback) })}\n`);
+function kb(bytes: number | undefined): string {
+  return bytes ? `${(bytes / 1024).toFixed(0)} kB` : '–';
 }
 
-function groupInChild(group: Group, url: string): GroupResult {
-  const self = new URL(import.meta.url).pathname;
-  const out = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', self], {
-    encoding: 'utf8',
-    env: { ...process.env, BENCH_GROUP: group, BENCH_MOCK_URL: url },
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (out.status !== 0) throw new Error(`group ${group} failed: ${out.stderr}`);
-  const line = out.stdout.trim().split('\n').at(-1)!;
-  const parsed = JSON.parse(line) as Record<
-    'inProcess' | 'loopback',
-    {
-      cpu: Record<string, number[]>;
-      wall: Record<string, number[]>;
-      variants: { name: string; base?: string }[];
-    }
-  >;
-  const back = (m: (typeof parsed)['inProcess']): Measured => ({
-    cpu: new Map(Object.entries(m.cpu)),
-    wall: new Map(Object.entries(m.wall)),
-    variants: m.variants,
-  });
-  return { inProcess: back(parsed.inProcess), loopback: back(parsed.loopback) };
+/** Per round: a − b. */
+function minus(a: number[], b: number[]): number[] {
+  return a.map((x, i) => x - b[i]!);
 }
 
-async function nonStreaming(url: string): Promise<string> {
-  const only = process.env.BENCH_GROUPS?.split(',') as Group[] | undefined;
+function overheadTable(results: ConfigResult[], mode: Mode): { rows: string[]; goals: string[] } {
   const rows: string[] = [];
   const goals: string[] = [];
-  for (const group of only ?? GROUPS) {
-    const { inProcess, loopback } = groupInChild(group, url);
-    for (const v of inProcess.variants) {
-      const s = stats(inProcess.cpu.get(v.name)!);
-      if (v.base === undefined) {
-        const rt = stats(loopback.cpu.get(v.name)!).median;
-        const rtWall = stats(loopback.wall.get(v.name)!).median;
-        rows.push(`| ${group} | ${v.name} | ${fmt(s.median)} | | ${fmt(rt)} / ${fmt(rtWall)} | | |`);
+  for (const r of results.filter((x) => x.mode === mode)) {
+    const bare = r.series.get('bare')!;
+    const bareCpu = stats(bare.cpu).median;
+    const bareWall = stats(bare.wall).median;
+    const tm = r.series.get('tokenmeter');
+    const perPeer: string[] = [];
+    for (const v of r.variants) {
+      const s = r.series.get(v.name)!;
+      const exported = r.exported.get(v.name) ?? {};
+      const traces = kb(exported.traces);
+      if (v.name === 'bare') {
+        rows.push(
+          `| ${r.node} | ${r.openai} | ${v.label} | ${f1(bareCpu)} | | ${f1(bareWall)} | | | ${traces} |`,
+        );
         continue;
       }
-      const d = added(inProcess, v);
-      const baseRt = stats(loopback.cpu.get(v.base!)!).median;
-      const baseRtWall = stats(loopback.wall.get(v.base!)!).median;
-      const l = added(loopback, v);
-      const lw = added(loopback, v, 'wall');
-      if (v.name.endsWith(', tokenmeter'))
-        goals.push(
-          `${v.name}: ${fmt(d.median)} µs (goal ≤ 25: ${d.median <= 25 ? 'met' : 'not met'}), ${pct(d.median / baseRt)} of the bare loopback round trip's CPU (goal ≤ 3%: ${d.median / baseRt <= 0.03 ? 'met' : 'not met'})`,
-        );
+      const cpu = stats(minus(s.cpu, bare.cpu));
+      const wall = stats(minus(s.wall, bare.wall));
+      let lighter = '';
+      if (tm && !v.bare && !v.tokenmeter) {
+        const wins = tm.cpu.filter((x, i) => x < s.cpu[i]!).length;
+        const winsWall = tm.wall.filter((x, i) => x < s.wall[i]!).length;
+        lighter = `${wins}/${s.cpu.length} CPU, ${winsWall}/${s.wall.length} wall`;
+        perPeer.push(`${v.name}: ${lighter}`);
+      }
       rows.push(
-        `| ${group} | ${v.name} | ${fmt(s.median)} | **${fmt(d.median)}** (IQR ${fmt(d.p25)} – ${fmt(d.p75)}) | ${fmt(l.median)} (IQR ${fmt(l.p25)} – ${fmt(l.p75)}) / ${fmt(lw.median)} | **${pct(d.median / baseRt)}** | ${pct(d.median / baseRtWall)} |`,
+        `| ${r.node} | ${r.openai} | ${v.label} | ${f1(stats(s.cpu).median)} | **${signed(cpu.median)}** [${signed(cpu.p25)} … ${signed(cpu.p75)}] | ${f1(stats(s.wall).median)} | ${signed(wall.median)} [${signed(wall.p25)} … ${signed(wall.p75)}] (${signed((wall.median / bareWall) * 100)} %) | ${lighter} | ${traces} |`,
+      );
+    }
+    if (tm) {
+      const cpu = stats(minus(tm.cpu, bare.cpu)).median;
+      const wallPct = (stats(minus(tm.wall, bare.wall)).median / bareWall) * 100;
+      const peers = r.variants.filter((v) => !v.bare && !v.tokenmeter);
+      const added = (v: Variant, of: 'cpu' | 'wall') => stats(minus(r.series.get(v.name)![of], bare[of])).median;
+      const lightestCpu = peers.every((v) => cpu < added(v, 'cpu'));
+      const tmWall = stats(minus(tm.wall, bare.wall)).median;
+      const lightestWall = peers.every((v) => tmWall < added(v, 'wall'));
+      const chunkCpu = bareCpu / STREAM_CHUNKS;
+      const target =
+        mode === 'calls'
+          ? `+${f1(cpu)} µs CPU per call (goal ≤ +30: ${cpu <= 30 ? 'met' : 'not met'})`
+          : `+${f1(cpu)} µs CPU per stream, ${f1(cpu / chunkCpu)} × the bare SDK's CPU per chunk (${f1(chunkCpu)} µs)`;
+      goals.push(
+        `Node ${r.node}, openai ${r.openai}: ${target}; ${signed(wallPct)} % wall${mode === 'calls' ? ` (goal ≤ 3 %: ${wallPct <= 3 ? 'met' : 'not met'})` : ''}; lightest in CPU: ${peers.length ? (lightestCpu ? 'yes' : 'no') : 'no peer'}, in wall: ${peers.length ? (lightestWall ? 'yes' : 'no') : 'no peer'}${perPeer.length ? ` (rounds where tokenmeter was lighter, ${perPeer.join('; ')})` : ''}; store written: ${kb(r.storeBytes)}.`,
       );
     }
   }
+  return { rows, goals };
+}
+
+function overheadMarkdown(results: ConfigResult[]): string {
+  const out: string[] = [
+    `Each variant is an app process of its own${PIN ? ', pinned to CPU 0 (the mock provider, the OTLP sink and the coordinator on CPU 1)' : ''}; ${ROUNDS} rounds (after ${WARMUP_ROUNDS} unrecorded), each round one block per process in rotating order; a block is ${CALLS} sequential non-streamed calls or ${STREAMS} streams of ${STREAM_CHUNKS} chunks. CPU: charged from a block's start to the same process's next block start (deferred export and store writes included). "Added": per round, the variant's block minus the bare process's block; median [p25 … p75] over the rounds. Wall % is of the bare SDK's own wall time in the same run. Peers are run on the openai majors their documented range covers. "Lighter": rounds in which tokenmeter's block cost less than the peer's.`,
+  ];
+  for (const mode of MODES) {
+    const { rows, goals } = overheadTable(results, mode);
+    const unit = mode === 'streams' ? 'stream' : 'call';
+    out.push(
+      '',
+      mode === 'calls'
+        ? '#### Non-streamed chat completions'
+        : `#### Streamed chat completions (${STREAM_CHUNKS} chunks)`,
+      '',
+      `| Node | openai | variant | CPU µs/${unit} | added CPU µs/${unit} | wall µs/${unit} | added wall µs/${unit} | tokenmeter lighter (rounds) | OTLP traces exported (whole run) |`,
+      '|---|---|---|---|---|---|---|---|---|',
+      ...rows,
+      '',
+      ...goals.map((g) => `- ${g}`),
+    );
+  }
+  return out.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Start-up.
+
+interface StartupCase {
+  label: string;
+  args: string[];
+  env?: Record<string, string>;
+}
+
+function startupCases(ve: VariantEnvironment): StartupCase[] {
+  const cases: StartupCase[] = [];
+  for (const v of VARIANTS) {
+    if (v.name === 'bare-aa') continue;
+    const env = variantEnv({ ...v, name: `startup-${v.name}` }, ve);
+    cases.push({ label: v.label, args: v.nodeArgs, env });
+    if (v.tokenmeter)
+      cases.push({
+        label: 'tokenmeter (`--require @tokenmeter/node/register`, defaults)',
+        args: ['--require', '@tokenmeter/node/register'],
+        env,
+      });
+  }
+  return cases;
+}
+
+const SCRIPTS: [string, string[]][] = [
+  ['`node -e 0`', ['-e', '0']],
+  ["`node -e \"require('openai')\"`", ['-e', "require('openai')"]],
+];
+
+async function startup(node: string, ve: VariantEnvironment): Promise<string[]> {
+  const cases = startupCases(ve);
+  const runs = new Map<string, number[]>();
+  const key = (c: number, s: number) => `${c}/${s}`;
+  const all: [number, number][] = [];
+  for (let c = 0; c < cases.length; c++) for (let s = 0; s < SCRIPTS.length; s++) all.push([c, s]);
+  for (let r = 0; r < STARTUP_RUNS; r++) {
+    for (const [c, s] of rotate(all, r)) {
+      const kase = cases[c]!;
+      const [cmd, args] = onMeasuredCpu(node, [...kase.args, ...SCRIPTS[s]![1]]);
+      const t0 = process.hrtime.bigint();
+      const out = spawnSync(cmd, args, { cwd: ROOT, env: kase.env, encoding: 'utf8' });
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (out.status !== 0) throw new Error(`${kase.label} ${SCRIPTS[s]![0]} failed: ${out.stderr}`);
+      if (r === 0 && out.stderr.trim()) console.log(`note: ${kase.label} on ${node}: ${out.stderr.trim()}`);
+      if (!runs.has(key(c, s))) runs.set(key(c, s), []);
+      runs.get(key(c, s))!.push(ms);
+    }
+  }
+  const version = nodeVersion(node);
+  const rows: string[] = [];
+  for (let c = 0; c < cases.length; c++) {
+    const cells = SCRIPTS.map((_, s) => {
+      const m = stats(runs.get(key(c, s))!);
+      const added = m.median - stats(runs.get(key(0, s))!).median;
+      const ms = (x: number) => x.toFixed(0);
+      return `${ms(m.median)} [${ms(m.p25)} … ${ms(m.p75)}] | ${c === 0 ? '' : `**${added >= 0 ? '+' : '−'}${ms(Math.abs(added))}**`}`;
+    });
+    rows.push(`| ${version} | ${cases[c]!.label} | ${cells.join(' | ')} |`);
+  }
+  return rows;
+}
+
+function startupMarkdown(rows: string[]): string {
   return [
-    `Non-streaming chat completion through the openai SDK. Each group runs in a process of its own (no instrumentation is loaded in another's process), pinned to one CPU with the mock on the other${PIN ? '' : ' (no taskset here: not pinned)'}; inside it, bare and instrumented blocks of ${CALLS} sequential calls alternate, ${ALTERNATIONS} times, the order rotating. Two transports in each process: an in-process fetch that returns the mock's response (no network: the instrumentation's own cost, free of loopback noise), and the real fetch to the mock. Every block ends with a span flush and a metric collection, so deferred work is inside the measured CPU. Peers support openai < 7 only, so they are compared on openai 6, and tokenmeter is measured there too. Not in these figures: on Node 20, a peer's first \`context.with\` switches on promise hooks for the whole process, bare calls included (+8 µs per SDK call, bench/context-manager); the distro avoids it.`,
+    `Wall time of a whole process, ms: median [p25 … p75] of ${STARTUP_RUNS} runs, every case's runs interleaved in rotating order; "added" is the median minus bare's on the same Node. Each variant with the same settings as above (tokenmeter: store on, OTLP to the sink, Prometheus on; peers: their setup file). \`require('openai')\` loads openai 7 (what an app that uses the SDK pays before its first call; tokenmeter patches it on load).`,
     '',
-    '| process | variant | CPU µs/call, in-process | added CPU µs/call, in-process, median (IQR) | loopback: CPU µs/call (bare) or added CPU µs/call (IQR) / added wall µs | added CPU / bare loopback CPU | added CPU / bare loopback wall |',
-    '|---|---|---|---|---|---|---|',
+    '| Node | variant | `node -e 0` ms | added ms | `-e "require(\'openai\')"` ms | added ms |',
+    '|---|---|---|---|---|---|',
     ...rows,
-    '',
-    `Goals: ${goals.join('; ')}.`,
   ].join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------
-// Streaming.
-
-async function readStream(
-  fetchImpl: typeof fetch,
-  url: string,
-  bytes: number,
-  onChunk?: (bytes: number) => void,
-  latencyMs = 0,
-  askUsage = false,
-) {
-  const t0 = performance.now();
-  const res = await fetchImpl(`${url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-mock-stream-bytes': String(bytes),
-      'x-mock-latency-ms': String(latencyMs),
-    },
-    body: JSON.stringify({
-      ...BODY,
-      stream: true,
-      ...(askUsage ? { stream_options: { include_usage: true } } : {}),
-    }),
-  });
-  const reader = res.body!.getReader();
-  let first = 0;
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (first === 0) first = performance.now() - t0;
-    total += value.byteLength;
-    onChunk?.(value.byteLength);
-  }
-  return { ms: performance.now() - t0, firstMs: first, bytes: total };
-}
-
-async function streaming(url: string): Promise<string> {
-  // The mock is on loopback: declared as OpenAI (else it is an unknown OpenAI-compatible server,
-  // whose streams get no include_usage added, hence nothing to strip).
-  tokenmeter ??= startTokenmeter();
-  tokenmeter.setConfig({
-    instrumentGlobalFetch: false,
-    providers: [{ baseUrl: `${url}/v1`, provider: 'openai' }],
-  });
-  const tmFetch = tokenmeter.instrumentFetch(originalFetch);
-  await readStream(originalFetch, url, 5e6);
-  await readStream(tmFetch, url, 5e6);
-  /** MB/s of large streams, bare and instrumented in alternation: medians and their ratio. */
-  /**
-   * MB/s and CPU ms per MB of large streams, bare and instrumented in pairs (the order alternating
-   * from pair to pair): medians, and the median and IQR of the per-pair throughput ratios.
-   */
-  const throughputOf = async (askUsage: boolean) => {
-    const rates: Record<'bare' | 'tm', number[]> = { bare: [], tm: [] };
-    const cpu: Record<'bare' | 'tm', number[]> = { bare: [], tm: [] };
-    const ratios: number[] = [];
-    for (let i = 0; i < STREAM_RUNS; i++) {
-      const pair: ['bare' | 'tm', typeof fetch][] = [
-        ['bare', originalFetch],
-        ['tm', tmFetch],
-      ];
-      if (i % 2 === 1) pair.reverse();
-      const rate: Partial<Record<'bare' | 'tm', number>> = {};
-      for (const [k, f] of pair) {
-        const c0 = process.cpuUsage();
-        const r = await readStream(f, url, STREAM_BYTES, undefined, 0, askUsage);
-        const c = process.cpuUsage(c0);
-        rate[k] = r.bytes / 1e6 / (r.ms / 1000);
-        rates[k].push(rate[k]);
-        cpu[k].push((c.user + c.system) / 1000 / (r.bytes / 1e6));
-      }
-      ratios.push(rate.tm! / rate.bare!);
-    }
-    return {
-      bare: stats(rates.bare).median,
-      tm: stats(rates.tm).median,
-      ratio: stats(ratios),
-      cpuBare: stats(cpu.bare).median,
-      cpuTm: stats(cpu.tm).median,
-    };
-  };
-  const injected = await throughputOf(false);
-  // The same when the caller asked for usage itself: nothing to rewrite, the tap only observes.
-  const asked = await throughputOf(true);
-
-  const ttfb: Record<'bare' | 'tm', number[]> = { bare: [], tm: [] };
-  for (let i = 0; i < TTFB_RUNS; i++) {
-    ttfb.bare.push((await readStream(originalFetch, url, 2000)).firstMs);
-    ttfb.tm.push((await readStream(tmFetch, url, 2000)).firstMs);
-  }
-  const tb = stats(ttfb.bare).median;
-  const tt = stats(ttfb.tm).median;
-  // The same with a provider-like 200 ms before the first byte.
-  const slow: Record<'bare' | 'tm', number[]> = { bare: [], tm: [] };
-  for (let i = 0; i < TTFB_SLOW_RUNS; i++) {
-    slow.bare.push((await readStream(originalFetch, url, 2000, undefined, 200)).firstMs);
-    slow.tm.push((await readStream(tmFetch, url, 2000, undefined, 200)).firstMs);
-  }
-  const sb = stats(slow.bare).median;
-  const st = stats(slow.tm).median;
-
-  // What a stream makes the process retain: the heap and the ArrayBuffers (body bytes live outside
-  // the V8 heap) after a collection, sampled every 5 MB, less the same before the stream.
-  const retained = () => {
-    gc?.();
-    const m = process.memoryUsage();
-    return m.heapUsed + m.arrayBuffers;
-  };
-  const heap = async (f: typeof fetch) => {
-    const base = retained();
-    const samples: number[] = [];
-    let bytes = 0;
-    let next = 5e6;
-    await readStream(f, url, STREAM_BYTES, (chunkBytes) => {
-      bytes += chunkBytes;
-      if (bytes >= next) {
-        next += 5e6;
-        samples.push((retained() - base) / 1e6);
-      }
-    });
-    // The median: ArrayBuffers freed by V8's concurrent sweeper can still be counted for a moment
-    // after a collection (single samples spike by tens of MB, bare fetch too).
-    return stats(samples).median;
-  };
-  const heapBare = await heap(originalFetch);
-  const heapTm = await heap(tmFetch);
-
-  return [
-    `Streaming through fetch (body reader), ~${fmt(STREAM_BYTES / 1e6, 0)} MB SSE streams of ~250-byte content deltas (about 400,000 events, where a real completion streams tens to hundreds), ${STREAM_RUNS} pairs; TTFB over ${TTFB_RUNS} (and ${TTFB_SLOW_RUNS} slow) alternating small streams.`,
-    '',
-    '| measure | bare | tokenmeter | ratio |',
-    '|---|---|---|---|',
-    `| throughput, MB/s (median), include_usage added and its chunk removed by tokenmeter | ${fmt(injected.bare)} | ${fmt(injected.tm)} | **${pct(injected.ratio.median)}** of bare (pairs: IQR ${pct(injected.ratio.p25)} – ${pct(injected.ratio.p75)}) |`,
-    `| throughput, MB/s (median), the caller asked for usage (observed, not rewritten) | ${fmt(asked.bare)} | ${fmt(asked.tm)} | **${pct(asked.ratio.median)}** of bare (pairs: IQR ${pct(asked.ratio.p25)} – ${pct(asked.ratio.p75)}) |`,
-    `| CPU of the reading process, ms per MB (median), include_usage added / asked by the caller | ${fmt(injected.cpuBare, 2)} / ${fmt(asked.cpuBare, 2)} | ${fmt(injected.cpuTm, 2)} / ${fmt(asked.cpuTm, 2)} | +${fmt(injected.cpuTm - injected.cpuBare, 2)} / +${fmt(asked.cpuTm - asked.cpuBare, 2)} ms per MB |`,
-    `| time to first byte, ms (median, loopback, no latency) | ${fmt(tb, 3)} | ${fmt(tt, 3)} | +${pct(tt / tb - 1)} (${fmt((tt - tb) * 1000, 0)} µs) |`,
-    `| time to first byte, ms (median, 200 ms provider latency) | ${fmt(sb, 3)} | ${fmt(st, 3)} | +${pct(st / sb - 1)} (${fmt((st - sb) * 1000, 0)} µs) |`,
-    `| memory retained during one stream, MB (heap + ArrayBuffers after GC, every 5 MB, median less the start${gc ? '' : ', no gc: run with --expose-gc'}) | ${fmt(heapBare)} | ${fmt(heapTm)} | |`,
-    '',
-    `Goals: throughput ≥ 97% of bare (${injected.ratio.median >= 0.97 ? 'met' : 'not met'} with rewriting, ${asked.ratio.median >= 0.97 ? 'met' : 'not met'} without); time to first byte within 1% at a provider-like latency (${st / sb - 1 <= 0.01 ? 'met' : 'not met'}); memory flat over a ${fmt(STREAM_BYTES / 1e6, 0)} MB stream (${heapTm <= 5 ? 'met' : 'not met'}: under 5 MB retained).`,
-  ].join('\n');
-}
 
 async function main(): Promise<void> {
-  const group = process.env.BENCH_GROUP as Group | undefined;
-  if (group !== undefined) {
-    await runGroup(group, process.env.BENCH_MOCK_URL!);
-    process.exit(0);
-  }
-  const { url, child } = await startMock();
+  const started = Date.now();
+  const mock = await startMock();
+  const sink = await startSink();
+  const ve = await variantEnvironment(sink);
   try {
-    const only = process.env.BENCH_ONLY;
-    const a = only === 'stream' ? '' : await nonStreaming(url);
-    console.log(a);
-    const b = only === 'calls' ? '' : await streaming(url);
-    console.log(b);
-    if (only === undefined)
-      writeSection('overhead', [`### Instrumentation overhead (${machine()})`, '', a, '', b].join('\n'));
+    if (ONLY !== 'startup') {
+      const results: ConfigResult[] = [];
+      for (const major of NODES) {
+        const node = nodeBinary(major);
+        for (const openai of OPENAI) {
+          const t0 = Date.now();
+          results.push(...(await measureConfig(node, openai, mock.url, ve)));
+          console.log(`Node ${major}, openai ${openai}: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+        }
+      }
+      const md = overheadMarkdown(results);
+      console.log(md);
+      if (WRITE)
+        writeSection(
+          'overhead',
+          [`### Per-call overhead, the way users run it (${machine()})`, '', md].join('\n'),
+          { perNode: false },
+        );
+    }
+    if (ONLY !== 'calls') {
+      const rows: string[] = [];
+      for (const major of NODES) rows.push(...(await startup(nodeBinary(major), ve)));
+      const md = startupMarkdown(rows);
+      console.log(md);
+      if (WRITE)
+        writeSection('startup', [`### Start-up (${machine()})`, '', md].join('\n'), { perNode: false });
+    }
   } finally {
-    child.kill();
-    tokenmeter?.disable();
-    await tracerProvider.shutdown();
-    await meterProvider.shutdown();
+    mock.close();
+    await sink.close();
+    rmSync(ve.home, { recursive: true, force: true });
   }
+  console.log(`overhead bench: ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
 await main();

@@ -23,11 +23,12 @@ export function machine(): string {
 
 /**
  * Write (or replace) the section `name` of bench/RESULTS.md. Runs on another Node major than the
- * floor (20) get their own section (`name-node24`), so both stay side by side.
+ * floor (20) get their own section (`name-node24`), so both stay side by side, unless `perNode` is
+ * false (a benchmark that runs every Node itself).
  */
-export function writeSection(baseName: string, markdown: string): void {
+export function writeSection(baseName: string, markdown: string, options: { perNode?: boolean } = {}): void {
   const major = process.versions.node.split('.')[0];
-  const name = major === '20' ? baseName : `${baseName}-node${major}`;
+  const name = major === '20' || options.perNode === false ? baseName : `${baseName}-node${major}`;
   const start = `<!-- bench:${name} -->`;
   const end = `<!-- /bench:${name} -->`;
   const block = `${start}\n${markdown.trim()}\n${end}`;
