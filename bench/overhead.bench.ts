@@ -37,8 +37,8 @@ import {
   ROOT,
   startMock,
   startSink,
-  type Variant,
   VARIANTS,
+  type Variant,
   type VariantEnvironment,
   variantEnv,
   variantEnvironment,
@@ -136,7 +136,9 @@ async function measureConfig(
     for (const p of procs) {
       const check = await p.request<{ chunks: number }>({ cmd: 'check' });
       if (check.chunks !== STREAM_CHUNKS)
-        throw new Error(`${p.variant.name}: a stream gave the app ${check.chunks} chunks, not ${STREAM_CHUNKS}`);
+        throw new Error(
+          `${p.variant.name}: a stream gave the app ${check.chunks} chunks, not ${STREAM_CHUNKS}`,
+        );
     }
     for (const mode of MODES) {
       const calls = mode === 'streams' ? STREAMS : CALLS;
@@ -226,7 +228,8 @@ function overheadTable(results: ConfigResult[], mode: Mode): { rows: string[]; g
       const cpu = stats(minus(tm.cpu, bare.cpu)).median;
       const wallPct = (stats(minus(tm.wall, bare.wall)).median / bareWall) * 100;
       const peers = r.variants.filter((v) => !v.bare && !v.tokenmeter);
-      const added = (v: Variant, of: 'cpu' | 'wall') => stats(minus(r.series.get(v.name)![of], bare[of])).median;
+      const added = (v: Variant, of: 'cpu' | 'wall') =>
+        stats(minus(r.series.get(v.name)![of], bare[of])).median;
       const lightestCpu = peers.every((v) => cpu < added(v, 'cpu'));
       const tmWall = stats(minus(tm.wall, bare.wall)).median;
       const lightestWall = peers.every((v) => tmWall < added(v, 'wall'));
@@ -293,7 +296,7 @@ function startupCases(ve: VariantEnvironment): StartupCase[] {
 
 const SCRIPTS: [string, string[]][] = [
   ['`node -e 0`', ['-e', '0']],
-  ["`node -e \"require('openai')\"`", ['-e', "require('openai')"]],
+  ['`node -e "require(\'openai\')"`', ['-e', "require('openai')"]],
 ];
 
 async function startup(node: string, ve: VariantEnvironment): Promise<string[]> {

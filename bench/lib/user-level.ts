@@ -50,7 +50,10 @@ export function nodeBinary(major: number): string {
       `${JSON.stringify({ name: `node${major}`, private: true, allowScripts: { node: true } })}\n`,
     );
     console.log(`installing Node ${major} into ${dir} (npm i node@${major})`);
-    const r = spawnSync('npm', ['i', '--no-audit', '--no-fund', `node@${major}`], { cwd: dir, stdio: 'inherit' });
+    const r = spawnSync('npm', ['i', '--no-audit', '--no-fund', `node@${major}`], {
+      cwd: dir,
+      stdio: 'inherit',
+    });
     if (r.status !== 0 || !existsSync(bin)) throw new Error(`npm i node@${major} failed in ${dir}`);
   }
   return bin;
@@ -78,7 +81,10 @@ export function appDir(major: OpenAIMajor): string {
     mkdirSync(join(dir, 'node_modules'), { recursive: true });
     rmSync(target, { recursive: true, force: true });
     if (spawnSync('cp', ['-al', source, target]).status !== 0) cpSync(source, target, { recursive: true });
-    writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: `app-openai${major}`, private: true })}\n`);
+    writeFileSync(
+      join(dir, 'package.json'),
+      `${JSON.stringify({ name: `app-openai${major}`, private: true })}\n`,
+    );
   }
   return dir;
 }
@@ -176,7 +182,13 @@ export interface Variant {
 
 export const VARIANTS: Variant[] = [
   { name: 'bare', label: 'bare SDK', nodeArgs: [], openai: [6, 7], bare: true },
-  { name: 'bare-aa', label: 'bare SDK again (A/A control: the noise floor)', nodeArgs: [], openai: [6, 7], bare: true },
+  {
+    name: 'bare-aa',
+    label: 'bare SDK again (A/A control: the noise floor)',
+    nodeArgs: [],
+    openai: [6, 7],
+    bare: true,
+  },
   {
     name: 'tokenmeter',
     label: 'tokenmeter (`--import @tokenmeter/node/register`, defaults)',
@@ -228,7 +240,8 @@ export async function variantEnvironment(sink: Sink): Promise<VariantEnvironment
 export function variantEnv(v: Variant, ve: VariantEnvironment, extra: Record<string, string> = {}) {
   const env: Record<string, string> = {};
   for (const [k, val] of Object.entries(process.env)) {
-    if (val === undefined || k.startsWith('OTEL_') || k.startsWith('TOKENMETER_') || k === 'NODE_OPTIONS') continue;
+    if (val === undefined || k.startsWith('OTEL_') || k.startsWith('TOKENMETER_') || k === 'NODE_OPTIONS')
+      continue;
     env[k] = val;
   }
   return {

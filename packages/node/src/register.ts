@@ -1,6 +1,7 @@
 // The preload behind `node --import @tokenmeter/node/register` and `--require`. Starts tokenmeter
 // and the ESM loader hook; a failure to start prints one line and the app runs uninstrumented.
 import { isMainThread } from 'node:worker_threads';
+import { diag } from '@opentelemetry/api';
 import { registerEsmHook } from './esm-hook.js';
 import { oneLine, startTokenmeterInternal } from './start.js';
 
@@ -24,7 +25,8 @@ export function preload(from: string): void {
     const { handle, instrumentation } = startTokenmeterInternal({ warn });
     if (handle.mode === 'disabled' || !instrumentation) return;
     try {
-      registerEsmHook(instrumentation, from, warn);
+      const kind = registerEsmHook(instrumentation, from, warn);
+      diag.debug(`tokenmeter: ES module hook: ${kind}`);
     } catch (e) {
       warn(
         `tokenmeter: the ES module hook did not register (${(e as Error)?.message ?? e}); SDKs imported with \`import\` are not instrumented, require() still is`,

@@ -1,0 +1,71 @@
+// The preload's module hooks: import-in-the-middle in the app's own thread where Node has
+// `module.registerHooks` (22.22.3+, 24.11.1+, 26), in Node's hooks thread elsewhere (Node 20), and
+// how either lives with `node -e` and with an app's own loader hook.
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { after, before, test } from 'node:test';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { type MockProvider, startMockProvider } from '@tokenmeter/mock-provider';
+import { ATTR_GEN_AI_USAGE_COST } from '@tokenmeter/semconv';
+import { type OtlpReceiver, startOtlpReceiver } from '../helpers/otlp-receiver.js';
+import { NODE_PKG, type Preload, runApp } from '../helpers/run-app.js';
+
+let mock: MockProvider;
+let receiver: OtlpReceiver;
+
+before(async () => {
+  mock = await startMockProvider();
+  receiver = await startOtlpReceiver();
+});
+after(async () => {
+  await Promise.all([receiver.close(), mock.close()]);
+});
+
+const quiet = { OTEL_METRICS_EXPORTER: 'none', OTEL_TRACES_EXPORTER: 'none', TOKENMETER_STORE: 'off' };
+
+test('node -e and node -p run under the preload: the builtins they expose as globals load as builtins', async () => {
+  const runs = await Promise.all(
+    (['import', 'require'] as Preload[]).flatMap((preload) => [
+      runApp('-e', {
+        preload,
+        env: quiet,
+        args: [
+          'console.log(typeof fs.readFileSync, typeof os.cpus, typeof require("node:module").isBuiltin)',
+        ],
+      }),
+      runApp('-p', { preload, env: quiet, args: ['6 * 7'] }),
+    ]),
+  );
+  for (const [i, r] of runs.entries()) {
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.equal(r.stdout.trim(), i % 2 === 0 ? 'function function function' : '42');
+  }
+});
+
+test('an ES module app that registers its own import-in-the-middle hook (module.register) is still priced', async () => {
+  // import-in-the-middle 3.x, as a current OpenTelemetry setup of the app's own would bring.
+  const otelInstrumentation = createRequire(
+    createRequire(`${NODE_PKG}/package.json`).resolve('@tokenmeter/instrumentation'),
+  ).resolve('@opentelemetry/instrumentation');
+  const hook = createRequire(otelInstrumentation).resolve('import-in-the-middle/hook.mjs');
+  const service = 'own-iitm-hook';
+  const r = await runApp('one-call.mjs', {
+    preload: 'import',
+    nodeArgs: ['--import', './own-iitm-hook.mjs'],
+    env: {
+      TEST_IITM_HOOK: hook,
+      MOCK_OPENAI_BASE_URL: mock.openaiBaseURL,
+      TOKENMETER_PROVIDERS: `openai=${mock.openaiBaseURL}`,
+      OTEL_SERVICE_NAME: service,
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_METRICS_EXPORTER: 'none',
+      TOKENMETER_STORE: 'off',
+    },
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.json, [{ done: true, choices: 1 }]);
+  const spans = receiver.spans.filter((s) => s.resource[ATTR_SERVICE_NAME] === service);
+  assert.equal(spans.length, 1, 'one span for the one call');
+  assert.equal(typeof spans[0]!.attributes[ATTR_GEN_AI_USAGE_COST], 'number', 'the call was priced');
+});
