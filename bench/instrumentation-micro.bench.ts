@@ -25,10 +25,8 @@
 //
 // Run: npx tsx --expose-gc bench/instrumentation-micro.bench.ts (after `npm run build`), or
 // `npm run bench -- instrumentation-micro`.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import os from 'node:os';
-import { join } from 'node:path';
 import { metrics } from '@opentelemetry/api';
 import {
   AggregationTemporality,
@@ -45,9 +43,9 @@ import {
   TokenmeterInstrumentation,
 } from '@tokenmeter/node';
 import { machine, stats, writeSection } from './lib/results.js';
+import { PIN, startMock } from './lib/user-level.js';
 
 const require = createRequire(import.meta.url);
-const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
 
 const ALTERNATIONS = Number(process.env.BENCH_ALTERNATIONS ?? 40);
 const CALLS = Number(process.env.BENCH_CALLS ?? 200);
@@ -57,34 +55,10 @@ const STREAM_RUNS = Number(process.env.BENCH_STREAM_RUNS ?? 10);
 const TTFB_RUNS = Number(process.env.BENCH_TTFB_RUNS ?? 200);
 const TTFB_SLOW_RUNS = Number(process.env.BENCH_TTFB_SLOW_RUNS ?? 30);
 
-// ---------------------------------------------------------------------------------------------
-// The mock provider, in its own process.
-
-/**
- * On Linux with taskset and 2+ CPUs, this process runs on CPU 0 and the mock on CPU 1, so that the
- * two never compete for a core (the figures are then much less noisy).
- */
-const PIN =
-  process.platform === 'linux' && os.cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
+// The mock provider, in its own process. On Linux with taskset and 2+ CPUs, this process runs on
+// CPU 0 and the mock on CPU 1, so that the two never compete for a core (the figures are then much
+// less noisy).
 if (PIN) spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)]);
-
-async function startMock(): Promise<{ url: string; child: ChildProcess }> {
-  const bin = join(root, 'packages/mock-provider/dist/esm/bin.js');
-  const args = [bin, '--port', '0'];
-  const child = PIN
-    ? spawn('taskset', ['-c', '1', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
-    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`mock exited with ${code}`)));
-  });
-  return { url, child };
-}
 
 // ---------------------------------------------------------------------------------------------
 // OpenTelemetry SDK as the distro sets it up, with exporters that do nothing.
@@ -557,7 +531,8 @@ async function main(): Promise<void> {
     await runGroup(group, process.env.BENCH_MOCK_URL!);
     process.exit(0);
   }
-  const { url, child } = await startMock();
+  const mock = await startMock();
+  const url = mock.url;
   try {
     const only = process.env.BENCH_ONLY;
     const a = only === 'stream' ? '' : await nonStreaming(url);
@@ -578,7 +553,7 @@ async function main(): Promise<void> {
         ].join('\n'),
       );
   } finally {
-    child.kill();
+    mock.close();
     tokenmeter?.disable();
     await tracerProvider.shutdown();
     await meterProvider.shutdown();

@@ -29,12 +29,15 @@ import { machine, stats, writeSection } from './lib/results.js';
 import {
   AppProcess,
   appDir,
+  envList,
   nodeBinary,
   nodeVersion,
   type OpenAIMajor,
   onMeasuredCpu,
   PIN,
+  pinCoordinator,
   ROOT,
+  signed,
   startMock,
   startSink,
   VARIANTS,
@@ -44,14 +47,9 @@ import {
   variantEnvironment,
 } from './lib/user-level.js';
 
-const list = (name: string, fallback: string) =>
-  (process.env[name] ?? fallback)
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-const NODES = list('BENCH_NODES', '20,24,26').map(Number);
-const OPENAI = list('BENCH_OPENAI', '6,7').map(Number) as OpenAIMajor[];
-const MODES = list('BENCH_MODES', 'calls,streams') as Mode[];
+const NODES = envList('BENCH_NODES', '20,24,26').map(Number);
+const OPENAI = envList('BENCH_OPENAI', '6,7').map(Number) as OpenAIMajor[];
+const MODES = envList('BENCH_MODES', 'calls,streams') as Mode[];
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const CALLS = Number(process.env.BENCH_CALLS ?? 512);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 128);
@@ -177,10 +175,6 @@ async function measureConfig(
 
 function f1(x: number): string {
   return x.toFixed(1);
-}
-
-function signed(x: number): string {
-  return `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)}`;
 }
 
 function kb(bytes: number | undefined): string {
@@ -345,6 +339,7 @@ function startupMarkdown(rows: string[]): string {
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
+  pinCoordinator();
   const started = Date.now();
   const mock = await startMock();
   const sink = await startSink();

@@ -17,10 +17,13 @@ import { machine, writeSection } from './lib/results.js';
 import {
   AppProcess,
   appDir,
+  envList,
   nodeBinary,
   nodeVersion,
   type OpenAIMajor,
   PIN,
+  pinCoordinator,
+  signed,
   startMock,
   startSink,
   VARIANTS,
@@ -28,14 +31,9 @@ import {
   variantEnvironment,
 } from './lib/user-level.js';
 
-const list = (name: string, fallback: string) =>
-  (process.env[name] ?? fallback)
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-const NODES = list('BENCH_NODES', '20,24').map(Number);
-const OPENAI = list('BENCH_OPENAI', '6,7').map(Number) as OpenAIMajor[];
-const MODES = list('BENCH_MODES', 'calls') as ('calls' | 'streams')[];
+const NODES = envList('BENCH_NODES', '20,24').map(Number);
+const OPENAI = envList('BENCH_OPENAI', '6,7').map(Number) as OpenAIMajor[];
+const MODES = envList('BENCH_MODES', 'calls') as ('calls' | 'streams')[];
 const CALLS = Number(process.env.BENCH_PROFILE_CALLS ?? 4000);
 const STREAMS = Number(process.env.BENCH_PROFILE_STREAMS ?? 500);
 const INTERVAL_US = Number(process.env.BENCH_PROFILE_INTERVAL_US ?? 50);
@@ -45,7 +43,6 @@ const WRITE = process.env.BENCH_WRITE !== '0';
 const TOP = 25;
 
 const f1 = (x: number) => x.toFixed(1);
-const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)}`;
 
 interface Profiled {
   profile: CpuProfile;
@@ -124,6 +121,7 @@ function section(node: string, major: OpenAIMajor, mode: 'calls' | 'streams', ba
 }
 
 async function main(): Promise<void> {
+  pinCoordinator();
   const started = Date.now();
   const dir = KEEP ?? mkdtempSync(join(os.tmpdir(), 'tokenmeter-profile-'));
   mkdirSync(dir, { recursive: true });

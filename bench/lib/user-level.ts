@@ -23,7 +23,24 @@ export const PIN =
   process.platform === 'linux' &&
   os.cpus().length >= 2 &&
   spawnSync('taskset', ['-V']).status === 0;
-if (PIN) spawnSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)]);
+
+/** Moves this process (the coordinator) to CPU 1 when pinning. */
+export function pinCoordinator(): void {
+  if (PIN) spawnSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)]);
+}
+
+/** A comma-separated list from the environment (BENCH_NODES=20,24). */
+export function envList(name: string, fallback: string): string[] {
+  return (process.env[name] ?? fallback)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** `+1.5` / `−1.5`, one decimal. */
+export function signed(x: number): string {
+  return `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)}`;
+}
 
 /** `command args` run on the measured CPU when pinning. */
 export function onMeasuredCpu(command: string, args: string[]): [string, string[]] {
@@ -97,10 +114,12 @@ export interface Mock {
   close(): void;
 }
 
-/** The mock provider (packages/mock-provider) in a process of its own. */
-export async function startMock(): Promise<Mock> {
+/** The mock provider (packages/mock-provider) in a process of its own, on CPU `cpu` when pinning. */
+export async function startMock(cpu = 1): Promise<Mock> {
   const bin = join(ROOT, 'packages/mock-provider/dist/esm/bin.js');
-  const [cmd, args] = PIN ? ['taskset', ['-c', '1', process.execPath, bin]] : [process.execPath, [bin]];
+  const [cmd, args] = PIN
+    ? ['taskset', ['-c', String(cpu), process.execPath, bin]]
+    : [process.execPath, [bin]];
   const child = spawn(cmd, [...args, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';

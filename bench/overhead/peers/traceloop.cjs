@@ -1,18 +1,5 @@
-// Peer setup for the overhead benchmark, as @traceloop/instrumentation-openai's README says
-// (NodeTracerProvider, registerInstrumentations), plus what every user adds to that snippet: a
-// batch span processor exporting OTLP/HTTP (protobuf) to OTEL_EXPORTER_OTLP_ENDPOINT.
+// Peer setup for the overhead benchmark: @traceloop/instrumentation-openai as its README says.
 'use strict';
-const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node');
-const { BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base');
-const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto');
-const { registerInstrumentations } = require('@opentelemetry/instrumentation');
 const { OpenAIInstrumentation } = require('@traceloop/instrumentation-openai');
 
-const provider = new NodeTracerProvider({
-  spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
-});
-provider.register();
-registerInstrumentations({ instrumentations: [new OpenAIInstrumentation()] });
-process.once('beforeExit', async () => {
-  await provider.shutdown();
-});
+require('./tracer-provider.cjs').setUp(new OpenAIInstrumentation());
