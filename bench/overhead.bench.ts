@@ -21,9 +21,11 @@
 //
 // Run: npm run bench -- overhead. Settings (environment): BENCH_NODES=20,24,26 BENCH_OPENAI=6,7
 // BENCH_MODES=calls,streams BENCH_ROUNDS=20 BENCH_CALLS=512 BENCH_STREAMS=128 BENCH_WARMUP_ROUNDS=3
-// BENCH_STARTUP_RUNS=15 BENCH_ONLY=calls|startup BENCH_PIN=0 (no taskset) BENCH_WRITE=0 (print only).
+// BENCH_STARTUP_RUNS=15 BENCH_STARTUP_BEFORE=dir BENCH_ONLY=calls|startup BENCH_PIN=0 (no taskset)
+// BENCH_WRITE=0 (print only).
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { machine, stats, writeSection } from './lib/results.js';
 import {
@@ -272,18 +274,35 @@ interface StartupCase {
   env?: Record<string, string>;
 }
 
+/**
+ * BENCH_STARTUP_BEFORE: the directory of another build of @tokenmeter/node (a copy of
+ * packages/node from an earlier commit, built), measured beside this one.
+ */
+const BEFORE = process.env.BENCH_STARTUP_BEFORE;
+
 function startupCases(ve: VariantEnvironment): StartupCase[] {
   const cases: StartupCase[] = [];
   for (const v of VARIANTS) {
     if (v.name === 'bare-aa') continue;
     const env = variantEnv({ ...v, name: `startup-${v.name}` }, ve);
     cases.push({ label: v.label, args: v.nodeArgs, env });
-    if (v.tokenmeter)
-      cases.push({
-        label: 'tokenmeter (`--require @tokenmeter/node/register`, defaults)',
-        args: ['--require', '@tokenmeter/node/register'],
-        env,
-      });
+    if (!v.tokenmeter) continue;
+    cases.push({
+      label: 'tokenmeter (`--require @tokenmeter/node/register`, defaults)',
+      args: ['--require', '@tokenmeter/node/register'],
+      env,
+    });
+    if (BEFORE) {
+      for (const [flag, file] of [
+        ['--import', 'register.mjs'],
+        ['--require', 'register.cjs'],
+      ] as const)
+        cases.push({
+          label: `tokenmeter before (\`${flag}\` ${BEFORE}/${file})`,
+          args: [flag, join(BEFORE, file)],
+          env,
+        });
+    }
   }
   return cases;
 }
@@ -293,45 +312,124 @@ const SCRIPTS: [string, string[]][] = [
   ['`node -e "require(\'openai\')"`', ['-e', "require('openai')"]],
 ];
 
+/** Loaded first in every start-up run: reports the process's CPU time at exit on fd 3. */
+const CPU_AT_EXIT = join(ROOT, 'bench', 'overhead', 'cpu-at-exit.cjs');
+
 async function startup(node: string, ve: VariantEnvironment): Promise<string[]> {
   const cases = startupCases(ve);
-  const runs = new Map<string, number[]>();
+  const wall = new Map<string, number[]>();
+  const cpu = new Map<string, number[]>();
   const key = (c: number, s: number) => `${c}/${s}`;
   const all: [number, number][] = [];
   for (let c = 0; c < cases.length; c++) for (let s = 0; s < SCRIPTS.length; s++) all.push([c, s]);
   for (let r = 0; r < STARTUP_RUNS; r++) {
     for (const [c, s] of rotate(all, r)) {
       const kase = cases[c]!;
-      const [cmd, args] = onMeasuredCpu(node, [...kase.args, ...SCRIPTS[s]![1]]);
+      const [cmd, args] = onMeasuredCpu(node, ['--require', CPU_AT_EXIT, ...kase.args, ...SCRIPTS[s]![1]]);
       const t0 = process.hrtime.bigint();
-      const out = spawnSync(cmd, args, { cwd: ROOT, env: kase.env, encoding: 'utf8' });
+      const out = spawnSync(cmd, args, {
+        cwd: ROOT,
+        env: kase.env,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      });
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       if (out.status !== 0) throw new Error(`${kase.label} ${SCRIPTS[s]![0]} failed: ${out.stderr}`);
       if (r === 0 && out.stderr.trim()) console.log(`note: ${kase.label} on ${node}: ${out.stderr.trim()}`);
-      if (!runs.has(key(c, s))) runs.set(key(c, s), []);
-      runs.get(key(c, s))!.push(ms);
+      const k = key(c, s);
+      if (!wall.has(k)) wall.set(k, []);
+      if (!cpu.has(k)) cpu.set(k, []);
+      wall.get(k)!.push(ms);
+      cpu.get(k)!.push(Number(String(out.output[3]).trim()) / 1000);
     }
   }
   const version = nodeVersion(node);
+  const ms = (x: number) => x.toFixed(0);
+  const plus = (x: number) => `**${x >= 0 ? '+' : '−'}${ms(Math.abs(x))}**`;
   const rows: string[] = [];
   for (let c = 0; c < cases.length; c++) {
     const cells = SCRIPTS.map((_, s) => {
-      const m = stats(runs.get(key(c, s))!);
-      const added = m.median - stats(runs.get(key(0, s))!).median;
-      const ms = (x: number) => x.toFixed(0);
-      return `${ms(m.median)} [${ms(m.p25)} … ${ms(m.p75)}] | ${c === 0 ? '' : `**${added >= 0 ? '+' : '−'}${ms(Math.abs(added))}**`}`;
+      const w = stats(wall.get(key(c, s))!);
+      const u = stats(cpu.get(key(c, s))!);
+      const addedWall = w.median - stats(wall.get(key(0, s))!).median;
+      const addedCpu = u.median - stats(cpu.get(key(0, s))!).median;
+      return c === 0
+        ? `${ms(w.median)} [${ms(w.p25)} … ${ms(w.p75)}] | | ${ms(u.median)} |`
+        : `${ms(w.median)} [${ms(w.p25)} … ${ms(w.p75)}] | ${plus(addedWall)} | ${ms(u.median)} | ${plus(addedCpu)}`;
     });
-    rows.push(`| ${version} | ${cases[c]!.label} | ${cells.join(' | ')} |`);
+    rows.push(`| ${version} | ${cases[c]!.label} | ${cells.join(' | ')} |`.replace('| |  |', '| |'));
   }
   return rows;
 }
 
+/**
+ * What the preload's module graph costs, part by part: the CPU time of `node -e` requiring the first
+ * k parts (CommonJS builds, as the preload loads them), minus that of the first k − 1. A part's
+ * figure is what it adds to those before it (shared dependencies count where first loaded).
+ */
+function startupParts(node: string): string[] {
+  const req = createRequire(join(ROOT, 'packages', 'node', 'package.json'));
+  const fromInstrumentation = createRequire(req.resolve('@tokenmeter/instrumentation'));
+  const parts: [string, string][] = [
+    ['@opentelemetry/api', req.resolve('@opentelemetry/api')],
+    [
+      '@opentelemetry/sdk-trace-node (+ sdk-trace-base, core, resources, semantic-conventions)',
+      req.resolve('@opentelemetry/sdk-trace-node'),
+    ],
+    ['@opentelemetry/sdk-metrics', req.resolve('@opentelemetry/sdk-metrics')],
+    ['@opentelemetry/exporter-prometheus', req.resolve('@opentelemetry/exporter-prometheus')],
+    [
+      '@opentelemetry/instrumentation (require- and import-in-the-middle)',
+      fromInstrumentation.resolve('@opentelemetry/instrumentation'),
+    ],
+    ['yaml (pricing files)', createRequire(req.resolve('@tokenmeter/pricing')).resolve('yaml')],
+    ['@tokenmeter/pricing (the catalog)', req.resolve('@tokenmeter/pricing')],
+    ['@tokenmeter/instrumentation (patches, fetch, adapters)', req.resolve('@tokenmeter/instrumentation')],
+    ['@tokenmeter/store', req.resolve('@tokenmeter/store')],
+    ['@tokenmeter/node (the rest of the distro)', req.resolve('@tokenmeter/node')],
+    [
+      '@opentelemetry/exporter-trace-otlp-proto (the default span exporter)',
+      req.resolve('@opentelemetry/exporter-trace-otlp-proto'),
+    ],
+  ];
+  const cpu: number[][] = parts.map(() => []).concat([[]]);
+  for (let r = 0; r < STARTUP_RUNS; r++) {
+    for (let k = 0; k <= parts.length; k++) {
+      const code = parts
+        .slice(0, k)
+        .map(([, path]) => `require(${JSON.stringify(path)});`)
+        .join('');
+      const [cmd, args] = onMeasuredCpu(node, ['--require', CPU_AT_EXIT, '-e', code || '0']);
+      const out = spawnSync(cmd, args, {
+        cwd: ROOT,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      });
+      if (out.status !== 0) throw new Error(`start-up parts: ${out.stderr}`);
+      cpu[k]!.push(Number(String(out.output[3]).trim()) / 1000);
+    }
+  }
+  const version = nodeVersion(node);
+  const median = (k: number) => stats(cpu[k]!).median;
+  return parts.map(([label], i) => `| ${version} | ${label} | ${(median(i + 1) - median(i)).toFixed(0)} |`);
+}
+
+function startupPartsMarkdown(rows: string[]): string {
+  return [
+    `Where the preload's start-up CPU goes: each part of its module graph, required (CommonJS) after the parts above it, median of ${STARTUP_RUNS} runs; CPU ms added by the part. The span exporter, last, is loaded only when spans are first exported.`,
+    '',
+    '| Node | part | CPU ms |',
+    '|---|---|---|',
+    ...rows,
+  ].join('\n');
+}
+
 function startupMarkdown(rows: string[]): string {
   return [
-    `Wall time of a whole process, ms: median [p25 … p75] of ${STARTUP_RUNS} runs, every case's runs interleaved in rotating order; "added" is the median minus bare's on the same Node. Each variant with the same settings as above (tokenmeter: store on, OTLP to the sink, Prometheus on; peers: their setup file). \`require('openai')\` loads openai 7 (what an app that uses the SDK pays before its first call; tokenmeter patches it on load).`,
+    `A whole process, ms: wall time, median [p25 … p75] of ${STARTUP_RUNS} runs, and its CPU time (all threads, median), every case's runs interleaved in rotating order; "added" is the median minus bare's on the same Node. Each variant with the same settings as above (tokenmeter: store on, OTLP to the sink, Prometheus on; peers: their setup file). \`require('openai')\` loads openai 7 (what an app that uses the SDK pays before its first call; tokenmeter patches it on load). CPU time is far less disturbed than wall time by other load on the machine.`,
     '',
-    '| Node | variant | `node -e 0` ms | added ms | `-e "require(\'openai\')"` ms | added ms |',
-    '|---|---|---|---|---|---|',
+    '| Node | variant | `node -e 0` wall ms | added | CPU ms | added | `-e "require(\'openai\')"` wall ms | added | CPU ms | added |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
 }
@@ -366,8 +464,12 @@ async function main(): Promise<void> {
     }
     if (ONLY !== 'calls') {
       const rows: string[] = [];
-      for (const major of NODES) rows.push(...(await startup(nodeBinary(major), ve)));
-      const md = startupMarkdown(rows);
+      const partRows: string[] = [];
+      for (const major of NODES) {
+        rows.push(...(await startup(nodeBinary(major), ve)));
+        partRows.push(...startupParts(nodeBinary(major)));
+      }
+      const md = [startupMarkdown(rows), '', startupPartsMarkdown(partRows)].join('\n');
       console.log(md);
       if (WRITE)
         writeSection('startup', [`### Start-up (${machine()})`, '', md].join('\n'), { perNode: false });
