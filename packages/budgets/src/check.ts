@@ -98,8 +98,10 @@ export class BudgetChecker {
         : { action: 'route', model: model!, budget: routedBy, ticket: undefined };
     }
     const nanos = worstCaseNanos(asked, model);
+    const routable = request.canRoute !== false;
     const hard = applicable.map(
-      (b) => b.action === 'block' || (b.action === 'route-cheap' && routeOf(b, model) !== undefined),
+      (b) =>
+        b.action === 'block' || (routable && b.action === 'route-cheap' && routeOf(b, model) !== undefined),
     );
     const reserve: ReserveRequest = {
       ref: this.refPrefix + (this.refCount++).toString(36),
@@ -135,7 +137,7 @@ export class BudgetChecker {
     if (hops < MAX_ROUTES) {
       for (const o of result.over) {
         const b = budgets[o.index]!;
-        const to = b.action === 'route-cheap' ? routeOf(b, model) : undefined;
+        const to = b.action === 'route-cheap' && request.canRoute !== false ? routeOf(b, model) : undefined;
         if (to === undefined || to === request.model) continue;
         this.notice(b, o, reserve, 'route', to);
         return this.checkModel(request, to, hops + 1, routedBy ?? b);

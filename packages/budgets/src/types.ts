@@ -92,6 +92,8 @@ export interface BudgetRequest {
    * Anthropic): false when it has no cache_control. Default true (the worst case).
    */
   mayWriteCache?: boolean | undefined;
+  /** Whether the model of this request can be replaced (false: route-cheap cannot route it). Default true. */
+  canRoute?: boolean | undefined;
 }
 
 /** What the pre-send check decided. */

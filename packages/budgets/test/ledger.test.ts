@@ -184,14 +184,24 @@ test('store ledger: spend already in the store counts (a budget set mid-period),
   assert.deepEqual(ledger.spend(acme, T0), { spentNanos: 250, reservedNanos: 0 });
   const r = req([acme], 40);
   assert.equal(ledger.reserve(r).reserved, true);
+  assert.deepEqual(
+    ledger.spend(acme, T0),
+    { spentNanos: 250, reservedNanos: 40 },
+    'in flight: its worst case',
+  );
   ledger.settle(r, 30);
   assert.deepEqual(
     ledger.spend(acme, T0),
-    { spentNanos: 250, reservedNanos: 30 },
-    'the real cost, held until stored',
+    { spentNanos: 280, reservedNanos: 0 },
+    'ended: its real cost is spent',
   );
   writer.insertMany([storedCall(r, 30, 'acme')]);
-  assert.deepEqual(ledger.spend(acme, T0), { spentNanos: 280, reservedNanos: 0 }, 'stored: spent, not held');
+  assert.deepEqual(ledger.spend(acme, T0), { spentNanos: 280, reservedNanos: 0 }, 'stored: counted once');
+  assert.equal(
+    writer.budgetLedger().reserved(acme.key, 0, Number.MAX_SAFE_INTEGER, T0),
+    0,
+    'storing the call deleted its reservation',
+  );
   ledger.close();
   writer.close();
 });

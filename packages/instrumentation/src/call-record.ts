@@ -48,6 +48,17 @@ export interface CallRecord {
   spanId?: string;
   /** Whether the span was sampled; the record reaches metrics, store and budgets either way. */
   sampled: boolean;
+  /** What a budget did to the call before it was sent: blocked (never sent, $0) or routed. */
+  budgetOutcome?: 'blocked' | 'routed';
+  /** The budget that blocked or routed the call. */
+  budgetName?: string;
+  /** The model the application asked for, when a route-cheap budget sent `requestModel` instead. */
+  requestedModel?: string;
+  /**
+   * The call's budget reservation, set by the pre-send hook's settle: the local store deletes the
+   * reservation in the transaction that stores the call.
+   */
+  budgetRef?: string;
 }
 
 /** Receives every finished CallRecord (metrics, the local store, budgets). Must not throw and must return fast. */

@@ -36,6 +36,9 @@ import {
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
+  ATTR_TOKENMETER_BUDGET_ACTION,
+  ATTR_TOKENMETER_BUDGET_NAME,
+  ATTR_TOKENMETER_BUDGET_REQUESTED_MODEL,
   ATTR_TOKENMETER_FEATURE,
   ATTR_TOKENMETER_PRICING_MATCH,
   ATTR_TOKENMETER_TENANT_ID,
@@ -43,6 +46,8 @@ import {
   ATTR_TOKENMETER_USER_ID,
   GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_OPENAI,
   GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
+  TOKENMETER_BUDGET_ACTION_VALUE_BLOCK,
+  TOKENMETER_BUDGET_ACTION_VALUE_ROUTE_CHEAP,
 } from '@tokenmeter/semconv';
 import type { CapturedText, RequestInfo, ResponseInfo } from './adapters/index.js';
 import { wholeBody } from './adapters/json-scan.js';
@@ -77,6 +82,20 @@ export interface FinishOptions {
   responseJson?: unknown;
   /** Output text a stream parser kept (estimation, content capture). */
   outputText?: CapturedText | undefined;
+  /** A budget blocked the call before it was sent: no tokens, priced at $0. */
+  blocked?: boolean;
+}
+
+/** error.type of a call a budget blocked (answered locally with the provider's 429). */
+export const ERROR_TYPE_BUDGET_EXCEEDED = 'budget_exceeded';
+
+/** What a budget did to a call, for its span, metrics and record. */
+export interface BudgetNote {
+  outcome: 'blocked' | 'routed';
+  /** The budget that acted. */
+  name: string;
+  /** The model the application asked for (routed calls). */
+  requestedModel?: string;
 }
 
 /**
@@ -97,6 +116,8 @@ export function errorTypeOf(error: unknown): string {
   return 'Error';
 }
 
+const BLOCKED_USAGE = Object.freeze({ inputTokens: 0, outputTokens: 0 });
+
 const OPENAI_TIER_PROVIDERS = new Set<string>([
   GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
   GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_OPENAI,
@@ -114,13 +135,18 @@ export class LlmCall implements PendingCall {
   done = false;
   /** Set by the stream tap when usage may have to be counted locally. */
   estimateIfMissing = false;
+  /** Set when a budget blocked or routed the call. */
+  budgetNote: BudgetNote | undefined;
+  /** The budget reservation to settle when the call ends (before the record reaches the sinks). */
+  budgetSettle: ((record: CallRecord) => void) | undefined;
   private readonly requestBody: unknown;
   private readonly requestText: string | undefined;
   private readonly origin: string | undefined;
 
   constructor(
     readonly runtime: TokenmeterRuntime,
-    readonly info: RequestInfo,
+    /** What the request says; replaced when a budget routes the call to another model. */
+    public info: RequestInfo,
     options: StartOptions = {},
   ) {
     const ctx = context.active();
@@ -218,7 +244,8 @@ export class LlmCall implements PendingCall {
   ): void {
     const info = this.info;
     const runtime = this.runtime;
-    const usage = response?.usage;
+    // A blocked call was never sent: it used no token and costs $0 (priced, so it is not unpriced).
+    const usage = options.blocked ? BLOCKED_USAGE : response?.usage;
     const durationMs = Math.max(0, endPerf - this.startPerf);
     const errorType = options.errorType ?? response?.errorType;
     if (response?.invalidUsage !== undefined)
@@ -267,6 +294,12 @@ export class LlmCall implements PendingCall {
       record.traceId = spanContext.traceId;
       record.spanId = spanContext.spanId;
     }
+    const note = this.budgetNote;
+    if (note !== undefined) {
+      record.budgetOutcome = note.outcome;
+      record.budgetName = note.name;
+      if (note.requestedModel !== undefined) record.requestedModel = note.requestedModel;
+    }
     if (response?.responseId !== undefined) {
       const cov = coverage();
       if (cov.active) cov.responseIds.add(response.responseId);
@@ -282,6 +315,14 @@ export class LlmCall implements PendingCall {
     }
     span.end(performance.timeOrigin + endPerf);
 
+    const settle = this.budgetSettle;
+    if (settle !== undefined) {
+      try {
+        settle(record);
+      } catch (error) {
+        runtime.internalError('budgets', error);
+      }
+    }
     runtime.metrics.record(record);
     const sink = runtime.config.onCallRecord;
     if (sink !== undefined) {
@@ -328,6 +369,14 @@ export class LlmCall implements PendingCall {
     const cost = r.cost;
     a[ATTR_TOKENMETER_PRICING_MATCH] = r.pricingMatch;
     if (cost !== null) writeCostAttributes(a, cost, this.runtime.config.costAttributes);
+    if (r.budgetOutcome !== undefined) {
+      a[ATTR_TOKENMETER_BUDGET_NAME] = r.budgetName;
+      a[ATTR_TOKENMETER_BUDGET_ACTION] =
+        r.budgetOutcome === 'blocked'
+          ? TOKENMETER_BUDGET_ACTION_VALUE_BLOCK
+          : TOKENMETER_BUDGET_ACTION_VALUE_ROUTE_CHEAP;
+      if (r.requestedModel !== undefined) a[ATTR_TOKENMETER_BUDGET_REQUESTED_MODEL] = r.requestedModel;
+    }
     const at = r.attribution;
     if (at.feature !== undefined) a[ATTR_TOKENMETER_FEATURE] = at.feature;
     if (at.user !== undefined) a[ATTR_TOKENMETER_USER_ID] = at.user;

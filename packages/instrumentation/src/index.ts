@@ -40,6 +40,9 @@ export type { TokenmeterRuntime } from './runtime.js';
 export type {
   CostAttributeNames,
   OpenAIStreamUsageMode,
+  PreSendDecision,
+  PreSendHook,
+  PreSendRequest,
   ProviderEndpoint,
   TokenmeterInstrumentationConfig,
 } from './types.js';

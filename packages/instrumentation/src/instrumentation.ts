@@ -14,7 +14,7 @@ import { bedrockModule } from './patches/bedrock.js';
 import { googleGenaiModule } from './patches/google-genai.js';
 import { openaiModule } from './patches/openai.js';
 import { type FetchFn, TokenmeterRuntime } from './runtime.js';
-import type { TokenmeterInstrumentationConfig } from './types.js';
+import type { PreSendHook, TokenmeterInstrumentationConfig } from './types.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
 export class TokenmeterInstrumentation extends InstrumentationBase<TokenmeterInstrumentationConfig> {
@@ -67,6 +67,15 @@ export class TokenmeterInstrumentation extends InstrumentationBase<TokenmeterIns
       if (this.runtime.config.instrumentGlobalFetch) this.wrapGlobalFetch();
       else this.unwrapGlobalFetch();
     }
+  }
+
+  /**
+   * Set (or remove, with undefined) the hook asked before each LLM request is sent, without touching
+   * the rest of the config: the distro installs its budget check when budgets appear.
+   */
+  setBeforeSend(hook: PreSendHook | undefined): void {
+    super.setConfig({ ...this.getConfig(), beforeSend: hook });
+    if (this._tokenmeterRuntime !== undefined) this.runtime.beforeSend = hook;
   }
 
   override setMeterProvider(meterProvider: MeterProvider): void {

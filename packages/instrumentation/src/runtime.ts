@@ -6,7 +6,7 @@ import type { RecognizeOptions } from './adapters/index.js';
 import { type ResolvedConfig, resolveConfig } from './config.js';
 import { type MetricsRecorder, sharedMetrics } from './metrics/recorder.js';
 import { PendingBodies } from './pending.js';
-import type { TokenmeterInstrumentationConfig } from './types.js';
+import type { PreSendHook, TokenmeterInstrumentationConfig } from './types.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
 export type FetchFn = typeof globalThis.fetch;
@@ -24,12 +24,15 @@ export class TokenmeterRuntime {
   globalWrapper: FetchFn | undefined;
   /** The fetch `globalThis.fetch` held before it was instrumented. */
   globalOriginal: FetchFn | undefined;
+  /** Asked before each LLM request is sent (budgets); undefined: nothing is asked. */
+  beforeSend: PreSendHook | undefined;
   private tracerSource: () => Tracer;
   private warned = new Set<string>();
 
   constructor(config: TokenmeterInstrumentationConfig = {}, tracer?: () => Tracer) {
     this.config = resolveConfig(config);
     this.recognizeOptions = { providers: this.config.providers };
+    this.beforeSend = config.beforeSend;
     this.metrics = sharedMetrics();
     this.metrics.configure(this.config);
     this.pending = new PendingBodies(() => this.config.unreadBodyTimeoutMs);
@@ -48,6 +51,7 @@ export class TokenmeterRuntime {
   setConfig(config: TokenmeterInstrumentationConfig): void {
     this.config = resolveConfig(config);
     this.recognizeOptions = { providers: this.config.providers };
+    this.beforeSend = config.beforeSend;
     this.metrics.configure(this.config);
   }
 

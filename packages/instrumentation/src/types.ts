@@ -1,7 +1,8 @@
 // Public configuration of @tokenmeter/instrumentation. The node distro builds this from env vars;
 // apps with their own OpenTelemetry SDK pass it to `new TokenmeterInstrumentation(config)`.
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
-import type { CallRecordSink } from './call-record.js';
+import type { WireApi } from './adapters/types.js';
+import type { Attribution, CallRecord, CallRecordSink } from './call-record.js';
 
 export type OpenAIStreamUsageMode = 'inject' | 'estimate' | 'off';
 export type CostAttributeNames = 'tokenmeter' | 'upstream' | 'both';
@@ -32,6 +33,12 @@ export interface TokenmeterInstrumentationConfig extends InstrumentationConfig {
   /** Called with every finished, priced CallRecord (the distro's store writer and budgets). */
   onCallRecord?: CallRecordSink;
   /**
+   * Asked about each LLM request before it is sent (the distro wires its budgets here): proceed
+   * (with a reservation settled when the call ends), send a cheaper model, or block the call with
+   * the provider's own 429, answered locally. Default none: no work per call.
+   */
+  beforeSend?: PreSendHook;
+  /**
    * Attribution labels allowed on the llm_* metrics besides provider, model and org_id.
    * Default none. Env: `TOKENMETER_METRIC_LABELS=feature,user`.
    */
@@ -51,3 +58,63 @@ export interface TokenmeterInstrumentationConfig extends InstrumentationConfig {
    */
   unreadBodyTimeoutMs?: number;
 }
+
+/** An LLM request about to be sent, as the pre-send hook sees it. No message content. */
+export interface PreSendRequest {
+  /** gen_ai.provider.name */
+  provider: string;
+  /** gen_ai.operation.name */
+  operation: string;
+  /** The wire format. */
+  api: WireApi;
+  /** The model the request names, when known. */
+  model: string | undefined;
+  /** When the call starts, epoch ms. */
+  startTimeMs: number;
+  /** Who the call is for (withAttribution / baggage). */
+  attribution: Attribution;
+  /** max_tokens / max_output_tokens / maxOutputTokens of the request, when set. */
+  maxOutputTokens: number | undefined;
+  serviceTier: string | undefined;
+  batch: boolean | undefined;
+  /** The request URL's origin. */
+  origin: string | undefined;
+  stream: boolean;
+  /** Whether the model can be replaced in this request (false: a signed request, a body in a stream). */
+  canRewriteModel: boolean;
+  /** Whether the request may write to the provider's prompt cache (Anthropic cache_control, Bedrock cachePoint). */
+  mayWriteCache: boolean;
+  /** Input tokens estimated from the request body (computed on the first call, then cached). */
+  estimateInputTokens(): number;
+}
+
+/** What the pre-send hook decided. */
+export type PreSendDecision =
+  | {
+      action: 'proceed';
+      /** Called once when the call ends (errors and aborts included), before the record is stored. */
+      settle?: (record: CallRecord) => void;
+    }
+  | {
+      action: 'route';
+      /** The model to send instead. */
+      model: string;
+      /** The budget that routed it (tokenmeter.budget.name). */
+      budget: string;
+      settle?: (record: CallRecord) => void;
+    }
+  | {
+      action: 'block';
+      /** The budget that blocked it (tokenmeter.budget.name). */
+      budget: string;
+      /** The error message the application's SDK raises. */
+      message: string;
+    };
+
+/**
+ * Decides on a request before it is sent. May return a promise (a ledger over the network); must
+ * not throw (a throw is logged and counted, and the call proceeds).
+ */
+export type PreSendHook = (
+  request: PreSendRequest,
+) => PreSendDecision | undefined | Promise<PreSendDecision | undefined>;

@@ -17,6 +17,7 @@ import {
 } from '@tokenmeter/instrumentation';
 import { configurePricing, loadPricingFile } from '@tokenmeter/pricing';
 import { type BatchWriter, createBatchWriter } from '@tokenmeter/store';
+import { type BudgetsHandle, readBudgetSettings, startBudgets } from './budgets.js';
 import { parseConfig } from './config.js';
 import { LazyAsyncLocalStorageContextManager } from './context-manager.js';
 import { installExitHandlers } from './exit.js';
@@ -177,6 +178,7 @@ export function startTokenmeterInternal(options: StartTokenmeterOptions = {}): S
   const parsed = parseConfig(options.env ?? process.env);
   const config: TokenmeterNodeConfig = { ...parsed.config, ...options.config };
   const problems = parsed.problems;
+  const budgetSettings = readBudgetSettings(options.env ?? process.env, problems);
 
   if (config.logLevel !== 'none') {
     diag.setLogger(new DiagConsoleLogger(), {
@@ -263,6 +265,15 @@ export function startTokenmeterInternal(options: StartTokenmeterOptions = {}): S
   }
 
   instrumentation = new TokenmeterInstrumentation(instrumentationConfig(config, onCallRecord));
+  const inst = instrumentation;
+  const budgets: BudgetsHandle = startBudgets({
+    settings: budgetSettings,
+    storePath: config.storePath ?? undefined,
+    serviceName: config.serviceName,
+    install: (hook) => inst.setBeforeSend(hook),
+    warn,
+    onError: (e) => inst.runtime.internalError('budgets', e),
+  });
   if (tracerProvider) instrumentation.setTracerProvider(tracerProvider);
   if (meterProvider) {
     instrumentation.runtime.metrics.useHistogramStore(histograms, meterProvider);
@@ -281,6 +292,7 @@ export function startTokenmeterInternal(options: StartTokenmeterOptions = {}): S
   let shuttingDown: Promise<boolean> | undefined;
   const shutdownWithin = (): Promise<boolean> => {
     shuttingDown ??= (async () => {
+      budgets.close();
       // The store is synchronous: write it first, whatever the exporters do.
       try {
         writer?.close();

@@ -23,6 +23,10 @@ export class SqliteBudgetLedger implements BudgetLedgerStore {
   private readonly after: Database.Statement<[number, number], RawLedgerCall>;
   private readonly lastId: Database.Statement<[], { id: number }>;
   private readonly sum: Database.Statement<[string, number, number, number], { n: number | null }>;
+  private readonly split: Database.Statement<
+    [string, number, number, number],
+    { held: number | null; settled: number | null }
+  >;
   private readonly add: Database.Statement<[string, string, number, number, number]>;
   private readonly settleStmt: Database.Statement<[number, number, string]>;
   private readonly releaseStmt: Database.Statement<[string]>;
@@ -42,6 +46,10 @@ export class SqliteBudgetLedger implements BudgetLedgerStore {
     );
     this.sum = db.prepare(
       'SELECT sum(nanos) AS n FROM budget_reservations WHERE budget_key = ? AND time_ms >= ? AND time_ms < ? AND expires_ms > ?',
+    );
+    this.split = db.prepare(
+      'SELECT sum(CASE WHEN settled = 0 THEN nanos END) AS held, sum(CASE WHEN settled = 1 THEN nanos END) AS settled ' +
+        'FROM budget_reservations WHERE budget_key = ? AND time_ms >= ? AND time_ms < ? AND expires_ms > ?',
     );
     this.add = db.prepare(
       'INSERT INTO budget_reservations (ref, budget_key, time_ms, nanos, expires_ms) VALUES (?, ?, ?, ?, ?)',
@@ -92,6 +100,20 @@ export class SqliteBudgetLedger implements BudgetLedgerStore {
   reserved(budgetKey: string, sinceMs: number, untilMs: number, nowMs: number): Nanos {
     try {
       return this.sum.get(budgetKey, sinceMs, untilMs, nowMs)?.n ?? 0;
+    } catch (err) {
+      this.onError(err, 'reading');
+    }
+  }
+
+  reservations(
+    budgetKey: string,
+    sinceMs: number,
+    untilMs: number,
+    nowMs: number,
+  ): { inFlightNanos: Nanos; settledNanos: Nanos } {
+    try {
+      const r = this.split.get(budgetKey, sinceMs, untilMs, nowMs);
+      return { inFlightNanos: r?.held ?? 0, settledNanos: r?.settled ?? 0 };
     } catch (err) {
       this.onError(err, 'reading');
     }

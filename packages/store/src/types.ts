@@ -450,6 +450,16 @@ export interface BudgetLedgerStore {
   lastCallId(): number;
   /** Sum of the unexpired reservations of `budgetKey` whose time is in [sinceMs, untilMs). */
   reserved(budgetKey: string, sinceMs: number, untilMs: number, nowMs: number): Nanos;
+  /**
+   * The same reservations in two parts: calls in flight (their worst case), and calls that ended
+   * but are not stored yet (their real cost: already spent).
+   */
+  reservations(
+    budgetKey: string,
+    sinceMs: number,
+    untilMs: number,
+    nowMs: number,
+  ): { inFlightNanos: Nanos; settledNanos: Nanos };
   insert(reservations: readonly ReservationInput[]): void;
   /**
    * The call ended: its reservations now hold its real cost until the call is stored (which deletes

@@ -69,9 +69,9 @@ export class StoreLedger implements BudgetLedger {
       let hardOver = false;
       r.budgets.forEach((b, i) => {
         const a = this.account(b, r.timeMs);
-        const reserved = this.ledger.reserved(b.key, a.window.startMs, Number.MAX_SAFE_INTEGER, now);
-        if (overLimit(b.limitNanos, a.spent, reserved, r.nanos)) {
-          over.push({ index: i, spentNanos: a.spent, reservedNanos: reserved });
+        const { spentNanos, reservedNanos } = this.current(a, now);
+        if (overLimit(b.limitNanos, spentNanos, reservedNanos, r.nanos)) {
+          over.push({ index: i, spentNanos, reservedNanos });
           if (r.hard[i]) hardOver = true;
         }
       });
@@ -96,12 +96,14 @@ export class StoreLedger implements BudgetLedger {
   spend(b: BudgetDefinition, nowMs: number): { spentNanos: Nanos; reservedNanos: Nanos } {
     return this.ledger.atomically(() => {
       this.catchUp();
-      const a = this.account(b, nowMs);
-      return {
-        spentNanos: a.spent,
-        reservedNanos: this.ledger.reserved(b.key, a.window.startMs, Number.MAX_SAFE_INTEGER, nowMs),
-      };
+      return this.current(this.account(b, nowMs), nowMs);
     });
+  }
+
+  /** Spent (stored, and ended but not stored yet) and reserved by calls in flight. */
+  private current(a: Account, now: number): { spentNanos: Nanos; reservedNanos: Nanos } {
+    const r = this.ledger.reservations(a.budget.key, a.window.startMs, Number.MAX_SAFE_INTEGER, now);
+    return { spentNanos: a.spent + r.settledNanos, reservedNanos: r.inFlightNanos };
   }
 
   close(): void {

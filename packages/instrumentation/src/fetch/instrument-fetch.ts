@@ -14,8 +14,9 @@ import {
 } from '../adapters/index.js';
 import { errorTypeOf, LlmCall } from '../call.js';
 import { type FetchFn, getDefaultRuntime, type TokenmeterRuntime } from '../runtime.js';
+import { checkBudget, type Send } from './budget.js';
 import { observeBody } from './observe-body.js';
-import { bodyTextOf, methodOf, parseBody, urlOf } from './request.js';
+import { bodyTextOf, canReplaceBody, methodOf, parseBody, urlOf } from './request.js';
 import { type StreamFraming, tapStream } from './tap-stream.js';
 
 /** Marks a fetch made by tokenmeter (value: the fetch it wraps). */
@@ -104,20 +105,22 @@ function post(
   global: boolean,
 ): Promise<Response> {
   let call: LlmCall;
-  let callArgs: unknown[] = args;
-  let injected = false;
+  let url: URL;
+  let bodyText: string | undefined;
+  let body: Record<string, unknown> | undefined;
   let askedForUsage = false;
   let custom = false;
   try {
-    const url = urlOf(input);
-    if (url === undefined) return passThrough(original, self, args);
+    const parsed = urlOf(input);
+    if (parsed === undefined) return passThrough(original, self, args);
+    url = parsed;
     const options = runtime.recognizeOptions;
     let info: RequestInfo | null = recognizeRequest({ url, method: 'POST', body: undefined }, options);
     if (info === null) return passThrough(original, self, args);
     const active = context.active();
     if (global && active.getValue(SUPPRESS) === true) return passThrough(original, self, args);
-    const bodyText = bodyTextOf(input, init);
-    const body = parseBody(bodyText);
+    bodyText = bodyTextOf(input, init);
+    body = parseBody(bodyText);
     if (body !== undefined) {
       info = recognizeRequest({ url, method: 'POST', body }, options);
       if (info === null) return passThrough(original, self, args);
@@ -132,11 +135,39 @@ function post(
       requestText: keepBody ? bodyText : undefined,
       origin: url.origin,
     });
+    custom = !global && runtime.globalWrapper !== undefined && !runtime.isGlobalFetch(original);
+  } catch (error) {
+    runtime.internalError('fetch', error);
+    return passThrough(original, self, args);
+  }
+  const send: Send = (a, i, text, json) =>
+    dispatch(original, self, a, i, call, text, json, askedForUsage, custom);
+  const hook = runtime.beforeSend;
+  if (hook !== undefined) return checkBudget(hook, call, { url, input, init, args, bodyText, body }, send);
+  return send(args, init, bodyText, body);
+}
+
+/** Sends the call (with usage asked for, when the stream needs it) and observes its response. */
+function dispatch(
+  original: FetchFn,
+  self: unknown,
+  args: unknown[],
+  init: unknown,
+  call: LlmCall,
+  bodyText: string | undefined,
+  body: Record<string, unknown> | undefined,
+  askedForUsage: boolean,
+  custom: boolean,
+): Promise<Response> {
+  let callArgs: unknown[] = args;
+  let injected = false;
+  try {
+    const info = call.info;
     if (
       info.stream &&
-      config.openaiStreamUsage === 'inject' &&
+      call.runtime.config.openaiStreamUsage === 'inject' &&
       bodyText !== undefined &&
-      canReplaceBody(input, init)
+      canReplaceBody(args[0], init)
     ) {
       const plan = planStreamUsageInjection(info, bodyText, 'inject', body);
       if (plan !== null) {
@@ -146,10 +177,10 @@ function post(
         injected = true;
       }
     }
-    custom = !global && runtime.globalWrapper !== undefined && !runtime.isGlobalFetch(original);
   } catch (error) {
-    runtime.internalError('fetch', error);
-    return passThrough(original, self, args);
+    call.runtime.internalError('fetch', error);
+    callArgs = args;
+    injected = false;
   }
 
   let pending: Promise<Response>;
@@ -176,23 +207,6 @@ function includeUsageOf(body: unknown): unknown {
   return typeof options === 'object' && options !== null
     ? (options as { include_usage?: unknown }).include_usage
     : undefined;
-}
-
-/** The body can be swapped for the injected one: a string body in init, no explicit content-length. */
-function canReplaceBody(input: unknown, init: unknown): boolean {
-  if (typeof init !== 'object' || init === null) return false;
-  if (typeof input === 'object' && input !== null && !(input instanceof URL)) return false;
-  if (typeof (init as { body?: unknown }).body !== 'string') return false;
-  const headers = (init as { headers?: unknown }).headers;
-  if (headers === undefined || headers === null) return true;
-  try {
-    if (headers instanceof Headers) return !headers.has('content-length');
-    if (Array.isArray(headers))
-      return !headers.some((h) => String(h?.[0]).toLowerCase() === 'content-length');
-    return !Object.keys(headers).some((k) => k.toLowerCase() === 'content-length');
-  } catch {
-    return false;
-  }
 }
 
 function framingOf(info: RequestInfo, contentType: string | null): StreamFraming | undefined {

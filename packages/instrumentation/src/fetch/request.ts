@@ -65,3 +65,40 @@ export function parseBody(text: string | undefined): Record<string, unknown> | u
   if (c !== 123 && !(c <= 32 && text.trimStart().startsWith('{'))) return undefined;
   return parseShallow(text);
 }
+
+/** A header of the fetch call's init (any case), or undefined. Never throws. */
+export function initHeader(init: unknown, name: string): string | undefined {
+  const headers = (init as { headers?: unknown } | null | undefined)?.headers;
+  if (headers === undefined || headers === null) return undefined;
+  try {
+    if (headers instanceof Headers) return headers.get(name) ?? undefined;
+    if (Array.isArray(headers)) {
+      const h = headers.find((h) => String(h?.[0]).toLowerCase() === name);
+      return h === undefined ? undefined : String(h[1]);
+    }
+    for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return String(v);
+  } catch {
+    // headers we cannot read: as if absent
+  }
+  return undefined;
+}
+
+/**
+ * The body can be swapped for another (usage asked for, a budget's model): a string body in init, no
+ * explicit content-length.
+ */
+export function canReplaceBody(input: unknown, init: unknown): boolean {
+  if (typeof init !== 'object' || init === null) return false;
+  if (typeof input === 'object' && input !== null && !(input instanceof URL)) return false;
+  if (typeof (init as { body?: unknown }).body !== 'string') return false;
+  const headers = (init as { headers?: unknown }).headers;
+  if (headers === undefined || headers === null) return true;
+  try {
+    if (headers instanceof Headers) return !headers.has('content-length');
+    if (Array.isArray(headers))
+      return !headers.some((h) => String(h?.[0]).toLowerCase() === 'content-length');
+    return !Object.keys(headers).some((k) => k.toLowerCase() === 'content-length');
+  } catch {
+    return false;
+  }
+}

@@ -44,6 +44,9 @@ import {
   LABEL_FEATURE,
   LABEL_MODEL,
   LABEL_ORG_ID,
+  LABEL_OUTCOME,
+  LABEL_OUTCOME_VALUE_BLOCKED,
+  LABEL_OUTCOME_VALUE_ROUTED,
   LABEL_PRICED,
   LABEL_PROVIDER,
   LABEL_TOKEN_TYPE,
@@ -110,12 +113,25 @@ export interface MetricLabelOptions {
 const SLOT_PRICED = 4;
 const SLOT_UNPRICED = 5;
 const SLOT_COST = 6;
-const SLOTS = 7;
+/** llm.requests of calls a budget acted on (OUTCOMES order): their own `outcome` label sets. */
+const SLOT_OUTCOME = 7;
+const SLOTS = 11;
+
+/** Outcome label sets of llm.requests, by index: blocked priced/unpriced, routed priced/unpriced. */
+const OUTCOMES = [
+  [LABEL_OUTCOME_VALUE_BLOCKED, true],
+  [LABEL_OUTCOME_VALUE_BLOCKED, false],
+  [LABEL_OUTCOME_VALUE_ROUTED, true],
+  [LABEL_OUTCOME_VALUE_ROUTED, false],
+] as const;
 
 /** Running totals of one llm.* label set (provider, model, org_id[, feature][, user]). */
 class Series {
   requestsPriced = 0;
   requestsUnpriced = 0;
+  /** Calls a budget blocked or routed, by OUTCOMES index (counted there only, not as priced/unpriced). */
+  readonly outcomes = [0, 0, 0, 0];
+  private outcomeAttrs: Attributes[] | undefined;
   /** input (uncached), cache_read, cache_write, output */
   readonly tokens = [0, 0, 0, 0];
   costNanos = 0;
@@ -140,6 +156,16 @@ class Series {
       LABEL_TOKEN_TYPE_VALUE_OUTPUT,
     ].map((t) => ({ ...attrs, [LABEL_TOKEN_TYPE]: t }));
     if (overflow === undefined) this.to.fill(this);
+  }
+
+  /** The label set of an outcome (made on first use: budgets are rare). */
+  outcomeLabels(i: number): Attributes {
+    this.outcomeAttrs ??= OUTCOMES.map(([outcome, priced]) => ({
+      ...this.attrs,
+      [LABEL_PRICED]: priced,
+      [LABEL_OUTCOME]: outcome,
+    }));
+    return this.outcomeAttrs[i]!;
   }
 }
 
@@ -355,6 +381,10 @@ export class MetricsRecorder {
         for (const s of series.values()) {
           if (s.requestsPriced > 0) result.observe(requests, s.requestsPriced, s.pricedAttrs);
           if (s.requestsUnpriced > 0) result.observe(requests, s.requestsUnpriced, s.unpricedAttrs);
+          for (let i = 0; i < OUTCOMES.length; i++) {
+            const n = s.outcomes[i]!;
+            if (n > 0) result.observe(requests, n, s.outcomeLabels(i));
+          }
           for (let i = 0; i < 4; i++) {
             const n = s.tokens[i]!;
             if (n > 0) result.observe(tokens, n, s.tokenAttrs[i]);
@@ -556,12 +586,12 @@ export class MetricsRecorder {
       );
       const cost = r.cost;
       const b = this.budgets;
-      if (cost !== null) {
-        this.target(s, SLOT_PRICED, b.requests).requestsPriced++;
-        this.target(s, SLOT_COST, b.cost).costNanos += cost.totalNanos;
-      } else {
-        this.target(s, SLOT_UNPRICED, b.requests).requestsUnpriced++;
-      }
+      if (r.budgetOutcome !== undefined) {
+        const i = (r.budgetOutcome === 'blocked' ? 0 : 2) + (cost !== null ? 0 : 1);
+        this.target(s, SLOT_OUTCOME + i, b.requests).outcomes[i]!++;
+      } else if (cost !== null) this.target(s, SLOT_PRICED, b.requests).requestsPriced++;
+      else this.target(s, SLOT_UNPRICED, b.requests).requestsUnpriced++;
+      if (cost !== null) this.target(s, SLOT_COST, b.cost).costNanos += cost.totalNanos;
       const u = r.usage;
       if (u !== undefined) {
         const cacheRead = u.cacheReadTokens ?? 0;

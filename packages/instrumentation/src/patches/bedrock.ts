@@ -17,12 +17,21 @@ import {
 } from '../adapters/index.js';
 import { errorTypeOf, LlmCall } from '../call.js';
 import type { TokenmeterRuntime } from '../runtime.js';
+import {
+  budgetMiddleware,
+  decideBedrock,
+  PENDING_BUDGET,
+  type PendingBudget,
+  pendingOf,
+  type ThrottlingCtor,
+} from './bedrock-budget.js';
 import { findClass } from './client-property.js';
 
 export const BEDROCK_MODULE = '@aws-sdk/client-bedrock-runtime';
 export const BEDROCK_VERSIONS = ['>=3.0.0 <4'];
 
 const MIDDLEWARE_NAME = 'tokenmeterInstrumentationMiddleware';
+const BUDGET_MIDDLEWARE_NAME = 'tokenmeterBudgetMiddleware';
 const ADDED = Symbol.for('tokenmeter.instrumentation.bedrock.middleware');
 const ORIGINAL_SEND = Symbol.for('tokenmeter.instrumentation.bedrock.send');
 
@@ -128,8 +137,31 @@ function wrapEvents(source: AsyncIterable<unknown>, call: LlmCall): AsyncIterabl
   };
 }
 
-function middleware(runtime: () => TokenmeterRuntime) {
-  return (next: Handler, context: { commandName?: string }) =>
+/** Attach the budget decision of this attempt to its call: the one made above the retry step, else a new one. */
+async function attachBudget(
+  rt: TokenmeterRuntime,
+  call: LlmCall,
+  context: { [PENDING_BUDGET]?: PendingBudget },
+  input: unknown,
+  Throttling: ThrottlingCtor | undefined,
+): Promise<Error | undefined> {
+  let pending = context[PENDING_BUDGET];
+  context[PENDING_BUDGET] = undefined;
+  const hook = rt.beforeSend;
+  if (pending === undefined) {
+    if (hook === undefined) return undefined;
+    // A retried attempt: asked again (a block here is one more local answer, never a request).
+    const { decision, error } = await decideBedrock(rt, hook, call.info, input, Throttling);
+    if (error !== undefined) return error;
+    pending = pendingOf(decision, call.info.requestModel);
+  }
+  call.budgetNote = pending.note;
+  call.budgetSettle = pending.settle;
+  return undefined;
+}
+
+function middleware(runtime: () => TokenmeterRuntime, throttlingClass: () => ThrottlingCtor | undefined) {
+  return (next: Handler, context: { commandName?: string; [PENDING_BUDGET]?: PendingBudget }) =>
     async (args: { input: unknown; request?: unknown }) => {
       const rt = runtime();
       let call: LlmCall | undefined;
@@ -152,6 +184,10 @@ function middleware(runtime: () => TokenmeterRuntime) {
         call = undefined;
       }
       if (call === undefined) return next(args);
+      if (rt.beforeSend !== undefined || context[PENDING_BUDGET] !== undefined) {
+        const blocked = await attachBudget(rt, call, context, args.input, throttlingClass());
+        if (blocked !== undefined) throw blocked;
+      }
       let result: { response: unknown; output: unknown };
       try {
         result = await next(args);
@@ -197,11 +233,15 @@ type SendFn = ((this: { middlewareStack?: MiddlewareStackLike }, ...args: unknow
 };
 
 export function bedrockModule(runtime: () => TokenmeterRuntime): InstrumentationNodeModuleDefinition {
-  const mw = middleware(runtime);
+  let Throttling: ThrottlingCtor | undefined;
+  const throttlingClass = () => Throttling;
+  const mw = middleware(runtime, throttlingClass);
+  const budget = budgetMiddleware(runtime, throttlingClass);
   return new InstrumentationNodeModuleDefinition(
     BEDROCK_MODULE,
     BEDROCK_VERSIONS,
     (exports) => {
+      Throttling = findClass(exports, 'ThrottlingException') as ThrottlingCtor | undefined;
       const Client = findClass(exports, 'BedrockRuntimeClient');
       if (Client === undefined) return exports;
       const proto = Client.prototype as { send?: SendFn };
@@ -217,6 +257,13 @@ export function bedrockModule(runtime: () => TokenmeterRuntime): Instrumentation
             this.middlewareStack?.add(mw, {
               step: 'deserialize',
               name: MIDDLEWARE_NAME,
+              priority: 'high',
+              override: true,
+            });
+            // Above the retry step: a blocked command is not retried.
+            this.middlewareStack?.add(budget, {
+              step: 'initialize',
+              name: BUDGET_MIDDLEWARE_NAME,
               priority: 'high',
               override: true,
             });

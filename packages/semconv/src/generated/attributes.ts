@@ -437,6 +437,41 @@ export const ATTR_SERVER_ADDRESS = 'server.address' as const;
 export const ATTR_SERVER_PORT = 'server.port' as const;
 
 /**
+ * What the budget did.
+ *
+ * @example block
+ * @experimental This attribute is in development and may change.
+ */
+export const ATTR_TOKENMETER_BUDGET_ACTION = 'tokenmeter.budget.action' as const;
+
+/**
+ * The call was answered locally with the provider's 429.
+ */
+export const TOKENMETER_BUDGET_ACTION_VALUE_BLOCK = 'block' as const;
+
+/**
+ * The call was sent to the cheaper model of the budget's route.
+ */
+export const TOKENMETER_BUDGET_ACTION_VALUE_ROUTE_CHEAP = 'route-cheap' as const;
+
+/**
+ * The budget that acted (its name, else a description of its period and scope).
+ *
+ * @example daily-openai
+ * @example monthly budget for tenant=acme
+ * @experimental This attribute is in development and may change.
+ */
+export const ATTR_TOKENMETER_BUDGET_NAME = 'tokenmeter.budget.name' as const;
+
+/**
+ * The model the application asked for, when a route-cheap budget sent another (gen_ai.request.model).
+ *
+ * @example gpt-4o
+ * @experimental This attribute is in development and may change.
+ */
+export const ATTR_TOKENMETER_BUDGET_REQUESTED_MODEL = 'tokenmeter.budget.requested_model' as const;
+
+/**
  * The part of tokenmeter that failed.
  *
  * @example adapter
@@ -751,6 +786,26 @@ export const LABEL_MODEL = 'model' as const;
  * @experimental This attribute is in development and may change.
  */
 export const LABEL_ORG_ID = 'org_id' as const;
+
+/**
+ * What a budget did to the call (on llm_requests_total); absent for a call no budget acted on.
+ *
+ * @note A blocked call is counted once, on its outcome="blocked" series, at $0 (it was never sent); sum(llm_requests_total) still counts every call once.
+ *
+ * @example blocked
+ * @experimental This attribute is in development and may change.
+ */
+export const LABEL_OUTCOME = 'outcome' as const;
+
+/**
+ * A block budget answered the call locally with the provider's 429; nothing was sent.
+ */
+export const LABEL_OUTCOME_VALUE_BLOCKED = 'blocked' as const;
+
+/**
+ * A route-cheap budget sent a cheaper model than the one asked for.
+ */
+export const LABEL_OUTCOME_VALUE_ROUTED = 'routed' as const;
 
 /**
  * Whether the call could be priced (on llm_requests_total).

@@ -1,0 +1,244 @@
+// Budgets in the distro: the definitions from the local store (`tokenmeter budget set`, re-read every
+// few seconds, so a budget set while the app runs applies) and from TOKENMETER_BUDGETS, checked by
+// @tokenmeter/budgets before each LLM request leaves (the instrumentation's beforeSend hook).
+//
+// Nothing is loaded at start-up: the store is read on the first LLM request (a one-off hook), so an
+// app without budgets pays nothing at start and, once the first read found none, nothing per call
+// (the hook is removed; the instrumentation then does a null check). The ledger: Redis with
+// TOKENMETER_BUDGET_REDIS, else the store (shared by the processes of this host), else memory.
+import { existsSync } from 'node:fs';
+import { diag } from '@opentelemetry/api';
+import {
+  BudgetChecker,
+  type BudgetDecision,
+  type BudgetDefinition,
+  type BudgetFailMode,
+  type BudgetLedger,
+  formatBudgetFileProblem,
+  listBudgets,
+  loadBudgetsFile,
+  MemoryLedger,
+  RedisLedger,
+  StoreLedger,
+} from '@tokenmeter/budgets';
+import type { CallRecord, PreSendDecision, PreSendHook, PreSendRequest } from '@tokenmeter/instrumentation';
+import { type CostStore, openStore } from '@tokenmeter/store';
+
+/** How often the store's budgets are re-read. */
+export const BUDGET_REFRESH_MS = 5000;
+/** How long a ledger statement waits for another process's write lock before the fail mode applies. */
+const STORE_LEDGER_BUSY_MS = 250;
+
+type Env = Record<string, string | undefined>;
+
+export interface BudgetSettings {
+  /** TOKENMETER_BUDGETS: a budgets file (YAML or JSON). */
+  file: string | undefined;
+  /** TOKENMETER_BUDGET_REDIS: a redis:// or rediss:// URL; the fleet's ledger. */
+  redisUrl: string | undefined;
+  /** TOKENMETER_BUDGET_FAIL: `open` (default) or `closed`. */
+  failMode: BudgetFailMode;
+}
+
+/** Reads the three budget variables; one line per problem, its default used. */
+export function readBudgetSettings(env: Env, problems: string[]): BudgetSettings {
+  const file = env.TOKENMETER_BUDGETS?.trim() || undefined;
+  let redisUrl = env.TOKENMETER_BUDGET_REDIS?.trim() || undefined;
+  if (redisUrl !== undefined) {
+    let ok = false;
+    try {
+      const u = new URL(redisUrl);
+      ok = u.protocol === 'redis:' || u.protocol === 'rediss:';
+    } catch {
+      // reported below
+    }
+    if (!ok) {
+      problems.push(
+        `TOKENMETER_BUDGET_REDIS="${redisUrl}" is not a Redis URL: use redis://host:6379 (or rediss:// for TLS); budgets use the local ledger`,
+      );
+      redisUrl = undefined;
+    }
+  }
+  const failText = env.TOKENMETER_BUDGET_FAIL?.trim().toLowerCase() || 'open';
+  let failMode: BudgetFailMode = 'open';
+  if (failText === 'open' || failText === 'closed') failMode = failText;
+  else
+    problems.push(
+      `TOKENMETER_BUDGET_FAIL="${env.TOKENMETER_BUDGET_FAIL}" must be open or closed; using open`,
+    );
+  return { file, redisUrl, failMode };
+}
+
+export interface BudgetsOptions {
+  settings: BudgetSettings;
+  storePath: string | undefined;
+  serviceName: string;
+  /** Installs (or removes, with undefined) the hook in the instrumentation. */
+  install: (hook: PreSendHook | undefined) => void;
+  /** One-line notices (start-up problems). */
+  warn: (line: string) => void;
+  /** Counts a failure of the ledger (tokenmeter.internal.errors{component="budgets"}). */
+  onError: (error: unknown) => void;
+}
+
+export interface BudgetsHandle {
+  /** Budgets enforced now (after the first LLM request, or `refresh()`). */
+  readonly budgets: readonly BudgetDefinition[];
+  /** Re-read the store's budgets now. */
+  refresh(): void;
+  close(): void;
+}
+
+function oneLine(e: unknown): string {
+  return String((e as Error)?.message ?? e).replace(/\s*\n\s*/g, ' ');
+}
+
+export function startBudgets(o: BudgetsOptions): BudgetsHandle {
+  let fileBudgets: BudgetDefinition[] = [];
+  if (o.settings.file !== undefined) {
+    const { budgets, problems } = loadBudgetsFile(o.settings.file);
+    fileBudgets = budgets;
+    for (const p of problems) o.warn(`tokenmeter: TOKENMETER_BUDGETS ${formatBudgetFileProblem(p)}`);
+  }
+  let store: CostStore | undefined;
+  let storeFailed = false;
+  let ledger: BudgetLedger | undefined;
+  let checker: BudgetChecker | undefined;
+  let current: readonly BudgetDefinition[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  const openLocalStore = (): CostStore | undefined => {
+    if (store !== undefined || storeFailed || o.storePath === undefined) return store;
+    // No file yet: nobody set a budget in it. Looked for again at the next refresh.
+    if (!existsSync(o.storePath)) return undefined;
+    try {
+      store = openStore(o.storePath, { busyTimeoutMs: STORE_LEDGER_BUSY_MS });
+    } catch (e) {
+      storeFailed = true;
+      o.warn(
+        `tokenmeter: budgets cannot read the local store ${o.storePath} (${oneLine(e)}); only TOKENMETER_BUDGETS applies`,
+      );
+    }
+    return store;
+  };
+
+  const makeLedger = (): BudgetLedger => {
+    if (o.settings.redisUrl !== undefined) return new RedisLedger({ url: o.settings.redisUrl });
+    if (o.storePath !== undefined) {
+      try {
+        // The connection that reads the budgets (created if missing): reservations are written in it.
+        store ??= openStore(o.storePath, { busyTimeoutMs: STORE_LEDGER_BUSY_MS });
+        return new StoreLedger(store);
+      } catch (e) {
+        o.warn(
+          `tokenmeter: budgets cannot use the local store ${o.storePath} as their ledger (${oneLine(e)}); this process counts alone`,
+        );
+      }
+    }
+    return new MemoryLedger();
+  };
+
+  const hook: PreSendHook = (r) => {
+    const d = checker!.check(budgetRequest(r, o.serviceName));
+    return d instanceof Promise ? d.then(toPreSend) : toPreSend(d);
+  };
+
+  const apply = (budgets: readonly BudgetDefinition[]) => {
+    current = budgets;
+    if (budgets.length === 0) {
+      checker?.setBudgets(budgets);
+      o.install(undefined);
+      return;
+    }
+    ledger ??= makeLedger();
+    checker ??= new BudgetChecker({ ledger, failMode: o.settings.failMode, onError: o.onError });
+    checker.setBudgets(budgets);
+    o.install(hook);
+  };
+
+  const refresh = () => {
+    if (closed) return;
+    let fromStore: BudgetDefinition[] = [];
+    const s = openLocalStore();
+    if (s !== undefined) {
+      try {
+        fromStore = listBudgets(s);
+      } catch (e) {
+        // A locked or broken store: keep the budgets read last time.
+        diag.debug(`tokenmeter: budgets could not be re-read from the store: ${oneLine(e)}`);
+        o.onError(e);
+        return;
+      }
+    }
+    apply([...fromStore, ...fileBudgets]);
+  };
+
+  const startTimer = () => {
+    if (timer !== undefined || closed || o.storePath === undefined) return;
+    timer = setInterval(refresh, BUDGET_REFRESH_MS);
+    timer.unref();
+  };
+
+  // The first LLM request reads the store (then the timer keeps it current).
+  const bootstrap: PreSendHook = (r: PreSendRequest) => {
+    refresh();
+    startTimer();
+    return checker !== undefined && current.length > 0 ? hook(r) : undefined;
+  };
+  if (o.storePath !== undefined || fileBudgets.length > 0) o.install(bootstrap);
+
+  return {
+    get budgets() {
+      return current;
+    },
+    refresh() {
+      refresh();
+      startTimer();
+    },
+    close() {
+      closed = true;
+      if (timer !== undefined) clearInterval(timer);
+      o.install(undefined);
+      try {
+        void ledger?.close();
+        if (store !== undefined && !(ledger instanceof StoreLedger)) store.close();
+      } catch {
+        // closing at exit: nothing more to do
+      }
+    },
+  };
+}
+
+function budgetRequest(r: PreSendRequest, service: string) {
+  return {
+    provider: r.provider,
+    model: r.model,
+    timeMs: r.startTimeMs,
+    feature: r.attribution.feature,
+    user: r.attribution.user,
+    tenant: r.attribution.tenant,
+    service,
+    inputTokens: r.estimateInputTokens,
+    maxOutputTokens: r.maxOutputTokens,
+    serviceTier: r.serviceTier,
+    batch: r.batch,
+    baseUrl: r.origin,
+    mayWriteCache: r.mayWriteCache,
+    canRoute: r.canRewriteModel,
+  };
+}
+
+function toPreSend(d: BudgetDecision): PreSendDecision | undefined {
+  if (d.action === 'block') return { action: 'block', budget: d.budget.label, message: d.message };
+  const ticket = d.ticket;
+  const settle =
+    ticket === undefined
+      ? undefined
+      : (record: CallRecord) => {
+          if (ticket.storeRef) record.budgetRef = ticket.ref;
+          ticket.settle(record.cost?.totalNanos ?? 0);
+        };
+  if (d.action === 'route') return { action: 'route', model: d.model, budget: d.budget.label, settle };
+  return ticket === undefined ? undefined : { action: 'proceed', settle };
+}
