@@ -6,6 +6,7 @@ export {
   flag,
   httpUrl,
   isHttpUrl,
+  isRedisUrl,
   keyValues,
   listOf,
   oneOf,
@@ -14,12 +15,14 @@ export {
   pathOrOff,
   providerList,
   ratio,
+  redisUrl,
   text,
   type Unsupported,
   wholeNumber,
 } from './parsers.js';
 export { type EnvReadResult, readEnv } from './read.js';
 export {
+  BUDGET_FAIL_MODES,
   COST_ATTRIBUTE_NAMES,
   ENV_VARS,
   type EnvName,

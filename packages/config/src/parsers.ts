@@ -139,6 +139,26 @@ export const httpUrl: EnvType<string> = {
   format: String,
 };
 
+/** Whether `s` is a `redis://` or `rediss://` URL with a host. */
+export function isRedisUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'redis:' || u.protocol === 'rediss:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** A Redis URL (`redis://[user:password@]host:port[/db]`, `rediss://` for TLS). Never printed whole: it may hold a password. */
+export const redisUrl: EnvType<string> = {
+  describe: '`redis://` or `rediss://` URL',
+  parse: (raw, ctx) =>
+    isRedisUrl(raw)
+      ? raw
+      : ctx.invalid('a redis:// or rediss:// URL with a host, like redis://127.0.0.1:6379'),
+  format: String,
+};
+
 /** Any text, as written (trimmed). */
 export const text: EnvType<string> = {
   describe: 'text',

@@ -14,6 +14,7 @@ import {
   pathOrOff,
   providerList,
   ratio,
+  redisUrl,
   text,
   wholeNumber,
 } from './parsers.js';
@@ -44,6 +45,7 @@ export const METRIC_TEMPORALITIES = ['cumulative', 'delta', 'lowmemory'] as cons
 export const OPENAI_STREAM_USAGE_MODES = ['inject', 'estimate', 'off'] as const;
 export const COST_ATTRIBUTE_NAMES = ['tokenmeter', 'upstream', 'both'] as const;
 export const METRIC_LABELS = ['feature', 'user'] as const;
+export const BUDGET_FAIL_MODES = ['open', 'closed'] as const;
 
 const NOT_SHIPPED = 'not shipped by tokenmeter';
 const MS_PER_HOUR = 3_600_000;
@@ -275,6 +277,21 @@ export const ENV_VARS = {
     default: undefined,
     defaultDoc: '',
     doc: 'YAML or JSON budgets file (see `@tokenmeter/budgets`): budgets the preload enforces before each request; `tokenmeter serve`, `watch`, `rules` and `grafana` also check them and send alerts to its `sinks:` (see `@tokenmeter/alerts`). Each problem in it: one line; the valid rest applies',
+  }),
+  TOKENMETER_BUDGET_REDIS: row({
+    source: 'tokenmeter',
+    readBy: ['distro', 'cli'],
+    type: redisUrl,
+    default: undefined,
+    defaultDoc: 'the local store (one host), else memory',
+    doc: 'a Redis shared by a fleet as the budget ledger (needs `npm install @redis/client`): one atomic check-and-reserve per call',
+  }),
+  TOKENMETER_BUDGET_FAIL: row({
+    source: 'tokenmeter',
+    readBy: ['distro'],
+    type: oneOf(BUDGET_FAIL_MODES),
+    default: 'open',
+    doc: 'when the budget ledger (the store or Redis) cannot be reached: `open` lets calls go unchecked, `closed` blocks calls that a budget covers. Logged once per outage',
   }),
   TOKENMETER_OPENAI_STREAM_USAGE: row({
     source: 'tokenmeter',

@@ -16,6 +16,7 @@ import {
   pathOrOff,
   providerList,
   ratio,
+  redisUrl,
   wholeNumber,
 } from '../src/index.js';
 
@@ -134,6 +135,13 @@ describe('URLs need http(s) and a host', () => {
   });
   for (const raw of ['localhost:4318', 'ftp://x', 'http://', '/v1/traces'])
     it(`${raw} is reported`, () => assert.equal(parse(httpUrl, raw).value, INVALID));
+});
+
+describe('Redis URLs (TOKENMETER_BUDGET_REDIS) need redis(s) and a host', () => {
+  for (const raw of ['redis://127.0.0.1:6379', 'rediss://user:secret@cache.internal:6380/2'])
+    it(`${raw} is taken as written`, () => assert.equal(parse(redisUrl, raw).value, raw));
+  for (const raw of ['127.0.0.1:6379', 'http://cache:6379', 'redis://', 'redis:6379'])
+    it(`${raw} is reported`, () => assert.equal(parse(redisUrl, raw).value, INVALID));
 });
 
 describe('key=value lists (OTEL_RESOURCE_ATTRIBUTES, OTEL_EXPORTER_OTLP_HEADERS)', () => {

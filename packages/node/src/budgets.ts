@@ -21,6 +21,7 @@ import {
   RedisLedger,
   StoreLedger,
 } from '@tokenmeter/budgets';
+import { readEnv } from '@tokenmeter/config';
 import type { CallRecord, PreSendDecision, PreSendHook, PreSendRequest } from '@tokenmeter/instrumentation';
 import { type CostStore, openStore } from '@tokenmeter/store';
 
@@ -40,33 +41,19 @@ export interface BudgetSettings {
   failMode: BudgetFailMode;
 }
 
-/** Reads the three budget variables; one line per problem, its default used. */
+/** Reads the three budget variables through the one env table; one line per problem, its default used. */
 export function readBudgetSettings(env: Env, problems: string[]): BudgetSettings {
-  const file = env.TOKENMETER_BUDGETS?.trim() || undefined;
-  let redisUrl = env.TOKENMETER_BUDGET_REDIS?.trim() || undefined;
-  if (redisUrl !== undefined) {
-    let ok = false;
-    try {
-      const u = new URL(redisUrl);
-      ok = u.protocol === 'redis:' || u.protocol === 'rediss:';
-    } catch {
-      // reported below
-    }
-    if (!ok) {
-      problems.push(
-        `TOKENMETER_BUDGET_REDIS="${redisUrl}" is not a Redis URL: use redis://host:6379 (or rediss:// for TLS); budgets use the local ledger`,
-      );
-      redisUrl = undefined;
-    }
-  }
-  const failText = env.TOKENMETER_BUDGET_FAIL?.trim().toLowerCase() || 'open';
-  let failMode: BudgetFailMode = 'open';
-  if (failText === 'open' || failText === 'closed') failMode = failText;
-  else
-    problems.push(
-      `TOKENMETER_BUDGET_FAIL="${env.TOKENMETER_BUDGET_FAIL}" must be open or closed; using open`,
-    );
-  return { file, redisUrl, failMode };
+  const { values, problems: found } = readEnv(env, [
+    'TOKENMETER_BUDGETS',
+    'TOKENMETER_BUDGET_REDIS',
+    'TOKENMETER_BUDGET_FAIL',
+  ]);
+  for (const p of found) if (!problems.includes(p)) problems.push(p);
+  return {
+    file: values.TOKENMETER_BUDGETS,
+    redisUrl: values.TOKENMETER_BUDGET_REDIS,
+    failMode: values.TOKENMETER_BUDGET_FAIL,
+  };
 }
 
 export interface BudgetsOptions {
