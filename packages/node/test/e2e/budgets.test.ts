@@ -56,7 +56,7 @@ interface Case {
 const CASES: Case[] = [
   {
     sdk: 'openai',
-    provider: 'openai',
+    provider: GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
     model: 'gpt-4o-mini',
     route: 'openai.chat.completions',
     errorClass: 'RateLimitError',
