@@ -1,5 +1,8 @@
 // Second build pass: CommonJS output beside the ESM one, so `require('@tokenmeter/...')` and
 // `node --require @tokenmeter/node/register` load without require(esm). Runs in dependency order.
+// The packages are `"type": "module"`, so a NodeNext pass would emit ESM: this pass compiles with
+// `module: CommonJS` and `moduleResolution: Bundler` (given here, over each tsconfig.cjs.json, so a
+// copied config cannot bring back Node10, which TypeScript 6 deprecates and 7 removes).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,7 +16,13 @@ for (const ws of workspaces) {
   const dir = join(root, ws);
   const config = join(dir, 'tsconfig.cjs.json');
   if (!existsSync(config)) continue;
-  execFileSync(process.execPath, [tsc, '-p', config], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [tsc, '-p', config, '--module', 'commonjs', '--moduleResolution', 'bundler'],
+    {
+      stdio: 'inherit',
+    },
+  );
   mkdirSync(join(dir, 'dist/cjs'), { recursive: true });
   writeFileSync(join(dir, 'dist/cjs/package.json'), '{ "type": "commonjs" }\n');
 }
