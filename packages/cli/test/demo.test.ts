@@ -2,6 +2,8 @@
 // (node --import @tokenmeter/node/register), which records to the store; the table it prints is read
 // back from that store.
 import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import {
@@ -9,7 +11,31 @@ import {
   GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI,
 } from '@tokenmeter/semconv';
 import { formatUsd } from '../src/format/money.js';
-import { spawnCli, tempDir, withStore } from './helpers.js';
+import { PACKAGE_ROOT, run, spawnCli, tempDir, withStore } from './helpers.js';
+
+/**
+ * A copy of the CLI's demo workload in `dir`, beside a node_modules that links only the given
+ * packages (resolved as this package resolves them): an install of @tokenmeter/cli with some of
+ * its optional peer SDKs.
+ */
+function cliWith(dir: string, packages: string[]): string {
+  const req = createRequire(path.join(PACKAGE_ROOT, 'package.json'));
+  mkdirSync(path.join(dir, 'src', 'demo'), { recursive: true });
+  copyFileSync(path.join(PACKAGE_ROOT, 'package.json'), path.join(dir, 'package.json'));
+  copyFileSync(
+    path.join(PACKAGE_ROOT, 'src', 'demo', 'workload.mjs'),
+    path.join(dir, 'src', 'demo', 'workload.mjs'),
+  );
+  const base = ['@tokenmeter/node', '@tokenmeter/config', '@tokenmeter/semconv', '@opentelemetry/api'];
+  for (const name of [...base, ...packages]) {
+    const link = path.join(dir, 'node_modules', name);
+    mkdirSync(path.dirname(link), { recursive: true });
+    const found = (req.resolve.paths(name) ?? []).find((p) => existsSync(path.join(p, name, 'package.json')));
+    assert.ok(found, `${name} is installed`);
+    symlinkSync(path.join(found, name), link, 'dir');
+  }
+  return dir;
+}
 
 describe('tokenmeter demo', () => {
   it('records a realistic workload through the preload and prints a cost table equal to the store', {
@@ -78,6 +104,41 @@ describe('tokenmeter demo', () => {
     assert.ok(s.calls.some((c) => c.httpStatus === 429 && c.errorType !== null));
     assert.ok(s.calls.some((c) => c.usageKnown && !c.priced));
     assert.ok(s.total.totals.costNanos > 0);
+  });
+
+  it('with only some provider SDKs installed (optional peers), runs their calls and says which it left out', {
+    timeout: 180_000,
+  }, async (t) => {
+    const dir = tempDir(t);
+    const root = cliWith(path.join(dir, 'cli'), ['openai']);
+    const file = path.join(dir, 'demo.db');
+    const r = await run(['demo', '--calls', '20', '--store', file], { packageRoot: root });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(
+      r.stderr,
+      /note: @anthropic-ai\/sdk, @google\/genai, @aws-sdk\/client-bedrock-runtime are not installed, so the demo leaves out their calls \(`npm i @anthropic-ai\/sdk @google\/genai @aws-sdk\/client-bedrock-runtime` to include them\)/,
+    );
+    const providers = withStore(file, (st) => st.summary({ groupBy: 'provider' }));
+    assert.deepEqual(
+      providers.groups.map((g) => [g.key, g.calls]),
+      [['openai', 20]],
+    );
+  });
+
+  it('with no provider SDK installed, fails with the command that installs them', {
+    timeout: 120_000,
+  }, async (t) => {
+    const dir = tempDir(t);
+    const root = cliWith(path.join(dir, 'cli'), []);
+    const r = await run(['demo', '--calls', '5', '--store', path.join(dir, 'demo.db')], {
+      packageRoot: root,
+    });
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(
+      r.stderr,
+      /error: the demo drives the official provider SDKs, and none of them is installed/,
+    );
+    assert.match(r.stderr, /npm i openai @anthropic-ai\/sdk @google\/genai @aws-sdk\/client-bedrock-runtime/);
   });
 
   it('rejects bad flags', async () => {

@@ -182,6 +182,8 @@ export interface RunOptions {
   now?: number;
   cwd?: string;
   stdin?: CliIO['stdin'];
+  /** Where the CLI's own files are (default: this package). */
+  packageRoot?: string;
 }
 
 /** Runs `tokenmeter argv` in this process, output captured, colours off unless asked. */
@@ -200,7 +202,7 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<Run
       ...options.env,
     },
     cwd: options.cwd ?? process.cwd(),
-    packageRoot: PACKAGE_ROOT,
+    packageRoot: options.packageRoot ?? PACKAGE_ROOT,
     now: () => options.now ?? NOW,
   });
   return { code, stdout, stderr };

@@ -30,6 +30,12 @@ interface WorkloadResult {
   unexpected: number;
 }
 
+/**
+ * The provider SDKs the workload drives. Optional peer dependencies of @tokenmeter/cli (`npm i
+ * @tokenmeter/cli` does not pull them); the repository has them as dev dependencies.
+ */
+export const DEMO_SDKS = ['openai', '@anthropic-ai/sdk', '@google/genai', '@aws-sdk/client-bedrock-runtime'];
+
 /** The preload and the workload script of the demo, resolved from the CLI's package root. */
 export function workloadPaths(root: string): { register: string; workload: string } {
   const req = createRequire(path.join(root, 'package.json'));
@@ -86,6 +92,7 @@ export function runWorkload(
     let stderr = '';
     let buf = '';
     let result: WorkloadResult | undefined;
+    let missing: string[] = [];
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
       buf += chunk;
@@ -97,6 +104,14 @@ export function runWorkload(
         if (p) progress.update(Number(p[1]));
         const f = /^finished (\d+) (\d+) (\d+)$/.exec(line);
         if (f) result = { made: Number(f[1]), failed: Number(f[2]), unexpected: Number(f[3]) };
+        const absent = /^(skipped|missing) (.+)$/.exec(line);
+        if (absent) {
+          missing = absent[2]!.split(' ');
+          if (absent[1] === 'skipped')
+            ctx.io.stderr.write(
+              `${ctx.err.yellow('note:')} ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not installed, so the demo leaves out ${missing.length === 1 ? 'its' : 'their'} calls (\`npm i ${missing.join(' ')}\` to include them)\n`,
+            );
+        }
         nl = buf.indexOf('\n');
       }
     });
@@ -110,6 +125,14 @@ export function runWorkload(
     });
     child.on('exit', (code, signal) => {
       progress.done();
+      if (code === 3 && missing.length) {
+        reject(
+          new CliError('the demo drives the official provider SDKs, and none of them is installed', {
+            hint: `Install them beside @tokenmeter/cli (they are optional peer dependencies): npm i ${DEMO_SDKS.join(' ')}`,
+          }),
+        );
+        return;
+      }
       if (code !== 0 || !result) {
         reject(
           new CliError(

@@ -7,15 +7,14 @@
 //   TOKENMETER_DEMO_MOCK_URL   base URL of the mock provider (http://127.0.0.1:PORT)
 //   TOKENMETER_DEMO_CALLS      how many calls to make (default 120)
 //   TOKENMETER_DEMO_SEED       seed of the pseudo-random mix (default 1)
-// Prints `progress <done> <total>` lines on stdout for the parent's progress bar.
-import Anthropic from '@anthropic-ai/sdk';
-import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
-import { GoogleGenAI } from '@google/genai';
+// Prints `progress <done> <total>` lines on stdout for the parent's progress bar, and first
+// `skipped <package> ...` when some provider SDKs are not installed (they are optional peer
+// dependencies of @tokenmeter/cli: `npm i @tokenmeter/cli` does not pull them; the repository has
+// them as dev dependencies). Their calls are left out of the mix; with none installed it exits 3.
 import { context, propagation } from '@opentelemetry/api';
 import { readEnv } from '@tokenmeter/config';
 import { withAttribution } from '@tokenmeter/node';
 import { ATTRIBUTION_BAGGAGE_KEYS } from '@tokenmeter/semconv';
-import OpenAI from 'openai';
 
 const { values: settings, problems } = readEnv(process.env, [
   'TOKENMETER_DEMO_MOCK_URL',
@@ -81,22 +80,62 @@ const QUESTIONS = [
   'The API returns 429 errors at night, what are our limits?',
 ];
 
-const openai = new OpenAI({ baseURL: `${mockUrl}/v1`, apiKey: 'demo-key-not-real', maxRetries: 0 });
-const anthropic = new Anthropic({ baseURL: mockUrl, apiKey: 'demo-key-not-real', maxRetries: 0 });
-const gemini = new GoogleGenAI({ apiKey: 'demo-key-not-real', httpOptions: { baseUrl: mockUrl } });
-const bedrock = new BedrockRuntimeClient({
-  endpoint: mockUrl,
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' },
-  maxAttempts: 1,
-});
+/** An SDK's module, or undefined when it is not installed (any other failure to load is thrown). */
+async function optional(name) {
+  try {
+    return await import(name);
+  } catch (e) {
+    if (e?.code === 'ERR_MODULE_NOT_FOUND' && String(e.message).includes(`'${name}'`)) return undefined;
+    throw e;
+  }
+}
+const SDK_PACKAGES = {
+  openai: 'openai',
+  anthropic: '@anthropic-ai/sdk',
+  gemini: '@google/genai',
+  bedrock: '@aws-sdk/client-bedrock-runtime',
+};
+const [OpenAISdk, AnthropicSdk, GeminiSdk, BedrockSdk] = await Promise.all(
+  Object.values(SDK_PACKAGES).map(optional),
+);
+const missing = Object.entries({
+  openai: OpenAISdk,
+  anthropic: AnthropicSdk,
+  gemini: GeminiSdk,
+  bedrock: BedrockSdk,
+})
+  .filter(([, m]) => m === undefined)
+  .map(([sdk]) => SDK_PACKAGES[sdk]);
+if (missing.length === Object.keys(SDK_PACKAGES).length) {
+  console.log(`missing ${missing.join(' ')}`);
+  process.exit(3);
+}
+if (missing.length) console.log(`skipped ${missing.join(' ')}`);
+
+const openai =
+  OpenAISdk &&
+  new OpenAISdk.default({ baseURL: `${mockUrl}/v1`, apiKey: 'demo-key-not-real', maxRetries: 0 });
+const anthropic =
+  AnthropicSdk && new AnthropicSdk.default({ baseURL: mockUrl, apiKey: 'demo-key-not-real', maxRetries: 0 });
+const gemini =
+  GeminiSdk && new GeminiSdk.GoogleGenAI({ apiKey: 'demo-key-not-real', httpOptions: { baseUrl: mockUrl } });
+const bedrock =
+  BedrockSdk &&
+  new BedrockSdk.BedrockRuntimeClient({
+    endpoint: mockUrl,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' },
+    maxAttempts: 1,
+  });
+const clients = { openai, anthropic, gemini, bedrock };
 
 const latency = () => ({ 'x-mock-latency-ms': String(between(15, 120)) });
 
-/** Each scenario: a feature, how often it happens, and the call(s) it makes. */
-const SCENARIOS = [
+/** Each scenario: the SDK it uses, a feature, how often it happens, and the call(s) it makes. */
+const ALL_SCENARIOS = [
   {
     name: 'support chat (OpenAI gpt-4o-mini)',
+    sdk: 'openai',
     feature: 'support-chat',
     weight: 30,
     run: () =>
@@ -114,6 +153,7 @@ const SCENARIOS = [
   },
   {
     name: 'support chat, streamed (OpenAI gpt-4o)',
+    sdk: 'openai',
     feature: 'support-chat',
     weight: 10,
     run: async () => {
@@ -135,6 +175,7 @@ const SCENARIOS = [
   },
   {
     name: 'search embeddings (OpenAI text-embedding-3-small)',
+    sdk: 'openai',
     feature: 'search',
     weight: 12,
     run: () =>
@@ -145,6 +186,7 @@ const SCENARIOS = [
   },
   {
     name: 'ticket summaries (Anthropic claude-sonnet-4-6, prompt caching)',
+    sdk: 'anthropic',
     feature: 'summarize',
     weight: 14,
     run: () =>
@@ -162,6 +204,7 @@ const SCENARIOS = [
   },
   {
     name: 'drafting replies, streamed (Anthropic claude-haiku-4-5)',
+    sdk: 'anthropic',
     feature: 'support-chat',
     weight: 6,
     run: async () => {
@@ -179,6 +222,7 @@ const SCENARIOS = [
   },
   {
     name: 'intent classification (Gemini gemini-2.5-flash-lite)',
+    sdk: 'gemini',
     feature: 'classify',
     weight: 10,
     run: () =>
@@ -190,6 +234,7 @@ const SCENARIOS = [
   },
   {
     name: 'product recommendations, streamed (Gemini gemini-2.5-flash)',
+    sdk: 'gemini',
     feature: 'recommend',
     weight: 6,
     run: async () => {
@@ -205,6 +250,7 @@ const SCENARIOS = [
   },
   {
     name: 'weekly report (OpenAI o4-mini, reasoning)',
+    sdk: 'openai',
     feature: 'reports',
     weight: 4,
     run: () =>
@@ -220,11 +266,12 @@ const SCENARIOS = [
   },
   {
     name: 'translation (AWS Bedrock amazon.nova-lite-v1:0)',
+    sdk: 'bedrock',
     feature: 'translate',
     weight: 5,
     run: () =>
       bedrock.send(
-        new ConverseCommand({
+        new BedrockSdk.ConverseCommand({
           modelId: 'amazon.nova-lite-v1:0',
           messages: [{ role: 'user', content: [{ text: `Translate to French: ${pick(QUESTIONS)}` }] }],
           inferenceConfig: { maxTokens: 200 },
@@ -233,6 +280,7 @@ const SCENARIOS = [
   },
   {
     name: 'a fine-tuned model with no public price (unpriced)',
+    sdk: 'openai',
     feature: 'classify',
     weight: 2,
     run: () =>
@@ -243,6 +291,7 @@ const SCENARIOS = [
   },
   {
     name: 'rate limited (OpenAI 429)',
+    sdk: 'openai',
     feature: 'support-chat',
     weight: 3,
     fails: true,
@@ -254,6 +303,7 @@ const SCENARIOS = [
   },
   {
     name: 'overloaded (Anthropic 529)',
+    sdk: 'anthropic',
     feature: 'summarize',
     weight: 2,
     fails: true,
@@ -268,6 +318,7 @@ const SCENARIOS = [
       ),
   },
 ];
+const SCENARIOS = ALL_SCENARIOS.filter((s) => clients[s.sdk] !== undefined);
 
 /**
  * Attribution as apps do it: most calls inside withAttribution(); some get it from W3C baggage, as
@@ -316,5 +367,5 @@ async function worker() {
   }
 }
 await Promise.all(Array.from({ length: Math.min(6, total) }, worker));
-bedrock.destroy();
+bedrock?.destroy();
 process.stdout.write(`finished ${done} ${failed} ${unexpected}\n`);
