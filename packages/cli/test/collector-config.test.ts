@@ -81,7 +81,7 @@ function validate(doc: Obj): string[] {
         problems.push(`${kind} ${id}: add_metric_suffixes is deprecated, use translation_strategy`);
     }
   }
-  const pipelines = (((doc.service as Obj | undefined)?.pipelines ?? {}) as Record<string, Obj>) ?? {};
+  const pipelines = ((doc.service as Obj | undefined)?.pipelines ?? {}) as Record<string, Obj>;
   if (Object.keys(pipelines).length === 0) problems.push('no pipeline');
   const connectorUse = new Map<string, { asExporter: boolean; asReceiver: boolean }>();
   for (const [name, p] of Object.entries(pipelines)) {
