@@ -82,6 +82,39 @@ for (const encoding of ['json', 'protobuf'] as const) {
       });
     }
 
+    test('Vercel AI SDK: only the ai.generateText.doGenerate span is read (its ai.generateText parent and the tool call are not); the mock provider is unpriced with its reason, a real one priced', async () => {
+      const type = encoding === 'json' ? 'application/json' : 'application/x-protobuf';
+      const send = async (doc: Obj) => {
+        hop.spans.length = 0;
+        const body = encoding === 'json' ? Buffer.from(JSON.stringify(doc)) : toProtobuf(doc);
+        assert.equal((await post(`${gateway.url}/v1/traces`, body, { 'content-type': type })).status, 200);
+        await until(() => hop.spans.length === 3);
+        return Object.fromEntries(hop.spans.map((s) => [s.name, s.attributes]));
+      };
+      const recorded = await send(fixture('vercel-ai-sdk-generate-text.json'));
+      assert.equal(
+        recorded['ai.generateText.doGenerate']![ATTR_TOKENMETER_PRICING_MATCH],
+        'unknown_provider',
+        'mock-provider: unpriced with its reason',
+      );
+      assert.equal(
+        recorded['ai.generateText']![ATTR_TOKENMETER_PRICING_MATCH],
+        undefined,
+        'the parent: one call, one cost',
+      );
+      assert.equal(recorded['ai.toolCall']![ATTR_TOKENMETER_PRICING_MATCH], undefined);
+      const real = JSON.parse(
+        JSON.stringify(fixture('vercel-ai-sdk-generate-text.json'))
+          .replaceAll('mock-provider', 'openai.chat')
+          .replaceAll('mock-model-id', 'gpt-4o-mini'),
+      ) as Obj;
+      const priced = await send(real);
+      // gpt-4o-mini: $0.15 in, $0.60 out; 10 in, 20 out
+      const cost = priced['ai.generateText.doGenerate']![ATTR_GEN_AI_USAGE_COST] as number;
+      assert.ok(Math.abs(cost - (10 * 0.15 + 20 * 0.6) / 1e6) < 1e-12, String(cost));
+      assert.equal(priced['ai.generateText']![ATTR_GEN_AI_USAGE_COST], undefined);
+    });
+
     test('OpenLIT prices its own spans: its gen_ai.usage.cost is kept, nothing is added', async () => {
       const doc = fixture('openlit-python-openai.json');
       hop.spans.length = 0;
