@@ -1,8 +1,10 @@
 // Flushing on the way out without changing how the app exits.
 // - 'exit' (any exit, process.exit included): the store is written synchronously.
 // - 'beforeExit' (the event loop ran dry): spans and metrics are exported, bounded; if the exporter
-//   is still stuck at the bound (a dead collector is retried for up to 10 s), the process exits with
-//   the exit code it was about to exit with.
+//   is still stuck at the bound (a dead collector is retried for up to 10 s, a black hole never
+//   answers), the process exits with the exit code it was about to exit with. The exporters never
+//   keep the loop alive themselves (otlp-http-transport.ts), so 'beforeExit' comes as soon as the
+//   app's own work is done; while the bounded flush runs, its bound keeps the process alive.
 // - SIGTERM / SIGINT: when the app listens for the signal itself, tokenmeter only flushes and lets
 //   the app decide. When nobody else listens, it flushes (bounded), then re-raises the signal with its
 //   own listener removed, so the process ends the way it would have without tokenmeter.

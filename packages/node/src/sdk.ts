@@ -3,14 +3,8 @@
 import http from 'node:http';
 import { type DiagLogger, diag, type TextMapPropagator } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import {
-  AggregationTemporalityPreference,
-  OTLPMetricExporter as OTLPMetricExporterJson,
-} from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPMetricExporter as OTLPMetricExporterProto } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { AggregationTemporalityPreference } from '@opentelemetry/exporter-metrics-otlp-http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { OTLPTraceExporter as OTLPTraceExporterJson } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OTLPTraceExporterProto } from '@opentelemetry/exporter-trace-otlp-proto';
 import { defaultResource, type Resource, resourceFromAttributes } from '@opentelemetry/resources';
 import {
   ConsoleMetricExporter,
@@ -31,6 +25,7 @@ import {
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { TokenmeterOtlpMetricExporter, TokenmeterOtlpTraceExporter } from './otlp-exporters.js';
 import type { TokenmeterNodeConfig } from './types.js';
 
 export function buildResource(config: TokenmeterNodeConfig): Resource {
@@ -68,21 +63,29 @@ export function buildSpanExporters(config: TokenmeterNodeConfig): SpanExporter[]
   const out: SpanExporter[] = [];
   for (const name of config.tracesExporters) {
     if (name === 'console') out.push(new ConsoleSpanExporter());
-    else {
-      const { url, headers, timeoutMs, protocol } = config.otlpTraces;
-      const options = { url, headers, timeoutMillis: timeoutMs };
-      out.push(
-        (protocol === 'http/json'
-          ? new OTLPTraceExporterJson(options)
-          : new OTLPTraceExporterProto(options)) as unknown as SpanExporter,
-      );
-    }
+    else out.push(new TokenmeterOtlpTraceExporter(config.otlpTraces) as unknown as SpanExporter);
   }
   return out;
 }
 
+/**
+ * A BatchSpanProcessor whose forceFlush also waits for what its exporter has in flight: the OTLP
+ * exporters take a batch at once and deliver it in the background (so that no timer of the
+ * processor waits on the network and keeps the app alive).
+ */
+export class DeliveringBatchSpanProcessor extends BatchSpanProcessor {
+  constructor(private readonly exporter: SpanExporter) {
+    super(exporter);
+  }
+
+  override async forceFlush(): Promise<void> {
+    await super.forceFlush();
+    await this.exporter.forceFlush?.();
+  }
+}
+
 export function buildSpanProcessors(exporters: SpanExporter[]): SpanProcessor[] {
-  return exporters.map((e) => new BatchSpanProcessor(e));
+  return exporters.map((e) => new DeliveringBatchSpanProcessor(e));
 }
 
 const TEMPORALITY = {
@@ -96,17 +99,9 @@ export function buildPushMetricExporters(config: TokenmeterNodeConfig): PushMetr
   for (const name of config.metricsExporters) {
     if (name === 'console') out.push(new ConsoleMetricExporter());
     else if (name === 'otlp') {
-      const { url, headers, timeoutMs, protocol, temporality } = config.otlpMetrics;
-      const options = {
-        url,
-        headers,
-        timeoutMillis: timeoutMs,
-        temporalityPreference: TEMPORALITY[temporality],
-      };
+      const temporality = TEMPORALITY[config.otlpMetrics.temporality];
       out.push(
-        (protocol === 'http/json'
-          ? new OTLPMetricExporterJson(options)
-          : new OTLPMetricExporterProto(options)) as unknown as PushMetricExporter,
+        new TokenmeterOtlpMetricExporter(config.otlpMetrics, temporality) as unknown as PushMetricExporter,
       );
     }
   }

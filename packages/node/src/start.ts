@@ -23,6 +23,7 @@ import { LazyAsyncLocalStorageContextManager } from './context-manager.js';
 import { installExitHandlers } from './exit.js';
 import { TokenmeterHistogramProducer } from './histogram-producer.js';
 import type { CallRecord, CallRecordSink, TokenmeterInstrumentationConfig } from './instrumentation-types.js';
+import { type AbortableExporter, isAbortable } from './otlp-exporters.js';
 import {
   buildPeriodicReaders,
   buildPropagator,
@@ -79,11 +80,14 @@ function defaultWarn(line: string): void {
   }
 }
 
-/** Bounds a promise: resolves true when it settled in time, false when the time ran out. Never rejects. */
+/**
+ * Bounds a promise: resolves true when it settled in time, false when the time ran out. Never rejects.
+ * The timer keeps the process alive until then: the exports a flush waits for do not (see
+ * otlp-http-transport.ts), so an app whose last act is `await tokenmeter.shutdown()` still delivers.
+ */
 export function within(p: Promise<unknown>, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(false), ms);
-    timer.unref?.();
     p.then(
       () => {
         clearTimeout(timer);
@@ -216,8 +220,11 @@ export function startTokenmeterInternal(options: StartTokenmeterOptions = {}): S
   };
 
   let tracerProvider: NodeTracerProvider | undefined;
+  // Exports still in flight at the shutdown deadline are ended (they never keep the process alive).
+  const abortables: AbortableExporter[] = [];
   if (!existing.tracer) {
     const exporters = buildSpanExporters(config);
+    abortables.push(...exporters.filter(isAbortable));
     tracerProvider = new NodeTracerProvider({
       resource: buildResource(config),
       sampler: buildSampler(config),
@@ -249,11 +256,9 @@ export function startTokenmeterInternal(options: StartTokenmeterOptions = {}): S
   const producerFor = () =>
     new TokenmeterHistogramProducer(histograms, { flush: () => instrumentation?.runtime.metrics.flush() });
   if (!existing.meter && config.metricsExporters.length > 0) {
-    const readers: MetricReader[] = buildPeriodicReaders(
-      config,
-      buildPushMetricExporters(config),
-      producerFor,
-    );
+    const pushExporters = buildPushMetricExporters(config);
+    abortables.push(...pushExporters.filter(isAbortable));
+    const readers: MetricReader[] = buildPeriodicReaders(config, pushExporters, producerFor);
     if (config.metricsExporters.includes('prometheus')) {
       prometheus = startPrometheusEndpoint(config, warn, log, producerFor);
       readers.push(prometheus.reader);
@@ -300,7 +305,9 @@ export function startTokenmeterInternal(options: StartTokenmeterOptions = {}): S
         log.warn(`tokenmeter: closing the local store failed: ${(e as Error).message}`);
       }
       const all = Promise.all([tracerProvider?.shutdown(), meterProvider?.shutdown(), prometheus?.close()]);
-      return within(all, config.shutdownTimeoutMs);
+      const completed = await within(all, config.shutdownTimeoutMs);
+      if (!completed) for (const e of abortables) e.abort();
+      return completed;
     })();
     return shuttingDown;
   };

@@ -2,6 +2,7 @@
 // (http/json and http/protobuf, traces and metrics), decodes it, and keeps spans and metric points.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 import { decodeMetricsRequest, decodeTraceRequest } from './otlp-proto.js';
 
 export type AttrValue = string | number | boolean | AttrValue[] | { [k: string]: AttrValue } | null;
@@ -162,7 +163,8 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const body = Buffer.concat(chunks);
+      const sent = Buffer.concat(chunks);
+      const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(sent) : sent;
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       const contentType = String(req.headers['content-type'] ?? '');
       receiver.requests.push({ path, contentType, headers: req.headers });
