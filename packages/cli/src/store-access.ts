@@ -1,7 +1,13 @@
 // Finding and opening the store for a command, with errors that say what to do.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { type CostStore, openStore, resolveStorePath, StoreError } from '@tokenmeter/store';
+import {
+  type CostStore,
+  importPendingSpills,
+  openStore,
+  resolveStorePath,
+  StoreError,
+} from '@tokenmeter/store';
 import { type CommandContext, str } from './command.js';
 import { CliError } from './errors/cli-error.js';
 
@@ -29,6 +35,25 @@ function wrap(e: unknown): never {
   throw e;
 }
 
+/**
+ * Imports the calls that apps could not write at exit (spill files next to the store) before a
+ * command reads it, with one line on stderr. A store that cannot take them now keeps them for later.
+ */
+function importSpills(ctx: CommandContext, file: string): void {
+  try {
+    const done = importPendingSpills(file);
+    if (done.files > 0) {
+      ctx.io.stderr.write(
+        `tokenmeter: imported ${done.calls} call${done.calls === 1 ? '' : 's'} that apps could not write at exit (${done.files} spill file${done.files === 1 ? '' : 's'} next to the store)\n`,
+      );
+    }
+  } catch (e) {
+    ctx.io.stderr.write(
+      `tokenmeter: spill files next to ${file} were not imported yet (${(e as Error).message}); they are kept for the next run\n`,
+    );
+  }
+}
+
 /** Opens the store read-only; a store that needs a migration is migrated once (read-write). */
 export function openForRead(ctx: CommandContext, file = storePath(ctx)): CostStore {
   if (!existsSync(file)) {
@@ -39,6 +64,7 @@ export function openForRead(ctx: CommandContext, file = storePath(ctx)): CostSto
         'or point to another file with --store PATH.',
     });
   }
+  importSpills(ctx, file);
   try {
     return openStore(file, { readonly: true });
   } catch (e) {
@@ -56,6 +82,7 @@ export function openForRead(ctx: CommandContext, file = storePath(ctx)): CostSto
 
 /** Opens (and creates when missing) the store read-write. */
 export function openForWrite(ctx: CommandContext, file = storePath(ctx)): CostStore {
+  if (existsSync(file)) importSpills(ctx, file);
   try {
     return openStore(file);
   } catch (e) {

@@ -11,7 +11,7 @@
 import { diag } from '@opentelemetry/api';
 
 export interface ExitHooks {
-  /** Synchronous flush of what can be written synchronously (the local store). */
+  /** At 'exit': writes what can be written synchronously (the local store), spilling what cannot. */
   flushOnExit(): void;
   /** Bounded shutdown of the SDK: resolves false when the bound ran out with exports pending. */
   shutdown(): Promise<boolean>;

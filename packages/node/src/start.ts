@@ -142,14 +142,22 @@ function applyPricingFile(path: string, problems: string[]): void {
   }
 }
 
+/** How long the writes to the store at exit may wait for another connection's lock: half the bound. */
+export function storeShareOfShutdown(shutdownTimeoutMs: number): number {
+  return Math.floor(shutdownTimeoutMs / 2);
+}
+
 function openStore(config: TokenmeterNodeConfig, warn: (line: string) => void): BatchWriter | undefined {
   if (!config.storePath) return undefined;
   const path = config.storePath;
   return createBatchWriter({
     path,
     serviceName: config.serviceName,
+    // The store's share of the bound at exit; the exports get the rest.
+    exitBusyTimeoutMs: storeShareOfShutdown(config.shutdownTimeoutMs),
     onError: (err) =>
       warn(`tokenmeter: the local store ${path} cannot be written (${err.message}); calls are not stored`),
+    onNotice: (line) => warn(line.replace(/^tokenmeter store:/, 'tokenmeter:')),
   });
 }
 
@@ -298,14 +306,17 @@ export function startTokenmeterInternal(options: StartTokenmeterOptions = {}): S
   const shutdownWithin = (): Promise<boolean> => {
     shuttingDown ??= (async () => {
       budgets.close();
-      // The store is synchronous: write it first, whatever the exporters do.
+      const started = performance.now();
+      // The store is synchronous: write it first (waiting at most half the bound for a lock held by
+      // another connection; what it cannot write is spilled next to it), whatever the exporters do.
       try {
         writer?.close();
       } catch (e) {
         log.warn(`tokenmeter: closing the local store failed: ${(e as Error).message}`);
       }
       const all = Promise.all([tracerProvider?.shutdown(), meterProvider?.shutdown(), prometheus?.close()]);
-      const completed = await within(all, config.shutdownTimeoutMs);
+      const left = Math.max(0, config.shutdownTimeoutMs - (performance.now() - started));
+      const completed = await within(all, left);
       if (!completed) for (const e of abortables) e.abort();
       return completed;
     })();
@@ -330,7 +341,7 @@ export function startTokenmeterInternal(options: StartTokenmeterOptions = {}): S
 
   if (options.handleExit !== false) {
     installExitHandlers({
-      flushOnExit: () => writer?.flush(),
+      flushOnExit: () => writer?.close(),
       shutdown: shutdownWithin,
       forceFlush: () => within(flushAll(), config.shutdownTimeoutMs),
       timeoutMs: config.shutdownTimeoutMs,

@@ -24,6 +24,7 @@ export { formatUsd, nanosToUsd } from './money.js';
 export { SQLITE_BINDING } from './open.js';
 export { defaultStorePath, resolveStorePath, STORE_FILE_NAME } from './paths.js';
 export { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
-export { openStore, SqliteCostStore } from './store.js';
+export { pendingSpills, type SpillImport } from './spill.js';
+export { importPendingSpills, openStore, SqliteCostStore } from './store.js';
 export { checkTimeZone, localTimeZone, parseDuration, periodBounds } from './time.js';
 export type * from './types.js';

@@ -15,7 +15,7 @@ export class Ingestor {
   private readonly rollups: RollupWriter;
   private readonly dropReservation: Database.Statement<[string]>;
   private readonly tx: Database.Transaction<
-    (records: readonly CallInput[], service: string | undefined) => number
+    (records: readonly CallInput[], service: string | undefined, also?: () => void) => number
   >;
 
   constructor(
@@ -31,35 +31,41 @@ export class Ingestor {
     this.rollups = new RollupWriter(db);
     // A stored call's cost is now spent: its budget reservation goes in the same transaction.
     this.dropReservation = db.prepare('DELETE FROM budget_reservations WHERE ref = ?');
-    this.tx = db.transaction((records: readonly CallInput[], service: string | undefined) => {
-      this.rollups.begin();
-      const buf: unknown[] = [];
-      const fact = newFact();
-      let n = 0;
-      for (const r of records) {
-        appendRow(r, this.dict, service, buf, fact);
-        this.rollups.add(fact, 1);
-        if (r.budgetRef !== undefined) this.dropReservation.run(r.budgetRef);
-        n++;
-        if (n % ROWS_PER_STATEMENT === 0) {
-          this.many.run(buf);
-          buf.length = 0;
+    this.tx = db.transaction(
+      (records: readonly CallInput[], service: string | undefined, also?: () => void) => {
+        this.rollups.begin();
+        const buf: unknown[] = [];
+        const fact = newFact();
+        let n = 0;
+        for (const r of records) {
+          appendRow(r, this.dict, service, buf, fact);
+          this.rollups.add(fact, 1);
+          if (r.budgetRef !== undefined) this.dropReservation.run(r.budgetRef);
+          n++;
+          if (n % ROWS_PER_STATEMENT === 0) {
+            this.many.run(buf);
+            buf.length = 0;
+          }
         }
-      }
-      const width = INSERT_COLUMNS.length;
-      for (let i = 0; i < buf.length; i += width) this.one.run(buf.slice(i, i + width));
-      this.rollups.apply();
-      // Hours that ended more than an hour ago move into the day/all rollups.
-      this.rollups.compact(this.now() - HOUR_MS);
-      return n;
-    });
+        const width = INSERT_COLUMNS.length;
+        for (let i = 0; i < buf.length; i += width) this.one.run(buf.slice(i, i + width));
+        this.rollups.apply();
+        // Hours that ended more than an hour ago move into the day/all rollups.
+        this.rollups.compact(this.now() - HOUR_MS);
+        also?.();
+        return n;
+      },
+    );
   }
 
-  /** Inserts `records` in one transaction (waits for the write lock up to the busy timeout). */
-  insert(records: readonly CallInput[], service?: string): number {
-    if (records.length === 0) return 0;
+  /**
+   * Inserts `records` in one transaction (waits for the write lock up to the busy timeout); `also`
+   * runs inside the same transaction (to record what was imported with the rows themselves).
+   */
+  insert(records: readonly CallInput[], service?: string, also?: () => void): number {
+    if (records.length === 0 && !also) return 0;
     try {
-      const n = this.tx.immediate(records, service);
+      const n = this.tx.immediate(records, service, also);
       this.dict.commit();
       return n;
     } catch (err) {

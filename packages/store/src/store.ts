@@ -22,6 +22,7 @@ import {
 import { RollupWriter, readCompactedUntil, SELECT_META } from './rollups.js';
 import { type Fact, type RawCallRow, toCallRow } from './rows.js';
 import { SCHEMA_VERSION } from './schema.js';
+import { importSpills, pendingSpills, type SpillImport } from './spill.js';
 import { toStoreError } from './sqlite-errors.js';
 import { runSummary } from './summary.js';
 import { checkTimeZone, HOUR_MS, localTimeZone } from './time.js';
@@ -152,6 +153,18 @@ export class SqliteCostStore implements CostStore {
       return this.ingestor.insert(records, serviceName);
     } catch (err) {
       this.fail(err, 'writing calls to');
+    }
+  }
+
+  /** Imports the spill files waiting next to the store (calls other processes could not write at exit). */
+  importSpills(): SpillImport {
+    this.checkWritable('import spill files');
+    try {
+      this.ingestor ??= new Ingestor(this.db, this.dict);
+      const ingestor = this.ingestor;
+      return importSpills(this.db, this.path, (records, mark) => ingestor.insert(records, undefined, mark));
+    } catch (err) {
+      this.fail(err, 'importing spill files into');
     }
   }
 
@@ -608,6 +621,20 @@ export class SqliteCostStore implements CostStore {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+}
+
+/**
+ * Imports the spill files waiting next to the store at `path`, if any, through a short read-write
+ * connection (for readers that open the store read-only). Throws StoreError.
+ */
+export function importPendingSpills(path: string): SpillImport {
+  if (pendingSpills(path).length === 0) return { files: 0, calls: 0, badLines: 0 };
+  const store = new SqliteCostStore(path);
+  try {
+    return store.importSpills();
+  } finally {
+    store.close();
   }
 }
 

@@ -272,11 +272,23 @@ export interface BatchWriterOptions {
   serviceName?: string;
   /** Called once per distinct failure (read-only disk, full disk, corrupt file); never throws. */
   onError?: (error: Error) => void;
+  /**
+   * How long flush() and close() (the writes at exit) wait for another connection's write lock.
+   * What close() still cannot write goes to a spill file next to the store. Default 5000 ms.
+   */
+  exitBusyTimeoutMs?: number;
+  /**
+   * One-line notices that are not failures of the store: calls saved to a spill file (or lost),
+   * spill files imported. Default: through onError.
+   */
+  onNotice?: (line: string) => void;
 }
 
 export interface BatchWriterStats {
   written: number;
   dropped: number;
+  /** Saved to a spill file at close (imported on the store's next open). */
+  spilled: number;
   queued: number;
   failed: boolean;
   /** Transactions written so far. */

@@ -46,6 +46,7 @@ test('write() only queues; past maxQueue records are dropped and counted; flush 
   assert.deepEqual(writer.stats(), {
     written: 0,
     dropped: 15,
+    spilled: 0,
     queued: 10,
     failed: false,
     batches: 0,
