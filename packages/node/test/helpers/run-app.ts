@@ -20,6 +20,8 @@ export interface RunOptions {
   killAfterMs?: number;
   /** Called with the child once it printed `line` on stdout (to send it signals). */
   onLine?: (line: string, child: ReturnType<typeof spawn>) => void;
+  /** The same for a line on stderr. */
+  onErrLine?: (line: string, child: ReturnType<typeof spawn>) => void;
   /** The Node binary. Default: this one. */
   node?: string;
 }
@@ -79,8 +81,16 @@ export function runApp(app: string, opts: RunOptions): Promise<RunResult> {
         nl = pending.indexOf('\n');
       }
     });
+    let errPending = '';
     child.stderr.on('data', (d: string) => {
       stderr += d;
+      errPending += d;
+      let nl = errPending.indexOf('\n');
+      while (nl >= 0) {
+        opts.onErrLine?.(errPending.slice(0, nl), child);
+        errPending = errPending.slice(nl + 1);
+        nl = errPending.indexOf('\n');
+      }
     });
     const timer = setTimeout(() => {
       killed = true;

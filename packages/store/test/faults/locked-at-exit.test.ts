@@ -39,7 +39,7 @@ test('a write lock held at close: the writer waits at most its exit bound, saves
   assert.equal(notices.length, 1, notices.join('\n'));
   const spills = pendingSpills(file);
   assert.equal(spills.length, 1);
-  assert.match(notices[0]!, /1000 calls could not be written/);
+  assert.match(notices[0]!, /1,000 calls could not be written/);
   assert.ok(notices[0]!.includes(file) && notices[0]!.includes(spills[0]!), notices[0]);
   assert.match(notices[0]!, /write lock/);
   assert.equal(writer.stats().spilled, 1000);
