@@ -216,3 +216,84 @@ export function dayBars(el, data) {
     },
   };
 }
+
+/**
+ * A budget's spend over its period: cumulative spend per day so far, then the forecast band (low and
+ * high) from now to the period's end, and the limit.
+ * @param {HTMLElement} el
+ * @param {{ xs: number[], spent: (number|null)[], low: (number|null)[], high: (number|null)[], limitNanos: number }} data
+ *   xs = epoch ms; amounts in nano-dollars
+ */
+export function budgetChart(el, data) {
+  el.replaceChildren();
+  if (data.xs.length === 0) return empty(el, 'No spend in this period yet.');
+  const height = el.clientHeight || 260;
+  const text = cssVar('--muted');
+  const grid = cssVar('--grid');
+  const usd = (xs) => xs.map((v) => (v === null ? null : v / 1e9));
+  const limit = data.xs.map(() => data.limitNanos / 1e9);
+  const opts = {
+    width: el.clientWidth || 600,
+    height,
+    padding: [12, 12, 0, 4],
+    legend: { show: true, live: false },
+    cursor: { drag: { x: false, y: false } },
+    scales: {
+      x: { time: true },
+      y: { range: (_u, _min, max) => [0, Math.max(max, data.limitNanos / 1e9) * 1.1] },
+    },
+    axes: [
+      { stroke: text, font: font(11), grid: { show: false }, ticks: { show: false }, size: 28 },
+      {
+        stroke: text,
+        font: font(11),
+        grid: { stroke: grid, width: 1 },
+        ticks: { show: false },
+        size: 64,
+        values: (_u, splits) => splits.map(usdTick),
+      },
+    ],
+    series: [
+      {},
+      { label: 'Spent', stroke: cssVar('--bar'), fill: `${cssVar('--bar')}33`, width: 2, spanGaps: false },
+      {
+        label: 'Forecast (low)',
+        stroke: cssVar('--muted'),
+        dash: [6, 4],
+        width: 1.5,
+        spanGaps: true,
+        points: { show: false },
+      },
+      {
+        label: 'Forecast (high)',
+        stroke: cssVar('--warn'),
+        dash: [6, 4],
+        width: 1.5,
+        spanGaps: true,
+        points: { show: false },
+      },
+      { label: 'Limit', stroke: cssVar('--danger'), width: 1, points: { show: false } },
+    ],
+    plugins: [
+      tooltipPlugin((i) => {
+        const parts = [new Date(data.xs[i]).toLocaleDateString('en-CA')];
+        if (data.spent[i] !== null) parts.push(`spent ${formatUsd(data.spent[i])}`);
+        if (data.low[i] !== null)
+          parts.push(`forecast ${formatUsd(data.low[i])} – ${formatUsd(data.high[i])}`);
+        return parts.join(' · ');
+      }),
+    ],
+  };
+  const u = new uPlot(
+    opts,
+    [data.xs.map((x) => x / 1000), usd(data.spent), usd(data.low), usd(data.high), limit],
+    el,
+  );
+  const stop = autosize(u, el, height);
+  return {
+    destroy() {
+      stop();
+      u.destroy();
+    },
+  };
+}

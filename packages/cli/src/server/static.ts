@@ -1,7 +1,7 @@
-// The dashboard's files, read once at start and served from memory: src/dashboard (plain ES modules
-// and CSS, no build step) and uPlot's dist from node_modules.
+// The dashboard's files, read once at start and served from memory: src/dashboard and its views/
+// (plain ES modules and CSS, no build step) and uPlot's dist from node_modules.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -18,20 +18,25 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-/** URL path → file. Only these are served (no directory walking). */
+/** Dashboard files served: this directory and views/, by extension (nothing else, no walking). */
+const DASHBOARD_DIRS = ['', 'views'];
+const DASHBOARD_FILE = /^[a-z][a-z0-9-]*\.(js|css|svg)$/;
+
+/** URL path → file: `/`, the dashboard's files under /assets/, and uPlot's two files. */
 function files(packageRoot: string): Record<string, string> {
   const dash = path.join(packageRoot, 'src', 'dashboard');
   const uplot = path.dirname(createRequire(path.join(packageRoot, 'package.json')).resolve('uplot'));
-  return {
-    '/': path.join(dash, 'index.html'),
-    '/assets/app.js': path.join(dash, 'app.js'),
-    '/assets/format.js': path.join(dash, 'format.js'),
-    '/assets/charts.js': path.join(dash, 'charts.js'),
-    '/assets/style.css': path.join(dash, 'style.css'),
-    '/assets/icon.svg': path.join(dash, 'icon.svg'),
-    '/assets/uPlot.esm.js': path.join(uplot, 'uPlot.esm.js'),
-    '/assets/uPlot.min.css': path.join(uplot, 'uPlot.min.css'),
-  };
+  const out: Record<string, string> = { '/': path.join(dash, 'index.html') };
+  for (const dir of DASHBOARD_DIRS) {
+    for (const name of readdirSync(path.join(dash, dir))) {
+      if (!DASHBOARD_FILE.test(name)) continue;
+      const rel = dir ? `${dir}/${name}` : name;
+      out[`/assets/${rel}`] = path.join(dash, dir, name);
+    }
+  }
+  out['/assets/uPlot.esm.js'] = path.join(uplot, 'uPlot.esm.js');
+  out['/assets/uPlot.min.css'] = path.join(uplot, 'uPlot.min.css');
+  return out;
 }
 
 export function loadAssets(packageRoot: string): Map<string, Asset> {
