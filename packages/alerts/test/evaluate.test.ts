@@ -146,28 +146,45 @@ test('cost per request of a feature up 2.2× against the trailing 7 days is crit
   assert.equal(found[0]!.path, '/?view=calls&period=today&feature=search');
 });
 
-test('model mix drift toward the expensive model is found with per-model prices held fixed', (t) => {
+test('model mix drift of a feature toward the expensive model is found with per-model prices held fixed', (t) => {
   const base = T - 3 * HOUR - 7 * DAY;
   const store = storeWith(t, [
-    ...spread(90, base, 7 * DAY, { model: 'gpt-4o-mini', costNanos: 300_000 }),
-    ...spread(10, base, 7 * DAY, { model: 'gpt-4o', costNanos: 5_000_000 }),
-    ...spread(30, T - 3 * HOUR, 3 * HOUR, { model: 'gpt-4o-mini', costNanos: 300_000 }),
-    ...spread(30, T - 3 * HOUR, 3 * HOUR, { model: 'gpt-4o', costNanos: 5_000_000, feature: 'summarize' }),
+    ...spread(90, base, 7 * DAY, { model: 'gpt-4o-mini', costNanos: 300_000, feature: 'support' }),
+    ...spread(10, base, 7 * DAY, { model: 'gpt-4o', costNanos: 5_000_000, feature: 'support' }),
+    ...spread(30, T - 3 * HOUR, 3 * HOUR, { model: 'gpt-4o-mini', costNanos: 300_000, feature: 'support' }),
+    ...spread(30, T - 3 * HOUR, 3 * HOUR, {
+      model: 'gpt-4o',
+      costNanos: 5_000_000,
+      feature: 'support',
+      tenant: 'acme',
+    }),
+    // Another feature's cheap calls in the same hours do not hide it.
+    ...spread(300, T - 3 * HOUR, 3 * HOUR, {
+      model: 'gemini-2.5-flash-lite',
+      costNanos: 50_000,
+      feature: 'classify',
+    }),
   ]);
-  const [mix] = byKind(evaluate(store), 'model_mix');
-  assert.equal(mix?.severity, 'critical');
-  assert.match(mix!.title, /gpt-4o went from 10% to 50% of calls/);
-  assert.equal(mix!.scope.model, 'gpt-4o');
-  assert.equal(mix!.contributors.feature?.[0]?.key, 'summarize');
+  const mixes = byKind(evaluate(store), 'model_mix');
+  assert.deepEqual(
+    mixes.map((m) => [m.key, m.severity]),
+    [['model_mix:feature=support', 'critical']],
+  );
+  assert.match(
+    mixes[0]!.title,
+    /^Model mix of feature "support" drifted toward expensive models: gpt-4o went from 10% to 50% of its calls/,
+  );
+  assert.deepEqual(mixes[0]!.scope, { feature: 'support', model: 'gpt-4o' });
+  assert.equal(mixes[0]!.contributors.tenant?.[0]?.key, 'acme');
 });
 
 test('the same mix at higher prices is not a model-mix drift', (t) => {
   const base = T - 3 * HOUR - 7 * DAY;
   const store = storeWith(t, [
-    ...spread(90, base, 7 * DAY, { model: 'gpt-4o-mini', costNanos: 300_000 }),
-    ...spread(10, base, 7 * DAY, { model: 'gpt-4o', costNanos: 5_000_000 }),
-    ...spread(27, T - 3 * HOUR, 3 * HOUR, { model: 'gpt-4o-mini', costNanos: 900_000 }),
-    ...spread(3, T - 3 * HOUR, 3 * HOUR, { model: 'gpt-4o', costNanos: 15_000_000 }),
+    ...spread(90, base, 7 * DAY, { model: 'gpt-4o-mini', costNanos: 300_000, feature: 'support' }),
+    ...spread(10, base, 7 * DAY, { model: 'gpt-4o', costNanos: 5_000_000, feature: 'support' }),
+    ...spread(27, T - 3 * HOUR, 3 * HOUR, { model: 'gpt-4o-mini', costNanos: 900_000, feature: 'support' }),
+    ...spread(3, T - 3 * HOUR, 3 * HOUR, { model: 'gpt-4o', costNanos: 15_000_000, feature: 'support' }),
   ]);
   assert.deepEqual(byKind(evaluate(store), 'model_mix'), []);
 });

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { budgetSpend, listBudgets, parseBudgetsFile } from '@tokenmeter/budgets';
 import { openStore, periodBounds } from '@tokenmeter/store';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { formatUsd } from '../src/format/money.js';
@@ -39,6 +40,9 @@ describe('dashboard (headless chromium)', {
       packageRoot: PACKAGE_ROOT,
       pollMs: 100,
       log: () => {},
+      budgets: parseBudgetsFile(
+        'budgets: [{ name: agents-24h, limit_usd: 40, period: "rolling:24h", feature: support-chat, action: block }]',
+      ).budgets,
     };
     server = await startServer(options);
     browser = await chromium.launch({
@@ -222,6 +226,109 @@ describe('dashboard (headless chromium)', {
     assert.equal(await page.locator('#detail[open]').count(), 0);
   });
 
+  it('budgets: spent, reserved and limit of every budget (store and file) equal the store, with the forecast band and state', async () => {
+    await page.goto(`${server.url}/?view=budgets`);
+    await ready('budgets');
+    const now = Date.now();
+    const defs = withStore(file, (st) =>
+      listBudgets(st, {
+        file: parseBudgetsFile(
+          'budgets: [{ name: agents-24h, limit_usd: 40, period: "rolling:24h", feature: support-chat }]',
+        ).budgets,
+      }),
+    );
+    assert.equal(await page.locator('.budget-card').count(), defs.length);
+    assert.ok(defs.length >= 3, 'the demo budgets, the test budgets and the file budget');
+    for (const d of defs) {
+      const spend = withStore(file, (st) => budgetSpend(st, d, now));
+      const card = page.locator(`.budget-card[data-budget="${d.id}"]`);
+      assert.equal(
+        await card.locator('[data-role=spent]').getAttribute('data-nanos'),
+        String(spend.spentNanos),
+        d.id,
+      );
+      assert.equal(await card.locator('[data-role=spent]').textContent(), formatUsd(spend.spentNanos));
+      assert.equal(await card.locator('[data-role=limit]').getAttribute('data-nanos'), String(d.limitNanos));
+      assert.equal(await card.locator('[data-role=reserved]').getAttribute('data-nanos'), '0');
+      assert.equal(await card.locator('[data-role=state]').textContent(), spend.state);
+      const low = Number(await card.locator('[data-role=forecast]').getAttribute('data-low'));
+      const high = Number(await card.locator('[data-role=forecast]').getAttribute('data-high'));
+      assert.ok(
+        low <= high && high >= spend.spentNanos,
+        `${d.id}: forecast ${low}..${high}, spent ${spend.spentNanos}`,
+      );
+      assert.equal(await card.locator('.budget-track .tick').count(), d.alertAt.length);
+    }
+    assert.match(
+      (await page.locator('.budget-card[data-budget="file:agents-24h"] .sub').first().textContent()) ?? '',
+      /the last 24 hours · block · budgets file/,
+    );
+    // The exceeded demo budget, and its firing alert linked from the card.
+    const globex = page.locator('.budget-card', { hasText: 'globex-daily' });
+    assert.equal(await globex.locator('[data-role=state]').textContent(), 'exceeded');
+    assert.match((await globex.locator('.badge.critical').textContent()) ?? '', /threshold/);
+    await page.screenshot({ path: path.join(SHOTS, 'dashboard-budgets.png'), fullPage: true });
+    // One budget opened: its cumulative spend and forecast band are drawn.
+    await page.locator('.budget-card', { hasText: 'demo-monthly' }).locator('h2 a').click();
+    await page.waitForURL(/view=budgets&budget=store%3A\d+/);
+    await ready('budgets');
+    await page.waitForSelector('#budget-chart canvas');
+    assert.equal(await page.locator('#budget-detail').isVisible(), true);
+    await page.screenshot({ path: path.join(SHOTS, 'dashboard-budget-detail.png'), fullPage: true });
+  });
+
+  it('alerts: the log equals the store, the firing count is on the tab, and an alert shows contributors, runbook, data link and deliveries', async () => {
+    await page.goto(`${server.url}/?view=alerts`);
+    await ready('alerts');
+    const log = withStore(file, (st) => st.alerts.log({ since: Date.now() - 30 * 86_400_000 }));
+    const firing = log.filter((a) => a.state === 'firing').length;
+    assert.ok(firing >= 6, `${firing} firing in the demo store`);
+    assert.equal(await page.locator('#alerts-table tbody tr').count(), log.length);
+    assert.equal(await page.locator('#alerts-badge').textContent(), String(firing));
+    const spike = log.find((a) => a.kind === 'spend_spike')!;
+    const row = page.locator(`#alerts-table tbody tr[data-id="${spike.id}"]`);
+    assert.equal(await row.locator('td.title').textContent(), (spike.detail as { title: string }).title);
+    assert.match((await row.textContent()) ?? '', /critical.*firing.*1 delivered/);
+    await page.screenshot({ path: path.join(SHOTS, 'dashboard-alerts.png'), fullPage: true });
+
+    await row.locator('td.title a').click();
+    await page.waitForURL(new RegExp(`view=alerts&alert=${spike.id}`));
+    await ready('alerts');
+    const detail = spike.detail as {
+      contributors: Record<string, { key: string | null; share: number }[]>;
+      runbook: string;
+    };
+    assert.equal(await page.locator('#alert-detail [data-field=runbook]').textContent(), detail.runbook);
+    for (const [dim, list] of Object.entries(detail.contributors)) {
+      const cells = await page
+        .locator(`#alert-detail table[data-dimension=${dim}] tbody tr td:first-child`)
+        .allTextContents();
+      assert.deepEqual(
+        cells,
+        list.map((c) => c.key ?? '(not set)'),
+        dim,
+      );
+    }
+    assert.equal(await page.locator('#alert-deliveries tbody tr[data-state=delivered]').count(), 1);
+    assert.match(
+      (await page.locator('#alert-deliveries tbody').textContent()) ?? '',
+      /demo.*trigger.*delivered/,
+    );
+    await page.screenshot({ path: path.join(SHOTS, 'dashboard-alert-detail.png'), fullPage: true });
+
+    // The state filter narrows the log; "Show the data" opens the view behind the alert.
+    await page.click('#alert-state button[data-state=resolved]');
+    await page.waitForURL(/state=resolved/);
+    await ready('alerts');
+    assert.equal(await page.locator('#alerts-table tbody tr').count(), 1, 'the empty-log row');
+    await page.goBack();
+    await ready('alerts');
+    await page.click('#alert-detail [data-role=data-link]');
+    await page.waitForURL(/view=breakdown/);
+    await ready('breakdown');
+    assert.ok(consoleErrors.length === 0, consoleErrors.join('\n'));
+  });
+
   it('dark mode: the toggle switches the theme and is remembered', async () => {
     await page.goto(`${server.url}/`);
     await ready('overview');
@@ -239,6 +346,12 @@ describe('dashboard (headless chromium)', {
     await page.goto(`${server.url}/?view=breakdown&groupBy=model`);
     await ready('breakdown');
     await page.screenshot({ path: path.join(SHOTS, 'dashboard-breakdown-dark.png'), fullPage: true });
+    await page.goto(`${server.url}/?view=budgets`);
+    await ready('budgets');
+    await page.screenshot({ path: path.join(SHOTS, 'dashboard-budgets-dark.png'), fullPage: true });
+    await page.goto(`${server.url}/?view=alerts`);
+    await ready('alerts');
+    await page.screenshot({ path: path.join(SHOTS, 'dashboard-alerts-dark.png'), fullPage: true });
     await page.click('#theme-toggle');
     assert.equal(await page.getAttribute('html', 'data-theme'), 'light');
   });

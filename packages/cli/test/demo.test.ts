@@ -43,16 +43,22 @@ describe('tokenmeter demo', () => {
   }, async (t) => {
     const dir = tempDir(t);
     const file = path.join(dir, 'demo.db');
-    const r = await spawnCli(['demo', '--calls', '60', '--store', file]);
+    const since = Date.now();
+    const r = await spawnCli(['demo', '--calls', '60', '--store', file, '--no-history']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const s = withStore(file, (st) => ({
-      total: st.summary({}),
-      byModel: st.summary({ groupBy: 'model' }),
-      byFeature: st.summary({ groupBy: 'feature' }),
-      byProvider: st.summary({ groupBy: 'provider' }),
-      byTenant: st.summary({ groupBy: 'tenant' }),
-      calls: st.calls({ limit: 1000 }).calls,
+      total: st.summary({ since }),
+      byModel: st.summary({ since, groupBy: 'model' }),
+      byFeature: st.summary({ since, groupBy: 'feature' }),
+      byProvider: st.summary({ since, groupBy: 'provider' }),
+      byTenant: st.summary({ since, groupBy: 'tenant' }),
+      calls: st.calls({ since, limit: 1000 }).calls,
     }));
+    assert.equal(
+      withStore(file, (st) => st.summary({}).totals.calls),
+      60,
+      '--no-history: only the live calls',
+    );
     assert.equal(s.total.totals.calls, 60, 'every call was recorded');
     assert.match(
       r.stdout,
@@ -112,7 +118,7 @@ describe('tokenmeter demo', () => {
     const dir = tempDir(t);
     const root = cliWith(path.join(dir, 'cli'), ['openai']);
     const file = path.join(dir, 'demo.db');
-    const r = await run(['demo', '--calls', '20', '--store', file], { packageRoot: root });
+    const r = await run(['demo', '--calls', '20', '--store', file, '--no-history'], { packageRoot: root });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(
       r.stderr,
@@ -139,6 +145,69 @@ describe('tokenmeter demo', () => {
       /error: the demo drives the official provider SDKs, and none of them is installed/,
     );
     assert.match(r.stderr, /npm i openai @anthropic-ai\/sdk @google\/genai @aws-sdk\/client-bedrock-runtime/);
+  });
+
+  it('a new store gets 30 days of history, two budgets, and the alerts they fire, delivered to a local webhook', {
+    timeout: 180_000,
+  }, async (t) => {
+    const dir = tempDir(t);
+    const file = path.join(dir, 'demo.db');
+    const since = Date.now();
+    const r = await spawnCli(['demo', '--calls', '40', '--store', file]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const DAY = 86_400_000;
+    const st = withStore(file, (s) => ({
+      live: s.summary({ since }).totals,
+      history: s.summary({ until: since }).totals,
+      days: s.summary({ since: since - 29 * DAY, until: since - DAY, groupBy: 'day', timeZone: 'UTC' })
+        .groups,
+      features: s.summary({ until: since, groupBy: 'feature' }).groups.map((g) => g.key),
+      tenants: s.summary({ until: since, groupBy: 'tenant' }).groups.length,
+      oldest: s.health({ quickCheck: false }).oldestMs!,
+      budgets: s.listBudgets(),
+      alerts: s.alerts.log(),
+      outbox: s.alerts.messages({ limit: 1000 }),
+    }));
+    assert.equal(st.live.calls, 40, 'the live calls are apart from the history');
+    assert.ok(st.history.calls > 3000, `${st.history.calls} calls of history`);
+    assert.ok(since - st.oldest > 29 * DAY, 'about 30 days back');
+    // Weekly seasonality: weekdays spend more than weekends.
+    const avg = (weekend: boolean) => {
+      const days = st.days.filter(
+        (g) => [0, 6].includes(new Date(`${g.key}T12:00:00Z`).getUTCDay()) === weekend,
+      );
+      return days.reduce((a, g) => a + g.costNanos, 0) / days.length;
+    };
+    assert.ok(avg(false) > 1.5 * avg(true), `weekday ${avg(false)} vs weekend ${avg(true)}`);
+    assert.ok(st.features.length >= 6 && st.tenants >= 4);
+    assert.deepEqual(st.budgets.map((b) => b.name).sort(), ['demo-monthly', 'globex-daily']);
+    const kinds = new Set(st.alerts.map((a) => a.kind));
+    for (const k of [
+      'spend_spike',
+      'volume_spike',
+      'model_mix',
+      'cost_per_request',
+      'budget_threshold',
+      'unpriced_calls',
+    ])
+      assert.ok(kinds.has(k), `${k} in ${[...kinds].join(', ')}`);
+    assert.ok(st.alerts.every((a) => a.state === 'firing' && a.notifiedMs !== null));
+    assert.equal(st.outbox.length, st.alerts.length, 'one notice per alert');
+    assert.ok(
+      st.outbox.every((m) => m.sink === 'demo' && m.state === 'delivered'),
+      JSON.stringify(st.outbox[0]),
+    );
+    assert.match(r.stdout, /History: [\d,]+ calls over the 30 days before/);
+    assert.match(r.stdout, /demo-monthly \(month\) .* warning/);
+    assert.match(r.stdout, /globex-daily \(day, tenant globex\) .* exceeded/);
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `Alerts \\(${st.outbox.length} of ${st.outbox.length} notices received by the demo's local webhook, signature checked\\)`,
+      ),
+    );
+    assert.match(r.stdout, /critical +Spend spike: /);
+    assert.match(r.stdout, /tokenmeter alerts log --store /);
   });
 
   it('rejects bad flags', async () => {

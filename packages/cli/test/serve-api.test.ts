@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { parseBudgetsFile } from '@tokenmeter/budgets';
+import { openStore } from '@tokenmeter/store';
 import type { TokenmeterServer } from '../src/server/server.js';
 import { DAY, makeStore, NOW, pricedCall, run, sampleCalls, tempDir, withStore } from './helpers.js';
 import { get, getJson, serve } from './server-helpers.js';
@@ -108,6 +110,11 @@ describe('tokenmeter serve: REST API', () => {
       ['/v1/telemetry/stream?since=7d', 'since', 'unknown_parameter'],
       ['/v1/budgets?tz=Nowhere/Land', 'tz'],
       ['/v1/budgets?period=day', 'period', 'unknown_parameter'],
+      ['/v1/alerts?state=open', 'state'],
+      ['/v1/alerts?since=yesterday', 'since'],
+      ['/v1/alerts?limit=0', 'limit'],
+      ['/v1/alerts?kind=spike', 'kind', 'unknown_parameter'],
+      ['/v1/alerts/abc', 'id'],
       ['/metrics?format=json', 'format', 'unknown_parameter'],
       ['/healthz?deep=1', 'deep', 'unknown_parameter'],
     ];
@@ -170,6 +177,95 @@ describe('tokenmeter serve: REST API', () => {
       json.budgets[0].spentNanos,
       withStore(f, (st) => st.summary({}).totals.costNanos),
     );
+  });
+
+  it("lists the alert log with each alert's detail and deliveries; one alert by id; 404 for none", async (t) => {
+    const dir = tempDir(t);
+    const f = makeStore(dir, []);
+    const w = openStore(f);
+    w.alerts.addSink({ kind: 'webhook', url: 'https://hooks.example.com/secret-path' });
+    const [id] = w.alerts.apply(
+      [
+        {
+          op: 'open',
+          alert: {
+            key: 'spend_spike',
+            kind: 'spend_spike',
+            severity: 'critical',
+            level: 2,
+            openedMs: NOW - 3_600_000,
+            detail: {
+              title: 'Spend spike: $3.00',
+              value: 3e9,
+              baseline: 1e9,
+              unit: 'nanos',
+              contributors: {},
+              runbook: 'look',
+              path: '/?view=breakdown',
+              scope: {},
+            },
+            notifiedMs: NOW,
+            notifiedLevel: 2,
+          },
+          messages: [{ id: 'm-1', sink: 'store:1', notice: 'trigger', body: '{}' }],
+        },
+      ],
+      NOW,
+    );
+    w.close();
+    const s = await serve(t, f);
+    const { json } = await getJson(`${s.url}/v1/alerts?tz=UTC`);
+    assert.equal(json.firing, 1);
+    assert.equal(json.alerts.length, 1);
+    const a = json.alerts[0];
+    assert.equal(a.id, id);
+    assert.equal(a.title, 'Spend spike: $3.00');
+    assert.equal(a.opened, new Date(NOW - 3_600_000).toISOString());
+    assert.deepEqual(
+      a.deliveries.map((d: { id: string; sinkLabel: string; state: string }) => [d.id, d.sinkLabel, d.state]),
+      [['m-1', 'webhook https://hooks.example.com/…', 'pending']],
+    );
+    assert.equal((await getJson(`${s.url}/v1/alerts/${id}`)).json.key, 'spend_spike');
+    assert.equal((await get(`${s.url}/v1/alerts/999`)).status, 404);
+    assert.deepEqual((await getJson(`${s.url}/v1/alerts?state=resolved`)).json.alerts, []);
+  });
+
+  it('lists the budgets of the store and of the budgets file with reserved spend and the forecast band', async (t) => {
+    const dir = tempDir(t);
+    const f = makeStore(dir, [
+      pricedCall({
+        at: NOW - 1000,
+        provider: 'openai',
+        model: 'gpt-4o',
+        input: 5000,
+        output: 700,
+        feature: 'chat',
+      }),
+    ]);
+    await run(['budget', 'set', '10', '--period', 'month', '--store', f]);
+    const s = await serve(t, f, {
+      budgets: parseBudgetsFile('budgets: [{ name: chat-day, limit_usd: 1, period: day, feature: chat }]')
+        .budgets,
+    });
+    const { json } = await getJson(`${s.url}/v1/budgets?tz=UTC`);
+    assert.deepEqual(
+      json.budgets.map((b: { id: string; source: string }) => [b.id, b.source]),
+      [
+        [json.budgets[0].id, 'store'],
+        ['file:chat-day', 'file'],
+      ],
+    );
+    const chat = json.budgets[1];
+    assert.equal(
+      chat.spentNanos,
+      withStore(f, (st) => st.summary({}).totals.costNanos),
+    );
+    assert.equal(chat.reservedNanos, 0);
+    assert.equal(chat.scope, 'feature=chat');
+    assert.ok(chat.forecast.lowNanos <= chat.forecast.highNanos);
+    assert.ok(chat.forecast.lowNanos >= chat.spentNanos);
+    assert.equal(chat.forecast.method, 'linear-burn');
+    assert.equal(chat.projectedNanos, chat.forecast.expectedNanos);
   });
 
   it('sends security headers, no CORS, and only GET', async () => {

@@ -5,15 +5,22 @@ import { existsSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ANOMALY_DEFAULTS, type BudgetOutlook, budgetOutlook, linearBurnForecast } from '@tokenmeter/alerts';
+import { listBudgets } from '@tokenmeter/budgets';
 import { defaultStorePath } from '@tokenmeter/store';
 import { bool, type CommandContext, type CommandSpec, str } from '../command.js';
+import { type DemoReceiver, startDemoReceiver } from '../demo/alert-receiver.js';
+import { generateHistory, type HistoryResult, writeHistory } from '../demo/history.js';
+import { runDemoAlerts, setDemoBudgets } from '../demo/setup.js';
 import { CliError, EXIT_OK } from '../errors/cli-error.js';
 import { UsageError } from '../errors/usage-error.js';
 import { formatUsd } from '../format/money.js';
 import { formatInt } from '../format/numbers.js';
+import { renderTable } from '../format/table.js';
 import { Progress } from '../io.js';
 import { machineTimeZone } from '../query/time.js';
-import { openForRead } from '../store-access.js';
+import { openForRead, openForWrite } from '../store-access.js';
+import { DEFAULT_DASHBOARD_URL } from './alerts.js';
 import { summaryNotes, summaryTable } from './cost.js';
 import { serveStore } from './serve.js';
 
@@ -159,13 +166,16 @@ export function runWorkload(
 export const demoCommand: CommandSpec = {
   name: 'demo',
   summary: 'Run a sample workload against a local mock provider and show what it cost',
-  usage: 'demo [--calls N] [--store PATH] [--serve [--port 8766]]',
+  usage: 'demo [--calls N] [--store PATH] [--no-history] [--serve [--port 8766]]',
   description:
     'Starts a mock of the OpenAI, Anthropic, Gemini and Bedrock APIs on 127.0.0.1, and runs a small\n' +
     'app that calls it with the official SDKs under the real preload\n' +
     '(node --import @tokenmeter/node/register), with features, users and tenants, streaming, prompt\n' +
     'caching and a few errors. The preload records every call to a fresh store, and the cost is read\n' +
-    'back from it. No API key, no account, no network.',
+    'back from it. A new store first gets 30 days of history (weekly seasonality, a runaway loop in\n' +
+    'the last hour, a model-mix drift), then two demo budgets, and the alerts are evaluated and sent\n' +
+    "to a local webhook of the demo's: --serve shows trends, budgets, forecasts and alerts at once.\n" +
+    'No API key, no account, no network.',
   flags: {
     calls: {
       type: 'string',
@@ -181,6 +191,10 @@ export const demoCommand: CommandSpec = {
       type: 'string',
       value: 'PATH',
       description: 'store to record to (default: a fresh ~/.tokenmeter/demo.db, replaced on each run)',
+    },
+    'no-history': {
+      type: 'boolean',
+      description: 'no backfilled history, budgets or alerts: only the live calls',
     },
     serve: { type: 'boolean', description: 'keep the dashboard up afterwards (Ctrl+C to stop)' },
     host: {
@@ -204,24 +218,35 @@ export const demoCommand: CommandSpec = {
     const { file, fresh } = demoStorePath(ctx);
     if (fresh) for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
     const appending = !fresh && existsSync(file);
+    // History goes only into a new store: never mixed into calls someone recorded.
+    const extras = !appending && !bool(ctx, 'no-history');
     const o = ctx.out;
+    const timeZone = machineTimeZone();
     ctx.io.stdout.write(
       `${o.bold('tokenmeter demo')}: ${formatInt(calls)} LLM calls (OpenAI, Anthropic, Gemini, Bedrock) against a local mock\n` +
         `${o.dim(`recording to ${file}${appending ? ' (appending)' : ''}`)}\n\n`,
     );
+    const started = (ctx.io.now ?? Date.now)();
+    const history = extras ? generateHistory({ now: started, seed: Number(seedText) }) : undefined;
     const { startMockProvider } = await import('@tokenmeter/mock-provider');
     const mock = await startMockProvider({ host: '127.0.0.1', port: 0 });
-    const started = (ctx.io.now ?? Date.now)();
     let result: WorkloadResult;
     try {
-      result = await runWorkload(ctx, { mockUrl: mock.url, storeFile: file, calls, seed: Number(seedText) });
+      // The store exists before the workload starts; the history is written while it runs.
+      const w = history ? openForWrite(ctx, file) : undefined;
+      const running = runWorkload(ctx, { mockUrl: mock.url, storeFile: file, calls, seed: Number(seedText) });
+      try {
+        if (w && history) await writeHistory(w, history);
+      } finally {
+        w?.close();
+      }
+      result = await running;
     } finally {
       await mock.close();
     }
     const store = openForRead(ctx, file);
     let recorded: number;
     try {
-      const timeZone = machineTimeZone();
       const byModel = store.summary({ since: started - 1000, groupBy: 'model', timeZone });
       const byFeature = store.summary({ since: started - 1000, groupBy: 'feature', timeZone });
       recorded = byModel.totals.calls;
@@ -241,13 +266,22 @@ export const demoCommand: CommandSpec = {
         `${ctx.err.yellow('warning:')} ${result.made - recorded} of ${result.made} calls were not recorded\n`,
       );
     const q = /^[\w./:@+-]+$/.test(file) ? file : `'${file.replace(/'/g, "'\\''")}'`;
-    if (bool(ctx, 'serve')) {
-      const stopped = ctx.io.waitForSignal?.() ?? new Promise<string>(() => {});
-      const serving = await serveStore(ctx, file);
-      const signal = await stopped;
-      ctx.io.stderr.write(`\n${signal}: stopping\n`);
-      await serving.close();
-      return EXIT_OK;
+    const receiver = extras ? await startDemoReceiver() : undefined;
+    try {
+      if (history && receiver) await showHistoryBudgetsAlerts(ctx, file, history, receiver, timeZone);
+      if (bool(ctx, 'serve')) {
+        const stopped = ctx.io.waitForSignal?.() ?? new Promise<string>(() => {});
+        const serving = await serveStore(ctx, file, {
+          ...(receiver ? { sinks: [receiver.sink] } : {}),
+          budgetsFile: { path: undefined, budgets: [], sinks: [], settings: {} },
+        });
+        const signal = await stopped;
+        ctx.io.stderr.write(`\n${signal}: stopping\n`);
+        await serving.close();
+        return EXIT_OK;
+      }
+    } finally {
+      await receiver?.close();
     }
     ctx.io.stdout.write(
       `${o.bold('Next')}\n` +
@@ -255,8 +289,70 @@ export const demoCommand: CommandSpec = {
         `  tokenmeter cost --by feature --store ${q}\n` +
         `  tokenmeter calls --store ${q}\n` +
         `  tokenmeter price --unpriced --store ${q}\n` +
+        (history ? `  tokenmeter alerts log --store ${q}\n  tokenmeter budget status --store ${q}\n` : '') +
         `${o.dim('Record your own app: node --import @tokenmeter/node/register app.js (it writes ~/.tokenmeter/tokenmeter.db)')}\n`,
     );
     return EXIT_OK;
   },
 };
+
+/** After the live run: the history line, the demo budgets, and the alerts they and the history fire. */
+async function showHistoryBudgetsAlerts(
+  ctx: CommandContext,
+  file: string,
+  history: HistoryResult,
+  receiver: DemoReceiver,
+  timeZone: string,
+): Promise<void> {
+  const o = ctx.out;
+  ctx.io.stdout.write(
+    `${o.bold('History')}: ${history.calls.toLocaleString('en-US')} calls over the 30 days before, ${formatUsd(history.costNanos)}, ` +
+      `with a runaway ${history.spike.feature} loop (${history.spike.tenant}, ${history.spike.user}) in the last hour ` +
+      `and ${history.drift.feature} moved to ${history.drift.model} in the last 3 hours\n\n`,
+  );
+  const now = (ctx.io.now ?? Date.now)();
+  const w = openForWrite(ctx, file);
+  let outlooks: BudgetOutlook[];
+  try {
+    setDemoBudgets(w, now, timeZone);
+    outlooks = listBudgets(w, { timeZone }).map((b) =>
+      budgetOutlook(w, b, now, linearBurnForecast, ANOMALY_DEFAULTS.burn.recentWindowMs),
+    );
+  } finally {
+    w.close();
+  }
+  const state = (s: string) => (s === 'exceeded' ? o.red(s) : s === 'warning' ? o.yellow(s) : o.green(s));
+  ctx.io.stdout.write(
+    `${o.bold('Budgets')}\n${renderTable(
+      [
+        { header: 'budget' },
+        { header: 'spent', align: 'right' },
+        { header: 'limit', align: 'right' },
+        { header: 'used', align: 'right' },
+        { header: 'forecast', align: 'right' },
+        { header: 'state' },
+      ],
+      outlooks.map((b) => [
+        `${b.budget.name} (${b.budget.period}${b.budget.tenant ? `, tenant ${b.budget.tenant}` : ''})`,
+        formatUsd(b.spentNanos),
+        formatUsd(b.limitNanos),
+        `${Math.floor((b.spentNanos / b.limitNanos) * 100)}%`,
+        `${formatUsd(b.forecast.lowNanos)} – ${formatUsd(b.forecast.highNanos)}`,
+        state(b.state),
+      ]),
+      { styles: o },
+    )}\n`,
+  );
+  const events = await runDemoAlerts(file, receiver.sink, DEFAULT_DASHBOARD_URL, timeZone);
+  const fired = events.filter((e) => e.type === 'fired');
+  const queued = fired.reduce((n, e) => n + (e.type === 'fired' ? e.queued : 0), 0);
+  ctx.io.stdout.write(
+    `${o.bold('Alerts')} ${o.dim(`(${receiver.notices.length} of ${queued} notices received by the demo's local webhook, signature checked)`)}\n`,
+  );
+  for (const e of fired) {
+    if (e.type !== 'fired') continue;
+    const sev = e.alert.severity === 'critical' ? o.red('critical') : o.yellow('warning ');
+    ctx.io.stdout.write(`  ${sev}  ${(e.alert.detail as { title?: string } | null)?.title ?? e.alert.key}\n`);
+  }
+  ctx.io.stdout.write('\n');
+}
