@@ -7,8 +7,12 @@
 // Streams: message_start carries input and cache counts; message_delta carries the cumulative
 // output_tokens (and, on newer models, cumulative input/cache counts, which then win).
 import type { TokenUsage } from '@tokenmeter/pricing';
-import type { RequestInfo, ResponseInfo, StreamParser, StreamParserOptions } from './types.js';
-import { clean, makeCapture, makeUsage, obj, parseJson, str, tokens } from './util.js';
+import { GEN_AI_OPERATION_NAME_VALUE_CHAT } from '@tokenmeter/semconv';
+import { asList, asText, type Message, textParts } from './messages.js';
+import { readBodyModel, sseFraming } from './openai.js';
+import { messagesFrom, pushText } from './request-text.js';
+import type { RequestInfo, ResponseInfo, StreamParser, StreamParserOptions, WireFormat } from './types.js';
+import { clean, count, makeCapture, makeUsage, num, type Obj, obj, parseJson, str, tokens } from './util.js';
 
 interface AnthropicCounts {
   input?: number | undefined;
@@ -162,3 +166,57 @@ export function createAnthropicStreamParser(_info: RequestInfo, options?: Stream
     outputText: () => capture?.snapshot(),
   };
 }
+
+/** The request parameters of a Messages body (also Claude's InvokeModel body on Bedrock). */
+export function readAnthropicRequest(info: RequestInfo, b: Obj): void {
+  readBodyModel(info, b);
+  if (b.stream === true) info.stream = true;
+  info.maxTokens = count(b.max_tokens);
+  info.temperature = num(b.temperature);
+  info.topP = num(b.top_p);
+  info.serviceTier = str(b.service_tier);
+}
+
+/** The system prompt and messages of a Messages body, in the semconv shape. */
+export function anthropicInputMessages(b: Obj): Message[] {
+  const out: Message[] = [];
+  if (b.system !== undefined) out.push({ role: 'system', parts: textParts(b.system) });
+  for (const m of asList(b.messages)) {
+    const msg = obj(m);
+    if (msg) out.push({ role: asText(msg.role) ?? 'user', parts: textParts(msg.content) });
+  }
+  return out;
+}
+
+/**
+ * The output of a Messages response body (or of a Bedrock InvokeModel body: Claude's `content`, or
+ * Meta Llama's `generation`).
+ */
+export function messageBodyOutput(b: Obj): Message[] {
+  if (b.content !== undefined)
+    return [{ role: 'assistant', parts: textParts(b.content), finish_reason: asText(b.stop_reason) }];
+  const generation = asText(b.generation);
+  return generation === undefined
+    ? []
+    : [{ role: 'assistant', parts: [{ type: 'text', content: generation }] }];
+}
+
+/** Anthropic Messages (`/v1/messages`; Claude on Vertex AI's rawPredict). */
+export const anthropicMessages: WireFormat = {
+  api: 'anthropic.messages',
+  operation: GEN_AI_OPERATION_NAME_VALUE_CHAT,
+  modelIn: 'body',
+  usageOnRequest: false,
+  estimate: 'chat',
+  streamFraming: sseFraming,
+  readRequest: readAnthropicRequest,
+  plausible: (b) => typeof b.model === 'string' && Array.isArray(b.messages),
+  parseResponse: (json) => parseAnthropicMessage(json),
+  createStreamParser: createAnthropicStreamParser,
+  inputMessages: anthropicInputMessages,
+  outputMessages: messageBodyOutput,
+  requestText(b, into) {
+    pushText(into.texts, b.system);
+    messagesFrom(b.messages, into);
+  },
+};

@@ -9,7 +9,20 @@
 //   output = candidatesTokenCount + thoughtsTokenCount    (reasoning = thoughtsTokenCount)
 // which matches totalTokenCount. Audio comes from the per-modality details.
 import type { TokenUsage } from '@tokenmeter/pricing';
-import type { RequestInfo, ResponseInfo, StreamParser, StreamParserOptions } from './types.js';
+import {
+  GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS,
+  GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT,
+} from '@tokenmeter/semconv';
+import { asList, asText, type Message, textParts } from './messages.js';
+import { messagesFrom, pushText, type RequestText } from './request-text.js';
+import type {
+  RequestInfo,
+  ResponseInfo,
+  StreamFormat,
+  StreamParser,
+  StreamParserOptions,
+  WireFormat,
+} from './types.js';
 import {
   arr,
   clean,
@@ -17,6 +30,8 @@ import {
   denseReasons,
   makeCapture,
   makeUsage,
+  num,
+  type Obj,
   obj,
   parseJson,
   setFinish,
@@ -182,3 +197,86 @@ export function createGeminiStreamParser(_info: RequestInfo, options?: StreamPar
     outputText: () => capture?.snapshot(),
   };
 }
+
+/** `streamGenerateContent?alt=sse` streams events; without `alt=sse` it writes one JSON array. */
+function geminiFraming(url: URL): StreamFormat {
+  return url.searchParams.get('alt') === 'sse' ? 'sse' : 'json-array';
+}
+
+/** The text of a Gemini body (both formats): system instruction, contents, embedding inputs. */
+function geminiText(b: Obj, into: RequestText): void {
+  const system = obj(b.systemInstruction) ?? obj(b.system_instruction);
+  if (system) pushText(into.texts, system.parts);
+  messagesFrom(b.contents, into);
+  if (b.content !== undefined) pushText(into.texts, obj(b.content)?.parts);
+  if (Array.isArray(b.requests))
+    for (const r of b.requests) pushText(into.texts, obj(obj(r)?.content)?.parts);
+  if (Array.isArray(b.instances)) for (const i of b.instances) pushText(into.texts, obj(i)?.content);
+}
+
+/** Gemini generateContent / streamGenerateContent (the Gemini API and Vertex AI publisher models). */
+export const geminiGenerate: WireFormat = {
+  api: 'gemini.generate',
+  operation: GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT,
+  modelIn: 'path',
+  usageOnRequest: false,
+  estimate: 'chat',
+  streamFraming: geminiFraming,
+  readRequest(info: RequestInfo, b: Obj) {
+    const cfg = obj(b.generationConfig) ?? obj(b.generation_config);
+    info.maxTokens = count(cfg?.maxOutputTokens) ?? count(cfg?.max_output_tokens);
+    info.temperature = num(cfg?.temperature);
+    info.topP = num(cfg?.topP) ?? num(cfg?.top_p);
+    info.choiceCount = count(cfg?.candidateCount) ?? count(cfg?.candidate_count);
+  },
+  plausible: () => true, // the model is in the URL
+  parseResponse: (json) => parseGeminiGenerate(json),
+  createStreamParser: createGeminiStreamParser,
+  inputMessages(b) {
+    const out: Message[] = [];
+    const system = obj(b.systemInstruction) ?? obj(b.system_instruction);
+    if (system) out.push({ role: 'system', parts: textParts(system.parts) });
+    for (const c of asList(b.contents)) {
+      const content = obj(c);
+      if (content)
+        out.push({
+          role: asText(content.role) === 'model' ? 'assistant' : 'user',
+          parts: textParts(content.parts),
+        });
+    }
+    return out;
+  },
+  outputMessages(b) {
+    const out: Message[] = [];
+    for (const c of asList(b.candidates)) {
+      const cand = obj(c);
+      if (cand)
+        out.push({
+          role: 'assistant',
+          parts: textParts(obj(cand.content)?.parts),
+          finish_reason: asText(cand.finishReason),
+        });
+    }
+    return out;
+  },
+  requestText: geminiText,
+};
+
+const NONE = (): never[] => [];
+
+/** Gemini embedContent / batchEmbedContents, Vertex AI `:predict` on embedding models. */
+export const geminiEmbed: WireFormat = {
+  api: 'gemini.embed',
+  operation: GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS,
+  modelIn: 'path',
+  usageOnRequest: false,
+  estimate: 'embeddings',
+  streamFraming: geminiFraming,
+  readRequest: () => {},
+  plausible: () => true,
+  parseResponse: (json) => parseGeminiEmbed(json),
+  createStreamParser: createGeminiStreamParser,
+  inputMessages: NONE,
+  outputMessages: NONE,
+  requestText: geminiText,
+};

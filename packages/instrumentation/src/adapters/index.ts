@@ -1,16 +1,10 @@
-// The provider adapters: pure functions over the wire formats, no OpenTelemetry. The fetch layer
-// calls three of them per call: recognizeRequest (before sending), then parseResponse (JSON body)
-// or createStreamParser (streams). None of them throws.
-import { createAnthropicStreamParser, parseAnthropicMessage } from './anthropic.js';
-import { createBedrockStreamParser, parseBedrockConverse, parseBedrockInvoke } from './bedrock.js';
-import { createGeminiStreamParser, parseGeminiEmbed, parseGeminiGenerate } from './gemini.js';
-import {
-  createOpenAIChatStreamParser,
-  createOpenAIResponsesStreamParser,
-  parseOpenAIChat,
-  parseOpenAIEmbeddings,
-  parseOpenAIResponses,
-} from './openai.js';
+// The provider adapters: pure functions over the wire formats, no OpenTelemetry. Each format is one
+// WireFormat object in the WIRE_FORMATS table (formats.ts); recognize.ts classifies URLs. The fetch
+// layer calls three entry points per call: recognizeRequest (before sending), then parseResponse
+// (JSON body) or createStreamParser (streams). None of them throws; both results pass the one usage
+// check (usage-check.ts).
+import { WIRE_FORMATS } from './formats.js';
+import { createOpenAIChatStreamParser } from './openai.js';
 import type {
   HeaderSource,
   RequestInfo,
@@ -25,18 +19,18 @@ export { anthropicUsage, parseAnthropicMessage } from './anthropic.js';
 export {
   AwsEventStreamDecoder,
   type AwsEventStreamDecoderOptions,
-  type EventStreamMessage,
-  eventStreamMessageToEvent,
-} from './aws-eventstream.js';
-export {
   type BedrockCommandName,
   bedrockFamily,
   bedrockModelFromId,
   bedrockUsage,
+  type EventStreamMessage,
+  eventStreamMessageToEvent,
   recognizeBedrockCommand,
-} from './bedrock.js';
+} from './bedrock/index.js';
+export { WIRE_FORMATS, wireFormat } from './formats.js';
 export { geminiUsage } from './gemini.js';
 export { JsonArrayStreamDecoder } from './json-array-stream.js';
+export type { Message, Part } from './messages.js';
 export { openaiUsage } from './openai.js';
 export {
   acceptsStreamOptions,
@@ -49,6 +43,7 @@ export {
   stripInjectedUsage,
 } from './openai-stream-usage.js';
 export { type ProviderEndpointOption, type RecognizeOptions, recognizeRequest } from './recognize.js';
+export type { RequestText } from './request-text.js';
 export type * from './types.js';
 
 /**
@@ -60,53 +55,10 @@ export type * from './types.js';
  */
 export function parseResponse(info: RequestInfo, json: unknown, headers?: HeaderSource): ResponseInfo {
   try {
-    return checkedUsage(rawResponse(info, json, headers));
+    const format = WIRE_FORMATS[info.api];
+    return format === undefined ? {} : checkedUsage(format.parseResponse(json, info, headers));
   } catch {
     return {};
-  }
-}
-
-function rawResponse(info: RequestInfo, json: unknown, headers?: HeaderSource): ResponseInfo {
-  switch (info.api) {
-    case 'openai.chat':
-    case 'openai.completions':
-      return parseOpenAIChat(json);
-    case 'openai.embeddings':
-      return parseOpenAIEmbeddings(json);
-    case 'openai.responses':
-      return parseOpenAIResponses(json);
-    case 'anthropic.messages':
-      return parseAnthropicMessage(json);
-    case 'gemini.generate':
-      return parseGeminiGenerate(json);
-    case 'gemini.embed':
-      return parseGeminiEmbed(json);
-    case 'bedrock.converse':
-      return parseBedrockConverse(json, headers);
-    case 'bedrock.invoke':
-      return parseBedrockInvoke(info, json, headers);
-    default:
-      return {};
-  }
-}
-
-function rawParser(info: RequestInfo, options?: StreamParserOptions): StreamParser {
-  switch (info.api) {
-    case 'openai.chat':
-    case 'openai.completions':
-      return createOpenAIChatStreamParser(info, options);
-    case 'openai.responses':
-      return createOpenAIResponsesStreamParser(info, options);
-    case 'anthropic.messages':
-      return createAnthropicStreamParser(info, options);
-    case 'gemini.generate':
-    case 'gemini.embed':
-      return createGeminiStreamParser(info, options);
-    case 'bedrock.converse':
-    case 'bedrock.invoke':
-      return createBedrockStreamParser(info, options);
-    default:
-      return createOpenAIChatStreamParser(info, options);
   }
 }
 
@@ -134,7 +86,7 @@ export function streamCompleted(info: RequestInfo, result: ResponseInfo): boolea
 export function createStreamParser(info: RequestInfo, options?: StreamParserOptions): StreamParser {
   let inner: StreamParser;
   try {
-    inner = rawParser(info, options);
+    inner = (WIRE_FORMATS[info.api]?.createStreamParser ?? createOpenAIChatStreamParser)(info, options);
   } catch {
     inner = createOpenAIChatStreamParser(info);
   }

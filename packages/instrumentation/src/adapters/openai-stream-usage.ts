@@ -26,6 +26,7 @@ import {
   GEN_AI_PROVIDER_NAME_VALUE_X_AI,
 } from '@tokenmeter/semconv';
 import { SseDecoder, type SseDecoderOptions, type SseEventHandler } from '../sse.js';
+import { WIRE_FORMATS } from './formats.js';
 import { wholeBody } from './json-scan.js';
 import { usageEdit } from './openai-usage-edit.js';
 import type { RequestInfo } from './types.js';
@@ -55,9 +56,12 @@ export function acceptsStreamOptions(info: RequestInfo): boolean {
   return v.slice(0, 10) >= '2024-09-01';
 }
 
-/** A Chat Completions or legacy Completions request: the OpenAI stream format (SSE of chunks, `[DONE]`). */
+/**
+ * A Chat Completions or legacy Completions request: the OpenAI stream format (SSE of chunks,
+ * `[DONE]`), whose streams report usage only when asked (`WireFormat.usageOnRequest`).
+ */
 export function isOpenAIStreamFormat(info: RequestInfo): boolean {
-  return info.api === 'openai.chat' || info.api === 'openai.completions';
+  return WIRE_FORMATS[info.api]?.usageOnRequest === true;
 }
 
 /**

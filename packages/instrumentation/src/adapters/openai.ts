@@ -1,5 +1,6 @@
-// OpenAI wire formats: Chat Completions, legacy Completions, Embeddings and the Responses API. Also
-// read for every OpenAI-compatible server (Azure OpenAI, Groq, DeepSeek, xAI, Together, Fireworks,
+// OpenAI Chat Completions and legacy Completions, and what the OpenAI formats share (usage, request
+// parameters, error objects); Embeddings and the Responses API are in their own files. Also read for
+// every OpenAI-compatible server (Azure OpenAI, Groq, DeepSeek, xAI, Together, Fireworks,
 // OpenRouter, Mistral, vLLM, Ollama's /v1, ...).
 //
 // Usage normalisation (GenAI semconv meaning, see @tokenmeter/pricing TokenUsage):
@@ -12,7 +13,20 @@
 //   `total_tokens` = prompt + completion + reasoning. When `total_tokens` says so, reasoning is
 //   added to the output, so output always includes reasoning.
 import type { TokenUsage } from '@tokenmeter/pricing';
-import type { RequestInfo, ResponseInfo, StreamParser, StreamParserOptions } from './types.js';
+import {
+  GEN_AI_OPERATION_NAME_VALUE_CHAT,
+  GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION,
+} from '@tokenmeter/semconv';
+import { asList, asText, type Message, openaiToolCalls, textParts } from './messages.js';
+import { messagesFrom, promptLike, type RequestText } from './request-text.js';
+import type {
+  RequestInfo,
+  ResponseInfo,
+  StreamFormat,
+  StreamParser,
+  StreamParserOptions,
+  WireFormat,
+} from './types.js';
 import {
   arr,
   clean,
@@ -20,6 +34,7 @@ import {
   denseReasons,
   makeCapture,
   makeUsage,
+  num,
   type Obj,
   obj,
   parseJson,
@@ -73,6 +88,39 @@ function readChoices(choices: unknown, reasons: string[]): void {
   }
 }
 
+export function openaiErrorType(value: unknown): string | undefined {
+  const e = obj(value);
+  if (!e) return undefined;
+  return str(e.type) ?? str(e.code) ?? (typeof e.code === 'number' ? String(e.code) : undefined);
+}
+
+/** The request parameters the OpenAI formats share (Chat, Completions, Responses). */
+export function readOpenAIRequest(info: RequestInfo, b: Obj): void {
+  readBodyModel(info, b);
+  if (b.stream === true) info.stream = true;
+  info.maxTokens = count(b.max_completion_tokens) ?? count(b.max_tokens) ?? count(b.max_output_tokens);
+  info.temperature = num(b.temperature);
+  info.topP = num(b.top_p);
+  info.choiceCount = count(b.n);
+  info.serviceTier = str(b.service_tier);
+}
+
+/** The body's `model`, for formats that carry it there. */
+export function readBodyModel(info: RequestInfo, b: Obj): void {
+  const model = str(b.model);
+  if (model) info.requestModel = model;
+}
+
+/** A body on an unknown host names its model (every body-model format needs one). */
+export function hasBodyModel(b: Obj): boolean {
+  return typeof b.model === 'string';
+}
+
+/** Server-sent events, whatever the URL. */
+export function sseFraming(): StreamFormat {
+  return 'sse';
+}
+
 /** Chat Completions or legacy Completions response body. */
 export function parseOpenAIChat(json: unknown): ResponseInfo {
   const body = obj(json);
@@ -85,51 +133,7 @@ export function parseOpenAIChat(json: unknown): ResponseInfo {
     finishReasons: denseReasons(reasons),
     usage: openaiUsage(body.usage) ?? openaiUsage(obj(body.x_groq)?.usage),
     serviceTier: str(body.service_tier),
-    errorType: errorType(body.error),
-  });
-}
-
-/** Embeddings response body: input tokens only. */
-export function parseOpenAIEmbeddings(json: unknown): ResponseInfo {
-  const body = obj(json);
-  if (!body) return {};
-  const u = obj(body.usage);
-  const input = tokens(u?.prompt_tokens) ?? tokens(u?.input_tokens) ?? tokens(u?.total_tokens);
-  return clean({
-    responseId: str(body.id),
-    responseModel: str(body.model),
-    usage: input !== undefined ? makeUsage({ input, output: 0 }) : undefined,
-  });
-}
-
-function errorType(value: unknown): string | undefined {
-  const e = obj(value);
-  if (!e) return undefined;
-  return str(e.type) ?? str(e.code) ?? (typeof e.code === 'number' ? String(e.code) : undefined);
-}
-
-/** The finish reason of a Responses API response: `stop`, the incomplete reason, or `error`. */
-function responsesFinish(body: Obj): string | undefined {
-  const status = str(body.status);
-  if (status === 'completed') return 'stop';
-  if (status === 'incomplete') return str(obj(body.incomplete_details)?.reason) ?? 'incomplete';
-  if (status === 'failed') return 'error';
-  if (status === 'cancelled') return 'cancelled';
-  return undefined;
-}
-
-/** Responses API response body (also the `response` object of its stream's terminal events). */
-export function parseOpenAIResponses(json: unknown): ResponseInfo {
-  const body = obj(json);
-  if (!body) return {};
-  const finish = responsesFinish(body);
-  return clean({
-    responseId: str(body.id),
-    responseModel: str(body.model),
-    finishReasons: finish ? [finish] : undefined,
-    usage: openaiUsage(body.usage),
-    serviceTier: str(body.service_tier),
-    errorType: errorType(body.error),
+    errorType: openaiErrorType(body.error),
   });
 }
 
@@ -198,7 +202,7 @@ export function createOpenAIChatStreamParser(
     }
     const u = openaiUsage(chunk.usage) ?? openaiUsage(obj(chunk.x_groq)?.usage);
     if (u) usage = u;
-    error = errorType(chunk.error) ?? error;
+    error = openaiErrorType(chunk.error) ?? error;
     return false;
   }
 
@@ -218,65 +222,64 @@ export function createOpenAIChatStreamParser(
   };
 }
 
-const RESPONSES_TERMINAL = new Set(['response.completed', 'response.failed', 'response.incomplete']);
-const RESPONSES_TEXT_DELTAS = new Set([
-  'response.output_text.delta',
-  'response.refusal.delta',
-  'response.function_call_arguments.delta',
-  'response.reasoning_summary_text.delta',
-]);
+/** OpenAI Chat Completions (`/chat/completions`). */
+export const openaiChat: WireFormat = {
+  api: 'openai.chat',
+  operation: GEN_AI_OPERATION_NAME_VALUE_CHAT,
+  modelIn: 'body',
+  usageOnRequest: true,
+  estimate: 'chat',
+  streamFraming: sseFraming,
+  readRequest: readOpenAIRequest,
+  plausible: hasBodyModel,
+  parseResponse: (json) => parseOpenAIChat(json),
+  createStreamParser: createOpenAIChatStreamParser,
+  inputMessages(b) {
+    const out: Message[] = [];
+    for (const m of asList(b.messages)) {
+      const msg = obj(m);
+      if (!msg) continue;
+      const parts = textParts(msg.content).concat(openaiToolCalls(msg.tool_calls));
+      out.push({ role: asText(msg.role) ?? 'user', parts });
+    }
+    return out;
+  },
+  outputMessages: choiceMessages,
+  requestText(b, into) {
+    messagesFrom(b.messages, into);
+    if (b.messages === undefined) promptLike(b.prompt ?? b.input, into);
+  },
+};
 
-/**
- * Stream parser for the Responses API. Terminal events: `response.completed`, `response.failed`,
- * `response.incomplete` (usage is in `response.usage`), and `error`.
- */
-export function createOpenAIResponsesStreamParser(
-  _info: RequestInfo,
-  options?: StreamParserOptions,
-): StreamParser {
-  const capture = makeCapture(options);
-  let result: ResponseInfo = {};
-  let events = 0;
-  let malformed = 0;
-  let terminal = false;
+/** OpenAI legacy Completions (`/completions`): a prompt in, choices of text out; the chat stream. */
+export const openaiCompletions: WireFormat = {
+  ...openaiChat,
+  api: 'openai.completions',
+  operation: GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION,
+  estimate: 'completion',
+  inputMessages(b) {
+    const out: Message[] = [];
+    for (const p of Array.isArray(b.prompt) ? b.prompt : [b.prompt]) {
+      if (typeof p === 'string') out.push({ role: 'user', parts: [{ type: 'text', content: p }] });
+    }
+    return out;
+  },
+  requestText(b: Obj, into: RequestText) {
+    promptLike(b.prompt, into);
+  },
+};
 
-  function onEvent(data: string, event?: string): boolean {
-    events++;
-    if (data === '[DONE]') {
-      terminal = true;
-      return true;
-    }
-    // The `event:` line names the type: skip deltas unparsed unless their text is wanted.
-    if (event !== undefined && !capture && event.endsWith('.delta')) return false;
-    const body = obj(parseJson(data));
-    if (!body) {
-      malformed++;
-      return false;
-    }
-    const type = str(body.type) ?? event;
-    if (type === undefined) return false;
-    if (type === 'response.created' || type === 'response.in_progress' || RESPONSES_TERMINAL.has(type)) {
-      const parsed = parseOpenAIResponses(body.response);
-      result = { ...result, ...parsed };
-      if (RESPONSES_TERMINAL.has(type)) {
-        terminal = true;
-        return true;
-      }
-      return false;
-    }
-    if (type === 'error') {
-      result = { ...result, errorType: str(body.code) ?? errorType(body.error) ?? 'error' };
-      terminal = true;
-      return true;
-    }
-    if (capture && RESPONSES_TEXT_DELTAS.has(type) && typeof body.delta === 'string') capture.add(body.delta);
-    return false;
+/** The choices of a chat or completion response, as assistant messages. */
+function choiceMessages(b: Obj): Message[] {
+  const out: Message[] = [];
+  for (const c of asList(b.choices)) {
+    const choice = obj(c);
+    if (!choice) continue;
+    const message = obj(choice.message);
+    const parts = message
+      ? textParts(message.content).concat(openaiToolCalls(message.tool_calls))
+      : textParts(asText(choice.text));
+    out.push({ role: 'assistant', parts, finish_reason: asText(choice.finish_reason) });
   }
-
-  return {
-    onEvent,
-    result: () => clean(result),
-    stats: () => ({ events, malformed, terminal }),
-    outputText: () => capture?.snapshot(),
-  };
+  return out;
 }

@@ -1,6 +1,7 @@
-// Request recognition: URL first (host + path), body second. Runs on every fetch of the app, so a
-// URL that is not an LLM inference call is rejected after a method compare, one hostname lookup and
-// a few `endsWith` checks, without allocating.
+// Request recognition: which wire format a request is in and which provider it goes to, from its
+// URL (host + path); the format's own object (formats.ts) then reads the body. Runs on every fetch of
+// the app, so a URL that is not an LLM inference call is rejected after a method compare, one
+// hostname lookup and a few `endsWith` checks, without allocating.
 //
 // How a request is classified, in order:
 // 1. Method: only POST requests are inference calls.
@@ -27,10 +28,6 @@
 // OpenAI `/v1/batches`, Gemini `:countTokens` and `:batchGenerateContent`, Vertex `:countTokens` /
 // `:computeTokens`, GET retrievals of stored responses, anything not POST.
 import {
-  GEN_AI_OPERATION_NAME_VALUE_CHAT,
-  GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS,
-  GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT,
-  GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION,
   GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC,
   GEN_AI_PROVIDER_NAME_VALUE_AWS_BEDROCK,
   GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_OPENAI,
@@ -47,9 +44,10 @@ import {
   GEN_AI_PROVIDER_NAME_VALUE_TOGETHER_AI,
   GEN_AI_PROVIDER_NAME_VALUE_X_AI,
 } from '@tokenmeter/semconv';
-import { bedrockModelFromId, readBedrockRequestBody } from './bedrock.js';
+import { bedrockModelFromId } from './bedrock/model-id.js';
+import { WIRE_FORMATS } from './formats.js';
 import type { RequestInfo, RequestView, WireApi } from './types.js';
-import { count, num, obj, str } from './util.js';
+import { obj } from './util.js';
 
 /** A user-configured endpoint: requests under `baseUrl` are recorded with `provider`. */
 export interface ProviderEndpointOption {
@@ -62,16 +60,13 @@ export interface RecognizeOptions {
   providers?: readonly ProviderEndpointOption[];
 }
 
-type Format = { operation: string; api: WireApi };
+type Format = WireApi;
 
-const CHAT: Format = { operation: GEN_AI_OPERATION_NAME_VALUE_CHAT, api: 'openai.chat' };
-const COMPLETIONS: Format = {
-  operation: GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION,
-  api: 'openai.completions',
-};
-const EMBEDDINGS: Format = { operation: GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS, api: 'openai.embeddings' };
-const RESPONSES: Format = { operation: GEN_AI_OPERATION_NAME_VALUE_CHAT, api: 'openai.responses' };
-const MESSAGES: Format = { operation: GEN_AI_OPERATION_NAME_VALUE_CHAT, api: 'anthropic.messages' };
+const CHAT: Format = 'openai.chat';
+const COMPLETIONS: Format = 'openai.completions';
+const EMBEDDINGS: Format = 'openai.embeddings';
+const RESPONSES: Format = 'openai.responses';
+const MESSAGES: Format = 'anthropic.messages';
 
 /** The OpenAI format a path ends with, or undefined. */
 function openaiFormat(path: string): Format | undefined {
@@ -103,28 +98,22 @@ interface Classified {
   /** The body's `model` wins over `urlModel` (Azure: the body names the model the caller asked for). */
   bodyModelWins?: boolean;
   deployment?: string;
+  /** The path says the response streams (streamGenerateContent, converse-stream, ...). */
   stream?: boolean;
-  streamFormat?: RequestInfo['streamFormat'];
 }
 
-function geminiFromPath(provider: string, path: string, url: URL): Classified | null {
+function geminiFromPath(provider: string, path: string): Classified | null {
   const m = GEMINI_PATH.exec(path);
   if (!m) return null;
   const method = m[2]!;
   if (method === 'embedContent' || method === 'batchEmbedContents') {
-    return {
-      provider,
-      format: { operation: GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS, api: 'gemini.embed' },
-      urlModel: m[1]!,
-    };
+    return { provider, format: 'gemini.embed', urlModel: m[1]! };
   }
-  const stream = method === 'streamGenerateContent';
   return {
     provider,
-    format: { operation: GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT, api: 'gemini.generate' },
+    format: 'gemini.generate',
     urlModel: m[1]!,
-    stream,
-    streamFormat: stream ? (url.searchParams.get('alt') === 'sse' ? 'sse' : 'json-array') : undefined,
+    stream: method === 'streamGenerateContent',
   };
 }
 
@@ -141,37 +130,31 @@ function bedrockFromPath(provider: string, path: string): Classified | null {
     modelId = m[1]!;
   }
   const action = m[2]!;
-  const converse = action.startsWith('converse');
-  const stream = action.endsWith('stream');
   return {
     provider,
-    format: {
-      operation: GEN_AI_OPERATION_NAME_VALUE_CHAT,
-      api: converse ? 'bedrock.converse' : 'bedrock.invoke',
-    },
+    format: action.startsWith('converse') ? 'bedrock.converse' : 'bedrock.invoke',
     urlModel: bedrockModelFromId(modelId),
-    stream,
-    streamFormat: stream ? 'aws-eventstream' : undefined,
+    stream: action.endsWith('stream'),
   };
 }
 
 /** Classify the path under a configured or unknown host, by wire format. */
-function byFormat(provider: string | undefined, path: string, url: URL): Classified | null {
+function byFormat(provider: string | undefined, path: string): Classified | null {
   const openai = openaiFormat(path);
   if (openai) return { provider: provider ?? GEN_AI_PROVIDER_NAME_VALUE_OPENAI_COMPATIBLE, format: openai };
   if (isMessagesPath(path))
     return { provider: provider ?? GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC, format: MESSAGES };
   if (path.includes(':')) {
-    const gemini = geminiFromPath(provider ?? GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI, path, url);
+    const gemini = geminiFromPath(provider ?? GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI, path);
     if (gemini) return gemini;
-    if (provider !== undefined) return vertexFromPath(provider, path, url);
+    if (provider !== undefined) return vertexFromPath(provider, path);
     return null;
   }
   if (provider !== undefined && path.startsWith('/model/')) return bedrockFromPath(provider, path);
   return null;
 }
 
-function vertexFromPath(provider: string, path: string, url: URL): Classified | null {
+function vertexFromPath(provider: string, path: string): Classified | null {
   const m = VERTEX_PATH.exec(path);
   if (!m) {
     const o = VERTEX_OPENAI_PATH.exec(path);
@@ -183,31 +166,24 @@ function vertexFromPath(provider: string, path: string, url: URL): Classified | 
   const method = m[3]!;
   if (publisher === 'google') {
     if (method === 'generateContent' || method === 'streamGenerateContent') {
-      const stream = method === 'streamGenerateContent';
       return {
         provider,
-        format: { operation: GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT, api: 'gemini.generate' },
+        format: 'gemini.generate',
         urlModel: model,
-        stream,
-        streamFormat: stream ? (url.searchParams.get('alt') === 'sse' ? 'sse' : 'json-array') : undefined,
+        stream: method === 'streamGenerateContent',
       };
     }
     if (method === 'predict' || method === 'embedContent') {
-      return {
-        provider,
-        format: { operation: GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS, api: 'gemini.embed' },
-        urlModel: model,
-      };
+      return { provider, format: 'gemini.embed', urlModel: model };
     }
     return null;
   }
   if (method !== 'rawPredict' && method !== 'streamRawPredict') return null;
   if (model === 'count-tokens') return null;
-  const stream = method === 'streamRawPredict';
   // Claude on Vertex speaks Anthropic Messages; the other partner models (Mistral, Llama, ...)
   // served through rawPredict speak the OpenAI chat format.
   const format = publisher === 'anthropic' ? MESSAGES : CHAT;
-  return { provider, format, urlModel: model, stream, streamFormat: stream ? 'sse' : undefined };
+  return { provider, format, urlModel: model, stream: method === 'streamRawPredict' };
 }
 
 function azureFromPath(path: string): Classified | null {
@@ -277,10 +253,10 @@ function classifyKnownHost(host: string, path: string, url: URL): Classified | n
         const format = openaiFormat(path);
         return format ? { provider: GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI, format } : null;
       }
-      return geminiFromPath(GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI, path, url);
+      return geminiFromPath(GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI, path);
     }
     case 'aiplatform.googleapis.com':
-      return vertexFromPath(GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI, path, url);
+      return vertexFromPath(GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI, path);
   }
   // Suffix-matched hosts.
   if (
@@ -291,7 +267,7 @@ function classifyKnownHost(host: string, path: string, url: URL): Classified | n
     return azureFromPath(path);
   }
   if (host.endsWith('-aiplatform.googleapis.com'))
-    return vertexFromPath(GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI, path, url);
+    return vertexFromPath(GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI, path);
   if (
     (host.startsWith('bedrock-runtime.') || host.startsWith('bedrock-runtime-fips.')) &&
     (host.endsWith('.amazonaws.com') || host.endsWith('.amazonaws.com.cn'))
@@ -344,7 +320,7 @@ function matchConfigured(
     if (c.host !== host || c.protocol !== url.protocol) continue;
     if (c.pathPrefix !== '' && path !== c.pathPrefix && !path.startsWith(`${c.pathPrefix}/`)) continue;
     // The format is read from the whole path (OpenAI and Anthropic paths by suffix, Gemini by pattern).
-    return byFormat(c.provider, path, url) ?? null;
+    return byFormat(c.provider, path) ?? null;
   }
   return undefined;
 }
@@ -352,19 +328,15 @@ function matchConfigured(
 /**
  * On an unknown host a path suffix alone could be some other API's (`POST /forms/x/responses`).
  * Require the usual API prefix for the generic suffixes, and, when the body is known, the fields
- * the format cannot do without (a `model`; Anthropic also `messages`).
+ * the format cannot do without (`WireFormat.plausible`: a `model`; Anthropic also `messages`).
  */
 function plausibleOnUnknownHost(c: Classified, path: string, body: unknown): boolean {
-  const api = c.format.api;
+  const api = c.format;
   if (api === 'openai.completions' || api === 'openai.embeddings' || api === 'openai.responses') {
     if (!path.includes('/v1') && !path.includes('/openai/')) return false;
   }
   const b = obj(body);
-  if (!b) return true; // body not available to the fetch layer: trust the path
-  if (api === 'gemini.generate' || api === 'gemini.embed') return true; // the model is in the URL
-  if (typeof b.model !== 'string') return false;
-  if (api === 'anthropic.messages' && !Array.isArray(b.messages)) return false;
-  return true;
+  return b === undefined || WIRE_FORMATS[api].plausible(b); // no body for the fetch layer: trust the path
 }
 
 function isPost(method: string | undefined): boolean {
@@ -392,7 +364,7 @@ export function recognizeRequest(view: RequestView, options?: RecognizeOptions):
       const last = path.charCodeAt(path.length - 1);
       // ...s (completions, embeddings, responses, messages) or ...t (generateContent, ...Contents)
       if (last !== 115 && last !== 116) return null;
-      classified = byFormat(undefined, path, url);
+      classified = byFormat(undefined, path);
       if (classified && !plausibleOnUnknownHost(classified, path, view.body)) return null;
     }
     if (!classified) return null;
@@ -403,14 +375,15 @@ export function recognizeRequest(view: RequestView, options?: RecognizeOptions):
 }
 
 function buildInfo(c: Classified, view: RequestView, url: URL, host: string): RequestInfo {
+  const format = WIRE_FORMATS[c.format];
   const port = url.port ? Number(url.port) : url.protocol === 'http:' ? 80 : 443;
   const info: RequestInfo = {
     provider: c.provider,
-    operation: c.format.operation,
+    operation: format.operation,
     stream: c.stream ?? false,
     serverAddress: host,
     serverPort: port,
-    api: c.format.api,
+    api: c.format,
   };
   if (c.urlModel !== undefined) info.requestModel = c.urlModel;
   if (c.deployment !== undefined) info.deployment = c.deployment;
@@ -418,60 +391,15 @@ function buildInfo(c: Classified, view: RequestView, url: URL, host: string): Re
     const v = url.searchParams.get('api-version');
     if (v) info.apiVersion = v;
   }
-  readBody(info, view.body);
+  const b = obj(view.body);
+  if (b) {
+    format.readRequest(info, b);
+    // Drop unset optional fields so the record stays small.
+    for (const key of OPTIONAL_PARAMETERS) if (info[key] === undefined) delete info[key];
+  }
   if (c.urlModel !== undefined && !c.bodyModelWins) info.requestModel = c.urlModel;
-  if (info.stream && info.streamFormat === undefined) info.streamFormat = c.streamFormat ?? 'sse';
-  else if (c.streamFormat !== undefined) info.streamFormat = c.streamFormat;
-  if (!info.stream) delete info.streamFormat;
+  if (info.stream) info.streamFormat = format.streamFraming(url);
   return info;
 }
 
-function readBody(info: RequestInfo, body: unknown): void {
-  const b = obj(body);
-  if (!b) return;
-  switch (info.api) {
-    case 'openai.chat':
-    case 'openai.completions':
-    case 'openai.embeddings':
-    case 'openai.responses': {
-      const model = str(b.model);
-      if (model) info.requestModel = model;
-      if (info.api === 'openai.embeddings') return;
-      if (b.stream === true) info.stream = true;
-      info.maxTokens = count(b.max_completion_tokens) ?? count(b.max_tokens) ?? count(b.max_output_tokens);
-      info.temperature = num(b.temperature);
-      info.topP = num(b.top_p);
-      info.choiceCount = count(b.n);
-      info.serviceTier = str(b.service_tier);
-      break;
-    }
-    case 'anthropic.messages': {
-      const model = str(b.model);
-      if (model) info.requestModel = model;
-      if (b.stream === true) info.stream = true;
-      info.maxTokens = count(b.max_tokens);
-      info.temperature = num(b.temperature);
-      info.topP = num(b.top_p);
-      info.serviceTier = str(b.service_tier);
-      break;
-    }
-    case 'gemini.generate': {
-      const cfg = obj(b.generationConfig) ?? obj(b.generation_config);
-      info.maxTokens = count(cfg?.maxOutputTokens) ?? count(cfg?.max_output_tokens);
-      info.temperature = num(cfg?.temperature);
-      info.topP = num(cfg?.topP) ?? num(cfg?.top_p);
-      info.choiceCount = count(cfg?.candidateCount) ?? count(cfg?.candidate_count);
-      break;
-    }
-    case 'gemini.embed':
-      break;
-    case 'bedrock.converse':
-    case 'bedrock.invoke':
-      readBedrockRequestBody(info, b);
-      break;
-  }
-  // Drop unset optional fields so the record stays small.
-  for (const key of ['maxTokens', 'temperature', 'topP', 'choiceCount', 'serviceTier'] as const) {
-    if (info[key] === undefined) delete info[key];
-  }
-}
+const OPTIONAL_PARAMETERS = ['maxTokens', 'temperature', 'topP', 'choiceCount', 'serviceTier'] as const;

@@ -1,6 +1,8 @@
 // The contract of a provider adapter: pure functions over a provider's wire format.
 // No @opentelemetry imports here or in any adapter: adapters are unit tested on recorded payloads.
 import type { TokenUsage } from '@tokenmeter/pricing';
+import type { Message } from './messages.js';
+import type { RequestText } from './request-text.js';
 
 /** What the request tells us, before anything is sent. */
 export interface RequestInfo {
@@ -131,4 +133,49 @@ export interface RequestView {
   url: URL;
   method: string;
   body: unknown;
+}
+
+/**
+ * Everything tokenmeter knows about one wire format, in one object: how a request in it names its
+ * model and parameters, how its responses and streams report usage, where its message content is,
+ * what text a local estimate counts. One per `WireApi`, looked up in `WIRE_FORMATS` (formats.ts);
+ * URL classification (recognize.ts) only says which format a request is in. A new format is one
+ * file that exports such an object and one row of that table.
+ */
+export interface WireFormat {
+  readonly api: WireApi;
+  /** gen_ai.operation.name of a request in this format (Bedrock InvokeModel bodies refine it). */
+  readonly operation: string;
+  /**
+   * Where a request names its model: the body's `model` member (OpenAI, Anthropic), or the URL path
+   * (Gemini `models/{model}:generateContent`, Bedrock `model/{modelId}/converse`); the body's model,
+   * if any, then does not count.
+   */
+  readonly modelIn: 'body' | 'path';
+  /**
+   * Streams report usage only when the request asks with `stream_options.include_usage` (OpenAI
+   * Chat Completions and legacy Completions): the format whose usage tokenmeter may inject.
+   */
+  readonly usageOnRequest: boolean;
+  /** What a local estimate counts: chat messages with their overhead and the output, a completion's prompt and output, or an embedding's input only. */
+  readonly estimate: 'chat' | 'completion' | 'embeddings';
+  /** How a streamed response is framed, from the request URL (Gemini: `alt=sse` or a JSON array). */
+  streamFraming(url: URL): StreamFormat;
+  /**
+   * Read a parsed request body's parameters into `info`: the model (when carried in the body),
+   * `stream`, max tokens, sampling, choice count, service tier. Fields left unset are not added.
+   */
+  readRequest(info: RequestInfo, body: Record<string, unknown>): void;
+  /** A body on an unknown host has what this format cannot do without (a `model`; messages...). */
+  plausible(body: Record<string, unknown>): boolean;
+  /** Read a non-streamed response body. Never throws (a malformed body reads as `{}` or less). */
+  parseResponse(json: unknown, info: RequestInfo, headers?: HeaderSource): ResponseInfo;
+  /** An incremental parser for one streamed response (see `StreamParser`). */
+  createStreamParser(info: RequestInfo, options?: StreamParserOptions): StreamParser;
+  /** The request's input messages, for content capture (none for embeddings). */
+  inputMessages(body: Record<string, unknown>): Message[];
+  /** A non-streamed response's output messages, for content capture. */
+  outputMessages(json: Record<string, unknown>): Message[];
+  /** Add the request's countable text (messages, prompts, inputs) to `into`, for local estimation. */
+  requestText(body: Record<string, unknown>, into: RequestText): void;
 }

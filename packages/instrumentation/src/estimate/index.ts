@@ -12,6 +12,7 @@
 // Known limits: hidden reasoning tokens (o-series, thinking models) cannot be seen in the output
 // text, so output is under-estimated for reasoning models; images, audio and files are not counted.
 import type { TokenUsage } from '@tokenmeter/pricing';
+import { wireFormat } from '../adapters/formats.js';
 import type { CapturedText, WireApi } from '../adapters/types.js';
 import { heuristicTokenCount } from './heuristic.js';
 import { type RequestText, requestText } from './request-text.js';
@@ -114,16 +115,12 @@ function countOutput(output: string | CapturedText | undefined, count: CountFn):
   return Math.round((sample * output.totalChars) / output.text.length);
 }
 
-function isEmbeddings(api: WireApi | undefined): boolean {
-  return api === 'openai.embeddings' || api === 'gemini.embed';
-}
-
 function estimateWith(input: EstimateInput, count: CountFn): TokenUsage {
   const text = requestText(input.api, input.requestBody);
-  const chat = !isEmbeddings(input.api) && input.api !== 'openai.completions';
+  const kind = wireFormat(input.api).estimate;
   return {
-    inputTokens: countRequest(text, count, chat),
-    outputTokens: isEmbeddings(input.api) ? 0 : countOutput(input.outputText, count),
+    inputTokens: countRequest(text, count, kind === 'chat'),
+    outputTokens: kind === 'embeddings' ? 0 : countOutput(input.outputText, count),
   };
 }
 
