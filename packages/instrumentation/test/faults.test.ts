@@ -114,23 +114,24 @@ describe('HTTP errors', () => {
   });
 });
 
+/** A 200 whose body is `chunks`, one per read. */
+function responseOf(chunks: Uint8Array[], headers: Record<string, string>): Response {
+  const queue = [...chunks];
+  return new Response(
+    new ReadableStream({
+      pull(c) {
+        const next = queue.shift();
+        if (next === undefined) c.close();
+        else c.enqueue(next.slice());
+      },
+    }),
+    { headers },
+  );
+}
+
 /** A fetch that answers every request with a 200 whose body is `chunks`, one per read. */
 function serverOf(chunks: Uint8Array[], contentType: string): typeof fetch {
-  return (() => {
-    const queue = [...chunks];
-    return Promise.resolve(
-      new Response(
-        new ReadableStream({
-          pull(c) {
-            const next = queue.shift();
-            if (next === undefined) c.close();
-            else c.enqueue(next.slice());
-          },
-        }),
-        { headers: { 'content-type': contentType } },
-      ),
-    );
-  }) as typeof fetch;
+  return (() => Promise.resolve(responseOf(chunks, { 'content-type': contentType }))) as typeof fetch;
 }
 
 /** A fetch that answers with one SSE chunk holding these events' data (`[DONE]` included as given). */
@@ -302,19 +303,8 @@ describe('the usage-hiding rewrite at the edges: the app reads what the server s
     return ((_url: unknown, init?: RequestInit) => {
       const asked = JSON.parse(String(init?.body)).stream_options?.include_usage === true;
       const body = enc.encode(render(shape, asked));
-      const queue = shape.chunks ? shape.chunks(body) : [body];
-      return Promise.resolve(
-        new Response(
-          new ReadableStream({
-            pull(c) {
-              const next = queue.shift();
-              if (next === undefined) c.close();
-              else c.enqueue(next.slice());
-            },
-          }),
-          { headers: { 'content-type': 'text/event-stream', ...shape.headers } },
-        ),
-      );
+      const chunks = shape.chunks ? shape.chunks(body) : [body];
+      return Promise.resolve(responseOf(chunks, { 'content-type': 'text/event-stream', ...shape.headers }));
     }) as typeof fetch;
   }
   /** What the app reads through tokenmeter, and without it. */

@@ -30,6 +30,7 @@ import {
   denseReasons,
   makeCapture,
   makeUsage,
+  noMessages,
   num,
   type Obj,
   obj,
@@ -262,8 +263,6 @@ export const geminiGenerate: WireFormat = {
   requestText: geminiText,
 };
 
-const NONE = (): never[] => [];
-
 /** Gemini embedContent / batchEmbedContents, Vertex AI `:predict` on embedding models. */
 export const geminiEmbed: WireFormat = {
   api: 'gemini.embed',
@@ -276,7 +275,7 @@ export const geminiEmbed: WireFormat = {
   plausible: () => true,
   parseResponse: (json) => parseGeminiEmbed(json),
   createStreamParser: createGeminiStreamParser,
-  inputMessages: NONE,
-  outputMessages: NONE,
+  inputMessages: noMessages,
+  outputMessages: noMessages,
   requestText: geminiText,
 };

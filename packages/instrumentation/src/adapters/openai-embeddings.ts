@@ -3,7 +3,7 @@ import { GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS } from '@tokenmeter/semconv';
 import { createOpenAIChatStreamParser, hasBodyModel, readBodyModel, sseFraming } from './openai.js';
 import { promptLike } from './request-text.js';
 import type { ResponseInfo, WireFormat } from './types.js';
-import { clean, makeUsage, obj, str, tokens } from './util.js';
+import { clean, makeUsage, noMessages, obj, str, tokens } from './util.js';
 
 /** Embeddings response body: input tokens only. */
 export function parseOpenAIEmbeddings(json: unknown): ResponseInfo {
@@ -18,8 +18,6 @@ export function parseOpenAIEmbeddings(json: unknown): ResponseInfo {
   });
 }
 
-const NONE = (): never[] => [];
-
 /** OpenAI Embeddings: the body names the model; nothing else of the request is recorded. */
 export const openaiEmbeddings: WireFormat = {
   api: 'openai.embeddings',
@@ -32,8 +30,8 @@ export const openaiEmbeddings: WireFormat = {
   plausible: hasBodyModel,
   parseResponse: (json) => parseOpenAIEmbeddings(json),
   createStreamParser: createOpenAIChatStreamParser, // embeddings are not streamed; the chat parser reads anything OpenAI-shaped
-  inputMessages: NONE,
-  outputMessages: NONE,
+  inputMessages: noMessages,
+  outputMessages: noMessages,
   requestText(b, into) {
     promptLike(b.input, into);
   },

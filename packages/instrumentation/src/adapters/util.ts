@@ -100,6 +100,11 @@ export function makeUsage(parts: {
   return usage;
 }
 
+/** A format without messages to capture (embeddings). */
+export function noMessages(): never[] {
+  return [];
+}
+
 /** Drop undefined fields so results compare cleanly and serialise small. */
 export function clean(info: ResponseInfo): ResponseInfo {
   const out: ResponseInfo = {};
