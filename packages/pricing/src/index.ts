@@ -1,5 +1,7 @@
 // @tokenmeter/pricing: the one pricing engine of tokenmeter.
 
+export { bundledCatalog, catalogFromGenaiPrices, catalogVersion } from './catalog-data.js';
+export { MAX_MODEL_NAME_LENGTH, validateCostInput } from './cost-input.js';
 export { MAX_TOKENS, validateUsage } from './engine.js';
 export { CatalogDataError } from './errors/CatalogDataError.js';
 export { PricingConfigError } from './errors/PricingConfigError.js';
@@ -14,18 +16,13 @@ export {
   validateOverrides,
 } from './overrides.js';
 export {
-  bundledCatalog,
   calculateCost,
-  catalogFromGenaiPrices,
-  catalogVersion,
   configurePricing,
   createPricer,
   explainPrice,
   getDefaultPricer,
   listCatalogModels,
-  MAX_MODEL_NAME_LENGTH,
   priceCall,
-  validateCostInput,
 } from './pricer.js';
 export { PROVIDER_NAME_TO_CATALOG, SELF_HOSTED_PROVIDERS } from './providers.js';
 export { GENAI_PRICES_DATA_URL, startCatalogRefresh } from './refresh.js';

@@ -5,8 +5,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { catalogFromGenaiPrices } from './catalog-data.js';
 import { CatalogDataError } from './errors/CatalogDataError.js';
-import { catalogFromGenaiPrices, getDefaultPricer } from './pricer.js';
+import { getDefaultPricer } from './pricer.js';
 import type { CatalogRefreshHandle, CatalogRefreshOptions } from './types.js';
 
 /** genai-prices' own published data (the URL its `updatePrices` examples use). */
