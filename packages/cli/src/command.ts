@@ -1,6 +1,7 @@
 // How a command is declared: its flags (node:util parseArgs options plus help text), examples, and
 // a run function. Help text and flag errors are generated from the declaration.
 import { parseArgs } from 'node:util';
+import { levenshtein } from '@tokenmeter/config';
 import { UsageError } from './errors/usage-error.js';
 import { type CliIO, ioStyles, type Styles } from './io.js';
 
@@ -47,20 +48,6 @@ export const STORE_FLAG: FlagSpec = {
 };
 
 const HELP_FLAG: FlagSpec = { type: 'boolean', short: 'h', description: 'show this help' };
-
-export function levenshtein(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length]!;
-}
 
 /** The closest candidates to `word` (edit distance at most a third of its length, min 2). */
 export function closest(word: string, candidates: readonly string[], max = 3): string[] {

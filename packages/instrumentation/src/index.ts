@@ -37,6 +37,7 @@ export {
   readPeerSpan,
 } from './peer-span.js';
 export type { TokenmeterRuntime } from './runtime.js';
+export { SUPPORTED_SDKS, type SupportedSdk, versionRange } from './supported-sdks.js';
 export type {
   CostAttributeNames,
   OpenAIStreamUsageMode,

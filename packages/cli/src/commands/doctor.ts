@@ -5,7 +5,9 @@ import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { KNOWN_ENV_VARS, readEnv, unknownEnvVars } from '@tokenmeter/config';
+import { SUPPORTED_SDKS, type SupportedSdk, versionRange } from '@tokenmeter/instrumentation';
 import { openStore, resolveStorePath } from '@tokenmeter/store';
+import semver from 'semver';
 import { bool, type CommandContext, type CommandSpec, STORE_FLAG, str } from '../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../errors/cli-error.js';
 import { formatBytes, formatInt } from '../format/numbers.js';
@@ -20,38 +22,14 @@ export interface Check {
   fix?: string;
 }
 
-const MIN_NODE = [20, 6, 0] as const;
+const MIN_NODE = '20.6.0';
 
-/**
- * SDKs the instrumentation covers and the versions it patches (from packages/instrumentation/src/
- * patches/*.ts; `ai` and LangChain are covered through fetch and the openai client).
- */
-export const SUPPORTED_SDKS: { name: string; range: [string, string]; how: string }[] = [
-  { name: 'openai', range: ['4.0.0', '8.0.0'], how: 'client patch + fetch' },
-  { name: '@anthropic-ai/sdk', range: ['0.20.0', '2.0.0'], how: 'client patch + fetch' },
-  { name: '@google/genai', range: ['1.0.0', '4.0.0'], how: 'client patch + fetch' },
-  { name: '@aws-sdk/client-bedrock-runtime', range: ['3.0.0', '4.0.0'], how: 'send-layer patch' },
-  { name: 'ai', range: ['4.0.0', '8.0.0'], how: 'global fetch' },
-  { name: '@langchain/openai', range: ['0.3.0', '2.0.0'], how: 'its openai client' },
-];
-
-function parseVersion(v: string): number[] | undefined {
-  const m = /^(\d+)\.(\d+)\.(\d+)/.exec(v);
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
-}
-
-function compare(a: readonly number[], b: readonly number[]): number {
-  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0);
-  return 0;
-}
-
-/** True when `version` is in [min, max). */
-export function inRange(version: string, range: [string, string]): boolean {
-  const v = parseVersion(version);
-  const lo = parseVersion(range[0]);
-  const hi = parseVersion(range[1]);
-  if (!v || !lo || !hi) return false;
-  return compare(v, lo) >= 0 && compare(v, hi) < 0;
+/** True when `version` is in the SDK's supported range (pre-releases included, as the patches match). */
+export function supports(sdk: SupportedSdk, version: string): boolean {
+  return (
+    semver.valid(version) !== null &&
+    semver.satisfies(version, versionRange(sdk), { includePrerelease: true })
+  );
 }
 
 /** The version of `name` as the project in `cwd` would load it, or undefined when not installed. */
@@ -126,13 +104,13 @@ function servesMetrics(host: string, port: number, timeoutMs: number): Promise<b
 
 function nodeCheck(): Check {
   const v = process.versions.node;
-  const ok = compare(parseVersion(v) ?? [0, 0, 0], MIN_NODE) >= 0;
+  const ok = semver.gte(v, MIN_NODE);
   return ok
     ? { area: 'node', state: 'ok', message: `Node.js ${v}` }
     : {
         area: 'node',
         state: 'problem',
-        message: `Node.js ${v} is too old: the preload needs ${MIN_NODE.join('.')} or later (module.register)`,
+        message: `Node.js ${v} is too old: the preload needs ${MIN_NODE} or later (module.register)`,
         fix: 'Install Node.js 20.6+ (22 or 24 recommended), e.g. `nvm install 22`.',
       };
 }
@@ -144,14 +122,14 @@ function sdkChecks(cwd: string): Check[] {
     const got = installedVersion(cwd, sdk.name);
     if (!got) continue;
     found++;
-    if (inRange(got.version, sdk.range))
+    if (supports(sdk, got.version))
       out.push({ area: 'sdk', state: 'ok', message: `${sdk.name} ${got.version} (supported: ${sdk.how})` });
     else
       out.push({
         area: 'sdk',
         state: 'problem',
-        message: `${sdk.name} ${got.version} is outside the supported range >=${sdk.range[0]} <${sdk.range[1]}: its calls may not be recorded`,
-        fix: `Install a supported version: npm install '${sdk.name}@>=${sdk.range[0]} <${sdk.range[1]}'`,
+        message: `${sdk.name} ${got.version} is outside the supported range >=${sdk.min} <${sdk.below}: its calls may not be recorded`,
+        fix: `Install a supported version: npm install '${sdk.name}@>=${sdk.min} <${sdk.below}'`,
       });
   }
   if (found === 0)

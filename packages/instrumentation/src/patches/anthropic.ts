@@ -3,10 +3,11 @@
 import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { instrumentFetch } from '../fetch/instrument-fetch.js';
 import type { FetchFn, TokenmeterRuntime } from '../runtime.js';
+import { ANTHROPIC_SDK, versionRange } from '../supported-sdks.js';
 import { findClass, interceptProperty, restoreProperty } from './client-property.js';
 
-export const ANTHROPIC_MODULE = '@anthropic-ai/sdk';
-export const ANTHROPIC_VERSIONS = ['>=0.20.0 <2'];
+export const ANTHROPIC_MODULE = ANTHROPIC_SDK.name;
+export const ANTHROPIC_VERSIONS = [versionRange(ANTHROPIC_SDK)];
 
 /** The Anthropic SDK's own tracer scope (1.x self-tracing); its spans are not priced again. */
 export const ANTHROPIC_SDK_SCOPE = 'com.anthropic.sdk.typescript';

@@ -17,6 +17,7 @@ import {
 } from '../adapters/index.js';
 import { errorTypeOf, LlmCall } from '../call.js';
 import type { TokenmeterRuntime } from '../runtime.js';
+import { BEDROCK_SDK, versionRange } from '../supported-sdks.js';
 import {
   budgetMiddleware,
   decideBedrock,
@@ -27,8 +28,8 @@ import {
 } from './bedrock-budget.js';
 import { findClass } from './client-property.js';
 
-export const BEDROCK_MODULE = '@aws-sdk/client-bedrock-runtime';
-export const BEDROCK_VERSIONS = ['>=3.0.0 <4'];
+export const BEDROCK_MODULE = BEDROCK_SDK.name;
+export const BEDROCK_VERSIONS = [versionRange(BEDROCK_SDK)];
 
 const MIDDLEWARE_NAME = 'tokenmeterInstrumentationMiddleware';
 const BUDGET_MIDDLEWARE_NAME = 'tokenmeterBudgetMiddleware';

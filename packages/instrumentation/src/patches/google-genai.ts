@@ -7,10 +7,11 @@
 import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { instrumentFetch, isInstrumented } from '../fetch/instrument-fetch.js';
 import type { FetchFn, TokenmeterRuntime } from '../runtime.js';
+import { GOOGLE_GENAI_SDK, versionRange } from '../supported-sdks.js';
 import { findClass, interceptProperty, restoreProperty } from './client-property.js';
 
-export const GOOGLE_GENAI_MODULE = '@google/genai';
-export const GOOGLE_GENAI_VERSIONS = ['>=1.0.0 <4'];
+export const GOOGLE_GENAI_MODULE = GOOGLE_GENAI_SDK.name;
+export const GOOGLE_GENAI_VERSIONS = [versionRange(GOOGLE_GENAI_SDK)];
 
 /** Position of `fetchFn` in ApiClient#apiCall (3.x). */
 const FETCH_ARG = 5;

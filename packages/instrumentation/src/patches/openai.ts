@@ -4,10 +4,11 @@
 import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { instrumentFetch } from '../fetch/instrument-fetch.js';
 import type { FetchFn, TokenmeterRuntime } from '../runtime.js';
+import { OPENAI_SDK, versionRange } from '../supported-sdks.js';
 import { findClass, interceptProperty, restoreProperty } from './client-property.js';
 
-export const OPENAI_MODULE = 'openai';
-export const OPENAI_VERSIONS = ['>=4.0.0 <8'];
+export const OPENAI_MODULE = OPENAI_SDK.name;
+export const OPENAI_VERSIONS = [versionRange(OPENAI_SDK)];
 
 export function openaiModule(runtime: () => TokenmeterRuntime): InstrumentationNodeModuleDefinition {
   const transform = (value: unknown) =>
