@@ -26,5 +26,15 @@ export { defaultStorePath, resolveStorePath, STORE_FILE_NAME } from './paths.js'
 export { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 export { pendingSpills, type SpillImport } from './spill.js';
 export { importPendingSpills, openStore, SqliteCostStore } from './store.js';
-export { checkTimeZone, localTimeZone, parseDuration, periodBounds } from './time.js';
+export {
+  checkTimeZone,
+  formatDateTime,
+  isTimeZone,
+  type LocalDateTime,
+  localDateTime,
+  localTimeZone,
+  localToEpoch,
+  parseDuration,
+  periodBounds,
+} from './time.js';
 export type * from './types.js';

@@ -40,6 +40,63 @@ export function checkTimeZone(timeZone: string): void {
   formatter(timeZone);
 }
 
+/** True when this runtime knows the IANA zone `timeZone` (at most 64 characters). */
+export function isTimeZone(timeZone: string): boolean {
+  if (!timeZone || timeZone.length > 64) return false;
+  try {
+    formatter(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface LocalDateTime extends LocalDate {
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+/** The wall-clock date and time (to the second) at instant `ms` in `timeZone`. */
+export function localDateTime(ms: number, timeZone: string): LocalDateTime {
+  const out: LocalDateTime = { year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0 };
+  for (const p of formatter(timeZone).formatToParts(new Date(ms))) {
+    if (p.type in out) out[p.type as keyof LocalDateTime] = Number(p.value);
+  }
+  return out;
+}
+
+/** Offset of local time from UTC at instant `ms`, in ms. */
+function offsetAt(ms: number, timeZone: string): number {
+  const p = localDateTime(ms, timeZone);
+  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  return asUtc - Math.floor(ms / 1000) * 1000;
+}
+
+/** The instant of a wall-clock time in `timeZone` (in a DST gap: the instant after it). */
+export function localToEpoch(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  ms: number,
+  timeZone: string,
+): number {
+  const wall = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  let t = wall - offsetAt(wall, timeZone);
+  t = wall - offsetAt(t, timeZone);
+  return t;
+}
+
+/** "2026-11-23 14:05:09" in `timeZone`. */
+export function formatDateTime(ms: number, timeZone: string): string {
+  const p = localDateTime(ms, timeZone);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${p.year}-${two(p.month)}-${two(p.day)} ${two(p.hour)}:${two(p.minute)}:${two(p.second)}`;
+}
+
 export interface LocalDate {
   year: number;
   /** 1..12 */

@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { defaultStorePath, parseDuration, periodBounds, resolveStorePath } from '../src/index.js';
+import {
+  defaultStorePath,
+  formatDateTime,
+  isTimeZone,
+  localDateTime,
+  localToEpoch,
+  parseDuration,
+  periodBounds,
+  resolveStorePath,
+} from '../src/index.js';
 import { daySegments, localDate, startOfLocalDate } from '../src/time.js';
 
 test('parseDuration: hours, days, weeks fixed; months and years on the calendar', () => {
@@ -65,4 +74,26 @@ test('store paths: TOKENMETER_HOME, home default, TOKENMETER_STORE path or off',
   assert.equal(resolveStorePath({ TOKENMETER_STORE: '/data/cost.db' }), '/data/cost.db');
   assert.equal(resolveStorePath({ TOKENMETER_STORE: 'rel/c.db' }), path.resolve('rel/c.db'));
   assert.equal(resolveStorePath({ TOKENMETER_STORE: '~/c.db' }), path.join(os.homedir(), 'c.db'));
+});
+
+test('wall-clock helpers (the one set the CLI and the REST API use): DST gap and fold, formatting', () => {
+  // Europe/Paris springs forward at 02:00 on 2026-03-29: 02:30 does not exist, the instant after the gap is 03:00 CEST.
+  assert.equal(
+    new Date(localToEpoch(2026, 3, 29, 2, 30, 0, 0, 'Europe/Paris')).toISOString(),
+    '2026-03-29T01:30:00.000Z',
+  );
+  assert.equal(formatDateTime(Date.UTC(2026, 2, 29, 1, 0, 0), 'Europe/Paris'), '2026-03-29 03:00:00');
+  const t = localToEpoch(2026, 11, 23, 14, 5, 9, 0, 'America/New_York');
+  assert.equal(formatDateTime(t, 'America/New_York'), '2026-11-23 14:05:09');
+  assert.deepEqual(localDateTime(t, 'UTC'), {
+    year: 2026,
+    month: 11,
+    day: 23,
+    hour: 19,
+    minute: 5,
+    second: 9,
+  });
+  assert.equal(isTimeZone('Europe/Paris'), true);
+  assert.equal(isTimeZone('Mars/Olympus'), false);
+  assert.equal(isTimeZone(''), false);
 });

@@ -1,98 +1,11 @@
 // Dates, times and durations as people type them (`2026-11-01`, `2026-11-01T14:00`, `7d`, `now`),
 // read in a chosen IANA time zone. Shared by the CLI flags and the REST parameters, so both mean the
 // same instant by the same text.
-import { parseDuration } from '@tokenmeter/store';
+import { formatDateTime, isTimeZone, localTimeZone, localToEpoch, parseDuration } from '@tokenmeter/store';
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** The machine's IANA time zone. */
-export function machineTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-}
-
-/** True when this runtime knows the IANA zone `tz`. */
-export function isTimeZone(tz: string): boolean {
-  if (!tz || tz.length > 64) return false;
-  try {
-    formatter(tz);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-interface Parts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-function partsAt(ms: number, timeZone: string): Parts {
-  const out: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(new Date(ms))) {
-    if (p.type !== 'literal') out[p.type] = Number(p.value);
-  }
-  return {
-    year: out.year ?? 1970,
-    month: out.month ?? 1,
-    day: out.day ?? 1,
-    hour: out.hour ?? 0,
-    minute: out.minute ?? 0,
-    second: out.second ?? 0,
-  };
-}
-
-/** Offset of local time from UTC at instant `ms`, in ms. */
-function offsetAt(ms: number, timeZone: string): number {
-  const p = partsAt(ms, timeZone);
-  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-  return asUtc - Math.floor(ms / 1000) * 1000;
-}
-
-/** The instant of a wall-clock time in `timeZone` (in a DST gap: the instant after it). */
-export function localToEpoch(
-  year: number,
-  month: number,
-  day: number,
-  hour: number,
-  minute: number,
-  second: number,
-  ms: number,
-  timeZone: string,
-): number {
-  const wall = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  let t = wall - offsetAt(wall, timeZone);
-  t = wall - offsetAt(t, timeZone);
-  return t;
-}
-
-/** "2026-11-23 14:05:09" in `timeZone`. */
-export function formatDateTime(ms: number, timeZone: string): string {
-  const p = partsAt(ms, timeZone);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${p.year}-${two(p.month)}-${two(p.day)} ${two(p.hour)}:${two(p.minute)}:${two(p.second)}`;
-}
+// The wall-clock helpers are the store's (one set for the CLI, the REST API and the store's own
+// calendar periods); re-exported here under the names the CLI uses.
+export { formatDateTime, isTimeZone, localTimeZone as machineTimeZone, localToEpoch };
 
 /** "2026-11-23" in `timeZone`. */
 export function formatDate(ms: number, timeZone: string): string {
