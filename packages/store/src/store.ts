@@ -1,5 +1,6 @@
 // The CostStore: one better-sqlite3 connection to a store file, with its queries.
 import { statSync } from 'node:fs';
+import { modelLabel } from '@tokenmeter/semconv';
 import type Database from 'better-sqlite3';
 import { SqliteAlertStore } from './alert-store.js';
 import type { AlertStore } from './alert-types.js';
@@ -551,25 +552,34 @@ export class SqliteCostStore implements CostStore {
     {
       const rows = this.stmts
         .get(
-          // The request model, as the preload's llm_* metrics label it (the response model when unknown).
-          'SELECT provider, CASE WHEN request_model <> 0 THEN request_model ELSE response_model END AS model, tenant, ' +
+          // Both models: the rows are merged below by the metrics' label (semconv's modelLabel).
+          'SELECT provider, request_model AS requestModel, response_model AS responseModel, tenant, ' +
             'sum(calls) AS requests, sum(calls) - sum(unpriced) AS priced, sum(input_tokens) AS inputTokens, ' +
             'sum(output_tokens) AS outputTokens, sum(cache_read_tokens) AS cacheReadTokens, ' +
             'sum(cache_write_tokens) AS cacheWriteTokens, sum(cost_nanos) AS costNanos ' +
             'FROM (SELECT * FROM rollup_tenant_all UNION ALL SELECT * FROM rollup_tenant_hour WHERE bucket >= ?) ' +
-            'GROUP BY 1, 2, 3',
+            'GROUP BY 1, 2, 3, 4',
         )
         .all(this.compactedUntil()) as (Omit<MetricTotalsRow, 'provider' | 'model' | 'tenant'> & {
         provider: number;
-        model: number;
+        requestModel: number;
+        responseModel: number;
         tenant: number;
       })[];
-      return rows.map((r) => ({
-        ...r,
-        provider: this.dict.valueOf(r.provider) ?? '',
-        model: this.dict.valueOf(r.model),
-        tenant: this.dict.valueOf(r.tenant),
-      }));
+      const merged = new Map<string, MetricTotalsRow>();
+      for (const { requestModel, responseModel, ...r } of rows) {
+        const row: MetricTotalsRow = {
+          ...r,
+          provider: this.dict.valueOf(r.provider) ?? '',
+          model: modelLabel(this.dict.valueOf(requestModel), this.dict.valueOf(responseModel)) ?? null,
+          tenant: this.dict.valueOf(r.tenant),
+        };
+        const key = `${row.provider}\u0000${row.model ?? ''}\u0000${row.tenant ?? ''}`;
+        const prev = merged.get(key);
+        if (prev === undefined) merged.set(key, row);
+        else addMetricTotals(prev, row);
+      }
+      return [...merged.values()];
     }
   }
 
@@ -641,4 +651,15 @@ export function importPendingSpills(path: string): SpillImport {
 /** Opens (creating and migrating when needed) the store at `path`. Throws StoreError. */
 export function openStore(path: string, opts: OpenStoreOptions = {}): CostStore & SqliteCostStore {
   return new SqliteCostStore(path, opts);
+}
+
+/** Adds the totals of `b` to `a` (two stored label sets that give the same metric labels). */
+function addMetricTotals(a: MetricTotalsRow, b: MetricTotalsRow): void {
+  a.requests += b.requests;
+  a.priced += b.priced;
+  a.inputTokens += b.inputTokens;
+  a.outputTokens += b.outputTokens;
+  a.cacheReadTokens += b.cacheReadTokens;
+  a.cacheWriteTokens += b.cacheWriteTokens;
+  a.costNanos += b.costNanos;
 }

@@ -361,7 +361,7 @@ export interface RollingWindowRow {
 /** All-time totals per (provider, model, tenant), the source of the Prometheus counters. */
 export interface MetricTotalsRow {
   provider: string;
-  /** Response model, else request model; null when neither is known. */
+  /** The llm_* `model` label (semconv's modelLabel: request model, else response model, lower-cased); null when neither is known. */
   model: string | null;
   tenant: string | null;
   requests: number;

@@ -17,7 +17,7 @@ import {
   METRIC_LLM_TOKENS_DESCRIPTOR,
   type MetricDescriptor,
 } from '@tokenmeter/semconv';
-import type { CostStore, MetricTotalsRow } from '@tokenmeter/store';
+import type { CostStore } from '@tokenmeter/store';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 const DAY_MS = 86_400_000;
@@ -45,30 +45,10 @@ function header(d: MetricDescriptor, type: 'counter' | 'gauge'): string[] {
 
 /** The exposition of the llm_* metrics for the whole store (all-time counters, 24 h gauge). */
 export function renderMetrics(store: CostStore, now: number): string {
-  // Label values as the preload writes them: model lower-cased; unknown values dropped. Rows that
-  // differ only by the case of the model merge into one series.
-  const merged = new Map<
-    string,
-    { provider: string; model: string | null; org: string | null; r: MetricTotalsRow }
-  >();
-  for (const row of store.metricTotals()) {
-    const model = row.model === null ? null : row.model.toLowerCase();
-    const key = `${row.provider}\u0000${model ?? ''}\u0000${row.tenant ?? ''}`;
-    const prev = merged.get(key);
-    if (!prev) {
-      merged.set(key, { provider: row.provider, model, org: row.tenant, r: { ...row } });
-      continue;
-    }
-    const r = prev.r;
-    r.requests += row.requests;
-    r.priced += row.priced;
-    r.inputTokens += row.inputTokens;
-    r.outputTokens += row.outputTokens;
-    r.cacheReadTokens += row.cacheReadTokens;
-    r.cacheWriteTokens += row.cacheWriteTokens;
-    r.costNanos += row.costNanos;
-  }
-  const series = [...merged.values()];
+  // One row per label set: the store applies the label rule (semconv's modelLabel) and merges rows.
+  const series = store
+    .metricTotals()
+    .map((r) => ({ provider: r.provider, model: r.model, org: r.tenant, r }));
   const lines: string[] = [];
 
   const req = METRIC_LLM_REQUESTS_DESCRIPTOR.prometheusName;

@@ -65,6 +65,7 @@ import {
   METRIC_TOKENMETER_CLIENT_OPERATION_COST_DESCRIPTOR,
   METRIC_TOKENMETER_INTERNAL_ERRORS_DESCRIPTOR,
   type MetricDescriptor,
+  modelLabel,
 } from '@tokenmeter/semconv';
 import type { CallRecord } from '../call-record.js';
 import { DEFAULT_MAX_METRIC_SERIES } from '../config.js';
@@ -221,11 +222,6 @@ function histogram(meter: Meter, d: MetricDescriptor): Histogram {
     unit: d.unit,
     advice: d.buckets ? { explicitBucketBoundaries: [...d.buckets] } : undefined,
   });
-}
-
-function lower(value: string | undefined): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  return value.toLowerCase();
 }
 
 /** Records CallRecords to the metrics. Never throws. */
@@ -576,7 +572,7 @@ export class MetricsRecorder {
     try {
       const inst = this.ensure();
       const a = r.attribution;
-      const model = lower(r.requestModel) ?? lower(r.responseModel);
+      const model = modelLabel(r.requestModel, r.responseModel);
       const s = this.seriesFor(
         r.provider,
         model,
