@@ -4,7 +4,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { makeStore, NOW, run, sampleCalls, tempDir } from './helpers.js';
+import { freePort, makeStore, NOW, run, sampleCalls, tempDir } from './helpers.js';
 
 /** A fake installed package (ESM-only exports without ./package.json, like openai's). */
 function fakePackage(cwd: string, name: string, version: string): void {
@@ -21,13 +21,6 @@ function listen(server: Server | ReturnType<typeof createHttpServer>): Promise<n
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
   );
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  const port = await listen(s);
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 describe('tokenmeter doctor', () => {

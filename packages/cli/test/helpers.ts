@@ -2,6 +2,7 @@
 // process with captured output, and the real bin run as a child process.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -228,6 +229,18 @@ export function spawnCli(
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
+/** A loopback TCP port that was free a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
     });
   });
 }

@@ -3,7 +3,6 @@
 // calls were written to. Both scraped for the same calls: the same series with the same values.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { type MockProvider, startMockProvider } from '@tokenmeter/mock-provider';
@@ -12,7 +11,7 @@ import {
   METRIC_LLM_REQUESTS_DESCRIPTOR,
   METRIC_LLM_TOKENS_DESCRIPTOR,
 } from '@tokenmeter/semconv';
-import { PACKAGE_ROOT, tempDir } from './helpers.js';
+import { freePort, PACKAGE_ROOT, tempDir } from './helpers.js';
 import { serve } from './server-helpers.js';
 
 let mock: MockProvider;
@@ -20,17 +19,6 @@ before(async () => {
   mock = await startMockProvider();
 });
 after(() => mock.close());
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs the app under the preload, scrapes its /metrics once it is done, then stops it (the store is written at exit). */
 async function runAndScrape(storePath: string): Promise<string> {
