@@ -8,6 +8,7 @@
 // output_tokens (and, on newer models, cumulative input/cache counts, which then win).
 import type { TokenUsage } from '@tokenmeter/pricing';
 import { GEN_AI_OPERATION_NAME_VALUE_CHAT } from '@tokenmeter/semconv';
+import { blockHeaders, withBodyModel } from './budget-types.js';
 import { asList, asText, type Message, textParts } from './messages.js';
 import { readBodyModel, sseFraming } from './openai.js';
 import { messagesFrom, pushText } from './request-text.js';
@@ -219,4 +220,14 @@ export const anthropicMessages: WireFormat = {
     pushText(into.texts, b.system);
     messagesFrom(b.messages, into);
   },
+  budgetExceeded(message) {
+    // The API's own rate-limit error shape.
+    return {
+      status: 429,
+      statusText: 'Too Many Requests',
+      headers: blockHeaders(),
+      body: JSON.stringify({ type: 'error', error: { type: 'rate_limit_error', message } }),
+    };
+  },
+  withModel: (_url, bodyText, model) => withBodyModel(bodyText, model),
 };

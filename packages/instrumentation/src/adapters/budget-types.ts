@@ -1,7 +1,6 @@
 // What a wire format knows about budgets: the provider's own "rate limited" answer, made locally for
-// a call a budget blocked, and how to send a request to another model. One object per wire format
-// (openai-budget.ts, anthropic-budget.ts, gemini-budget.ts, bedrock-budget.ts), chosen by
-// `budgetFormat(api)`; each is meant to become a member of its format's object.
+// a call a budget blocked, and how to send a request to another model. Members of each format's
+// WireFormat object (formats.ts), asked through `budgetFormat(api)`; the helpers they share.
 
 /** A response answered locally, in the provider's shape. */
 export interface LocalResponse {
@@ -51,4 +50,18 @@ export function withBodyModel(bodyText: string | undefined, model: string): Mode
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
   if (typeof (body as { model?: unknown }).model !== 'string') return undefined;
   return { bodyText: JSON.stringify({ ...(body as object), model }) };
+}
+
+/**
+ * The URL with the model its path names replaced: `pattern` matches the path in three groups
+ * (before, the model, after). Undefined when the path does not name a model that way.
+ */
+export function withPathModel(url: URL, pattern: RegExp, model: string): ModelRewrite | undefined {
+  if (!pattern.test(url.pathname)) return undefined;
+  const next = new URL(url.href);
+  next.pathname = url.pathname.replace(
+    pattern,
+    (_m, pre: string, _old: string, verb: string) => `${pre}${encodeURIComponent(model)}${verb}`,
+  );
+  return { url: next.href };
 }

@@ -13,6 +13,7 @@ import {
   GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS,
   GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT,
 } from '@tokenmeter/semconv';
+import { blockHeaders, type LocalResponse, type ModelRewrite, withPathModel } from './budget-types.js';
 import { asList, asText, type Message, textParts } from './messages.js';
 import { messagesFrom, pushText, type RequestText } from './request-text.js';
 import type {
@@ -215,6 +216,23 @@ function geminiText(b: Obj, into: RequestText): void {
   if (Array.isArray(b.instances)) for (const i of b.instances) pushText(into.texts, obj(i)?.content);
 }
 
+/** google.rpc.Status with RESOURCE_EXHAUSTED: the Gemini API's (and Vertex AI's) 429. */
+function geminiBudgetExceeded(message: string): LocalResponse {
+  return {
+    status: 429,
+    statusText: 'Too Many Requests',
+    headers: blockHeaders(),
+    body: JSON.stringify({ error: { code: 429, message, status: 'RESOURCE_EXHAUSTED' } }),
+  };
+}
+
+const MODEL_IN_PATH = /(\/models\/)([^/:]+)(:[A-Za-z]+)$/;
+
+/** The model is in the URL path (`.../models/{model}:generateContent`). */
+function geminiWithModel(url: URL, _bodyText: string | undefined, model: string): ModelRewrite | undefined {
+  return withPathModel(url, MODEL_IN_PATH, model);
+}
+
 /** Gemini generateContent / streamGenerateContent (the Gemini API and Vertex AI publisher models). */
 export const geminiGenerate: WireFormat = {
   api: 'gemini.generate',
@@ -261,6 +279,8 @@ export const geminiGenerate: WireFormat = {
     return out;
   },
   requestText: geminiText,
+  budgetExceeded: geminiBudgetExceeded,
+  withModel: geminiWithModel,
 };
 
 /** Gemini embedContent / batchEmbedContents, Vertex AI `:predict` on embedding models. */
@@ -278,4 +298,6 @@ export const geminiEmbed: WireFormat = {
   inputMessages: noMessages,
   outputMessages: noMessages,
   requestText: geminiText,
+  budgetExceeded: geminiBudgetExceeded,
+  withModel: geminiWithModel,
 };

@@ -1,6 +1,13 @@
 // OpenAI Embeddings (`/embeddings`): input tokens only; no messages to capture.
 import { GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS } from '@tokenmeter/semconv';
-import { createOpenAIChatStreamParser, hasBodyModel, readBodyModel, sseFraming } from './openai.js';
+import {
+  createOpenAIChatStreamParser,
+  hasBodyModel,
+  openaiBudgetExceeded,
+  openaiWithModel,
+  readBodyModel,
+  sseFraming,
+} from './openai.js';
 import { promptLike } from './request-text.js';
 import type { ResponseInfo, WireFormat } from './types.js';
 import { clean, makeUsage, noMessages, obj, str, tokens } from './util.js';
@@ -35,4 +42,6 @@ export const openaiEmbeddings: WireFormat = {
   requestText(b, into) {
     promptLike(b.input, into);
   },
+  budgetExceeded: openaiBudgetExceeded,
+  withModel: openaiWithModel,
 };

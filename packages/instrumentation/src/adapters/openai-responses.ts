@@ -2,7 +2,15 @@
 // `response.completed` / `.incomplete` / `.failed`), its input items and output items.
 import { GEN_AI_OPERATION_NAME_VALUE_CHAT } from '@tokenmeter/semconv';
 import { asList, asText, type Message, textParts } from './messages.js';
-import { hasBodyModel, openaiErrorType, openaiUsage, readOpenAIRequest, sseFraming } from './openai.js';
+import {
+  hasBodyModel,
+  openaiBudgetExceeded,
+  openaiErrorType,
+  openaiUsage,
+  openaiWithModel,
+  readOpenAIRequest,
+  sseFraming,
+} from './openai.js';
 import { messagesFrom } from './request-text.js';
 import type { RequestInfo, ResponseInfo, StreamParser, StreamParserOptions, WireFormat } from './types.js';
 import { clean, makeCapture, type Obj, obj, parseJson, str } from './util.js';
@@ -140,4 +148,6 @@ export const openaiResponses: WireFormat = {
     if (typeof b.input === 'string') into.messages.push({ role: 'user', texts: [b.input] });
     else messagesFrom(b.input, into);
   },
+  budgetExceeded: openaiBudgetExceeded,
+  withModel: openaiWithModel,
 };

@@ -17,6 +17,7 @@ import {
   GEN_AI_OPERATION_NAME_VALUE_CHAT,
   GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION,
 } from '@tokenmeter/semconv';
+import { blockHeaders, type LocalResponse, type ModelRewrite, withBodyModel } from './budget-types.js';
 import { asList, asText, type Message, openaiToolCalls, textParts } from './messages.js';
 import { messagesFrom, promptLike, type RequestText } from './request-text.js';
 import type {
@@ -114,6 +115,27 @@ export function readBodyModel(info: RequestInfo, b: Obj): void {
 /** A body on an unknown host names its model (every body-model format needs one). */
 export function hasBodyModel(b: Obj): boolean {
   return typeof b.model === 'string';
+}
+
+/** The OpenAI formats' 429 for a call a budget blocked (also OpenAI-compatible servers). */
+export function openaiBudgetExceeded(message: string): LocalResponse {
+  return {
+    status: 429,
+    statusText: 'Too Many Requests',
+    headers: blockHeaders(),
+    body: JSON.stringify({
+      error: { message, type: 'budget_exceeded', param: null, code: 'budget_exceeded' },
+    }),
+  };
+}
+
+/** The OpenAI formats name the model in the body; Azure OpenAI names a deployment in the path: not routed. */
+export function openaiWithModel(
+  url: URL,
+  bodyText: string | undefined,
+  model: string,
+): ModelRewrite | undefined {
+  return url.pathname.includes('/openai/deployments/') ? undefined : withBodyModel(bodyText, model);
 }
 
 /** Server-sent events, whatever the URL. */
@@ -249,6 +271,8 @@ export const openaiChat: WireFormat = {
     messagesFrom(b.messages, into);
     if (b.messages === undefined) promptLike(b.prompt ?? b.input, into);
   },
+  budgetExceeded: openaiBudgetExceeded,
+  withModel: openaiWithModel,
 };
 
 /** OpenAI legacy Completions (`/completions`): a prompt in, choices of text out; the chat stream. */

@@ -1,6 +1,7 @@
 // The contract of a provider adapter: pure functions over a provider's wire format.
 // No @opentelemetry imports here or in any adapter: adapters are unit tested on recorded payloads.
 import type { TokenUsage } from '@tokenmeter/pricing';
+import type { BudgetWireFormat } from './budget-types.js';
 import type { Message } from './messages.js';
 import type { RequestText } from './request-text.js';
 
@@ -140,9 +141,10 @@ export interface RequestView {
  * model and parameters, how its responses and streams report usage, where its message content is,
  * what text a local estimate counts. One per `WireApi`, looked up in `WIRE_FORMATS` (formats.ts);
  * URL classification (recognize.ts) only says which format a request is in. A new format is one
- * file that exports such an object and one row of that table.
+ * file that exports such an object and one row of that table. Its budget members (`BudgetWireFormat`:
+ * the provider's own 429 for a blocked call, the request sent to another model) are what budgets ask.
  */
-export interface WireFormat {
+export interface WireFormat extends BudgetWireFormat {
   readonly api: WireApi;
   /** gen_ai.operation.name of a request in this format (Bedrock InvokeModel bodies refine it). */
   readonly operation: string;

@@ -18,6 +18,8 @@ describe('the wire format table', () => {
       'inputMessages',
       'outputMessages',
       'requestText',
+      'budgetExceeded',
+      'withModel',
     ] as const;
     for (const [api, format] of Object.entries(WIRE_FORMATS)) {
       assert.equal(format.api, api);

@@ -5,6 +5,7 @@ import { asList, asText, type Message, textParts } from '../messages.js';
 import { messagesFrom, pushText } from '../request-text.js';
 import type { HeaderSource, ResponseInfo, StreamFormat, WireFormat } from '../types.js';
 import { clean, header, obj, str } from '../util.js';
+import { bedrockBudgetExceeded, bedrockWithModel } from './budget.js';
 import { readConverseRequest } from './request.js';
 import { createBedrockStreamParser } from './stream.js';
 import { bedrockUsage, headerUsage } from './usage.js';
@@ -59,4 +60,6 @@ export const bedrockConverse: WireFormat = {
     pushText(into.texts, b.system);
     messagesFrom(b.messages, into);
   },
+  budgetExceeded: bedrockBudgetExceeded,
+  withModel: bedrockWithModel,
 };

@@ -10,6 +10,7 @@ import { openaiUsage } from '../openai.js';
 import { messagesFrom, promptLike, pushText } from '../request-text.js';
 import type { HeaderSource, RequestInfo, ResponseInfo, WireFormat } from '../types.js';
 import { arr, clean, denseReasons, header, makeUsage, obj, setFinish, str, tokens } from '../util.js';
+import { bedrockBudgetExceeded, bedrockWithModel } from './budget.js';
 import { eventStreamFraming } from './converse.js';
 import { bedrockFamily } from './model-id.js';
 import { readInvokeRequest } from './request.js';
@@ -106,4 +107,6 @@ export const bedrockInvoke: WireFormat = {
     if (b.messages !== undefined) messagesFrom(b.messages, into);
     promptLike(b.prompt ?? b.inputText ?? b.texts, into);
   },
+  budgetExceeded: bedrockBudgetExceeded,
+  withModel: bedrockWithModel,
 };
