@@ -105,6 +105,7 @@ export class AlertRunner {
   private leaseUntil = 0;
   private lastLogged = new Map<string, number>();
   private waitingFor: string | undefined;
+  private deliveryQueued = false;
 
   constructor(private readonly options: AlertRunnerOptions) {
     this.store = openStore(options.storePath);
@@ -126,13 +127,22 @@ export class AlertRunner {
     this.evalTimer = setInterval(() => this.schedule(() => this.evaluateOnce()), interval);
     this.pollTimer = setInterval(() => {
       const next = this.safe('reading the outbox', () => this.store.alerts.nextDueMs());
-      if (next !== undefined && next !== null && next <= this.now()) this.schedule(() => this.deliverOnce());
+      if (next === undefined || next === null || next > this.now() || this.deliveryQueued) return;
+      // One delivery round waits in the queue at most (a slow receiver does not pile them up).
+      this.deliveryQueued = true;
+      this.schedule(() => {
+        this.deliveryQueued = false;
+        return this.deliverOnce();
+      });
     }, poll);
   }
 
   /** Runs one job after the one in progress (evaluations and deliveries never overlap). */
   private schedule(job: () => Promise<unknown>): Promise<unknown> {
-    this.running = this.running.then(() => (this.stopped ? undefined : job()));
+    // A job that throws is logged and counted; the next ones still run.
+    this.running = this.running
+      .then(() => (this.stopped ? undefined : job()))
+      .catch((e: unknown) => this.fail('running the alert loop', e));
     return this.running;
   }
 

@@ -188,19 +188,8 @@ export function generateHistory(o: HistoryOptions): HistoryResult {
       stream: false,
       usage,
       usageEstimated: false,
-      cost: cost && {
-        totalNanos: cost.totalNanos,
-        inputNanos: cost.inputNanos,
-        outputNanos: cost.outputNanos,
-        cacheReadNanos: cost.cacheReadNanos,
-        cacheWriteNanos: cost.cacheWriteNanos,
-        provider: cost.provider,
-        modelId: cost.modelId,
-        match: cost.match,
-        source: cost.source,
-        version: cost.version,
-        serviceTier: cost.serviceTier,
-      },
+      // A CostResult is a stored cost as it is (the store reads the fields it keeps).
+      cost,
       pricingMatch: cost ? cost.match : 'unknown_model',
       httpStatus: 200,
       attribution: {
