@@ -17,6 +17,7 @@ export {
   type SpanProcessorLike,
   type WritableSpanLike,
 } from './cost-span-processor.js';
+export { estimateRequestTokens, MEDIA_INPUT_TOKENS } from './estimate/request-tokens.js';
 export { type InstrumentFetchOptions, instrumentFetch, isInstrumented } from './fetch/instrument-fetch.js';
 export { TokenmeterInstrumentation } from './instrumentation.js';
 export type { HistogramCell, HistogramStore, StoredHistogram } from './metrics/histogram-store.js';

@@ -167,6 +167,12 @@ export function startBudgets(o: BudgetsOptions): BudgetsHandle {
     timer.unref();
   };
 
+  // A fleet's ledger starts connecting now: loading the Redis client and connecting take a moment,
+  // which the first checks would otherwise wait for.
+  if (o.settings.redisUrl !== undefined && (fileBudgets.length > 0 || o.storePath !== undefined)) {
+    ledger = makeLedger();
+  }
+
   // The first LLM request reads the store (then the timer keeps it current).
   const bootstrap: PreSendHook = (r: PreSendRequest) => {
     refresh();

@@ -285,7 +285,8 @@ export function startTokenmeterInternal(options: StartTokenmeterOptions = {}): S
     serviceName: config.serviceName,
     install: (hook) => inst.setBeforeSend(hook),
     warn,
-    onError: (e) => inst.runtime.internalError('budgets', e),
+    // Counted only: the budgets package writes its own line, once per outage.
+    onError: () => inst.runtime.metrics.internalError('budgets'),
   });
   if (tracerProvider) instrumentation.setTracerProvider(tracerProvider);
   if (meterProvider) {

@@ -25,7 +25,7 @@ export const DEFAULT_REDIS_TIMEOUT_MS = 250;
  * Default time the first checks wait for the first connection (loading the client and connecting at
  * start-up); once it is made or has failed, a check never waits for a connection again.
  */
-export const DEFAULT_REDIS_CONNECT_TIMEOUT_MS = 5000;
+export const DEFAULT_REDIS_CONNECT_TIMEOUT_MS = 10_000;
 
 // KEYS per budget: reservations hash, expiry zset, then its spend buckets.
 // ARGV: now, ref, nanos, expiresAt, budget count, then per budget: limit, hard (0/1), bucket count.
@@ -144,7 +144,10 @@ export interface RedisLedgerOptions {
   url: string;
   /** How long a command may take before it counts as a failure. Default 250 ms. */
   timeoutMs?: number;
-  /** How long the first checks wait for the first connection. Default 5000 ms. */
+  /**
+   * How long the first checks wait for the first connection (a refused one fails at once). Default
+   * 10 s: loading the client takes seconds on a loaded machine.
+   */
   connectTimeoutMs?: number;
   /** A client made elsewhere (tests). Default: `@redis/client`'s createClient. */
   client?: RedisClientLike;
