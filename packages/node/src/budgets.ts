@@ -73,7 +73,8 @@ export interface BudgetsHandle {
   readonly budgets: readonly BudgetDefinition[];
   /** Re-read the store's budgets now. */
   refresh(): void;
-  close(): void;
+  /** Stops checking; waits for the ledger's last settlements (Redis) and closes it. Never rejects. */
+  close(): Promise<void>;
 }
 
 function oneLine(e: unknown): string {
@@ -189,15 +190,15 @@ export function startBudgets(o: BudgetsOptions): BudgetsHandle {
       refresh();
       startTimer();
     },
-    close() {
+    async close() {
       closed = true;
       if (timer !== undefined) clearInterval(timer);
       o.install(undefined);
       try {
-        void ledger?.close();
         if (store !== undefined && !(ledger instanceof StoreLedger)) store.close();
-      } catch {
-        // closing at exit: nothing more to do
+        await ledger?.close();
+      } catch (e) {
+        diag.debug(`tokenmeter: closing the budget ledger: ${oneLine(e)}`);
       }
     },
   };

@@ -306,7 +306,8 @@ export function startTokenmeterInternal(options: StartTokenmeterOptions = {}): S
   let shuttingDown: Promise<boolean> | undefined;
   const shutdownWithin = (): Promise<boolean> => {
     shuttingDown ??= (async () => {
-      budgets.close();
+      // Its last settlements (Redis) go out while the rest shuts down.
+      const budgetsClosed = budgets.close();
       const started = performance.now();
       // The store is synchronous: write it first (waiting at most half the bound for a lock held by
       // another connection; what it cannot write is spilled next to it), whatever the exporters do.
@@ -315,7 +316,12 @@ export function startTokenmeterInternal(options: StartTokenmeterOptions = {}): S
       } catch (e) {
         log.warn(`tokenmeter: closing the local store failed: ${(e as Error).message}`);
       }
-      const all = Promise.all([tracerProvider?.shutdown(), meterProvider?.shutdown(), prometheus?.close()]);
+      const all = Promise.all([
+        tracerProvider?.shutdown(),
+        meterProvider?.shutdown(),
+        prometheus?.close(),
+        budgetsClosed,
+      ]);
       const left = Math.max(0, config.shutdownTimeoutMs - (performance.now() - started));
       const completed = await within(all, left);
       if (!completed) for (const e of abortables) e.abort();

@@ -284,7 +284,18 @@ export class RedisLedger implements BudgetLedger {
     return { reserved: Number(out[0]) === 1, over };
   }
 
-  async settle(r: ReserveRequest, actualNanos: Nanos): Promise<void> {
+  /** Settlements sent and not answered yet: close() waits for them (bounded). */
+  private readonly settling = new Set<Promise<unknown>>();
+
+  settle(r: ReserveRequest, actualNanos: Nanos): Promise<void> {
+    const p = this.sendSettle(r, actualNanos);
+    this.settling.add(p);
+    const done = () => this.settling.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  private async sendSettle(r: ReserveRequest, actualNanos: Nanos): Promise<void> {
     const keys: string[] = [];
     const expiries: string[] = [];
     for (const b of r.budgets) {
@@ -313,7 +324,21 @@ export class RedisLedger implements BudgetLedger {
     return { spentNanos: Number(out[0]), reservedNanos: Number(out[1]) };
   }
 
-  close(): void {
+  /**
+   * Waits (at most `waitMs`) for the settlements still on their way, so the spend of the last calls
+   * reaches Redis, then closes the connection.
+   */
+  async close(waitMs = 2000): Promise<void> {
+    if (this.settling.size > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, waitMs);
+        timer.unref?.();
+        Promise.allSettled([...this.settling]).then(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
     try {
       this.client?.destroy();
     } catch {
