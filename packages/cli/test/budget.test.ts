@@ -165,10 +165,8 @@ describe('tokenmeter budget', () => {
         tenant: 'acme',
       }),
     ]);
-    const set = await run([
-      'budget',
-      'set',
-      '5',
+    // Every scope flag at once, and a rolling window.
+    const scope = [
       '--period',
       'rolling:24h',
       '--model',
@@ -183,6 +181,12 @@ describe('tokenmeter budget', () => {
       'chat',
       '--provider',
       'openai',
+    ];
+    const set = await run([
+      'budget',
+      'set',
+      '5',
+      ...scope,
       '--action',
       'route-cheap',
       '--route',
@@ -229,27 +233,7 @@ describe('tokenmeter budget', () => {
       ],
     );
     // Updating keeps what is not given.
-    await run([
-      'budget',
-      'set',
-      '7',
-      '--period',
-      'rolling:24h',
-      '--model',
-      'gpt-4o',
-      '--tenant',
-      'acme',
-      '--service',
-      'api',
-      '--user',
-      'u1',
-      '--feature',
-      'chat',
-      '--provider',
-      'openai',
-      '--store',
-      file,
-    ]);
+    await run(['budget', 'set', '7', ...scope, '--store', file]);
     const k = JSON.parse((await run(['budget', 'list', '--json', '--store', file])).stdout).budgets;
     assert.equal(k.length, 1);
     assert.equal(k[0].limitNanos, 7e9);
