@@ -140,11 +140,13 @@ function post(
     runtime.internalError('fetch', error);
     return passThrough(original, self, args);
   }
+  const hook = runtime.beforeSend;
+  // No budget: straight on, nothing allocated for the hook.
+  if (hook === undefined)
+    return dispatch(original, self, args, init, call, bodyText, body, askedForUsage, custom);
   const send: Send = (a, i, text, json) =>
     dispatch(original, self, a, i, call, text, json, askedForUsage, custom);
-  const hook = runtime.beforeSend;
-  if (hook !== undefined) return checkBudget(hook, call, { url, input, init, args, bodyText, body }, send);
-  return send(args, init, bodyText, body);
+  return checkBudget(hook, call, { url, input, init, args, bodyText, body }, send);
 }
 
 /** Sends the call (with usage asked for, when the stream needs it) and observes its response. */
