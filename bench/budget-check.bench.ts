@@ -13,8 +13,8 @@ import path from 'node:path';
 import {
   BudgetChecker,
   type BudgetLedger,
-  makeDefinition,
   MemoryLedger,
+  makeDefinition,
   RedisLedger,
   StoreLedger,
 } from '@tokenmeter/budgets';
@@ -61,7 +61,13 @@ instrumentation.enable();
 const fetchLlm = instrumentFetch(transport, instrumentation.runtime);
 const url = 'https://api.openai.com/v1/chat/completions';
 
-const budget = makeDefinition({ source: 'file', id: 'bench', period: 'month', limitNanos: 1e15, action: 'block' });
+const budget = makeDefinition({
+  source: 'file',
+  id: 'bench',
+  period: 'month',
+  limitNanos: 1e15,
+  action: 'block',
+});
 
 function hookOf(ledger: BudgetLedger): PreSendHook {
   const checker = new BudgetChecker({ ledger, budgets: [budget] });
