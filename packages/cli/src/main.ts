@@ -41,6 +41,11 @@ const COMMANDS: Entry[] = [
     load: async () => (await import('./commands/price.js')).priceCommand,
   },
   {
+    name: 'reprice',
+    summary: 'Price stored calls again with the current catalog and pricing file',
+    load: async () => (await import('./commands/reprice.js')).repriceCommand,
+  },
+  {
     name: 'budget',
     summary: 'Spending limits per day, week or month: set, list, rm, status',
     load: async () => (await import('./commands/budget.js')).budgetCommand,

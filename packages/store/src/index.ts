@@ -23,6 +23,16 @@ export { StoreQueryError } from './errors/store-query-error.js';
 export { formatUsd, nanosToUsd } from './money.js';
 export { SQLITE_BINDING } from './open.js';
 export { defaultStorePath, resolveStorePath, STORE_FILE_NAME } from './paths.js';
+export {
+  REPRICE_SELECTIONS,
+  type RepriceCall,
+  type RepriceCost,
+  type RepriceFunction,
+  type RepriceModelTotals,
+  type RepriceOptions,
+  type RepriceResult,
+  type RepriceSelection,
+} from './reprice.js';
 export { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 export { pendingSpills, type SpillImport } from './spill.js';
 export { importPendingSpills, openStore, SqliteCostStore } from './store.js';

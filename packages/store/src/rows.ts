@@ -44,6 +44,10 @@ export const INSERT_COLUMNS = [
   'tenant',
   'trace_id',
   'span_id',
+  'cache_write_1h_tokens',
+  'input_audio_tokens',
+  'output_audio_tokens',
+  'cache_audio_read_tokens',
 ] as const;
 
 /** Dimensions of the rollups, in a fixed order (`Fact.dims` follows it). */
@@ -112,7 +116,11 @@ function checkedMeasures(r: CallInput): {
       validTokens(usage.outputTokens) &&
       validTokens(usage.cacheReadTokens) &&
       validTokens(usage.cacheWriteTokens) &&
-      validTokens(usage.reasoningTokens));
+      validTokens(usage.reasoningTokens) &&
+      validTokens(usage.cacheWrite1hTokens) &&
+      validTokens(usage.inputAudioTokens) &&
+      validTokens(usage.outputAudioTokens) &&
+      validTokens(usage.cacheAudioReadTokens));
   const costOk =
     cost === null ||
     (validNanos(cost.totalNanos) &&
@@ -223,6 +231,10 @@ export function appendRow(
     tenant,
     optString(r.traceId),
     optString(r.spanId),
+    count(usage?.cacheWrite1hTokens),
+    count(usage?.inputAudioTokens),
+    count(usage?.outputAudioTokens),
+    count(usage?.cacheAudioReadTokens),
   );
   fact.startTime = startTime;
   const d = fact.dims;
@@ -306,6 +318,10 @@ export interface RawCallRow {
   tenant: number | null;
   trace_id: string | null;
   span_id: string | null;
+  cache_write_1h_tokens: number;
+  input_audio_tokens: number;
+  output_audio_tokens: number;
+  cache_audio_read_tokens: number;
 }
 
 function parseReasons(text: string | null): string[] {

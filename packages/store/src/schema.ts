@@ -365,6 +365,17 @@ CREATE TABLE budget_reservations (
 );
 `;
 
+// The token counts a price depends on that the first schema folded into their parents: 1-hour cache
+// writes (of cache_write_tokens) and audio tokens (of input, output and cache read). Re-pricing a
+// stored call (`tokenmeter reprice`) needs them to give the price the preload gave. Calls stored
+// before this migration read 0: their 1-hour writes and audio are re-priced at the parent's rate.
+const V5 = `
+ALTER TABLE calls ADD COLUMN cache_write_1h_tokens INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calls ADD COLUMN input_audio_tokens INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calls ADD COLUMN output_audio_tokens INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calls ADD COLUMN cache_audio_read_tokens INTEGER NOT NULL DEFAULT 0;
+`;
+
 export interface Migration {
   version: number;
   description: string;
@@ -384,6 +395,11 @@ export const MIGRATIONS: readonly Migration[] = [
     description:
       'budgets: every scope, time zone, rolling periods, action, route, alert thresholds; budget_reservations',
     sql: V4,
+  },
+  {
+    version: 5,
+    description: 'calls: 1-hour cache writes and audio tokens kept apart (re-pricing needs them)',
+    sql: V5,
   },
 ];
 

@@ -20,6 +20,7 @@ import {
   resolveFilter,
   StatementCache,
 } from './query.js';
+import { type RepriceOptions, type RepriceResult, Repricer } from './reprice.js';
 import { RollupWriter, readCompactedUntil, SELECT_META } from './rollups.js';
 import { type Fact, type RawCallRow, toCallRow } from './rows.js';
 import { SCHEMA_VERSION } from './schema.js';
@@ -483,6 +484,22 @@ export class SqliteCostStore implements CostStore {
       this.fail(err, 'pruning');
     }
   }
+
+  /**
+   * Applies `options.price` to the stored calls of the selection and rewrites those whose price
+   * changed, with the rollups, in transactions of `batchSize` calls (see reprice.ts).
+   */
+  reprice(options: RepriceOptions): RepriceResult {
+    if (options?.dryRun !== true) this.checkWritable('re-price calls');
+    try {
+      this.repricer ??= new Repricer(this.db, this.dict);
+      return this.repricer.run(options);
+    } catch (err) {
+      this.fail(err, 're-pricing calls in');
+    }
+  }
+
+  private repricer: Repricer | undefined;
 
   listBudgets(): Budget[] {
     try {

@@ -1,6 +1,7 @@
 // Public types of @tokenmeter/store. The node distro writes through BatchWriter; the CLI and
 // `tokenmeter serve` read through CostStore. Keep these shapes: both sides are written against them.
 import type { AlertStore } from './alert-types.js';
+import type { RepriceOptions, RepriceResult } from './reprice.js';
 
 /** Integer nano-dollars (1e-9 USD). Exact; convert to USD only for display. */
 export type Nanos = number;
@@ -29,6 +30,14 @@ export interface CallInput {
     cacheReadTokens?: number;
     cacheWriteTokens?: number;
     reasoningTokens?: number;
+    /** Of cacheWriteTokens, the writes with a 1-hour TTL (Anthropic). */
+    cacheWrite1hTokens?: number;
+    /** Of inputTokens, audio tokens. */
+    inputAudioTokens?: number;
+    /** Of outputTokens, audio tokens. */
+    outputAudioTokens?: number;
+    /** Of cacheReadTokens, audio tokens. */
+    cacheAudioReadTokens?: number;
   };
   usageEstimated: boolean;
   cost: {
@@ -401,6 +410,12 @@ export interface CostStore {
   /** Models seen without a price (calls with no usage at all are left out), most calls first. */
   unpricedModels(filter?: CallFilter): UnpricedModel[];
   prune(opts: PruneOptions): PruneResult;
+  /**
+   * Prices the selected stored calls again with `options.price` and rewrites those whose price
+   * changed, rollups included, batch by batch (safe while other processes write). `dryRun` only
+   * reports. A priced call that cannot be priced now keeps its price.
+   */
+  reprice(options: RepriceOptions): RepriceResult;
   listBudgets(): Budget[];
   /** Creates the budget, or updates the one with the same period and scope. */
   setBudget(input: BudgetInput): Budget;

@@ -15,11 +15,11 @@ function makeV1(file: string, records: CallInput[]): void {
   db.pragma('journal_mode = WAL');
   assert.equal(migrate(db, 1), 1);
   const dict = new StringDict(db);
-  const insert = db.prepare(
-    `INSERT INTO calls (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})`,
-  );
+  // The columns version 1 had (migration 5 added the 1-hour cache write and audio counts).
+  const v1 = INSERT_COLUMNS.slice(0, INSERT_COLUMNS.indexOf('cache_write_1h_tokens'));
+  const insert = db.prepare(`INSERT INTO calls (${v1.join(', ')}) VALUES (${v1.map(() => '?').join(', ')})`);
   db.transaction(() => {
-    for (const r of records) insert.run(toRowValues(r, dict, undefined).values);
+    for (const r of records) insert.run(toRowValues(r, dict, undefined).values.slice(0, v1.length));
   })();
   db.close();
 }

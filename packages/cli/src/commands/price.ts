@@ -7,6 +7,7 @@ import { UsageError } from '../errors/usage-error.js';
 import { formatUsd } from '../format/money.js';
 import { formatInt } from '../format/numbers.js';
 import { renderTable } from '../format/table.js';
+import { loadPricing } from '../money/pricing.js';
 import { formatDateTime, machineTimeZone, parseInstant } from '../query/time.js';
 import { openForRead } from '../store-access.js';
 
@@ -213,15 +214,7 @@ export const priceCommand: CommandSpec = {
     for (const f of TOKEN_FLAGS) counts[f] = tokenCount(ctx, f);
     const withUsage = TOKEN_FLAGS.some((f) => counts[f] !== undefined);
 
-    const pricing = await import('@tokenmeter/pricing');
-    const file = pricing.loadPricingFileFromEnv({ ...ctx.io.env });
-    if (file) {
-      for (const p of file.problems)
-        ctx.io.stderr.write(
-          `${ctx.err.yellow('warning:')} ${p.file}${p.path ? ` ${p.path}` : ''}: ${p.reason}\n`,
-        );
-      pricing.configurePricing({ overrides: file.overrides });
-    }
+    const { pricing, file } = await loadPricing(ctx);
     const provider = str(ctx, 'provider');
     const explanation = pricing.explainPrice(provider, model, at ?? ctx.now);
     if (!explanation) {
