@@ -48,3 +48,4 @@ export {
   periodBounds,
 } from './time.js';
 export type * from './types.js';
+export type { UsageRow } from './usage.js';

@@ -116,49 +116,55 @@ export interface RepriceResult {
   pricedBy: { source: string; version: string; calls: number }[];
 }
 
-interface Row {
-  id: number;
-  start_time: number;
-  provider: number;
-  operation: number;
-  request_model: number | null;
-  response_model: number | null;
-  service: number | null;
-  feature: number | null;
-  tenant: number | null;
-  user: number | null;
-  service_tier: number | null;
-  batch: number;
-  server_address: number | null;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  reasoning_tokens: number;
-  cache_write_1h_tokens: number;
-  input_audio_tokens: number;
-  output_audio_tokens: number;
-  cache_audio_read_tokens: number;
-  priced: number;
-  cost_nanos: number;
-  input_cost_nanos: number;
-  output_cost_nanos: number;
-  cache_read_cost_nanos: number;
-  cache_write_cost_nanos: number;
-  pricing_match: number;
-  pricing_provider: number | null;
-  pricing_model: number | null;
-  pricing_source: number | null;
-  pricing_version: number | null;
-  pricing_tier: number | null;
-}
+/** A selected row (raw array, COLUMNS order: arrays are much cheaper to read than objects). */
+type Row = (number | null)[];
 
-const COLUMNS =
-  'id, start_time, provider, operation, request_model, response_model, service, feature, tenant, user, ' +
-  'service_tier, batch, server_address, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, ' +
-  'reasoning_tokens, cache_write_1h_tokens, input_audio_tokens, output_audio_tokens, cache_audio_read_tokens, ' +
-  'priced, cost_nanos, input_cost_nanos, output_cost_nanos, cache_read_cost_nanos, cache_write_cost_nanos, ' +
-  'pricing_match, pricing_provider, pricing_model, pricing_source, pricing_version, pricing_tier';
+const COLUMN_LIST = [
+  'id',
+  'start_time',
+  'provider',
+  'operation',
+  'request_model',
+  'response_model',
+  'service',
+  'feature',
+  'tenant',
+  'user',
+  'service_tier',
+  'batch',
+  'server_address',
+  'input_tokens',
+  'output_tokens',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'reasoning_tokens',
+  'cache_write_1h_tokens',
+  'input_audio_tokens',
+  'output_audio_tokens',
+  'cache_audio_read_tokens',
+  'priced',
+  'cost_nanos',
+  'input_cost_nanos',
+  'output_cost_nanos',
+  'cache_read_cost_nanos',
+  'cache_write_cost_nanos',
+  'pricing_match',
+  'pricing_provider',
+  'pricing_model',
+  'pricing_source',
+  'pricing_version',
+  'pricing_tier',
+  'failed',
+  'estimated',
+] as const;
+type Column = (typeof COLUMN_LIST)[number];
+/** Column → its index in a Row. */
+const C = Object.fromEntries(COLUMN_LIST.map((c, i) => [c, i])) as Record<Column, number>;
+/** A column of a row; null (a dictionary id not set) reads 0, which the dictionary decodes as null. */
+function v(r: Row, c: Column): number {
+  return r[C[c]] ?? 0;
+}
+const COLUMNS = COLUMN_LIST.map((c) => (c === 'failed' ? 'error_type IS NOT NULL AS failed' : c)).join(', ');
 
 const INDEX: Record<RepriceSelection, { index: string; where: string }> = {
   unpriced: { index: 'calls_unpriced', where: 'priced = 0' },
@@ -229,6 +235,8 @@ export class Repricer {
   private readonly update: Database.Statement;
   private readonly lastId: Database.Statement;
   private readonly excluded: number[];
+  /** A call of the current batch moved to another tier: rollup keys may be left with no call. */
+  private tierMoved = false;
 
   constructor(
     private readonly db: Database.Database,
@@ -254,9 +262,11 @@ export class Repricer {
     const where = [sel.where, 'usage_known = 1', 'id <= ?', '(start_time, id) > (?, ?)'];
     if (this.excluded.length) where.push(`pricing_match NOT IN (${this.excluded.map(() => '?').join(', ')})`);
     if (options.until !== undefined) where.push('start_time < ?');
-    const select = this.db.prepare(
-      `SELECT ${COLUMNS} FROM calls INDEXED BY ${sel.index} WHERE ${where.join(' AND ')} ORDER BY start_time, id LIMIT ?`,
-    );
+    const select = this.db
+      .prepare(
+        `SELECT ${COLUMNS} FROM calls INDEXED BY ${sel.index} WHERE ${where.join(' AND ')} ORDER BY start_time, id LIMIT ?`,
+      )
+      .raw(true);
     const maxId = (this.lastId.get() as { m: number }).m;
     const result: RepriceResult = {
       only,
@@ -287,9 +297,10 @@ export class Repricer {
       const rows = select.all(params) as Row[];
       if (!dryRun) this.rollups.begin();
       for (const r of rows) this.visit(r, options.price, dryRun, result, models, pricedBy);
-      if (!dryRun) this.rollups.apply();
+      if (!dryRun) this.rollups.apply(this.tierMoved);
+      this.tierMoved = false;
       const last = rows[rows.length - 1];
-      if (last) cursor = { startTime: last.start_time, id: last.id };
+      if (last) cursor = { startTime: v(last, 'start_time'), id: v(last, 'id') };
       return rows.length;
     };
     const tx = this.db.transaction(step);
@@ -327,42 +338,42 @@ export class Repricer {
     pricedBy: Map<string, { source: string; version: string; calls: number }>,
   ): void {
     const s = (id: number | null) => this.dict.valueOf(id);
-    const modelId = r.response_model ?? r.request_model ?? 0;
+    const modelId = v(r, 'response_model') || v(r, 'request_model');
     const call: RepriceCall = {
-      id: r.id,
-      startTimeMs: r.start_time,
-      provider: s(r.provider) ?? '',
+      id: v(r, 'id'),
+      startTimeMs: v(r, 'start_time'),
+      provider: s(v(r, 'provider')) ?? '',
       model: s(modelId),
-      serviceTier: s(r.service_tier),
-      batch: r.batch === 1,
-      serverAddress: s(r.server_address),
+      serviceTier: s(v(r, 'service_tier')),
+      batch: v(r, 'batch') === 1,
+      serverAddress: s(v(r, 'server_address')),
       usage: {
-        inputTokens: r.input_tokens,
-        outputTokens: r.output_tokens,
-        cacheReadTokens: r.cache_read_tokens,
-        cacheWriteTokens: r.cache_write_tokens,
-        reasoningTokens: r.reasoning_tokens,
-        cacheWrite1hTokens: r.cache_write_1h_tokens,
-        inputAudioTokens: r.input_audio_tokens,
-        outputAudioTokens: r.output_audio_tokens,
-        cacheAudioReadTokens: r.cache_audio_read_tokens,
+        inputTokens: v(r, 'input_tokens'),
+        outputTokens: v(r, 'output_tokens'),
+        cacheReadTokens: v(r, 'cache_read_tokens'),
+        cacheWriteTokens: v(r, 'cache_write_tokens'),
+        reasoningTokens: v(r, 'reasoning_tokens'),
+        cacheWrite1hTokens: v(r, 'cache_write_1h_tokens'),
+        inputAudioTokens: v(r, 'input_audio_tokens'),
+        outputAudioTokens: v(r, 'output_audio_tokens'),
+        cacheAudioReadTokens: v(r, 'cache_audio_read_tokens'),
       },
     };
     const before: Price = {
-      priced: r.priced === 1,
+      priced: v(r, 'priced') === 1,
       nanos: [
-        r.cost_nanos,
-        r.input_cost_nanos,
-        r.output_cost_nanos,
-        r.cache_read_cost_nanos,
-        r.cache_write_cost_nanos,
+        v(r, 'cost_nanos'),
+        v(r, 'input_cost_nanos'),
+        v(r, 'output_cost_nanos'),
+        v(r, 'cache_read_cost_nanos'),
+        v(r, 'cache_write_cost_nanos'),
       ],
-      match: s(r.pricing_match) ?? '',
-      provider: s(r.pricing_provider),
-      modelId: s(r.pricing_model),
-      source: s(r.pricing_source),
-      version: s(r.pricing_version),
-      tier: s(r.pricing_tier),
+      match: s(v(r, 'pricing_match')) ?? '',
+      provider: s(v(r, 'pricing_provider')),
+      modelId: s(v(r, 'pricing_model')),
+      source: s(v(r, 'pricing_source')),
+      version: s(v(r, 'pricing_version')),
+      tier: s(v(r, 'pricing_tier')),
     };
     let outcome: ReturnType<RepriceFunction>;
     try {
@@ -434,38 +445,48 @@ export class Repricer {
       intern(after.source),
       intern(after.version),
       intern(after.tier),
-      r.id,
+      v(r, 'id'),
     );
-    // The rollups move by the difference: the call's count and tokens are unchanged.
-    const fact: Fact = {
-      startTime: r.start_time,
+    const tier = v(r, 'pricing_tier');
+    if (after.tier === before.tier) {
+      // Same rollup keys: they move by the difference of the price (calls and tokens unchanged).
+      this.rollups.add(this.fact(r, after, tier, before), 1);
+    } else {
+      // Another tier is another key of the usage rollup: the call leaves its old one.
+      this.rollups.add(this.fact(r, before, tier), -1);
+      this.rollups.add(this.fact(r, after, intern(after.tier) ?? 0), 1);
+      this.tierMoved = true;
+    }
+  }
+
+  /** The call's rollup fact at price `p`; with `minus`, only the difference from that price. */
+  private fact(r: Row, p: Price, tier: number, minus?: Price): Fact {
+    const m = minus === undefined ? 1 : 0;
+    return {
+      startTime: v(r, 'start_time'),
       dims: [
-        r.provider,
-        r.request_model ?? 0,
-        r.response_model ?? 0,
-        r.operation,
-        r.service ?? 0,
-        r.feature ?? 0,
-        r.tenant ?? 0,
-        r.user ?? 0,
+        v(r, 'provider'),
+        v(r, 'request_model'),
+        v(r, 'response_model'),
+        v(r, 'operation'),
+        v(r, 'service'),
+        v(r, 'feature'),
+        v(r, 'tenant'),
+        v(r, 'user'),
+        tier,
       ],
       measures: [
-        0,
-        0,
-        (after.priced ? 0 : 1) - (before.priced ? 0 : 1),
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
-        after.nanos[0] - before.nanos[0],
-        after.nanos[1] - before.nanos[1],
-        after.nanos[2] - before.nanos[2],
-        after.nanos[3] - before.nanos[3],
-        after.nanos[4] - before.nanos[4],
+        m,
+        m * v(r, 'failed'),
+        (p.priced ? 0 : 1) - (minus === undefined ? 0 : minus.priced ? 0 : 1),
+        m * v(r, 'estimated'),
+        m * v(r, 'input_tokens'),
+        m * v(r, 'output_tokens'),
+        m * v(r, 'cache_read_tokens'),
+        m * v(r, 'cache_write_tokens'),
+        m * v(r, 'reasoning_tokens'),
+        ...p.nanos.map((n, i) => n - (minus?.nanos[i] ?? 0)),
       ],
     };
-    this.rollups.add(fact, 1);
   }
 }

@@ -6,7 +6,7 @@ import { DIMS, type Dim, type Fact } from './rows.js';
 import {
   bucketSql,
   COMPACTED_UNTIL,
-  CUBES_V2,
+  CUBES_V5,
   type CubeSchema,
   type Grain,
   MEASURES,
@@ -16,7 +16,7 @@ import {
 import { DAY_MS, HOUR_MS } from './time.js';
 
 /** The rollups of the current schema, smallest first (the planner takes the first that fits). */
-export const CUBES: readonly CubeSchema[] = CUBES_V2;
+export const CUBES: readonly CubeSchema[] = CUBES_V5;
 
 export function bucketOf(ms: number, grain: Grain): number {
   if (grain === 'all') return 0;

@@ -60,6 +60,7 @@ export const DIMS = [
   'feature',
   'tenant',
   'user',
+  'pricing_tier',
 ] as const;
 export type Dim = (typeof DIMS)[number];
 
@@ -145,7 +146,7 @@ function req(dict: StringDict, v: unknown): number {
 }
 
 export function newFact(): Fact {
-  return { startTime: 0, dims: [0, 0, 0, 0, 0, 0, 0, 0], measures: new Array(14).fill(0) };
+  return { startTime: 0, dims: [0, 0, 0, 0, 0, 0, 0, 0, 0], measures: new Array(14).fill(0) };
 }
 
 /**
@@ -190,6 +191,7 @@ export function appendRow(
   const outputCost = cost ? int(cost.outputNanos) : 0;
   const cacheReadCost = cost ? int(cost.cacheReadNanos) : 0;
   const cacheWriteCost = cost ? int(cost.cacheWriteNanos) : 0;
+  const pricingTier = cost ? ref(dict, cost.serviceTier) : null;
   out.push(
     startTime,
     optNumber(r.durationMs) ?? 0,
@@ -223,7 +225,7 @@ export function appendRow(
     cost ? ref(dict, cost.modelId) : null,
     cost ? ref(dict, cost.source) : null,
     cost ? ref(dict, cost.version) : null,
-    cost ? ref(dict, cost.serviceTier) : null,
+    pricingTier,
     errorType,
     optNumber(r.httpStatus) === null ? null : int(r.httpStatus),
     feature,
@@ -246,6 +248,7 @@ export function appendRow(
   d[5] = feature ?? 0;
   d[6] = tenant ?? 0;
   d[7] = user ?? 0;
+  d[8] = pricingTier ?? 0;
   const m = fact.measures;
   m[0] = 1;
   m[1] = errorType === null ? 0 : 1;

@@ -92,6 +92,21 @@ export const CUBES_V2: readonly CubeSchema[] = [
   },
 ];
 
+/**
+ * The usage cube (migration 5): per UTC day, feature, model and the tier a call was priced at, every
+ * token sum and cost. What-if, savings and re-pricing questions price these sums again. Day rows
+ * are compacted from raw rows (no per-batch cost); the rest of a range is read from raw rows.
+ */
+export const USAGE_CUBE: CubeSchema = {
+  name: 'usage',
+  dims: ['feature', 'provider', 'request_model', 'response_model', 'pricing_tier'],
+  grains: ['day'],
+  fromRaw: true,
+};
+
+/** The rollups of the current schema, smallest first (the planner takes the first that fits). */
+export const CUBES_V5: readonly CubeSchema[] = [...CUBES_V2, USAGE_CUBE];
+
 export function rollupTable(cube: string, grain: Grain): string {
   return `rollup_${cube}_${grain}`;
 }
@@ -374,6 +389,15 @@ ALTER TABLE calls ADD COLUMN cache_write_1h_tokens INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE calls ADD COLUMN input_audio_tokens INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE calls ADD COLUMN output_audio_tokens INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE calls ADD COLUMN cache_audio_read_tokens INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE ${rollupTable(USAGE_CUBE.name, 'day')} (bucket INTEGER NOT NULL,
+  ${USAGE_CUBE.dims.map((d) => `${d} INTEGER NOT NULL`).join(', ')},
+  ${MEASURES.map((m) => `${m} INTEGER NOT NULL`).join(', ')},
+  PRIMARY KEY (bucket, ${USAGE_CUBE.dims.join(', ')})) WITHOUT ROWID;
+INSERT INTO ${rollupTable(USAGE_CUBE.name, 'day')} (bucket, ${USAGE_CUBE.dims.join(', ')}, ${MEASURES.join(', ')})
+  SELECT ${bucketSql('day')}, ${USAGE_CUBE.dims.map((d) => `ifnull(${d}, 0)`).join(', ')},
+  ${RAW_MEASURES.map((m) => `ifnull(${m}, 0)`).join(', ')}
+  FROM calls WHERE start_time < ifnull((SELECT CAST(value AS INTEGER) FROM meta WHERE key = '${COMPACTED_UNTIL}'), ${Number.MIN_SAFE_INTEGER})
+  GROUP BY ${Array.from({ length: USAGE_CUBE.dims.length + 1 }, (_, i) => i + 1).join(', ')};
 `;
 
 export interface Migration {
@@ -398,7 +422,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
-    description: 'calls: 1-hour cache writes and audio tokens kept apart (re-pricing needs them)',
+    description:
+      'calls: 1-hour cache writes and audio tokens kept apart (re-pricing needs them); the usage rollup (feature × model × priced tier, daily)',
     sql: V5,
   },
 ];

@@ -51,6 +51,7 @@ import type {
   SummaryResult,
   UnpricedModel,
 } from './types.js';
+import { runUsage, type UsageRow } from './usage.js';
 
 const EXPORT_PAGE = 1000;
 /** Rows deleted per prune transaction (about), so concurrent writers get the lock in between. */
@@ -208,6 +209,16 @@ export class SqliteCostStore implements CostStore {
     try {
       return this.db.transaction(() =>
         runSummary(this.summaryContext, q, this.bounds, this.compactedUntil, 'raw'),
+      )();
+    } catch (err) {
+      this.fail(err, 'reading');
+    }
+  }
+
+  usage(q: CallFilter = {}): UsageRow[] {
+    try {
+      return this.db.transaction(() =>
+        runUsage({ dict: this.dict, stmts: this.stmts }, q, this.compactedUntil),
       )();
     } catch (err) {
       this.fail(err, 'reading');
@@ -429,7 +440,7 @@ export class SqliteCostStore implements CostStore {
           'SELECT start_time, provider, request_model, response_model, operation, service, feature, tenant, user, ' +
             'error_type IS NOT NULL, priced, estimated, input_tokens, output_tokens, cache_read_tokens, ' +
             'cache_write_tokens, reasoning_tokens, cost_nanos, input_cost_nanos, output_cost_nanos, ' +
-            'cache_read_cost_nanos, cache_write_cost_nanos FROM calls WHERE start_time < ?',
+            'cache_read_cost_nanos, cache_write_cost_nanos, pricing_tier FROM calls WHERE start_time < ?',
         )
         .raw(true);
       const del = this.db.prepare('DELETE FROM calls WHERE start_time < ?');
@@ -438,7 +449,17 @@ export class SqliteCostStore implements CostStore {
         for (const r of select.iterate(end) as Iterable<number[]>) {
           const fact: Fact = {
             startTime: r[0]!,
-            dims: [r[1]!, r[2] ?? 0, r[3] ?? 0, r[4]!, r[5] ?? 0, r[6] ?? 0, r[7] ?? 0, r[8] ?? 0],
+            dims: [
+              r[1]!,
+              r[2] ?? 0,
+              r[3] ?? 0,
+              r[4]!,
+              r[5] ?? 0,
+              r[6] ?? 0,
+              r[7] ?? 0,
+              r[8] ?? 0,
+              r[22] ?? 0,
+            ],
             measures: [
               1,
               r[9]!,

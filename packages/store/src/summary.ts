@@ -97,7 +97,7 @@ export function emptyTotals(): Totals {
   };
 }
 
-function toTotals(m: number[]): Totals {
+export function toTotals(m: number[]): Totals {
   return {
     calls: m[0]!,
     errors: m[1]!,
@@ -158,7 +158,7 @@ function checkQuery(q: SummaryQuery): { timeZone: string; limit: number | null }
 type Key = number | string | null;
 
 /** For a cube without hourly rows: its hour pieces are read from raw rows (adjacent ones merged). */
-function hoursToRaw(pieces: Piece[]): Piece[] {
+export function hoursToRaw(pieces: Piece[]): Piece[] {
   const out: Piece[] = [];
   for (const p of pieces) {
     const q: Piece = p.source === 'hour' ? { ...p, source: 'raw' } : p;

@@ -2,6 +2,7 @@
 // `tokenmeter serve` read through CostStore. Keep these shapes: both sides are written against them.
 import type { AlertStore } from './alert-types.js';
 import type { RepriceOptions, RepriceResult } from './reprice.js';
+import type { UsageRow } from './usage.js';
 
 /** Integer nano-dollars (1e-9 USD). Exact; convert to USD only for display. */
 export type Nanos = number;
@@ -392,6 +393,12 @@ export interface CostStore {
   /** Inserts records in one transaction; `serviceName` applies to records without one. Returns the count. */
   insertMany(records: readonly CallInput[], serviceName?: string): number;
   summary(q?: SummaryQuery): SummaryResult;
+  /**
+   * Token usage and cost per UTC day, feature, provider, request and response model and priced tier
+   * (exact for any range: the usage rollup for whole days, raw rows for the rest). Filters on other
+   * dimensions and the flags read raw rows.
+   */
+  usage(q?: CallFilter): UsageRow[];
   /** Calls newest first, `limit` per page, with an opaque cursor to the next (older) page. */
   calls(q?: CallsQuery): CallsPage;
   /**

@@ -34,7 +34,8 @@ const price: RepriceFunction = (c) => {
       match: 'override',
       source: 'override',
       version: 'pricing-file',
-      serviceTier: 'standard',
+      // m-b is priced at the batch tier now: a re-priced call can move to another tier's rollup row.
+      serviceTier: c.model === 'm-b' ? 'batch' : 'standard',
     },
     match: 'override',
   };
@@ -203,6 +204,8 @@ test('reprice twice is reprice once, and conserves counts and tokens (property)'
           );
           assert.equal(before.totals.unpricedCalls - after.totals.unpricedCalls, first.newlyPriced);
           assertRollupsExact(store, 'property');
+          const byKey = (rows: ReturnType<typeof store.usage>) => rows.map((r) => JSON.stringify(r)).sort();
+          assert.deepEqual(byKey(store.usage({})), byKey(store.usage({ minCostNanos: 0 })), 'usage rollup');
         } finally {
           store.close();
         }

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { type CallInput, openStore, type UsageRow } from '../src/index.js';
+import { call, callArb, DAY, HOUR, tempDir } from './helpers.js';
+
+const key = (r: UsageRow) =>
+  JSON.stringify([r.dayMs, r.feature, r.provider, r.requestModel, r.responseModel, r.tier]);
+const sorted = (rows: UsageRow[]) => [...rows].sort((a, b) => (key(a) < key(b) ? -1 : 1));
+
+/** The usage rows computed by brute force from the records. */
+function brute(records: CallInput[], since?: number, until?: number): UsageRow[] {
+  const m = new Map<string, UsageRow>();
+  for (const r of records) {
+    if (since !== undefined && r.startTimeMs < since) continue;
+    if (until !== undefined && r.startTimeMs >= until) continue;
+    const row: UsageRow = {
+      dayMs: Math.floor(r.startTimeMs / DAY) * DAY,
+      feature: r.attribution.feature ?? null,
+      provider: r.provider,
+      requestModel: r.requestModel ?? null,
+      responseModel: r.responseModel ?? null,
+      tier: r.cost?.serviceTier ?? null,
+      calls: 0,
+      errors: 0,
+      unpricedCalls: 0,
+      estimatedCalls: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      reasoningTokens: 0,
+      costNanos: 0,
+      inputCostNanos: 0,
+      outputCostNanos: 0,
+      cacheReadCostNanos: 0,
+      cacheWriteCostNanos: 0,
+    };
+    const e = m.get(key(row)) ?? row;
+    m.set(key(row), e);
+    e.calls++;
+    if (r.errorType) e.errors++;
+    if (!r.cost) e.unpricedCalls++;
+    if (r.usageEstimated) e.estimatedCalls++;
+    e.inputTokens += r.usage?.inputTokens ?? 0;
+    e.outputTokens += r.usage?.outputTokens ?? 0;
+    e.cacheReadTokens += r.usage?.cacheReadTokens ?? 0;
+    e.cacheWriteTokens += r.usage?.cacheWriteTokens ?? 0;
+    e.reasoningTokens += r.usage?.reasoningTokens ?? 0;
+    e.costNanos += r.cost?.totalNanos ?? 0;
+    e.inputCostNanos += r.cost?.inputNanos ?? 0;
+    e.outputCostNanos += r.cost?.outputNanos ?? 0;
+    e.cacheReadCostNanos += r.cost?.cacheReadNanos ?? 0;
+    e.cacheWriteCostNanos += r.cost?.cacheWriteNanos ?? 0;
+  }
+  return sorted([...m.values()]);
+}
+
+test('usage per day, feature, model and tier: the rollup and raw rows give the brute-force sums for any range', (t) => {
+  const dir = tempDir(t);
+  const center = Date.now();
+  let n = 0;
+  fc.assert(
+    fc.property(
+      fc.array(
+        callArb(center).map((c) =>
+          c.cost
+            ? { ...c, cost: { ...c.cost, serviceTier: c.startTimeMs % 3 === 0 ? 'batch' : 'standard' } }
+            : c,
+        ),
+        { minLength: 1, maxLength: 80 },
+      ),
+      fc.option(fc.integer({ min: center - 4 * DAY, max: center + DAY }), { nil: undefined }),
+      fc.option(fc.integer({ min: 1, max: 3 * DAY }), { nil: undefined }),
+      (records, since, length) => {
+        const store = openStore(path.join(dir, `u${n++}.db`));
+        try {
+          store.insertMany(records);
+          const until = since !== undefined && length !== undefined ? since + length : undefined;
+          const q = { ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}) };
+          const expected = brute(records, since, until);
+          assert.deepEqual(sorted(store.usage(q)), expected, 'rollup + raw');
+          assert.deepEqual(sorted(store.usage({ ...q, minCostNanos: 0 })), expected, 'raw rows only');
+        } finally {
+          store.close();
+        }
+      },
+    ),
+    { numRuns: 30 },
+  );
+});
+
+test('usage filters by feature, provider and model; a value never seen matches nothing', (t) => {
+  const store = openStore(path.join(tempDir(t), 'f.db'));
+  const at = Date.now() - 3 * DAY;
+  store.insertMany([
+    call({ startTimeMs: at, attribution: { feature: 'chat' } }),
+    call({
+      startTimeMs: at + HOUR,
+      attribution: { feature: 'search' },
+      requestModel: 'gpt-4o-mini',
+      responseModel: 'gpt-4o-mini',
+    }),
+  ]);
+  assert.deepEqual(
+    store.usage({ feature: 'chat' }).map((r) => [r.feature, r.responseModel, r.calls, r.costNanos]),
+    [['chat', 'gpt-4o-2024-08-06', 1, 1000]],
+  );
+  assert.equal(store.usage({ model: 'gpt-4o-mini' }).length, 1);
+  assert.deepEqual(store.usage({ feature: 'nope' }), []);
+  assert.equal(store.usage({ tenant: 'x' }).length, 0);
+  store.close();
+});
