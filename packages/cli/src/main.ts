@@ -46,6 +46,16 @@ const COMMANDS: Entry[] = [
     load: async () => (await import('./commands/reprice.js')).repriceCommand,
   },
   {
+    name: 'whatif',
+    summary: "What a period's calls would have cost on another model",
+    load: async () => (await import('./commands/whatif.js')).whatifCommand,
+  },
+  {
+    name: 'savings',
+    summary: 'What prompt caching and batch/flex tiers saved, and where caching would save more',
+    load: async () => (await import('./commands/savings.js')).savingsCommand,
+  },
+  {
     name: 'budget',
     summary: 'Spending limits per day, week or month: set, list, rm, status',
     load: async () => (await import('./commands/budget.js')).budgetCommand,

@@ -57,7 +57,7 @@ function tokenCount(ctx: CommandContext, flag: string): number | undefined {
   return n;
 }
 
-function suggestions(model: string, names: { provider: string; modelId: string }[]): string[] {
+export function suggestions(model: string, names: { provider: string; modelId: string }[]): string[] {
   const ids = [...new Set(names.map((n) => n.modelId))];
   const near = closest(model, ids, 5);
   const lower = model.toLowerCase();
