@@ -71,7 +71,7 @@ made-up rates), re-priced with the bundled catalog through \`store.reprice\` and
 function (\`storedCallPricer\`: every stored token count, the call's time, tier and server). Batches of
 5,000 calls, one IMMEDIATE transaction each (rows and rollups). ${RUNS} runs each on a fresh copy;
 calls/s over the calls looked at (those with usage). **The machine was shared with other work
-while this ran (load average ${os.loadavg()[0].toFixed(0)} on ${os.cpus().length} cores at the end): wall-clock rates are a lower bound;
+while this ran (load average ${(os.loadavg()[0] ?? 0).toFixed(0)} on ${os.cpus().length} cores at the end): wall-clock rates are a lower bound;
 calls per CPU-second (the process's own user + system time) are less disturbed.** Goal: ≥ 200,000 calls/s.
 
 | run | median calls/s (wall) | min–max | median calls per CPU-second | calls looked at | changed |
