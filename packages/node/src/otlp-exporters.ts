@@ -28,6 +28,7 @@ import {
 } from '@opentelemetry/otlp-transformer';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { AbortableExporter } from './abortable.js';
 import { OtlpHttpTransport } from './otlp-http-transport.js';
 import type { OtlpSignalConfig } from './types.js';
 
@@ -94,16 +95,6 @@ function exportParts<Internal>(
   });
   const metrics = createOtlpHttpExporterMetrics(signal.componentType, signal.helper, options.url, undefined);
   return { delegate: createOtlpNetworkExportDelegate(options, serializer, metrics, transport), transport };
-}
-
-/** What start.ts needs of an OTLP exporter at the shutdown deadline. */
-export interface AbortableExporter {
-  /** Ends the exports in flight (they would otherwise run to their timeout in the background). */
-  abort(): void;
-}
-
-export function isAbortable<T extends object>(exporter: T): exporter is T & AbortableExporter {
-  return typeof (exporter as Partial<AbortableExporter>).abort === 'function';
 }
 
 export class TokenmeterOtlpTraceExporter

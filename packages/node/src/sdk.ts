@@ -3,7 +3,6 @@
 import http from 'node:http';
 import { type DiagLogger, diag, type TextMapPropagator } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { AggregationTemporalityPreference } from '@opentelemetry/exporter-metrics-otlp-http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { defaultResource, type Resource, resourceFromAttributes } from '@opentelemetry/resources';
 import {
@@ -25,7 +24,8 @@ import {
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { TokenmeterOtlpMetricExporter, TokenmeterOtlpTraceExporter } from './otlp-exporters.js';
+import { LazyPushMetricExporter, LazySpanExporter, LoadOnFirstSpan } from './lazy-exporter.js';
+import { otlpTemporalitySelector } from './metric-temporality.js';
 import type { TokenmeterNodeConfig } from './types.js';
 
 export function buildResource(config: TokenmeterNodeConfig): Resource {
@@ -63,7 +63,15 @@ export function buildSpanExporters(config: TokenmeterNodeConfig): SpanExporter[]
   const out: SpanExporter[] = [];
   for (const name of config.tracesExporters) {
     if (name === 'console') out.push(new ConsoleSpanExporter());
-    else out.push(new TokenmeterOtlpTraceExporter(config.otlpTraces) as unknown as SpanExporter);
+    else {
+      const { otlpTraces } = config;
+      // Loaded as the first span starts (lazy-exporter.ts).
+      const load = async () =>
+        new (await import('./otlp-exporters.js')).TokenmeterOtlpTraceExporter(
+          otlpTraces,
+        ) as unknown as SpanExporter;
+      out.push(new LazySpanExporter(load, `OTLP ${otlpTraces.protocol} span`));
+    }
   }
   return out;
 }
@@ -85,23 +93,36 @@ export class DeliveringBatchSpanProcessor extends BatchSpanProcessor {
 }
 
 export function buildSpanProcessors(exporters: SpanExporter[]): SpanProcessor[] {
-  return exporters.map((e) => new DeliveringBatchSpanProcessor(e));
+  return exporters.flatMap((e) =>
+    e instanceof LazySpanExporter
+      ? [new LoadOnFirstSpan(e), new DeliveringBatchSpanProcessor(e)]
+      : [new DeliveringBatchSpanProcessor(e)],
+  );
 }
-
-const TEMPORALITY = {
-  cumulative: AggregationTemporalityPreference.CUMULATIVE,
-  delta: AggregationTemporalityPreference.DELTA,
-  lowmemory: AggregationTemporalityPreference.LOWMEMORY,
-} as const;
 
 export function buildPushMetricExporters(config: TokenmeterNodeConfig): PushMetricExporter[] {
   const out: PushMetricExporter[] = [];
   for (const name of config.metricsExporters) {
     if (name === 'console') out.push(new ConsoleMetricExporter());
     else if (name === 'otlp') {
-      const temporality = TEMPORALITY[config.otlpMetrics.temporality];
+      const { otlpMetrics } = config;
+      // Loaded with the first export (lazy-exporter.ts); its temporalities are known before.
+      const load = async () => {
+        const { AggregationTemporalityPreference: P } = await import(
+          '@opentelemetry/exporter-metrics-otlp-http'
+        );
+        const preference = { cumulative: P.CUMULATIVE, delta: P.DELTA, lowmemory: P.LOWMEMORY }[
+          otlpMetrics.temporality
+        ];
+        const { TokenmeterOtlpMetricExporter } = await import('./otlp-exporters.js');
+        return new TokenmeterOtlpMetricExporter(otlpMetrics, preference) as unknown as PushMetricExporter;
+      };
       out.push(
-        new TokenmeterOtlpMetricExporter(config.otlpMetrics, temporality) as unknown as PushMetricExporter,
+        new LazyPushMetricExporter(
+          load,
+          `OTLP ${otlpMetrics.protocol} metric`,
+          otlpTemporalitySelector(otlpMetrics.temporality),
+        ),
       );
     }
   }

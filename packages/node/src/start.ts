@@ -17,13 +17,13 @@ import {
 } from '@tokenmeter/instrumentation';
 import { configurePricing, loadPricingFile } from '@tokenmeter/pricing';
 import { type BatchWriter, createBatchWriter } from '@tokenmeter/store';
+import { type AbortableExporter, isAbortable } from './abortable.js';
 import { type BudgetsHandle, readBudgetSettings, startBudgets } from './budgets.js';
 import { parseConfig } from './config.js';
 import { LazyAsyncLocalStorageContextManager } from './context-manager.js';
 import { installExitHandlers } from './exit.js';
 import { TokenmeterHistogramProducer } from './histogram-producer.js';
 import type { CallRecord, CallRecordSink, TokenmeterInstrumentationConfig } from './instrumentation-types.js';
-import { type AbortableExporter, isAbortable } from './otlp-exporters.js';
 import {
   buildPeriodicReaders,
   buildPropagator,
