@@ -92,13 +92,18 @@ function section(node: string, major: OpenAIMajor, mode: 'calls' | 'streams', ba
   const unit = mode === 'streams' ? 'stream' : 'call';
   const a = selfTimes(bare.profile);
   const b = selfTimes(tm.profile);
-  const places = difference(a.byPlace, bare.units, b.byPlace, tm.units).filter((d) => d.key !== '(idle)');
-  const fns = difference(a.byFunction, bare.units, b.byFunction, tm.units).filter((d) => d.key !== '(idle)');
-  const busy = (s: typeof a, units: number) => (s.totalUs - (s.byPlace.get('(idle)') ?? 0)) / units;
+  // A busy sample is worth the process's CPU time per busy sample, per unit of work: the samples
+  // say where the time went, the process CPU how much there was.
+  const perSample = (p: Profiled, s: typeof a) => (p.cpuPerUnit * p.units) / s.busySamples / p.units;
+  const ua = perSample(bare, a);
+  const ub = perSample(tm, b);
+  const places = difference(a.byPlace, ua, b.byPlace, ub).filter((d) => d.key !== '(idle)');
+  const fns = difference(a.byFunction, ua, b.byFunction, ub).filter((d) => d.key !== '(idle)');
+  const rawUs = (p: Profiled, s: typeof a) => (s.busySamples * INTERVAL_US) / p.units;
   const lines = [
     `#### Node ${node}, openai ${major}, ${mode === 'streams' ? 'streams of 50 chunks' : 'non-streamed calls'}`,
     '',
-    `Profiled ${bare.units} ${unit}s per process after ${mode === 'streams' ? Math.ceil(WARMUP_CALLS / 10) : WARMUP_CALLS} unprofiled ones, sampling every ${INTERVAL_US} µs. Busy (non-idle) samples: bare ${f1(busy(a, bare.units))} µs/${unit}, preload ${f1(busy(b, tm.units))} µs/${unit} (**${signed(busy(b, tm.units) - busy(a, bare.units))}**); process CPU over the same runs: bare ${f1(bare.cpuPerUnit)}, preload ${f1(tm.cpuPerUnit)} µs/${unit} (${signed(tm.cpuPerUnit - bare.cpuPerUnit)}).`,
+    `Profiled ${bare.units} ${unit}s per process after ${mode === 'streams' ? Math.ceil(WARMUP_CALLS / 10) : WARMUP_CALLS} unprofiled ones, sampling every ${INTERVAL_US} µs. Process CPU over the profiled runs: bare ${f1(bare.cpuPerUnit)}, preload ${f1(tm.cpuPerUnit)} µs/${unit} (**${signed(tm.cpuPerUnit - bare.cpuPerUnit)}**), shared out over the busy samples (the samples times the interval: bare ${f1(rawUs(bare, a))}, preload ${f1(rawUs(tm, b))} µs/${unit}; far above the CPU time, the thread waited for a CPU).`,
     '',
     `| place | bare µs/${unit} | preload µs/${unit} | preload − bare |`,
     '|---|---|---|---|',

@@ -14,13 +14,18 @@ export interface CpuProfile {
   timeDeltas: number[];
 }
 
-/** Self time (µs) per function key and per place, over the whole profile. */
+/**
+ * Samples per function key and per place, over the whole profile. Counted, not timed: the sampler
+ * measures wall time between samples, so a thread that waits for a CPU (a loaded machine) would
+ * charge the wait to whatever it resumes; a sample is only ever taken while the thread runs.
+ */
 export interface SelfTimes {
   byFunction: Map<string, number>;
   byPlace: Map<string, number>;
   /** The place of each function key. */
   placeOf: Map<string, string>;
-  totalUs: number;
+  /** Samples outside (idle). */
+  busySamples: number;
 }
 
 /** Node's internal modules, grouped by what they do for an HTTP client. */
@@ -108,18 +113,17 @@ export function selfTimes(profile: CpuProfile): SelfTimes {
   const byFunction = new Map<string, number>();
   const byPlace = new Map<string, number>();
   const placeOfKey = new Map<string, string>();
-  let totalUs = 0;
-  for (let i = 0; i < profile.samples.length; i++) {
-    const dt = profile.timeDeltas[i + 1] ?? 0;
-    const node = nodes.get(profile.samples[i]!)!;
+  let busySamples = 0;
+  for (const id of profile.samples) {
+    const node = nodes.get(id)!;
     const key = functionKey(node.callFrame);
     const place = placeOfNode(node.id);
-    byFunction.set(key, (byFunction.get(key) ?? 0) + dt);
-    byPlace.set(place, (byPlace.get(place) ?? 0) + dt);
+    byFunction.set(key, (byFunction.get(key) ?? 0) + 1);
+    byPlace.set(place, (byPlace.get(place) ?? 0) + 1);
     placeOfKey.set(key, place);
-    totalUs += dt;
+    if (place !== '(idle)') busySamples++;
   }
-  return { byFunction, byPlace, placeOf: placeOfKey, totalUs };
+  return { byFunction, byPlace, placeOf: placeOfKey, busySamples };
 }
 
 export interface Difference {
@@ -131,18 +135,21 @@ export interface Difference {
   diff: number;
 }
 
-/** Per key: self µs per unit in `a` and `b` (divided by their unit counts), and b − a. */
+/**
+ * Per key: µs per unit in `a` and `b` (samples times that profile's µs per sample, divided by its
+ * unit count), and b − a.
+ */
 export function difference(
   a: Map<string, number>,
-  unitsA: number,
+  usPerSampleA: number,
   b: Map<string, number>,
-  unitsB: number,
+  usPerSampleB: number,
 ): Difference[] {
   const keys = new Set([...a.keys(), ...b.keys()]);
   const out: Difference[] = [];
   for (const key of keys) {
-    const x = (a.get(key) ?? 0) / unitsA;
-    const y = (b.get(key) ?? 0) / unitsB;
+    const x = (a.get(key) ?? 0) * usPerSampleA;
+    const y = (b.get(key) ?? 0) * usPerSampleB;
     out.push({ key, a: x, b: y, diff: y - x });
   }
   return out.sort((p, q) => q.diff - p.diff);
