@@ -156,7 +156,9 @@ function openStore(config: TokenmeterNodeConfig, warn: (line: string) => void): 
     // The store's share of the bound at exit; the exports get the rest.
     exitBusyTimeoutMs: storeShareOfShutdown(config.shutdownTimeoutMs),
     onError: (err) =>
-      warn(`tokenmeter: the local store ${path} cannot be written (${err.message}); calls are not stored`),
+      warn(
+        `tokenmeter: the local store cannot be written, calls are not stored: ${err.message.replace(/^tokenmeter store: /, '')}`,
+      ),
     onNotice: (line) => warn(line.replace(/^tokenmeter store:/, 'tokenmeter:')),
   });
 }

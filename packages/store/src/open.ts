@@ -31,10 +31,28 @@ function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-/** Creates the directory (0700) and an empty file (0600) when missing. */
+/**
+ * Creates the store's own directory (0700) and an empty file (0600) when missing. Never a chain of
+ * directories: the directory's parent must exist (a HOME that does not exist gets no
+ * `~/.tokenmeter`, and no HOME either, even for root).
+ */
 export function ensureFile(path: string): void {
   if (existsSync(path)) return;
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const dir = dirname(path);
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ENOENT') {
+      throw new StoreError(
+        'missing',
+        path,
+        `tokenmeter store: cannot create ${path}: ${dirname(dir)} does not exist (only the store's own directory is created, inside one that exists). Point TOKENMETER_STORE or TOKENMETER_HOME at an existing place, or set TOKENMETER_STORE=off.`,
+        { cause: err, code },
+      );
+    }
+    if (code !== 'EEXIST') throw err;
+  }
   try {
     closeSync(openSync(path, 'wx', 0o600));
   } catch (err) {

@@ -37,7 +37,7 @@ function runChild(args: string[], opts: { uid?: number; gid?: number } = {}): Pr
 }
 
 test('write() only queues; past maxQueue records are dropped and counted; flush writes the rest', (t) => {
-  const file = path.join(tempDir(t), 'sub', 'dir', 'q.db');
+  const file = path.join(tempDir(t), 'sub', 'q.db');
   const writer = createBatchWriter({ path: file, maxQueue: 10, batchSize: 4 });
   const results = Array.from({ length: 25 }, (_, i) =>
     writer.write(call({ startTimeMs: Date.UTC(2026, 10, 1) + i })),

@@ -10,7 +10,7 @@ export type StoreErrorKind =
   | 'newer_schema'
   /** The file needs a migration but was opened read-only. */
   | 'needs_migration'
-  /** The file does not exist (read-only open). */
+  /** The file does not exist (read-only open), or the directory to create it in does not. */
   | 'missing'
   /** Another I/O failure. */
   | 'io'
