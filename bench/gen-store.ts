@@ -1,6 +1,7 @@
 // Generates a synthetic tokenmeter store: N calls (default 10M) with a realistic mix of providers,
 // models, operations, features, users and tenants (Zipf-skewed), spread over the 45 days before
-// --end (default now), written through the store's own insert path (raw rows and rollups).
+// --end (default now) with a weekly and daily rhythm (hourlyWeights), written through the store's
+// own insert path (raw rows and rollups).
 //
 //   npx tsx bench/gen-store.ts --rows 10000000 --out bench/.data/10m.db [--end 2026-11-23T20:00:00Z] [--seed 1]
 //
@@ -194,6 +195,47 @@ const FEATURES = [
 ];
 const SERVICES = ['api', 'worker', 'agents'];
 
+/**
+ * How busy each hour of the span is, relative: weekdays busier than weekends, office hours (UTC)
+ * busier than nights, a slow growth over the span and a seeded day-to-day wobble. A forecast has
+ * something to find in it, as in real traffic.
+ */
+export function hourlyWeights(startMs: number, hours: number, seed: number): Float64Array {
+  const r = rng(seed ^ 0x5eed);
+  const DOW = [0.35, 1, 1.05, 1.05, 1, 0.9, 0.45]; // Sunday first (getUTCDay)
+  const HOD = [
+    0.25, 0.2, 0.2, 0.2, 0.25, 0.35, 0.55, 0.8, 1.1, 1.35, 1.5, 1.55, 1.45, 1.5, 1.6, 1.6, 1.5, 1.35, 1.1,
+    0.9, 0.7, 0.55, 0.4, 0.3,
+  ];
+  const w = new Float64Array(hours);
+  let wobble = 1;
+  for (let h = 0; h < hours; h++) {
+    const t = new Date(startMs + h * 3_600_000);
+    if (t.getUTCHours() === 0 || h === 0) wobble = 0.9 + r() * 0.2;
+    w[h] = DOW[t.getUTCDay()]! * HOD[t.getUTCHours()]! * (1 + (0.2 * h) / hours) * wobble;
+  }
+  return w;
+}
+
+/** Maps u in [0, 1) to a time in the span, denser where the weights are higher (inverse CDF). */
+function timeWarp(startMs: number, weights: Float64Array): (u: number) => number {
+  const cdf = new Float64Array(weights.length + 1);
+  for (let i = 0; i < weights.length; i++) cdf[i + 1] = cdf[i]! + weights[i]!;
+  const total = cdf[weights.length]!;
+  return (u) => {
+    const x = u * total;
+    let lo = 0;
+    let hi = weights.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cdf[mid + 1]! <= x) lo = mid + 1;
+      else hi = mid;
+    }
+    const within = (x - cdf[lo]!) / weights[lo]!;
+    return startMs + (lo + Math.min(Math.max(within, 0), 0.999999)) * 3_600_000;
+  };
+}
+
 export interface GenOptions {
   rows: number;
   endMs: number;
@@ -224,6 +266,7 @@ export function callFactory(
   const tenantOf = (u: number) => (Math.imul(u + 1, 2654435761) >>> 0) % opts.tenants;
   const span = opts.days * 86_400_000;
   const start = opts.endMs - span;
+  const warp = timeWarp(start, hourlyWeights(start, opts.days * 24, opts.seed));
   const hex = (n: number) => {
     let s = '';
     while (s.length < n)
@@ -236,7 +279,7 @@ export function callFactory(
   return {
     next(): CallInput {
       const m = pickModel();
-      const t = Math.floor(start + ((i + r()) / opts.rows) * span);
+      const t = Math.floor(warp((i + r()) / opts.rows));
       i++;
       const u = user(r());
       const f = FEATURES[feature(r())]!;
