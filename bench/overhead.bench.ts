@@ -389,8 +389,8 @@ function startupParts(node: string): string[] {
     ['@tokenmeter/store', req.resolve('@tokenmeter/store')],
     ['@tokenmeter/node (the rest of the distro)', req.resolve('@tokenmeter/node')],
     [
-      '@opentelemetry/exporter-trace-otlp-proto (the default span exporter)',
-      req.resolve('@opentelemetry/exporter-trace-otlp-proto'),
+      "the distro's OTLP exporters (otlp-exporter-base, otlp-transformer)",
+      join(ROOT, 'packages', 'node', 'dist', 'cjs', 'otlp-exporters.js'),
     ],
   ];
   const scripts = parts.map((_, k) =>
@@ -448,7 +448,7 @@ function startupParts(node: string): string[] {
 
 function startupPartsMarkdown(rows: string[]): string {
   return [
-    `Where the preload's start-up CPU goes: each part of its module graph, required (CommonJS) after the parts above it, median of ${STARTUP_RUNS} runs; CPU ms added by the part. The span exporter, last, is loaded only when spans are first exported.`,
+    `Where the preload's start-up CPU goes: each part of its module graph, required (CommonJS) after the parts above it, median of ${STARTUP_RUNS} runs; CPU ms added by the part. The OTLP exporters, last, are loaded only when first needed (the span exporter as the first span starts).`,
     '',
     '| Node | part | CPU ms | wall ms |',
     '|---|---|---|---|',
