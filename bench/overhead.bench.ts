@@ -221,6 +221,14 @@ function overheadTable(results: ConfigResult[], mode: Mode): { rows: string[]; g
         `| ${r.node} | ${r.openai} | ${v.label} | ${f1(stats(s.cpu).median)} | **${signed(cpu.median)}** [${signed(cpu.p25)} … ${signed(cpu.p75)}] | ${f1(stats(s.wall).median)} | ${signed(wall.median)} [${signed(wall.p25)} … ${signed(wall.p75)}] (${signed((wall.median / bareWall) * 100)} %) | ${lighter} | ${traces} |`,
       );
     }
+    const before = r.series.get('tokenmeter-before');
+    if (tm && before) {
+      const cpu = stats(minus(tm.cpu, before.cpu));
+      const wall = stats(minus(tm.wall, before.wall));
+      goals.push(
+        `Node ${r.node}, openai ${r.openai}: this build minus the build before (BENCH_BEFORE), per round: CPU ${signed(cpu.median)} µs/${mode === 'calls' ? 'call' : 'stream'} [${signed(cpu.p25)} … ${signed(cpu.p75)}], wall ${signed(wall.median)} [${signed(wall.p25)} … ${signed(wall.p75)}]; lighter in ${tm.cpu.filter((x, i) => x < before.cpu[i]!).length}/${tm.cpu.length} rounds.`,
+      );
+    }
     if (tm) {
       const cpu = stats(minus(tm.cpu, bare.cpu)).median;
       const wallPct = (stats(minus(tm.wall, bare.wall)).median / bareWall) * 100;
@@ -287,7 +295,7 @@ function startupCases(ve: VariantEnvironment): StartupCase[] {
     if (v.name === 'bare-aa') continue;
     const env = variantEnv({ ...v, name: `startup-${v.name}` }, ve);
     cases.push({ label: v.label, args: v.nodeArgs, env });
-    if (!v.tokenmeter) continue;
+    if (v.name !== 'tokenmeter') continue;
     cases.push({
       label: 'tokenmeter (`--require @tokenmeter/node/register`, defaults)',
       args: ['--require', '@tokenmeter/node/register'],

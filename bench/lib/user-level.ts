@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..');
 export const DATA = join(ROOT, 'bench', '.data');
@@ -234,6 +235,29 @@ export const VARIANTS: Variant[] = [
     openai: [6, 7],
   },
 ];
+
+/**
+ * BENCH_BEFORE: the root of another build of the repo (a copy with its node_modules and each
+ * package's dist, e.g. main's, made before a change): its preload runs as one more variant,
+ * `tokenmeter-before`, interleaved with this build's, so a change is measured against what it
+ * replaces in the same run. BENCH_VARIANTS: the variants to run (names, comma-separated; default
+ * all).
+ */
+const BEFORE = process.env.BENCH_BEFORE;
+if (BEFORE) {
+  VARIANTS.splice(3, 0, {
+    name: 'tokenmeter-before',
+    label: `tokenmeter before the change (preload of ${BEFORE})`,
+    nodeArgs: ['--import', pathToFileURL(join(BEFORE, 'packages', 'node', 'register.mjs')).href],
+    openai: [6, 7],
+    tokenmeter: true,
+  });
+}
+const ONLY_VARIANTS = process.env.BENCH_VARIANTS?.split(',').map((s) => s.trim());
+if (ONLY_VARIANTS) {
+  for (let i = VARIANTS.length - 1; i >= 0; i--)
+    if (VARIANTS[i]!.name !== 'bare' && !ONLY_VARIANTS.includes(VARIANTS[i]!.name)) VARIANTS.splice(i, 1);
+}
 
 /** What every variant process shares: where its exports go, where tokenmeter's store is. */
 export interface VariantEnvironment {
