@@ -25,4 +25,18 @@ for (const ws of workspaces) {
   );
   mkdirSync(join(dir, 'dist/cjs'), { recursive: true });
   writeFileSync(join(dir, 'dist/cjs/package.json'), '{ "type": "commonjs" }\n');
+  if (ws === 'packages/semconv') copyReexportedConstants(join(dir, 'dist/cjs/index.js'));
+}
+
+// `export * from` compiles to a getter per name on the CommonJS exports object, and the
+// instrumentation's CommonJS build reads the constants through them on every call (a few µs per
+// LLM call in the preload's profile). The generated modules export constants only, so the CommonJS
+// index copies their values instead: the same names and values, plain data properties.
+function copyReexportedConstants(file) {
+  const js = readFileSync(file, 'utf8');
+  const binding =
+    /(var __exportStar = [^\n]*\n\s*for \(var p in m\) if \([^\n]*\)) __createBinding\(exports, m, p\);/;
+  if (!binding.test(js))
+    throw new Error(`${file}: the __exportStar helper of tsc changed; update build-cjs.mjs`);
+  writeFileSync(file, js.replace(binding, '$1 exports[p] = m[p];'));
 }
