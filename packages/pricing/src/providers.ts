@@ -67,6 +67,23 @@ export const SELF_HOSTED_PROVIDERS: ReadonlySet<string> = new Set([
   'tgi',
 ]);
 
+/** Catalog id → the `<name>/` prefixes that name it in front of a model id (its id and its gen_ai names). */
+const PREFIXES_OF_CATALOG: ReadonlyMap<string, readonly string[]> = (() => {
+  const out = new Map<string, string[]>();
+  for (const [name, id] of Object.entries(PROVIDER_NAME_TO_CATALOG)) {
+    const list = out.get(id) ?? [`${id}/`];
+    if (!list.includes(`${name}/`)) list.push(`${name}/`);
+    out.set(id, list);
+  }
+  return out;
+})();
+
+/** Prefixes that name where a model is hosted rather than the model (LiteLLM's, some gateways'). */
+const HOSTING_PREFIXES = ['bedrock/', 'vertex_ai/', 'azure/'];
+
+/** Fireworks' catalog names its serverless models `accounts/fireworks/models/<id>` (routers apart). */
+const FIREWORKS_ACCOUNT = 'accounts/fireworks/';
+
 const GOOGLE_RESOURCE = /^(?:projects\/[^/]+\/locations\/[^/]+\/)?(?:publishers\/[^/]+\/)?models\/(.+)$/;
 const BEDROCK_ARN =
   /^arn:aws[a-z-]*:bedrock:[^:]*:[^:]*:(?:foundation-model|inference-profile|system-defined-inference-profile)\/(.+)$/;
@@ -88,7 +105,9 @@ function expandDates(name: string): string {
 /**
  * The names to try for a (lower-cased) model, most literal first: the name itself; without a Google
  * resource prefix (`models/`, `publishers/google/models/`); the model id inside a Bedrock ARN;
- * without a provider prefix (`openai/gpt-4o` sent to openai); without a Bedrock geography prefix
+ * without a provider prefix (`openai/gpt-4o` sent to openai; `fireworks_ai/...` and `together_ai/...`,
+ * the gen_ai names LiteLLM and gateways put in front); a bare Fireworks id under
+ * `accounts/fireworks/models/` (and `routers/`); without a Bedrock geography prefix
  * (`apac.`, `us-gov.`); each with its dates expanded.
  */
 export function modelNameVariants(name: string, catalogProviderId: string | undefined): string[] {
@@ -108,12 +127,18 @@ export function modelNameVariants(name: string, catalogProviderId: string | unde
     add(base);
   }
   if (catalogProviderId && catalogProviderId !== 'openrouter') {
-    for (const prefix of [`${catalogProviderId}/`, 'bedrock/', 'vertex_ai/', 'azure/']) {
+    const own = PREFIXES_OF_CATALOG.get(catalogProviderId) ?? [`${catalogProviderId}/`];
+    for (const prefix of [...own, ...HOSTING_PREFIXES]) {
       if (base.startsWith(prefix)) {
         base = base.slice(prefix.length);
         add(base);
       }
     }
+  }
+  if (catalogProviderId === 'fireworks' && !base.startsWith(FIREWORKS_ACCOUNT) && !base.includes('/')) {
+    // The short id some gateways and SDKs use (`llama-v3p1-8b-instruct`): Fireworks' own full name.
+    add(`${FIREWORKS_ACCOUNT}models/${base}`);
+    add(`${FIREWORKS_ACCOUNT}routers/${base}`);
   }
   if (catalogProviderId === 'aws') {
     const geo = BEDROCK_GEO_PREFIX.exec(base);

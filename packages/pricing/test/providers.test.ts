@@ -42,3 +42,27 @@ describe('provider names', () => {
     );
   });
 });
+
+describe('vendor-prefixed model ids', () => {
+  it('a gen_ai provider name in front of the model (LiteLLM, gateways) is dropped for that provider', () => {
+    assert.ok(
+      modelNameVariants('fireworks_ai/accounts/fireworks/models/deepseek-v3p2', 'fireworks').includes(
+        'accounts/fireworks/models/deepseek-v3p2',
+      ),
+    );
+    assert.ok(
+      modelNameVariants('together_ai/meta-llama/meta-llama-3.1-70b-instruct-turbo', 'together').includes(
+        'meta-llama/meta-llama-3.1-70b-instruct-turbo',
+      ),
+    );
+    // Another provider's name is not dropped: it names another model.
+    assert.deepEqual(modelNameVariants('together_ai/x', 'fireworks').includes('x'), false);
+  });
+
+  it('a bare Fireworks id is tried under accounts/fireworks/models/ and routers/', () => {
+    const v = modelNameVariants('llama-v3p1-8b-instruct', 'fireworks');
+    assert.ok(v.includes('accounts/fireworks/models/llama-v3p1-8b-instruct'));
+    assert.ok(v.includes('accounts/fireworks/routers/llama-v3p1-8b-instruct'));
+    assert.deepEqual(modelNameVariants('llama-v3p1-8b-instruct', 'together'), ['llama-v3p1-8b-instruct']);
+  });
+});
