@@ -20,6 +20,7 @@ export {
 } from './budgets.js';
 export { StoreError, type StoreErrorKind } from './errors/store-error.js';
 export { StoreQueryError } from './errors/store-query-error.js';
+export { MAX_HOURLY_HOURS } from './hourly.js';
 export { formatUsd, nanosToUsd } from './money.js';
 export { SQLITE_BINDING } from './open.js';
 export { defaultStorePath, resolveStorePath, STORE_FILE_NAME } from './paths.js';

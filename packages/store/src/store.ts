@@ -10,6 +10,7 @@ import { StringDict } from './dict.js';
 import { StoreError } from './errors/store-error.js';
 import { StoreQueryError } from './errors/store-query-error.js';
 import { Guide } from './guide.js';
+import { runHourlyCost } from './hourly.js';
 import { Ingestor } from './ingest.js';
 import { openDatabase, SQLITE_BINDING } from './open.js';
 import {
@@ -40,6 +41,7 @@ import type {
   CallsQuery,
   CostStore,
   HealthOptions,
+  HourlyCost,
   MetricTotalsRow,
   OpenStoreOptions,
   PruneOptions,
@@ -562,6 +564,14 @@ export class SqliteCostStore implements CostStore {
     try {
       this.ledger ??= new SqliteBudgetLedger(this.db, this.dict, (err, doing) => this.fail(err, doing));
       return this.ledger;
+    } catch (err) {
+      this.fail(err, 'reading');
+    }
+  }
+
+  hourlyCost(q: CallFilter): HourlyCost {
+    try {
+      return this.db.transaction(() => runHourlyCost({ dict: this.dict, stmts: this.stmts }, q))();
     } catch (err) {
       this.fail(err, 'reading');
     }

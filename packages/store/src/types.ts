@@ -185,6 +185,12 @@ export interface CallsPage {
   nextCursor: string | null;
 }
 
+/** Cost per UTC hour: `costNanos[i]` is the hour starting at `startMs + i` hours. */
+export interface HourlyCost {
+  startMs: number;
+  costNanos: Nanos[];
+}
+
 export interface UnpricedModel {
   provider: string;
   model: string;
@@ -429,6 +435,12 @@ export interface CostStore {
   /** Returns false when no budget had this id. */
   removeBudget(id: number): boolean;
   budgetStatus(nowMs?: number, timeZone?: string): BudgetStatus[];
+  /**
+   * Cost per whole UTC hour from the hour holding `since` to the one holding `until - 1` (both
+   * required; at most 400 days), from the hourly rollups where the filter allows: what the spend
+   * forecast reads.
+   */
+  hourlyCost(q: CallFilter): HourlyCost;
   /** Cost of the calls since `sinceMs` (inclusive) in the scope. */
   spendSince(sinceMs: number, scope?: SpendScope): Nanos;
   /**
