@@ -13,7 +13,9 @@ export { type SendOutcome, sendNotice } from './delivery/send.js';
 export { type BudgetOutlook, budgetOutlook } from './evaluate/budgets.js';
 export type { EvalContext, Evaluator } from './evaluate/context.js';
 export { EVALUATORS, type Evaluation, evaluateAll } from './evaluate/index.js';
+export { HISTORY_DAYS, spendHistory } from './forecast/history.js';
 export { linearBurnForecast } from './forecast/linear-burn.js';
+export { MIN_SEASONAL_HOURS, seasonalForecast } from './forecast/seasonal.js';
 export type { SpendForecast, SpendForecaster, SpendForecastInput } from './forecast/types.js';
 export {
   type AlertDetail,

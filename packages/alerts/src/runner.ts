@@ -17,7 +17,7 @@ import {
 import { type DeliveryEvent, deliverDue } from './delivery/outbox.js';
 import type { EvalContext } from './evaluate/context.js';
 import { evaluateAll } from './evaluate/index.js';
-import { linearBurnForecast } from './forecast/linear-burn.js';
+import { seasonalForecast } from './forecast/seasonal.js';
 import type { SpendForecaster } from './forecast/types.js';
 import { planNotices, planOpens } from './plan.js';
 import { storeSinkTarget } from './sinks/index.js';
@@ -56,7 +56,7 @@ export interface AlertRunnerOptions {
   anomalies?: DeepPartial<AnomalyOptions>;
   notify?: Partial<NotifyOptions>;
   delivery?: Partial<DeliveryOptions>;
-  /** The budget spend forecast (linear burn unless replaced). */
+  /** The budget spend forecast (seasonal, by hour of week, unless replaced). */
   forecast?: SpendForecaster;
   /** Zone of the store's budgets that have none. Default the machine's. */
   timeZone?: string;
@@ -231,7 +231,7 @@ export class AlertRunner {
       store: this.store,
       now,
       options: this.anomalies,
-      forecast: this.options.forecast ?? linearBurnForecast,
+      forecast: this.options.forecast ?? seasonalForecast,
       budgets,
     };
     const { findings, errors } = evaluateAll(ctx);

@@ -9,7 +9,7 @@ import { type CallInput, type CostStore, openStore } from '@tokenmeter/store';
 import { anomalyOptions } from '../src/defaults.js';
 import type { EvalContext } from '../src/evaluate/context.js';
 import { evaluateAll } from '../src/evaluate/index.js';
-import { linearBurnForecast } from '../src/forecast/linear-burn.js';
+import { seasonalForecast } from '../src/forecast/seasonal.js';
 import type { Finding } from '../src/types.js';
 import { call, DAY, HOUR, spread, tempDir, WEEK } from './helpers.js';
 
@@ -28,7 +28,7 @@ function evaluate(store: CostStore, now = T, file: BudgetDefinition[] = []): Fin
     store,
     now,
     options: anomalyOptions(),
-    forecast: linearBurnForecast,
+    forecast: seasonalForecast,
     budgets: listBudgets(store, { timeZone: 'UTC', file }),
   };
   const { findings, errors } = evaluateAll(ctx);

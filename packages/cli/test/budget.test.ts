@@ -63,12 +63,12 @@ describe('tokenmeter budget', () => {
     assert.match(
       status.stdout,
       new RegExp(
-        `2\\s+day 2026-11-23\\s+tenant=acme\\s+warn\\s+\\${formatUsd(spent)}\\s+\\$0\\.00\\s+\\$0\\.02\\s+109%\\s+\\S+\\s+exceeded`,
+        `2\\s+day 2026-11-23\\s+tenant=acme\\s+warn\\s+\\${formatUsd(spent)}\\s+\\$0\\.00\\s+\\$0\\.02\\s+109%\\s+\\S+\\s+\\S+–\\S+\\s+linear-burn\\s+exceeded`,
       ),
     );
     assert.match(
       status.stdout,
-      /\s1\s+month 2026-11-01\s+all calls\s+warn\s+\$0\.0\d+\s+\$0\.00\s+\$50\.00\s+0%\s+\S+\s+ok/,
+      /\s1\s+month 2026-11-01\s+all calls\s+warn\s+\$0\.0\d+\s+\$0\.00\s+\$50\.00\s+0%\s+\S+\s+\S+\s+linear-burn\s+ok/,
     );
     assert.match(
       status.stdout,
@@ -85,6 +85,7 @@ describe('tokenmeter budget', () => {
     assert.equal(b2.id, 'store:2');
     assert.equal(b2.reservedNanos, 0);
     assert.equal(b2.forecast.method, 'linear-burn');
+    assert.match(b2.forecast.note, /^cold start: \d+ hours of history with spend/, 'a cold start says so');
     assert.equal(b2.spentNanos, spent);
     assert.equal(b2.state, 'exceeded');
     assert.equal(b2.limitUsd, 0.02);

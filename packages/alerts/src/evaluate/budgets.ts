@@ -1,8 +1,9 @@
 // Budget alerts, for every budget of the store and of the budgets file: thresholds crossed (the
 // budget's alert-at percents of its limit, e.g. 50, 80, 100) and projected exhaustion before the
-// period ends at the recent burn rate (the forecaster of the context).
+// period ends (the forecaster of the context: by hour of week, scaled up by the recent burn rate).
 import { type BudgetDefinition, type BudgetSpend, budgetSpend } from '@tokenmeter/budgets';
 import { type CostStore, formatUsd, rollingHours, spendScope } from '@tokenmeter/store';
+import { spendHistory } from '../forecast/history.js';
 import type { SpendForecast, SpendForecaster } from '../forecast/types.js';
 import type { Finding } from '../types.js';
 import { dashboardPath, type EvalContext, windowText } from './context.js';
@@ -16,7 +17,7 @@ export interface BudgetOutlook extends BudgetSpend {
   recentNanos: number;
 }
 
-/** The spend of `budget` now, and its forecast from the recent burn rate. */
+/** The spend of `budget` now, and its forecast from its hourly history and the recent burn rate. */
 export function budgetOutlook(
   store: CostStore,
   budget: BudgetDefinition,
@@ -46,6 +47,8 @@ export function budgetOutlook(
       nowMs: now,
       recentNanos,
       recentWindowMs: now - recentSinceMs,
+      history: spendHistory(store, spendScope(budget), now),
+      timeZone: budget.timeZone,
       ...(rollingMs === undefined ? {} : { rollingWindowMs: rollingMs }),
     }),
   };

@@ -9,7 +9,7 @@ export interface EvalContext {
   /** Evaluation time (epoch ms); windows end here. */
   now: number;
   options: AnomalyOptions;
-  /** The forecast of a budget's spend (linear burn unless replaced). */
+  /** The forecast of a budget's spend (seasonalForecast unless replaced). */
   forecast: SpendForecaster;
   /** The budgets to check: the store's and the budgets file's (`listBudgets` of @tokenmeter/budgets). */
   budgets: readonly BudgetDefinition[];

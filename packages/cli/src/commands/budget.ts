@@ -2,7 +2,7 @@
 // rolling window, for all calls or a scope (provider, model, feature, user, tenant, service, or a
 // combination), with an action the preload takes before a call leaves: warn, block or route-cheap.
 // `budget status` exits 3 when a budget is exceeded (for CI and cron).
-import { ANOMALY_DEFAULTS, budgetOutlook, linearBurnForecast } from '@tokenmeter/alerts';
+import { ANOMALY_DEFAULTS, budgetOutlook, seasonalForecast } from '@tokenmeter/alerts';
 import {
   BudgetDefinitionError,
   describeScope,
@@ -277,8 +277,9 @@ export const budgetStatusCommand: CommandSpec = {
   usage: 'budget status [--json] [--tz ZONE] [--budgets FILE]',
   description:
     'Spent (from the store), reserved (by calls in flight on this host), the limit, the state, and a\n' +
-    "forecast to the end of the period: the linear burn forecast of the alerts (the period's average\n" +
-    "rate and the last hour's, as a band). Budgets of the budgets file (--budgets, else\n" +
+    'forecast to the end of the period by hour of day and day of week from the last weeks of the\n' +
+    "budget's scope, with its p10–p90 band (the method column says which: seasonal-weekly, seasonal-daily\n" +
+    'under a week of history, linear-burn under two days). Budgets of the budgets file (--budgets, else\n' +
     "$TOKENMETER_BUDGETS) are listed after the store's. --tz is the zone of budgets stored without one.\n" +
     'Exit code 3 when at least one budget is exceeded, so a cron job or CI step can act on it:\n' +
     '  tokenmeter budget status || notify "LLM budget exceeded"',
@@ -300,7 +301,7 @@ export const budgetStatusCommand: CommandSpec = {
     try {
       const now = ctx.now;
       const outlooks = listBudgets(store, { timeZone, file: file.budgets }).map((b) =>
-        budgetOutlook(store, b, now, linearBurnForecast, ANOMALY_DEFAULTS.burn.recentWindowMs),
+        budgetOutlook(store, b, now, seasonalForecast, ANOMALY_DEFAULTS.burn.recentWindowMs),
       );
       const exceeded = outlooks.some((o) => o.state === 'exceeded');
       if (bool(ctx, 'json')) {
@@ -327,6 +328,8 @@ export const budgetStatusCommand: CommandSpec = {
             { header: 'limit', align: 'right' },
             { header: 'used', align: 'right' },
             { header: 'forecast', align: 'right' },
+            { header: 'p10–p90', align: 'right' },
+            { header: 'method' },
             { header: 'state' },
           ],
           outlooks.map((x) => {
@@ -344,9 +347,9 @@ export const budgetStatusCommand: CommandSpec = {
               formatUsd(x.reservedNanos),
               formatUsd(x.limitNanos),
               `${((x.spentNanos / x.limitNanos) * 100).toFixed(0)}%`,
-              f.lowNanos === f.highNanos
-                ? formatUsd(f.expectedNanos)
-                : `${formatUsd(f.lowNanos)}–${formatUsd(f.highNanos)}`,
+              formatUsd(f.expectedNanos),
+              `${formatUsd(f.lowNanos)}–${formatUsd(f.highNanos)}`,
+              f.method,
               state(x.state),
             ];
           }),
@@ -355,8 +358,9 @@ export const budgetStatusCommand: CommandSpec = {
       );
       ctx.io.stdout.write(
         o.dim(
-          '\nforecast: spend at the end of the period (a rolling window: over one window) at a constant rate, between the\n' +
-            "period's average and the last hour's (linear burn; a seasonal forecast is not used yet).\n",
+          '\nforecast: spend at the end of the period (a rolling window: over the next window). seasonal-weekly: by hour\n' +
+            "of week from the last 4 weeks, at the last week's level; seasonal-daily: by hour of day (under a week of\n" +
+            'history); linear-burn: a straight line (under 2 days of history). p10–p90 from back-tested days.\n',
         ),
       );
       if (exceeded) ctx.io.stdout.write(`\n${o.red('A budget is exceeded')} (exit code 3).\n`);

@@ -5,7 +5,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ANOMALY_DEFAULTS, type BudgetOutlook, budgetOutlook, linearBurnForecast } from '@tokenmeter/alerts';
+import { ANOMALY_DEFAULTS, type BudgetOutlook, budgetOutlook, seasonalForecast } from '@tokenmeter/alerts';
 import { listBudgets } from '@tokenmeter/budgets';
 import { defaultStorePath } from '@tokenmeter/store';
 import { bool, type CommandContext, type CommandSpec, str } from '../command.js';
@@ -316,7 +316,7 @@ async function showHistoryBudgetsAlerts(
   try {
     setDemoBudgets(w, now, timeZone);
     outlooks = listBudgets(w, { timeZone }).map((b) =>
-      budgetOutlook(w, b, now, linearBurnForecast, ANOMALY_DEFAULTS.burn.recentWindowMs),
+      budgetOutlook(w, b, now, seasonalForecast, ANOMALY_DEFAULTS.burn.recentWindowMs),
     );
   } finally {
     w.close();

@@ -127,6 +127,7 @@ export function budgetOutlookToJson(o: BudgetOutlook) {
     state: o.state,
     forecast: {
       method: f.method,
+      note: f.note ?? null,
       expectedNanos: f.expectedNanos,
       lowNanos: f.lowNanos,
       highNanos: f.highNanos,

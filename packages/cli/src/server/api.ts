@@ -1,7 +1,7 @@
 // The REST API of `tokenmeter serve` (all GET, JSON unless said otherwise). Every query parameter
 // is validated: an unknown one, a repeated one or a bad value is a 400 naming the parameter.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ANOMALY_DEFAULTS, budgetOutlook, linearBurnForecast } from '@tokenmeter/alerts';
+import { ANOMALY_DEFAULTS, budgetOutlook, seasonalForecast } from '@tokenmeter/alerts';
 import { type BudgetDefinition, listBudgets } from '@tokenmeter/budgets';
 import { type CostStore, StoreError } from '@tokenmeter/store';
 import { alertToJson } from '../alerting/json.js';
@@ -198,7 +198,7 @@ function budgets(ctx: ApiContext, url: URL, req: IncomingMessage, res: ServerRes
   const tz = parseTimeZone(get);
   const now = ctx.now();
   const outlooks = listBudgets(ctx.store, { timeZone: tz, file: ctx.fileBudgets }).map((b) =>
-    budgetOutlook(ctx.store, b, now, linearBurnForecast, ANOMALY_DEFAULTS.burn.recentWindowMs),
+    budgetOutlook(ctx.store, b, now, seasonalForecast, ANOMALY_DEFAULTS.burn.recentWindowMs),
   );
   sendJson(req, res, 200, {
     timeZone: tz,
