@@ -12,10 +12,12 @@ import {
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  ATTR_TOKENMETER_USAGE_ESTIMATED,
   GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS,
   GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT,
   GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI,
 } from '@tokenmeter/semconv';
+import { heuristicTokenCount } from '../src/estimate/index.js';
 import { isInstrumented } from '../src/fetch/instrument-fetch.js';
 import { type Harness, requireSdk, startHarness, tokenmeterSpans, waitFor } from './helpers/otel.js';
 
@@ -95,6 +97,55 @@ describe('@google/genai', () => {
     const a = tokenmeterSpans(h.spans)[0]!.attributes;
     assert.equal(a[ATTR_GEN_AI_OPERATION_NAME], GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS);
     assert.equal(a[ATTR_GEN_AI_REQUEST_MODEL], 'gemini-embedding-001');
+  });
+
+  // The Gemini API reports no token count for embeddings: without a local count they were no_usage.
+  async function assertEstimatedEmbedding(texts: string[]): Promise<void> {
+    await waitFor(() => h.records.length === 1);
+    const r = h.records[0]!;
+    const expected = texts.reduce((n, t) => n + heuristicTokenCount(t), 0);
+    assert.equal(r.usage?.inputTokens, expected);
+    assert.equal(r.usage?.outputTokens, 0);
+    assert.equal(r.usageEstimated, true);
+    assert.equal(r.pricingMatch, 'exact');
+    const a = tokenmeterSpans(h.spans)[0]!.attributes;
+    assert.equal(a[ATTR_TOKENMETER_USAGE_ESTIMATED], true);
+    assert.equal(a[ATTR_GEN_AI_USAGE_INPUT_TOKENS], expected);
+    // gemini-embedding-001: $0.15 per million input tokens
+    close(a[ATTR_GEN_AI_USAGE_COST], expected * 0.15 * USD);
+  }
+
+  test('batchEmbedContents (the SDK): tokens counted from the request text, marked estimated and priced', async () => {
+    const texts = ['The quick brown fox jumps', 'over the lazy dog, twice over'];
+    const res = await ai.models.embedContent({ model: 'gemini-embedding-001', contents: texts });
+    assert.equal(res.embeddings?.length, 2);
+    assert.ok(h.mock.requests.at(-1)?.path.endsWith(':batchEmbedContents'));
+    await assertEstimatedEmbedding(texts);
+  });
+
+  test('embedContent (REST, as other clients call it): counted, estimated and priced', async () => {
+    const text = 'The quick brown fox jumps over the lazy dog';
+    const res = await fetch(`${h.mock.geminiBaseURL}/v1beta/models/gemini-embedding-001:embedContent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-goog-api-key': 'x' },
+      body: JSON.stringify({ content: { parts: [{ text }] } }),
+    });
+    assert.equal(res.status, 200);
+    assert.ok(((await res.json()) as { embedding?: unknown }).embedding);
+    await assertEstimatedEmbedding([text]);
+  });
+
+  test('embedContent with an error status is not estimated (nothing was embedded)', async () => {
+    await assert.rejects(
+      ai.models.embedContent({
+        model: 'gemini-embedding-001',
+        contents: 'x',
+        config: { httpOptions: { headers: { 'x-mock-fault': 'status-500' } } },
+      }),
+    );
+    await waitFor(() => h.records.length === 1);
+    assert.equal(h.records[0]!.usage, undefined);
+    assert.equal(h.records[0]!.usageEstimated, false);
   });
 
   test('a custom httpOptions.fetch that calls the global fetch: one span', async () => {

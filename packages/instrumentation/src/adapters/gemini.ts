@@ -290,6 +290,7 @@ export const geminiEmbed: WireFormat = {
   modelIn: 'path',
   usageOnRequest: false,
   estimate: 'embeddings',
+  reportsNoUsage: true, // Vertex `:predict` reports counts; the Gemini API's embed methods do not
   streamFraming: geminiFraming,
   readRequest: () => {},
   plausible: () => true,

@@ -161,6 +161,12 @@ export interface WireFormat extends BudgetWireFormat {
   readonly usageOnRequest: boolean;
   /** What a local estimate counts: chat messages with their overhead and the output, a completion's prompt and output, or an embedding's input only. */
   readonly estimate: 'chat' | 'completion' | 'embeddings';
+  /**
+   * The provider's responses in this format carry no token count (the Gemini API's embedContent and
+   * batchEmbedContents): the request is kept and its text counted locally when a response has no
+   * usage, recorded as estimated (`tokenmeter.usage.estimated`) and priced. Absent: false.
+   */
+  readonly reportsNoUsage?: true;
   /** How a streamed response is framed, from the request URL (Gemini: `alt=sse` or a JSON array). */
   streamFraming(url: URL): StreamFormat;
   /**

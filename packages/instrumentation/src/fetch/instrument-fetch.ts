@@ -11,6 +11,7 @@ import {
   planStreamUsageInjection,
   type RequestInfo,
   recognizeRequest,
+  WIRE_FORMATS,
 } from '../adapters/index.js';
 import { errorTypeOf, LlmCall } from '../call.js';
 import { type FetchFn, getDefaultRuntime, type TokenmeterRuntime } from '../runtime.js';
@@ -128,13 +129,18 @@ function post(
     const config = runtime.config;
     const openaiStream = info.stream && isOpenAIStreamFormat(info);
     if (openaiStream) askedForUsage = includeUsageOf(body) === true;
+    // A format whose provider reports no usage (Gemini API embeddings) is counted from the request.
+    const countRequest = WIRE_FORMATS[info.api].reportsNoUsage === true;
     const keepBody =
-      config.captureMessageContent || (openaiStream && config.openaiStreamUsage !== 'off' && !askedForUsage);
+      config.captureMessageContent ||
+      countRequest ||
+      (openaiStream && config.openaiStreamUsage !== 'off' && !askedForUsage);
     call = new LlmCall(runtime, info, {
       requestBody: keepBody ? body : undefined,
       requestText: keepBody ? bodyText : undefined,
       origin: url.origin,
     });
+    if (countRequest) call.estimateIfMissing = true;
     custom = !global && runtime.globalWrapper !== undefined && !runtime.isGlobalFetch(original);
   } catch (error) {
     runtime.internalError('fetch', error);
