@@ -164,7 +164,7 @@ export interface WireFormat extends BudgetWireFormat {
   /**
    * The provider's responses in this format carry no token count (the Gemini API's embedContent and
    * batchEmbedContents): the request is kept and its text counted locally when a response has no
-   * usage, recorded as estimated (`tokenmeter.usage.estimated`) and priced. Absent: false.
+   * usage, recorded as estimated and priced. Absent: false.
    */
   readonly reportsNoUsage?: true;
   /** How a streamed response is framed, from the request URL (Gemini: `alt=sse` or a JSON array). */
