@@ -15,6 +15,7 @@ export type { EvalContext, Evaluator } from './evaluate/context.js';
 export { EVALUATORS, type Evaluation, evaluateAll } from './evaluate/index.js';
 export { HISTORY_DAYS, spendHistory } from './forecast/history.js';
 export { linearBurnForecast } from './forecast/linear-burn.js';
+export { type ScopeForecast, type ScopeForecastOptions, scopeForecast } from './forecast/scope.js';
 export { MIN_SEASONAL_HOURS, seasonalForecast } from './forecast/seasonal.js';
 export type { SpendForecast, SpendForecaster, SpendForecastInput } from './forecast/types.js';
 export {

@@ -3,7 +3,7 @@
 // period ends (the forecaster of the context: by hour of week, scaled up by the recent burn rate).
 import { type BudgetDefinition, type BudgetSpend, budgetSpend } from '@tokenmeter/budgets';
 import { type CostStore, formatUsd, rollingHours, spendScope } from '@tokenmeter/store';
-import { spendHistory } from '../forecast/history.js';
+import { scopeForecast } from '../forecast/scope.js';
 import type { SpendForecast, SpendForecaster } from '../forecast/types.js';
 import type { Finding } from '../types.js';
 import { dashboardPath, type EvalContext, windowText } from './context.js';
@@ -28,30 +28,19 @@ export function budgetOutlook(
   const spend = budgetSpend(store, budget, now);
   const hours = rollingHours(budget.period);
   const rollingMs = hours === undefined ? undefined : hours * 3_600_000;
-  const start = rollingMs === undefined ? spend.periodStartMs : now - rollingMs;
-  const recentSinceMs = Math.max(start, now - recentWindowMs);
-  const recentNanos =
-    now > recentSinceMs
-      ? store.summary({ ...spendScope(budget), since: recentSinceMs, until: now }).totals.costNanos
-      : 0;
-  return {
-    ...spend,
-    recentSinceMs,
-    recentNanos,
-    forecast: forecast({
-      spentNanos: spend.spentNanos,
-      reservedNanos: spend.reservedNanos,
-      limitNanos: spend.limitNanos,
-      periodStartMs: start,
-      periodEndMs: rollingMs === undefined ? spend.periodEndMs : now + rollingMs,
-      nowMs: now,
-      recentNanos,
-      recentWindowMs: now - recentSinceMs,
-      history: spendHistory(store, spendScope(budget), now),
-      timeZone: budget.timeZone,
-      ...(rollingMs === undefined ? {} : { rollingWindowMs: rollingMs }),
-    }),
-  };
+  const f = scopeForecast(store, spendScope(budget), {
+    nowMs: now,
+    periodStartMs: rollingMs === undefined ? spend.periodStartMs : now - rollingMs,
+    periodEndMs: rollingMs === undefined ? spend.periodEndMs : now + rollingMs,
+    timeZone: budget.timeZone,
+    recentWindowMs,
+    spentNanos: spend.spentNanos,
+    reservedNanos: spend.reservedNanos,
+    limitNanos: spend.limitNanos,
+    forecaster: forecast,
+    ...(rollingMs === undefined ? {} : { rollingWindowMs: rollingMs }),
+  });
+  return { ...spend, recentSinceMs: f.recentSinceMs, recentNanos: f.recentNanos, forecast: f.forecast };
 }
 
 function duration(ms: number): string {

@@ -12,6 +12,7 @@ import { renderTable } from '../format/table.js';
 import { Progress } from '../io.js';
 import { callToCsv, callToJsonLine, csvHeader } from '../query/export.js';
 import { FILTER_FLAGS, flagSource, RANGE_FLAGS, withFlagErrors } from '../query/flags.js';
+import { canForecast, type SummaryForecastJson, summaryForecast } from '../query/forecast.js';
 import { summaryToJson } from '../query/json.js';
 import { GROUP_BYS, parseSummaryParams, type SummaryParams } from '../query/params.js';
 import { formatDate, formatDateTime } from '../query/time.js';
@@ -165,6 +166,45 @@ export function summaryNotes(
   return notes.length ? `${notes.join('\n')}\n` : '';
 }
 
+/** The period-end forecast under the summary: per group shown, then the total, and how it was made. */
+function forecastTable(
+  f: SummaryForecastJson,
+  groupBy: GroupBy,
+  timeZone: string,
+  ctx: Pick<CommandContext, 'out' | 'io'>,
+): string {
+  const row = (key: string, x: SummaryForecastJson['total']) => [
+    key,
+    formatUsd(x.spentNanos),
+    formatUsd(x.expectedNanos),
+    `${formatUsd(x.lowNanos)}–${formatUsd(x.highNanos)}`,
+    x.method,
+  ];
+  const title = ctx.out.bold(
+    `Forecast to the end of the period (${formatDate(f.periodEndMs - 1, timeZone)}), as of ${formatDateTime(f.asOfMs, timeZone)}`,
+  );
+  const table = renderTable(
+    [
+      { header: f.groups.length ? groupBy : '' },
+      { header: 'spent', align: 'right' },
+      { header: 'expected', align: 'right' },
+      { header: 'p10–p90', align: 'right' },
+      { header: 'method' },
+    ],
+    f.groups.map((g) => row(g.key, g)),
+    {
+      styles: ctx.out,
+      maxWidth: ctx.io.stdout.isTTY ? ctx.io.stdout.columns : undefined,
+      footer: row('TOTAL', f.total),
+    },
+  );
+  const how =
+    "seasonal-weekly: the rest of the period by hour of week from the last 4 weeks, at the last week's level;\n" +
+    'seasonal-daily: by hour of day (under a week of history); linear-burn: a straight line (under 2 days).';
+  const note = f.total.note ? `TOTAL: ${f.total.note}.\n` : '';
+  return `${title}\n\n${table}\n${ctx.out.dim(`${note}${how}`)}\n`;
+}
+
 async function exportCalls(
   ctx: CommandContext,
   store: CostStore,
@@ -230,6 +270,11 @@ export const costCommand: CommandSpec = {
       value: 'N',
       description: 'show the N most expensive groups (totals still cover all)',
     },
+    forecast: {
+      type: 'boolean',
+      description:
+        "forecast the period's end (by hour of week, with a p10–p90 band) for the total and each group",
+    },
     json: { type: 'boolean', description: 'print JSON' },
     csv: { type: 'boolean', description: 'print CSV (one row per group)' },
     export: {
@@ -245,6 +290,7 @@ export const costCommand: CommandSpec = {
     'tokenmeter cost --since 7d --by tenant --provider openai',
     'tokenmeter cost --since 2026-11-01 --until 2026-11-15 --by day --tz Europe/Paris',
     "tokenmeter cost --month --by user --json | jq '.groups[0]'",
+    'tokenmeter cost --forecast --by tenant          # where this month will end, per tenant',
     'tokenmeter cost --month --export november.csv',
   ],
   async run(ctx) {
@@ -255,6 +301,16 @@ export const costCommand: CommandSpec = {
       parseSummaryParams(flagSource(ctx), ctx.now, { period: 'month', groupBy: 'model' }),
     );
     const groupBy = params.groupBy ?? 'model';
+    const forecast = bool(ctx, 'forecast');
+    if (forecast) {
+      const other = ['csv', 'export'].find((k) => ctx.values[k] !== undefined);
+      if (other) throw new UsageError(`--forecast prints a table or --json, not --${other}`, ctx.name);
+      if (!canForecast(params))
+        throw new UsageError(
+          '--forecast is of a period: use --today, --week or --month (the default), not --since/--until',
+          ctx.name,
+        );
+    }
     const store = openForRead(ctx);
     try {
       const exportFile = str(ctx, 'export');
@@ -265,8 +321,10 @@ export const costCommand: CommandSpec = {
         timeZone: params.range.timeZone,
         ...(params.limit !== undefined ? { limit: params.limit } : {}),
       });
+      const outlook = forecast ? summaryForecast(store, { ...params, groupBy }, result, ctx.now) : undefined;
       if (bool(ctx, 'json')) {
-        ctx.io.stdout.write(`${JSON.stringify(summaryToJson(result, { ...params, groupBy }), null, 2)}\n`);
+        const json = summaryToJson(result, { ...params, groupBy });
+        ctx.io.stdout.write(`${JSON.stringify(outlook ? { ...json, forecast: outlook } : json, null, 2)}\n`);
         return EXIT_OK;
       }
       if (bool(ctx, 'csv')) {
@@ -280,11 +338,13 @@ export const costCommand: CommandSpec = {
       if (result.totals.calls === 0) {
         const filtered = Object.keys(params.filter).some((k) => k !== 'since' && k !== 'until');
         ctx.io.stdout.write(`No calls in this period${filtered ? ' match the filters' : ''}.\n`);
-        return EXIT_OK;
+        if (!outlook) return EXIT_OK;
+      } else {
+        ctx.io.stdout.write(summaryTable(result, groupBy, ctx));
+        const notes = summaryNotes(result.totals, ctx, store, params.filter);
+        if (notes) ctx.io.stdout.write(`\n${notes}`);
       }
-      ctx.io.stdout.write(summaryTable(result, groupBy, ctx));
-      const notes = summaryNotes(result.totals, ctx, store, params.filter);
-      if (notes) ctx.io.stdout.write(`\n${notes}`);
+      if (outlook) ctx.io.stdout.write(`\n${forecastTable(outlook, groupBy, params.range.timeZone, ctx)}`);
       return EXIT_OK;
     } finally {
       store.close();

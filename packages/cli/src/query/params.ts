@@ -80,7 +80,7 @@ export function parseTimeRange(get: ParamSource, now: number, defaultPeriod?: Pe
   return { since, until, period: undefined, timeZone };
 }
 
-function parseFlag(get: ParamSource, name: string): boolean | undefined {
+export function parseFlag(get: ParamSource, name: string): boolean | undefined {
   const v = get(name);
   if (v === undefined) return undefined;
   const t = v.toLowerCase();

@@ -7,6 +7,7 @@ import { type CostStore, StoreError } from '@tokenmeter/store';
 import { alertToJson } from '../alerting/json.js';
 import { ParamError } from '../errors/param-error.js';
 import { callToCsv, callToJsonLine, csvHeader } from '../query/export.js';
+import { canForecast, summaryForecast } from '../query/forecast.js';
 import { budgetOutlookToJson, callToJson, summaryToJson } from '../query/json.js';
 import { getCall } from '../query/lookup.js';
 import {
@@ -14,6 +15,7 @@ import {
   parseCallFilter,
   parseCursor,
   parseFilter,
+  parseFlag,
   parseIntParam,
   parseSummaryParams,
   parseTimeZone,
@@ -51,7 +53,7 @@ const FILTERS = [
 export const ENDPOINT_PARAMS: Record<string, string[]> = {
   sessions: [...TIME, ...FILTERS, 'limit', 'cursor'],
   session: [],
-  summary: [...TIME, ...FILTERS, 'groupBy', 'limit'],
+  summary: [...TIME, ...FILTERS, 'groupBy', 'limit', 'forecast'],
   export: [...TIME, ...FILTERS, 'format'],
   stream: [...FILTERS, 'after'],
   budgets: ['tz'],
@@ -116,14 +118,27 @@ function session(ctx: ApiContext, url: URL, id: string, req: IncomingMessage, re
 
 function summary(ctx: ApiContext, url: URL, req: IncomingMessage, res: ServerResponse): void {
   const get = paramSource(url, ENDPOINT_PARAMS.summary!);
-  const params = parseSummaryParams(get, ctx.now(), { period: 'month' });
+  const now = ctx.now();
+  const params = parseSummaryParams(get, now, { period: 'month' });
+  const forecast = parseFlag(get, 'forecast') === true;
+  if (forecast && !canForecast(params))
+    throw new ParamError(
+      'forecast',
+      'forecast is of a period: use period=today, week or month (the default), not since/until',
+    );
   const result = ctx.store.summary({
     ...params.filter,
     ...(params.groupBy ? { groupBy: params.groupBy } : {}),
     timeZone: params.range.timeZone,
     ...(params.limit !== undefined ? { limit: params.limit } : {}),
   });
-  sendJson(req, res, 200, summaryToJson(result, params));
+  const json = summaryToJson(result, params);
+  sendJson(
+    req,
+    res,
+    200,
+    forecast ? { ...json, forecast: summaryForecast(ctx.store, params, result, now) } : json,
+  );
 }
 
 async function exportCalls(
