@@ -112,10 +112,7 @@ describe('tokenmeter cost --forecast', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Forecast to the end of the period \(2026-11-30\), as of 2026-11-23 12:00/);
     assert.match(r.stdout, /TENANT\s+SPENT\s+EXPECTED\s+P10–P90\s+METHOD/);
-    assert.match(
-      r.stdout,
-      /\nacme\s+\$[\d.]+\s+\$[\d.]+\s+\$[\d.]+–\$[\d.]+\s+seasonal-weekly\n/,
-    );
+    assert.match(r.stdout, /\nacme\s+\$[\d.]+\s+\$[\d.]+\s+\$[\d.]+–\$[\d.]+\s+seasonal-weekly\n/);
     assert.match(r.stdout, /TOTAL: p10–p90 from the errors of \d+ back-tested days\./);
   });
 
