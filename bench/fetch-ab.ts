@@ -1,0 +1,171 @@
+// An in-process A/B diagnostic (not a headline figure, no assertions): the instrumented fetch path
+// of this tree against that of a git ref (default `main`), in alternating blocks in one process, so
+// both sides see the same machine load. Each side is the ref's packages/instrumentation/src
+// (extracted beside this one, so it resolves the same packages) with a TokenmeterRuntime of its own,
+// wrapping an in-process fetch that answers every chat completion with the mock provider's bytes
+// (no socket: the instrumentation's own cost, free of loopback noise), called through the openai 6
+// SDK. As the distro: a NodeTracerProvider with a BatchSpanProcessor whose exporter serializes every
+// span to OTLP protobuf (then drops it), a MeterProvider, a CostSpanProcessor (so the coverage
+// registry is on), and an onCallRecord sink that queues the record as the store writer does. Every
+// block ends with a span flush and a metric collection, so deferred work is inside its CPU.
+// Reports the CPU per call of bare, before and after (median over blocks), and per alternation the
+// difference after − before (median, IQR).
+// Run: npx tsx bench/fetch-ab.ts [git-ref] [alternations] [calls per block]
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { metrics } from '@opentelemetry/api';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import {
+  AggregationTemporality,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type PushMetricExporter,
+} from '@opentelemetry/sdk-metrics';
+import { BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { stats } from './lib/results.js';
+import { ROOT } from './lib/user-level.js';
+
+const ref = process.argv[2] ?? 'main';
+const ALTERNATIONS = Number(process.argv[3] ?? 40);
+const CALLS = Number(process.argv[4] ?? 200);
+const pkg = join(ROOT, 'packages', 'instrumentation');
+const oldDir = join(pkg, `.fetch-ab-${process.pid}`);
+
+let exportedBytes = 0;
+const serializingExporter: SpanExporter = {
+  export: (spans, done) => {
+    exportedBytes += ProtobufTraceSerializer.serializeRequest(spans)?.length ?? 0;
+    done({ code: 0 });
+  },
+  shutdown: async () => {},
+};
+const nullMetricExporter: PushMetricExporter = {
+  export: (_metrics, done) => done({ code: 0 }),
+  shutdown: async () => {},
+  forceFlush: async () => {},
+  selectAggregationTemporality: () => AggregationTemporality.CUMULATIVE,
+};
+
+type Src = {
+  fetch: typeof import('../packages/instrumentation/src/fetch/instrument-fetch.js');
+  runtime: typeof import('../packages/instrumentation/src/runtime.js');
+  processor: typeof import('../packages/instrumentation/src/cost-span-processor.js');
+};
+
+async function load(dir: string): Promise<Src> {
+  return {
+    fetch: await import(join(dir, 'src/fetch/instrument-fetch.ts')),
+    runtime: await import(join(dir, 'src/runtime.ts')),
+    processor: await import(join(dir, 'src/cost-span-processor.ts')),
+  };
+}
+
+mkdirSync(oldDir, { recursive: true });
+execFileSync('sh', ['-c', `git archive ${ref} src | tar -x -C ${oldDir}`], { cwd: pkg });
+try {
+  await run(await load(oldDir), await load(pkg));
+} finally {
+  rmSync(oldDir, { recursive: true, force: true });
+}
+
+async function run(before: Src, after: Src): Promise<void> {
+  const tracerProvider = new NodeTracerProvider({
+    spanProcessors: [
+      new after.processor.CostSpanProcessor(),
+      new BatchSpanProcessor(serializingExporter),
+    ],
+  });
+  tracerProvider.register();
+  const reader = new PeriodicExportingMetricReader({
+    exporter: nullMetricExporter,
+    exportIntervalMillis: 60_000,
+  });
+  const meterProvider = new MeterProvider({ readers: [reader] });
+  metrics.setGlobalMeterProvider(meterProvider);
+
+  // What the mock provider answers to a chat completion, replayed in-process.
+  const completion = JSON.stringify({
+    id: 'chatcmpl-ab',
+    object: 'chat.completion',
+    created: 1_700_000_000,
+    model: 'gpt-4o-mini-2024-07-18',
+    choices: [
+      { index: 0, message: { role: 'assistant', content: 'Hello there!' }, finish_reason: 'stop' },
+    ],
+    usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 },
+    system_fingerprint: 'fp_ab',
+  });
+  const bytes = new TextEncoder().encode(completion);
+  let n = 0;
+  const transport = (async () =>
+    new Response(bytes.slice(), {
+      status: 200,
+      headers: {
+        'content-type': 'application/json',
+        'x-request-id': `req_${n++}`,
+      },
+    })) as unknown as typeof fetch;
+
+  const queue: unknown[] = [];
+  const sides = new Map<string, (typeof globalThis)['fetch']>();
+  sides.set('bare', transport);
+  for (const [name, src] of [
+    ['before', before],
+    ['after', after],
+  ] as const) {
+    // A recorder of its own per side (the recorder is shared through a global symbol).
+    delete (globalThis as Record<symbol, unknown>)[Symbol.for('tokenmeter.instrumentation.metrics')];
+    const runtime = new src.runtime.TokenmeterRuntime({
+      onCallRecord: (r) => {
+        queue.push(r);
+      },
+    });
+    sides.set(name, src.fetch.instrumentFetch(transport, runtime));
+  }
+
+  const require = createRequire(import.meta.url);
+  const { OpenAI } = require('openai6') as { OpenAI: new (o: object) => OpenAIClient };
+  type OpenAIClient = { chat: { completions: { create(body: unknown): Promise<unknown> } } };
+  const clients = new Map<string, OpenAIClient>();
+  for (const [name, f] of sides)
+    clients.set(name, new OpenAI({ baseURL: 'http://127.0.0.1:9/v1', apiKey: 'x', maxRetries: 0, fetch: f }));
+
+  const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] };
+  const cpu = () => {
+    const c = process.cpuUsage();
+    return c.user + c.system;
+  };
+  async function block(client: OpenAIClient): Promise<number> {
+    const c0 = cpu();
+    for (let i = 0; i < CALLS; i++) await client.chat.completions.create(body);
+    await tracerProvider.forceFlush();
+    await reader.forceFlush();
+    queue.length = 0;
+    return (cpu() - c0) / CALLS;
+  }
+
+  const names = [...clients.keys()];
+  for (let w = 0; w < 3; w++) for (const name of names) await block(clients.get(name)!);
+  const per = new Map<string, number[]>(names.map((x) => [x, []]));
+  for (let r = 0; r < ALTERNATIONS; r++) {
+    const order = names.map((_, i) => names[(i + r) % names.length]!);
+    for (const name of order) per.get(name)!.push(await block(clients.get(name)!));
+  }
+  const f = (x: number) => x.toFixed(1);
+  const bare = stats(per.get('bare')!).median;
+  for (const name of names) {
+    const s = stats(per.get(name)!);
+    console.log(
+      `${name.padEnd(7)} CPU µs/call ${f(s.median)} (IQR ${f(s.p25)} – ${f(s.p75)})${name === 'bare' ? '' : `, added ${f(s.median - bare)}`}`,
+    );
+  }
+  const diff = stats(per.get('after')!.map((x, i) => x - per.get('before')!.at(i)!));
+  console.log(
+    `after − before (${ref}), per alternation: ${f(diff.median)} µs/call (IQR ${f(diff.p25)} – ${f(diff.p75)}); ${ALTERNATIONS} alternations of ${CALLS} calls; OTLP bytes serialized ${exportedBytes}`,
+  );
+  await tracerProvider.shutdown();
+  await meterProvider.shutdown();
+}
