@@ -22,7 +22,9 @@
 // Run: npm run bench -- overhead. Settings (environment): BENCH_NODES=20,24,26 BENCH_OPENAI=6,7
 // BENCH_MODES=calls,streams BENCH_ROUNDS=20 BENCH_CALLS=512 BENCH_STREAMS=128 BENCH_WARMUP_ROUNDS=3
 // BENCH_STARTUP_RUNS=15 BENCH_STARTUP_BEFORE=dir BENCH_ONLY=calls|startup BENCH_PIN=0 (no taskset)
-// BENCH_WRITE=0 (print only).
+// BENCH_WRITE=0 (print only); BENCH_QUICK=1 (10 rounds of 256 calls or 48 streams, 2 warm-up
+// rounds, 7 start-up runs: the same table in a fraction of the time); BENCH_BEFORE=dir (another
+// build's preload as one more variant, and this build minus it per round); BENCH_VARIANTS=names.
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -50,14 +52,20 @@ import {
   variantEnvironment,
 } from './lib/user-level.js';
 
+/**
+ * BENCH_QUICK=1: the same comparison (every Node, both openai majors, calls and streams, every
+ * variant, start-up) with fewer and shorter blocks, for a headline run that ends in minutes; each
+ * setting below still overrides it.
+ */
+const QUICK = process.env.BENCH_QUICK === '1';
 const NODES = envList('BENCH_NODES', '20,24,26').map(Number);
 const OPENAI = envList('BENCH_OPENAI', '6,7').map(Number) as OpenAIMajor[];
 const MODES = envList('BENCH_MODES', 'calls,streams') as Mode[];
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
-const CALLS = Number(process.env.BENCH_CALLS ?? 512);
-const STREAMS = Number(process.env.BENCH_STREAMS ?? 128);
-const WARMUP_ROUNDS = Number(process.env.BENCH_WARMUP_ROUNDS ?? 3);
-const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 15);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 10 : 20));
+const CALLS = Number(process.env.BENCH_CALLS ?? (QUICK ? 256 : 512));
+const STREAMS = Number(process.env.BENCH_STREAMS ?? (QUICK ? 48 : 128));
+const WARMUP_ROUNDS = Number(process.env.BENCH_WARMUP_ROUNDS ?? (QUICK ? 2 : 3));
+const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? (QUICK ? 7 : 15));
 const ONLY = process.env.BENCH_ONLY;
 const WRITE = process.env.BENCH_WRITE !== '0';
 
