@@ -73,10 +73,7 @@ try {
 
 async function run(before: Src, after: Src): Promise<void> {
   const tracerProvider = new NodeTracerProvider({
-    spanProcessors: [
-      new after.processor.CostSpanProcessor(),
-      new BatchSpanProcessor(serializingExporter),
-    ],
+    spanProcessors: [new after.processor.CostSpanProcessor(), new BatchSpanProcessor(serializingExporter)],
   });
   tracerProvider.register();
   const reader = new PeriodicExportingMetricReader({
@@ -92,9 +89,7 @@ async function run(before: Src, after: Src): Promise<void> {
     object: 'chat.completion',
     created: 1_700_000_000,
     model: 'gpt-4o-mini-2024-07-18',
-    choices: [
-      { index: 0, message: { role: 'assistant', content: 'Hello there!' }, finish_reason: 'stop' },
-    ],
+    choices: [{ index: 0, message: { role: 'assistant', content: 'Hello there!' }, finish_reason: 'stop' }],
     usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 },
     system_fingerprint: 'fp_ab',
   });
