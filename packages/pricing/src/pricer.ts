@@ -38,7 +38,9 @@ import { compileUserRegex } from './user-regex.js';
 class PricerImpl implements Pricer {
   #tables: PricingTables;
   #catalogData: CatalogData;
-  #cache = new Map<string, Resolved | Unresolved>();
+  /** provider → base URL ('' when none) → model → match: looked up without building a key string. */
+  #cache = new Map<string, Map<string, Map<string, Resolved | Unresolved>>>();
+  #cached = 0;
   readonly #cacheSize: number;
   readonly overrides: PricingOverrides | undefined;
 
@@ -85,6 +87,7 @@ class PricerImpl implements Pricer {
     this.#tables = { ...this.#tables, catalog: compiledOf(catalog) };
     this.#catalogData = catalog;
     this.#cache.clear();
+    this.#cached = 0;
   }
 
   calculateCost(input: CostInput): CostResult | null {
@@ -168,12 +171,27 @@ class PricerImpl implements Pricer {
   }
 
   #resolveCached(provider: string, model: string, baseUrl: string | undefined): Resolved | Unresolved {
-    const key = baseUrl ? `${provider}\u0000${model}\u0000${baseUrl}` : `${provider}\u0000${model}`;
-    let r = this.#cache.get(key);
+    const byBase = this.#cache.get(provider);
+    const byModel = byBase?.get(baseUrl ?? '');
+    let r = byModel?.get(model);
     if (r === undefined) {
       r = resolve(this.#tables, provider, model, baseUrl);
-      if (this.#cache.size >= this.#cacheSize) this.#cache.clear();
-      this.#cache.set(key, r);
+      if (this.#cached >= this.#cacheSize) {
+        this.#cache.clear();
+        this.#cached = 0;
+      }
+      let bases = this.#cache.get(provider);
+      if (bases === undefined) {
+        bases = new Map();
+        this.#cache.set(provider, bases);
+      }
+      let models = bases.get(baseUrl ?? '');
+      if (models === undefined) {
+        models = new Map();
+        bases.set(baseUrl ?? '', models);
+      }
+      models.set(model, r);
+      this.#cached++;
     }
     return r;
   }
