@@ -28,12 +28,29 @@ export function methodOf(input: FetchInput, init: unknown): string {
   return 'GET';
 }
 
+/**
+ * URLs parsed from strings, by string: an SDK posts to the same few endpoint URLs over and over,
+ * and parsing one costs more than the lookup. tokenmeter only reads them (a rewrite makes a new one).
+ */
+const parsedUrls = new Map<string, URL>();
+const MAX_PARSED_URLS = 256;
+
+function parseUrl(href: string): URL {
+  let url = parsedUrls.get(href);
+  if (url === undefined) {
+    url = new URL(href);
+    if (parsedUrls.size >= MAX_PARSED_URLS) parsedUrls.clear();
+    parsedUrls.set(href, url);
+  }
+  return url;
+}
+
 /** The URL of a fetch call, or undefined when it cannot be parsed. */
 export function urlOf(input: FetchInput): URL | undefined {
   try {
-    if (typeof input === 'string') return new URL(input);
+    if (typeof input === 'string') return parseUrl(input);
     if (input instanceof URL) return input;
-    if (isRequestLike(input)) return new URL(input.url);
+    if (isRequestLike(input)) return parseUrl(input.url);
     if (typeof input === 'object' && input !== null) return new URL(String(input));
   } catch {
     // not a URL fetch would accept either: fetch will reject it itself
