@@ -1,6 +1,8 @@
 // @tokenmeter/config: every environment variable tokenmeter reads, in one table (table.ts), and
 // the one reader that validates them (readEnv). Depends on nothing.
 export {
+  ATTRIBUTION_MAX_LENGTH,
+  attributionValue,
   fileName,
   filePath,
   flag,
@@ -16,6 +18,7 @@ export {
   providerList,
   ratio,
   redisUrl,
+  switchOr,
   text,
   type Unsupported,
   wholeNumber,
@@ -34,6 +37,7 @@ export {
   METRICS_EXPORTERS,
   OPENAI_STREAM_USAGE_MODES,
   OTLP_PROTOCOLS,
+  PROPAGATION_MODES,
   PROPAGATORS,
   RATIO_SAMPLERS,
   SAMPLERS,

@@ -45,6 +45,26 @@ export const flag: EnvType<boolean> = {
   format: String,
 };
 
+/**
+ * A switch: `on` or `off` (also the other words of `flag`: true/false, 1/0, yes/no), or one of
+ * `more` (a partial setting, e.g. `outgoing`). Returned as `on`, `off` or the word, in lower case.
+ */
+export function switchOr<T extends string>(more: readonly T[]): EnvType<'on' | 'off' | T> {
+  const words = ['on', 'off', ...more];
+  return {
+    describe: words.map(code).join(', '),
+    allowed: words,
+    parse(raw, ctx) {
+      const v = raw.toLowerCase();
+      if (TRUE_WORDS.includes(v)) return 'on';
+      if (FALSE_WORDS.includes(v)) return 'off';
+      if ((more as readonly string[]).includes(v)) return v as T;
+      return ctx.invalid(`one of ${words.join(', ')}`);
+    },
+    format: String,
+  };
+}
+
 /** Words OTel defines (or users try) that tokenmeter recognises but does not ship: word → why. */
 export type Unsupported = Readonly<Record<string, string>>;
 
@@ -163,6 +183,19 @@ export const redisUrl: EnvType<string> = {
 export const text: EnvType<string> = {
   describe: 'text',
   parse: (raw) => raw,
+  format: String,
+};
+
+/** The longest attribution value (feature, user, tenant) tokenmeter records; longer ones are cut. */
+export const ATTRIBUTION_MAX_LENGTH = 256;
+
+/** An attribution value (a feature, user or tenant id): text of at most ATTRIBUTION_MAX_LENGTH characters. */
+export const attributionValue: EnvType<string> = {
+  describe: `text (at most ${ATTRIBUTION_MAX_LENGTH} characters)`,
+  parse: (raw, ctx) =>
+    raw.length <= ATTRIBUTION_MAX_LENGTH
+      ? raw
+      : ctx.invalid(`an id of at most ${ATTRIBUTION_MAX_LENGTH} characters (it has ${raw.length})`),
   format: String,
 };
 

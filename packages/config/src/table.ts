@@ -3,6 +3,7 @@
 // packages/node/README.md and packages/config/README.md are generated from here
 // (`npm run gen:env`). Adding a variable is adding a row: see packages/config/README.md.
 import {
+  attributionValue,
   fileName,
   filePath,
   flag,
@@ -15,6 +16,7 @@ import {
   providerList,
   ratio,
   redisUrl,
+  switchOr,
   text,
   wholeNumber,
 } from './parsers.js';
@@ -41,6 +43,8 @@ export const SAMPLERS = [
 ] as const;
 export const RATIO_SAMPLERS = ['traceidratio', 'parentbased_traceidratio'] as const;
 export const PROPAGATORS = ['tracecontext', 'baggage'] as const;
+/** TOKENMETER_PROPAGATION's partial setting besides `on` and `off`. */
+export const PROPAGATION_MODES = ['outgoing'] as const;
 export const METRIC_TEMPORALITIES = ['cumulative', 'delta', 'lowmemory'] as const;
 export const OPENAI_STREAM_USAGE_MODES = ['inject', 'estimate', 'off'] as const;
 export const COST_ATTRIBUTE_NAMES = ['tokenmeter', 'upstream', 'both'] as const;
@@ -307,6 +311,37 @@ export const ENV_VARS = {
     default: [],
     defaultDoc: '',
     doc: 'more endpoints to recognise: `vllm=http://localhost:8000/v1,ollama=http://localhost:11434`. Also declares a proxy or gateway in front of a known provider (`openai=https://llm-proxy.internal/v1`)',
+  }),
+  TOKENMETER_FEATURE: row({
+    source: 'tokenmeter',
+    readBy: ['distro', 'instrumentation'],
+    type: attributionValue,
+    default: undefined,
+    defaultDoc: '',
+    doc: 'the feature of every LLM call of this service (`tokenmeter.feature`) where neither `withAttribution` nor an incoming request\'s baggage names one; read once at start',
+  }),
+  TOKENMETER_USER: row({
+    source: 'tokenmeter',
+    readBy: ['distro', 'instrumentation'],
+    type: attributionValue,
+    default: undefined,
+    defaultDoc: '',
+    doc: 'the user of every LLM call of this service (`tokenmeter.user.id`) where neither `withAttribution` nor an incoming request\'s baggage names one; read once at start',
+  }),
+  TOKENMETER_TENANT: row({
+    source: 'tokenmeter',
+    readBy: ['distro', 'instrumentation'],
+    type: attributionValue,
+    default: undefined,
+    defaultDoc: '',
+    doc: 'the tenant of every LLM call of this service (`tokenmeter.tenant.id`, the `org_id` metric label) where neither `withAttribution` nor an incoming request\'s baggage names one; read once at start',
+  }),
+  TOKENMETER_PROPAGATION: row({
+    source: 'tokenmeter',
+    readBy: ['distro'],
+    type: switchOr(PROPAGATION_MODES),
+    default: 'on',
+    doc: '`on`: W3C `traceparent` and `baggage`, with the attribution in effect, go on the outgoing HTTP requests of the app (fetch, `http`, `https`; never to a known LLM provider host) and are read from requests its `node:http`/`https` servers receive, so the services it calls attribute their LLM calls alike; `outgoing`: send only (for a service that faces the internet: its clients cannot choose its attribution); `off`: neither. An app with its own OpenTelemetry SDK propagates with it instead',
   }),
   TOKENMETER_METRIC_LABELS: row({
     source: 'tokenmeter',

@@ -1,12 +1,17 @@
-// Attribution: who and what an LLM call is spent for. Two sources, read at call time from the
-// active OpenTelemetry context (cheap: no context is entered on the call path):
+// Attribution: who and what an LLM call is spent for. Three sources, read at call time from the
+// active OpenTelemetry context (cheap: no context is entered on the call path), the first that
+// names a value winning:
 // - `withAttribution({ feature, user, tenant }, fn)`: runs fn in a context carrying the values;
 //   nested calls merge (inner values win), and the context follows async work started inside fn.
 // - W3C baggage with the keys of ATTRIBUTION_BAGGAGE_KEYS (the attribution attribute names
 //   themselves), so a tag set by an upstream service (or by
 //   `withAttribution(..., { baggage: true })`) reaches the LLM calls of the services it calls.
-// Explicit `withAttribution` values win over baggage.
-import { type Context, context, createContextKey, propagation } from '@opentelemetry/api';
+// - the service-wide defaults (TOKENMETER_FEATURE, TOKENMETER_USER, TOKENMETER_TENANT), set once
+//   at start by the instrumentation's config, process-wide.
+// The distro sends the attribution in effect on in baggage (`attributionBaggage`), so a service
+// called inside `withAttribution` attributes its calls alike.
+import { type Baggage, type Context, context, createContextKey, propagation } from '@opentelemetry/api';
+import { ATTRIBUTION_MAX_LENGTH } from '@tokenmeter/config';
 import { ATTRIBUTION_BAGGAGE_KEYS } from '@tokenmeter/semconv';
 import type { Attribution } from './call-record.js';
 
@@ -22,11 +27,18 @@ export interface WithAttributionOptions {
 }
 
 const EMPTY: Attribution = Object.freeze({}) as Attribution;
+/** The process-wide defaults, shared by every copy of this module (the ESM and CJS builds). */
+const DEFAULTS = Symbol.for('tokenmeter.attribution.defaults');
+const slot = globalThis as { [DEFAULTS]?: Attribution };
 
 function clean(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   const v = value.trim();
-  return v === '' ? undefined : v.length > 256 ? v.slice(0, 256) : v;
+  return v === '' ? undefined : v.length > ATTRIBUTION_MAX_LENGTH ? v.slice(0, ATTRIBUTION_MAX_LENGTH) : v;
+}
+
+function isEmpty(a: Attribution): boolean {
+  return a.feature === undefined && a.user === undefined && a.tenant === undefined;
 }
 
 function merge(base: Attribution, over: Attribution): Attribution {
@@ -73,14 +85,29 @@ export function withAttribution<T>(
 }
 
 /**
+ * Sets the service-wide attribution defaults (what a call gets where neither `withAttribution` nor
+ * baggage names a value), for the whole process. TokenmeterInstrumentation calls it with its
+ * `defaultAttribution` (env TOKENMETER_FEATURE, TOKENMETER_USER, TOKENMETER_TENANT).
+ */
+export function setAttributionDefaults(defaults: Attribution | undefined): void {
+  const cleaned = defaults === undefined ? EMPTY : merge(EMPTY, defaults);
+  slot[DEFAULTS] = isEmpty(cleaned) ? undefined : Object.freeze(cleaned);
+}
+
+/**
  * The attribution in effect in `ctx` (default: the active context): `withAttribution` values over
- * W3C baggage entries. Returns a frozen object, possibly empty.
+ * W3C baggage entries over the service-wide defaults. Returns an object not to be modified,
+ * possibly empty.
  */
 export function getAttribution(ctx: Context = context.active()): Attribution {
   const own = ctx.getValue(ATTRIBUTION_KEY) as Attribution | undefined;
+  const defaults = slot[DEFAULTS];
   const bag = propagation.getBaggage(ctx);
-  if (bag === undefined) return own ?? EMPTY;
-  const fromBag: Attribution = {};
+  if (bag === undefined) {
+    if (defaults === undefined) return own ?? EMPTY;
+    return own === undefined ? defaults : merge(defaults, own);
+  }
+  const fromBag: Attribution = defaults === undefined ? {} : { ...defaults };
   const feature = clean(bag.getEntry(ATTRIBUTION_BAGGAGE_KEYS.feature)?.value);
   const user = clean(bag.getEntry(ATTRIBUTION_BAGGAGE_KEYS.user)?.value);
   const tenant = clean(bag.getEntry(ATTRIBUTION_BAGGAGE_KEYS.tenant)?.value);
@@ -89,4 +116,23 @@ export function getAttribution(ctx: Context = context.active()): Attribution {
   if (tenant !== undefined) fromBag.tenant = tenant;
   if (own === undefined) return fromBag;
   return merge(fromBag, own);
+}
+
+/**
+ * `ctx` with the attribution in effect in it written into its W3C baggage (the existing entries
+ * kept), for a propagator to send to another service; `ctx` itself when there is nothing to add.
+ */
+export function attributionBaggage(ctx: Context): Context {
+  const a = getAttribution(ctx);
+  if (isEmpty(a)) return ctx;
+  const bag = propagation.getBaggage(ctx);
+  let next: Baggage | undefined;
+  const put = (key: string, value: string | undefined) => {
+    if (value === undefined || bag?.getEntry(key)?.value === value) return;
+    next = (next ?? bag ?? propagation.createBaggage()).setEntry(key, { value });
+  };
+  put(ATTRIBUTION_BAGGAGE_KEYS.feature, a.feature);
+  put(ATTRIBUTION_BAGGAGE_KEYS.user, a.user);
+  put(ATTRIBUTION_BAGGAGE_KEYS.tenant, a.tenant);
+  return next === undefined ? ctx : propagation.setBaggage(ctx, next);
 }

@@ -9,6 +9,7 @@ import {
   OPENAI_STREAM_USAGE_MODES,
   readEnv,
 } from '@tokenmeter/config';
+import type { Attribution } from './call-record.js';
 import type {
   CostAttributeNames,
   OpenAIStreamUsageMode,
@@ -26,6 +27,8 @@ export interface ResolvedConfig {
   costAttributes: CostAttributeNames;
   maxContentBytes: number;
   unreadBodyTimeoutMs: number;
+  /** The service-wide attribution defaults (empty when none). */
+  defaultAttribution: Attribution;
   onCallRecord: TokenmeterInstrumentationConfig['onCallRecord'];
 }
 
@@ -44,6 +47,13 @@ const ENV_OF = {
   maxMetricSeries: 'TOKENMETER_METRIC_MAX_SERIES',
   costAttributes: 'TOKENMETER_COST_ATTRIBUTES',
 } as const satisfies Partial<Record<keyof TokenmeterInstrumentationConfig, EnvName>>;
+
+/** The variables `defaultAttribution` stands in for, one per field. */
+const ATTRIBUTION_ENV = {
+  feature: 'TOKENMETER_FEATURE',
+  user: 'TOKENMETER_USER',
+  tenant: 'TOKENMETER_TENANT',
+} as const satisfies Record<keyof Attribution, EnvName>;
 
 const log = diag.createComponentLogger({ namespace: '@tokenmeter/instrumentation' });
 /** Each setting problem is logged once per process, however many runtimes read the environment. */
@@ -76,9 +86,10 @@ export function resolveConfig(
   };
   // Only the variables of options not given (an option set in code makes its variable irrelevant);
   // each of those is read, so its value (or default) is there below.
-  const names = (Object.keys(ENV_OF) as (keyof typeof ENV_OF)[])
+  const names: EnvName[] = (Object.keys(ENV_OF) as (keyof typeof ENV_OF)[])
     .filter((k) => explicit[k] === undefined)
     .map((k) => ENV_OF[k]);
+  if (config.defaultAttribution === undefined) names.push(...Object.values(ATTRIBUTION_ENV));
   const { values: v, problems } = readEnv(env, names);
   for (const p of problems) {
     if (reported.has(p)) continue;
@@ -99,6 +110,11 @@ export function resolveConfig(
       config.unreadBodyTimeoutMs !== undefined && config.unreadBodyTimeoutMs > 0
         ? config.unreadBodyTimeoutMs
         : DEFAULT_UNREAD_BODY_TIMEOUT_MS,
+    defaultAttribution: config.defaultAttribution ?? {
+      feature: v.TOKENMETER_FEATURE,
+      user: v.TOKENMETER_USER,
+      tenant: v.TOKENMETER_TENANT,
+    },
     onCallRecord: config.onCallRecord,
   };
 }

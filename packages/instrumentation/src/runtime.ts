@@ -3,6 +3,7 @@
 // its own gets the default one (config from env vars, the global tracer and meter providers).
 import { diag, type Tracer, trace } from '@opentelemetry/api';
 import type { RecognizeOptions } from './adapters/index.js';
+import { setAttributionDefaults } from './attribution.js';
 import { type ResolvedConfig, resolveConfig } from './config.js';
 import { type MetricsRecorder, sharedMetrics } from './metrics/recorder.js';
 import { PendingBodies } from './pending.js';
@@ -31,6 +32,7 @@ export class TokenmeterRuntime {
 
   constructor(config: TokenmeterInstrumentationConfig = {}, tracer?: () => Tracer) {
     this.config = resolveConfig(config);
+    setAttributionDefaults(this.config.defaultAttribution);
     this.recognizeOptions = { providers: this.config.providers };
     this.beforeSend = config.beforeSend;
     this.metrics = sharedMetrics();
@@ -50,6 +52,7 @@ export class TokenmeterRuntime {
 
   setConfig(config: TokenmeterInstrumentationConfig): void {
     this.config = resolveConfig(config);
+    setAttributionDefaults(this.config.defaultAttribution);
     this.recognizeOptions = { providers: this.config.providers };
     this.beforeSend = config.beforeSend;
     this.metrics.configure(this.config);

@@ -45,6 +45,13 @@ export interface TokenmeterInstrumentationConfig extends InstrumentationConfig {
   metricLabels?: ('feature' | 'user')[];
   /** Series cap of every metric tokenmeter records (a histogram label set counts its buckets + 3); past it, new label sets go to the metric's overflow set (`other`, `otel.metric.overflow=true`). Default 2000. Env: `TOKENMETER_METRIC_MAX_SERIES`. */
   maxMetricSeries?: number;
+  /**
+   * Service-wide attribution: what every call of the process is attributed to where neither
+   * `withAttribution` nor W3C baggage names a value (process-wide: the last instrumentation
+   * configured sets it). Default none. Env: `TOKENMETER_FEATURE`, `TOKENMETER_USER`,
+   * `TOKENMETER_TENANT` (read when this option is not given).
+   */
+  defaultAttribution?: Attribution;
   /** Which cost attribute names to write. Default `tokenmeter`. Env: `TOKENMETER_COST_ATTRIBUTES`. */
   costAttributes?: CostAttributeNames;
   /**

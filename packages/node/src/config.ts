@@ -4,7 +4,7 @@
 // typo never stops the app.
 import { ENV_VARS, readEnv } from '@tokenmeter/config';
 import { defaultStorePath } from '@tokenmeter/store';
-import type { Env, OtlpSignalConfig, ParsedConfig, TokenmeterNodeConfig } from './types.js';
+import type { Attribution, Env, OtlpSignalConfig, ParsedConfig, TokenmeterNodeConfig } from './types.js';
 
 export const DEFAULT_PROMETHEUS_HOST = ENV_VARS.OTEL_EXPORTER_PROMETHEUS_HOST.default;
 export const DEFAULT_PROMETHEUS_PORT = ENV_VARS.OTEL_EXPORTER_PROMETHEUS_PORT.default;
@@ -52,6 +52,15 @@ function storePath(v: Values, env: Env, problems: string[]): string | null {
   }
 }
 
+/** TOKENMETER_FEATURE, TOKENMETER_USER, TOKENMETER_TENANT, those set. */
+function attribution(v: Values): Attribution {
+  const out: Attribution = {};
+  if (v.TOKENMETER_FEATURE !== undefined) out.feature = v.TOKENMETER_FEATURE;
+  if (v.TOKENMETER_USER !== undefined) out.user = v.TOKENMETER_USER;
+  if (v.TOKENMETER_TENANT !== undefined) out.tenant = v.TOKENMETER_TENANT;
+  return out;
+}
+
 /**
  * Reads the distro's settings from `env`. Returns the config (defaults where a value is missing or
  * unusable) and one human-readable line per problem. Pure apart from reading `env`.
@@ -82,6 +91,8 @@ export function parseConfig(env: Env = process.env): ParsedConfig {
     sampler: v.OTEL_TRACES_SAMPLER,
     samplerRatio: v.OTEL_TRACES_SAMPLER_ARG,
     propagators: v.OTEL_PROPAGATORS,
+    propagation: v.TOKENMETER_PROPAGATION,
+    defaultAttribution: attribution(v),
     captureMessageContent: v.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT,
     storePath: storePath(v, env, problems),
     pricingFile: v.TOKENMETER_PRICING_FILE,

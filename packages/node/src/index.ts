@@ -16,6 +16,7 @@ export { LazyAsyncLocalStorageContextManager } from './context-manager.js';
 export { TokenmeterHistogramProducer } from './histogram-producer.js';
 export { startTokenmeter } from './start.js';
 export type {
+  Attribution,
   CallRecord,
   CallRecordSink,
   Env,
@@ -25,6 +26,7 @@ export type {
   OtlpProtocol,
   OtlpSignalConfig,
   ParsedConfig,
+  PropagationMode,
   PropagatorName,
   SamplerName,
   StartTokenmeterOptions,

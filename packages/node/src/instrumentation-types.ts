@@ -1,5 +1,6 @@
 // The types of @tokenmeter/instrumentation that the distro's public API mentions.
 export type {
+  Attribution,
   CallRecord,
   CallRecordSink,
   CostAttributeNames,

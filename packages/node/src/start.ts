@@ -22,6 +22,7 @@ import { type BudgetsHandle, readBudgetSettings, startBudgets } from './budgets.
 import { parseConfig } from './config.js';
 import { LazyAsyncLocalStorageContextManager } from './context-manager.js';
 import { installExitHandlers } from './exit.js';
+import { installPropagation } from './propagation/index.js';
 import { TokenmeterHistogramProducer } from './histogram-producer.js';
 import type { CallRecord, CallRecordSink, TokenmeterInstrumentationConfig } from './instrumentation-types.js';
 import {
@@ -123,6 +124,7 @@ function instrumentationConfig(
     metricLabels: config.metricLabels,
     maxMetricSeries: config.maxMetricSeries,
     costAttributes: config.costAttributes,
+    defaultAttribution: config.defaultAttribution,
     onCallRecord,
   };
 }
@@ -291,6 +293,14 @@ export function startTokenmeterInternal(options: StartTokenmeterOptions = {}): S
     onError: () => inst.runtime.metrics.internalError('budgets'),
   });
   if (tracerProvider) instrumentation.setTracerProvider(tracerProvider);
+  // Only with our own SDK: an app's SDK propagates with its own instrumentation. Left installed at
+  // shutdown: the services called still want the attribution.
+  if (tracerProvider && config.propagation !== 'off' && config.propagators.length > 0) {
+    installPropagation({
+      incoming: config.propagation === 'on',
+      onError: (e) => inst.runtime.internalError('propagation', e),
+    });
+  }
   if (meterProvider) {
     instrumentation.runtime.metrics.useHistogramStore(histograms, meterProvider);
     instrumentation.setMeterProvider(meterProvider);

@@ -1,6 +1,7 @@
 // Public types of @tokenmeter/node: the settings the distro reads from the environment, and the
 // programmatic options and handle of `startTokenmeter`.
 import type {
+  Attribution,
   CallRecord,
   CallRecordSink,
   CostAttributeNames,
@@ -8,7 +9,14 @@ import type {
   ProviderEndpoint,
 } from './instrumentation-types.js';
 
-export type { CallRecord, CallRecordSink, CostAttributeNames, OpenAIStreamUsageMode, ProviderEndpoint };
+export type {
+  Attribution,
+  CallRecord,
+  CallRecordSink,
+  CostAttributeNames,
+  OpenAIStreamUsageMode,
+  ProviderEndpoint,
+};
 
 /** Environment variables, as `process.env`. */
 export type Env = Record<string, string | undefined>;
@@ -25,6 +33,8 @@ export type SamplerName =
   | 'parentbased_always_off'
   | 'parentbased_traceidratio';
 export type PropagatorName = 'tracecontext' | 'baggage';
+/** TOKENMETER_PROPAGATION: send and read W3C headers on HTTP, send only, or neither. */
+export type PropagationMode = 'on' | 'outgoing' | 'off';
 export type LogLevelName = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
 export type MetricTemporality = 'cumulative' | 'delta' | 'lowmemory';
 
@@ -61,6 +71,14 @@ export interface TokenmeterNodeConfig {
   /** Ratio for the traceidratio samplers, 0..1. */
   samplerRatio: number;
   propagators: PropagatorName[];
+  /**
+   * TOKENMETER_PROPAGATION: the W3C headers (with the attribution in baggage) on the app's outgoing
+   * HTTP requests (`on`, `outgoing`) and read from its incoming ones (`on`). Only when tokenmeter
+   * runs the SDK.
+   */
+  propagation: PropagationMode;
+  /** TOKENMETER_FEATURE, TOKENMETER_USER, TOKENMETER_TENANT: the service-wide attribution. */
+  defaultAttribution: Attribution;
   captureMessageContent: boolean;
   /** Path of the local SQLite store, or null when TOKENMETER_STORE=off. */
   storePath: string | null;

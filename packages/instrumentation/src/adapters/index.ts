@@ -42,7 +42,12 @@ export {
   STREAM_OPTIONS_PROVIDERS,
   stripInjectedUsage,
 } from './openai-stream-usage.js';
-export { type ProviderEndpointOption, type RecognizeOptions, recognizeRequest } from './recognize.js';
+export {
+  isKnownProviderHost,
+  type ProviderEndpointOption,
+  type RecognizeOptions,
+  recognizeRequest,
+} from './recognize.js';
 export type { RequestText } from './request-text.js';
 export type * from './types.js';
 

@@ -281,6 +281,20 @@ function classifyKnownHost(host: string, path: string, url: URL): Classified | n
   return undefined; // not a known host
 }
 
+/** A URL with no port: the host-only question below never takes a host for local Ollama. */
+const HOST_ONLY = new URL('http://host.invalid');
+
+/**
+ * Whether `hostname` (lower case, no port) is a known LLM provider's own API host (step 3 above):
+ * a third party, to which the distro sends no trace context or baggage. Configured endpoints and
+ * loopback servers are not.
+ */
+export function isKnownProviderHost(hostname: string): boolean {
+  // With an empty path every known host classifies as null (not an inference call), an unknown one
+  // as undefined.
+  return classifyKnownHost(hostname, '', HOST_ONLY) !== undefined;
+}
+
 interface CompiledEndpoint {
   protocol: string;
   host: string;
