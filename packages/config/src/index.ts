@@ -6,6 +6,7 @@ export {
   fileName,
   filePath,
   flag,
+  hostPatterns,
   httpUrl,
   isHttpUrl,
   isRedisUrl,

@@ -199,6 +199,35 @@ export const attributionValue: EnvType<string> = {
   format: String,
 };
 
+/**
+ * A comma list of host names to match: `api.example.com` (that host), `*.example.com` (its
+ * subdomains), an IP address (IPv6 with or without brackets), or `*` (every host). Lower case, no
+ * port; a bad item is reported and skipped.
+ */
+export const hostPatterns: EnvType<string[]> = {
+  describe: '`host`, `*.domain`, IP, `*`; comma list',
+  parse(raw, ctx) {
+    const out: string[] = [];
+    for (const part of raw.split(',')) {
+      let item = part.trim().toLowerCase();
+      if (item === '') continue;
+      if (item.startsWith('[') && item.endsWith(']')) item = item.slice(1, -1);
+      const name = item.startsWith('*.') ? item.slice(2) : item;
+      const ok =
+        item === '*' ||
+        /^[a-z0-9_](?:[a-z0-9_.-]*[a-z0-9_])?$/.test(name) ||
+        /^[0-9a-f:.]*:[0-9a-f:.]*$/.test(item);
+      if (!ok)
+        ctx.ignored(
+          `${JSON.stringify(part.trim())} is not a host name, *.domain, IP address or * (no scheme, no port)`,
+        );
+      else if (!out.includes(item)) out.push(item);
+    }
+    return out;
+  },
+  format: (v) => v.join(','),
+};
+
 /** A file name, as written (trimmed): the component that opens it resolves it. */
 export const fileName: EnvType<string> = { ...text, describe: 'file path' };
 

@@ -5,13 +5,13 @@ import { BEDROCK_MODULE } from './patches/bedrock.js';
 import { GOOGLE_GENAI_MODULE } from './patches/google-genai.js';
 import { OPENAI_MODULE } from './patches/openai.js';
 
+export { isKnownProviderHost } from './adapters/index.js';
 export {
   attributionBaggage,
   getAttribution,
   type WithAttributionOptions,
   withAttribution,
 } from './attribution.js';
-export { isKnownProviderHost } from './adapters/index.js';
 export { ERROR_TYPE_INCOMPLETE_STREAM, ERROR_TYPE_MALFORMED_RESPONSE } from './call.js';
 export type { Attribution, CallRecord, CallRecordSink } from './call-record.js';
 export { writeCostAttributes } from './cost-attributes.js';

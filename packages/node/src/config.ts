@@ -92,6 +92,7 @@ export function parseConfig(env: Env = process.env): ParsedConfig {
     samplerRatio: v.OTEL_TRACES_SAMPLER_ARG,
     propagators: v.OTEL_PROPAGATORS,
     propagation: v.TOKENMETER_PROPAGATION,
+    propagationHosts: v.TOKENMETER_PROPAGATION_HOSTS,
     defaultAttribution: attribution(v),
     captureMessageContent: v.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT,
     storePath: storePath(v, env, problems),

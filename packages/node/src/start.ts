@@ -22,9 +22,9 @@ import { type BudgetsHandle, readBudgetSettings, startBudgets } from './budgets.
 import { parseConfig } from './config.js';
 import { LazyAsyncLocalStorageContextManager } from './context-manager.js';
 import { installExitHandlers } from './exit.js';
-import { installPropagation } from './propagation/index.js';
 import { TokenmeterHistogramProducer } from './histogram-producer.js';
 import type { CallRecord, CallRecordSink, TokenmeterInstrumentationConfig } from './instrumentation-types.js';
+import { installPropagation } from './propagation/index.js';
 import {
   buildPeriodicReaders,
   buildPropagator,
@@ -298,6 +298,7 @@ export function startTokenmeterInternal(options: StartTokenmeterOptions = {}): S
   if (tracerProvider && config.propagation !== 'off' && config.propagators.length > 0) {
     installPropagation({
       incoming: config.propagation === 'on',
+      hosts: config.propagationHosts,
       onError: (e) => inst.runtime.internalError('propagation', e),
     });
   }

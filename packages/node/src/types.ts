@@ -77,6 +77,8 @@ export interface TokenmeterNodeConfig {
    * runs the SDK.
    */
   propagation: PropagationMode;
+  /** TOKENMETER_PROPAGATION_HOSTS: hosts that get the headers besides the private ones (`*.mycorp.com`, `*`). */
+  propagationHosts: string[];
   /** TOKENMETER_FEATURE, TOKENMETER_USER, TOKENMETER_TENANT: the service-wide attribution. */
   defaultAttribution: Attribution;
   captureMessageContent: boolean;

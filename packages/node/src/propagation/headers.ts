@@ -5,12 +5,7 @@
 // send: the common case costs a context lookup.
 import { type Context, context, propagation, ROOT_CONTEXT, type TextMapSetter } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
-import {
-  type Attribution,
-  attributionBaggage,
-  getAttribution,
-  isKnownProviderHost,
-} from '@tokenmeter/instrumentation';
+import { type Attribution, attributionBaggage, getAttribution } from '@tokenmeter/instrumentation';
 
 /** Header name (lower case) and value pairs. */
 export type HeaderPairs = readonly (readonly [string, string])[];
@@ -47,22 +42,4 @@ export function propagationHeaders(): HeaderPairs {
   }
   if (isTracingSuppressed(active)) return NONE;
   return headersOf(active);
-}
-
-/** Hostnames already classified (third-party LLM provider or not), bounded. */
-const providerHosts = new Map<string, boolean>();
-const MAX_HOSTS = 1024;
-
-/**
- * Whether a request to `hostname` must go without propagation headers: a known LLM provider's own
- * API (a third party: no trace ids, no user or tenant ids there).
- */
-export function isThirdPartyLlmHost(hostname: string): boolean {
-  let known = providerHosts.get(hostname);
-  if (known === undefined) {
-    known = isKnownProviderHost(hostname.toLowerCase());
-    if (providerHosts.size >= MAX_HOSTS) providerHosts.clear();
-    providerHosts.set(hostname, known);
-  }
-  return known;
 }

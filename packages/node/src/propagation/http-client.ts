@@ -1,21 +1,22 @@
 // Outgoing requests of `node:http` and `node:https` (http.request/get, https.request/get, and the
 // clients built on them: axios, got, node-fetch, the AWS SDK's handler): the propagation headers
 // are set on the ClientRequest right after it is made, before anything is written, unless the
-// caller set that header itself or the request goes to a known LLM provider. `get` is `request`
+// caller set that header itself or the host is not one to send them to (hosts.ts). `get` is `request`
 // then `end()`, as in Node, so that the headers go on before the request ends.
 import http from 'node:http';
 import https from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
-import { isThirdPartyLlmHost, propagationHeaders } from './headers.js';
+import { propagationHeaders } from './headers.js';
+import type { HostPolicy } from './hosts.js';
 
 type RequestFn = (...args: unknown[]) => http.ClientRequest;
 type ClientModule = { request: RequestFn; get: RequestFn };
 
-function addHeaders(req: http.ClientRequest, onError: (e: unknown) => void): void {
+function addHeaders(req: http.ClientRequest, sendsTo: HostPolicy, onError: (e: unknown) => void): void {
   try {
     const headers = propagationHeaders();
     // headersSent: headers given as an array, or with `Expect`, are written at once; leave them.
-    if (headers.length === 0 || req.headersSent || isThirdPartyLlmHost(req.host)) return;
+    if (headers.length === 0 || req.headersSent || !sendsTo(req.host)) return;
     for (const [name, value] of headers) if (!req.hasHeader(name)) req.setHeader(name, value);
   } catch (e) {
     onError(e);
@@ -23,14 +24,14 @@ function addHeaders(req: http.ClientRequest, onError: (e: unknown) => void): voi
 }
 
 /** Wraps request and get of `node:http` and `node:https`. Returns the undo. */
-export function patchHttpClients(onError: (e: unknown) => void): () => void {
+export function patchHttpClients(sendsTo: HostPolicy, onError: (e: unknown) => void): () => void {
   const undo: (() => void)[] = [];
   for (const mod of [http, https] as unknown as ClientModule[]) {
     const originalRequest = mod.request;
     const originalGet = mod.get;
     const request: RequestFn = function request(this: unknown, ...args) {
       const req = originalRequest.apply(this, args);
-      addHeaders(req, onError);
+      addHeaders(req, sendsTo, onError);
       return req;
     };
     const get: RequestFn = function get(this: unknown, ...args) {

@@ -1,9 +1,10 @@
 // Outgoing requests of fetch (Node's undici, and the `undici` package): the propagation headers are
 // added when undici creates the request (diagnostics channel `undici:request:create`, published in
-// the caller's async context), unless the caller set that header or the request goes to a known
-// LLM provider. Nothing runs for a request when the context has nothing to send.
+// the caller's async context), unless the caller set that header or the host is not one to send them
+// to (hosts.ts). Nothing runs for a request when the context has nothing to send.
 import diagnostics from 'node:diagnostics_channel';
-import { isThirdPartyLlmHost, propagationHeaders } from './headers.js';
+import { propagationHeaders } from './headers.js';
+import type { HostPolicy } from './hosts.js';
 
 const CHANNEL = 'undici:request:create';
 
@@ -55,13 +56,13 @@ function addHeader(request: UndiciRequest, name: string, value: string): void {
 }
 
 /** Subscribes to undici's request creation. Returns the undo. */
-export function subscribeUndici(onError: (e: unknown) => void): () => void {
+export function subscribeUndici(sendsTo: HostPolicy, onError: (e: unknown) => void): () => void {
   const onCreate = (message: unknown): void => {
     try {
       const headers = propagationHeaders();
       if (headers.length === 0) return;
       const request = (message as { request?: UndiciRequest } | undefined)?.request;
-      if (request === undefined || isThirdPartyLlmHost(hostnameOf(request.origin))) return;
+      if (request === undefined || !sendsTo(hostnameOf(request.origin))) return;
       for (const [name, value] of headers) if (!hasHeader(request, name)) addHeader(request, name, value);
     } catch (e) {
       onError(e);
