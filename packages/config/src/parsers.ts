@@ -10,6 +10,7 @@
 // - Enum words and list items are case-insensitive and returned in lower case; list items are
 //   comma-separated, trimmed, empty items skipped, duplicates dropped; `none` alone is the empty list.
 // - Whole numbers are digits only (no 10s, no 1e3, no 2.5), within a range given per variable.
+import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { EnvType } from './types.js';
@@ -199,6 +200,9 @@ export const attributionValue: EnvType<string> = {
   format: String,
 };
 
+const LABEL = '[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?';
+const HOST_NAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
+
 /**
  * A comma list of host names to match: `api.example.com` (that host), `*.example.com` (its
  * subdomains), an IP address (IPv6 with or without brackets), or `*` (every host). Lower case, no
@@ -213,10 +217,7 @@ export const hostPatterns: EnvType<string[]> = {
       if (item === '') continue;
       if (item.startsWith('[') && item.endsWith(']')) item = item.slice(1, -1);
       const name = item.startsWith('*.') ? item.slice(2) : item;
-      const ok =
-        item === '*' ||
-        /^[a-z0-9_](?:[a-z0-9_.-]*[a-z0-9_])?$/.test(name) ||
-        /^[0-9a-f:.]*:[0-9a-f:.]*$/.test(item);
+      const ok = item === '*' || HOST_NAME.test(name) || isIP(item) !== 0;
       if (!ok)
         ctx.ignored(
           `${JSON.stringify(part.trim())} is not a host name, *.domain, IP address or * (no scheme, no port)`,

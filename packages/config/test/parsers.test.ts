@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import {
   type EnvType,
   flag,
+  hostPatterns,
   httpUrl,
   INVALID,
   keyValues,
@@ -182,5 +183,29 @@ describe('paths', () => {
   it('~ expands to the home directory; a relative path resolves against the working directory', () => {
     assert.equal(parse(pathOrOff, '~/x/calls.db').value, path.join(os.homedir(), 'x', 'calls.db'));
     assert.equal(parse(pathOrOff, 'data/calls.db').value, path.resolve('data/calls.db'));
+  });
+});
+
+describe('host patterns (TOKENMETER_PROPAGATION_HOSTS): hosts, *.domain, IPs, *; a URL or a port is reported', () => {
+  it('keeps hosts lower case, IPv6 without brackets, drops duplicates', () => {
+    assert.deepEqual(
+      parse(hostPatterns, 'API.MyCorp.com, *.partner.net,[fd00::1],203.0.113.5,*,api.mycorp.com'),
+      {
+        value: ['api.mycorp.com', '*.partner.net', 'fd00::1', '203.0.113.5', '*'],
+        reports: [],
+      },
+    );
+  });
+  it('reports each item that is not a host and keeps the rest', () => {
+    const { value, reports } = parse(
+      hostPatterns,
+      'https://api.mycorp.com,orders:8080,*.,a..b,cafe:80,orders',
+    );
+    assert.deepEqual(value, ['orders']);
+    assert.equal(reports.length, 5);
+    assert.match(
+      reports[0]!,
+      /^ignored: "https:\/\/api.mycorp.com" is not a host name, \*\.domain, IP address or \* \(no scheme, no port\)$/,
+    );
   });
 });

@@ -53,6 +53,21 @@ const READ_BY_BOTH: Partial<
     sdk: (r) => r.costAttributes,
     values: ['both', 'Upstream', 'all', ''],
   },
+  TOKENMETER_FEATURE: {
+    distro: (c) => c.defaultAttribution.feature,
+    sdk: (r) => r.defaultAttribution.feature,
+    values: ['search', ' chat summary ', '', 'x'.repeat(257)],
+  },
+  TOKENMETER_USER: {
+    distro: (c) => c.defaultAttribution.user,
+    sdk: (r) => r.defaultAttribution.user,
+    values: ['u-42', 'svc:batch', ''],
+  },
+  TOKENMETER_TENANT: {
+    distro: (c) => c.defaultAttribution.tenant,
+    sdk: (r) => r.defaultAttribution.tenant,
+    values: ['acme', 'Globex Corp', '', 'y'.repeat(300)],
+  },
 };
 
 const saved = new Map<string, string | undefined>();
