@@ -86,7 +86,7 @@ function tokenmeterVariant(incoming: boolean): Variant {
   return {
     name: 'tokenmeter propagation hook',
     on: () => {
-      handle = installPropagation({ incoming, onError });
+      handle = installPropagation({ incoming, hosts: [], onError });
     },
     off: () => handle?.uninstall(),
   };
@@ -370,7 +370,7 @@ function startLoad(): ChildProcess {
 async function appChild(headers: boolean): Promise<void> {
   pin(0);
   distroGlobals();
-  installPropagation({ incoming: true, onError });
+  installPropagation({ incoming: true, hosts: [], onError });
   const { OpenAI } = require('openai') as typeof import('openai');
   const body = JSON.stringify({
     id: 'chatcmpl-1',

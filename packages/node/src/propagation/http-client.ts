@@ -14,9 +14,9 @@ type ClientModule = { request: RequestFn; get: RequestFn };
 
 function addHeaders(req: http.ClientRequest, sendsTo: HostPolicy, onError: (e: unknown) => void): void {
   try {
-    const headers = propagationHeaders();
     // headersSent: headers given as an array, or with `Expect`, are written at once; leave them.
-    if (headers.length === 0 || req.headersSent || !sendsTo(req.host)) return;
+    if (req.headersSent || !sendsTo(req.host)) return;
+    const headers = propagationHeaders();
     for (const [name, value] of headers) if (!req.hasHeader(name)) req.setHeader(name, value);
   } catch (e) {
     onError(e);

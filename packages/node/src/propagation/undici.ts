@@ -1,7 +1,7 @@
 // Outgoing requests of fetch (Node's undici, and the `undici` package): the propagation headers are
 // added when undici creates the request (diagnostics channel `undici:request:create`, published in
 // the caller's async context), unless the caller set that header or the host is not one to send them
-// to (hosts.ts). Nothing runs for a request when the context has nothing to send.
+// to (hosts.ts). A request to another host, or with nothing to send, costs two map lookups.
 import diagnostics from 'node:diagnostics_channel';
 import { propagationHeaders } from './headers.js';
 import type { HostPolicy } from './hosts.js';
@@ -59,10 +59,11 @@ function addHeader(request: UndiciRequest, name: string, value: string): void {
 export function subscribeUndici(sendsTo: HostPolicy, onError: (e: unknown) => void): () => void {
   const onCreate = (message: unknown): void => {
     try {
-      const headers = propagationHeaders();
-      if (headers.length === 0) return;
+      // The host first (a map lookup): an LLM call or a public API inside withAttribution costs
+      // no header building.
       const request = (message as { request?: UndiciRequest } | undefined)?.request;
       if (request === undefined || !sendsTo(hostnameOf(request.origin))) return;
+      const headers = propagationHeaders();
       for (const [name, value] of headers) if (!hasHeader(request, name)) addHeader(request, name, value);
     } catch (e) {
       onError(e);
