@@ -319,7 +319,7 @@ export const ENV_VARS = {
     type: attributionValue,
     default: undefined,
     defaultDoc: '',
-    doc: "the feature of every LLM call of this service (`tokenmeter.feature`) where neither `withAttribution` nor an incoming request's baggage names one; read once at start",
+    doc: "the feature of every LLM call of this service where neither `withAttribution` nor an incoming request's baggage names one; read once at start",
   }),
   TOKENMETER_USER: row({
     source: 'tokenmeter',
@@ -327,7 +327,7 @@ export const ENV_VARS = {
     type: attributionValue,
     default: undefined,
     defaultDoc: '',
-    doc: "the user of every LLM call of this service (`tokenmeter.user.id`) where neither `withAttribution` nor an incoming request's baggage names one; read once at start",
+    doc: "the user of every LLM call of this service where neither `withAttribution` nor an incoming request's baggage names one; read once at start",
   }),
   TOKENMETER_TENANT: row({
     source: 'tokenmeter',
@@ -335,7 +335,7 @@ export const ENV_VARS = {
     type: attributionValue,
     default: undefined,
     defaultDoc: '',
-    doc: "the tenant of every LLM call of this service (`tokenmeter.tenant.id`, the `org_id` metric label) where neither `withAttribution` nor an incoming request's baggage names one; read once at start",
+    doc: "the tenant of every LLM call of this service (the `org_id` metric label) where neither `withAttribution` nor an incoming request's baggage names one; read once at start",
   }),
   TOKENMETER_PROPAGATION: row({
     source: 'tokenmeter',
