@@ -9,7 +9,7 @@ import {
   type PromptItem,
 } from './usage.js';
 
-export type Provider = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'bedrock';
+export type Provider = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'bedrock' | 'ollama';
 export type CacheMode = 'read' | 'write' | 'none';
 
 /** State shared by all requests of one server instance (cleared by reset()). */

@@ -271,6 +271,10 @@ export function errorResponse(
       };
       return { status, headers, body: `${JSON.stringify(body, null, 2)}\n` };
     }
+    case 'ollama': {
+      headers['content-type'] = 'application/json; charset=utf-8';
+      return { status, headers, body: JSON.stringify({ error: message ?? `mock fault (${status})` }) };
+    }
     case 'bedrock': {
       const e = BEDROCK_ERRORS[status] ?? BEDROCK_ERRORS[status >= 500 ? 500 : 400]!;
       headers['content-type'] = 'application/json';

@@ -14,6 +14,7 @@ import {
 import * as anthropic from './providers/anthropic.js';
 import * as bedrock from './providers/bedrock.js';
 import * as gemini from './providers/gemini.js';
+import * as ollama from './providers/ollama.js';
 import * as openai from './providers/openai.js';
 import {
   DEFAULT_SLOW_DELAY_MS,
@@ -49,6 +50,8 @@ interface Route {
 const GEMINI_PATH =
   /^\/(v1|v1beta|v1beta1|v1alpha)\/(?:projects\/[^/]+\/locations\/[^/]+\/)?(?:publishers\/[^/]+\/)?models\/([^:/]+):([A-Za-z]+)$/;
 const BEDROCK_PATH = /^\/model\/([^/]+)\/(converse|converse-stream|invoke|invoke-with-response-stream)$/;
+/** Ollama's native API (its legacy `/api/embeddings` too), under any prefix. */
+const OLLAMA_PATH = /(?:^|\/)api\/(chat|generate|embed|embeddings)$/;
 const AZURE_PATH = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|completions|embeddings|responses)$/;
 
 function matchRoute(
@@ -138,6 +141,20 @@ function matchRoute(
       provider: 'anthropic',
       model,
       handle: (ctx) => anthropic.countTokens(ctx),
+    };
+  }
+
+  const ol = OLLAMA_PATH.exec(path);
+  if (ol) {
+    const kind = ol[1]!;
+    return {
+      name: `ollama.${kind}`,
+      provider: 'ollama',
+      model,
+      handle: (ctx) =>
+        kind === 'chat' || kind === 'generate'
+          ? ollama.generate(ctx, kind)
+          : ollama.embed(ctx, kind === 'embeddings'),
     };
   }
 
@@ -399,5 +416,7 @@ function notFoundMessage(provider: Provider, method: string, path: string): stri
       return `The requested URL ${path} was not found on this server.`;
     case 'bedrock':
       return 'UnknownOperationException';
+    case 'ollama':
+      return '404 page not found';
   }
 }

@@ -5,6 +5,7 @@ import { anthropicMessages } from './anthropic.js';
 import { bedrockConverse } from './bedrock/converse.js';
 import { bedrockInvoke } from './bedrock/invoke.js';
 import { geminiEmbed, geminiGenerate } from './gemini.js';
+import { ollamaChat, ollamaEmbed, ollamaGenerate } from './ollama.js';
 import { openaiChat, openaiCompletions } from './openai.js';
 import { openaiEmbeddings } from './openai-embeddings.js';
 import { openaiResponses } from './openai-responses.js';
@@ -20,6 +21,9 @@ export const WIRE_FORMATS: Readonly<Record<WireApi, WireFormat>> = Object.freeze
   'gemini.embed': geminiEmbed,
   'bedrock.converse': bedrockConverse,
   'bedrock.invoke': bedrockInvoke,
+  'ollama.chat': ollamaChat,
+  'ollama.generate': ollamaGenerate,
+  'ollama.embed': ollamaEmbed,
 });
 
 /** The format of `api`; OpenAI Chat Completions for an unknown one (the most common shape). */

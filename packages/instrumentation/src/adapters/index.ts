@@ -31,6 +31,7 @@ export { WIRE_FORMATS, wireFormat } from './formats.js';
 export { geminiUsage } from './gemini.js';
 export { JsonArrayStreamDecoder } from './json-array-stream.js';
 export type { Message, Part } from './messages.js';
+export { NdjsonDecoder } from './ndjson-stream.js';
 export { openaiUsage } from './openai.js';
 export {
   acceptsStreamOptions,

@@ -13,7 +13,9 @@
 // 3. Known provider hosts (api.openai.com, *.openai.azure.com, api.anthropic.com,
 //    generativelanguage.googleapis.com, *aiplatform.googleapis.com, bedrock-runtime.*.amazonaws.com,
 //    api.mistral.ai, api.groq.com, api.deepseek.com, api.x.ai, api.together.xyz|ai,
-//    api.fireworks.ai, openrouter.ai, and localhost|127.0.0.1:11434 for Ollama).
+//    api.fireworks.ai, openrouter.ai, and localhost|127.0.0.1:11434 and ollama.com for Ollama, whose
+//    native API (`/api/chat`, `/api/generate`, `/api/embed`) is recognised there and under
+//    configured endpoints, never by path alone).
 // 4. Any other host (including loopback) by path, as the format's default provider (and, to keep
 //    other APIs' look-alike paths out, with a `/v1` or `/openai/` prefix for the generic
 //    `/completions`, `/embeddings`, `/responses`, and a `model` in the body when the body is known):
@@ -74,6 +76,20 @@ function openaiFormat(path: string): Format | undefined {
   if (path.endsWith('/completions')) return COMPLETIONS;
   if (path.endsWith('/embeddings')) return EMBEDDINGS;
   if (path.endsWith('/responses')) return RESPONSES;
+  return undefined;
+}
+
+/**
+ * Ollama's native API (`/api/chat`, `/api/generate`, `/api/embed`, and the legacy `/api/embeddings`
+ * when the provider is Ollama's), under any prefix: only on Ollama's own hosts and configured
+ * endpoints, never by path alone on an unknown host (`/api/chat` is too common a path).
+ */
+function ollamaFormat(path: string, provider: string): Format | undefined {
+  if (path.endsWith('/api/chat')) return 'ollama.chat';
+  if (path.endsWith('/api/generate')) return 'ollama.generate';
+  if (path.endsWith('/api/embed')) return 'ollama.embed';
+  if (provider === GEN_AI_PROVIDER_NAME_VALUE_OLLAMA && path.endsWith('/api/embeddings'))
+    return 'ollama.embed';
   return undefined;
 }
 
@@ -141,7 +157,13 @@ function bedrockFromPath(provider: string, path: string): Classified | null {
 /** Classify the path under a configured or unknown host, by wire format. */
 function byFormat(provider: string | undefined, path: string): Classified | null {
   const openai = openaiFormat(path);
-  if (openai) return { provider: provider ?? GEN_AI_PROVIDER_NAME_VALUE_OPENAI_COMPATIBLE, format: openai };
+  if (openai) {
+    if (openai === EMBEDDINGS && provider !== undefined) {
+      const ollama = ollamaFormat(path, provider);
+      if (ollama) return { provider, format: ollama };
+    }
+    return { provider: provider ?? GEN_AI_PROVIDER_NAME_VALUE_OPENAI_COMPATIBLE, format: openai };
+  }
   if (isMessagesPath(path))
     return { provider: provider ?? GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC, format: MESSAGES };
   if (path.includes(':')) {
@@ -150,7 +172,11 @@ function byFormat(provider: string | undefined, path: string): Classified | null
     if (provider !== undefined) return vertexFromPath(provider, path);
     return null;
   }
-  if (provider !== undefined && path.startsWith('/model/')) return bedrockFromPath(provider, path);
+  if (provider !== undefined) {
+    if (path.startsWith('/model/')) return bedrockFromPath(provider, path);
+    const ollama = ollamaFormat(path, provider);
+    if (ollama) return { provider, format: ollama };
+  }
   return null;
 }
 
@@ -257,6 +283,8 @@ function classifyKnownHost(host: string, path: string, url: URL): Classified | n
     }
     case 'aiplatform.googleapis.com':
       return vertexFromPath(GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI, path);
+    case 'ollama.com':
+      return ollamaOn(path);
   }
   // Suffix-matched hosts.
   if (
@@ -274,10 +302,7 @@ function classifyKnownHost(host: string, path: string, url: URL): Classified | n
   ) {
     return bedrockFromPath(GEN_AI_PROVIDER_NAME_VALUE_AWS_BEDROCK, path);
   }
-  if (url.port === '11434' && LOOPBACK.has(host)) {
-    const format = openaiFormat(path);
-    return format ? { provider: GEN_AI_PROVIDER_NAME_VALUE_OLLAMA, format } : null;
-  }
+  if (url.port === '11434' && LOOPBACK.has(host)) return ollamaOn(path);
   return undefined; // not a known host
 }
 
@@ -293,6 +318,12 @@ export function isKnownProviderHost(hostname: string): boolean {
   // With an empty path every known host classifies as null (not an inference call), an unknown one
   // as undefined.
   return classifyKnownHost(hostname, '', HOST_ONLY) !== undefined;
+}
+
+/** A local Ollama server or Ollama's cloud API: the native API, and the OpenAI-compatible `/v1`. */
+function ollamaOn(path: string): Classified | null {
+  const format = ollamaFormat(path, GEN_AI_PROVIDER_NAME_VALUE_OLLAMA) ?? openaiFormat(path);
+  return format ? { provider: GEN_AI_PROVIDER_NAME_VALUE_OLLAMA, format } : null;
 }
 
 interface CompiledEndpoint {

@@ -31,14 +31,16 @@ export interface RequestInfo {
    * `SseDecoder`), `json-array` (Gemini / Vertex `streamGenerateContent` without `alt=sse`: one JSON
    * array written element by element; split it with `JsonArrayStreamDecoder` and pass each element to
    * `onEvent`), `aws-eventstream` (Bedrock `converse-stream` / `invoke-with-response-stream` called
-   * through fetch: binary frames, decode with `AwsEventStreamDecoder`, pass to `onBedrockEvent`).
+   * through fetch: binary frames, decode with `AwsEventStreamDecoder`, pass to `onBedrockEvent`),
+   * `ndjson` (Ollama's native API: one JSON object a line; split it with `NdjsonDecoder` and pass
+   * each line to `onEvent`).
    */
   streamFormat?: StreamFormat;
   /** Azure OpenAI: the `api-version` query parameter, when present. */
   apiVersion?: string;
 }
 
-export type StreamFormat = 'sse' | 'json-array' | 'aws-eventstream';
+export type StreamFormat = 'sse' | 'json-array' | 'aws-eventstream' | 'ndjson';
 
 export type WireApi =
   | 'openai.chat'
@@ -49,7 +51,10 @@ export type WireApi =
   | 'gemini.generate'
   | 'gemini.embed'
   | 'bedrock.converse'
-  | 'bedrock.invoke';
+  | 'bedrock.invoke'
+  | 'ollama.chat'
+  | 'ollama.generate'
+  | 'ollama.embed';
 
 /** What the response tells us. Every field optional: a parser fills what it saw. */
 export interface ResponseInfo {

@@ -224,6 +224,7 @@ function framingOf(info: RequestInfo, contentType: string | null): StreamFraming
   }
   if (info.stream && info.streamFormat === 'json-array') return 'json-array';
   if (info.stream && info.streamFormat === 'aws-eventstream') return 'aws-eventstream';
+  if (info.stream && info.streamFormat === 'ndjson') return 'ndjson';
   return undefined;
 }
 

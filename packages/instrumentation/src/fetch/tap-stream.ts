@@ -1,4 +1,4 @@
-// Streamed responses (SSE, Gemini's streamed JSON array, AWS event streams): the bytes pass through
+// Streamed responses (SSE, Gemini's streamed JSON array, AWS event streams, Ollama's NDJSON): the bytes pass through
 // a pull-based byte stream, untouched and unbuffered. A chunk is read from the network only when
 // the consumer asks for one (backpressure), observed by an incremental decoder + stream parser
 // (constant memory), then handed on. The call ends at the protocol's terminal event, or at the end
@@ -15,6 +15,7 @@ import {
   eventStreamMessageToEvent,
   isOpenAIStreamFormat,
   JsonArrayStreamDecoder,
+  NdjsonDecoder,
   type StreamParser,
   streamCompleted,
 } from '../adapters/index.js';
@@ -34,7 +35,7 @@ interface ByteObserver {
   end(): Output;
 }
 
-export type StreamFraming = 'sse' | 'json-array' | 'aws-eventstream';
+export type StreamFraming = 'sse' | 'json-array' | 'aws-eventstream' | 'ndjson';
 
 function makeObserver(
   framing: StreamFraming,
@@ -69,6 +70,7 @@ function makeObserver(
   });
   if (framing === 'json-array')
     return reading(new JsonArrayStreamDecoder((element) => onEvent(element, undefined)));
+  if (framing === 'ndjson') return reading(new NdjsonDecoder((line) => onEvent(line, undefined)));
   if (framing === 'aws-eventstream') {
     const decoder = new AwsEventStreamDecoder();
     return {

@@ -187,6 +187,16 @@ const table: Row[] = [
   ['https://openrouter.ai/api/v1/chat/completions', [OPENROUTER, CHAT, 'openai.chat', 'body-model']],
   ['http://localhost:11434/v1/chat/completions', [OLLAMA, CHAT, 'openai.chat', 'body-model']],
   ['http://127.0.0.1:11434/v1/embeddings', [OLLAMA, EMBEDDINGS, 'openai.embeddings', 'body-model']],
+  ['http://localhost:11434/api/chat', [OLLAMA, CHAT, 'ollama.chat', 'body-model']],
+  ['http://127.0.0.1:11434/api/generate', [OLLAMA, TEXT, 'ollama.generate', 'body-model']],
+  ['http://localhost:11434/api/embed', [OLLAMA, EMBEDDINGS, 'ollama.embed', 'body-model']],
+  ['http://localhost:11434/api/embeddings', [OLLAMA, EMBEDDINGS, 'ollama.embed', 'body-model']],
+  ['https://ollama.com/api/chat', [OLLAMA, CHAT, 'ollama.chat', 'body-model']],
+  ['https://ollama.com/api/web_search', null],
+  ['http://localhost:11434/api/pull', null],
+  // Ollama's native paths are too common to be taken by path alone on an unknown host
+  ['http://127.0.0.1:4010/api/chat', null],
+  ['https://app.example.com/api/generate', null],
   // Unknown hosts, loopback included: by path
   ['http://127.0.0.1:4010/v1/chat/completions', [COMPATIBLE, CHAT, 'openai.chat', 'body-model']],
   ['http://localhost:8000/v1/completions', [COMPATIBLE, TEXT, 'openai.completions', 'body-model']],
@@ -389,5 +399,14 @@ describe('recognizeRequest', () => {
     assert.equal(r('http://127.0.0.1:4012/v1/chat/completions')?.provider, COMPATIBLE);
     // Under a configured base URL, a path that is not an inference call is still null.
     assert.equal(r('http://127.0.0.1:4010/v1/models'), null);
+    const ollama = (url: string) =>
+      recognizeRequest(
+        { url: new URL(url), method: 'POST', body: { model: 'llama3.2' } },
+        { providers: [{ baseUrl: 'http://gpu.internal:11434', provider: OLLAMA }] },
+      );
+    assert.equal(ollama('http://gpu.internal:11434/api/chat')?.api, 'ollama.chat');
+    assert.equal(ollama('http://gpu.internal:11434/api/chat')?.stream, true, "Ollama's default");
+    assert.equal(ollama('http://gpu.internal:11434/api/embeddings')?.api, 'ollama.embed');
+    assert.equal(ollama('http://gpu.internal:11434/v1/chat/completions')?.api, 'openai.chat');
   });
 });
