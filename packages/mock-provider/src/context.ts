@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Billing } from './billing.js';
 import type { FaultKind, MockProviderOptions } from './types.js';
 import {
   type CacheTtl,
@@ -16,11 +17,16 @@ export type CacheMode = 'read' | 'write' | 'none';
 export class ServerState {
   readonly seenPrefixes = new Set<string>();
   readonly faultCounts = new Map<string, number>();
-  constructor(readonly options: MockProviderOptions) {}
+  /** The organisation's bill, read by the admin cost and usage endpoints. */
+  readonly billing: Billing;
+  constructor(readonly options: MockProviderOptions) {
+    this.billing = new Billing(options.billingPrices);
+  }
 
   reset(): void {
     this.seenPrefixes.clear();
     this.faultCounts.clear();
+    this.billing.reset();
   }
 
   /** An id like real ones: `prefix` + `length` random base62 characters. */

@@ -11,6 +11,7 @@ import {
   ServerState,
   str,
 } from './context.js';
+import { ADMIN_PATHS, adminReport } from './providers/admin.js';
 import * as anthropic from './providers/anthropic.js';
 import * as bedrock from './providers/bedrock.js';
 import * as gemini from './providers/gemini.js';
@@ -63,6 +64,15 @@ function matchRoute(
   options: MockProviderOptions,
 ): Route | undefined {
   const model = str(body?.model);
+  const admin = ADMIN_PATHS[path];
+  if (method === 'GET' && admin) {
+    return {
+      name: admin,
+      provider: admin.startsWith('openai') ? 'openai' : 'anthropic',
+      model: undefined,
+      handle: (ctx) => adminReport(ctx, admin, ctx.state.billing, options.adminKey),
+    };
+  }
   if (method === 'GET' && /(^|\/)models$/.test(path) && !path.startsWith('/model/')) {
     return {
       name: 'openai.models',
@@ -387,6 +397,10 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
     geminiBaseURL: url,
     bedrockEndpoint: url,
     azureEndpoint: url,
+    billing: {
+      add: (usage) => state.billing.add(usage),
+      failNext: (fault, times) => state.billing.failNext(fault, times),
+    },
     get requests() {
       return recorded;
     },

@@ -1,3 +1,5 @@
+import type { AdminFault, BilledUsage, BillingPrice } from './billing.js';
+
 /** Options of {@link startMockProvider}. */
 export interface MockProviderOptions {
   /** TCP port. Default 0 (a free port chosen by the OS). */
@@ -24,6 +26,17 @@ export interface MockProviderOptions {
   replyTokens?: number;
   /** How many requests {@link MockProvider.requests} keeps (the most recent). Default 1000. */
   maxRecordedRequests?: number;
+  /**
+   * Prices of the mock organisation's bill (USD per million tokens), by model without its date
+   * stamp, over {@link DEFAULT_BILLING_PRICES}. A model without a price is in the usage reports
+   * but not in the cost reports.
+   */
+  billingPrices?: Record<string, BillingPrice>;
+  /**
+   * The admin key the cost and usage endpoints accept (OpenAI bearer token, Anthropic x-api-key).
+   * Default: any key; a request without one gets 401.
+   */
+  adminKey?: string;
 }
 
 /** One request the mock received, as recorded in {@link MockProvider.requests}. */
@@ -60,7 +73,16 @@ export interface MockProvider {
   readonly azureEndpoint: string;
   /** The most recent requests, oldest first (bounded by `maxRecordedRequests`). */
   readonly requests: readonly RecordedRequest[];
-  /** Forgets recorded requests, the prompt-cache state and the fault counters. */
+  /**
+   * The organisation's bill behind the admin cost and usage endpoints. Every OpenAI chat completion
+   * and Anthropic message served is on it; `add` puts more (calls tokenmeter never saw, other days),
+   * `failNext` makes the next admin requests fail (429 with Retry-After, 5xx, a partial page).
+   */
+  readonly billing: {
+    add(usage: BilledUsage): void;
+    failNext(fault: AdminFault, times?: number): void;
+  };
+  /** Forgets recorded requests, the prompt-cache state, the fault counters and the bill. */
   reset(): void;
   /** Stops the server, dropping open connections (hanging and streaming requests included). */
   close(): Promise<void>;

@@ -256,8 +256,19 @@ export async function messages(ctx: Ctx): Promise<void> {
   const model = validate(ctx, body);
   if (model === undefined) return;
   const call = planAnthropic(ctx, body, model, anthropicResponseModel(model));
+  const bill = () =>
+    ctx.state.billing.add({
+      provider: 'anthropic',
+      model: anthropicResponseModel(model),
+      time: ctx.startTime,
+      inputTokens: call.inputTotal,
+      cacheReadTokens: call.cacheRead,
+      cacheWriteTokens: call.cacheWrite,
+      outputTokens: call.outputTokens(),
+    });
   if (body.stream !== true) {
     sendJson(ctx, 200, headers(ctx, 'application/json'), JSON.stringify(call.message()));
+    bill();
     return;
   }
   function* sse(): Generator<string> {
@@ -270,6 +281,7 @@ export async function messages(ctx: Ctx): Promise<void> {
     sse(),
     { malformed: 'event: content_block_delta\ndata: {"type":"content_block_delta","index":\n\n' },
   );
+  bill();
 }
 
 export function countTokens(ctx: Ctx): void {

@@ -219,6 +219,7 @@ export async function chatCompletions(ctx: Ctx, route: OpenAIRouteOptions): Prom
       choices,
     };
     if (!noUsage) res.usage = chatUsage({ prompt, cached, completion, reasoning: plan.reasoning * n });
+    billServed(ctx, respModel, prompt, cached, completion);
     if (tier) res.service_tier = tier;
     res.system_fingerprint = SYSTEM_FINGERPRINT;
     if (isAzure(ctx)) res.prompt_filter_results = [{ prompt_index: 0, content_filter_results: AZURE_FILTER }];
@@ -303,6 +304,20 @@ export async function chatCompletions(ctx: Ctx, route: OpenAIRouteOptions): Prom
   }
   await pump(ctx, 200, headers(ctx, SSE_TYPE), events(), {
     malformed: 'data: {"id":"chatcmpl-broken","object":\n\n',
+  });
+  billServed(ctx, respModel, prompt, cached, (tool ? toolTokens : emitted) * n + plan.reasoning * n);
+}
+
+/** Puts a served chat completion on the organisation's bill (OpenAI only, not Azure's). */
+function billServed(ctx: Ctx, model: string, prompt: number, cached: number, completion: number): void {
+  if (isAzure(ctx)) return;
+  ctx.state.billing.add({
+    provider: 'openai',
+    model,
+    time: ctx.startTime,
+    inputTokens: prompt,
+    cacheReadTokens: cached,
+    outputTokens: completion,
   });
 }
 
