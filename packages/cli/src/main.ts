@@ -1,5 +1,6 @@
 // The `tokenmeter` command line: dispatches to a command, prints errors as one clear message and
-// returns the exit code (0 ok, 1 error, 2 usage error, 3 budget exceeded).
+// returns the exit code (0 ok, 1 error, 2 usage error, 3 budget exceeded, 4 drift beyond
+// reconcile --fail-above).
 import { readEnv } from '@tokenmeter/config';
 import { type CommandSpec, closest, makeContext, parseCommandArgs, renderHelp } from './command.js';
 import { CliError, EXIT_ERROR, EXIT_OK, EXIT_USAGE } from './errors/cli-error.js';
@@ -54,6 +55,11 @@ const COMMANDS: Entry[] = [
     name: 'savings',
     summary: 'What prompt caching and batch/flex tiers saved, and where caching would save more',
     load: async () => (await import('./commands/savings.js')).savingsCommand,
+  },
+  {
+    name: 'reconcile',
+    summary: "Compare the store with the provider's own cost and usage reports (admin API)",
+    load: async () => (await import('./commands/reconcile.js')).reconcileCommand,
   },
   {
     name: 'budget',
@@ -173,7 +179,7 @@ function topHelp(io: CliIO): string {
     '  $ tokenmeter serve                   # dashboard on http://127.0.0.1:8766',
     '',
     s.bold('EXIT CODES'),
-    '  0 ok · 1 error · 2 usage error · 3 a budget is exceeded (budget status)',
+    '  0 ok · 1 error · 2 usage error · 3 a budget is exceeded (budget status) · 4 drift beyond reconcile --fail-above',
     '',
     "Run `tokenmeter <command> --help` for a command's flags and examples.",
     s.dim('Colours only on a terminal; NO_COLOR=1 turns them off, FORCE_COLOR=1 on.'),

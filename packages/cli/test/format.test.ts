@@ -50,6 +50,11 @@ describe('csv', () => {
   it('quotes what needs quoting and defuses spreadsheet formulas', () => {
     assert.equal(csvRow(['a', 'b,c', 'say "hi"', 1, null, true]), 'a,"b,c","say ""hi""",1,,true\r\n');
     assert.equal(csvRow(['=HYPERLINK("x")', '+1', '@a', '-x']), `"'=HYPERLINK(""x"")",'+1,'@a,'-x\r\n`);
+    // A negative amount is a number, not a formula: written as it is.
+    assert.equal(
+      csvRow(['-0.096000000', '-49.2308', '-1+2', '-1e3']),
+      "-0.096000000,-49.2308,'-1+2,'-1e3\r\n",
+    );
   });
 });
 

@@ -6,6 +6,8 @@ export const EXIT_ERROR = 1;
 export const EXIT_USAGE = 2;
 /** `budget status`: at least one budget is exceeded. */
 export const EXIT_BUDGET_EXCEEDED = 3;
+/** `reconcile --fail-above`: the drift from the provider's own numbers is beyond the limit. */
+export const EXIT_DRIFT_EXCEEDED = 4;
 
 /**
  * An error the CLI reports as one clear message (no stack trace), with the exit code to use and,

@@ -32,3 +32,27 @@ export function parseUsdToNanos(text: string): number | undefined {
   const nanos = whole * NANOS_PER_USD + frac;
   return Number.isSafeInteger(nanos) ? nanos : undefined;
 }
+
+/**
+ * A decimal (a number, or its text: `0.06`, `"123.45"`, `1e-7`) times 10^shift, as an
+ * integer rounded half-up: `decimalTimesPow10("123.45", 7)` is the nano-dollars of 123.45 cents.
+ * Undefined for anything else. BigInt inside, so no float error creeps into a provider's amount.
+ */
+export function decimalTimesPow10(value: unknown, shift: number): number | undefined {
+  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+  if (typeof text !== 'string') return undefined;
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text.trim());
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return undefined;
+  const digits = `${m[2] ?? ''}${m[3] ?? ''}`;
+  const exp = shift + (m[4] ? Number(m[4]) : 0) - (m[3] ?? '').length;
+  if (!Number.isSafeInteger(exp) || Math.abs(exp) > 400) return undefined;
+  let big = BigInt(digits.replace(/^0+/, '') || '0');
+  if (exp >= 0) big *= 10n ** BigInt(exp);
+  else {
+    const div = 10n ** BigInt(-exp);
+    const q = big / div;
+    big = q + ((big % div) * 2n >= div ? 1n : 0n);
+  }
+  if (big > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
+  return m[1] === '-' ? -Number(big) : Number(big);
+}
