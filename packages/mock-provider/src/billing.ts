@@ -20,6 +20,8 @@ export interface BillingPrice {
 /** One line of usage on the bill. Tokens follow the GenAI meaning: input includes cache reads and writes. */
 export interface BilledUsage {
   provider: 'openai' | 'anthropic';
+  /** Default `chat`. Embeddings are in OpenAI's cost report but not in its completions usage report. */
+  operation?: 'chat' | 'embeddings';
   /** As the API reports it (`gpt-4o-mini-2024-07-18`, `claude-sonnet-4-5-20250929`). */
   model: string;
   /** Epoch ms. */
@@ -41,6 +43,10 @@ export const DEFAULT_BILLING_PRICES: Record<string, BillingPrice> = {
   'gpt-4.1-nano': { input: 0.1, cachedInput: 0.025, output: 0.4 },
   'o3-mini': { input: 1.1, cachedInput: 0.55, output: 4.4 },
   'gpt-5-mini': { input: 0.25, cachedInput: 0.025, output: 2 },
+  'o4-mini': { input: 1.1, cachedInput: 0.275, output: 4.4 },
+  'text-embedding-3-small': { input: 0.02, cachedInput: 0.02, output: 0 },
+  'text-embedding-3-large': { input: 0.13, cachedInput: 0.13, output: 0 },
+  'claude-sonnet-4-6': { input: 3, cachedInput: 0.3, cacheWrite: 3.75, output: 15 },
   'claude-sonnet-4-5': { input: 3, cachedInput: 0.3, cacheWrite: 3.75, output: 15 },
   'claude-sonnet-4': { input: 3, cachedInput: 0.3, cacheWrite: 3.75, output: 15 },
   'claude-haiku-4-5': { input: 1, cachedInput: 0.1, cacheWrite: 1.25, output: 5 },
@@ -60,6 +66,7 @@ export function billingModelKey(model: string): string {
 
 interface DayModel {
   provider: 'openai' | 'anthropic';
+  operation: 'chat' | 'embeddings';
   dayMs: number;
   model: string;
   uncached: number;
@@ -83,11 +90,13 @@ export class Billing {
   /** Adds usage to the bill (the mock calls it for each chat completion and message it serves). */
   add(u: BilledUsage): void {
     const dayMs = Math.floor(u.time / DAY_MS) * DAY_MS;
-    const k = `${u.provider}\u0001${dayMs}\u0001${u.model}`;
+    const operation = u.operation ?? 'chat';
+    const k = `${u.provider}\u0001${operation}\u0001${dayMs}\u0001${u.model}`;
     let c = this.cells.get(k);
     if (!c) {
       c = {
         provider: u.provider,
+        operation,
         dayMs,
         model: u.model,
         uncached: 0,

@@ -164,6 +164,7 @@ function bucket(
     const byModel = groupBy.includes('model');
     const rows = new Map<string, Record<string, unknown>>();
     for (const c of cells) {
+      if (c.operation !== 'chat') continue; // embeddings have a usage report of their own
       const k = byModel ? c.model : '';
       const r = rows.get(k) ?? {
         object: 'organization.usage.completions.result',

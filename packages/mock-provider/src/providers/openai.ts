@@ -609,6 +609,15 @@ export function embeddings(ctx: Ctx, route: OpenAIRouteOptions): void {
   };
   if (ctx.fault !== 'no-usage') res.usage = { prompt_tokens: tokens, total_tokens: tokens };
   sendJson(ctx, 200, headers(ctx, JSON_TYPE), pretty(res));
+  if (!isAzure(ctx))
+    ctx.state.billing.add({
+      provider: 'openai',
+      operation: 'embeddings',
+      model,
+      time: ctx.startTime,
+      inputTokens: tokens,
+      outputTokens: 0,
+    });
 }
 
 // ---------- models ----------
