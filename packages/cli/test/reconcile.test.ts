@@ -433,13 +433,7 @@ describe('tokenmeter reconcile (anthropic)', () => {
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout);
     assert.deepEqual(
-      j.rows.map((x: Row) => [
-        x.day,
-        x.model,
-        x.provider.costNanos,
-        x.tokenmeter.costNanos,
-        x.neverSawNanos,
-      ]),
+      j.rows.map((x: Row) => [x.day, x.model, x.provider.costNanos, x.tokenmeter.costNanos, x.neverSawNanos]),
       [
         ['2026-10-05', 'claude-haiku-4-5', 15_000_000, 0, 15_000_000],
         ['2026-11-20', 'claude-sonnet-4-5', 2_565_000_000, 2_565_000_000, 0],

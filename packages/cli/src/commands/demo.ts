@@ -11,6 +11,7 @@ import { defaultStorePath } from '@tokenmeter/store';
 import { bool, type CommandContext, type CommandSpec, str } from '../command.js';
 import { type DemoReceiver, startDemoReceiver } from '../demo/alert-receiver.js';
 import { generateHistory, type HistoryResult, writeHistory } from '../demo/history.js';
+import { showDemoReconcile } from '../demo/reconcile.js';
 import { runDemoAlerts, setDemoBudgets } from '../demo/setup.js';
 import { CliError, EXIT_OK } from '../errors/cli-error.js';
 import { UsageError } from '../errors/usage-error.js';
@@ -166,7 +167,7 @@ export function runWorkload(
 export const demoCommand: CommandSpec = {
   name: 'demo',
   summary: 'Run a sample workload against a local mock provider and show what it cost',
-  usage: 'demo [--calls N] [--store PATH] [--no-history] [--serve [--port 8766]]',
+  usage: 'demo [--calls N] [--store PATH] [--no-history] [--reconcile] [--serve [--port 8766]]',
   description:
     'Starts a mock of the OpenAI, Anthropic, Gemini and Bedrock APIs on 127.0.0.1, and runs a small\n' +
     'app that calls it with the official SDKs under the real preload\n' +
@@ -196,6 +197,10 @@ export const demoCommand: CommandSpec = {
       type: 'boolean',
       description: 'no backfilled history, budgets or alerts: only the live calls',
     },
+    reconcile: {
+      type: 'boolean',
+      description: "then compare the live calls with the mock's admin cost and usage reports (reconcile)",
+    },
     serve: { type: 'boolean', description: 'keep the dashboard up afterwards (Ctrl+C to stop)' },
     host: {
       type: 'string',
@@ -204,7 +209,12 @@ export const demoCommand: CommandSpec = {
     },
     port: { type: 'string', value: 'PORT', description: 'with --serve: port (default 8766)' },
   },
-  examples: ['tokenmeter demo', 'tokenmeter demo --calls 1000 --serve', 'tokenmeter demo --store ./demo.db'],
+  examples: [
+    'tokenmeter demo',
+    'tokenmeter demo --calls 1000 --serve',
+    'tokenmeter demo --reconcile          # and the provider bill beside the store, offline',
+    'tokenmeter demo --store ./demo.db',
+  ],
   async run(ctx) {
     const callsText = str(ctx, 'calls') ?? '120';
     const calls = /^\d+$/.test(callsText) ? Number(callsText) : Number.NaN;
@@ -230,7 +240,9 @@ export const demoCommand: CommandSpec = {
     const history = extras ? generateHistory({ now: started, seed: Number(seedText) }) : undefined;
     const { startMockProvider } = await import('@tokenmeter/mock-provider');
     const mock = await startMockProvider({ host: '127.0.0.1', port: 0 });
+    const liveStart = Date.now();
     let result: WorkloadResult;
+    let reconciled = false;
     try {
       // The store exists before the workload starts; the history is written while it runs.
       const w = history ? openForWrite(ctx, file) : undefined;
@@ -241,30 +253,15 @@ export const demoCommand: CommandSpec = {
         w?.close();
       }
       result = await running;
+      if (bool(ctx, 'reconcile')) {
+        await showLiveCost(ctx, file, started, result, timeZone);
+        reconciled = true;
+        await showDemoReconcile(ctx, mock, file, liveStart);
+      }
     } finally {
       await mock.close();
     }
-    const store = openForRead(ctx, file);
-    let recorded: number;
-    try {
-      const byModel = store.summary({ since: started - 1000, groupBy: 'model', timeZone });
-      const byFeature = store.summary({ since: started - 1000, groupBy: 'feature', timeZone });
-      recorded = byModel.totals.calls;
-      ctx.io.stdout.write(
-        `${o.green('✓')} ${formatInt(result.made)} calls made (${result.failed} failed on purpose: rate limits, overloads), ` +
-          `${formatInt(recorded)} recorded, total ${o.bold(formatUsd(byModel.totals.costNanos))}\n\n`,
-      );
-      ctx.io.stdout.write(`${o.bold('Cost by model')}\n${summaryTable(byModel, 'model', ctx)}\n`);
-      ctx.io.stdout.write(`${o.bold('Cost by feature')}\n${summaryTable(byFeature, 'feature', ctx)}\n`);
-      const notes = summaryNotes(byModel.totals, ctx, store, { since: started - 1000 });
-      if (notes) ctx.io.stdout.write(`${notes}\n`);
-    } finally {
-      store.close();
-    }
-    if (recorded < result.made)
-      ctx.io.stderr.write(
-        `${ctx.err.yellow('warning:')} ${result.made - recorded} of ${result.made} calls were not recorded\n`,
-      );
+    if (!reconciled) await showLiveCost(ctx, file, started, result, timeZone);
     const q = /^[\w./:@+-]+$/.test(file) ? file : `'${file.replace(/'/g, "'\\''")}'`;
     const receiver = extras ? await startDemoReceiver() : undefined;
     try {
@@ -295,6 +292,38 @@ export const demoCommand: CommandSpec = {
     return EXIT_OK;
   },
 };
+
+/** The live calls' cost, read back from the store: by model, by feature, and the notes. */
+async function showLiveCost(
+  ctx: CommandContext,
+  file: string,
+  started: number,
+  result: WorkloadResult,
+  timeZone: string,
+): Promise<void> {
+  const o = ctx.out;
+  const store = openForRead(ctx, file);
+  let recorded: number;
+  try {
+    const byModel = store.summary({ since: started - 1000, groupBy: 'model', timeZone });
+    const byFeature = store.summary({ since: started - 1000, groupBy: 'feature', timeZone });
+    recorded = byModel.totals.calls;
+    ctx.io.stdout.write(
+      `${o.green('✓')} ${formatInt(result.made)} calls made (${result.failed} failed on purpose: rate limits, overloads), ` +
+        `${formatInt(recorded)} recorded, total ${o.bold(formatUsd(byModel.totals.costNanos))}\n\n`,
+    );
+    ctx.io.stdout.write(`${o.bold('Cost by model')}\n${summaryTable(byModel, 'model', ctx)}\n`);
+    ctx.io.stdout.write(`${o.bold('Cost by feature')}\n${summaryTable(byFeature, 'feature', ctx)}\n`);
+    const notes = summaryNotes(byModel.totals, ctx, store, { since: started - 1000 });
+    if (notes) ctx.io.stdout.write(`${notes}\n`);
+  } finally {
+    store.close();
+  }
+  if (recorded < result.made)
+    ctx.io.stderr.write(
+      `${ctx.err.yellow('warning:')} ${result.made - recorded} of ${result.made} calls were not recorded\n`,
+    );
+}
 
 /** After the live run: the history line, the demo budgets, and the alerts they and the history fire. */
 async function showHistoryBudgetsAlerts(

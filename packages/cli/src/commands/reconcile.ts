@@ -3,11 +3,12 @@ import { bool, type CommandContext, type CommandSpec, STORE_FLAG, str } from '..
 import { EXIT_DRIFT_EXCEEDED, EXIT_OK } from '../errors/cli-error.js';
 import { UsageError } from '../errors/usage-error.js';
 import { csvRow } from '../format/csv.js';
-import { formatUsd, nanosToDecimal, nanosToUsd } from '../format/money.js';
+import { formatUsd, nanosToDecimal } from '../format/money.js';
 import { formatInt } from '../format/numbers.js';
 import { renderTable } from '../format/table.js';
 import { adminApi, RECONCILE_PROVIDERS, type ReconcileProvider } from '../money/provider-bill.js';
 import { driftExceeds, type ReconcileBy, type ReconcileRow } from '../money/reconcile.js';
+import { reconcileJson } from '../money/reconcile-json.js';
 import {
   MAX_RECONCILE_DAYS,
   type ReconcileRun,
@@ -30,7 +31,12 @@ export function driftText(r: ReconcileRow): string {
   return signedPercent(r.driftNanos, r.provider.costNanos);
 }
 
-function table(run: ReconcileRun, ctx: CommandContext, highlight: number): string {
+/** The people's table of a run (also used by `demo --reconcile`). */
+export function reconcileTable(
+  run: ReconcileRun,
+  ctx: Pick<CommandContext, 'out' | 'io'>,
+  highlight: number,
+): string {
   const { result } = run;
   const dayCol = result.by !== 'model';
   const modelCol = result.by !== 'day';
@@ -127,31 +133,14 @@ export function reconcileCsv(run: ReconcileRun): string {
   return text;
 }
 
-/** The JSON of a run (the CLI's --json and serve's /api/reconcile). */
-export function reconcileJson(run: ReconcileRun, failAbove: number | null) {
-  const usd = (r: ReconcileRow) => ({
-    day: r.dayMs === null ? null : formatDate(r.dayMs, 'UTC'),
-    ...r,
-    provider: { ...r.provider, costUsd: nanosToUsd(r.provider.costNanos) },
-    tokenmeter: { ...r.tokenmeter, costUsd: nanosToUsd(r.tokenmeter.costNanos) },
-    driftUsd: nanosToUsd(r.driftNanos),
-    neverSawUsd: nanosToUsd(r.neverSawNanos),
-  });
-  return {
-    provider: run.provider,
-    baseUrl: run.bill.baseUrl,
-    endpoints: run.bill.endpoints,
-    since: new Date(run.range.since).toISOString(),
-    until: new Date(run.range.until).toISOString(),
-    sinceMs: run.range.since,
-    untilMs: run.range.until,
-    timeZone: 'UTC',
-    by: run.result.by,
-    failAbovePercent: failAbove,
-    driftExceeded: failAbove === null ? null : driftExceeds(run.result.totals, failAbove),
-    rows: run.result.rows.map(usd),
-    totals: usd(run.result.totals),
-  };
+/** The sentence under the table. */
+export function reconcileSummary(run: ReconcileRun): string {
+  const t = run.result.totals;
+  return (
+    `tokenmeter recorded ${formatUsd(t.tokenmeter.costNanos)}; ${run.provider} reports ${formatUsd(t.provider.costNanos)}` +
+    ` (drift ${signedUsd(t.driftNanos)}, ${driftText(t)})` +
+    (t.neverSawNanos > 0 ? `; about ${formatUsd(t.neverSawNanos)} of it on calls tokenmeter never saw.` : '.')
+  );
 }
 
 /** What the figures mean, under the table. */
@@ -266,15 +255,8 @@ export const reconcileCommand: CommandSpec = {
       ctx.io.stdout.write(`Neither ${provider} nor the store has any spend in this period.\n`);
       return code;
     }
-    ctx.io.stdout.write(table(run, ctx, failAbove ?? HIGHLIGHT_PERCENT));
-    const t = run.result.totals;
-    const summary =
-      `\ntokenmeter recorded ${formatUsd(t.tokenmeter.costNanos)}; ${provider} reports ${formatUsd(t.provider.costNanos)}` +
-      ` (drift ${signedUsd(t.driftNanos)}, ${driftText(t)})` +
-      (t.neverSawNanos > 0
-        ? `; about ${formatUsd(t.neverSawNanos)} of it on calls tokenmeter never saw.`
-        : '.');
-    ctx.io.stdout.write(`${summary}\n`);
+    ctx.io.stdout.write(reconcileTable(run, ctx, failAbove ?? HIGHLIGHT_PERCENT));
+    ctx.io.stdout.write(`\n${reconcileSummary(run)}\n`);
     if (failAbove !== null)
       ctx.io.stdout.write(
         exceeded
