@@ -47,6 +47,7 @@ export async function serveStore(
     port,
     ...(token ? { token } : {}),
     packageRoot: ctx.io.packageRoot,
+    env: ctx.io.env,
   });
   let alerts: AlertRunner | undefined;
   if (!bool(ctx, 'no-alerts')) {

@@ -13,6 +13,7 @@ import { renderBudgets } from './views/budgets.js';
 import { initDetail, renderDetail } from './views/call-detail.js';
 import { initCalls, renderCalls } from './views/calls.js';
 import { renderOverview } from './views/overview.js';
+import { renderReconcile } from './views/reconcile.js';
 
 const RENDER = {
   overview: renderOverview,
@@ -20,6 +21,7 @@ const RENDER = {
   calls: renderCalls,
   budgets: renderBudgets,
   alerts: renderAlerts,
+  reconcile: renderReconcile,
 };
 
 let renderSeq = 0;

@@ -2,7 +2,7 @@
 // call, budget or alert. Any state can be bookmarked and shared; Back and Forward work.
 import { h } from './dom.js';
 
-export const VIEWS = ['overview', 'breakdown', 'calls', 'budgets', 'alerts'];
+export const VIEWS = ['overview', 'breakdown', 'calls', 'budgets', 'alerts', 'reconcile'];
 export const PERIODS = ['today', 'week', 'month', 'all', 'custom'];
 export const GROUPS = ['model', 'provider', 'feature', 'user', 'tenant', 'day'];
 export const FILTERS = ['provider', 'model', 'feature', 'user', 'tenant', 'minCost'];

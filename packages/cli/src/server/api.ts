@@ -22,6 +22,7 @@ import {
 } from '../query/params.js';
 import { formatDate, parseInstant, TIME_HINT } from '../query/time.js';
 import { drained, sendError, sendJson } from './http.js';
+import { RECONCILE_PARAMS, reconcileEndpoint } from './reconcile-api.js';
 import type { SseHub } from './sse.js';
 
 export interface ApiContext {
@@ -33,6 +34,8 @@ export interface ApiContext {
   pollMs: number;
   heartbeatMs: number;
   maxStreams: number;
+  /** Where /v1/reconcile reads the admin keys and base URLs (the server's environment). */
+  env: Record<string, string | undefined>;
 }
 
 const TIME = ['since', 'until', 'period', 'tz'];
@@ -61,6 +64,7 @@ export const ENDPOINT_PARAMS: Record<string, string[]> = {
   alert: [],
   health: [],
   metrics: [],
+  reconcile: RECONCILE_PARAMS,
 };
 
 /** Checks names (unknown, repeated) and returns a reader by name. */
@@ -270,6 +274,8 @@ export async function handleApi(
   else if (p === '/v1/budgets') budgets(ctx, url, req, res);
   else if (p === '/v1/alerts') alerts(ctx, url, req, res);
   else if (p.startsWith('/v1/alerts/')) alert(ctx, url, decodeURIComponent(p.slice(11)), req, res);
+  else if (p === '/v1/reconcile')
+    await reconcileEndpoint(ctx, paramSource(url, ENDPOINT_PARAMS.reconcile!), url, req, res);
   else return false;
   return true;
 }

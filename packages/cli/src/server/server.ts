@@ -37,6 +37,8 @@ export interface ServeOptions {
   /** Concurrent live streams. Default 32. */
   maxStreams?: number;
   now?: () => number;
+  /** Where GET /v1/reconcile reads admin keys and base URLs. Default: process.env. */
+  env?: Record<string, string | undefined>;
   /** Unexpected errors (500s) go here. Default: stderr. */
   log?: (line: string) => void;
   /** Time a connection has to send a request's headers; then it is answered 408 and closed. Default 10 s. */
@@ -127,6 +129,7 @@ export async function startServer(options: ServeOptions): Promise<TokenmeterServ
     pollMs: options.pollMs ?? 500,
     heartbeatMs: options.heartbeatMs ?? 15_000,
     maxStreams: options.maxStreams ?? 32,
+    env: options.env ?? process.env,
   };
   const checkHost = token === undefined;
 
