@@ -8,11 +8,14 @@
 // - only `warn` budgets are out: proceed (reserved), one diag line per budget and period.
 // When the ledger cannot be reached: TOKENMETER_BUDGET_FAIL=open lets calls through unchecked,
 // `closed` blocks them; either way one line per outage, not per call.
+// With a shared ledger (store, Redis) the check-and-reserve runs against this process's leases of
+// headroom (leases.ts): in memory for most calls, one ledger step when a lease runs out.
 import { randomBytes } from 'node:crypto';
 import { type DiagLogger, diag } from '@opentelemetry/api';
 import { formatUsd as usd } from '@tokenmeter/store';
 import { describePeriod } from './definition.js';
-import type { BudgetLedger, ReserveRequest, ReserveResult } from './ledger/types.js';
+import { LEASE_TICK_MS, type Lease, LeaseBook } from './leases.js';
+import type { BudgetLedger, LeaseResult, ReserveRequest, ReserveResult } from './ledger/types.js';
 import { requestInScope } from './scope.js';
 import type {
   BudgetDecision,
@@ -33,6 +36,8 @@ export interface BudgetCheckerOptions {
   logger?: Pick<DiagLogger, 'warn' | 'info'>;
   /** Called with each failure of the ledger (for the internal-errors counter). */
   onError?: (error: unknown) => void;
+  /** The clock of the leases (idle, refresh). Default Date.now. */
+  now?: () => number;
 }
 
 const PROCEED: BudgetDecision = Object.freeze({ action: 'proceed', ticket: undefined });
@@ -56,6 +61,11 @@ export class BudgetChecker {
   private outage = false;
   /** Budget key + bucket of the notices already written (one per budget and period). */
   private readonly noticed = new Set<string>();
+  /** This process's leases, when the ledger grants them. */
+  private readonly leases: LeaseBook | undefined;
+  private tick: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private closed = false;
 
   constructor(options: BudgetCheckerOptions) {
     this.ledger = options.ledger;
@@ -63,6 +73,7 @@ export class BudgetChecker {
     this.failMode = options.failMode ?? 'open';
     this.logger = options.logger ?? log;
     this.onError = options.onError;
+    if (this.ledger.lease !== undefined) this.leases = new LeaseBook(options.now ?? Date.now);
   }
 
   /** The budgets enforced from now on (the store's are re-read while the app runs). */
@@ -103,6 +114,9 @@ export class BudgetChecker {
       (b) =>
         b.action === 'block' || (routable && b.action === 'route-cheap' && routeOf(b, model) !== undefined),
     );
+    if (this.leases !== undefined) {
+      return this.checkLeased(this.leases, request, model, hops, routedBy, applicable, nanos, hard);
+    }
     const reserve: ReserveRequest = {
       ref: this.refPrefix + (this.refCount++).toString(36),
       timeMs: request.timeMs,
@@ -116,6 +130,117 @@ export class BudgetChecker {
     return decide(result);
   }
 
+  /** The check against this process's leases: in memory when they hold the call, else one ledger step. */
+  private checkLeased(
+    book: LeaseBook,
+    request: BudgetRequest,
+    model: string | undefined,
+    hops: number,
+    routedBy: BudgetDefinition | undefined,
+    budgets: BudgetDefinition[],
+    nanos: Nanos,
+    hard: boolean[],
+  ): BudgetDecision | Promise<BudgetDecision> {
+    const leases = budgets.map((b) => book.leaseFor(b, request.timeMs));
+    if (book.take(leases, nanos)) {
+      const ticket = this.leasedTicket(book, leases, nanos);
+      return routedBy === undefined
+        ? { action: 'proceed', ticket }
+        : { action: 'route', model: model!, budget: routedBy, ticket };
+    }
+    const step = book.stepFor(leases, nanos, hard);
+    const reserve: ReserveRequest = { ref: '', timeMs: request.timeMs, nanos, budgets, hard };
+    const decide = (r: LeaseResult) => {
+      if (r.granted) book.granted(leases, nanos, step.claims, r.grantedNanos);
+      else book.refused(leases, step.claims);
+      this.startTick();
+      const over = r.over.filter((o) => o.index < budgets.length);
+      return this.decide(request, model, hops, routedBy, reserve, { reserved: r.granted, over }, () =>
+        this.leasedTicket(book, leases, nanos),
+      );
+    };
+    const fail = (e: unknown) => {
+      step.undo();
+      return this.failed(e, request);
+    };
+    let result: LeaseResult | Promise<LeaseResult>;
+    try {
+      result = this.ledger.lease!(step.request);
+    } catch (e) {
+      return fail(e);
+    }
+    if (result instanceof Promise) return result.then(decide, fail);
+    return decide(result);
+  }
+
+  private leasedTicket(book: LeaseBook, leases: readonly Lease[], nanos: Nanos): BudgetTicket {
+    let settled = false;
+    const storeRef = this.ledger.storeRef;
+    return {
+      ref: leases.map((l) => l.ref).join(' '),
+      storeRef,
+      reservedNanos: nanos,
+      settle: (actualNanos: Nanos) => {
+        if (settled) return;
+        settled = true;
+        book.ended(leases, nanos, Math.max(0, actualNanos || 0), !storeRef);
+      },
+    };
+  }
+
+  /** The lease tick: idle leases give their headroom back, spend and refreshes are sent. */
+  private startTick(): void {
+    if (this.tick !== undefined || this.closed) return;
+    this.tick = setInterval(() => {
+      if (this.ticking === undefined) this.ticking = this.maintain(false);
+    }, LEASE_TICK_MS);
+    this.tick.unref?.();
+  }
+
+  private async maintain(all: boolean): Promise<void> {
+    const book = this.leases;
+    try {
+      const step = book?.maintenance(all);
+      if (step === undefined) {
+        if (book !== undefined && !book.busy && this.tick !== undefined) {
+          clearInterval(this.tick);
+          this.tick = undefined;
+        }
+        return;
+      }
+      try {
+        await this.ledger.lease!(step.request);
+        this.recovered();
+      } catch (e) {
+        step.undo();
+        this.unreachable(e);
+      }
+    } finally {
+      this.ticking = undefined;
+    }
+  }
+
+  /**
+   * Gives this process's leases back (what they hold unused, and the spend of ended calls), then
+   * closes the ledger. Never rejects.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.tick !== undefined) clearInterval(this.tick);
+    this.tick = undefined;
+    try {
+      await this.ticking;
+      await this.maintain(true);
+    } catch (e) {
+      this.unreachable(e);
+    }
+    try {
+      await this.ledger.close();
+    } catch (e) {
+      this.unreachable(e);
+    }
+  }
+
   private decide(
     request: BudgetRequest,
     model: string | undefined,
@@ -123,12 +248,13 @@ export class BudgetChecker {
     routedBy: BudgetDefinition | undefined,
     reserve: ReserveRequest,
     result: ReserveResult,
+    ticketOf: () => BudgetTicket = () => this.ticket(reserve),
   ): BudgetDecision | Promise<BudgetDecision> {
     this.recovered();
     const { budgets } = reserve;
     if (result.reserved) {
       for (const o of result.over) this.notice(budgets[o.index]!, o, reserve, 'warn');
-      const ticket = this.ticket(reserve);
+      const ticket = ticketOf();
       return routedBy === undefined
         ? { action: 'proceed', ticket }
         : { action: 'route', model: model!, budget: routedBy, ticket };

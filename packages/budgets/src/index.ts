@@ -16,6 +16,7 @@ export {
   parseBudgetsFile,
   validateBudgets,
 } from './file.js';
+export { LEASE_IDLE_MS, LEASE_SHARE, LEASE_TICK_MS } from './leases.js';
 export { MemoryLedger } from './ledger/memory.js';
 export {
   DEFAULT_REDIS_TIMEOUT_MS,
@@ -27,6 +28,10 @@ export { SETTLED_TTL_MS, StoreLedger, type StoreLedgerOptions } from './ledger/s
 export {
   type BudgetLedger,
   IN_FLIGHT_TTL_MS,
+  LEASE_TTL_MS,
+  type LeaseChange,
+  type LeaseRequest,
+  type LeaseResult,
   type Overrun,
   type ReserveRequest,
   type ReserveResult,

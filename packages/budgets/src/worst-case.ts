@@ -1,26 +1,74 @@
-// A call's worst-case cost before it is sent: its input tokens (estimated from the body) all billed
-// at the dearer of the input and cache-write prices, and the most output it may produce (its
+// A call's worst-case cost before it is sent: its input tokens (an upper bound from the body) all
+// billed at the dearer of the input and cache-write prices, and the most output it may produce (its
 // max_tokens, else the model's output limit), at the model's prices in the catalog (with the user's
 // overrides and discounts). An unpriced model's worst case is 0: it cannot be known.
-import { calculateCost } from '@tokenmeter/pricing';
+//
+// Pricing a call takes tens of microseconds (catalog match, rational arithmetic), too much for every
+// call, so worst cases are cached: per price-relevant field, input token count, output token count
+// and hour, for the default pricer it was computed with. Input counts of 1024 and more are rounded
+// up to 64 steps per power of two (at most 1/64 more) so that varying prompts share entries; a cost
+// never falls when tokens are added (per-token prices, and tiers that bill more past a threshold),
+// so the rounded figure is still an upper bound. An entry holds the dearer of its hour's first and
+// last instant, in case the catalog's prices change within that hour.
+import { calculateCost, getDefaultPricer, type Pricer } from '@tokenmeter/pricing';
 import { modelOutputLimit } from './output-limits.js';
 import type { BudgetRequest, Nanos } from './types.js';
 
+const HOUR_MS = 3_600_000;
+const MAX_ENTRIES = 4096;
+
+let cachedFor: Pricer | undefined;
+let cachedVersion: string | undefined;
+const cache = new Map<string, Nanos>();
+
+/** `n`, or the next of 64 steps per power of two above it from 1024 on. */
+export function roundUpTokens(n: number): number {
+  if (n < 1024) return n;
+  const step = 2 ** (Math.floor(Math.log2(n)) - 6);
+  return Math.ceil(n / step) * step;
+}
+
 export function worstCaseNanos(r: BudgetRequest, model: string | undefined = r.model): Nanos {
   if (model === undefined) return 0;
-  const inputTokens = Math.max(0, Math.ceil(r.inputTokens()));
+  const inputTokens = roundUpTokens(Math.max(0, Math.ceil(r.inputTokens())));
   const outputTokens = r.maxOutputTokens ?? modelOutputLimit(model);
+  const cacheWrite = inputTokens > 0 && r.mayWriteCache !== false;
+  const hour = Math.floor(r.timeMs / HOUR_MS);
+  const pricer = getDefaultPricer();
+  if (pricer !== cachedFor || pricer.catalogVersion !== cachedVersion || cache.size >= MAX_ENTRIES) {
+    cache.clear();
+    cachedFor = pricer;
+    cachedVersion = pricer.catalogVersion;
+  }
+  const key = `${r.provider}\u0000${model}\u0000${r.serviceTier ?? ''}\u0000${r.batch === true}\u0000${r.baseUrl ?? ''}\u0000${cacheWrite}\u0000${inputTokens}\u0000${outputTokens}\u0000${hour}`;
+  let nanos = cache.get(key);
+  if (nanos === undefined) {
+    const at = (timestamp: number) => priceAt(r, model, timestamp, inputTokens, outputTokens, cacheWrite);
+    nanos = Math.max(at(hour * HOUR_MS), at(hour * HOUR_MS + HOUR_MS - 1));
+    cache.set(key, nanos);
+  }
+  return nanos;
+}
+
+function priceAt(
+  r: BudgetRequest,
+  model: string,
+  timestamp: number,
+  inputTokens: number,
+  outputTokens: number,
+  cacheWrite: boolean,
+): Nanos {
   const base = {
     provider: r.provider,
     model,
-    timestamp: r.timeMs,
+    timestamp,
     serviceTier: r.serviceTier,
     batch: r.batch,
     baseUrl: r.baseUrl,
   };
   const plain = calculateCost({ ...base, usage: { inputTokens, outputTokens } });
   if (plain === null) return 0;
-  if (inputTokens === 0 || r.mayWriteCache === false) return plain.totalNanos;
+  if (!cacheWrite) return plain.totalNanos;
   // Anthropic (and Bedrock's Claude) bill prompt-cache writes above the input price.
   const cached = calculateCost({
     ...base,

@@ -73,7 +73,10 @@ export interface BudgetsHandle {
   readonly budgets: readonly BudgetDefinition[];
   /** Re-read the store's budgets now. */
   refresh(): void;
-  /** Stops checking; waits for the ledger's last settlements (Redis) and closes it. Never rejects. */
+  /**
+   * Stops checking; gives this process's leases back, waits for the ledger's last settlements
+   * (Redis) and closes it. Never rejects.
+   */
   close(): Promise<void>;
 }
 
@@ -196,7 +199,8 @@ export function startBudgets(o: BudgetsOptions): BudgetsHandle {
       o.install(undefined);
       try {
         if (store !== undefined && !(ledger instanceof StoreLedger)) store.close();
-        await ledger?.close();
+        // The checker gives this process's leases back before it closes the ledger.
+        await (checker ?? ledger)?.close();
       } catch (e) {
         diag.debug(`tokenmeter: closing the budget ledger: ${oneLine(e)}`);
       }

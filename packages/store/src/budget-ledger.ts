@@ -2,9 +2,14 @@
 // reservations of calls in flight in `budget_reservations` (a small table: calls in flight, and calls
 // ended but not yet stored), and the calls stored since a given id, decoded. A call's reservation is
 // deleted by the transaction that stores the call (ingest.ts), so its cost is counted exactly once.
+// A process's lease of headroom is one row per budget too (ref prefixed LEASE_REF_PREFIX): it grows
+// and shrinks in place, and storing a call that ran on it takes the call's cost off it.
 import type Database from 'better-sqlite3';
 import type { StringDict } from './dict.js';
 import type { BudgetLedgerStore, LedgerCall, Nanos, ReservationInput } from './types.js';
+
+/** The refs of lease rows begin with this (storing a call that ran on one reduces it, not deletes it). */
+export const LEASE_REF_PREFIX = 'lease:';
 
 interface RawLedgerCall {
   id: number;
@@ -31,6 +36,7 @@ export class SqliteBudgetLedger implements BudgetLedgerStore {
   private readonly settleStmt: Database.Statement<[number, number, string]>;
   private readonly releaseStmt: Database.Statement<[string]>;
   private readonly expire: Database.Statement<[number]>;
+  private readonly adjust: Database.Statement<[number, number, string, string]>;
 
   constructor(
     private readonly db: Database.Database,
@@ -59,6 +65,9 @@ export class SqliteBudgetLedger implements BudgetLedgerStore {
     );
     this.releaseStmt = db.prepare('DELETE FROM budget_reservations WHERE ref = ?');
     this.expire = db.prepare('DELETE FROM budget_reservations WHERE expires_ms <= ?');
+    this.adjust = db.prepare(
+      'UPDATE budget_reservations SET nanos = nanos + ?, expires_ms = ? WHERE ref = ? AND budget_key = ?',
+    );
   }
 
   atomically<T>(fn: () => T): T {
@@ -140,6 +149,16 @@ export class SqliteBudgetLedger implements BudgetLedgerStore {
       this.releaseStmt.run(ref);
     } catch (err) {
       this.onError(err, 'releasing a budget reservation in');
+    }
+  }
+
+  adjustLease(ref: string, budgetKey: string, timeMs: number, deltaNanos: Nanos, expiresMs: number): void {
+    try {
+      if (this.adjust.run(deltaNanos, expiresMs, ref, budgetKey).changes === 0 && deltaNanos > 0) {
+        this.add.run(ref, budgetKey, timeMs, deltaNanos, expiresMs);
+      }
+    } catch (err) {
+      this.onError(err, 'writing a budget lease to');
     }
   }
 

@@ -1,5 +1,6 @@
 export type * from './alert-types.js';
 export { createBatchWriter } from './batch-writer.js';
+export { LEASE_REF_PREFIX } from './budget-ledger.js';
 export {
   type BudgetWindow,
   budgetBucket,

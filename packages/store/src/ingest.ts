@@ -1,5 +1,6 @@
 // Writes batches of calls: raw rows and rollups in one IMMEDIATE transaction.
 import type Database from 'better-sqlite3';
+import { LEASE_REF_PREFIX } from './budget-ledger.js';
 import type { StringDict } from './dict.js';
 import { RollupWriter } from './rollups.js';
 import { appendRow, INSERT_COLUMNS, newFact } from './rows.js';
@@ -14,6 +15,7 @@ export class Ingestor {
   private readonly many: Database.Statement;
   private readonly rollups: RollupWriter;
   private readonly dropReservation: Database.Statement<[string]>;
+  private readonly spendLease: Database.Statement<[number, string]>;
   private readonly tx: Database.Transaction<
     (records: readonly CallInput[], service: string | undefined, also?: () => void) => number
   >;
@@ -31,6 +33,8 @@ export class Ingestor {
     this.rollups = new RollupWriter(db);
     // A stored call's cost is now spent: its budget reservation goes in the same transaction.
     this.dropReservation = db.prepare('DELETE FROM budget_reservations WHERE ref = ?');
+    // A call that ran on a process's lease: its cost moves from the lease to the calls.
+    this.spendLease = db.prepare('UPDATE budget_reservations SET nanos = nanos - ? WHERE ref = ?');
     this.tx = db.transaction(
       (records: readonly CallInput[], service: string | undefined, also?: () => void) => {
         this.rollups.begin();
@@ -40,7 +44,7 @@ export class Ingestor {
         for (const r of records) {
           appendRow(r, this.dict, service, buf, fact);
           this.rollups.add(fact, 1);
-          if (r.budgetRef !== undefined) this.dropReservation.run(r.budgetRef);
+          if (r.budgetRef !== undefined) this.endReservations(r.budgetRef, r.cost?.totalNanos ?? 0);
           n++;
           if (n % ROWS_PER_STATEMENT === 0) {
             this.many.run(buf);
@@ -62,6 +66,15 @@ export class Ingestor {
    * Inserts `records` in one transaction (waits for the write lock up to the busy timeout); `also`
    * runs inside the same transaction (to record what was imported with the rows themselves).
    */
+  /** The call is stored: its reservations end (a lease's shrinks by the call's cost). */
+  private endReservations(budgetRef: string, costNanos: number): void {
+    for (const ref of budgetRef.split(' ')) {
+      if (ref === '') continue;
+      if (ref.startsWith(LEASE_REF_PREFIX)) this.spendLease.run(costNanos, ref);
+      else this.dropReservation.run(ref);
+    }
+  }
+
   insert(records: readonly CallInput[], service?: string, also?: () => void): number {
     if (records.length === 0 && !also) return 0;
     try {

@@ -64,7 +64,8 @@ export interface CallInput {
   /**
    * The budget reservation of the call (set by the budget ledger when it settled it): storing the
    * call deletes the reservation in the same transaction, so its cost is counted once, either as
-   * reserved or as spent, at every instant.
+   * reserved or as spent, at every instant. Several refs are separated by spaces; a lease's ref
+   * (`LEASE_REF_PREFIX`) is not deleted but reduced by the call's cost (the call ran on the lease).
    */
   budgetRef?: string;
 }
@@ -516,4 +517,9 @@ export interface BudgetLedgerStore {
   release(ref: string): void;
   /** Delete lapsed reservations; returns how many. */
   deleteExpired(nowMs: number): number;
+  /**
+   * Adds `deltaNanos` (negative: gives back) to the lease `ref` of `budgetKey` and moves its expiry
+   * to `expiresMs`; creates it when missing (and `deltaNanos` > 0).
+   */
+  adjustLease(ref: string, budgetKey: string, timeMs: number, deltaNanos: Nanos, expiresMs: number): void;
 }

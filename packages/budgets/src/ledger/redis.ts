@@ -13,7 +13,15 @@ import { createHash } from 'node:crypto';
 import { budgetBucket } from '@tokenmeter/store';
 import type { BudgetDefinition, Nanos } from '../types.js';
 import { WindowCache } from '../windows.js';
-import { type BudgetLedger, IN_FLIGHT_TTL_MS, type ReserveRequest, type ReserveResult } from './types.js';
+import {
+  type BudgetLedger,
+  IN_FLIGHT_TTL_MS,
+  LEASE_TTL_MS,
+  type LeaseRequest,
+  type LeaseResult,
+  type ReserveRequest,
+  type ReserveResult,
+} from './types.js';
 
 const PREFIX = 'tokenmeter:{tokenmeter}:budget:';
 const HOUR_MS = 3_600_000;
@@ -100,6 +108,93 @@ end
 return 1
 `;
 
+// KEYS per change: reservations hash, expiry zset, the spend bucket of the lease, its window's buckets.
+// ARGV: now, the lease's expiry, the hash's expiry, share, change count, then per change: ref,
+// release, spent, need, limit, hard (0/1), bucket count, the spend bucket's expiry.
+// A lease is a field of the reservations hash (so every other host counts it as reserved), grown
+// and shrunk in place. Returns { granted (0/1), over count, then per over: index, spent, reserved,
+// then per change: the nanos granted }.
+const LEASE = `
+local now = tonumber(ARGV[1])
+local leaseExp = ARGV[2]
+local hashExp = ARGV[3]
+local share = tonumber(ARGV[4])
+local n = tonumber(ARGV[5])
+local a = 6
+local k = 1
+local over = {}
+local hardOver = false
+local grants = {}
+for i = 1, n do
+  local ref = ARGV[a]
+  local back = tonumber(ARGV[a + 1]) + tonumber(ARGV[a + 2])
+  local moved = tonumber(ARGV[a + 2])
+  local need = tonumber(ARGV[a + 3])
+  local limit = tonumber(ARGV[a + 4])
+  local hard = ARGV[a + 5] == '1'
+  local buckets = tonumber(ARGV[a + 6])
+  local spendExp = ARGV[a + 7]
+  a = a + 8
+  local r = KEYS[k]
+  local e = KEYS[k + 1]
+  local target = KEYS[k + 2]
+  k = k + 3
+  local lapsed = redis.call('ZRANGEBYSCORE', e, '-inf', now)
+  for _, ref0 in ipairs(lapsed) do redis.call('HDEL', r, ref0) end
+  if #lapsed > 0 then redis.call('ZREMRANGEBYSCORE', e, '-inf', now) end
+  local held = redis.call('HEXISTS', r, ref) == 1
+  if held and back ~= 0 then redis.call('HINCRBY', r, ref, string.format('%.0f', -back)) end
+  if moved > 0 then
+    redis.call('INCRBY', target, string.format('%.0f', moved))
+    redis.call('PEXPIREAT', target, spendExp)
+  end
+  if held then
+    redis.call('ZADD', e, leaseExp, ref)
+    redis.call('PEXPIREAT', r, hashExp)
+    redis.call('PEXPIREAT', e, hashExp)
+  end
+  local g = 0
+  if need > 0 then
+    local reserved = 0
+    for _, v in ipairs(redis.call('HVALS', r)) do reserved = reserved + tonumber(v) end
+    local spent = 0
+    for j = 1, buckets do
+      local v = redis.call('GET', KEYS[k + j - 1])
+      if v then spent = spent + tonumber(v) end
+    end
+    local current = spent + reserved
+    if current + need > limit or current >= limit then
+      over[#over + 1] = i - 1
+      over[#over + 1] = spent
+      over[#over + 1] = reserved
+      if hard then hardOver = true end
+      g = need
+    else
+      g = math.max(need, math.floor((limit - current) * share))
+    end
+  end
+  k = k + buckets
+  grants[i] = {r, e, ref, g}
+end
+local out = {hardOver and 0 or 1, #over / 3}
+for _, v in ipairs(over) do out[#out + 1] = v end
+for i = 1, n do
+  local g = grants[i]
+  if hardOver then
+    out[#out + 1] = 0
+  else
+    out[#out + 1] = g[4]
+    if g[4] > 0 then
+      redis.call('HINCRBY', g[1], g[3], string.format('%.0f', g[4]))
+      redis.call('ZADD', g[2], leaseExp, g[3])
+      redis.call('PEXPIREAT', g[1], hashExp)
+      redis.call('PEXPIREAT', g[2], hashExp)
+    end
+  end
+end
+return out
+`;
+
 // KEYS: reservations hash, expiry zset, the window's spend buckets. ARGV: now. Returns { spent, reserved }.
 const SPEND = `
 local now = tonumber(ARGV[1])
@@ -126,7 +221,12 @@ function script(text: string): Script {
   return { text, sha: createHash('sha1').update(text).digest('hex') };
 }
 
-const SCRIPTS = { reserve: script(RESERVE), settle: script(SETTLE), spend: script(SPEND) };
+const SCRIPTS = {
+  reserve: script(RESERVE),
+  settle: script(SETTLE),
+  spend: script(SPEND),
+  lease: script(LEASE),
+};
 
 /** The part of a node-redis client this ledger uses. */
 export interface RedisClientLike {
@@ -284,6 +384,62 @@ export class RedisLedger implements BudgetLedger {
     return { reserved: Number(out[0]) === 1, over };
   }
 
+  /**
+   * Gives back, moves to the spend and takes headroom on this host's leases, in one Lua script.
+   * Lease steps that move spend are waited for by close(), as settlements are.
+   */
+  lease(r: LeaseRequest): Promise<LeaseResult> {
+    const p = this.sendLease(r);
+    if (r.changes.some((c) => c.spentNanos > 0 || c.releaseNanos > 0)) {
+      this.settling.add(p);
+      const done = () => this.settling.delete(p);
+      p.then(done, done);
+    }
+    return p;
+  }
+
+  private async sendLease(r: LeaseRequest): Promise<LeaseResult> {
+    const now = this.now();
+    const keys: string[] = [];
+    const args: string[] = [
+      String(now),
+      String(now + LEASE_TTL_MS),
+      String(now + IN_FLIGHT_TTL_MS),
+      String(r.share),
+      String(r.changes.length),
+    ];
+    for (const c of r.changes) {
+      const b = c.budget;
+      const k = this.key(b);
+      const buckets = c.needNanos > 0 ? this.bucketKeys(b, c.timeMs) : [];
+      keys.push(
+        `${k}:r`,
+        `${k}:e`,
+        `${k}:s:${budgetBucket(b.period, c.timeMs, b.timeZone).startMs}`,
+        ...buckets,
+      );
+      args.push(
+        c.ref,
+        String(Math.round(c.releaseNanos)),
+        String(Math.round(c.spentNanos)),
+        String(Math.round(c.needNanos)),
+        String(b.limitNanos),
+        c.hard ? '1' : '0',
+        String(buckets.length),
+        String(spendExpiry(b, c.timeMs)),
+      );
+    }
+    const out = await this.run<number[]>(SCRIPTS.lease, keys, args);
+    const overCount = Number(out[1]);
+    const over: LeaseResult['over'] = [];
+    let i = 2;
+    for (let j = 0; j < overCount; j++, i += 3) {
+      over.push({ index: Number(out[i]), spentNanos: Number(out[i + 1]), reservedNanos: Number(out[i + 2]) });
+    }
+    const grantedNanos = out.slice(i).map(Number);
+    return { granted: Number(out[0]) === 1, grantedNanos, over };
+  }
+
   /** Settlements sent and not answered yet: close() waits for them (bounded). */
   private readonly settling = new Set<Promise<unknown>>();
 
@@ -302,9 +458,7 @@ export class RedisLedger implements BudgetLedger {
       const k = this.key(b);
       const bucket = budgetBucket(b.period, r.timeMs, b.timeZone);
       keys.push(`${k}:r`, `${k}:e`, `${k}:s:${bucket.startMs}`);
-      const rolling = b.period.startsWith('rolling:');
-      const hours = rolling ? Number(b.period.slice(8, -1)) : 0;
-      expiries.push(String(rolling ? bucket.endMs + hours * HOUR_MS + HOUR_MS : bucket.endMs + DAY_MS));
+      expiries.push(String(spendExpiry(b, r.timeMs)));
     }
     await this.run(SCRIPTS.settle, keys, [
       r.ref,
@@ -345,6 +499,13 @@ export class RedisLedger implements BudgetLedger {
       // already closed
     }
   }
+}
+
+/** When the spend bucket holding `timeMs` may go: after the window has passed it. */
+function spendExpiry(b: BudgetDefinition, timeMs: number): number {
+  const bucket = budgetBucket(b.period, timeMs, b.timeZone);
+  if (!b.period.startsWith('rolling:')) return bucket.endMs + DAY_MS;
+  return bucket.endMs + Number(b.period.slice(8, -1)) * HOUR_MS + HOUR_MS;
 }
 
 function oneLine(e: unknown): string {

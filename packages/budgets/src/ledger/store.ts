@@ -13,6 +13,10 @@ import { type CachedWindow, WindowCache } from '../windows.js';
 import {
   type BudgetLedger,
   IN_FLIGHT_TTL_MS,
+  LEASE_TTL_MS,
+  type LeaseRequest,
+  type LeaseResult,
+  leaseGrant,
   overLimit,
   type ReserveRequest,
   type ReserveResult,
@@ -56,15 +60,20 @@ export class StoreLedger implements BudgetLedger {
     this.now = options.now ?? Date.now;
   }
 
+  /** Brings the accounts up to date inside a transaction: settlements, new calls, lapsed rows. */
+  private begin(now: number): void {
+    this.retrySettlements(now);
+    this.catchUp();
+    if (now - this.lastExpire >= EXPIRE_EVERY_MS) {
+      this.lastExpire = now;
+      this.ledger.deleteExpired(now);
+    }
+  }
+
   reserve(r: ReserveRequest): ReserveResult {
     const now = this.now();
     return this.ledger.atomically(() => {
-      this.retrySettlements(now);
-      this.catchUp();
-      if (now - this.lastExpire >= EXPIRE_EVERY_MS) {
-        this.lastExpire = now;
-        this.ledger.deleteExpired(now);
-      }
+      this.begin(now);
       const over: ReserveResult['over'] = [];
       let hardOver = false;
       r.budgets.forEach((b, i) => {
@@ -81,6 +90,45 @@ export class StoreLedger implements BudgetLedger {
         r.budgets.map((b) => ({ ref: r.ref, budgetKey: b.key, timeMs: r.timeMs, nanos: r.nanos, expiresMs })),
       );
       return { reserved: true, over };
+    });
+  }
+
+  /**
+   * Gives back, then takes headroom on this process's leases (rows of `budget_reservations` grown and
+   * shrunk in place), in one IMMEDIATE transaction. The calls that ran on a lease leave it as the
+   * store writer stores them (their record carries the lease's ref), so `spentNanos` is not used.
+   */
+  lease(r: LeaseRequest): LeaseResult {
+    const now = this.now();
+    return this.ledger.atomically(() => {
+      this.begin(now);
+      const expiresMs = now + LEASE_TTL_MS;
+      for (const c of r.changes) {
+        if (c.releaseNanos !== 0 || c.needNanos === 0) {
+          this.ledger.adjustLease(c.ref, c.budget.key, c.timeMs, -c.releaseNanos, expiresMs);
+        }
+      }
+      const over: LeaseResult['over'] = [];
+      const grantedNanos = r.changes.map(() => 0);
+      let hardOver = false;
+      r.changes.forEach((c, i) => {
+        if (c.needNanos <= 0) return;
+        const b = c.budget;
+        const { spentNanos, reservedNanos } = this.current(this.account(b, c.timeMs), now);
+        if (overLimit(b.limitNanos, spentNanos, reservedNanos, c.needNanos)) {
+          over.push({ index: i, spentNanos, reservedNanos });
+          if (c.hard) hardOver = true;
+          grantedNanos[i] = c.needNanos;
+        } else {
+          grantedNanos[i] = leaseGrant(c.needNanos, b.limitNanos - spentNanos - reservedNanos, r.share);
+        }
+      });
+      if (hardOver) return { granted: false, grantedNanos: grantedNanos.map(() => 0), over };
+      r.changes.forEach((c, i) => {
+        const g = grantedNanos[i]!;
+        if (g > 0) this.ledger.adjustLease(c.ref, c.budget.key, c.timeMs, g, expiresMs);
+      });
+      return { granted: true, grantedNanos, over };
     });
   }
 

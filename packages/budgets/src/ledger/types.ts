@@ -39,6 +39,50 @@ export interface ReserveResult {
   over: Overrun[];
 }
 
+/**
+ * How long a lease lapses after its process last touched it (a process that died): the live
+ * process refreshes it every LEASE_TTL_MS / 4 while the lease holds anything.
+ */
+export const LEASE_TTL_MS = 60_000;
+
+/** One budget in a lease step: what a process gives back and asks for on its lease of that budget. */
+export interface LeaseChange {
+  budget: BudgetDefinition;
+  /** The lease: one per process, budget and bucket of the budget's window. */
+  ref: string;
+  /** An instant in the lease's bucket (its row's time). */
+  timeMs: number;
+  /** Headroom given back (its unused part, and what ended calls did not use of their worst case). */
+  releaseNanos: Nanos;
+  /**
+   * The cost of ended calls that ran on the lease, moved from the lease to the spend (Redis; the
+   * store's writer does it as it stores each call with the lease's ref, so the store ignores it).
+   */
+  spentNanos: Nanos;
+  /** Headroom the call needs beyond what the lease holds; 0: nothing asked (a flush or a refresh). */
+  needNanos: Nanos;
+  /** Whether going past this budget stops the call (see ReserveRequest.hard). */
+  hard: boolean;
+}
+
+export interface LeaseRequest {
+  changes: readonly LeaseChange[];
+  /**
+   * What a grant takes: `needNanos`, or this share of the budget's free headroom when that is more,
+   * so leases shrink as the limit nears, down to the exact need of one call at the edge.
+   */
+  share: number;
+}
+
+export interface LeaseResult {
+  /** False when a hard budget has not `needNanos` free: nothing granted (releases still applied). */
+  granted: boolean;
+  /** Per change: the headroom added to its lease (≥ needNanos when granted, else 0). */
+  grantedNanos: Nanos[];
+  /** The changes whose need would take their budget past its limit (index into `changes`). */
+  over: Overrun[];
+}
+
 export interface BudgetLedger {
   /** Which ledger this is: `memory`, `store` or `redis`. */
   readonly kind: 'memory' | 'store' | 'redis';
@@ -56,7 +100,18 @@ export interface BudgetLedger {
     budget: BudgetDefinition,
     nowMs: number,
   ): { spentNanos: Nanos; reservedNanos: Nanos } | Promise<{ spentNanos: Nanos; reservedNanos: Nanos }>;
+  /**
+   * Leases (ledgers shared between processes): in one atomic step, gives back and takes headroom
+   * on this process's leases. A lease counts as reserved for every other process. Absent: the
+   * checker reserves per call (the memory ledger, which is in-process anyway).
+   */
+  lease?(request: LeaseRequest): LeaseResult | Promise<LeaseResult>;
   close(): void | Promise<void>;
+}
+
+/** The headroom a lease step grants on a budget with `free` nanos left: see LeaseRequest.share. */
+export function leaseGrant(need: Nanos, free: Nanos, share: number): Nanos {
+  return Math.max(need, Math.floor(free * share));
 }
 
 /** Whether spent + reserved + nanos goes past the limit (or nothing is left at all). */
