@@ -2,7 +2,7 @@
 // a message naming the budget, its spend and its limit, warn once; and the fail modes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { calculateCost } from '@tokenmeter/pricing';
+import { calculateCost, configurePricing } from '@tokenmeter/pricing';
 import {
   BudgetChecker,
   type BudgetDecision,
@@ -60,6 +60,25 @@ test('the worst case: the request max_tokens, else the model output limit, at th
   const a = request({ provider: 'anthropic', model: 'claude-sonnet-4-5', maxOutputTokens: 100 });
   assert.equal(worstCaseNanos(a), claude(1000), 'input may be written to the cache (billed above input)');
   assert.equal(worstCaseNanos({ ...a, mayWriteCache: false }), claude(0));
+});
+
+test('cached worst cases: new pricing overrides apply to the next check, and a large input rounds up, never down', (t) => {
+  const exact = (inputTokens: number) =>
+    calculateCost({
+      provider: 'openai',
+      model: 'gpt-4o',
+      timestamp: NOW,
+      usage: { inputTokens, outputTokens: 500 },
+    })!.totalNanos;
+  for (const tokens of [1024, 5000, 123_457, 999_999]) {
+    const worst = worstCaseNanos(request({ inputTokens: () => tokens }));
+    assert.ok(worst >= exact(tokens), `${tokens} tokens: ${worst} < ${exact(tokens)}`);
+    assert.ok(worst <= exact(Math.ceil(tokens * (1 + 1 / 64))), `${tokens} tokens: more than 1/64 above`);
+  }
+  const before = worstCaseNanos(request());
+  t.after(() => configurePricing());
+  configurePricing({ overrides: { discounts: { openai: 0.5 } } });
+  assert.equal(worstCaseNanos(request()), Math.round(before / 2), 'priced with the new overrides');
 });
 
 test('no budget in scope: proceed without touching the ledger or estimating the input', async () => {

@@ -17,6 +17,7 @@ import {
   StoreLedger,
 } from '../src/index.js';
 import { type RedisServer, startRedisServer } from './helpers/redis-server.js';
+import { storedCall as stored } from './helpers/stored-call.js';
 
 // Noon UTC tomorrow: fixed day boundaries, and in the future for Redis, whose key expiry runs on the real clock.
 const T0 = Math.floor(Date.now() / 86_400_000) * 86_400_000 + 86_400_000 + 12 * 3_600_000;
@@ -48,32 +49,7 @@ function req(
 }
 
 function storedCall(r: ReserveRequest, cost: number, tenant?: string): CallInput {
-  return {
-    startTimeMs: r.timeMs,
-    durationMs: 1,
-    provider: 'openai',
-    operation: 'chat',
-    requestModel: 'gpt-4o',
-    stream: false,
-    usage: { inputTokens: 1, outputTokens: 1 },
-    usageEstimated: false,
-    cost: {
-      totalNanos: cost,
-      inputNanos: cost,
-      outputNanos: 0,
-      cacheReadNanos: 0,
-      cacheWriteNanos: 0,
-      provider: 'openai',
-      modelId: 'gpt-4o',
-      match: 'exact',
-      source: 'catalog',
-      version: 't',
-      serviceTier: 'standard',
-    },
-    pricingMatch: 'exact',
-    attribution: tenant ? { tenant } : {},
-    budgetRef: r.ref,
-  };
+  return stored(r.timeMs, cost, r.ref, tenant);
 }
 
 interface Harness {
