@@ -21,13 +21,13 @@ import { WindowCache } from './windows.js';
 /** The share of a budget's free headroom one lease step takes (at least the call's need). */
 export const LEASE_SHARE = 1 / 16;
 /** A lease not used for this long gives its headroom back. */
-export const LEASE_IDLE_MS = 2000;
+export const LEASE_IDLE_MS = 5000;
 /** How often idle leases are given back and the spend of ended calls sent (Redis). */
 export const LEASE_TICK_MS = 1000;
 
 export interface Lease {
   readonly ref: string;
-  readonly budget: BudgetDefinition;
+  budget: BudgetDefinition;
   /** An instant in its bucket, and the bucket. */
   readonly timeMs: number;
   readonly bucketStartMs: number;
@@ -61,12 +61,16 @@ export class LeaseBook {
   /** The current lease of `budget` for a call at `timeMs` (a fresh, empty one when its bucket moved). */
   leaseFor(budget: BudgetDefinition, timeMs: number): Lease {
     const l = this.leases.get(budget.key);
+    const now = this.now();
     if (l !== undefined && timeMs >= l.bucketStartMs && timeMs < l.bucketEndMs) {
-      return l;
+      // Not refreshed for half its life (an event loop stalled, a machine asleep): it may have lapsed.
+      if (now - l.sentAt < LEASE_TTL_MS / 2) {
+        l.budget = budget; // the latest definition (its limit may have changed)
+        return l;
+      }
     }
     if (l !== undefined) this.retire(l);
     const w = this.windows.at(budget, timeMs);
-    const now = this.now();
     const fresh: Lease = {
       ref: this.prefix + (this.count++).toString(36),
       budget,

@@ -16,10 +16,27 @@ import type { BudgetRequest, Nanos } from './types.js';
 
 const HOUR_MS = 3_600_000;
 const MAX_ENTRIES = 4096;
+/** Token counts combine into one number key below these (else the worst case is not cached). */
+const MAX_CACHED_OUTPUT = 1e7;
+const MAX_CACHED_INPUT = 1e8;
+
+/** The price-relevant fields of a request but its token counts, and the worst cases priced for them. */
+interface PriceContext {
+  provider: string;
+  serviceTier: string | undefined;
+  batch: boolean | undefined;
+  baseUrl: string | undefined;
+  cacheWrite: boolean;
+  hour: number;
+  /** input × MAX_CACHED_OUTPUT + output → nanos. */
+  costs: Map<number, Nanos>;
+}
 
 let cachedFor: Pricer | undefined;
 let cachedVersion: string | undefined;
-const cache = new Map<string, Nanos>();
+let entries = 0;
+// Keyed by model, then compared field by field: no key string is built per call.
+const cache = new Map<string, PriceContext[]>();
 
 /** `n`, or the next of 64 steps per power of two above it from 1024 on. */
 export function roundUpTokens(n: number): number {
@@ -28,24 +45,72 @@ export function roundUpTokens(n: number): number {
   return Math.ceil(n / step) * step;
 }
 
+function contextOf(r: BudgetRequest, model: string, cacheWrite: boolean, hour: number): PriceContext {
+  const pricer = getDefaultPricer();
+  if (pricer !== cachedFor || pricer.catalogVersion !== cachedVersion || entries >= MAX_ENTRIES) {
+    cache.clear();
+    entries = 0;
+    cachedFor = pricer;
+    cachedVersion = pricer.catalogVersion;
+  }
+  let list = cache.get(model);
+  if (list === undefined) {
+    list = [];
+    cache.set(model, list);
+  }
+  for (const c of list) {
+    if (
+      c.hour === hour &&
+      c.provider === r.provider &&
+      c.cacheWrite === cacheWrite &&
+      c.serviceTier === r.serviceTier &&
+      c.batch === r.batch &&
+      c.baseUrl === r.baseUrl
+    ) {
+      return c;
+    }
+  }
+  // An hour gone by: its contexts go (a long-running process keeps only the current ones).
+  for (let i = list.length - 1; i >= 0; i--) {
+    if (list[i]!.hour < hour) {
+      entries -= list[i]!.costs.size;
+      list.splice(i, 1);
+    }
+  }
+  const c: PriceContext = {
+    provider: r.provider,
+    serviceTier: r.serviceTier,
+    batch: r.batch,
+    baseUrl: r.baseUrl,
+    cacheWrite,
+    hour,
+    costs: new Map(),
+  };
+  list.push(c);
+  return c;
+}
+
 export function worstCaseNanos(r: BudgetRequest, model: string | undefined = r.model): Nanos {
   if (model === undefined) return 0;
   const inputTokens = roundUpTokens(Math.max(0, Math.ceil(r.inputTokens())));
   const outputTokens = r.maxOutputTokens ?? modelOutputLimit(model);
   const cacheWrite = inputTokens > 0 && r.mayWriteCache !== false;
   const hour = Math.floor(r.timeMs / HOUR_MS);
-  const pricer = getDefaultPricer();
-  if (pricer !== cachedFor || pricer.catalogVersion !== cachedVersion || cache.size >= MAX_ENTRIES) {
-    cache.clear();
-    cachedFor = pricer;
-    cachedVersion = pricer.catalogVersion;
+  const at = (timestamp: number) => priceAt(r, model, timestamp, inputTokens, outputTokens, cacheWrite);
+  const priced = () => Math.max(at(hour * HOUR_MS), at(hour * HOUR_MS + HOUR_MS - 1));
+  if (
+    !(inputTokens < MAX_CACHED_INPUT && outputTokens >= 0 && outputTokens < MAX_CACHED_OUTPUT) ||
+    !Number.isInteger(outputTokens)
+  ) {
+    return priced();
   }
-  const key = `${r.provider}\u0000${model}\u0000${r.serviceTier ?? ''}\u0000${r.batch === true}\u0000${r.baseUrl ?? ''}\u0000${cacheWrite}\u0000${inputTokens}\u0000${outputTokens}\u0000${hour}`;
-  let nanos = cache.get(key);
+  const costs = contextOf(r, model, cacheWrite, hour).costs;
+  const key = inputTokens * MAX_CACHED_OUTPUT + outputTokens;
+  let nanos = costs.get(key);
   if (nanos === undefined) {
-    const at = (timestamp: number) => priceAt(r, model, timestamp, inputTokens, outputTokens, cacheWrite);
-    nanos = Math.max(at(hour * HOUR_MS), at(hour * HOUR_MS + HOUR_MS - 1));
-    cache.set(key, nanos);
+    nanos = priced();
+    costs.set(key, nanos);
+    entries++;
   }
   return nanos;
 }
