@@ -151,6 +151,7 @@ export class BudgetChecker {
     const step = book.stepFor(leases, nanos, hard);
     const reserve: ReserveRequest = { ref: '', timeMs: request.timeMs, nanos, budgets, hard };
     const decide = (r: LeaseResult) => {
+      step.done();
       if (r.granted) book.granted(leases, nanos, step.claims, r.grantedNanos);
       else book.refused(leases, step.claims);
       this.startTick();
@@ -160,6 +161,7 @@ export class BudgetChecker {
       );
     };
     const fail = (e: unknown) => {
+      step.done();
       step.undo();
       return this.failed(e, request);
     };
@@ -214,9 +216,27 @@ export class BudgetChecker {
       } catch (e) {
         step.undo();
         this.unreachable(e);
+      } finally {
+        step.done();
       }
     } finally {
       this.ticking = undefined;
+    }
+  }
+
+  /**
+   * At process exit, when nothing can be awaited: gives the leases back in one synchronous step (the
+   * store; a Redis step is sent, not waited for). Never throws.
+   */
+  giveBackNow(): void {
+    if (this.closed || this.ticking !== undefined) return;
+    try {
+      const step = this.leases?.maintenance(true);
+      if (step === undefined) return;
+      const sent = this.ledger.lease!(step.request);
+      if (sent instanceof Promise) sent.catch((e) => this.unreachable(e));
+    } catch (e) {
+      this.unreachable(e);
     }
   }
 

@@ -46,6 +46,8 @@ export interface Lease {
   usedAt: number;
   /** Last ledger step that touched it. */
   sentAt: number;
+  /** Ledger steps on it not answered yet (it is kept until they are). */
+  steps: number;
 }
 
 export class LeaseBook {
@@ -84,6 +86,7 @@ export class LeaseBook {
       current: true,
       usedAt: now,
       sentAt: now,
+      steps: 0,
     };
     this.leases.set(budget.key, fresh);
     return fresh;
@@ -111,7 +114,7 @@ export class LeaseBook {
     leases: readonly Lease[],
     nanos: Nanos,
     hard: readonly boolean[],
-  ): { request: LeaseRequest; claims: Nanos[]; undo: () => void } {
+  ): { request: LeaseRequest; claims: Nanos[]; undo: () => void; done: () => void } {
     const claims = leases.map((l) => Math.min(Math.max(l.available, 0), nanos));
     const changes = leases.map((l, i) =>
       this.change(l, Math.max(nanos - claims[i]!, l.available > 0 ? 0 : 1), hard[i]!),
@@ -128,7 +131,7 @@ export class LeaseBook {
       });
       this.restore(changes);
     };
-    return { request: { changes, share: LEASE_SHARE }, claims, undo };
+    return { request: { changes, share: LEASE_SHARE }, claims, undo, done: () => this.done(changes) };
   }
 
   /** After a granted step: the call holds `nanos` on each lease; what was granted above it stays. */
@@ -163,7 +166,7 @@ export class LeaseBook {
    * their headroom back; what is pending is sent, and leases holding something are refreshed before
    * they lapse. Undefined: nothing to send.
    */
-  maintenance(all: boolean): { request: LeaseRequest; undo: () => void } | undefined {
+  maintenance(all: boolean): { request: LeaseRequest; undo: () => void; done: () => void } | undefined {
     const now = this.now();
     for (const l of this.leases.values()) {
       if (l.available > 0 && (all || now - l.usedAt >= LEASE_IDLE_MS)) {
@@ -180,7 +183,11 @@ export class LeaseBook {
     this.forget();
     if (due.length === 0) return undefined;
     const changes = due.map((l) => this.change(l, 0, false));
-    return { request: { changes, share: LEASE_SHARE }, undo: () => this.restore(changes) };
+    return {
+      request: { changes, share: LEASE_SHARE },
+      undo: () => this.restore(changes),
+      done: () => this.done(changes),
+    };
   }
 
   /** Whether any lease holds or owes something (the tick keeps running). */
@@ -202,7 +209,13 @@ export class LeaseBook {
     l.release = 0;
     l.spent = 0;
     l.sentAt = this.now();
+    l.steps++;
     return c;
+  }
+
+  /** A step was answered (or failed): its leases may be dropped again once they hold nothing. */
+  private done(changes: readonly LeaseChange[]): void {
+    for (const c of changes as readonly (LeaseChange & { lease: Lease })[]) c.lease.steps--;
   }
 
   private restore(changes: readonly LeaseChange[]): void {
@@ -227,11 +240,8 @@ export class LeaseBook {
 
   /** Drops the leases that hold and owe nothing. */
   private forget(): void {
-    for (const l of this.retired) {
-      if (l.inFlight === 0 && l.release === 0 && l.spent === 0) this.retired.delete(l);
-    }
-    for (const [key, l] of this.leases) {
-      if (l.inFlight === 0 && l.available <= 0 && l.release === 0 && l.spent === 0) this.leases.delete(key);
-    }
+    const idle = (l: Lease) => l.inFlight === 0 && l.steps === 0 && l.release === 0 && l.spent === 0;
+    for (const l of this.retired) if (idle(l)) this.retired.delete(l);
+    for (const [key, l] of this.leases) if (idle(l) && l.available <= 0) this.leases.delete(key);
   }
 }

@@ -18,6 +18,8 @@ import {
   LEASE_IDLE_MS,
   LEASE_SHARE,
   LEASE_TTL_MS,
+  type LeaseRequest,
+  type LeaseResult,
   makeDefinition,
   RedisLedger,
   StoreLedger,
@@ -167,6 +169,47 @@ test('an idle lease is given back; a dead process lease lapses', async (t) => {
   clock.now += LEASE_TTL_MS + 1;
   assert.equal(other.spend(b, clock.now).reservedNanos, 0, 'lapsed');
   await dead.close();
+});
+
+test('a lease stays known while the ledger has not answered: what it was granted is given back at close', async () => {
+  // A ledger that answers the second step only when told to, as Redis may under load while the
+  // lease tick runs.
+  const requests: LeaseRequest[] = [];
+  let answer: ((r: LeaseResult) => void) | undefined;
+  const ledger: BudgetLedger = {
+    kind: 'redis',
+    storeRef: false,
+    reserve: () => ({ reserved: true, over: [] }),
+    settle: () => {},
+    spend: () => ({ spentNanos: 0, reservedNanos: 0 }),
+    lease: (r) => {
+      requests.push(r);
+      if (requests.length === 2) {
+        return new Promise((resolve) => {
+          answer = resolve;
+        });
+      }
+      const grantedNanos = r.changes.map((c) => (requests.length === 1 ? c.needNanos : 0));
+      return Promise.resolve({ granted: true, grantedNanos, over: [] });
+    },
+    close: () => {},
+  };
+  const checker = new BudgetChecker({ ledger, budgets: [budget(1_000_000 * W)] });
+  // A first call, granted its worst case exactly (the lease tick starts), ends at its worst case.
+  (await proceed(checker)).ticket!.settle(W);
+  // The second call's step is not answered while the tick runs.
+  const pending = checker.check(request());
+  await new Promise((r) => setTimeout(r, 1500));
+  answer!({ granted: true, grantedNanos: [10 * W], over: [] });
+  const d = await pending;
+  assert.equal(d.action, 'proceed');
+  (d as Extract<BudgetDecision, { action: 'proceed' }>).ticket!.settle(H);
+  await checker.close();
+  const back = requests.slice(2).flatMap((r) => r.changes);
+  const released = back.reduce((a, c) => a + c.releaseNanos, 0);
+  const spent = back.reduce((a, c) => a + c.spentNanos, 0) + requests[1]!.changes[0]!.spentNanos;
+  assert.equal(released, 10 * W - H, 'the rest of the lease given back');
+  assert.equal(spent, W + H, 'the spend of both calls sent');
 });
 
 const redisMissing = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0;

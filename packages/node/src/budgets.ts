@@ -73,6 +73,8 @@ export interface BudgetsHandle {
   readonly budgets: readonly BudgetDefinition[];
   /** Re-read the store's budgets now. */
   refresh(): void;
+  /** At process exit (synchronous): gives this process's budget leases back. Never throws. */
+  giveBackLeases(): void;
   /**
    * Stops checking; gives this process's leases back, waits for the ledger's last settlements
    * (Redis) and closes it. Never rejects.
@@ -192,6 +194,9 @@ export function startBudgets(o: BudgetsOptions): BudgetsHandle {
     refresh() {
       refresh();
       startTimer();
+    },
+    giveBackLeases() {
+      if (!closed) checker?.giveBackNow();
     },
     async close() {
       closed = true;

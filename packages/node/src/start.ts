@@ -361,11 +361,15 @@ export function startTokenmeterInternal(options: StartTokenmeterOptions = {}): S
 
   if (options.handleExit !== false) {
     installExitHandlers({
-      flushOnExit: () => writer?.close(),
+      flushOnExit: () => {
+        budgets.giveBackLeases();
+        writer?.close();
+      },
       shutdown: shutdownWithin,
       forceFlush: () => within(flushAll(), config.shutdownTimeoutMs),
       timeoutMs: config.shutdownTimeoutMs,
-      sdkOwned: mode === 'sdk' || !!meterProvider,
+      // A Redis budget ledger has spend to send at the end too (the leases' last step).
+      sdkOwned: mode === 'sdk' || !!meterProvider || budgetSettings.redisUrl !== undefined,
     });
   }
 

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { worstCaseNanos } from '@tokenmeter/budgets';
+import { loadBudgetsFile, RedisLedger, worstCaseNanos } from '@tokenmeter/budgets';
 import { estimateRequestTokens } from '@tokenmeter/instrumentation';
 import { type MockProvider, startMockProvider } from '@tokenmeter/mock-provider';
 import { calculateCost } from '@tokenmeter/pricing';
@@ -89,7 +89,8 @@ async function runFour(env: (i: number) => Record<string, string>, homes: string
   );
 }
 
-function check(runs: RunResult[], homes: string[], limit: number): void {
+/** Checks the runs; returns what they spent (as stored). */
+function check(runs: RunResult[], homes: string[], limit: number): number {
   const lines: CallLine[] = [];
   for (const r of runs) {
     assert.equal(r.code, 0, r.stderr);
@@ -124,6 +125,7 @@ function check(runs: RunResult[], homes: string[], limit: number): void {
   // It got close: at most the worst cases of the calls that could be in flight were left unspent.
   const inFlight = PROCESSES * 4 * Math.max(...lines.map(worstCase));
   assert.ok(spent >= limit - inFlight, `spent ${spent}, far below the limit ${limit}`);
+  return spent;
 }
 
 function budgetsFile(name: string, limit: number): string {
@@ -152,6 +154,14 @@ test('four processes of one host share the store as their ledger and stay within
   const homes = Array(PROCESSES).fill(home);
   const runs = await runFour(() => ({ TOKENMETER_BUDGETS: file }), homes);
   check(runs, homes, limit);
+  // The processes gave their leases back as they exited, and every call stored took its cost off.
+  const key = loadBudgetsFile(file).budgets[0]!.key;
+  const store = openStore(path.join(home, 'tokenmeter.db'), { readonly: true });
+  try {
+    assert.equal(store.budgetLedger().reserved(key, 0, Number.MAX_SAFE_INTEGER, Date.now()), 0);
+  } finally {
+    store.close();
+  }
 });
 
 test('four hosts share a real redis-server as their ledger and stay within the limit', {
@@ -168,7 +178,15 @@ test('four hosts share a real redis-server as their ledger and stay within the l
       () => ({ TOKENMETER_BUDGETS: file, TOKENMETER_BUDGET_REDIS: redis!.url }),
       homes,
     );
-    check(runs, homes, limit);
+    const spent = check(runs, homes, limit);
+    // The hosts gave their leases back as they exited and sent the spend of their calls.
+    const ledger = new RedisLedger({ url: redis.url, timeoutMs: 5000, connectTimeoutMs: 30_000 });
+    try {
+      const now = await ledger.spend(loadBudgetsFile(file).budgets[0]!, Date.now());
+      assert.deepEqual(now, { spentNanos: spent, reservedNanos: 0 });
+    } finally {
+      await ledger.close();
+    }
   } finally {
     await redis?.stop();
   }
