@@ -4,11 +4,10 @@
 // when their process dies. Two ledgers on one store file (or one redis-server) stand for two
 // processes (or hosts).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { test } from 'node:test';
 import { openStore } from '@tokenmeter/store';
 import {
   BudgetChecker,
@@ -25,7 +24,7 @@ import {
   StoreLedger,
   worstCaseNanos,
 } from '../src/index.js';
-import { type RedisServer, startRedisServer } from './helpers/redis-server.js';
+import { describeWithRedis } from './helpers/redis-server.js';
 import { storedCall } from './helpers/stored-call.js';
 
 // Noon UTC tomorrow (in the future for Redis, whose key expiry runs on the real clock).
@@ -212,24 +211,11 @@ test('a lease stays known while the ledger has not answered: what it was granted
   assert.equal(spent, W + H, 'the spend of both calls sent');
 });
 
-const redisMissing = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0;
-
-describe('leases on a real redis-server', {
-  skip:
-    redisMissing && !process.env.TOKENMETER_CI && 'redis-server not installed (apt-get install redis-server)',
-}, () => {
-  let server: RedisServer;
-  before(async () => {
-    server = await startRedisServer();
-  });
-  after(async () => {
-    await server?.stop();
-  });
-
+describeWithRedis('leases on a real redis-server', (redisServer) => {
   test('a host leases headroom in one script, the others see it reserved; closing moves the spend and gives the rest back', async () => {
     const clock = { now: T0 };
     const now = () => clock.now;
-    const options = { url: server.url, now, timeoutMs: 5000, connectTimeoutMs: 30_000 };
+    const options = { url: redisServer().url, now, timeoutMs: 5000, connectTimeoutMs: 30_000 };
     const limit = 1_000_000 * W;
     const b = budget(limit);
     const mine = counted(new RedisLedger(options));
@@ -252,7 +238,7 @@ describe('leases on a real redis-server', {
   test('at the edge two hosts never reserve past the limit', async () => {
     const clock = { now: T0 + 3_600_000 };
     const now = () => clock.now;
-    const options = { url: server.url, now, timeoutMs: 5000, connectTimeoutMs: 30_000 };
+    const options = { url: redisServer().url, now, timeoutMs: 5000, connectTimeoutMs: 30_000 };
     const b = makeDefinition({
       source: 'file',
       id: 'edge',

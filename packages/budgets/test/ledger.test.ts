@@ -1,11 +1,10 @@
 // The three ledgers keep the same contract: an atomic check-and-reserve across a call's budgets,
 // settlement with the real cost, hard budgets reserving nothing, rolling windows letting old spend go.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { test } from 'node:test';
 import { type CallInput, openStore } from '@tokenmeter/store';
 import {
   type BudgetDefinition,
@@ -16,7 +15,7 @@ import {
   type ReserveRequest,
   StoreLedger,
 } from '../src/index.js';
-import { type RedisServer, startRedisServer } from './helpers/redis-server.js';
+import { describeWithRedis, startRedisServer } from './helpers/redis-server.js';
 import { storedCall as stored } from './helpers/stored-call.js';
 
 // Noon UTC tomorrow: fixed day boundaries, and in the future for Redis, whose key expiry runs on the real clock.
@@ -183,31 +182,18 @@ test('store ledger: spend already in the store counts (a budget set mid-period),
   writer.close();
 });
 
-const redisMissing = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0;
-
-describe('redis ledger (a real redis-server)', {
-  skip:
-    redisMissing && !process.env.TOKENMETER_CI && 'redis-server not installed (apt-get install redis-server)',
-}, () => {
-  let server: RedisServer;
-  before(async () => {
-    server = await startRedisServer();
-  });
-  after(async () => {
-    await server?.stop();
-  });
-
+describeWithRedis('redis ledger (a real redis-server)', (redisServer) => {
   test('two clients, as two hosts', async () => {
     await contract(async () => {
       const clock = { now: T0 };
       const a = new RedisLedger({
-        url: server.url,
+        url: redisServer().url,
         now: () => clock.now,
         timeoutMs: 5000,
         connectTimeoutMs: 30_000,
       });
       const b = new RedisLedger({
-        url: server.url,
+        url: redisServer().url,
         now: () => clock.now,
         timeoutMs: 5000,
         connectTimeoutMs: 30_000,

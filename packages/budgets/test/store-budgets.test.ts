@@ -5,34 +5,10 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { type CallInput, openStore } from '@tokenmeter/store';
 import { budgetSpend, listBudgets, parseBudgetsFile } from '../src/index.js';
+import { storedCall } from './helpers/stored-call.js';
 
 function call(startTimeMs: number, totalNanos: number, over: Partial<CallInput> = {}): CallInput {
-  return {
-    startTimeMs,
-    durationMs: 10,
-    provider: 'openai',
-    operation: 'chat',
-    requestModel: 'gpt-4o',
-    stream: false,
-    usage: { inputTokens: 1, outputTokens: 1 },
-    usageEstimated: false,
-    cost: {
-      totalNanos,
-      inputNanos: totalNanos,
-      outputNanos: 0,
-      cacheReadNanos: 0,
-      cacheWriteNanos: 0,
-      provider: 'openai',
-      modelId: 'gpt-4o',
-      match: 'exact',
-      source: 'catalog',
-      version: 'test',
-      serviceTier: 'standard',
-    },
-    pricingMatch: 'exact',
-    attribution: {},
-    ...over,
-  };
+  return { ...storedCall(startTimeMs, totalNanos, undefined), ...over };
 }
 
 test('listBudgets(store) and budgetSpend: store and file budgets, spend from the store, reservations in flight', (t) => {

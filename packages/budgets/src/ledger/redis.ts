@@ -35,6 +35,21 @@ export const DEFAULT_REDIS_TIMEOUT_MS = 250;
  */
 export const DEFAULT_REDIS_CONNECT_TIMEOUT_MS = 10_000;
 
+// Lua: drops the lapsed reservations of hash `r` (their expiry in zset `e`, at `now`).
+const LUA_PRUNE = `
+  local lapsed = redis.call('ZRANGEBYSCORE', e, '-inf', now)
+  for _, ref0 in ipairs(lapsed) do redis.call('HDEL', r, ref0) end
+  if #lapsed > 0 then redis.call('ZREMRANGEBYSCORE', e, '-inf', now) end`;
+// Lua: `reserved`, the sum of hash `r`, and `spent`, of the `buckets` spend keys from KEYS[k].
+const LUA_SUM = `
+  local reserved = 0
+  for _, v in ipairs(redis.call('HVALS', r)) do reserved = reserved + tonumber(v) end
+  local spent = 0
+  for j = 0, buckets - 1 do
+    local v = redis.call('GET', KEYS[k + j])
+    if v then spent = spent + tonumber(v) end
+  end`;
+
 // KEYS per budget: reservations hash, expiry zset, then its spend buckets.
 // ARGV: now, ref, nanos, expiresAt, budget count, then per budget: limit, hard (0/1), bucket count.
 // Returns { reserved (0/1), then per budget over its limit: index, spent, reserved }.
@@ -57,17 +72,9 @@ for i = 1, n do
   local r = KEYS[k]
   local e = KEYS[k + 1]
   k = k + 2
-  local lapsed = redis.call('ZRANGEBYSCORE', e, '-inf', now)
-  for _, ref0 in ipairs(lapsed) do redis.call('HDEL', r, ref0) end
-  if #lapsed > 0 then redis.call('ZREMRANGEBYSCORE', e, '-inf', now) end
-  local reserved = 0
-  for _, v in ipairs(redis.call('HVALS', r)) do reserved = reserved + tonumber(v) end
-  local spent = 0
-  for j = 1, buckets do
-    local v = redis.call('GET', KEYS[k])
-    k = k + 1
-    if v then spent = spent + tonumber(v) end
-  end
+${LUA_PRUNE}
+${LUA_SUM}
+  k = k + buckets
   local current = spent + reserved
   if current + nanos > limit or current >= limit then
     out[#out + 1] = i - 1
@@ -139,9 +146,7 @@ for i = 1, n do
   local e = KEYS[k + 1]
   local target = KEYS[k + 2]
   k = k + 3
-  local lapsed = redis.call('ZRANGEBYSCORE', e, '-inf', now)
-  for _, ref0 in ipairs(lapsed) do redis.call('HDEL', r, ref0) end
-  if #lapsed > 0 then redis.call('ZREMRANGEBYSCORE', e, '-inf', now) end
+${LUA_PRUNE}
   local held = redis.call('HEXISTS', r, ref) == 1
   if held and back ~= 0 then redis.call('HINCRBY', r, ref, string.format('%.0f', -back)) end
   if moved > 0 then
@@ -155,13 +160,7 @@ for i = 1, n do
   end
   local g = 0
   if need > 0 then
-    local reserved = 0
-    for _, v in ipairs(redis.call('HVALS', r)) do reserved = reserved + tonumber(v) end
-    local spent = 0
-    for j = 1, buckets do
-      local v = redis.call('GET', KEYS[k + j - 1])
-      if v then spent = spent + tonumber(v) end
-    end
+${LUA_SUM}
     local current = spent + reserved
     if current + need > limit or current >= limit then
       over[#over + 1] = i - 1

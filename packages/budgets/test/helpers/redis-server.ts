@@ -1,6 +1,7 @@
 // A real redis-server for a test: a free loopback port, no persistence, stopped by the caller.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
+import { after, before, describe } from 'node:test';
 
 export interface RedisServer {
   url: string;
@@ -77,4 +78,28 @@ export async function startRedisServer(port?: number): Promise<RedisServer> {
       clearTimeout(t);
     },
   };
+}
+
+const redisMissing = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0;
+
+/**
+ * A suite of tests against one real redis-server (started before, stopped after); skipped where
+ * redis-server is not installed, except in CI (TOKENMETER_CI), where its absence fails.
+ */
+export function describeWithRedis(name: string, tests: (server: () => RedisServer) => void): void {
+  describe(name, {
+    skip:
+      redisMissing &&
+      !process.env.TOKENMETER_CI &&
+      'redis-server not installed (apt-get install redis-server)',
+  }, () => {
+    let server: RedisServer | undefined;
+    before(async () => {
+      server = await startRedisServer();
+    });
+    after(async () => {
+      await server?.stop();
+    });
+    tests(() => server!);
+  });
 }
