@@ -17,14 +17,10 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { metrics } from '@opentelemetry/api';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import {
-  AggregationTemporality,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-  type PushMetricExporter,
-} from '@opentelemetry/sdk-metrics';
+import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { nullMetricExporter } from './lib/null-exporters.js';
 import { stats } from './lib/results.js';
 import { ROOT } from './lib/user-level.js';
 
@@ -41,12 +37,6 @@ const serializingExporter: SpanExporter = {
     done({ code: 0 });
   },
   shutdown: async () => {},
-};
-const nullMetricExporter: PushMetricExporter = {
-  export: (_metrics, done) => done({ code: 0 }),
-  shutdown: async () => {},
-  forceFlush: async () => {},
-  selectAggregationTemporality: () => AggregationTemporality.CUMULATIVE,
 };
 
 type Src = {

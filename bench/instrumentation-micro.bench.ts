@@ -28,13 +28,8 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { metrics } from '@opentelemetry/api';
-import {
-  AggregationTemporality,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-  type PushMetricExporter,
-} from '@opentelemetry/sdk-metrics';
-import { AlwaysOffSampler, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { AlwaysOffSampler, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import {
   createHistogramStore,
@@ -42,6 +37,7 @@ import {
   TokenmeterHistogramProducer,
   TokenmeterInstrumentation,
 } from '@tokenmeter/node';
+import { nullMetricExporter, nullSpanExporter } from './lib/null-exporters.js';
 import { machine, stats, writeSection } from './lib/results.js';
 import { PIN, startMock } from './lib/user-level.js';
 
@@ -63,16 +59,6 @@ if (PIN) spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)]);
 // ---------------------------------------------------------------------------------------------
 // OpenTelemetry SDK as the distro sets it up, with exporters that do nothing.
 
-const nullSpanExporter: SpanExporter = {
-  export: (_spans, done) => done({ code: 0 }),
-  shutdown: async () => {},
-};
-const nullMetricExporter: PushMetricExporter = {
-  export: (_metrics, done) => done({ code: 0 }),
-  shutdown: async () => {},
-  forceFlush: async () => {},
-  selectAggregationTemporality: () => AggregationTemporality.CUMULATIVE,
-};
 const tracerProvider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(nullSpanExporter)] });
 // The distro's context manager. In a peer's process, its context.with calls switch AsyncLocalStorage
 // on for that whole process, bare blocks included, so both sides pay Node 20's promise hooks alike;
