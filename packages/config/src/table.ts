@@ -259,6 +259,13 @@ export const ENV_VARS = {
     defaultDoc: '`~/.tokenmeter/tokenmeter.db`',
     doc: 'path of the local SQLite store (created on first call), or `off`. A store that cannot be written: one line, calls are not stored, the app runs',
   }),
+  TOKENMETER_SQLITE_DRIVER: row({
+    source: 'tokenmeter',
+    readBy: ['store', 'distro', 'cli'],
+    type: oneOf(['auto', 'node:sqlite', 'better-sqlite3']),
+    default: 'auto',
+    doc: "the SQLite driver of the store: `auto` is Node's built-in `node:sqlite` on Node 22.13+ and the optional dependency `better-sqlite3` on older Nodes (Node 20)",
+  }),
   TOKENMETER_HOME: row({
     source: 'tokenmeter',
     readBy: ['store', 'distro', 'cli'],

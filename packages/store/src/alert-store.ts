@@ -1,7 +1,7 @@
 // The alert tables of a store: sinks, the alert log and the delivery outbox (types in
 // alert-types.ts). Every value is a bound parameter; each write is one IMMEDIATE transaction, so
 // an alert change and the notices it queues are recorded together or not at all.
-import type Database from 'better-sqlite3';
+
 import type {
   AlertChange,
   AlertLogQuery,
@@ -14,6 +14,7 @@ import type {
   NewOutboxMessage,
   OutboxMessage,
 } from './alert-types.js';
+import type { Database } from './driver/index.js';
 import { StoreQueryError } from './errors/store-query-error.js';
 import type { StatementCache } from './query.js';
 
@@ -126,7 +127,7 @@ function checkLimit(v: number | undefined, fallback: number, max: number): numbe
 /** Errors of SQLite and of arguments pass through `fail`, which turns them into store errors. */
 export class SqliteAlertStore implements AlertStore {
   constructor(
-    private readonly db: Database.Database,
+    private readonly db: Database,
     private readonly stmts: StatementCache,
     private readonly guard: <T>(doing: string, write: boolean, fn: () => T) => T,
   ) {}

@@ -11,8 +11,9 @@
 //   line when that starts and one with the count once the queue has drained;
 // - what close() cannot write goes to a spill file next to the store, imported on its next open
 //   (spill.ts).
-import type Database from 'better-sqlite3';
+
 import { StringDict } from './dict.js';
+import type { Database } from './driver/index.js';
 import { Ingestor } from './ingest.js';
 import { openDatabase } from './open.js';
 import { importSpills, writeSpill } from './spill.js';
@@ -31,7 +32,7 @@ type Outcome = 'written' | 'busy' | 'full' | 'fatal';
 
 /** For tests: a look at each connection the writer opens (e.g. to cap its size with max_page_count). */
 export interface WriterInternals {
-  onOpen?: (db: Database.Database) => void;
+  onOpen?: (db: Database) => void;
 }
 
 function plural(n: number, one: string): string {
@@ -68,7 +69,7 @@ export function createBatchWriter(opts: BatchWriterOptions, internals: WriterInt
   let closed = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let immediate: ReturnType<typeof setImmediate> | undefined;
-  let db: Database.Database | undefined;
+  let db: Database | undefined;
   let ingestor: Ingestor | undefined;
   const reported = new Set<string>();
   /** Consecutive attempts that found the disk full or the lock held. */
@@ -203,7 +204,7 @@ export function createBatchWriter(opts: BatchWriterOptions, internals: WriterInt
   }
 
   /** Imports what earlier processes spilled (best effort: a busy store is tried again next open). */
-  function importSpilled(database: Database.Database, into: Ingestor): void {
+  function importSpilled(database: Database, into: Ingestor): void {
     try {
       const done = importSpills(database, path, (records, mark) => into.insert(records, undefined, mark));
       if (done.files > 0) {

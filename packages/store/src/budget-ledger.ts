@@ -4,8 +4,8 @@
 // deleted by the transaction that stores the call (ingest.ts), so its cost is counted exactly once.
 // A process's lease of headroom is one row per budget too (ref prefixed LEASE_REF_PREFIX): it grows
 // and shrinks in place, and storing a call that ran on it takes the call's cost off it.
-import type Database from 'better-sqlite3';
 import type { StringDict } from './dict.js';
+import type { Database, Statement } from './driver/index.js';
 import type { BudgetLedgerStore, LedgerCall, Nanos, ReservationInput } from './types.js';
 
 /** The refs of lease rows begin with this (storing a call that ran on one reduces it, not deletes it). */
@@ -25,21 +25,21 @@ interface RawLedgerCall {
 }
 
 export class SqliteBudgetLedger implements BudgetLedgerStore {
-  private readonly after: Database.Statement<[number, number], RawLedgerCall>;
-  private readonly lastId: Database.Statement<[], { id: number }>;
-  private readonly sum: Database.Statement<[string, number, number, number], { n: number | null }>;
-  private readonly split: Database.Statement<
+  private readonly after: Statement<[number, number], RawLedgerCall>;
+  private readonly lastId: Statement<[], { id: number }>;
+  private readonly sum: Statement<[string, number, number, number], { n: number | null }>;
+  private readonly split: Statement<
     [string, number, number, number],
     { held: number | null; settled: number | null }
   >;
-  private readonly add: Database.Statement<[string, string, number, number, number]>;
-  private readonly settleStmt: Database.Statement<[number, number, string]>;
-  private readonly releaseStmt: Database.Statement<[string]>;
-  private readonly expire: Database.Statement<[number]>;
-  private readonly adjust: Database.Statement<[number, number, string, string]>;
+  private readonly add: Statement<[string, string, number, number, number]>;
+  private readonly settleStmt: Statement<[number, number, string]>;
+  private readonly releaseStmt: Statement<[string]>;
+  private readonly expire: Statement<[number]>;
+  private readonly adjust: Statement<[number, number, string, string]>;
 
   constructor(
-    private readonly db: Database.Database,
+    private readonly db: Database,
     private readonly dict: StringDict,
     private readonly onError: (err: unknown, doing: string) => never,
   ) {

@@ -1,8 +1,9 @@
 // The budgets table: definitions set with `tokenmeter budget set` (scope, period, limit, action, route,
 // alert thresholds), their ledger key, and their status (spend and reservations in the current
 // period). Values from the caller are validated here and bound as parameters.
-import type Database from 'better-sqlite3';
+
 import { budgetWindow, checkBudgetPeriod, rollingHours } from './budget-period.js';
+import type { Database } from './driver/index.js';
 import { StoreQueryError } from './errors/store-query-error.js';
 import { checkTimeZone, HOUR_MS } from './time.js';
 import type {
@@ -194,12 +195,12 @@ const UPSERT =
   'warn_at = ifnull(@warnAt, budgets.warn_at) RETURNING *';
 
 /** Creates the budget, or updates the one with the same period and scope. */
-export function upsertBudget(db: Database.Database, input: BudgetInput): Budget {
+export function upsertBudget(db: Database, input: BudgetInput): Budget {
   const c = checkBudgetInput(input);
   return db.transaction(() => upsertChecked(db, c))();
 }
 
-function upsertChecked(db: Database.Database, c: CheckedInput): Budget {
+function upsertChecked(db: Database, c: CheckedInput): Budget {
   const row = db.prepare(UPSERT).get({
     ...c.scope,
     // An explicit null clears the name / zone on update; undefined keeps them.
@@ -220,11 +221,11 @@ function upsertChecked(db: Database.Database, c: CheckedInput): Budget {
   return toBudget(row);
 }
 
-export function selectBudgets(db: Database.Database): Budget[] {
+export function selectBudgets(db: Database): Budget[] {
   return (db.prepare('SELECT * FROM budgets ORDER BY id').all() as BudgetRow[]).map(toBudget);
 }
 
-export function deleteBudget(db: Database.Database, id: number): boolean {
+export function deleteBudget(db: Database, id: number): boolean {
   return db.prepare('DELETE FROM budgets WHERE id = ?').run(id).changes > 0;
 }
 

@@ -1,7 +1,7 @@
 // The strings dictionary: every repeated text value of a call (provider, model, feature, user, tenant,
 // pricing provenance, ...) is stored once in `strings` and referenced by id. Ids are never deleted or
 // reused, so a cache of them stays valid for the life of a connection, across processes.
-import type Database from 'better-sqlite3';
+import type { Database, Statement } from './driver/index.js';
 
 export class StringDict {
   private readonly ids = new Map<string, number>();
@@ -9,11 +9,11 @@ export class StringDict {
   private maxLoadedId = 0;
   /** Values given an id inside the current write transaction (forgotten if it rolls back). */
   private pending: string[] = [];
-  private readonly selectId: Database.Statement<[string], { id: number }>;
-  private readonly insert: Database.Statement<[string]>;
-  private readonly loadAfter: Database.Statement<[number], { id: number; value: string }>;
+  private readonly selectId: Statement<[string], { id: number }>;
+  private readonly insert: Statement<[string]>;
+  private readonly loadAfter: Statement<[number], { id: number; value: string }>;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database) {
     this.selectId = db.prepare('SELECT id FROM strings WHERE value = ?');
     this.insert = db.prepare('INSERT INTO strings (value) VALUES (?)');
     this.loadAfter = db.prepare('SELECT id, value FROM strings WHERE id > ? ORDER BY id');

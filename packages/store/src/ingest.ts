@@ -1,7 +1,7 @@
 // Writes batches of calls: raw rows and rollups in one IMMEDIATE transaction.
-import type Database from 'better-sqlite3';
 import { LEASE_REF_PREFIX } from './budget-ledger.js';
 import type { StringDict } from './dict.js';
+import type { Database, Statement, Transaction } from './driver/index.js';
 import { RollupWriter } from './rollups.js';
 import { appendRow, INSERT_COLUMNS, newFact } from './rows.js';
 import { HOUR_MS } from './time.js';
@@ -11,17 +11,17 @@ import type { CallInput } from './types.js';
 const ROWS_PER_STATEMENT = 32;
 
 export class Ingestor {
-  private readonly one: Database.Statement;
-  private readonly many: Database.Statement;
+  private readonly one: Statement;
+  private readonly many: Statement;
   private readonly rollups: RollupWriter;
-  private readonly dropReservation: Database.Statement<[string]>;
-  private readonly spendLease: Database.Statement<[number, string]>;
-  private readonly tx: Database.Transaction<
+  private readonly dropReservation: Statement<[string]>;
+  private readonly spendLease: Statement<[number, string]>;
+  private readonly tx: Transaction<
     (records: readonly CallInput[], service: string | undefined, also?: () => void) => number
   >;
 
   constructor(
-    db: Database.Database,
+    db: Database,
     private readonly dict: StringDict,
     /** Clock deciding which hours are finished (compacted); injectable for tests and benches. */
     private readonly now: () => number = Date.now,

@@ -1,25 +1,18 @@
 // Opens (and creates, migrates) a store file with the settings every connection uses.
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import LegacyDatabase from 'better-sqlite3';
-import NapiDatabase from 'better-sqlite3-napi';
+import { type Database, defaultDriver, openConnection } from './driver/index.js';
 import { StoreError } from './errors/store-error.js';
 import { migrate, SCHEMA_VERSION } from './schema.js';
 import { isBusy, toStoreError } from './sqlite-errors.js';
 
+export type { Database } from './driver/index.js';
+
 /**
- * The SQLite binding for this Node. better-sqlite3 12 (a classic addon) aborts the process at exit
- * on Node 24 (its statements' destructors trip Node's ObjectWrap cleanup-hook check), which would
- * change how the app exits; 13 is built on Node-API with prebuilt binaries but needs Node 22 (on 20
- * it crashes). Both are installed; the one that is safe here is used. Each loads its native part on
- * first open only.
+ * The SQLite driver of this process, for diagnostics: `node:sqlite` (Node 22.13+) or
+ * `better-sqlite3` (the optional dependency, for Node 20). `store.health().binding` adds versions.
  */
-export const Database: typeof LegacyDatabase =
-  Number(process.versions.node.split('.')[0]) >= 22 ? NapiDatabase : LegacyDatabase;
-export type Database = LegacyDatabase.Database;
-/** Which binding `Database` is, for diagnostics (`tokenmeter doctor`). */
-export const SQLITE_BINDING: string =
-  Database === NapiDatabase ? 'better-sqlite3 13 (Node-API)' : 'better-sqlite3 12';
+export const SQLITE_BINDING: string = defaultDriver();
 
 export interface OpenOptions {
   readonly?: boolean;
@@ -73,7 +66,7 @@ export function openDatabase(path: string, opts: OpenOptions = {}): Database {
         );
       }
     } else ensureFile(path);
-    db = new Database(path, { readonly, fileMustExist: true, timeout: opts.busyTimeoutMs ?? 5000 });
+    db = openConnection(path, { readonly });
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
     db.pragma('cache_size = -16000');
     if (!readonly) {

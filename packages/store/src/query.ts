@@ -1,7 +1,8 @@
 // Filters → SQL. Column names and sort orders come only from the fixed maps here; every value from
 // the caller is a bound parameter.
-import type Database from 'better-sqlite3';
+
 import type { StringDict } from './dict.js';
+import type { Database, Statement } from './driver/index.js';
 import { StoreQueryError } from './errors/store-query-error.js';
 import type { Dim } from './rows.js';
 import type { CallFilter } from './types.js';
@@ -94,9 +95,9 @@ export function dimConditions(f: ResolvedFilter): { sql: string[]; params: unkno
 
 /** Prepared statements by SQL text (the texts come from a bounded set of shapes). */
 export class StatementCache {
-  private readonly map = new Map<string, Database.Statement>();
-  constructor(private readonly db: Database.Database) {}
-  get(sql: string): Database.Statement {
+  private readonly map = new Map<string, Statement>();
+  constructor(private readonly db: Database) {}
+  get(sql: string): Statement {
     let s = this.map.get(sql);
     if (!s) {
       s = this.db.prepare(sql);

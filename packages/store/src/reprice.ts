@@ -12,8 +12,8 @@
 // - A re-priced call keeps the provenance of the price it now has (match, catalog entry, source,
 //   version and tier), like a call priced by the preload.
 // - Only calls stored before the reprice began are visited (an id bound), in (start_time, id) order.
-import type Database from 'better-sqlite3';
 import type { StringDict } from './dict.js';
+import type { Database, Statement } from './driver/index.js';
 import { StoreQueryError } from './errors/store-query-error.js';
 import { RollupWriter } from './rollups.js';
 import type { Fact } from './rows.js';
@@ -232,14 +232,14 @@ function validCost(c: RepriceCost): boolean {
 
 export class Repricer {
   private readonly rollups: RollupWriter;
-  private readonly update: Database.Statement;
-  private readonly lastId: Database.Statement;
+  private readonly update: Statement;
+  private readonly lastId: Statement;
   private readonly excluded: number[];
   /** A call of the current batch moved to another tier: rollup keys may be left with no call. */
   private tierMoved = false;
 
   constructor(
-    private readonly db: Database.Database,
+    private readonly db: Database,
     private readonly dict: StringDict,
   ) {
     this.rollups = new RollupWriter(db);

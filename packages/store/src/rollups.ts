@@ -1,7 +1,7 @@
 // Rollup maintenance: the facts of a batch are summed in memory per (table, bucket, key) and written
 // with one UPSERT per distinct key, in the same transaction as the raw rows. Pruning writes the same
 // sums negated, so each rollup always equals the sum of the raw rows that remain.
-import type Database from 'better-sqlite3';
+import type { Database, Statement } from './driver/index.js';
 import { DIMS, type Dim, type Fact } from './rows.js';
 import {
   bucketSql,
@@ -30,13 +30,13 @@ interface TableWriter {
   /** Index of the cube in CUBES (its key string is built once per fact). */
   cube: number;
   dimIndexes: number[];
-  upsert: Database.Statement;
-  deleteEmpty: Database.Statement;
+  upsert: Statement;
+  deleteEmpty: Statement;
   pending: Map<string, { bucket: number; dims: number[]; m: number[] }>;
 }
 
 /** Reads the compaction watermark (hour, epoch ms) inside the caller's transaction. */
-export function readCompactedUntil(get: Database.Statement): number {
+export function readCompactedUntil(get: Statement): number {
   const row = get.get(COMPACTED_UNTIL) as { value: string } | undefined;
   return row ? Number(row.value) : Number.MIN_SAFE_INTEGER;
 }
@@ -47,13 +47,13 @@ export class RollupWriter {
   private readonly tables: TableWriter[] = [];
   private readonly cubeDims: number[][];
   private readonly cubeKeys: string[];
-  private readonly getMeta: Database.Statement;
-  private readonly setMeta: Database.Statement;
-  private readonly compactions: Database.Statement[] = [];
+  private readonly getMeta: Statement;
+  private readonly setMeta: Statement;
+  private readonly compactions: Statement[] = [];
   /** Hours below this are in the day/all rollups too (read by begin()). */
   private compactedUntil = Number.MIN_SAFE_INTEGER;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database) {
     this.getMeta = db.prepare(SELECT_META);
     this.setMeta = db.prepare(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',

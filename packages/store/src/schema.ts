@@ -4,7 +4,7 @@
 //
 // Policy: a released migration is never edited; a change is a new migration appended to the list.
 // A file whose version is higher than this code knows is refused (StoreError 'newer_schema').
-import type Database from 'better-sqlite3';
+import type { Database } from './driver/index.js';
 
 /** Measure columns shared by every rollup table (sums over the calls of the bucket and key). */
 export const MEASURES = [
@@ -434,7 +434,7 @@ export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
  * Applies the migrations above `user_version`, up to `target` (default: all). Returns the version
  * the file is at afterwards.
  */
-export function migrate(db: Database.Database, target: number = SCHEMA_VERSION): number {
+export function migrate(db: Database, target: number = SCHEMA_VERSION): number {
   for (const m of MIGRATIONS) {
     if (m.version > target) break;
     const apply = db.transaction(() => {

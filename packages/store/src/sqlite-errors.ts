@@ -1,9 +1,43 @@
 // Turns SQLite and file-system failures into StoreErrors whose message says what happened and what to do.
 import { StoreError, type StoreErrorKind } from './errors/store-error.js';
 
-function codeOf(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
+/** SQLite's primary result codes by number (node:sqlite reports numbers, better-sqlite3 names). */
+const PRIMARY_CODES: Record<number, string> = {
+  1: 'SQLITE_ERROR',
+  2: 'SQLITE_INTERNAL',
+  3: 'SQLITE_PERM',
+  4: 'SQLITE_ABORT',
+  5: 'SQLITE_BUSY',
+  6: 'SQLITE_LOCKED',
+  7: 'SQLITE_NOMEM',
+  8: 'SQLITE_READONLY',
+  9: 'SQLITE_INTERRUPT',
+  10: 'SQLITE_IOERR',
+  11: 'SQLITE_CORRUPT',
+  12: 'SQLITE_NOTFOUND',
+  13: 'SQLITE_FULL',
+  14: 'SQLITE_CANTOPEN',
+  15: 'SQLITE_PROTOCOL',
+  17: 'SQLITE_SCHEMA',
+  18: 'SQLITE_TOOBIG',
+  19: 'SQLITE_CONSTRAINT',
+  20: 'SQLITE_MISMATCH',
+  21: 'SQLITE_MISUSE',
+  23: 'SQLITE_AUTH',
+  25: 'SQLITE_RANGE',
+  26: 'SQLITE_NOTADB',
+};
+
+/**
+ * The error's code: better-sqlite3's name (`SQLITE_BUSY_SNAPSHOT`), a system code (`ENOSPC`), or
+ * for node:sqlite (`ERR_SQLITE_ERROR` with a numeric `errcode`) the name of its primary code.
+ */
+export function codeOf(err: unknown): string | undefined {
+  const e = err as { code?: unknown; errcode?: unknown } | null;
+  if (e?.code === 'ERR_SQLITE_ERROR' && typeof e.errcode === 'number') {
+    return PRIMARY_CODES[e.errcode & 0xff] ?? `SQLITE_${e.errcode}`;
+  }
+  return typeof e?.code === 'string' ? e.code : undefined;
 }
 
 /** True for lock contention that goes away by itself (another process is writing). */

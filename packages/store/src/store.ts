@@ -1,18 +1,18 @@
-// The CostStore: one better-sqlite3 connection to a store file, with its queries.
+// The CostStore: one SQLite connection (driver/) to a store file, with its queries.
 import { statSync } from 'node:fs';
 import { modelLabel } from '@tokenmeter/semconv';
-import type Database from 'better-sqlite3';
 import { SqliteAlertStore } from './alert-store.js';
 import type { AlertStore } from './alert-types.js';
 import { SqliteBudgetLedger } from './budget-ledger.js';
 import { deleteBudget, selectBudgets, statusOf, upsertBudget } from './budgets.js';
 import { StringDict } from './dict.js';
+import { type Database, driverDescription } from './driver/index.js';
 import { StoreError } from './errors/store-error.js';
 import { StoreQueryError } from './errors/store-query-error.js';
 import { Guide } from './guide.js';
 import { runHourlyCost } from './hourly.js';
 import { Ingestor } from './ingest.js';
-import { openDatabase, SQLITE_BINDING } from './open.js';
+import { openDatabase } from './open.js';
 import {
   decodeCursor,
   dimConditions,
@@ -112,7 +112,7 @@ function pageSql(
 
 export class SqliteCostStore implements CostStore {
   readonly path: string;
-  private readonly db: Database.Database;
+  private readonly db: Database;
   private readonly dict: StringDict;
   private readonly stmts: StatementCache;
   private ingestor: Ingestor | undefined;
@@ -639,7 +639,7 @@ export class SqliteCostStore implements CostStore {
       schemaVersion: 0,
       journalMode: '',
       sqliteVersion: '',
-      binding: SQLITE_BINDING,
+      binding: driverDescription(),
       oldestMs: null,
       newestMs: null,
       ok: true,

@@ -270,7 +270,7 @@ export interface StoreHealth {
   journalMode: string;
   /** The SQLite library version, e.g. `3.50.4`. */
   sqliteVersion: string;
-  /** The Node binding in use (better-sqlite3 12 on Node 20, 13 on Node 22+). */
+  /** The SQLite driver in use: `node:sqlite (Node 24.x)` (Node 22.13+) or `better-sqlite3 12.x` (Node 20). */
   binding: string;
   oldestMs: number | null;
   newestMs: number | null;
@@ -391,7 +391,7 @@ export interface MetricTotalsRow {
   costNanos: Nanos;
 }
 
-/** A local store of priced calls. Synchronous (better-sqlite3); one instance per connection. */
+/** A local store of priced calls. Synchronous (node:sqlite or better-sqlite3); one instance per connection. */
 export interface CostStore {
   /** The file this store reads and writes. */
   readonly path: string;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
+import { openConnection } from '../src/driver/index.js';
 import { budgetKey, openStore, SCHEMA_VERSION } from '../src/index.js';
-import { Database } from '../src/open.js';
 import { migrate } from '../src/schema.js';
 import { call, DAY, HOUR, tempDir } from './helpers.js';
 
@@ -281,7 +281,7 @@ test('storing a call deletes its budget reservation in the same transaction (cou
 
 test('a version-2 store upgrades its budgets table: ids, limits and scopes kept, removed ids never reused', (t) => {
   const file = path.join(tempDir(t), 'v2.db');
-  const db = new Database(file);
+  const db = openConnection(file);
   db.pragma('journal_mode = WAL');
   assert.equal(migrate(db, 2), 2);
   const ins = db.prepare(

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
+import { openConnection } from '../src/driver/index.js';
 import { type CallFilter, type CallInput, type CallRow, openStore } from '../src/index.js';
-import { Database } from '../src/open.js';
 import { call, DAY, HOUR, matches, tempDir } from './helpers.js';
 
 test('every CallInput field is stored and read back; no message content columns exist', (t) => {
@@ -151,7 +151,7 @@ test('every CallInput field is stored and read back; no message content columns 
   });
   assert.deepEqual([...store.exportCalls()], [b, a], 'export is oldest first, same rows');
   store.close();
-  const db = new Database(store.path, { readonly: true });
+  const db = openConnection(store.path, { readonly: true });
   const columns = (
     db.prepare('SELECT name FROM pragma_table_info(?)').all('calls') as { name: string }[]
   ).map((c) => c.name);

@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { openConnection } from '../src/driver/index.js';
 import { createBatchWriter, openStore } from '../src/index.js';
-import { Database } from '../src/open.js';
 import { kindOf, toStoreError } from '../src/sqlite-errors.js';
 import { call, tempDir } from './helpers.js';
 
@@ -170,7 +170,7 @@ test('a corrupt file: one onError naming the file and the fix, writes dropped, n
 test('a store written by a newer tokenmeter is refused with a clear message', (t) => {
   const file = path.join(tempDir(t), 'newer.db');
   openStore(file).close();
-  const db = new Database(file);
+  const db = openConnection(file);
   db.pragma('user_version = 99');
   db.close();
   assert.throws(() => openStore(file), { name: 'StoreError', kind: 'newer_schema', message: /newer/ });
@@ -187,7 +187,7 @@ test('a store written by a newer tokenmeter is refused with a clear message', (t
 
 test('a full disk is reported as such (real SQLITE_FULL from a page limit)', (t) => {
   const file = path.join(tempDir(t), 'full.db');
-  const db = new Database(file);
+  const db = openConnection(file);
   db.exec('CREATE TABLE t (x BLOB)');
   db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true })}`);
   let caught: unknown;

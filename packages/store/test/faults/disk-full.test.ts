@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import type Database from 'better-sqlite3';
 import { createBatchWriter } from '../../src/batch-writer.js';
+import type { Database } from '../../src/driver/index.js';
 import { openStore } from '../../src/index.js';
 import { call, tempDir } from '../helpers.js';
 
@@ -17,7 +17,7 @@ const T0 = Date.UTC(2026, 10, 1);
 function fullDisk() {
   let full = true;
   return {
-    onOpen: (db: Database.Database) => {
+    onOpen: (db: Database) => {
       if (full) db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true })}`);
     },
     free: () => {
