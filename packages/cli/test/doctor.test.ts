@@ -51,7 +51,7 @@ describe('tokenmeter doctor', () => {
     assert.match(
       r.stdout,
       new RegExp(
-        `✓ ${store.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: [\\d.]+ KB, 25 calls, schema v\\d+, wal, SQLite 3\\.\\d+\\.\\d+ through better-sqlite3 1[23]`,
+        `✓ ${store.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: [\\d.]+ KB, 25 calls, schema v\\d+, wal, SQLite 3\\.\\d+\\.\\d+ through (node:sqlite \\(Node \\d+\\.\\d+\\.\\d+\\)|better-sqlite3 12\\.\\d+\\.\\d+)`,
       ),
     );
     assert.match(r.stdout, /✓ OTLP traces endpoint http:\/\/127\.0\.0\.1:\d+\/v1\/traces is reachable/);

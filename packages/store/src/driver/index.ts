@@ -61,10 +61,10 @@ function loadBetterSqlite3(): BetterSqlite3 {
   try {
     return requireHere('better-sqlite3') as BetterSqlite3;
   } catch (err) {
-    throw new Error(
-      `no SQLite driver: Node ${process.versions.node} has no node:sqlite (Node 22.13 and later do) and the optional dependency better-sqlite3 could not be loaded (${firstLine(err)}). Install it allowing its install script (npm install better-sqlite3 --allow-scripts=better-sqlite3), or run on Node 22.13+.`,
-      { cause: err },
-    );
+    const why = hasNodeSqlite()
+      ? `TOKENMETER_SQLITE_DRIVER=better-sqlite3, but better-sqlite3 could not be loaded on Node ${process.versions.node} (${firstLine(err)}). Unset TOKENMETER_SQLITE_DRIVER to use node:sqlite, or rebuild better-sqlite3 for this Node (npm rebuild better-sqlite3).`
+      : `Node ${process.versions.node} has no node:sqlite (Node 22.13 and later do) and the optional dependency better-sqlite3 could not be loaded (${firstLine(err)}). Install it allowing its install script (npm install better-sqlite3 --allow-scripts=better-sqlite3), or run on Node 22.13+.`;
+    throw new Error(`no SQLite driver: ${why}`, { cause: err });
   }
 }
 
