@@ -5,7 +5,7 @@
 //   npx tsx bench/store-driver.bench.ts           (better-sqlite3 as this package resolves it)
 //   BETTER_SQLITE3=/path/to/node_modules/better-sqlite3 npx tsx bench/store-driver.bench.ts
 // (a better-sqlite3 built for this Node: the repo's own copy is built for the Node that ran npm ci).
-import { rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { StringDict } from '../packages/store/src/dict.js';
@@ -79,12 +79,18 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 
 // --- queries on a generated store (made once, through node:sqlite) ---
+// Kept for the next run (the file name says what it holds); "now" is its newest call.
 const QFILE = `${DIR}/driver-query-${QUERY_ROWS}.db`;
-clean(QFILE);
 use('node:sqlite');
-console.log(`generating ${QUERY_ROWS.toLocaleString('en-US')} calls into ${QFILE}`);
-generateStore(QFILE, { rows: QUERY_ROWS, endMs: now, days: 45, seed: 1, users: 5000, tenants: 80 }, () => {});
-const since = periodBounds('month', now, 'UTC').startMs;
+if (!existsSync(QFILE)) {
+  console.log(`generating ${QUERY_ROWS.toLocaleString('en-US')} calls into ${QFILE}`);
+  generateStore(`${QFILE}.tmp`, { rows: QUERY_ROWS, endMs: now, days: 45, seed: 1, users: 5000, tenants: 80 }, () => {});
+  renameSync(`${QFILE}.tmp`, QFILE);
+}
+const newest = openStore(QFILE, { readonly: true });
+const end = newest.health({ quickCheck: false }).newestMs ?? now;
+newest.close();
+const since = periodBounds('month', end, 'UTC').startMs;
 const queries: [string, (s: CostStore) => unknown][] = [
   ['summary month by model', (s) => s.summary({ since, groupBy: 'model', timeZone: 'UTC' })],
   ['summary month by user (5,000 groups)', (s) => s.summary({ since, groupBy: 'user', timeZone: 'UTC' })],
@@ -97,7 +103,7 @@ const queries: [string, (s: CostStore) => unknown][] = [
   ['metricTotals', (s) => s.metricTotals()],
   ['calls() first page of 50, tenant', (s) => s.calls({ tenant: 'org-7', limit: 50 })],
   ['calls() first page of 50, user (rare)', (s) => s.calls({ user: 'user-4321', limit: 50 })],
-  ['exportCalls, last 24 h (every row)', (s) => [...s.exportCalls({ since: now - 86_400_000 })].length],
+  ['exportCalls, last 24 h (every row)', (s) => [...s.exportCalls({ since: end - 86_400_000 })].length],
 ];
 const query: Record<DriverName, number[][]> = { 'node:sqlite': [], 'better-sqlite3': [] };
 const stores = new Map<DriverName, CostStore>();
@@ -122,7 +128,6 @@ const same = JSON.stringify(queries.map(([, fn]) => fn(stores.get('node:sqlite')
 const other = JSON.stringify(queries.map(([, fn]) => fn(stores.get('better-sqlite3')!)));
 if (same !== other) throw new Error('the two drivers answered differently');
 for (const s of stores.values()) s.close();
-clean(QFILE);
 
 const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
 const ratio = (a: number, b: number) => `${((a / b - 1) * 100).toFixed(0)} %`;

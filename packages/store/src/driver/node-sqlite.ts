@@ -57,7 +57,7 @@ class NodeSqliteStatement implements Statement {
   }
 
   private row(r: unknown): unknown {
-    if (r === undefined || this.shape === 'object') return r;
+    if (r === undefined || this.nativeShape) return r;
     const values = this.arrays ? (r as unknown[]) : Object.values(r as object);
     return this.shape === 'pluck' ? values[0] : values;
   }
@@ -70,13 +70,23 @@ class NodeSqliteStatement implements Statement {
     return this.row(this.native.get(...positional(params)));
   }
 
-  all(...params: unknown[]): unknown[] {
-    const rows = this.native.all(...positional(params));
-    return this.shape === 'object' ? rows : rows.map((r) => this.row(r));
+  /** Whether node:sqlite's rows are already in the shape asked for (no per-row conversion). */
+  private get nativeShape(): boolean {
+    return this.shape === 'object' || (this.shape === 'raw' && this.arrays);
   }
 
-  *iterate(...params: unknown[]): IterableIterator<unknown> {
-    for (const r of this.native.iterate(...positional(params))) yield this.row(r);
+  all(...params: unknown[]): unknown[] {
+    const rows = this.native.all(...positional(params));
+    return this.nativeShape ? rows : rows.map((r) => this.row(r));
+  }
+
+  iterate(...params: unknown[]): IterableIterator<unknown> {
+    const rows = this.native.iterate(...positional(params));
+    return this.nativeShape ? rows : this.converted(rows);
+  }
+
+  private *converted(rows: IterableIterator<unknown>): IterableIterator<unknown> {
+    for (const r of rows) yield this.row(r);
   }
 }
 
