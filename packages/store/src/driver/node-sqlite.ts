@@ -9,8 +9,9 @@ export interface NativeStatement {
   get(...params: unknown[]): unknown;
   all(...params: unknown[]): unknown[];
   iterate(...params: unknown[]): IterableIterator<unknown>;
-  /** Node 24 (and some 22 releases); without it raw rows are read off the row objects. */
+  /** Node 22.16+ and 24+; without them rows are node:sqlite's own objects. */
   setReturnArrays?(enabled: boolean): void;
+  columns?(): { name: string }[];
 }
 
 export interface NativeDatabase {
@@ -29,36 +30,58 @@ function positional(params: unknown[]): unknown[] {
   return params.some(Array.isArray) ? params.flat() : params;
 }
 
+type RowMaker = (values: unknown[]) => object;
+
+/**
+ * A function turning a row's values into an object literal of the statement's columns. node:sqlite's
+ * own row objects have a null prototype and are built in V8's dictionary mode: every property read
+ * on them is a hash lookup (measured: reading 1,000-row pages of calls took 2.6 times as long as on
+ * better-sqlite3). Objects made by one literal share a hidden class, so reads are fast again.
+ */
+function rowMaker(names: string[]): RowMaker {
+  if (names.includes('__proto__')) {
+    return (values) => Object.fromEntries(names.map((n, i) => [n, values[i]]));
+  }
+  const props = names.map((n, i) => `${JSON.stringify(n)}: v[${i}]`).join(', ');
+  return new Function('v', `return { ${props} };`) as RowMaker;
+}
+
 type Shape = 'object' | 'raw' | 'pluck';
 
 class NodeSqliteStatement implements Statement {
   private shape: Shape = 'object';
-  /** Whether node:sqlite itself returns arrays (setReturnArrays), else rows are converted here. */
-  private arrays = false;
+  /** node:sqlite returns arrays (setReturnArrays): objects are made here, by `make`. */
+  private readonly arrays: boolean;
+  private make: RowMaker | undefined;
 
-  constructor(private readonly native: NativeStatement) {}
-
-  private setShape(shape: Shape): this {
-    this.shape = shape;
-    const arrays = shape !== 'object' && typeof this.native.setReturnArrays === 'function';
-    if (arrays !== this.arrays) {
-      this.native.setReturnArrays?.(arrays);
-      this.arrays = arrays;
-    }
-    return this;
+  constructor(private readonly native: NativeStatement) {
+    this.arrays = typeof native.setReturnArrays === 'function' && typeof native.columns === 'function';
+    if (this.arrays) native.setReturnArrays?.(true);
   }
 
   raw(toggle = true): Statement<unknown[], unknown[]> {
-    return this.setShape(toggle ? 'raw' : 'object') as Statement<unknown[], unknown[]>;
+    this.shape = toggle ? 'raw' : 'object';
+    return this as Statement<unknown[], unknown[]>;
   }
 
   pluck(toggle = true): Statement<unknown[], unknown> {
-    return this.setShape(toggle ? 'pluck' : 'object');
+    this.shape = toggle ? 'pluck' : 'object';
+    return this;
+  }
+
+  /** Whether node:sqlite's rows are already in the shape asked for (no per-row conversion). */
+  private get nativeShape(): boolean {
+    return this.arrays ? this.shape === 'raw' : this.shape === 'object';
   }
 
   private row(r: unknown): unknown {
     if (r === undefined || this.nativeShape) return r;
-    const values = this.arrays ? (r as unknown[]) : Object.values(r as object);
+    if (this.arrays) {
+      if (this.shape === 'pluck') return (r as unknown[])[0];
+      this.make ??= rowMaker(this.native.columns?.().map((c) => c.name) ?? []);
+      return this.make(r as unknown[]);
+    }
+    const values = Object.values(r as object);
     return this.shape === 'pluck' ? values[0] : values;
   }
 
@@ -70,14 +93,11 @@ class NodeSqliteStatement implements Statement {
     return this.row(this.native.get(...positional(params)));
   }
 
-  /** Whether node:sqlite's rows are already in the shape asked for (no per-row conversion). */
-  private get nativeShape(): boolean {
-    return this.shape === 'object' || (this.shape === 'raw' && this.arrays);
-  }
-
   all(...params: unknown[]): unknown[] {
     const rows = this.native.all(...positional(params));
-    return this.nativeShape ? rows : rows.map((r) => this.row(r));
+    if (this.nativeShape) return rows;
+    for (let i = 0; i < rows.length; i++) rows[i] = this.row(rows[i]);
+    return rows;
   }
 
   iterate(...params: unknown[]): IterableIterator<unknown> {
