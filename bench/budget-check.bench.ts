@@ -97,13 +97,17 @@ function hookOf(ledger: BudgetLedger): PreSendHook {
   };
 }
 
-async function block(): Promise<number> {
+/** Wall and CPU (user + system) time per call, µs. */
+async function block(): Promise<{ wall: number; cpu: number }> {
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < CALLS; i++) {
     const r = await fetchLlm(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     await r.json();
   }
-  return ((performance.now() - t0) * 1000) / CALLS;
+  const wall = ((performance.now() - t0) * 1000) / CALLS;
+  const c = process.cpuUsage(cpu0);
+  return { wall, cpu: (c.user + c.system) / CALLS };
 }
 
 const redis = await startRedisServer();
@@ -179,15 +183,19 @@ for (let round = 0; round < ROUNDS; round++) {
 
 const perCall: Record<Variant, number[]> = { none: [], memory: [], store: [], redis: [] };
 const added: Record<Variant, number[]> = { none: [], memory: [], store: [], redis: [] };
+const addedCpu: Record<Variant, number[]> = { none: [], memory: [], store: [], redis: [] };
 for (let round = 0; round < ROUNDS; round++) {
   const order = round % 2 === 0 ? VARIANTS : [...VARIANTS].reverse();
-  const got: Partial<Record<Variant, number>> = {};
+  const got: Partial<Record<Variant, { wall: number; cpu: number }>> = {};
   for (const v of order) {
     use(v);
     got[v] = await block();
-    perCall[v].push(got[v]!);
+    perCall[v].push(got[v]!.wall);
   }
-  for (const v of VARIANTS) added[v].push(got[v]! - got.none!);
+  for (const v of VARIANTS) {
+    added[v].push(got[v]!.wall - got.none!.wall);
+    addedCpu[v].push(got[v]!.cpu - got.none!.cpu);
+  }
 }
 use('none');
 writer.close();
@@ -203,8 +211,10 @@ const iqr = (xs: number[], digits = 1) => {
 const hookRows = HOOKED.map((v) => `| ${v} | ${iqr(hookWall[v], 2)} | ${iqr(hookCpu[v], 2)} |`);
 const rows = VARIANTS.map((v) => {
   const p = stats(perCall[v]);
-  const a = stats(added[v]);
-  return `| ${v === 'none' ? 'no budget (no hook)' : v} | ${fmt(p.median)} | ${v === 'none' ? '—' : `${fmt(a.median)} (${fmt(a.p25)} to ${fmt(a.p75)})`} |`;
+  const name = v === 'none' ? 'no budget (no hook)' : v;
+  return v === 'none'
+    ? `| ${name} | ${fmt(p.median)} | — | — |`
+    : `| ${name} | ${fmt(p.median)} | ${iqr(added[v])} | ${iqr(addedCpu[v])} |`;
 });
 const md = `### Budget check per call, in-process diagnostic (${machine()})
 
@@ -214,11 +224,12 @@ the variants (order reversed every other round) after a warm-up; one block budge
 call. A call with a budget is estimated (input from the body), checked, reserved, answered and
 settled; the store variant also stores the call (the distro's writer, which ends its reservation).
 Wall time per call in µs: median over rounds, and the median (IQR) of the difference from the
-no-budget block of the same round. **This machine was busy** (2 cores shared by up to 8 sessions
+no-budget block of the same round, in wall and in CPU time (user + system: the wait for a CPU left
+out). **This machine was busy** (2 cores shared by up to 8 sessions
 running builds and tests): treat the figures as orders of magnitude.
 
-| variant | µs per call | added by the budget, µs |
-| --- | ---: | ---: |
+| variant | µs per call | added by the budget, wall µs | added, CPU µs |
+| --- | ---: | ---: | ---: |
 ${rows.join('\n')}
 
 The check alone (\`hookBlock\`: the distro's hook called with a request and settled with its record,
