@@ -24,7 +24,7 @@ export {
   listCatalogModels,
   priceCall,
 } from './pricer.js';
-export { PROVIDER_NAME_TO_CATALOG, SELF_HOSTED_PROVIDERS } from './providers.js';
+export { PROVIDER_NAME_TO_CATALOG, providerNameOfCatalog, SELF_HOSTED_PROVIDERS } from './providers.js';
 export { GENAI_PRICES_DATA_URL, startCatalogRefresh } from './refresh.js';
 export type {
   CatalogData,

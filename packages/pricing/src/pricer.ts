@@ -14,6 +14,8 @@ import type { Rational, ServiceTier } from './internal-types.js';
 import { mulRational, rationalFromDecimal } from './money.js';
 import { overrideToSnapshotModel, validateOverrides } from './overrides.js';
 import {
+  type InferredProvider,
+  inferProvider,
   normProvider,
   type OverrideEntry,
   type PricingTables,
@@ -41,6 +43,7 @@ class PricerImpl implements Pricer {
   /** provider → base URL ('' when none) → model → match: looked up without building a key string. */
   #cache = new Map<string, Map<string, Map<string, Resolved | Unresolved>>>();
   #cached = 0;
+  #inferred = new Map<string, InferredProvider | null>();
   readonly #cacheSize: number;
   readonly overrides: PricingOverrides | undefined;
 
@@ -88,6 +91,7 @@ class PricerImpl implements Pricer {
     this.#catalogData = catalog;
     this.#cache.clear();
     this.#cached = 0;
+    this.#inferred.clear();
   }
 
   calculateCost(input: CostInput): CostResult | null {
@@ -114,8 +118,17 @@ class PricerImpl implements Pricer {
     const c = checkCostInput(input);
     if (!('checked' in c)) return c;
     const { checked, ms, requestedTier, provider, model } = c;
-    const r = this.#resolveCached(provider, model, input.baseUrl);
-    if (!r.ok) return { cost: null, match: r.match, reason: r.reason, requestedTier };
+    // A provider's own host (no providerFromModel): no inference, nothing allocated for it.
+    const mode = input.providerFromModel;
+    const found =
+      mode === 'first' || mode === 'fallback' ? this.#resolveFor(mode, input, provider, model) : undefined;
+    const r = found === undefined ? this.#resolveCached(provider, model, input.baseUrl) : found.r;
+    const inferred = found?.inferred;
+    if (!r.ok) {
+      const out: PriceCallResult = { cost: null, match: r.match, reason: r.reason, requestedTier };
+      if (inferred !== undefined) out.inferredProvider = inferred;
+      return out;
+    }
 
     let table: CompiledTable = r.model.single ?? periodAt(r.model, ms ?? Date.now()).table;
     if (table.onlyOtherUnits) {
@@ -167,7 +180,46 @@ class PricerImpl implements Pricer {
       serviceTier: applied,
       discount: r.discountNumber,
     };
-    return { cost, match: r.match, requestedTier };
+    if (inferred === undefined) return { cost, match: r.match, requestedTier };
+    if (r.match !== 'override') cost.match = 'inferred_provider';
+    return { cost, match: cost.match, requestedTier, inferredProvider: inferred };
+  }
+
+  /**
+   * The entry that prices the call: `provider`'s, or (`providerFromModel`) the one of the provider
+   * inferred from the model name, with that provider's id when it was the inferred one's.
+   */
+  #resolveFor(
+    mode: 'first' | 'fallback',
+    input: CostInput,
+    provider: string,
+    model: string,
+  ): { r: Resolved | Unresolved; inferred?: string } {
+    const given = mode === 'fallback' ? this.#resolveCached(provider, model, input.baseUrl) : undefined;
+    if (given?.ok) return { r: given };
+    const guess = this.#inferCached(model);
+    if (guess !== null) {
+      const r = this.#resolveCached(guess.provider.id, guess.model, undefined);
+      // The path's own provider (Anthropic Messages, Gemini) is the model's: nothing was inferred.
+      if (r.ok)
+        return guess.provider.id === normProvider(provider) ? { r } : { r, inferred: guess.provider.id };
+      if (mode === 'first') {
+        const own = provider === '' ? undefined : this.#resolveCached(provider, model, input.baseUrl);
+        if (own?.ok) return { r: own };
+      }
+      return { r, inferred: guess.provider.id };
+    }
+    return { r: given ?? this.#resolveCached(provider, model, input.baseUrl) };
+  }
+
+  #inferCached(model: string): InferredProvider | null {
+    let hit = this.#inferred.get(model);
+    if (hit === undefined) {
+      hit = inferProvider(this.#tables, model.trim().toLowerCase()) ?? null;
+      if (this.#inferred.size >= this.#cacheSize) this.#inferred.clear();
+      this.#inferred.set(model, hit);
+    }
+    return hit;
   }
 
   #resolveCached(provider: string, model: string, baseUrl: string | undefined): Resolved | Unresolved {

@@ -53,6 +53,21 @@ export const PROVIDER_NAME_TO_CATALOG: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Catalog provider id → the gen_ai.provider.name to record for a call it priced: the first name of
+ * PROVIDER_NAME_TO_CATALOG that maps to it (`google` → the Gemini API's name, `x-ai` → `x_ai`); a catalog id
+ * with no GenAI name (cohere, cerebras, moonshotai, ...) is recorded as it is.
+ */
+export function providerNameOfCatalog(catalogId: string): string {
+  return CATALOG_TO_PROVIDER_NAME.get(catalogId) ?? catalogId;
+}
+
+const CATALOG_TO_PROVIDER_NAME: ReadonlyMap<string, string> = (() => {
+  const out = new Map<string, string>();
+  for (const [name, id] of Object.entries(PROVIDER_NAME_TO_CATALOG)) if (!out.has(id)) out.set(id, name);
+  return out;
+})();
+
+/**
  * Self-hosted servers: priced only by user overrides (the catalog has no price for hardware you run).
  * When the call's base URL matches a hosted provider's API (an `openai_compatible` client pointed at
  * api.deepseek.com), that provider's prices apply.

@@ -80,6 +80,52 @@ export function catalogProvider(
   return byUrl();
 }
 
+/** A catalog provider named by `name` (a gen_ai.provider.name, an alias, a catalog id or a `provider_match`). */
+function providerNamed(t: PricingTables, name: string): CompiledProvider | undefined {
+  const id = PROVIDER_NAME_TO_CATALOG[name] ?? name;
+  return t.catalog.byId.get(id) ?? t.catalog.providers.find((c) => c.providerMatch?.(name));
+}
+
+/** The first catalog provider whose `model_match` takes the model (genai-prices' order). */
+function providerByModelMatch(t: PricingTables, lowerModel: string): CompiledProvider | undefined {
+  return t.catalog.providers.find((c) => c.modelMatch?.(lowerModel));
+}
+
+/** A provider inferred from a model name, and the name to look up in its list. */
+export interface InferredProvider {
+  readonly provider: CompiledProvider;
+  readonly model: string;
+}
+
+/**
+ * The provider a (lower-cased) model name belongs to, inferred the way genai-prices infers one:
+ * a vendor prefix that names a catalog provider (`anthropic/claude-3.5-sonnet`, `gemini/...`,
+ * genai-prices' LiteLLM rule), else the first provider whose `model_match` takes the name
+ * (`gpt-*` openai, `claude` anthropic, `gemini` google, `@cf/` cloudflare), else, for a gateway's
+ * routing slug (`@openai-prod/gpt-4o`, Portkey's model catalog), the same for the rest of the name.
+ */
+export function inferProvider(t: PricingTables, lowerModel: string): InferredProvider | undefined {
+  const slash = lowerModel.indexOf('/');
+  if (slash > 0 && slash < lowerModel.length - 1) {
+    const prefix = lowerModel.slice(0, slash);
+    const rest = lowerModel.slice(slash + 1);
+    if (!prefix.startsWith('@')) {
+      const named = providerNamed(t, prefix);
+      // An aggregator's prefix (`openrouter/auto`) names no vendor of the model.
+      if (named !== undefined && named.id !== 'openrouter') return { provider: named, model: rest };
+    }
+    const whole = providerByModelMatch(t, lowerModel);
+    if (whole !== undefined) return { provider: whole, model: lowerModel };
+    if (prefix.startsWith('@')) {
+      const slug = providerByModelMatch(t, rest);
+      if (slug !== undefined) return { provider: slug, model: rest };
+    }
+    return undefined;
+  }
+  const byMatch = providerByModelMatch(t, lowerModel);
+  return byMatch === undefined ? undefined : { provider: byMatch, model: lowerModel };
+}
+
 function override(t: PricingTables, providerNorm: string, lowerModel: string): CompiledModel | undefined {
   for (const o of t.overrides) {
     if (o.provider !== undefined && o.provider !== providerNorm) continue;

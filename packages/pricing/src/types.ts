@@ -43,6 +43,18 @@ export interface CostInput {
   batch?: boolean;
   /** The request URL's origin, e.g. `https://myres.openai.azure.com`; helps match a provider and Azure deployments. */
   baseUrl?: string;
+  /**
+   * Infer the provider from the model name, the way genai-prices does (`gpt-*` is openai,
+   * `claude-*` anthropic, a vendor prefix such as `anthropic/` names the vendor), for calls that
+   * went through a gateway or to an unknown host:
+   * - `first`: the inferred provider prices the call; `provider` only when nothing is inferred or
+   *   the inferred provider does not price the model (a user override for it, say).
+   * - `fallback`: `provider` prices the call; the inferred one only when `provider` does not price
+   *   the model (a declared endpoint whose name is not a price list, or that lacks the model).
+   * Priced through the inferred provider, the match is `inferred_provider` (`override` stays).
+   * Absent: `provider` alone, as always.
+   */
+  providerFromModel?: 'first' | 'fallback';
 }
 
 /** How the model was matched, or why it could not be. Values of tokenmeter.pricing.match. */
@@ -52,6 +64,8 @@ export type MatchQuality =
   | 'fallback_provider'
   | 'override'
   | 'deployment'
+  /** The provider was inferred from the model name (`CostInput.providerFromModel`). */
+  | 'inferred_provider'
   | 'unknown_model'
   | 'unknown_provider'
   | 'no_usage'
@@ -191,6 +205,11 @@ export interface PriceCallResult {
   error?: Error;
   /** The service tier asked for (`standard`, `batch`, `flex`, `priority`); `cost.serviceTier` is the one priced. */
   requestedTier: string;
+  /**
+   * The catalog provider id inferred from the model name (`CostInput.providerFromModel`), when the
+   * result (priced, or `unknown_model`) is that provider's rather than `CostInput.provider`'s.
+   */
+  inferredProvider?: string;
 }
 
 /** A price table in USD per million tokens (and per thousand requests), as `explainPrice` shows it. */
