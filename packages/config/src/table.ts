@@ -318,7 +318,7 @@ export const ENV_VARS = {
     type: providerList,
     default: [],
     defaultDoc: '',
-    doc: 'more endpoints to recognise: `vllm=http://localhost:8000/v1,ollama=http://localhost:11434`. Also declares a proxy or gateway in front of a known provider (`openai=https://llm-proxy.internal/v1`)',
+    doc: 'more endpoints to recognise: `vllm=http://localhost:8000/v1,ollama=http://localhost:11434`. Also declares a proxy or gateway in front of a known provider (`openai=https://llm-proxy.internal/v1`: priced as openai, and by the provider inferred from the model when openai does not price it), or an AI gateway serving any provider (`gateway=https://gw/v1`: format by path, provider by model, per call)',
   }),
   TOKENMETER_FEATURE: row({
     source: 'tokenmeter',

@@ -18,7 +18,11 @@ export interface CallRecord {
   durationMs: number;
   /** Streams: from request start to the first body chunk. */
   timeToFirstChunkMs?: number;
-  /** gen_ai.provider.name */
+  /**
+   * gen_ai.provider.name: the provider whose price list priced the call. Through a gateway or to an
+   * unknown host that is the provider inferred from the model (`pricingMatch` inferred_provider);
+   * `serverAddress` and `gateway` say where the call went.
+   */
   provider: string;
   /** gen_ai.operation.name */
   operation: string;
@@ -36,8 +40,19 @@ export interface CallRecord {
   usage?: TokenUsage;
   /** True when `usage` was counted locally because the provider reported none. */
   usageEstimated: boolean;
-  /** The price, or null when no price is known (see `pricingMatch`). */
+  /**
+   * The call's cost, or null when no price is known (see `pricingMatch`): the cost the provider or
+   * gateway reported (`cost.source` = `provider`: OpenRouter's usage.cost, LiteLLM's
+   * x-litellm-response-cost) when it did, else tokenmeter's own computation.
+   */
   cost: CostResult | null;
+  /**
+   * tokenmeter's own computation for a call whose `cost` the provider reported (so drift shows);
+   * absent otherwise (then `cost` is the local computation), or when the model has no local price.
+   */
+  localCost?: CostResult;
+  /** The AI gateway the call went through (tokenmeter.ai_gateway.name), when known. */
+  gateway?: string;
   /** How the price was matched, or why the call is unpriced. */
   pricingMatch: MatchQuality;
   /** error.type: the HTTP status code as a string, or an error class name (AbortError, TypeError). */

@@ -36,9 +36,11 @@ import {
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
+  ATTR_TOKENMETER_AI_GATEWAY_NAME,
   ATTR_TOKENMETER_BUDGET_ACTION,
   ATTR_TOKENMETER_BUDGET_NAME,
   ATTR_TOKENMETER_BUDGET_REQUESTED_MODEL,
+  ATTR_TOKENMETER_COST_LOCAL,
   ATTR_TOKENMETER_FEATURE,
   ATTR_TOKENMETER_PRICING_MATCH,
   ATTR_TOKENMETER_TENANT_ID,
@@ -59,6 +61,7 @@ import { coverage } from './coverage.js';
 import { estimateUsage } from './estimate/index.js';
 import type { PendingCall } from './pending.js';
 import { type PriceOutcome, priceRequest } from './price.js';
+import { reportedCost } from './reported-cost.js';
 import type { TokenmeterRuntime } from './runtime.js';
 
 export interface StartOptions {
@@ -139,9 +142,14 @@ export class LlmCall implements PendingCall {
   budgetNote: BudgetNote | undefined;
   /** The budget reservation to settle when the call ends (before the record reaches the sinks). */
   budgetSettle: ((record: CallRecord) => void) | undefined;
+  /** The AI gateway the call went through: from the URL, or named by the response headers. */
+  gateway: string | undefined;
+  /** The cost a gateway reported in a response header (LiteLLM), in nano-dollars. */
+  headerCostNanos: number | undefined;
   private readonly requestBody: unknown;
   private readonly requestText: string | undefined;
-  private readonly origin: string | undefined;
+  /** The request URL's origin. */
+  readonly origin: string | undefined;
 
   constructor(
     readonly runtime: TokenmeterRuntime,
@@ -154,6 +162,7 @@ export class LlmCall implements PendingCall {
     this.requestBody = options.requestBody;
     this.requestText = options.requestText;
     this.origin = options.origin;
+    this.gateway = info.gateway;
     const cov = coverage();
     if (cov.active) {
       const parent = trace.getSpanContext(ctx);
@@ -194,11 +203,11 @@ export class LlmCall implements PendingCall {
   }
 
   /** The span of the call, started at the request's time under the request's context. */
-  private startSpan(): Span {
+  private startSpan(provider: string): Span {
     const info = this.info;
     const attributes: Attributes = {
       [ATTR_GEN_AI_OPERATION_NAME]: info.operation,
-      [ATTR_GEN_AI_PROVIDER_NAME]: info.provider,
+      [ATTR_GEN_AI_PROVIDER_NAME]: provider,
       [ATTR_SERVER_ADDRESS]: info.serverAddress,
       [ATTR_SERVER_PORT]: info.serverPort,
     };
@@ -253,34 +262,48 @@ export class LlmCall implements PendingCall {
         `invalid_usage ${info.provider}`,
         `${info.provider} reported invalid usage (${response.invalidUsage}); the call is recorded unpriced (invalid_usage), without token counts`,
       );
+    const model = response?.responseModel ?? info.requestModel;
     const priced: PriceOutcome = priceRequest({
       provider: info.provider,
-      model: response?.responseModel ?? info.requestModel,
+      model,
       usage,
       invalidUsage: response?.invalidUsage !== undefined,
       timestampMs: this.startTimeMs,
       serviceTier: info.serviceTier,
       batch: info.batch,
       baseUrl: this.origin,
+      providerFromModel: info.providerFromModel,
     });
-    const span = this.startSpan();
+    // Through a gateway or to an unknown host, the provider whose list priced the call is the one
+    // recorded; server.address and the gateway name keep where the call went.
+    const provider = priced.inferredProvider ?? info.provider;
+    const gateway = this.gateway;
+    // A cost the response reports counts only from a gateway (a provider's own API reports none).
+    const reported =
+      gateway === undefined || options.blocked
+        ? undefined
+        : (response?.reportedCostNanos ?? this.headerCostNanos);
+    const cost = reported === undefined ? priced.cost : reportedCost(reported, priced.cost, gateway!, model);
+    const span = this.startSpan(provider);
     const spanContext = span.spanContext();
     const sampled = (spanContext.traceFlags & 1) === 1;
     const record: CallRecord = {
       startTimeMs: this.startTimeMs,
       durationMs,
-      provider: info.provider,
+      provider,
       operation: info.operation,
       stream: info.stream,
       serverAddress: info.serverAddress,
       serverPort: info.serverPort,
       usage,
       usageEstimated: estimated,
-      cost: priced.cost,
+      cost,
       pricingMatch: priced.match,
       attribution: getAttribution(this.ctx),
       sampled,
     };
+    if (reported !== undefined && priced.cost !== null) record.localCost = priced.cost;
+    if (gateway !== undefined) record.gateway = gateway;
     if (info.requestModel !== undefined) record.requestModel = info.requestModel;
     if (response?.responseModel !== undefined) record.responseModel = response.responseModel;
     if (response?.responseId !== undefined) record.responseId = response.responseId;
@@ -347,7 +370,7 @@ export class LlmCall implements PendingCall {
     if (info.choiceCount !== undefined && info.choiceCount !== 1)
       a[ATTR_GEN_AI_REQUEST_CHOICE_COUNT] = info.choiceCount;
     if (info.stream) a[ATTR_GEN_AI_REQUEST_STREAM] = true;
-    if (OPENAI_TIER_PROVIDERS.has(info.provider)) {
+    if (OPENAI_TIER_PROVIDERS.has(r.provider)) {
       if (info.serviceTier !== undefined) a[ATTR_GEN_AI_OPENAI_REQUEST_SERVICE_TIER] = info.serviceTier;
       if (response?.serviceTier !== undefined)
         a[ATTR_GEN_AI_OPENAI_RESPONSE_SERVICE_TIER] = response.serviceTier;
@@ -369,6 +392,8 @@ export class LlmCall implements PendingCall {
     const cost = r.cost;
     a[ATTR_TOKENMETER_PRICING_MATCH] = r.pricingMatch;
     if (cost !== null) writeCostAttributes(a, cost, this.runtime.config.costAttributes);
+    if (r.localCost !== undefined) a[ATTR_TOKENMETER_COST_LOCAL] = r.localCost.totalUsd;
+    if (r.gateway !== undefined) a[ATTR_TOKENMETER_AI_GATEWAY_NAME] = r.gateway;
     if (r.budgetOutcome !== undefined) {
       a[ATTR_TOKENMETER_BUDGET_NAME] = r.budgetName;
       a[ATTR_TOKENMETER_BUDGET_ACTION] =

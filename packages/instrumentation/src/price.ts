@@ -5,6 +5,7 @@ import {
   type MatchQuality,
   PricingInputError,
   priceCall,
+  providerNameOfCatalog,
   type TokenUsage,
 } from '@tokenmeter/pricing';
 
@@ -20,11 +21,15 @@ export interface PriceRequest {
   batch?: boolean | undefined;
   /** Origin of the request URL, e.g. `https://res.openai.azure.com`. */
   baseUrl?: string | undefined;
+  /** Infer the provider from the model (a gateway, an unknown host, a declared endpoint). */
+  providerFromModel?: 'first' | 'fallback' | undefined;
 }
 
 export interface PriceOutcome {
   cost: CostResult | null;
   match: MatchQuality;
+  /** gen_ai.provider.name of the provider inferred from the model, when its list decided the outcome. */
+  inferredProvider?: string;
 }
 
 const NO_USAGE: PriceOutcome = { cost: null, match: 'no_usage' };
@@ -45,11 +50,17 @@ export function priceRequest(req: PriceRequest): PriceOutcome {
       serviceTier: req.serviceTier,
       batch: req.batch,
       baseUrl: req.baseUrl,
+      providerFromModel: req.providerFromModel,
     });
     // Usage pricing refuses (a cost above 9 million USD for one call) is invalid usage, not "no usage".
     if (result.error instanceof PricingInputError && result.error.field.startsWith('usage'))
       return INVALID_USAGE;
-    return { cost: result.cost, match: result.match };
+    if (result.inferredProvider === undefined) return { cost: result.cost, match: result.match };
+    return {
+      cost: result.cost,
+      match: result.match,
+      inferredProvider: providerNameOfCatalog(result.inferredProvider),
+    };
   } catch {
     return UNKNOWN_MODEL;
   }

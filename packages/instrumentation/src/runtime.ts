@@ -29,6 +29,8 @@ export class TokenmeterRuntime {
   beforeSend: PreSendHook | undefined;
   private tracerSource: () => Tracer;
   private warned = new Set<string>();
+  /** Origins whose responses named an AI gateway (a LiteLLM proxy's headers): origin → gateway. */
+  private readonly gatewayOrigins = new Map<string, string>();
 
   constructor(config: TokenmeterInstrumentationConfig = {}, tracer?: () => Tracer) {
     this.config = resolveConfig(config);
@@ -63,6 +65,18 @@ export class TokenmeterRuntime {
     return fn === this.globalWrapper || fn === this.globalOriginal || fn === NATIVE_FETCH;
   }
 
+  /** The gateway an earlier response from `origin` named, if any. */
+  gatewayAt(origin: string): string | undefined {
+    return this.gatewayOrigins.get(origin);
+  }
+
+  /** Remember that `origin` is `gateway` (bounded: an app talks to few gateways). */
+  learnGateway(origin: string, gateway: string): void {
+    if (this.gatewayOrigins.get(origin) === gateway) return;
+    if (this.gatewayOrigins.size >= MAX_GATEWAY_ORIGINS) this.gatewayOrigins.clear();
+    this.gatewayOrigins.set(origin, gateway);
+  }
+
   /** A failure of ours: logged through the OTel diag logger and counted; never seen by the app. */
   internalError(component: string, error: unknown): void {
     try {
@@ -92,6 +106,8 @@ export class TokenmeterRuntime {
     }
   }
 }
+
+const MAX_GATEWAY_ORIGINS = 256;
 
 /** `globalThis.fetch` as it was when this module loaded. */
 const NATIVE_FETCH: unknown = typeof globalThis.fetch === 'function' ? globalThis.fetch : undefined;

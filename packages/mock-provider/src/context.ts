@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Billing } from './billing.js';
+import type { MockGateway } from './gateways.js';
 import type { FaultKind, MockProviderOptions } from './types.js';
 import {
   type CacheTtl,
@@ -109,6 +110,8 @@ export interface Ctx {
   cacheMode: CacheMode | undefined;
   /** Bytes written to the response body so far. */
   bytesSent: number;
+  /** The AI gateway the request came through (`/gateway/<name>/...`). */
+  gateway?: MockGateway;
   startTime: number;
 }
 

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { constants as h2constants } from 'node:http2';
 import { type Ctx, header, type Provider } from './context.js';
+import { gatewayHeaders, usageOfBody } from './gateways.js';
 import type { FaultKind } from './types.js';
 
 /** Streams fail (truncated-sse, cut-stream, malformed-json) at this chunk: two whole events get through first. */
@@ -318,7 +319,8 @@ export function sendJson(ctx: Ctx, status: number, headers: Record<string, strin
     }
     return;
   }
-  writeHead(res, status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
+  const extra = ctx.gateway === undefined ? undefined : gatewayHeaders(ctx, usageOfBody(body));
+  writeHead(res, status, { ...headers, ...extra, 'content-length': String(Buffer.byteLength(body)) });
   res.end(body);
 }
 
@@ -354,7 +356,7 @@ export async function pump(
 ): Promise<void> {
   const { res, fault } = ctx;
   if (gone(res)) return;
-  writeHead(res, status, headers);
+  writeHead(res, status, ctx.gateway === undefined ? headers : { ...headers, ...gatewayHeaders(ctx) });
   res.flushHeaders();
   let n = 0;
   for (const chunk of chunks) {

@@ -11,6 +11,7 @@ import {
   ServerState,
   str,
 } from './context.js';
+import { gatewayOfPath } from './gateways.js';
 import { ADMIN_PATHS, adminReport } from './providers/admin.js';
 import * as anthropic from './providers/anthropic.js';
 import * as bedrock from './providers/bedrock.js';
@@ -240,7 +241,9 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
     const startTime = Date.now();
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://mock.local');
-    const path = url.pathname;
+    // `/gateway/<name>/...`: the same provider path, answered as that AI gateway would.
+    const through = gatewayOfPath(url.pathname);
+    const path = through?.path ?? url.pathname;
     const raw = await readBody(req);
     let parsed: unknown;
     let invalidJson = false;
@@ -292,6 +295,7 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
       bytesSent: 0,
       startTime,
     };
+    if (through !== undefined) ctx.gateway = through.gateway;
 
     const faultHeader = header(ctx, 'x-mock-fault');
     if (faultHeader !== undefined && parseFault(faultHeader) === undefined) {

@@ -6,22 +6,29 @@
 // without the option (the rest of each event's text unchanged, never re-serialised).
 //
 // Where the option is injected (`acceptsStreamOptions`):
-// - openai; groq (its own SDKs send it by default); deepseek and x_ai (documented);
-//   openrouter (documented); vllm (documented, user-configured endpoints named `vllm`).
+// - openai; groq (its own SDKs send it by default); deepseek and x_ai (documented); vllm
+//   (documented) and Ollama's /v1 (localhost:11434); a gateway relaying to one of these by URL
+//   (Cloudflare AI Gateway's /openai/..., oai.helicone.ai).
+// - Every endpoint the user declared in TOKENMETER_PROVIDERS (a LiteLLM proxy, a company gateway,
+//   `gateway=...`), except names known to refuse it; and a LiteLLM proxy recognised by its response
+//   headers on an earlier call (the fetch layer remembers its origin).
 // - azure.ai.openai on api-version >= 2024-09-01 (previews) / 2024-10-21 (GA), and the v1 API;
 //   older api-versions reject the field.
+// - Not openrouter: it sends usage in every stream's last event unasked (its docs call the option
+//   deprecated, without effect), so adding the option and cutting its traces would take from the
+//   caller a usage event it gets without tokenmeter; the usage is read as it comes.
 // - Not mistal_ai (rejects unknown fields with 422 "extra_forbidden", and sends usage anyway),
-//   together_ai and fireworks_ai (send usage in the last chunk unasked), nor any other
-//   openai_compatible server: an unknown server may reject the field, and breaking the caller's
-//   request is worse than a missing usage (use `estimate` for those).
+//   together_ai and fireworks_ai (send usage in the last chunk unasked), nor any other undeclared
+//   openai_compatible server or gateway: an unknown server may reject the field, and breaking the
+//   caller's request is worse than a missing usage (the tokens are then estimated and marked).
 // The caller's own choice wins: include_usage true needs nothing; include_usage false is respected
 // (no injection; the call then has no reported usage, and can be estimated).
 import {
   GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_OPENAI,
   GEN_AI_PROVIDER_NAME_VALUE_DEEPSEEK,
   GEN_AI_PROVIDER_NAME_VALUE_GROQ,
+  GEN_AI_PROVIDER_NAME_VALUE_OLLAMA,
   GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
-  GEN_AI_PROVIDER_NAME_VALUE_OPENROUTER,
   GEN_AI_PROVIDER_NAME_VALUE_VLLM,
   GEN_AI_PROVIDER_NAME_VALUE_X_AI,
 } from '@tokenmeter/semconv';
@@ -41,12 +48,13 @@ export const STREAM_OPTIONS_PROVIDERS: ReadonlySet<string> = new Set([
   GEN_AI_PROVIDER_NAME_VALUE_GROQ,
   GEN_AI_PROVIDER_NAME_VALUE_DEEPSEEK,
   GEN_AI_PROVIDER_NAME_VALUE_X_AI,
-  GEN_AI_PROVIDER_NAME_VALUE_OPENROUTER,
   GEN_AI_PROVIDER_NAME_VALUE_VLLM,
+  GEN_AI_PROVIDER_NAME_VALUE_OLLAMA,
 ]);
 
 /** Whether the request's server accepts `stream_options` (see the module comment). */
 export function acceptsStreamOptions(info: RequestInfo): boolean {
+  if (info.streamOptions !== undefined) return info.streamOptions;
   if (!STREAM_OPTIONS_PROVIDERS.has(info.provider)) return false;
   if (info.provider !== GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_OPENAI) return true;
   const v = info.apiVersion;

@@ -78,6 +78,31 @@ export function openaiUsage(value: unknown): TokenUsage | undefined {
   });
 }
 
+/** The largest cost a response may report for one call, in USD (the pricing engine's bound too). */
+const MAX_REPORTED_USD = 9_000_000;
+
+/** A USD amount a response reports, in nano-dollars, or undefined when it is not a sane amount. */
+export function usdToNanos(value: unknown): number | undefined {
+  const usd = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof usd !== 'number' || !Number.isFinite(usd) || usd < 0 || usd > MAX_REPORTED_USD) return undefined;
+  return Math.round(usd * 1e9);
+}
+
+/**
+ * The cost an OpenAI-format `usage` reports (OpenRouter: `cost`, in USD-denominated credits; with
+ * bring-your-own-key, `is_byok: true`, `cost` is OpenRouter's fee and the provider bills
+ * `cost_details.upstream_inference_cost` to the user's own key, so the call cost both).
+ */
+export function openaiReportedCost(value: unknown): number | undefined {
+  const u = obj(value);
+  if (!u || u.cost === undefined || u.cost === null) return undefined;
+  const fee = usdToNanos(u.cost);
+  if (fee === undefined) return undefined;
+  if (u.is_byok !== true) return fee;
+  const upstream = usdToNanos(obj(u.cost_details)?.upstream_inference_cost);
+  return upstream === undefined ? fee : fee + upstream;
+}
+
 function readChoices(choices: unknown, reasons: string[]): void {
   const list = arr(choices);
   if (!list) return;
@@ -156,6 +181,7 @@ export function parseOpenAIChat(json: unknown): ResponseInfo {
     usage: openaiUsage(body.usage) ?? openaiUsage(obj(body.x_groq)?.usage),
     serviceTier: str(body.service_tier),
     errorType: openaiErrorType(body.error),
+    reportedCostNanos: openaiReportedCost(body.usage),
   });
 }
 
@@ -174,6 +200,7 @@ export function createOpenAIChatStreamParser(
   let responseModel: string | undefined;
   let serviceTier: string | undefined;
   let usage: TokenUsage | undefined;
+  let reportedCostNanos: number | undefined;
   let error: string | undefined;
   let events = 0;
   let malformed = 0;
@@ -224,6 +251,7 @@ export function createOpenAIChatStreamParser(
     }
     const u = openaiUsage(chunk.usage) ?? openaiUsage(obj(chunk.x_groq)?.usage);
     if (u) usage = u;
+    reportedCostNanos = openaiReportedCost(chunk.usage) ?? reportedCostNanos;
     error = openaiErrorType(chunk.error) ?? error;
     return false;
   }
@@ -238,6 +266,7 @@ export function createOpenAIChatStreamParser(
         usage,
         serviceTier,
         errorType: error,
+        reportedCostNanos,
       }),
     stats: () => ({ events, malformed, terminal }),
     outputText: () => capture?.snapshot(),

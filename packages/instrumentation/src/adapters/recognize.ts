@@ -16,6 +16,11 @@
 //    api.fireworks.ai, openrouter.ai, and localhost|127.0.0.1:11434 and ollama.com for Ollama, whose
 //    native API (`/api/chat`, `/api/generate`, `/api/embed`) is recognised there and under
 //    configured endpoints, never by path alone).
+//    Known AI gateways: openrouter.ai (its own price list, then the model's provider), Portkey
+//    (api.portkey.ai), Helicone (oai.helicone.ai relays OpenAI, anthropic.helicone.ai Anthropic,
+//    any other *.helicone.ai by model), Vercel AI Gateway (ai-gateway.vercel.sh) and Cloudflare AI
+//    Gateway (gateway.ai.cloudflare.com/v1/{account}/{gateway}/{provider}/..., the provider named by
+//    the path). A request through a gateway carries `gateway` (tokenmeter.ai_gateway.name).
 // 4. Any other host (including loopback) by path, as the format's default provider (and, to keep
 //    other APIs' look-alike paths out, with a `/v1` or `/openai/` prefix for the generic
 //    `/completions`, `/embeddings`, `/responses`, and a `model` in the body when the body is known):
@@ -26,9 +31,16 @@
 //      (`/models/{model}:generateContent`, ...) → the Gemini API provider: in practice only their owner's
 //      API (behind a gateway, a proxy or a mock) speaks them on an unknown host. Known hosts that
 //      offer an Anthropic-compatible endpoint (DeepSeek, xAI) keep their own provider.
+//    On an unknown host or a gateway the provider that prices the call is inferred from the model
+//    (`providerFromModel: 'first'`); a declared entry prices with its own name first and infers
+//    when that does not price the model (`'fallback'`), unless it names a self-hosted server
+//    (vllm, ollama, lm_studio, openai_compatible, ...: priced by overrides only). A declared name
+//    `gateway` (or litellm, portkey, helicone, cloudflare, vercel) declares a gateway.
 // Not inference calls, so null: Anthropic `/v1/messages/count_tokens` and `/v1/messages/batches`,
 // OpenAI `/v1/batches`, Gemini `:countTokens` and `:batchGenerateContent`, Vertex `:countTokens` /
 // `:computeTokens`, GET retrievals of stored responses, anything not POST.
+
+import { SELF_HOSTED_PROVIDERS } from '@tokenmeter/pricing';
 import {
   GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC,
   GEN_AI_PROVIDER_NAME_VALUE_AWS_BEDROCK,
@@ -48,6 +60,14 @@ import {
 } from '@tokenmeter/semconv';
 import { bedrockModelFromId } from './bedrock/model-id.js';
 import { WIRE_FORMATS } from './formats.js';
+import {
+  AI_GATEWAY_CLOUDFLARE,
+  AI_GATEWAY_HELICONE,
+  AI_GATEWAY_NAMES,
+  AI_GATEWAY_OPENROUTER,
+  AI_GATEWAY_PORTKEY,
+  AI_GATEWAY_VERCEL,
+} from './gateways.js';
 import type { RequestInfo, RequestView, WireApi } from './types.js';
 import { obj } from './util.js';
 
@@ -116,6 +136,9 @@ interface Classified {
   deployment?: string;
   /** The path says the response streams (streamGenerateContent, converse-stream, ...). */
   stream?: boolean;
+  gateway?: string;
+  providerFromModel?: 'first' | 'fallback';
+  streamOptions?: boolean;
 }
 
 function geminiFromPath(provider: string, path: string): Classified | null {
@@ -264,10 +287,17 @@ function classifyKnownHost(host: string, path: string, url: URL): Classified | n
       return null;
     }
     const format = openaiFormat(path);
-    if (format) return { provider: compatible, format };
-    // DeepSeek (/anthropic/v1/messages) and xAI (/v1/messages) also speak Anthropic Messages.
-    if (isMessagesPath(path)) return { provider: compatible, format: MESSAGES };
-    return null;
+    const c: Classified | null = format
+      ? { provider: compatible, format }
+      : // DeepSeek (/anthropic/v1/messages) and xAI (/v1/messages) also speak Anthropic Messages.
+        isMessagesPath(path)
+        ? { provider: compatible, format: MESSAGES }
+        : null;
+    if (c !== null && compatible === GEN_AI_PROVIDER_NAME_VALUE_OPENROUTER) {
+      c.gateway = AI_GATEWAY_OPENROUTER;
+      c.providerFromModel = 'fallback';
+    }
+    return c;
   }
   switch (host) {
     case 'api.anthropic.com':
@@ -285,6 +315,16 @@ function classifyKnownHost(host: string, path: string, url: URL): Classified | n
       return vertexFromPath(GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI, path);
     case 'ollama.com':
       return ollamaOn(path);
+    case 'gateway.ai.cloudflare.com':
+      return cloudflareFromPath(path);
+    case 'api.portkey.ai':
+      return throughGateway(AI_GATEWAY_PORTKEY, path);
+    case 'ai-gateway.vercel.sh':
+      return throughGateway(AI_GATEWAY_VERCEL, path);
+    case 'oai.helicone.ai':
+      return relayedBy(AI_GATEWAY_HELICONE, byFormat(GEN_AI_PROVIDER_NAME_VALUE_OPENAI, path));
+    case 'anthropic.helicone.ai':
+      return relayedBy(AI_GATEWAY_HELICONE, byFormat(GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC, path));
   }
   // Suffix-matched hosts.
   if (
@@ -302,6 +342,7 @@ function classifyKnownHost(host: string, path: string, url: URL): Classified | n
   ) {
     return bedrockFromPath(GEN_AI_PROVIDER_NAME_VALUE_AWS_BEDROCK, path);
   }
+  if (host.endsWith('.helicone.ai')) return throughGateway(AI_GATEWAY_HELICONE, path);
   if (url.port === '11434' && LOOPBACK.has(host)) return ollamaOn(path);
   return undefined; // not a known host
 }
@@ -324,6 +365,83 @@ export function isKnownProviderHost(hostname: string): boolean {
 function ollamaOn(path: string): Classified | null {
   const format = ollamaFormat(path, GEN_AI_PROVIDER_NAME_VALUE_OLLAMA) ?? openaiFormat(path);
   return format ? { provider: GEN_AI_PROVIDER_NAME_VALUE_OLLAMA, format } : null;
+}
+
+/** A request through a gateway that serves any provider's models: the provider comes from the model. */
+function throughGateway(gateway: string, path: string): Classified | null {
+  const c = byFormat(undefined, path);
+  if (c === null) return null;
+  c.gateway = gateway;
+  c.providerFromModel = 'first';
+  return c;
+}
+
+/** A request a gateway relays to the provider the URL names: that provider, then the model's. */
+function relayedBy(gateway: string, c: Classified | null): Classified | null {
+  if (c === null) return null;
+  c.gateway = gateway;
+  c.providerFromModel = 'fallback';
+  return c;
+}
+
+/** Cloudflare AI Gateway's provider path segments → gen_ai.provider.name. */
+const CLOUDFLARE_PROVIDERS: ReadonlyMap<string, string> = new Map([
+  ['openai', GEN_AI_PROVIDER_NAME_VALUE_OPENAI],
+  ['anthropic', GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC],
+  ['google-ai-studio', GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI],
+  ['google-vertex-ai', GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI],
+  ['azure-openai', GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_OPENAI],
+  ['aws-bedrock', GEN_AI_PROVIDER_NAME_VALUE_AWS_BEDROCK],
+  ['groq', GEN_AI_PROVIDER_NAME_VALUE_GROQ],
+  ['mistral', GEN_AI_PROVIDER_NAME_VALUE_MISTRAL_AI],
+  ['deepseek', GEN_AI_PROVIDER_NAME_VALUE_DEEPSEEK],
+  ['grok', GEN_AI_PROVIDER_NAME_VALUE_X_AI],
+  ['openrouter', GEN_AI_PROVIDER_NAME_VALUE_OPENROUTER],
+]);
+
+/**
+ * Cloudflare AI Gateway: `/v1/{account}/{gateway}/{provider}/{the provider's own path}`. A provider
+ * segment it relays to prices the call (then the model's provider); `compat` (the unified
+ * OpenAI-compatible endpoint, `provider/model` names), `workers-ai` and the rest by model.
+ */
+function cloudflareFromPath(path: string): Classified | null {
+  if (!path.startsWith('/v1/')) return null;
+  let at = 4;
+  for (let i = 0; i < 2; i++) {
+    const next = path.indexOf('/', at);
+    if (next < 0) return null;
+    at = next + 1;
+  }
+  const end = path.indexOf('/', at);
+  if (end < 0) return null;
+  const segment = path.slice(at, end);
+  const rest = path.slice(end);
+  const provider = CLOUDFLARE_PROVIDERS.get(segment);
+  if (provider === undefined) return throughGateway(AI_GATEWAY_CLOUDFLARE, rest);
+  if (provider === GEN_AI_PROVIDER_NAME_VALUE_AWS_BEDROCK) {
+    const model = rest.indexOf('/model/');
+    return relayedBy(AI_GATEWAY_CLOUDFLARE, model < 0 ? null : bedrockFromPath(provider, rest.slice(model)));
+  }
+  return relayedBy(AI_GATEWAY_CLOUDFLARE, byFormat(provider, rest));
+}
+
+/** Declared providers whose servers reject `stream_options` (Mistral: 422) or send usage unasked. */
+const NO_STREAM_OPTIONS: ReadonlySet<string> = new Set([
+  GEN_AI_PROVIDER_NAME_VALUE_MISTRAL_AI,
+  GEN_AI_PROVIDER_NAME_VALUE_TOGETHER_AI,
+  GEN_AI_PROVIDER_NAME_VALUE_FIREWORKS_AI,
+  GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_OPENAI, // by api-version (acceptsStreamOptions)
+]);
+
+/** A request under a declared endpoint: the format by path; how pricing and streams treat it by name. */
+function declared(name: string, path: string): Classified | null {
+  const c = AI_GATEWAY_NAMES.has(name) ? throughGateway(name, path) : byFormat(name, path);
+  if (c === null) return null;
+  // What the user declared is theirs: include_usage is asked for unless the name is known to refuse it.
+  if (!NO_STREAM_OPTIONS.has(name)) c.streamOptions = true;
+  if (c.gateway !== undefined) return c;
+  if (!SELF_HOSTED_PROVIDERS.has(name)) c.providerFromModel = 'fallback';
+  return c;
 }
 
 interface CompiledEndpoint {
@@ -365,7 +483,7 @@ function matchConfigured(
     if (c.host !== host || c.protocol !== url.protocol) continue;
     if (c.pathPrefix !== '' && path !== c.pathPrefix && !path.startsWith(`${c.pathPrefix}/`)) continue;
     // The format is read from the whole path (OpenAI and Anthropic paths by suffix, Gemini by pattern).
-    return byFormat(c.provider, path) ?? null;
+    return declared(c.provider, path);
   }
   return undefined;
 }
@@ -411,6 +529,7 @@ export function recognizeRequest(view: RequestView, options?: RecognizeOptions):
       if (last !== 115 && last !== 116) return null;
       classified = byFormat(undefined, path);
       if (classified && !plausibleOnUnknownHost(classified, path, view.body)) return null;
+      if (classified) classified.providerFromModel = 'first';
     }
     if (!classified) return null;
     return buildInfo(classified, view, url, host);
@@ -432,6 +551,9 @@ function buildInfo(c: Classified, view: RequestView, url: URL, host: string): Re
   };
   if (c.urlModel !== undefined) info.requestModel = c.urlModel;
   if (c.deployment !== undefined) info.deployment = c.deployment;
+  if (c.gateway !== undefined) info.gateway = c.gateway;
+  if (c.providerFromModel !== undefined) info.providerFromModel = c.providerFromModel;
+  if (c.streamOptions !== undefined) info.streamOptions = c.streamOptions;
   if (c.provider === GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_OPENAI) {
     const v = url.searchParams.get('api-version');
     if (v) info.apiVersion = v;

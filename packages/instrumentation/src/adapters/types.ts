@@ -38,6 +38,23 @@ export interface RequestInfo {
   streamFormat?: StreamFormat;
   /** Azure OpenAI: the `api-version` query parameter, when present. */
   apiVersion?: string;
+  /**
+   * The AI gateway the request goes through (`openrouter`, `litellm`, `portkey`, `helicone`,
+   * `cloudflare`, `vercel`, or a declared entry's name), when the URL tells: tokenmeter.ai_gateway.name.
+   */
+  gateway?: string;
+  /**
+   * How pricing finds the provider (`CostInput.providerFromModel` of @tokenmeter/pricing): `first`
+   * for a gateway or an unknown host (the provider is inferred from the model name, `provider` is
+   * only the path's default), `fallback` for a declared endpoint or a gateway with its own price
+   * list (OpenRouter): `provider`, then the inferred one. Absent: a provider's own host.
+   */
+  providerFromModel?: 'first' | 'fallback';
+  /**
+   * Whether the server is known to accept `stream_options.include_usage`, when the URL says so
+   * beyond the provider (a declared endpoint, a gateway relaying to OpenAI); absent: by provider.
+   */
+  streamOptions?: boolean;
 }
 
 export type StreamFormat = 'sse' | 'json-array' | 'aws-eventstream' | 'ndjson';
@@ -76,6 +93,11 @@ export interface ResponseInfo {
    * is then recorded unpriced (`invalid_usage`), with no token counts.
    */
   invalidUsage?: string;
+  /**
+   * The cost the response itself reports, in nano-dollars (OpenRouter's `usage.cost`, plus
+   * `cost_details.upstream_inference_cost` for a bring-your-own-key call). Only a gateway's is used.
+   */
+  reportedCostNanos?: number;
 }
 
 /**

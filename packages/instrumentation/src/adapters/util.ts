@@ -116,6 +116,7 @@ export function clean(info: ResponseInfo): ResponseInfo {
   if (info.serviceTier !== undefined) out.serviceTier = info.serviceTier;
   if (info.errorType !== undefined) out.errorType = info.errorType;
   if (info.invalidUsage !== undefined) out.invalidUsage = info.invalidUsage;
+  if (info.reportedCostNanos !== undefined) out.reportedCostNanos = info.reportedCostNanos;
   return out;
 }
 

@@ -6,6 +6,7 @@
 // through a pull-based tap. Errors and aborts reach the caller as the same objects. Nothing of
 // ours throws into the app: on our own failure the call goes on as if uninstrumented.
 import { context, createContextKey } from '@opentelemetry/api';
+import { AI_GATEWAY_LITELLM, gatewayFromHeaders, headerReportedCost } from '../adapters/gateways.js';
 import {
   isOpenAIStreamFormat,
   planStreamUsageInjection,
@@ -126,6 +127,10 @@ function post(
       info = recognizeRequest({ url, method: 'POST', body }, options);
       if (info === null) return passThrough(original, self, args);
     }
+    const learned =
+      info.providerFromModel === 'first' && info.gateway === undefined
+        ? knownGateway(runtime, info, url)
+        : undefined;
     const config = runtime.config;
     const openaiStream = info.stream && isOpenAIStreamFormat(info);
     if (openaiStream) askedForUsage = includeUsageOf(body) === true;
@@ -141,6 +146,7 @@ function post(
       origin: url.origin,
     });
     if (countRequest) call.estimateIfMissing = true;
+    if (learned !== undefined) call.gateway = learned;
     custom = !global && runtime.globalWrapper !== undefined && !runtime.isGlobalFetch(original);
   } catch (error) {
     runtime.internalError('fetch', error);
@@ -210,6 +216,31 @@ function dispatch(
   );
 }
 
+/** An unknown host whose earlier response named its gateway: a LiteLLM proxy accepts include_usage. */
+function knownGateway(runtime: TokenmeterRuntime, info: RequestInfo, url: URL): string | undefined {
+  const gateway = runtime.gatewayAt(url.origin);
+  if (gateway === AI_GATEWAY_LITELLM) info.streamOptions = true;
+  return gateway;
+}
+
+/**
+ * What the response headers say about a call that did not go to a provider's own host: the gateway
+ * they name (remembered for the origin's next calls), and the cost a gateway reports in a header
+ * (non-streamed responses: a stream's headers leave before its cost is known).
+ */
+function readGatewayHeaders(call: LlmCall, headers: Headers): void {
+  const info = call.info;
+  // A gateway the URL names stays; otherwise the headers of this very response say which one.
+  if (info.gateway === undefined) {
+    const named = gatewayFromHeaders(headers);
+    if (named !== undefined) {
+      call.gateway = named;
+      if (call.origin !== undefined) call.runtime.learnGateway(call.origin, named);
+    }
+  }
+  if (call.gateway !== undefined && !info.stream) call.headerCostNanos = headerReportedCost(headers);
+}
+
 function includeUsageOf(body: unknown): unknown {
   const options = (body as { stream_options?: unknown } | undefined)?.stream_options;
   return typeof options === 'object' && options !== null
@@ -248,6 +279,7 @@ function onResponse(call: LlmCall, response: Response, injected: boolean, askedF
       return response;
     }
     const status = response.status;
+    if (call.info.providerFromModel !== undefined) readGatewayHeaders(call, response.headers);
     if (status >= 400) {
       // The SDK reads the error body itself: it is not touched.
       call.finish(undefined, { httpStatus: status, errorType: String(status) });

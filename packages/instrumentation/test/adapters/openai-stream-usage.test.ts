@@ -60,8 +60,9 @@ describe('planStreamUsageInjection', () => {
       'https://api.groq.com/openai/v1/chat/completions',
       'https://api.deepseek.com/chat/completions',
       'https://api.x.ai/v1/chat/completions',
-      'https://openrouter.ai/api/v1/chat/completions',
       'https://api.openai.com/v1/completions',
+      'http://localhost:11434/v1/chat/completions',
+      'https://gateway.ai.cloudflare.com/v1/acct/gw/openai/chat/completions',
       'https://res.openai.azure.com/openai/deployments/d/chat/completions?api-version=2024-10-21',
       'https://res.openai.azure.com/openai/deployments/d/chat/completions?api-version=2025-04-01-preview',
       'https://res.openai.azure.com/openai/v1/chat/completions',
@@ -71,6 +72,12 @@ describe('planStreamUsageInjection', () => {
       'https://api.together.xyz/v1/chat/completions',
       'https://api.fireworks.ai/inference/v1/chat/completions',
       'http://127.0.0.1:8080/v1/chat/completions',
+      // OpenRouter sends usage in every stream unasked: adding the option and cutting its traces
+      // would take from the app a usage event it gets without tokenmeter.
+      'https://openrouter.ai/api/v1/chat/completions',
+      // Gateways that route by model to any provider: the upstream may reject the field.
+      'https://api.portkey.ai/v1/chat/completions',
+      'https://ai-gateway.vercel.sh/v1/chat/completions',
       'https://res.openai.azure.com/openai/deployments/d/chat/completions?api-version=2024-06-01',
       'https://res.openai.azure.com/openai/deployments/d/chat/completions?api-version=2024-08-01-preview',
     ];

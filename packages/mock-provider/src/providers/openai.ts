@@ -1,6 +1,8 @@
 // OpenAI wire format (and Azure OpenAI, and every OpenAI-compatible server): chat completions,
 // legacy completions, the Responses API, embeddings, model list.
+
 import { arr, type Ctx, nowSeconds, num, obj, planOutput, str } from '../context.js';
+import { addOpenRouterCost } from '../gateways.js';
 import { isKnownOpenAIModel, isOpenAIReasoningModel, openaiResponseModel } from '../models.js';
 import { pump, sendError, sendJson, sseData, sseEvent, wordIndices } from '../respond.js';
 import {
@@ -220,6 +222,10 @@ export async function chatCompletions(ctx: Ctx, route: OpenAIRouteOptions): Prom
     };
     if (!noUsage) res.usage = chatUsage({ prompt, cached, completion, reasoning: plan.reasoning * n });
     billServed(ctx, respModel, prompt, cached, completion);
+    if (ctx.gateway === 'openrouter') {
+      res.provider = 'OpenAI';
+      if (res.usage) addOpenRouterCost(ctx, res.usage as Record<string, unknown>);
+    }
     if (tier) res.service_tier = tier;
     res.system_fingerprint = SYSTEM_FINGERPRINT;
     if (isAzure(ctx)) res.prompt_filter_results = [{ prompt_index: 0, content_filter_results: AZURE_FILTER }];
@@ -227,13 +233,15 @@ export async function chatCompletions(ctx: Ctx, route: OpenAIRouteOptions): Prom
     return;
   }
 
-  const includeUsage = obj(body.stream_options)?.include_usage === true && !noUsage;
+  const askedUsage = obj(body.stream_options)?.include_usage === true && !noUsage;
+  // OpenRouter ends every stream with its usage, asked or not.
+  const includeUsage = askedUsage || (ctx.gateway === 'openrouter' && !noUsage);
   const base = (choices: unknown[]): Record<string, unknown> => {
     const chunk: Record<string, unknown> = { id, object: 'chat.completion.chunk', created, model: respModel };
     if (tier) chunk.service_tier = tier;
     chunk.system_fingerprint = SYSTEM_FINGERPRINT;
     chunk.choices = choices;
-    if (includeUsage) chunk.usage = null;
+    if (askedUsage) chunk.usage = null;
     return chunk;
   };
   const choiceDelta = (index: number, delta: Record<string, unknown>, finish: string | null) => {
@@ -298,6 +306,7 @@ export async function chatCompletions(ctx: Ctx, route: OpenAIRouteOptions): Prom
       const completion = (tool ? toolTokens : emitted) * n + plan.reasoning * n;
       const chunk = base([]);
       chunk.usage = chatUsage({ prompt, cached, completion, reasoning: plan.reasoning * n });
+      if (ctx.gateway === 'openrouter') addOpenRouterCost(ctx, chunk.usage as Record<string, unknown>);
       yield sseData(chunk);
     }
     yield 'data: [DONE]\n\n';

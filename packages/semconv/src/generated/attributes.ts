@@ -437,6 +437,18 @@ export const ATTR_SERVER_ADDRESS = 'server.address' as const;
 export const ATTR_SERVER_PORT = 'server.port' as const;
 
 /**
+ * The AI gateway the call went through, recognised by its host or a response header, or named in TOKENMETER_PROVIDERS.
+ *
+ * @note Known values: openrouter, litellm, portkey, helicone, cloudflare, vercel; a declared gateway (TOKENMETER_PROVIDERS=gateway=https://gw/v1) is recorded as gateway.
+ *
+ * @example litellm
+ * @example openrouter
+ * @example cloudflare
+ * @experimental This attribute is in development and may change.
+ */
+export const ATTR_TOKENMETER_AI_GATEWAY_NAME = 'tokenmeter.ai_gateway.name' as const;
+
+/**
  * What the budget did.
  *
  * @example block
@@ -514,6 +526,16 @@ export const ATTR_TOKENMETER_COST_CURRENCY = 'tokenmeter.cost.currency' as const
  * @experimental This attribute is in development and may change.
  */
 export const ATTR_TOKENMETER_COST_INPUT = 'tokenmeter.cost.input' as const;
+
+/**
+ * The cost in USD tokenmeter computed from the token counts and its price data, when the call's cost (gen_ai.usage.cost) is one the provider reported.
+ *
+ * @note Set only when tokenmeter.pricing.source is provider (OpenRouter's usage.cost, LiteLLM's x-litellm-response-cost header) and the call could also be priced locally, so that the drift between what a gateway charged and the price list is visible. The breakdown attributes (tokenmeter.cost.input, .output, .cache_read, .cache_write) are this local computation's: a provider reports only a total.
+ *
+ * @example 0.0002832
+ * @experimental This attribute is in development and may change.
+ */
+export const ATTR_TOKENMETER_COST_LOCAL = 'tokenmeter.cost.local' as const;
 
 /**
  * Cost in USD of the output tokens, reasoning tokens included.
@@ -642,6 +664,11 @@ export const TOKENMETER_PRICING_MATCH_VALUE_FALLBACK_PROVIDER = 'fallback_provid
  * Matched a user override rule.
  */
 export const TOKENMETER_PRICING_MATCH_VALUE_OVERRIDE = 'override' as const;
+
+/**
+ * The call went through a gateway or an unknown host (or a declared provider that does not price the model), so the provider was inferred from the model name the way genai-prices does (gpt-* is openai, claude-* is anthropic, a vendor prefix such as anthropic/ names the vendor) and its price list matched.
+ */
+export const TOKENMETER_PRICING_MATCH_VALUE_INFERRED_PROVIDER = 'inferred_provider' as const;
 
 /**
  * An Azure OpenAI deployment name mapped to a model by the user.

@@ -1,0 +1,366 @@
+// Calls through AI gateways and to unknown hosts, with the real openai and Anthropic SDKs against
+// the mock provider (which answers `/gateway/<name>/...` as that gateway would: its headers, its
+// usage accounting). Gateway hosts (openrouter.ai, api.portkey.ai, ...) are reached through the
+// SDK's own `fetch` option, which sends the very request to the mock: tokenmeter sees the real URL.
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import type AnthropicType from '@anthropic-ai/sdk';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import {
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_USAGE_COST,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_SERVER_ADDRESS,
+  ATTR_TOKENMETER_AI_GATEWAY_NAME,
+  ATTR_TOKENMETER_COST_LOCAL,
+  ATTR_TOKENMETER_PRICING_MATCH,
+  ATTR_TOKENMETER_PRICING_PROVIDER_ID,
+  ATTR_TOKENMETER_PRICING_SOURCE,
+  ATTR_TOKENMETER_USAGE_ESTIMATED,
+  GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC,
+  GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
+  GEN_AI_PROVIDER_NAME_VALUE_OPENROUTER,
+  LABEL_PROVIDER,
+  METRIC_LLM_COST_USD,
+  TOKENMETER_PRICING_MATCH_VALUE_INFERRED_PROVIDER,
+} from '@tokenmeter/semconv';
+import type OpenAIType from 'openai';
+import { type Harness, points, requireSdk, startHarness, tokenmeterSpans, waitFor } from './helpers/otel.js';
+
+let h: Harness;
+let OpenAI: typeof OpenAIType;
+let Anthropic: typeof AnthropicType;
+
+before(async () => {
+  h = await startHarness();
+  ({ OpenAI } = requireSdk('openai') as typeof import('openai'));
+  Anthropic = (requireSdk('@anthropic-ai/sdk') as { default: typeof AnthropicType }).default;
+});
+after(() => h.close());
+beforeEach(() => {
+  h.reset();
+  h.instrumentation.setConfig(h.config);
+});
+
+/** gpt-4o-mini at OpenAI's list price: $0.15 / Mtok in, $0.60 / Mtok out, in nano-dollars. */
+const gpt4oMiniNanos = (input: number, output: number) => input * 150 + output * 600;
+
+/** A fetch that sends each request to the mock under `mockPath` in place of `origin`. */
+function viaMock(origin: string, mockPath: string): typeof fetch {
+  return (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    return fetch(url.replace(origin, `${h.mock.url}${mockPath}`), init);
+  };
+}
+
+function openaiAt(baseURL: string, fetchImpl?: typeof fetch): OpenAIType {
+  return new OpenAI({
+    baseURL,
+    apiKey: 'sk-test',
+    maxRetries: 0,
+    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+  });
+}
+
+async function oneSpan(): Promise<ReadableSpan> {
+  await waitFor(() => h.records.length === 1);
+  const spans = tokenmeterSpans(h.spans);
+  assert.equal(spans.length, 1);
+  return spans[0]!;
+}
+
+const ask = [{ role: 'user' as const, content: 'Say hello' }];
+
+describe('an unknown host: the provider inferred from the model', () => {
+  test('the openai SDK at an undeclared loopback base URL calling gpt-4o-mini is priced as openai, marked inferred_provider', async () => {
+    const client = openaiAt(`${h.mock.url}/v1`);
+    const res = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: ask });
+    const span = await oneSpan();
+    const a = span.attributes;
+    assert.equal(a[ATTR_GEN_AI_PROVIDER_NAME], GEN_AI_PROVIDER_NAME_VALUE_OPENAI);
+    assert.equal(a[ATTR_SERVER_ADDRESS], '127.0.0.1');
+    assert.equal(a[ATTR_TOKENMETER_PRICING_MATCH], TOKENMETER_PRICING_MATCH_VALUE_INFERRED_PROVIDER);
+    assert.equal(a[ATTR_TOKENMETER_PRICING_PROVIDER_ID], 'openai');
+    assert.equal(a[ATTR_TOKENMETER_AI_GATEWAY_NAME], undefined);
+    const usage = res.usage!;
+    const record = h.records[0]!;
+    assert.equal(record.cost?.totalNanos, gpt4oMiniNanos(usage.prompt_tokens, usage.completion_tokens));
+    assert.equal(record.provider, GEN_AI_PROVIDER_NAME_VALUE_OPENAI);
+    const cost = points(await h.collect(), METRIC_LLM_COST_USD);
+    assert.equal(cost.length, 1);
+    assert.equal(cost[0]!.attributes[LABEL_PROVIDER], GEN_AI_PROVIDER_NAME_VALUE_OPENAI);
+  });
+
+  test('a stream whose caller asked for usage records exactly what the server sent', async () => {
+    const client = openaiAt(`${h.mock.url}/v1`);
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: ask,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let sent: { prompt_tokens: number; completion_tokens: number } | undefined;
+    for await (const chunk of stream) if (chunk.usage) sent = chunk.usage;
+    const a = (await oneSpan()).attributes;
+    assert.ok(sent);
+    assert.equal(a[ATTR_GEN_AI_USAGE_INPUT_TOKENS], sent.prompt_tokens);
+    assert.equal(a[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS], sent.completion_tokens);
+    assert.equal(a[ATTR_TOKENMETER_USAGE_ESTIMATED], undefined);
+    assert.equal(a[ATTR_TOKENMETER_PRICING_MATCH], TOKENMETER_PRICING_MATCH_VALUE_INFERRED_PROVIDER);
+  });
+
+  test('a stream from a server that sends usage unasked records what it sent, not an estimate', async () => {
+    // OpenRouter's accounting ends every stream with usage; here on an undeclared loopback host.
+    const client = openaiAt(`${h.mock.url}/gateway/openrouter/api/v1`);
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: ask,
+      stream: true,
+    });
+    let sent: { prompt_tokens: number; completion_tokens: number } | undefined;
+    for await (const chunk of stream) if (chunk.usage) sent = chunk.usage;
+    const a = (await oneSpan()).attributes;
+    assert.ok(sent, 'the app still receives the usage chunk the server sent');
+    assert.equal(a[ATTR_GEN_AI_USAGE_INPUT_TOKENS], sent.prompt_tokens);
+    assert.equal(a[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS], sent.completion_tokens);
+    assert.equal(a[ATTR_TOKENMETER_USAGE_ESTIMATED], undefined);
+  });
+
+  test('a stream to an unknown server is never sent include_usage: estimated and marked', async () => {
+    const client = openaiAt(`${h.mock.url}/v1`);
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: ask,
+      stream: true,
+    });
+    for await (const _ of stream) {
+      // read to the end
+    }
+    const a = (await oneSpan()).attributes;
+    assert.equal(
+      h.mock.requests[0]!.body && (h.mock.requests[0]!.body as Record<string, unknown>).stream_options,
+      undefined,
+    );
+    assert.equal(a[ATTR_TOKENMETER_USAGE_ESTIMATED], true);
+    assert.equal(a[ATTR_TOKENMETER_PRICING_MATCH], TOKENMETER_PRICING_MATCH_VALUE_INFERRED_PROVIDER);
+  });
+});
+
+describe('known gateways by host', () => {
+  test('OpenRouter: its usage.cost is the call cost (source provider), the local price beside it', async () => {
+    const client = openaiAt(
+      'https://openrouter.ai/api/v1',
+      viaMock('https://openrouter.ai', '/gateway/openrouter'),
+    );
+    const res = await client.chat.completions.create(
+      { model: 'openai/gpt-4o-mini', messages: ask },
+      { headers: { 'x-mock-reported-cost': '0.000123' } },
+    );
+    const a = (await oneSpan()).attributes;
+    assert.equal(a[ATTR_GEN_AI_PROVIDER_NAME], GEN_AI_PROVIDER_NAME_VALUE_OPENROUTER);
+    assert.equal(a[ATTR_TOKENMETER_AI_GATEWAY_NAME], 'openrouter');
+    assert.equal(a[ATTR_SERVER_ADDRESS], 'openrouter.ai');
+    assert.equal(a[ATTR_GEN_AI_USAGE_COST], 0.000123);
+    assert.equal(a[ATTR_TOKENMETER_PRICING_SOURCE], 'provider');
+    const record = h.records[0]!;
+    assert.equal(record.cost?.totalNanos, 123_000);
+    assert.equal(record.cost?.source, 'provider');
+    // OpenRouter's own list prices openai/gpt-4o-mini like OpenAI's.
+    const usage = res.usage!;
+    assert.equal(record.localCost?.totalNanos, gpt4oMiniNanos(usage.prompt_tokens, usage.completion_tokens));
+    assert.equal(a[ATTR_TOKENMETER_COST_LOCAL], record.localCost!.totalUsd);
+  });
+
+  test('OpenRouter streams: usage and cost read from the last event, the app gets the stream as sent', async () => {
+    const client = openaiAt(
+      'https://openrouter.ai/api/v1',
+      viaMock('https://openrouter.ai', '/gateway/openrouter'),
+    );
+    const stream = await client.chat.completions.create(
+      { model: 'openai/gpt-4o-mini', messages: ask, stream: true },
+      { headers: { 'x-mock-reported-cost': '0.00005' } },
+    );
+    let sent: { prompt_tokens: number; completion_tokens: number } | undefined;
+    for await (const chunk of stream) if (chunk.usage) sent = chunk.usage;
+    const a = (await oneSpan()).attributes;
+    assert.ok(sent, 'no include_usage was injected and stripped: the usage event reaches the app');
+    assert.equal((h.mock.requests[0]!.body as Record<string, unknown>).stream_options, undefined);
+    assert.equal(a[ATTR_GEN_AI_USAGE_INPUT_TOKENS], sent.prompt_tokens);
+    assert.equal(h.records[0]!.cost?.totalNanos, 50_000);
+    assert.equal(h.records[0]!.cost?.source, 'provider');
+  });
+
+  test('Vercel AI Gateway: a vendor-prefixed model is priced by its vendor, the gateway kept', async () => {
+    const client = openaiAt(
+      'https://ai-gateway.vercel.sh/v1',
+      viaMock('https://ai-gateway.vercel.sh', '/gateway/vercel'),
+    );
+    await client.chat.completions.create({ model: 'anthropic/claude-3.5-sonnet', messages: ask });
+    const a = (await oneSpan()).attributes;
+    assert.equal(a[ATTR_GEN_AI_PROVIDER_NAME], GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC);
+    assert.equal(a[ATTR_TOKENMETER_AI_GATEWAY_NAME], 'vercel');
+    assert.equal(a[ATTR_SERVER_ADDRESS], 'ai-gateway.vercel.sh');
+    assert.equal(a[ATTR_TOKENMETER_PRICING_MATCH], TOKENMETER_PRICING_MATCH_VALUE_INFERRED_PROVIDER);
+    assert.equal(a[ATTR_TOKENMETER_PRICING_PROVIDER_ID], 'anthropic');
+  });
+
+  test('Portkey by host: provider by model, gateway portkey', async () => {
+    const client = openaiAt(
+      'https://api.portkey.ai/v1',
+      viaMock('https://api.portkey.ai', '/gateway/portkey'),
+    );
+    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: ask });
+    const a = (await oneSpan()).attributes;
+    assert.equal(a[ATTR_GEN_AI_PROVIDER_NAME], GEN_AI_PROVIDER_NAME_VALUE_OPENAI);
+    assert.equal(a[ATTR_TOKENMETER_AI_GATEWAY_NAME], 'portkey');
+  });
+
+  test('Cloudflare AI Gateway: the provider named in the path prices it; streams get exact usage', async () => {
+    const origin = 'https://gateway.ai.cloudflare.com';
+    const client = openaiAt(`${origin}/v1/acct123/my-gw/openai`, viaMock(origin, '/gateway/cloudflare'));
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: ask,
+      stream: true,
+    });
+    let chunks = 0;
+    for await (const chunk of stream) {
+      chunks++;
+      assert.equal(chunk.usage, undefined, 'the injected usage never reaches the app');
+    }
+    assert.ok(chunks > 0);
+    const a = (await oneSpan()).attributes;
+    assert.equal(a[ATTR_GEN_AI_PROVIDER_NAME], GEN_AI_PROVIDER_NAME_VALUE_OPENAI);
+    assert.equal(a[ATTR_TOKENMETER_AI_GATEWAY_NAME], 'cloudflare');
+    assert.equal(a[ATTR_TOKENMETER_PRICING_MATCH], 'exact');
+    assert.equal(a[ATTR_TOKENMETER_USAGE_ESTIMATED], undefined);
+    const sent = h.mock.requests[0]!.body as { stream_options?: { include_usage?: boolean } };
+    assert.equal(sent.stream_options?.include_usage, true);
+  });
+
+  test('Cloudflare AI Gateway with the Anthropic SDK: /anthropic/v1/messages priced as anthropic', async () => {
+    const origin = 'https://gateway.ai.cloudflare.com';
+    const client = new Anthropic({
+      baseURL: `${origin}/v1/acct123/my-gw/anthropic`,
+      apiKey: 'x',
+      maxRetries: 0,
+      fetch: viaMock(origin, '/gateway/cloudflare'),
+    });
+    await client.messages.create({ model: 'claude-3-5-haiku-20241022', max_tokens: 50, messages: ask });
+    const a = (await oneSpan()).attributes;
+    assert.equal(a[ATTR_GEN_AI_PROVIDER_NAME], GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC);
+    assert.equal(a[ATTR_TOKENMETER_AI_GATEWAY_NAME], 'cloudflare');
+    assert.notEqual(a[ATTR_GEN_AI_USAGE_COST], undefined);
+  });
+});
+
+describe('gateways recognised by their response headers', () => {
+  test('a LiteLLM proxy: its x-litellm-response-cost is the call cost, the local price beside it', async () => {
+    const client = openaiAt(`${h.mock.url}/gateway/litellm/v1`);
+    const res = await client.chat.completions.create(
+      { model: 'gpt-4o-mini', messages: ask },
+      { headers: { 'x-mock-reported-cost': '0.0000105' } },
+    );
+    const a = (await oneSpan()).attributes;
+    assert.equal(a[ATTR_TOKENMETER_AI_GATEWAY_NAME], 'litellm');
+    assert.equal(a[ATTR_GEN_AI_PROVIDER_NAME], GEN_AI_PROVIDER_NAME_VALUE_OPENAI);
+    assert.equal(a[ATTR_GEN_AI_USAGE_COST], 0.0000105);
+    assert.equal(a[ATTR_TOKENMETER_PRICING_SOURCE], 'provider');
+    const usage = res.usage!;
+    assert.equal(
+      h.records[0]!.localCost?.totalNanos,
+      gpt4oMiniNanos(usage.prompt_tokens, usage.completion_tokens),
+    );
+  });
+
+  test('a LiteLLM proxy seen once is asked for stream usage from then on: exact, not estimated', async () => {
+    const client = openaiAt(`${h.mock.url}/gateway/litellm/v1`);
+    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: ask });
+    await waitFor(() => h.records.length === 1);
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: ask,
+      stream: true,
+    });
+    for await (const chunk of stream) assert.equal(chunk.usage, undefined);
+    await waitFor(() => h.records.length === 2);
+    const streamed = h.records[1]!;
+    assert.equal(streamed.gateway, 'litellm');
+    assert.equal(streamed.usageEstimated, false);
+    assert.equal(streamed.cost?.source, 'catalog', 'a stream carries no header cost');
+    const sent = h.mock.requests[1]!.body as { stream_options?: { include_usage?: boolean } };
+    assert.equal(sent.stream_options?.include_usage, true);
+  });
+
+  test('Helicone and Portkey behind a company URL are named by their headers', async () => {
+    for (const name of ['helicone', 'portkey', 'cloudflare']) {
+      h.reset();
+      const client = openaiAt(`${h.mock.url}/gateway/${name}/v1`);
+      await client.chat.completions.create({ model: 'gpt-4o-mini', messages: ask });
+      const a = (await oneSpan()).attributes;
+      assert.equal(a[ATTR_TOKENMETER_AI_GATEWAY_NAME], name);
+      assert.equal(a[ATTR_GEN_AI_PROVIDER_NAME], GEN_AI_PROVIDER_NAME_VALUE_OPENAI);
+    }
+  });
+});
+
+describe('declared endpoints', () => {
+  test('declaring openai=<gateway> does not leave Anthropic-format calls through it unpriced', async () => {
+    const base = `${h.mock.url}/gateway/litellm`;
+    h.instrumentation.setConfig({ ...h.config, providers: [{ baseUrl: base, provider: 'openai' }] });
+    const client = new Anthropic({ baseURL: base, apiKey: 'x', maxRetries: 0 });
+    await client.messages.create({ model: 'claude-3-5-haiku-20241022', max_tokens: 50, messages: ask });
+    const a = (await oneSpan()).attributes;
+    assert.equal(a[ATTR_GEN_AI_PROVIDER_NAME], GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC);
+    assert.equal(a[ATTR_TOKENMETER_PRICING_MATCH], TOKENMETER_PRICING_MATCH_VALUE_INFERRED_PROVIDER);
+    assert.notEqual(a[ATTR_GEN_AI_USAGE_COST], undefined);
+  });
+
+  test('declaring openai=<gateway> still prices OpenAI models as openai (exact)', async () => {
+    const base = `${h.mock.url}/gateway/vercel/v1`;
+    h.instrumentation.setConfig({ ...h.config, providers: [{ baseUrl: base, provider: 'openai' }] });
+    await openaiAt(base).chat.completions.create({ model: 'gpt-4o-mini', messages: ask });
+    const a = (await oneSpan()).attributes;
+    assert.equal(a[ATTR_GEN_AI_PROVIDER_NAME], GEN_AI_PROVIDER_NAME_VALUE_OPENAI);
+    assert.equal(a[ATTR_TOKENMETER_PRICING_MATCH], 'exact');
+  });
+
+  test('gateway=<url>: format by path, provider by model, per call, stream usage asked for', async () => {
+    const base = `${h.mock.url}/gateway/vercel`;
+    h.instrumentation.setConfig({ ...h.config, providers: [{ baseUrl: base, provider: 'gateway' }] });
+    const stream = await openaiAt(`${base}/v1`).chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: ask,
+      stream: true,
+    });
+    for await (const chunk of stream) assert.equal(chunk.usage, undefined);
+    await waitFor(() => h.records.length === 1);
+    await new Anthropic({ baseURL: base, apiKey: 'x', maxRetries: 0 }).messages.create({
+      model: 'claude-3-5-haiku-20241022',
+      max_tokens: 50,
+      messages: ask,
+    });
+    await waitFor(() => h.records.length === 2);
+    const [openai, anthropic] = h.records;
+    assert.equal(openai!.provider, GEN_AI_PROVIDER_NAME_VALUE_OPENAI);
+    assert.equal(openai!.gateway, 'gateway');
+    assert.equal(openai!.usageEstimated, false);
+    assert.equal(openai!.pricingMatch, 'inferred_provider');
+    // The Anthropic Messages path names its provider: priced as anthropic, by the catalog's own match.
+    assert.equal(anthropic!.provider, GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC);
+    assert.equal(anthropic!.gateway, 'gateway');
+    assert.notEqual(anthropic!.cost, null);
+    assert.notEqual(anthropic!.pricingMatch, 'inferred_provider');
+  });
+
+  test('a declared self-hosted server (vllm) is never priced at a hosted list price', async () => {
+    const base = `${h.mock.url}/v1`;
+    h.instrumentation.setConfig({ ...h.config, providers: [{ baseUrl: base, provider: 'vllm' }] });
+    await openaiAt(base).chat.completions.create({ model: 'gpt-4o-mini', messages: ask });
+    const a = (await oneSpan()).attributes;
+    assert.equal(a[ATTR_GEN_AI_PROVIDER_NAME], 'vllm');
+    assert.equal(a[ATTR_GEN_AI_USAGE_COST], undefined);
+    assert.equal(a[ATTR_TOKENMETER_PRICING_MATCH], 'unknown_provider');
+  });
+});

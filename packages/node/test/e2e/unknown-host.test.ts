@@ -1,0 +1,153 @@
+// The openai SDK pointed at a base URL tokenmeter does not know and nobody declared (a company
+// gateway, a proxy, a test mock on loopback), under the real preload: the provider is inferred from
+// the model, so the call is priced in the span, the metrics and the store alike, marked
+// inferred_provider; a stream whose caller asked for usage records exactly what the server sent.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { type MockProvider, startMockProvider } from '@tokenmeter/mock-provider';
+import { calculateCost } from '@tokenmeter/pricing';
+import {
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_USAGE_COST,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_SERVER_ADDRESS,
+  ATTR_TOKENMETER_PRICING_MATCH,
+  ATTR_TOKENMETER_USAGE_ESTIMATED,
+  LABEL_PROVIDER,
+  METRIC_LLM_COST_USD_DESCRIPTOR,
+  METRIC_LLM_REQUESTS_DESCRIPTOR,
+} from '@tokenmeter/semconv';
+import { openStore } from '@tokenmeter/store';
+import { type OtlpReceiver, startOtlpReceiver } from '../helpers/otlp-receiver.js';
+import { type RunResult, runApp } from '../helpers/run-app.js';
+import { byScenario, openaiChatUsage } from './expect.js';
+
+let mock: MockProvider;
+let receiver: OtlpReceiver;
+let dir: string;
+before(async () => {
+  mock = await startMockProvider();
+  receiver = await startOtlpReceiver();
+  dir = mkdtempSync(path.join(os.tmpdir(), 'tm-e2e-unknown-host-'));
+});
+after(async () => {
+  await Promise.all([mock.close(), receiver.close()]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const SERVICE = 'unknown-host-e2e';
+let ran: Promise<{ run: RunResult; storePath: string }> | undefined;
+function runOnce(): Promise<{ run: RunResult; storePath: string }> {
+  ran ??= (async () => {
+    const storePath = path.join(dir, 'calls.db');
+    const run = await runApp('openai.mjs', {
+      preload: 'import',
+      env: {
+        // Not declared in TOKENMETER_PROVIDERS: an unknown host.
+        MOCK_OPENAI_BASE_URL: `${mock.url}/v1`,
+        SCENARIOS: 'chat,chat-stream-usage',
+        OTEL_SERVICE_NAME: SERVICE,
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_METRICS_EXPORTER: 'otlp',
+        TOKENMETER_STORE: storePath,
+      },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    return { run, storePath };
+  })();
+  return ran;
+}
+
+const gpt4oMini = (usage: Parameters<typeof openaiChatUsage>[0]) =>
+  calculateCost({ provider: 'openai', model: 'gpt-4o-mini-2024-07-18', usage: openaiChatUsage(usage) })!;
+
+test('gpt-4o-mini at an undeclared loopback base URL: priced spans marked inferred_provider, stream usage as sent', async () => {
+  const { run } = await runOnce();
+  const app = byScenario(run.json);
+  const spans = receiver.spans.filter((s) => s.resource[ATTR_SERVICE_NAME] === SERVICE && s.kind === 3);
+  assert.equal(spans.length, 2);
+  for (const [i, name] of ['chat', 'chat-stream-usage'].entries()) {
+    const a = spans[i]!.attributes;
+    const usage = app.get(name)!.usage as Parameters<typeof openaiChatUsage>[0];
+    assert.equal(a[ATTR_GEN_AI_PROVIDER_NAME], 'openai', name);
+    assert.equal(a[ATTR_SERVER_ADDRESS], '127.0.0.1', name);
+    assert.equal(a[ATTR_TOKENMETER_PRICING_MATCH], 'inferred_provider', name);
+    assert.equal(a[ATTR_GEN_AI_USAGE_INPUT_TOKENS], usage.prompt_tokens, `${name}: input tokens as sent`);
+    assert.equal(
+      a[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS],
+      usage.completion_tokens,
+      `${name}: output tokens as sent`,
+    );
+    assert.equal(a[ATTR_TOKENMETER_USAGE_ESTIMATED], undefined, name);
+    assert.equal(Math.round((a[ATTR_GEN_AI_USAGE_COST] as number) * 1e9), gpt4oMini(usage).totalNanos, name);
+  }
+});
+
+test('gpt-4o-mini at an undeclared base URL: the metrics count it priced under provider openai', async () => {
+  const { run } = await runOnce();
+  const app = byScenario(run.json);
+  const points = receiver.points.filter((p) => p.resource[ATTR_SERVICE_NAME] === SERVICE);
+  const requests = points.filter((p) => p.metric === METRIC_LLM_REQUESTS_DESCRIPTOR.name);
+  assert.deepEqual(
+    requests.map((p) => [p.attributes[LABEL_PROVIDER], String(p.attributes.priced), p.value]),
+    [['openai', 'true', 2]],
+  );
+  const cost = points
+    .filter((p) => p.metric === METRIC_LLM_COST_USD_DESCRIPTOR.name)
+    .reduce((sum, p) => sum + p.value, 0);
+  const expected = ['chat', 'chat-stream-usage']
+    .map((n) => gpt4oMini(app.get(n)!.usage as Parameters<typeof openaiChatUsage>[0]).totalNanos)
+    .reduce((x, y) => x + y, 0);
+  assert.equal(Math.round(cost * 1e9), expected);
+});
+
+test('gpt-4o-mini at an undeclared base URL: the store rows are priced and marked inferred_provider', async () => {
+  const { storePath } = await runOnce();
+  const store = openStore(storePath, { readonly: true });
+  try {
+    const { calls } = store.calls({ limit: 10 });
+    assert.equal(calls.length, 2);
+    for (const c of calls) {
+      assert.equal(c.provider, 'openai');
+      assert.equal(c.pricingMatch, 'inferred_provider');
+      assert.ok(c.costNanos !== null && c.costNanos > 0);
+    }
+  } finally {
+    store.close();
+  }
+});
+
+test('a LiteLLM proxy’s reported cost reaches the store as the call’s cost, the local price beside it', async () => {
+  const storePath = path.join(dir, 'litellm.db');
+  const run = await runApp('openai.mjs', {
+    preload: 'import',
+    env: {
+      MOCK_OPENAI_BASE_URL: `${mock.url}/gateway/litellm/v1`,
+      SCENARIOS: 'chat',
+      OTEL_SERVICE_NAME: 'litellm-e2e',
+      OTEL_TRACES_EXPORTER: 'none',
+      OTEL_METRICS_EXPORTER: 'none',
+      TOKENMETER_STORE: storePath,
+    },
+  });
+  assert.equal(run.code, 0, run.stderr);
+  const usage = byScenario(run.json).get('chat')!.usage as Parameters<typeof openaiChatUsage>[0];
+  const store = openStore(storePath, { readonly: true });
+  try {
+    const [c] = store.calls({ limit: 10 }).calls;
+    assert.ok(c);
+    assert.equal(c.gateway, 'litellm');
+    assert.equal(c.costReported, true);
+    assert.equal(c.pricingSource, 'provider');
+    // The mock's LiteLLM reports gpt-4o-mini's list price; the local price is the catalog's.
+    assert.equal(c.costNanos, usage.prompt_tokens * 150 + usage.completion_tokens * 600);
+    assert.equal(c.localCostNanos, gpt4oMini(usage).totalNanos);
+  } finally {
+    store.close();
+  }
+});
