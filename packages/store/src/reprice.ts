@@ -259,7 +259,8 @@ export class Repricer {
     const { only, batch } = checkOptions(options);
     const dryRun = options.dryRun === true;
     const sel = INDEX[only];
-    const where = [sel.where, 'usage_known = 1', 'id <= ?', '(start_time, id) > (?, ?)'];
+    // A cost the provider reported is what was charged: the catalog does not re-price it.
+    const where = [sel.where, 'usage_known = 1', 'cost_reported = 0', 'id <= ?', '(start_time, id) > (?, ?)'];
     if (this.excluded.length) where.push(`pricing_match NOT IN (${this.excluded.map(() => '?').join(', ')})`);
     if (options.until !== undefined) where.push('start_time < ?');
     const select = this.db

@@ -48,6 +48,9 @@ export const INSERT_COLUMNS = [
   'input_audio_tokens',
   'output_audio_tokens',
   'cache_audio_read_tokens',
+  'cost_reported',
+  'local_cost_nanos',
+  'gateway',
 ] as const;
 
 /** Dimensions of the rollups, in a fixed order (`Fact.dims` follows it). */
@@ -92,6 +95,9 @@ const MAX_TOKENS = 1e12;
 function validTokens(v: unknown): boolean {
   return v === undefined || (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_TOKENS);
 }
+
+/** `cost.source` of a cost the provider or an AI gateway reported (tokenmeter.pricing.source). */
+const PROVIDER_SOURCE = 'provider';
 
 /** A cost amount the store takes: a non-negative safe integer of nano-dollars. */
 function validNanos(v: unknown): boolean {
@@ -192,6 +198,7 @@ export function appendRow(
   const cacheReadCost = cost ? int(cost.cacheReadNanos) : 0;
   const cacheWriteCost = cost ? int(cost.cacheWriteNanos) : 0;
   const pricingTier = cost ? ref(dict, cost.serviceTier) : null;
+  const reported = cost !== null && cost.source === PROVIDER_SOURCE;
   out.push(
     startTime,
     optNumber(r.durationMs) ?? 0,
@@ -237,6 +244,9 @@ export function appendRow(
     count(usage?.inputAudioTokens),
     count(usage?.outputAudioTokens),
     count(usage?.cacheAudioReadTokens),
+    reported ? 1 : 0,
+    reported && r.localCost && validNanos(r.localCost.totalNanos) ? int(r.localCost.totalNanos) : null,
+    ref(dict, r.gateway),
   );
   fact.startTime = startTime;
   const d = fact.dims;
@@ -325,6 +335,9 @@ export interface RawCallRow {
   input_audio_tokens: number;
   output_audio_tokens: number;
   cache_audio_read_tokens: number;
+  cost_reported: number;
+  local_cost_nanos: number | null;
+  gateway: number | null;
 }
 
 function parseReasons(text: string | null): string[] {
@@ -381,5 +394,8 @@ export function toCallRow(r: RawCallRow, dict: StringDict): CallRow {
     tenant: s(r.tenant),
     traceId: r.trace_id,
     spanId: r.span_id,
+    costReported: r.cost_reported === 1,
+    localCostNanos: r.local_cost_nanos,
+    gateway: s(r.gateway),
   };
 }

@@ -400,6 +400,18 @@ INSERT INTO ${rollupTable(USAGE_CUBE.name, 'day')} (bucket, ${USAGE_CUBE.dims.jo
   GROUP BY ${Array.from({ length: USAGE_CUBE.dims.length + 1 }, (_, i) => i + 1).join(', ')};
 `;
 
+// A cost the provider or an AI gateway reported (OpenRouter's usage.cost, LiteLLM's
+// x-litellm-response-cost) is the call's cost_nanos; tokenmeter's own price of the call stays beside
+// it (local_cost_nanos, NULL when the model has no local price) so `tokenmeter cost --source local`
+// can total the local prices. Such calls are few (only gateway calls): the local totals are the
+// rollups' sums corrected by these rows, found through a partial index.
+const V6 = `
+ALTER TABLE calls ADD COLUMN cost_reported INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calls ADD COLUMN local_cost_nanos INTEGER;
+ALTER TABLE calls ADD COLUMN gateway INTEGER;
+CREATE INDEX calls_cost_reported ON calls (start_time) WHERE cost_reported = 1;
+`;
+
 export interface Migration {
   version: number;
   description: string;
@@ -425,6 +437,12 @@ export const MIGRATIONS: readonly Migration[] = [
     description:
       'calls: 1-hour cache writes and audio tokens kept apart (re-pricing needs them); the usage rollup (feature × model × priced tier, daily)',
     sql: V5,
+  },
+  {
+    version: 6,
+    description:
+      'calls: provider-reported cost flagged, the local price kept beside it (local_cost_nanos), the AI gateway',
+    sql: V6,
   },
 ];
 

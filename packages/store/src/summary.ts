@@ -12,7 +12,7 @@ import { CUBES } from './rollups.js';
 import type { Dim } from './rows.js';
 import { type CubeSchema, type Grain, MEASURES, RAW_MEASURES, rollupTable } from './schema.js';
 import { checkTimeZone, DAY_MS, daySegments, HOUR_MS, localTimeZone } from './time.js';
-import type { GroupBy, SummaryQuery, SummaryResult, Totals } from './types.js';
+import type { CostSource, GroupBy, SummaryQuery, SummaryResult, Totals } from './types.js';
 
 /** What each groupBy reads: the dimensions it needs, and its SQL over raw rows and over rollups. */
 const GROUPS: Record<GroupBy, { dims: Dim[]; raw: string; cube: string } | null> = {
@@ -139,9 +139,13 @@ export function chooseCube(f: ResolvedFilter, groupBy: GroupBy | undefined): Cub
   return null;
 }
 
-function checkQuery(q: SummaryQuery): { timeZone: string; limit: number | null } {
+function checkQuery(q: SummaryQuery): { timeZone: string; limit: number | null; costSource: CostSource } {
   if (q.groupBy !== undefined && !Object.hasOwn(GROUPS, q.groupBy)) {
     throw new StoreQueryError(`groupBy must be one of ${GROUP_BYS.join(', ')}; got "${String(q.groupBy)}"`);
+  }
+  const costSource = q.costSource ?? 'provider';
+  if (costSource !== 'provider' && costSource !== 'local') {
+    throw new StoreQueryError(`costSource must be provider or local; got "${String(q.costSource)}"`);
   }
   const timeZone = q.timeZone ?? localTimeZone();
   checkTimeZone(timeZone);
@@ -152,7 +156,7 @@ function checkQuery(q: SummaryQuery): { timeZone: string; limit: number | null }
     }
     limit = q.limit;
   }
-  return { timeZone, limit };
+  return { timeZone, limit, costSource };
 }
 
 type Key = number | string | null;
@@ -199,9 +203,16 @@ export function runSummary(
   compactedUntil: () => number,
   source: 'auto' | 'raw' = 'auto',
 ): SummaryResult {
-  const { timeZone, limit } = checkQuery(q);
+  const { timeZone, limit, costSource } = checkQuery(q);
   const f = resolveFilter(q, ctx.dict);
-  const result: SummaryResult = { since: f.since, until: f.until, totals: emptyTotals(), groups: [] };
+  const result: SummaryResult = {
+    since: f.since,
+    until: f.until,
+    costSource,
+    reportedCalls: 0,
+    totals: emptyTotals(),
+    groups: [],
+  };
   if (!f.possible) return result;
   const cube = source === 'raw' ? null : chooseCube(f, q.groupBy);
   const group = q.groupBy ? GROUPS[q.groupBy] : null;
@@ -283,6 +294,7 @@ export function runSummary(
         for (let i = 0; i < MEASURES.length; i++) m[i]! += (row[i + 1] as number | null) ?? 0;
       }
     }
+    result.reportedCalls += reportedCorrection(ctx, f, dims, group?.raw ?? null, seg, costSource, acc);
   }
 
   const total = new Array(MEASURES.length).fill(0) as number[];
@@ -303,4 +315,55 @@ export function runSummary(
   if (q.groupBy === 'day') kept = kept.sort((a, b) => ((a.key ?? '') < (b.key ?? '') ? -1 : 1));
   result.groups = kept;
   return result;
+}
+
+/** Index of a measure in MEASURES. */
+const COST_NANOS = MEASURES.indexOf('cost_nanos');
+const UNPRICED = MEASURES.indexOf('unpriced');
+
+/**
+ * The calls of a segment whose cost the provider or an AI gateway reported (few: the partial index
+ * `calls_cost_reported` finds them): counted, and for `local` totals their reported cost in `acc`
+ * is replaced by tokenmeter's own price (a call without one becomes unpriced). Returns their count.
+ */
+function reportedCorrection(
+  ctx: SummaryContext,
+  f: ResolvedFilter,
+  dims: { sql: string[]; params: unknown[] },
+  keySql: string | null,
+  seg: { key: Key; from: number | null; to: number | null },
+  costSource: CostSource,
+  acc: Map<Key, number[]>,
+): number {
+  const where = ['cost_reported = 1', ...dims.sql];
+  const params = [...dims.params];
+  for (const c of f.rawOnly) {
+    where.push(c.sql);
+    params.push(...c.params);
+  }
+  if (seg.from !== null) {
+    where.push('start_time >= ?');
+    params.push(seg.from);
+  }
+  if (seg.to !== null) {
+    where.push('start_time < ?');
+    params.push(seg.to);
+  }
+  const sql =
+    `SELECT ${keySql ?? 'NULL'} AS k, count(*), sum(ifnull(local_cost_nanos, 0) - cost_nanos), ` +
+    `sum(local_cost_nanos IS NULL) FROM calls INDEXED BY calls_cost_reported WHERE ${where.join(' AND ')}` +
+    (keySql ? ' GROUP BY k' : '');
+  let calls = 0;
+  for (const row of ctx.stmts.get(sql).raw(true).iterate(params) as Iterable<unknown[]>) {
+    const n = (row[1] as number | null) ?? 0;
+    calls += n;
+    if (n === 0 || costSource !== 'local') continue;
+    let k: Key = keySql ? ((row[0] as number | null) ?? null) : seg.key;
+    if (k === 0) k = null;
+    const m = acc.get(k);
+    if (!m) continue;
+    m[COST_NANOS]! += (row[2] as number | null) ?? 0;
+    m[UNPRICED]! += (row[3] as number | null) ?? 0;
+  }
+  return calls;
 }

@@ -55,6 +55,13 @@ export interface CallInput {
     serviceTier: string;
   } | null;
   pricingMatch: string;
+  /**
+   * tokenmeter's own price of a call whose `cost` the provider or an AI gateway reported
+   * (`cost.source` = `provider`); absent when the model has no local price.
+   */
+  localCost?: { totalNanos: Nanos };
+  /** The AI gateway the call went through (tokenmeter.ai_gateway.name), when known. */
+  gateway?: string;
   errorType?: string;
   httpStatus?: number;
   attribution: { feature?: string; user?: string; tenant?: string };
@@ -115,6 +122,12 @@ export interface CallRow {
   tenant: string | null;
   traceId: string | null;
   spanId: string | null;
+  /** `costNanos` is what the provider or an AI gateway reported (pricing source `provider`). */
+  costReported: boolean;
+  /** tokenmeter's own price of a call whose cost was reported; null otherwise or when it has none. */
+  localCostNanos: Nanos | null;
+  /** The AI gateway the call went through, when known. */
+  gateway: string | null;
 }
 
 export type GroupBy = 'model' | 'provider' | 'feature' | 'user' | 'tenant' | 'day' | 'operation' | 'service';
@@ -163,11 +176,23 @@ export interface SummaryQuery extends CallFilter {
   timeZone?: string;
   /** Keep the most expensive N groups (default all). */
   limit?: number;
+  /**
+   * Which cost of a call whose cost the provider or an AI gateway reported (OpenRouter, LiteLLM)
+   * the totals hold: `provider` (default) the reported cost, `local` tokenmeter's own price (such a
+   * call without a local price then counts as unpriced). Every other call has only its local price.
+   */
+  costSource?: CostSource;
 }
+
+export type CostSource = 'provider' | 'local';
 
 export interface SummaryResult {
   since: number | null;
   until: number | null;
+  /** The cost the totals hold for calls whose cost was reported (SummaryQuery.costSource). */
+  costSource: CostSource;
+  /** Calls in the totals whose cost the provider or an AI gateway reported. */
+  reportedCalls: number;
   totals: Totals;
   /** Sorted by cost, most expensive first (by day ascending for groupBy 'day'). Key null = not set. */
   groups: (Totals & { key: string | null })[];

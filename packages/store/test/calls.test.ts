@@ -38,11 +38,13 @@ test('every CallInput field is stored and read back; no message content columns 
       provider: 'anthropic',
       modelId: 'claude-sonnet-4-5',
       match: 'pattern',
-      source: 'override',
+      source: 'provider',
       version: 'genai-prices@0.1.8',
       serviceTier: 'priority',
     },
     pricingMatch: 'pattern',
+    localCost: { totalNanos: 9_000_000 },
+    gateway: 'litellm',
     errorType: '529',
     httpStatus: 529,
     attribution: { feature: 'search', user: 'alice@example.com', tenant: 'acme' },
@@ -94,7 +96,7 @@ test('every CallInput field is stored and read back; no message content columns 
     pricingMatch: 'pattern',
     pricingProvider: 'anthropic',
     pricingModelId: 'claude-sonnet-4-5',
-    pricingSource: 'override',
+    pricingSource: 'provider',
     pricingVersion: 'genai-prices@0.1.8',
     pricingTier: 'priority',
     serverAddress: 'api.anthropic.com',
@@ -105,6 +107,9 @@ test('every CallInput field is stored and read back; no message content columns 
     tenant: 'acme',
     traceId: '0af7651916cd43dd8448eb211c80319c',
     spanId: 'b7ad6b7169203331',
+    costReported: true,
+    localCostNanos: 9_000_000,
+    gateway: 'litellm',
   });
   assert.deepEqual(b, {
     id: 2,
@@ -148,6 +153,9 @@ test('every CallInput field is stored and read back; no message content columns 
     tenant: null,
     traceId: null,
     spanId: null,
+    costReported: false,
+    localCostNanos: null,
+    gateway: null,
   });
   assert.deepEqual([...store.exportCalls()], [b, a], 'export is oldest first, same rows');
   store.close();

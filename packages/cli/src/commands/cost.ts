@@ -120,6 +120,16 @@ export function summaryTable(
   );
 }
 
+/** Which cost the totals hold for the calls whose cost a gateway reported (none: no note). */
+export function costSourceNote(result: Pick<SummaryResult, 'costSource' | 'reportedCalls'>): string {
+  const n = result.reportedCalls;
+  if (n === 0) return '';
+  const calls = `${formatInt(n)} call${n === 1 ? '' : 's'}`;
+  return result.costSource === 'local'
+    ? `Costs are tokenmeter's own prices (--source local); the gateway reported its own cost for ${calls}.\n`
+    : `${calls} ${n === 1 ? 'is' : 'are'} at the cost the gateway reported (OpenRouter, LiteLLM); --source local shows tokenmeter's own prices.\n`;
+}
+
 /** Up to this many calls in range, the unpriced note counts exactly (a raw-row scan). */
 const EXACT_UNPRICED_MAX_CALLS = 200_000;
 
@@ -261,6 +271,12 @@ export const costCommand: CommandSpec = {
       description: `break down by ${GROUP_BYS.join(', ')} (default model)`,
     },
     ...FILTER_FLAGS,
+    source: {
+      type: 'string',
+      value: 'provider|local',
+      description:
+        'for calls whose cost a gateway reported (OpenRouter, LiteLLM): that cost (provider, default) or tokenmeter’s own price (local)',
+    },
     'min-cost': { type: 'string', value: 'USD', description: 'only calls that cost at least this much' },
     errors: { type: 'boolean', description: 'only calls that failed' },
     estimated: { type: 'boolean', description: 'only calls whose tokens were estimated' },
@@ -292,6 +308,7 @@ export const costCommand: CommandSpec = {
     "tokenmeter cost --month --by user --json | jq '.groups[0]'",
     'tokenmeter cost --forecast --by tenant          # where this month will end, per tenant',
     'tokenmeter cost --month --export november.csv',
+    'tokenmeter cost --month --by provider --source local   # tokenmeter’s prices, not the gateways’',
   ],
   async run(ctx) {
     const outputs = ['json', 'csv', 'export'].filter((k) => ctx.values[k] !== undefined);
@@ -320,6 +337,7 @@ export const costCommand: CommandSpec = {
         groupBy,
         timeZone: params.range.timeZone,
         ...(params.limit !== undefined ? { limit: params.limit } : {}),
+        costSource: params.costSource,
       });
       const outlook = forecast ? summaryForecast(store, { ...params, groupBy }, result, ctx.now) : undefined;
       if (bool(ctx, 'json')) {
@@ -341,7 +359,7 @@ export const costCommand: CommandSpec = {
         if (!outlook) return EXIT_OK;
       } else {
         ctx.io.stdout.write(summaryTable(result, groupBy, ctx));
-        const notes = summaryNotes(result.totals, ctx, store, params.filter);
+        const notes = summaryNotes(result.totals, ctx, store, params.filter) + costSourceNote(result);
         if (notes) ctx.io.stdout.write(`\n${notes}`);
       }
       if (outlook) ctx.io.stdout.write(`\n${forecastTable(outlook, groupBy, params.range.timeZone, ctx)}`);

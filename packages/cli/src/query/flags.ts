@@ -21,6 +21,7 @@ const FLAG_OF: Record<string, string> = {
   estimated: 'estimated',
   unpriced: 'unpriced',
   groupBy: 'by',
+  source: 'source',
   limit: 'limit',
   cursor: 'cursor',
 };

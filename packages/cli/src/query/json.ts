@@ -32,6 +32,10 @@ export interface SummaryJson {
   period: string | null;
   timeZone: string;
   groupBy: string | null;
+  /** Which cost the totals hold for calls a provider or AI gateway reported a cost for: `provider` or `local`. */
+  costSource: string;
+  /** Calls in the totals whose cost a provider or AI gateway reported. */
+  reportedCalls: number;
   totals: TotalsJson;
   groups: (TotalsJson & { key: string | null })[];
 }
@@ -46,6 +50,8 @@ export function summaryToJson(result: SummaryResult, params: SummaryParams): Sum
     period: params.range.period ?? null,
     timeZone: params.range.timeZone,
     groupBy: params.groupBy ?? null,
+    costSource: result.costSource,
+    reportedCalls: result.reportedCalls,
     totals: totalsToJson(result.totals),
     groups: result.groups.map((g) => ({ ...totalsToJson(g), key: g.key })),
   };

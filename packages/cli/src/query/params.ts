@@ -1,7 +1,7 @@
 // The query parameters shared by the CLI and the REST API: one parser per parameter, named by its
 // REST name. The CLI feeds its flags through the same functions, so `tokenmeter cost --month --by
 // model` and `GET /v1/telemetry/summary?period=month&groupBy=model` ask the store the same question.
-import { type CallFilter, type GroupBy, periodBounds } from '@tokenmeter/store';
+import { type CallFilter, type CostSource, type GroupBy, periodBounds } from '@tokenmeter/store';
 import { ParamError } from '../errors/param-error.js';
 import { parseUsdToNanos } from '../format/money.js';
 import { isTimeZone, machineTimeZone, parseInstant, TIME_HINT } from './time.js';
@@ -149,12 +149,27 @@ export function parseCursor(get: ParamSource): string | undefined {
   return v;
 }
 
-/** Everything a summary needs: range, filters, breakdown, top-N. */
+/** Everything a summary needs: range, filters, breakdown, top-N, which cost of reported calls. */
 export interface SummaryParams {
   range: TimeRange;
   filter: CallFilter;
   groupBy: GroupBy | undefined;
   limit: number | undefined;
+  costSource: CostSource;
+}
+
+export const COST_SOURCES: readonly CostSource[] = ['provider', 'local'];
+
+/** `source`: the cost a provider or AI gateway reported (`provider`, default) or tokenmeter's own (`local`). */
+export function parseCostSource(get: ParamSource): CostSource {
+  const v = get('source');
+  if (v === undefined) return 'provider';
+  if (!(COST_SOURCES as readonly string[]).includes(v))
+    throw new ParamError(
+      'source',
+      `"${v}" is not a cost source: use provider (what a gateway reported, where it did) or local (tokenmeter's own prices)`,
+    );
+  return v as CostSource;
 }
 
 export function parseSummaryParams(
@@ -171,6 +186,7 @@ export function parseSummaryParams(
     filter,
     groupBy: parseGroupBy(get, defaults.groupBy),
     limit: parseIntParam(get, 'limit', undefined, 1, 10_000),
+    costSource: parseCostSource(get),
   };
 }
 

@@ -56,7 +56,7 @@ const FILTERS = [
 export const ENDPOINT_PARAMS: Record<string, string[]> = {
   sessions: [...TIME, ...FILTERS, 'limit', 'cursor'],
   session: [],
-  summary: [...TIME, ...FILTERS, 'groupBy', 'limit', 'forecast'],
+  summary: [...TIME, ...FILTERS, 'groupBy', 'limit', 'forecast', 'source'],
   export: [...TIME, ...FILTERS, 'format'],
   stream: [...FILTERS, 'after'],
   budgets: ['tz'],
@@ -135,6 +135,7 @@ function summary(ctx: ApiContext, url: URL, req: IncomingMessage, res: ServerRes
     ...(params.groupBy ? { groupBy: params.groupBy } : {}),
     timeZone: params.range.timeZone,
     ...(params.limit !== undefined ? { limit: params.limit } : {}),
+    costSource: params.costSource,
   });
   const json = summaryToJson(result, params);
   sendJson(

@@ -63,7 +63,8 @@ export async function renderDetail() {
           ),
         ),
       ),
-      c.costNanos !== parts
+      // A gateway reports a total only: the parts above are tokenmeter's own price, not a fee.
+      c.costNanos !== parts && !c.costReported
         ? h(
             'tr',
             {},
@@ -84,7 +85,9 @@ export async function renderDetail() {
         h(
           'td',
           { class: 'num', dataset: { field: 'total', nanos: c.costNanos } },
-          c.priced ? formatUsd(c.costNanos) : 'unpriced',
+          c.priced
+            ? formatUsd(c.costNanos) + (c.costReported ? ' (reported by the gateway)' : '')
+            : 'unpriced',
         ),
       ),
     ),
@@ -130,6 +133,17 @@ export async function renderDetail() {
               ['Catalog entry', `${c.pricingProvider} / ${c.pricingModelId}`, 'pricingEntry'],
               ['Source', `${c.pricingSource} (${c.pricingVersion})`, 'pricingSource'],
               ['Tier', c.pricingTier, 'pricingTier'],
+              ...(c.costReported
+                ? [
+                    [
+                      'tokenmeter’s own price',
+                      c.localCostNanos === null
+                        ? 'none (model not in the price list)'
+                        : formatUsd(c.localCostNanos),
+                      'localCost',
+                    ],
+                  ]
+                : []),
             ]
           : [
               ['Match', c.pricingMatch, 'pricingMatch'],
@@ -146,6 +160,7 @@ export async function renderDetail() {
         ['Span id', c.spanId, 'spanId', true],
         ['Response id', c.responseId, 'responseId', true],
         ['Server', c.serverAddress, 'server'],
+        ['AI gateway', c.gateway, 'gateway'],
       ]),
     ].filter(Boolean),
   );

@@ -69,6 +69,18 @@ async function loadOverviewNumbers() {
   ]);
   const byPeriod = { today, week, month };
   for (const card of $$('#cards .card')) renderCard(card, byPeriod[card.dataset.period], budgets.budgets);
+  renderCostSourceNote(month);
+}
+
+/** Says which cost the totals hold when a gateway reported its own for some calls this month. */
+function renderCostSourceNote(month) {
+  const note = $('#cost-source-note');
+  const n = month.reportedCalls ?? 0;
+  note.hidden = n === 0;
+  note.textContent =
+    n === 0
+      ? ''
+      : `Totals use the cost the AI gateway reported (OpenRouter, LiteLLM) for ${formatInt(n)} call${n === 1 ? '' : 's'} this month; tokenmeter’s own price of each is in its call detail (tokenmeter cost --source local totals those).`;
 }
 
 async function loadOverviewCharts() {
