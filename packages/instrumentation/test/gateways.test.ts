@@ -64,13 +64,16 @@ function openaiAt(baseURL: string, fetchImpl?: typeof fetch): OpenAIType {
 }
 
 async function oneSpan(): Promise<ReadableSpan> {
-  await waitFor(() => h.records.length === 1);
+  await waitFor(() => h.records.length === 1, LOADED_MACHINE_MS);
   const spans = tokenmeterSpans(h.spans);
   assert.equal(spans.length, 1);
   return spans[0]!;
 }
 
 const ask = [{ role: 'user' as const, content: 'Say hello' }];
+
+/** How long a record may take on a busy machine (the tokenizer loads on the first estimate). */
+const LOADED_MACHINE_MS = 15_000;
 
 describe('an unknown host: the provider inferred from the model', () => {
   test('the openai SDK at an undeclared loopback base URL calling gpt-4o-mini is priced as openai, marked inferred_provider', async () => {
@@ -277,14 +280,14 @@ describe('gateways recognised by their response headers', () => {
   test('a LiteLLM proxy seen once is asked for stream usage from then on: exact, not estimated', async () => {
     const client = openaiAt(`${h.mock.url}/gateway/litellm/v1`);
     await client.chat.completions.create({ model: 'gpt-4o-mini', messages: ask });
-    await waitFor(() => h.records.length === 1);
+    await waitFor(() => h.records.length === 1, LOADED_MACHINE_MS);
     const stream = await client.chat.completions.create({
       model: 'gpt-4o-mini',
       messages: ask,
       stream: true,
     });
     for await (const chunk of stream) assert.equal(chunk.usage, undefined);
-    await waitFor(() => h.records.length === 2);
+    await waitFor(() => h.records.length === 2, LOADED_MACHINE_MS);
     const streamed = h.records[1]!;
     assert.equal(streamed.gateway, 'litellm');
     assert.equal(streamed.usageEstimated, false);
@@ -335,13 +338,13 @@ describe('declared endpoints', () => {
       stream: true,
     });
     for await (const chunk of stream) assert.equal(chunk.usage, undefined);
-    await waitFor(() => h.records.length === 1);
+    await waitFor(() => h.records.length === 1, LOADED_MACHINE_MS);
     await new Anthropic({ baseURL: base, apiKey: 'x', maxRetries: 0 }).messages.create({
       model: 'claude-3-5-haiku-20241022',
       max_tokens: 50,
       messages: ask,
     });
-    await waitFor(() => h.records.length === 2);
+    await waitFor(() => h.records.length === 2, LOADED_MACHINE_MS);
     const [openai, anthropic] = h.records;
     assert.equal(openai!.provider, GEN_AI_PROVIDER_NAME_VALUE_OPENAI);
     assert.equal(openai!.gateway, 'gateway');
