@@ -9,7 +9,7 @@ import type { CallInput } from '@tokenmeter/store';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { formatUsd } from '../src/format/money.js';
 import { startServer, type TokenmeterServer } from '../src/server/server.js';
-import { makeStore, NOW, PACKAGE_ROOT, tempDir } from './helpers.js';
+import { costedCall, makeStore, NOW, PACKAGE_ROOT, tempDir } from './helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.join(PACKAGE_ROOT, 'test-results');
@@ -18,33 +18,7 @@ const D20 = Date.UTC(2026, 10, 20, 9);
 const D21 = Date.UTC(2026, 10, 21, 15);
 
 function call(at: number, model: string, input: number, output: number, nanos: number): CallInput {
-  return {
-    startTimeMs: at,
-    durationMs: 100,
-    provider: 'openai',
-    operation: 'chat',
-    requestModel: model,
-    responseModel: model,
-    stream: false,
-    usage: { inputTokens: input, outputTokens: output },
-    usageEstimated: false,
-    cost: {
-      totalNanos: nanos,
-      inputNanos: nanos,
-      outputNanos: 0,
-      cacheReadNanos: 0,
-      cacheWriteNanos: 0,
-      provider: 'openai',
-      modelId: model,
-      match: 'override',
-      source: 'override',
-      version: 'overrides',
-      serviceTier: 'standard',
-    },
-    pricingMatch: 'override',
-    httpStatus: 200,
-    attribution: {},
-  };
+  return costedCall({ at, provider: 'openai', model, input, output, nanos });
 }
 
 /**

@@ -96,6 +96,51 @@ export function pricedCall(s: CallSpec): CallInput {
   };
 }
 
+/** A stored call with the given tokens and cost (nano-dollars), as if priced by an override. */
+export function costedCall(o: {
+  at: number;
+  provider: string;
+  model: string;
+  input: number;
+  cacheRead?: number;
+  cacheWrite?: number;
+  output: number;
+  nanos: number;
+}): CallInput {
+  return {
+    startTimeMs: o.at,
+    durationMs: 100,
+    provider: o.provider,
+    operation: 'chat',
+    requestModel: o.model.replace(/-20\d{2}-?\d{2}-?\d{2}$/, ''),
+    responseModel: o.model,
+    stream: false,
+    usage: {
+      inputTokens: o.input,
+      outputTokens: o.output,
+      cacheReadTokens: o.cacheRead ?? 0,
+      cacheWriteTokens: o.cacheWrite ?? 0,
+    },
+    usageEstimated: false,
+    cost: {
+      totalNanos: o.nanos,
+      inputNanos: o.nanos,
+      outputNanos: 0,
+      cacheReadNanos: 0,
+      cacheWriteNanos: 0,
+      provider: o.provider,
+      modelId: o.model,
+      match: 'override',
+      source: 'override',
+      version: 'overrides',
+      serviceTier: 'standard',
+    },
+    pricingMatch: 'override',
+    httpStatus: 200,
+    attribution: {},
+  };
+}
+
 /** A deterministic PRNG (mulberry32). */
 export function rng(seed: number): () => number {
   let a = seed;

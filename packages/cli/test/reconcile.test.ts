@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { type MockProvider, startMockProvider } from '@tokenmeter/mock-provider';
 import type { CallInput } from '@tokenmeter/store';
 import { decimalTimesPow10 } from '../src/format/money.js';
-import { makeStore, run, tempDir } from './helpers.js';
+import { costedCall as call, makeStore, run, tempDir } from './helpers.js';
 
 // Real SQLite stores and the mock provider's admin endpoints (its bill priced at its list prices,
 // USD per million tokens: gpt-4o-mini 0.15 / cached 0.075 / output 0.60; gpt-4o 2.50 / 10;
@@ -22,50 +22,6 @@ interface Row {
 
 const D20 = Date.UTC(2026, 10, 20, 9);
 const D21 = Date.UTC(2026, 10, 21, 15);
-
-function call(o: {
-  at: number;
-  provider: string;
-  model: string;
-  input: number;
-  cacheRead?: number;
-  cacheWrite?: number;
-  output: number;
-  nanos: number;
-}): CallInput {
-  return {
-    startTimeMs: o.at,
-    durationMs: 100,
-    provider: o.provider,
-    operation: 'chat',
-    requestModel: o.model.replace(/-20\d{2}-?\d{2}-?\d{2}$/, ''),
-    responseModel: o.model,
-    stream: false,
-    usage: {
-      inputTokens: o.input,
-      outputTokens: o.output,
-      cacheReadTokens: o.cacheRead ?? 0,
-      cacheWriteTokens: o.cacheWrite ?? 0,
-    },
-    usageEstimated: false,
-    cost: {
-      totalNanos: o.nanos,
-      inputNanos: o.nanos,
-      outputNanos: 0,
-      cacheReadNanos: 0,
-      cacheWriteNanos: 0,
-      provider: o.provider,
-      modelId: o.model,
-      match: 'override',
-      source: 'override',
-      version: 'overrides',
-      serviceTier: 'standard',
-    },
-    pricingMatch: 'override',
-    httpStatus: 200,
-    attribution: {},
-  };
-}
 
 /** 5 calls of 100k input (20k cached) and 10k output: $0.0198 each in the store. */
 function miniCalls(): CallInput[] {
