@@ -17,7 +17,8 @@ export const RECONCILE_PARAMS = ['provider', 'since', 'until', 'period', 'tz', '
 
 type Params = (name: string) => string | undefined;
 
-const running = new Map<string, Promise<unknown>>();
+/** Runs in flight per server, by query. */
+const inFlight = new WeakMap<ApiContext, Map<string, Promise<unknown>>>();
 
 export async function reconcileEndpoint(
   ctx: ApiContext,
@@ -46,12 +47,14 @@ export async function reconcileEndpoint(
     return;
   }
   const key = url.search;
-  let pending = running.get(key);
+  const runs = inFlight.get(ctx) ?? new Map<string, Promise<unknown>>();
+  inFlight.set(ctx, runs);
+  let pending = runs.get(key);
   if (!pending) {
     pending = runReconcile(api, provider as ReconcileProvider, range, byText as ReconcileBy, ctx.store)
       .then((run) => reconcileJson(run, null))
-      .finally(() => running.delete(key));
-    running.set(key, pending);
+      .finally(() => runs.delete(key));
+    runs.set(key, pending);
   }
   try {
     sendJson(req, res, 200, await pending);
