@@ -354,7 +354,11 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
   // One port speaks HTTP/1.1 and HTTP/2 with prior knowledge (h2c): the AWS SDK's Bedrock client
   // uses HTTP/2 by default. The first bytes of a connection tell which.
   const http1 = createServer(listener);
-  http1.keepAliveTimeout = 5000;
+  // Idle keep-alive sockets stay open longer than any client keeps them (undici: the server's hint
+  // minus 1 s). At 5 s, a client process starved of CPU for a second on a loaded machine reused a
+  // socket the server had just closed: "Connection error." in tests that run with maxRetries 0.
+  // close() ends every connection, so a long idle time holds nothing open.
+  http1.keepAliveTimeout = 60_000;
   const http2 = createH2cServer();
   http2.on('request', (req, res) =>
     listener(req as unknown as IncomingMessage, res as unknown as ServerResponse),
