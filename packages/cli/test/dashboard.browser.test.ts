@@ -79,9 +79,23 @@ describe('dashboard (headless chromium)', {
     await page.waitForSelector(`#view-${view}[data-state=ready]`, { timeout: 15_000 });
   }
 
-  it('overview: spend today / week / month equal to the store, with the budget and live calls', async () => {
+  it('overview: spend today / week / month equal to the store, with the budget, the forecast and live calls', async () => {
+    const monthForecast = page.waitForResponse(
+      (r) => r.url().includes('/v1/telemetry/summary?period=month') && r.url().includes('forecast=true'),
+    );
     await page.goto(`${server.url}/`);
     await ready('overview');
+    // The month card shows the REST summary's forecast: the demo's 30 days of history make it seasonal.
+    const forecast = (await (await monthForecast).json()).forecast.total;
+    assert.equal(forecast.method, 'seasonal-weekly');
+    const proj = page.locator('.card[data-period=month] [data-role=projection]');
+    assert.equal(await proj.getAttribute('data-nanos'), String(forecast.expectedNanos));
+    assert.equal(await proj.getAttribute('data-method'), 'seasonal-weekly');
+    assert.equal(
+      await proj.textContent(),
+      `Forecast ${formatUsd(forecast.expectedNanos)} by end of month (${formatUsd(forecast.lowNanos)} – ${formatUsd(forecast.highNanos)})`,
+    );
+    assert.ok(forecast.lowNanos <= forecast.expectedNanos && forecast.expectedNanos <= forecast.highNanos);
     const now = Date.now();
     for (const [period, storePeriod] of [
       ['today', 'day'],
@@ -227,8 +241,14 @@ describe('dashboard (headless chromium)', {
   });
 
   it('budgets: spent, reserved and limit of every budget (store and file) equal the store, with the forecast band and state', async () => {
+    const listed = page.waitForResponse((r) => r.url().includes('/v1/budgets'));
     await page.goto(`${server.url}/?view=budgets`);
     await ready('budgets');
+    const forecasts = new Map(
+      ((await (await listed).json()).budgets as { id: string; forecast: Record<string, unknown> }[]).map(
+        (b) => [b.id, b.forecast],
+      ),
+    );
     const now = Date.now();
     const defs = withStore(file, (st) =>
       listBudgets(st, {
@@ -251,8 +271,21 @@ describe('dashboard (headless chromium)', {
       assert.equal(await card.locator('[data-role=limit]').getAttribute('data-nanos'), String(d.limitNanos));
       assert.equal(await card.locator('[data-role=reserved]').getAttribute('data-nanos'), '0');
       assert.equal(await card.locator('[data-role=state]').textContent(), spend.state);
-      const low = Number(await card.locator('[data-role=forecast]').getAttribute('data-low'));
-      const high = Number(await card.locator('[data-role=forecast]').getAttribute('data-high'));
+      const shown = card.locator('[data-role=forecast]');
+      const low = Number(await shown.getAttribute('data-low'));
+      const high = Number(await shown.getAttribute('data-high'));
+      const f = forecasts.get(d.id)!;
+      assert.deepEqual(
+        [
+          Number(await shown.getAttribute('data-expected')),
+          low,
+          high,
+          await shown.getAttribute('data-method'),
+        ],
+        [f.expectedNanos, f.lowNanos, f.highNanos, f.method],
+        `${d.id}: the card shows the REST forecast`,
+      );
+      assert.match((await shown.textContent()) ?? '', new RegExp(`p10–p90 .* ${String(f.method)}\\)`));
       // A calendar period's forecast adds the rest of the period to what was spent; a rolling
       // window's is the spend of the next window, which may be less than the current one's.
       assert.ok(

@@ -107,10 +107,18 @@ function budgetCard(b, alerts) {
     track(b),
     h(
       'p',
-      { class: 'sub', dataset: { role: 'forecast', low: f.lowNanos, high: f.highNanos } },
-      rolling
-        ? `A window at the current rate: ${formatUsd(f.lowNanos)} – ${formatUsd(f.highNanos)}`
-        : `Forecast by the end of the ${b.period}: ${formatUsd(f.lowNanos)} – ${formatUsd(f.highNanos)} (${f.method})`,
+      {
+        class: 'sub',
+        title: f.note ?? '',
+        dataset: {
+          role: 'forecast',
+          expected: f.expectedNanos,
+          low: f.lowNanos,
+          high: f.highNanos,
+          method: f.method,
+        },
+      },
+      `${rolling ? `The next ${b.period.slice(8, -1)} hours` : `Forecast by the end of the ${b.period}`}: ${formatUsd(f.expectedNanos)} (p10–p90 ${formatUsd(f.lowNanos)} – ${formatUsd(f.highNanos)}, ${f.method})`,
       f.exhaustsAtMs !== null && b.state !== 'exceeded'
         ? h(
             'span',

@@ -1,5 +1,6 @@
-// Overview: spend today / this week / this month against their budgets, cost per day this month,
-// top models, and the calls arriving live through the event stream.
+// Overview: spend today / this week / this month against their budgets, each with its forecast to the
+// period's end (the REST summary's seasonal forecast), cost per day this month, top models, and the
+// calls arriving live through the event stream.
 import { api, showError, TZ } from '../api.js';
 import { drawChart } from '../chart-host.js';
 import { categoryBars, dayBars } from '../charts.js';
@@ -24,7 +25,6 @@ function renderCard(card, summary, budgets) {
   const budget = budgets.find((b) => b.period === BUDGET_PERIOD[period] && b.scope === 'all calls');
   const box = $('[data-role=budget]', card);
   box.replaceChildren();
-  let projected;
   if (budget) {
     const pct = budget.limitNanos > 0 ? (budget.spentNanos / budget.limitNanos) * 100 : 0;
     box.append(
@@ -48,23 +48,27 @@ function renderCard(card, summary, budgets) {
       ),
     );
     box.querySelector('.meter > span').style.width = `${Math.min(100, pct)}%`;
-    projected = budget.projectedNanos;
-  } else if (summary.sinceMs !== null && summary.untilMs !== null) {
-    const elapsed = Math.max(3_600_000, Date.now() - summary.sinceMs);
-    const length = summary.untilMs - summary.sinceMs;
-    projected = Math.round((t.costNanos * length) / Math.min(length, elapsed));
   }
+  // The same forecast as `tokenmeter cost --forecast` and the budgets (for an all-calls budget).
+  const f = summary.forecast?.total;
   const proj = $('[data-role=projection]', card);
-  proj.textContent =
-    projected !== undefined ? `Projected ${formatUsd(projected)} by ${PERIOD_END[period]}` : '';
-  if (projected !== undefined) proj.dataset.nanos = String(projected);
+  proj.textContent = f
+    ? `Forecast ${formatUsd(f.expectedNanos)} by ${PERIOD_END[period]} (${formatUsd(f.lowNanos)} – ${formatUsd(f.highNanos)})`
+    : '';
+  proj.title = f ? `${f.method}${f.note ? `: ${f.note}` : ''}` : '';
+  if (f) {
+    proj.dataset.nanos = String(f.expectedNanos);
+    proj.dataset.low = String(f.lowNanos);
+    proj.dataset.high = String(f.highNanos);
+    proj.dataset.method = f.method;
+  }
 }
 
 async function loadOverviewNumbers() {
   const [today, week, month, budgets] = await Promise.all([
-    api('/v1/telemetry/summary', { period: 'today', tz: TZ }),
-    api('/v1/telemetry/summary', { period: 'week', tz: TZ }),
-    api('/v1/telemetry/summary', { period: 'month', tz: TZ }),
+    api('/v1/telemetry/summary', { period: 'today', tz: TZ, forecast: 'true' }),
+    api('/v1/telemetry/summary', { period: 'week', tz: TZ, forecast: 'true' }),
+    api('/v1/telemetry/summary', { period: 'month', tz: TZ, forecast: 'true' }),
     api('/v1/budgets', { tz: TZ }),
   ]);
   const byPeriod = { today, week, month };
