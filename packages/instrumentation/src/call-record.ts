@@ -36,6 +36,10 @@ export interface CallRecord {
   /** The service tier the request asked for (OpenAI `service_tier`, ...). */
   serviceTier?: string;
   batch?: boolean;
+  /** A call read from batch results: the batch, when the results URL names it (Anthropic). */
+  batchId?: string;
+  /** A call read from batch results: the custom id the application gave the request. */
+  batchCustomId?: string;
   /** Normalised usage (input includes cached, output includes reasoning). Absent when unknown. */
   usage?: TokenUsage;
   /** True when `usage` was counted locally because the provider reported none. */

@@ -37,6 +37,8 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   ATTR_TOKENMETER_AI_GATEWAY_NAME,
+  ATTR_TOKENMETER_BATCH_CUSTOM_ID,
+  ATTR_TOKENMETER_BATCH_ID,
   ATTR_TOKENMETER_BUDGET_ACTION,
   ATTR_TOKENMETER_BUDGET_NAME,
   ATTR_TOKENMETER_BUDGET_REQUESTED_MODEL,
@@ -51,7 +53,7 @@ import {
   TOKENMETER_BUDGET_ACTION_VALUE_BLOCK,
   TOKENMETER_BUDGET_ACTION_VALUE_ROUTE_CHEAP,
 } from '@tokenmeter/semconv';
-import type { CapturedText, RequestInfo, ResponseInfo } from './adapters/index.js';
+import type { CapturedText, RequestInfo, ResponseInfo, StreamParser } from './adapters/index.js';
 import { wholeBody } from './adapters/json-scan.js';
 import { getAttribution } from './attribution.js';
 import type { CallRecord } from './call-record.js';
@@ -168,6 +170,11 @@ export class LlmCall implements PendingCall {
       const parent = trace.getSpanContext(ctx);
       if (parent !== undefined) cov.parentSpans.add(parent.spanId);
     }
+  }
+
+  /** The parser of a streamed body, when not the format's own (batch results downloads). */
+  streamParser(): StreamParser | undefined {
+    return undefined;
   }
 
   /** Response headers arrived. */
@@ -309,7 +316,11 @@ export class LlmCall implements PendingCall {
     if (response?.responseId !== undefined) record.responseId = response.responseId;
     if (response?.finishReasons !== undefined) record.finishReasons = response.finishReasons;
     if (info.serviceTier !== undefined) record.serviceTier = info.serviceTier;
-    if (info.batch !== undefined) record.batch = info.batch;
+    if (info.batch !== undefined) {
+      record.batch = info.batch;
+      if (info.batchId !== undefined) record.batchId = info.batchId;
+      if (info.batchCustomId !== undefined) record.batchCustomId = info.batchCustomId;
+    }
     if (this.firstChunkAt !== undefined) record.timeToFirstChunkMs = this.firstChunkAt - this.startPerf;
     if (errorType !== undefined) record.errorType = errorType;
     if (options.httpStatus !== undefined) record.httpStatus = options.httpStatus;
@@ -389,6 +400,10 @@ export class LlmCall implements PendingCall {
       if (r.usageEstimated) a[ATTR_TOKENMETER_USAGE_ESTIMATED] = true;
     }
     if (r.errorType !== undefined) a[ATTR_ERROR_TYPE] = r.errorType;
+    if (r.batch === true) {
+      if (r.batchId !== undefined) a[ATTR_TOKENMETER_BATCH_ID] = r.batchId;
+      if (r.batchCustomId !== undefined) a[ATTR_TOKENMETER_BATCH_CUSTOM_ID] = r.batchCustomId;
+    }
     const cost = r.cost;
     a[ATTR_TOKENMETER_PRICING_MATCH] = r.pricingMatch;
     if (cost !== null) writeCostAttributes(a, cost, this.runtime.config.costAttributes);

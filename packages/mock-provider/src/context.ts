@@ -98,6 +98,8 @@ export interface Ctx {
   query: URLSearchParams;
   /** Parsed JSON body (an object), or undefined. */
   body: Record<string, unknown> | undefined;
+  /** The body as text (a multipart upload, which `body` does not hold). */
+  rawBody: string;
   state: ServerState;
   provider: Provider;
   fault: FaultKind | undefined;

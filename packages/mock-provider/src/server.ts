@@ -14,6 +14,7 @@ import {
 import { gatewayOfPath } from './gateways.js';
 import { ADMIN_PATHS, adminReport } from './providers/admin.js';
 import * as anthropic from './providers/anthropic.js';
+import * as batches from './providers/batches.js';
 import * as bedrock from './providers/bedrock.js';
 import * as gemini from './providers/gemini.js';
 import * as ollama from './providers/ollama.js';
@@ -82,6 +83,8 @@ function matchRoute(
       handle: (ctx) => openai.listModels(ctx),
     };
   }
+  const batchRoute = matchBatchRoute(method, path);
+  if (batchRoute) return batchRoute;
   if (method !== 'POST') return undefined;
 
   const az = AZURE_PATH.exec(path);
@@ -189,6 +192,41 @@ function matchRoute(
   return undefined;
 }
 
+const OPENAI_BATCH = /(?:^|\/)batches\/([^/]+)$/;
+const OPENAI_FILE_CONTENT = /(?:^|\/)files\/([^/]+)\/content$/;
+const ANTHROPIC_BATCH = /^\/v1\/messages\/batches\/([^/]+)(\/results)?$/;
+
+/** Batches (OpenAI Batch API and files, Anthropic Message Batches): see providers/batches.ts. */
+function matchBatchRoute(method: string, path: string): Route | undefined {
+  const route = (name: string, provider: Provider, handle: Route['handle']): Route => ({
+    name,
+    provider,
+    model: undefined,
+    handle,
+  });
+  if (method === 'POST') {
+    if (path === '/v1/messages/batches')
+      return route('anthropic.batches.create', 'anthropic', batches.createAnthropicBatch);
+    if (/(?:^|\/)v1\/batches$/.test(path))
+      return route('openai.batches.create', 'openai', batches.createOpenAIBatch);
+    if (/(?:^|\/)v1\/files$/.test(path)) return route('openai.files.create', 'openai', batches.uploadFile);
+    return undefined;
+  }
+  if (method !== 'GET') return undefined;
+  const a = ANTHROPIC_BATCH.exec(path);
+  if (a) {
+    const id = a[1]!;
+    return a[2]
+      ? route('anthropic.batches.results', 'anthropic', (ctx) => batches.anthropicBatchResults(ctx, id))
+      : route('anthropic.batches.retrieve', 'anthropic', (ctx) => batches.retrieveAnthropicBatch(ctx, id));
+  }
+  const f = OPENAI_FILE_CONTENT.exec(path);
+  if (f) return route('openai.files.content', 'openai', (ctx) => batches.fileContent(ctx, f[1]!));
+  const b = OPENAI_BATCH.exec(path);
+  if (b) return route('openai.batches.retrieve', 'openai', (ctx) => batches.retrieveOpenAIBatch(ctx, b[1]!));
+  return undefined;
+}
+
 function openaiHandler(kind: string): (ctx: Ctx, opts: openai.OpenAIRouteOptions) => void | Promise<void> {
   switch (kind) {
     case 'chat/completions':
@@ -252,7 +290,8 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
         parsed = JSON.parse(raw);
       } catch {
         parsed = raw;
-        invalidJson = true;
+        // A multipart upload (OpenAI files) is not JSON, and is not meant to be.
+        invalidJson = !String(req.headers['content-type'] ?? '').startsWith('multipart/form-data');
       }
     }
     const body =
@@ -282,6 +321,7 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
       path,
       query: url.searchParams,
       body,
+      rawBody: raw,
       state,
       provider: route?.provider ?? guessProvider(path),
       fault: undefined,

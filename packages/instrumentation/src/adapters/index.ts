@@ -17,6 +17,15 @@ import { checkedUsage } from './usage-check.js';
 
 export { anthropicUsage, parseAnthropicMessage } from './anthropic.js';
 export {
+  type BatchResultLine,
+  type BatchResultsDownload,
+  type BatchResultsKind,
+  createBatchResultsParser,
+  mayBeBatchResults,
+  readBatchResultLine,
+  recognizeBatchResults,
+} from './batch-results.js';
+export {
   AwsEventStreamDecoder,
   type AwsEventStreamDecoderOptions,
   type BedrockCommandName,

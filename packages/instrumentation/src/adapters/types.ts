@@ -22,6 +22,9 @@ export interface RequestInfo {
   choiceCount?: number;
   serviceTier?: string;
   batch?: boolean;
+  /** A call read from batch results: the batch (when the download names it) and the request's custom id. */
+  batchId?: string;
+  batchCustomId?: string;
   serverAddress: string;
   serverPort: number;
   /** Which wire format the response uses; selects the response and stream parsers. */

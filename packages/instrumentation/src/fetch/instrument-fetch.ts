@@ -9,6 +9,7 @@ import { context, createContextKey } from '@opentelemetry/api';
 import { AI_GATEWAY_LITELLM, gatewayFromHeaders, headerReportedCost } from '../adapters/gateways.js';
 import {
   isOpenAIStreamFormat,
+  mayBeBatchResults,
   planStreamUsageInjection,
   type RequestInfo,
   recognizeRequest,
@@ -16,6 +17,7 @@ import {
 } from '../adapters/index.js';
 import { errorTypeOf, LlmCall } from '../call.js';
 import { type FetchFn, getDefaultRuntime, type TokenmeterRuntime } from '../runtime.js';
+import { batchDownload } from './batch-download.js';
 import { checkBudget, type Send } from './budget.js';
 import { observeBody } from './observe-body.js';
 import { bodyTextOf, canReplaceBody, methodOf, parseBody, urlOf } from './request.js';
@@ -85,12 +87,30 @@ export function instrumentFetch<F extends FetchFn>(
     // Fast path: only POSTs are inference calls (the usual GET has no init.method at all).
     const m = (init as { method?: unknown } | null | undefined)?.method;
     if (m === undefined && typeof input === 'string') return Reflect.apply(original, this, args);
-    if (methodOf(input, init) !== 'POST') return Reflect.apply(original, this, args);
+    const method = methodOf(input, init);
+    if (method !== 'POST') {
+      // A download of batch results (its results are calls); any other non-POST goes straight on.
+      if (method.length === 3 && mayDownloadBatch(method, input))
+        return batchDownload(runtime, original, this, args);
+      return Reflect.apply(original, this, args);
+    }
     return post(runtime, original, this, args, input, init, global);
   }
   Object.defineProperty(fetch, INSTRUMENTED, { value: original });
   cache.set(fetchImpl, fetch as FetchFn);
   return fetch as F;
+}
+
+/** A GET whose URL may be a batch results download (a few string checks, no URL parse). */
+function mayDownloadBatch(method: string, input: unknown): boolean {
+  if (method !== 'GET' && method.toUpperCase() !== 'GET') return false;
+  const href =
+    typeof input === 'string'
+      ? input
+      : input instanceof URL
+        ? input.href
+        : (input as { url?: unknown } | null)?.url;
+  return typeof href === 'string' && mayBeBatchResults(href);
 }
 
 function passThrough(original: FetchFn, self: unknown, args: unknown[]): Promise<Response> {

@@ -132,7 +132,9 @@ function makeTap(state: TapState): ReadableStream<Uint8Array> {
   const { call, options, source } = state;
   call.runtime.pending.delete(call);
   const status = call.httpStatus;
-  const parser = createStreamParser(call.info, options.captureText ? { captureOutputText: true } : undefined);
+  const parser =
+    call.streamParser() ??
+    createStreamParser(call.info, options.captureText ? { captureOutputText: true } : undefined);
   const finish = (errorType?: string) => {
     if (call.done) return;
     const result = parser.result();

@@ -449,6 +449,22 @@ export const ATTR_SERVER_PORT = 'server.port' as const;
 export const ATTR_TOKENMETER_AI_GATEWAY_NAME = 'tokenmeter.ai_gateway.name' as const;
 
 /**
+ * The custom id the application gave the request in the batch.
+ *
+ * @example request-1
+ * @experimental This attribute is in development and may change.
+ */
+export const ATTR_TOKENMETER_BATCH_CUSTOM_ID = 'tokenmeter.batch.custom_id' as const;
+
+/**
+ * The batch the call belongs to, when the download names it (Anthropic's results URL).
+ *
+ * @example msgbatch_01HkcTjaV5uDC8jWR4ZsDV8d
+ * @experimental This attribute is in development and may change.
+ */
+export const ATTR_TOKENMETER_BATCH_ID = 'tokenmeter.batch.id' as const;
+
+/**
  * What the budget did.
  *
  * @example block

@@ -1,0 +1,168 @@
+// Batch results through the real openai and @anthropic-ai/sdk clients against the mock provider:
+// the results file the app downloads becomes one recorded call per result line, priced at the batch
+// tier, with the batch id (Anthropic: from the URL) and the custom id; the app reads the same bytes.
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import type AnthropicType from '@anthropic-ai/sdk';
+import {
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_USAGE_COST,
+  ATTR_TOKENMETER_BATCH_CUSTOM_ID,
+  ATTR_TOKENMETER_BATCH_ID,
+  ATTR_TOKENMETER_PRICING_SERVICE_TIER,
+  GEN_AI_OPERATION_NAME_VALUE_CHAT,
+  GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC,
+  GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
+} from '@tokenmeter/semconv';
+import type OpenAIType from 'openai';
+import { type Harness, requireSdk, startHarness, tokenmeterSpans, waitFor } from './helpers/otel.js';
+
+let h: Harness;
+let openai: OpenAIType;
+let anthropic: AnthropicType;
+let toFile: typeof import('openai').toFile;
+
+before(async () => {
+  h = await startHarness();
+  const o = requireSdk('openai') as typeof import('openai');
+  toFile = o.toFile;
+  openai = new o.OpenAI({ baseURL: h.openaiBaseURL, apiKey: 'sk-test', maxRetries: 0 });
+  const { Anthropic } = requireSdk('@anthropic-ai/sdk') as typeof import('@anthropic-ai/sdk');
+  anthropic = new Anthropic({ baseURL: h.mock.anthropicBaseURL, apiKey: 'sk-ant', maxRetries: 0 });
+});
+after(() => h.close());
+beforeEach(() => h.reset());
+
+async function bare<T>(fn: () => Promise<T>): Promise<T> {
+  h.instrumentation.disable();
+  try {
+    return await fn();
+  } finally {
+    h.instrumentation.enable();
+  }
+}
+
+describe('OpenAI Batch API', () => {
+  async function completedBatch(n: number) {
+    const lines = Array.from({ length: n }, (_, i) =>
+      JSON.stringify({
+        custom_id: `request-${i + 1}`,
+        method: 'POST',
+        url: '/v1/chat/completions',
+        body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `Question number ${i + 1}` }] },
+      }),
+    );
+    const file = await openai.files.create({
+      file: await toFile(Buffer.from(`${lines.join('\n')}\n`), 'batch.jsonl'),
+      purpose: 'batch',
+    });
+    const batch = await openai.batches.create({
+      input_file_id: file.id,
+      endpoint: '/v1/chat/completions',
+      completion_window: '24h',
+    });
+    return openai.batches.retrieve(batch.id);
+  }
+
+  test('each output line with usage is one call priced at the batch tier, with its custom id', async () => {
+    const batch = await completedBatch(3);
+    assert.equal(h.records.length, 0, 'uploading and creating a batch costs nothing');
+    const text = await (await openai.files.content(batch.output_file_id!)).text();
+    const results = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.equal(results.length, 3);
+    await waitFor(() => h.records.length === 3);
+    for (const [i, r] of h.records.entries()) {
+      const usage = results[i].response.body.usage;
+      assert.equal(r.batch, true);
+      assert.equal(r.batchCustomId, `request-${i + 1}`);
+      assert.equal(r.provider, GEN_AI_PROVIDER_NAME_VALUE_OPENAI);
+      assert.equal(r.usage?.inputTokens, usage.prompt_tokens);
+      assert.equal(r.usage?.outputTokens, usage.completion_tokens);
+      // gpt-4o-mini at the Batch API's half price: $0.075 input, $0.30 output per million tokens
+      const expected = (usage.prompt_tokens * 0.075 + usage.completion_tokens * 0.3) / 1e6;
+      assert.ok(Math.abs(r.cost!.totalUsd - expected) < 1e-12, `${r.cost?.totalUsd} vs ${expected}`);
+    }
+    const spans = tokenmeterSpans(h.spans);
+    assert.equal(spans.length, 3);
+    assert.equal(spans[0]!.attributes[ATTR_GEN_AI_OPERATION_NAME], GEN_AI_OPERATION_NAME_VALUE_CHAT);
+    assert.equal(spans[0]!.attributes[ATTR_TOKENMETER_BATCH_CUSTOM_ID], 'request-1');
+    assert.equal(spans[0]!.attributes[ATTR_TOKENMETER_PRICING_SERVICE_TIER], 'batch');
+  });
+
+  test('the app reads the output file byte for byte as without tokenmeter', async () => {
+    const batch = await completedBatch(2);
+    const read = async () => {
+      const res = await openai.files.content(batch.output_file_id!);
+      return {
+        status: res.status,
+        url: res.url,
+        type: res.headers.get('content-type'),
+        text: await res.text(),
+      };
+    };
+    const without = await bare(read);
+    assert.equal(h.records.length, 0);
+    const observed = await read();
+    assert.deepEqual(observed, without);
+    await waitFor(() => h.records.length === 2);
+  });
+
+  test('a file that is not batch output (an input file) records nothing', async () => {
+    const batch = await completedBatch(2);
+    const res = await openai.files.content(batch.input_file_id);
+    assert.ok((await res.text()).includes('"custom_id"'));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(h.records.length, 0);
+  });
+});
+
+describe('batch downloads that fail', () => {
+  test('an unknown file: the app gets the same 404 error, nothing is recorded', async () => {
+    await assert.rejects(openai.files.content('file-does-not-exist'), { status: 404 });
+    await assert.rejects(anthropic.messages.batches.results('msgbatch_missing'), { status: 404 });
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(h.records.length, 0);
+  });
+});
+
+describe('Anthropic Message Batches', () => {
+  test('each succeeded result is one call priced at the batch tier, with the batch id and custom id', async () => {
+    const created = await anthropic.messages.batches.create({
+      requests: ['first', 'second'].map((word) => ({
+        custom_id: `ask-${word}`,
+        params: {
+          model: 'claude-3-5-haiku-20241022',
+          max_tokens: 64,
+          messages: [{ role: 'user' as const, content: `The ${word} question` }],
+        },
+      })),
+    });
+    assert.equal(h.records.length, 0, 'creating a batch costs nothing');
+    const seen: { custom_id: string; usage: { input_tokens: number; output_tokens: number } }[] = [];
+    for await (const r of await anthropic.messages.batches.results(created.id)) {
+      assert.equal(r.result.type, 'succeeded');
+      if (r.result.type === 'succeeded') seen.push({ custom_id: r.custom_id, usage: r.result.message.usage });
+    }
+    assert.equal(seen.length, 2);
+    await waitFor(() => h.records.length === 2);
+    for (const [i, r] of h.records.entries()) {
+      assert.equal(r.provider, GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC);
+      assert.equal(r.batch, true);
+      assert.equal(r.batchId, created.id);
+      assert.equal(r.batchCustomId, seen[i]!.custom_id);
+      const u = seen[i]!.usage;
+      assert.equal(r.usage?.outputTokens, u.output_tokens);
+      // Claude 3.5 Haiku at the Message Batches' half price: $0.40 input, $2 output per million tokens
+      const expected = (u.input_tokens * 0.4 + u.output_tokens * 2) / 1e6;
+      assert.ok(Math.abs(r.cost!.totalUsd - expected) < 1e-12, `${r.cost?.totalUsd} vs ${expected}`);
+    }
+    const a = tokenmeterSpans(h.spans)[1]!.attributes;
+    assert.equal(a[ATTR_TOKENMETER_BATCH_ID], created.id);
+    assert.equal(a[ATTR_GEN_AI_PROVIDER_NAME], GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC);
+    assert.ok((a[ATTR_GEN_AI_USAGE_COST] as number) > 0);
+  });
+});
