@@ -4,6 +4,8 @@
 // complete, so the Gemini stream parser reads it like an SSE event (`parser.onEvent(text)`), with
 // constant memory apart from the current element (capped, 8 MB by default).
 
+import { PendingBytes, utf8Of } from './pending-bytes.js';
+
 const QUOTE = 34;
 const BACKSLASH = 92;
 const OPEN_ARRAY = 91;
@@ -12,22 +14,22 @@ const OPEN_OBJECT = 123;
 const CLOSE_OBJECT = 125;
 
 export class JsonArrayStreamDecoder {
-  /** Elements dropped because they exceeded the cap. */
-  overflows = 0;
   private depth = 0;
   private inString = false;
   private escaped = false;
-  private buf = new Uint8Array(0);
-  private len = 0;
   private collecting = false;
-  private overflowing = false;
-  private readonly maxElementBytes: number;
+  private readonly pending: PendingBytes;
 
   constructor(
     private readonly onElement: (json: string) => void,
     options: { maxElementBytes?: number } = {},
   ) {
-    this.maxElementBytes = options.maxElementBytes ?? 8 * 1024 * 1024;
+    this.pending = new PendingBytes(options.maxElementBytes ?? 8 * 1024 * 1024);
+  }
+
+  /** Elements dropped because they exceeded the cap. */
+  get overflows(): number {
+    return this.pending.overflows;
   }
 
   push(chunk: Uint8Array): void {
@@ -57,59 +59,24 @@ export class JsonArrayStreamDecoder {
       }
       // Bare scalars and strings at depth 1 are not elements Gemini sends; they are ignored.
     }
-    if (this.collecting && start >= 0) this.keep(chunk, start, chunk.length);
+    if (this.collecting && start >= 0) this.pending.keep(chunk, start, chunk.length);
   }
 
   /** The body ended. An unfinished element is dropped (a cut stream). */
   end(): void {
-    this.len = 0;
+    this.pending.reset();
     this.collecting = false;
   }
 
   private begin(i: number): number {
     this.collecting = true;
-    this.overflowing = false;
-    this.len = 0;
+    this.pending.reset();
     return i;
-  }
-
-  private keep(chunk: Uint8Array, start: number, end: number): void {
-    if (this.overflowing) return;
-    const need = this.len + (end - start);
-    if (need > this.maxElementBytes) {
-      this.overflowing = true;
-      this.overflows++;
-      this.len = 0;
-      return;
-    }
-    if (need > this.buf.length) {
-      const grown = new Uint8Array(Math.max(need, this.buf.length * 2, 1024));
-      grown.set(this.buf.subarray(0, this.len));
-      this.buf = grown;
-    }
-    this.buf.set(chunk.subarray(start, end), this.len);
-    this.len = need;
   }
 
   private finish(chunk: Uint8Array, start: number, end: number): void {
     this.collecting = false;
-    if (this.overflowing) {
-      this.overflowing = false;
-      return;
-    }
-    let text: string;
-    if (this.len === 0) {
-      text = Buffer.from(chunk.buffer, chunk.byteOffset + start, end - start).toString('utf8');
-    } else {
-      this.keep(chunk, start, end);
-      if (this.overflowing) {
-        this.overflowing = false;
-        return;
-      }
-      text = Buffer.from(this.buf.buffer, this.buf.byteOffset, this.len).toString('utf8');
-      this.len = 0;
-      if (this.buf.length > 64 * 1024) this.buf = new Uint8Array(0);
-    }
-    this.onElement(text);
+    const element = this.pending.complete(chunk, start, end);
+    if (element) this.onElement(utf8Of(element));
   }
 }
