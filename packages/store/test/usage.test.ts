@@ -3,7 +3,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { type CallInput, openStore, type UsageRow } from '../src/index.js';
-import { call, callArb, DAY, HOUR, tempDir } from './helpers.js';
+import { call, callArb, DAY, HOUR, tempDir, zero } from './helpers.js';
 
 const key = (r: UsageRow) =>
   JSON.stringify([r.dayMs, r.feature, r.provider, r.requestModel, r.responseModel, r.tier]);
@@ -22,20 +22,7 @@ function brute(records: CallInput[], since?: number, until?: number): UsageRow[]
       requestModel: r.requestModel ?? null,
       responseModel: r.responseModel ?? null,
       tier: r.cost?.serviceTier ?? null,
-      calls: 0,
-      errors: 0,
-      unpricedCalls: 0,
-      estimatedCalls: 0,
-      inputTokens: 0,
-      outputTokens: 0,
-      cacheReadTokens: 0,
-      cacheWriteTokens: 0,
-      reasoningTokens: 0,
-      costNanos: 0,
-      inputCostNanos: 0,
-      outputCostNanos: 0,
-      cacheReadCostNanos: 0,
-      cacheWriteCostNanos: 0,
+      ...zero(),
     };
     const e = m.get(key(row)) ?? row;
     m.set(key(row), e);
