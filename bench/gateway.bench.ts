@@ -10,6 +10,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -23,6 +24,7 @@ import {
 import { jsonBody, protobufBody, type SpanSpec } from '../packages/gateway/test/helpers/otlp-json.js';
 import { machine, stats, writeSection } from './lib/results.js';
 
+const LOAD_AT_START = os.loadavg()[0]!;
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 const SECONDS = Number(process.env.GATEWAY_BENCH_SECONDS ?? 5);
 const BATCH = 512;
@@ -215,9 +217,9 @@ const t = stats(lat.through);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const md = `## Gateway (\`tokenmeter gateway\`)
 
-${machine()}. **The machine was shared with other jobs while this ran, and each phase ran only
-${SECONDS} s**: read the figures as an order of magnitude and rerun with \`GATEWAY_BENCH_SECONDS=30
-npm run bench -- gateway\` on a quiet machine. The gateway runs as its own process (the built CLI);
+${machine()}, load average ${LOAD_AT_START.toFixed(1)} when the run began; each phase ran
+${SECONDS} s (\`GATEWAY_BENCH_SECONDS=30 npm run bench -- gateway\` gives steadier figures; on a shared
+machine read them as an order of magnitude). The gateway runs as its own process (the built CLI);
 its CPU is read from /proc, so the sender's and the sink's work is not counted.
 
 | what | OTLP/JSON | OTLP/protobuf |
