@@ -1,5 +1,6 @@
 // @tokenmeter/config: every environment variable tokenmeter reads, in one table (table.ts), and
 // the one reader that validates them (readEnv). Depends on nothing.
+export { isLoopbackHost } from './hosts.js';
 export {
   ATTRIBUTION_MAX_LENGTH,
   attributionValue,

@@ -1,7 +1,8 @@
 // Checks and defaults of GatewayOptions; every problem is one GatewayConfigError naming the option
 // and the fix.
+
+import { isLoopbackHost } from '@tokenmeter/config';
 import { GatewayConfigError } from './errors/gateway-error.js';
-import { isLoopbackHost } from './http/auth.js';
 import type { GatewayOptions } from './types.js';
 
 export const DEFAULT_HOST = '127.0.0.1';

@@ -2,17 +2,9 @@
 // loopback server that has no token.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { isIPv4, isIPv6 } from 'node:net';
+import { isLoopbackHost } from '@tokenmeter/config';
 
 export const TOKEN_COOKIE = 'tokenmeter_token';
-
-/** True for addresses only this machine can reach: localhost, 127.0.0.0/8, ::1 (bracketed or not). */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  if (h === 'localhost') return true;
-  if (isIPv4(h)) return h.startsWith('127.');
-  return isIPv6(h) && /^(?:0{0,4}:){2,7}0{0,3}1$/.test(h);
-}
 
 /**
  * The host name of a Host header that is exactly `host[:port]` (RFC 9110: uri-host [":" port], no
