@@ -305,7 +305,8 @@ export class LlmCall implements PendingCall {
       usage,
       usageEstimated: estimated,
       cost,
-      pricingMatch: priced.match,
+      // A reported cost on a model with no local price: the match says the provider priced it.
+      pricingMatch: reported !== undefined && priced.cost === null ? 'provider_reported' : priced.match,
       attribution: getAttribution(this.ctx),
       sampled,
     };

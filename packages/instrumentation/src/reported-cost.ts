@@ -1,7 +1,8 @@
 // A cost the provider or a gateway reported for one call (OpenRouter's usage.cost, LiteLLM's
 // x-litellm-response-cost), as the call's CostResult with source `provider`. A gateway reports a
 // total only: the breakdown (input, output, cache) is tokenmeter's own computation when the model
-// has a local price, else zero, so the parts need not add up to the total.
+// has a local price, else zero, so the parts need not add up to the total. Without a local price
+// the match is `provider_reported` (the provider priced it; there is no tokenmeter.cost.local).
 import type { CostResult } from '@tokenmeter/pricing';
 
 export function reportedCost(
@@ -26,7 +27,7 @@ export function reportedCost(
     currency: 'USD',
     provider: reporter,
     modelId: model ?? '',
-    match: 'exact',
+    match: 'provider_reported',
     source: 'provider',
     version: reporter,
     serviceTier: 'standard',

@@ -21,9 +21,12 @@ import {
   GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC,
   GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
   GEN_AI_PROVIDER_NAME_VALUE_OPENROUTER,
+  LABEL_PRICED,
   LABEL_PROVIDER,
   METRIC_LLM_COST_USD,
+  METRIC_LLM_REQUESTS,
   TOKENMETER_PRICING_MATCH_VALUE_INFERRED_PROVIDER,
+  TOKENMETER_PRICING_MATCH_VALUE_PROVIDER_REPORTED,
 } from '@tokenmeter/semconv';
 import type OpenAIType from 'openai';
 import { type Harness, points, requireSdk, startHarness, tokenmeterSpans, waitFor } from './helpers/otel.js';
@@ -173,6 +176,32 @@ describe('known gateways by host', () => {
     const usage = res.usage!;
     assert.equal(record.localCost?.totalNanos, gpt4oMiniNanos(usage.prompt_tokens, usage.completion_tokens));
     assert.equal(a[ATTR_TOKENMETER_COST_LOCAL], record.localCost!.totalUsd);
+  });
+
+  test('a reported cost on a model with no local price is marked provider_reported, not unknown_model', async () => {
+    const client = openaiAt(
+      'https://openrouter.ai/api/v1',
+      viaMock('https://openrouter.ai', '/gateway/openrouter'),
+    );
+    await client.chat.completions.create(
+      { model: 'nobody/model-not-in-any-catalog', messages: ask },
+      { headers: { 'x-mock-reported-cost': '0.000042' } },
+    );
+    const a = (await oneSpan()).attributes;
+    assert.equal(a[ATTR_GEN_AI_USAGE_COST], 0.000042);
+    assert.equal(a[ATTR_TOKENMETER_PRICING_SOURCE], 'provider');
+    assert.equal(a[ATTR_TOKENMETER_PRICING_MATCH], TOKENMETER_PRICING_MATCH_VALUE_PROVIDER_REPORTED);
+    assert.equal(a[ATTR_TOKENMETER_COST_LOCAL], undefined, 'no local price to show beside it');
+    const record = h.records[0]!;
+    assert.equal(record.pricingMatch, TOKENMETER_PRICING_MATCH_VALUE_PROVIDER_REPORTED);
+    assert.equal(record.cost?.match, TOKENMETER_PRICING_MATCH_VALUE_PROVIDER_REPORTED);
+    assert.equal(record.localCost, undefined);
+    const requests = points(await h.collect(), METRIC_LLM_REQUESTS);
+    assert.deepEqual(
+      requests.map((p) => p.attributes[LABEL_PRICED]),
+      [true],
+      'counted as priced: it has a cost',
+    );
   });
 
   test('OpenRouter streams: usage and cost read from the last event, the app gets the stream as sent', async () => {

@@ -70,7 +70,12 @@ export type MatchQuality =
   | 'unknown_provider'
   | 'no_usage'
   /** The provider reported token counts that are not valid (set by the instrumentation; never by `calculateCost`). */
-  | 'invalid_usage';
+  | 'invalid_usage'
+  /**
+   * The cost is the one the provider or an AI gateway reported and the model has no local price (set
+   * by the instrumentation; never by `calculateCost`). With a local price the match is the local one's.
+   */
+  | 'provider_reported';
 
 /** Values of tokenmeter.pricing.source. */
 export type PriceSource = 'catalog' | 'refreshed_catalog' | 'override' | 'provider';

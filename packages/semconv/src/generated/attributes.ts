@@ -457,12 +457,33 @@ export const ATTR_TOKENMETER_AI_GATEWAY_NAME = 'tokenmeter.ai_gateway.name' as c
 export const ATTR_TOKENMETER_BATCH_CUSTOM_ID = 'tokenmeter.batch.custom_id' as const;
 
 /**
- * The batch the call belongs to, when the download names it (Anthropic's results URL).
+ * The batch the call belongs to (or, on a batch creation span, the batch created).
+ *
+ * @note Anthropic's results URL names the batch. OpenAI's output file URL names only the file: the batch is known when the application created or retrieved the batch in the same process (the batch object names its output file), as the openai SDK's usual create, poll, download sequence does.
  *
  * @example msgbatch_01HkcTjaV5uDC8jWR4ZsDV8d
+ * @example batch_abc123
  * @experimental This attribute is in development and may change.
  */
 export const ATTR_TOKENMETER_BATCH_ID = 'tokenmeter.batch.id' as const;
+
+/**
+ * On an OpenAI batch creation span, the uploaded file that holds the batch's requests.
+ *
+ * @example file-abc123
+ * @experimental This attribute is in development and may change.
+ */
+export const ATTR_TOKENMETER_BATCH_INPUT_FILE_ID = 'tokenmeter.batch.input_file_id' as const;
+
+/**
+ * On a batch creation span, the number of requests the batch holds.
+ *
+ * @note Anthropic - the requests sent; OpenAI - request_counts.total of the created batch when the API reports it (the input file is uploaded apart, so it is unknown until the batch is read).
+ *
+ * @example 100
+ * @experimental This attribute is in development and may change.
+ */
+export const ATTR_TOKENMETER_BATCH_REQUEST_COUNT = 'tokenmeter.batch.request_count' as const;
 
 /**
  * What the budget did.
@@ -685,6 +706,11 @@ export const TOKENMETER_PRICING_MATCH_VALUE_OVERRIDE = 'override' as const;
  * The call went through a gateway or an unknown host (or a declared provider that does not price the model), so the provider was inferred from the model name the way genai-prices does (gpt-* is openai, claude-* is anthropic, a vendor prefix such as anthropic/ names the vendor) and its price list matched.
  */
 export const TOKENMETER_PRICING_MATCH_VALUE_INFERRED_PROVIDER = 'inferred_provider' as const;
+
+/**
+ * Priced by the provider - the cost is the one the provider or an AI gateway reported (tokenmeter.pricing.source provider: OpenRouter's usage.cost, LiteLLM's x-litellm-response-cost) and tokenmeter has no local price for the model, so there is no tokenmeter.cost.local. When the model is priced locally too, the match says how the local price matched and tokenmeter.cost.local holds it.
+ */
+export const TOKENMETER_PRICING_MATCH_VALUE_PROVIDER_REPORTED = 'provider_reported' as const;
 
 /**
  * An Azure OpenAI deployment name mapped to a model by the user.
