@@ -43,6 +43,9 @@ function checkString(name: string, v: unknown): string | null {
   return v.length > 0 ? v : null;
 }
 
+/** The raw-only condition of a batch filter (pages of calls drive it through the calls_batch index). */
+export const BATCH_CONDITION = 'batch_id = ?';
+
 /** Validates a filter and looks its strings up in the dictionary (never writes). */
 export function resolveFilter(f: CallFilter, dict: StringDict): ResolvedFilter {
   const since = checkTime('since', f.since);
@@ -75,6 +78,12 @@ export function resolveFilter(f: CallFilter, dict: StringDict): ResolvedFilter {
   if (f.errors === true) out.rawOnly.push({ sql: 'error_type IS NOT NULL', params: [] });
   if (f.estimated === true) out.rawOnly.push({ sql: 'estimated = 1', params: [] });
   if (f.unpriced === true) out.rawOnly.push({ sql: 'priced = 0', params: [] });
+  const batch = checkString('batch', f.batch);
+  if (batch !== null) {
+    const id = dict.lookup(batch);
+    if (id === undefined) out.possible = false;
+    else out.rawOnly.push({ sql: BATCH_CONDITION, params: [id] });
+  }
   return out;
 }
 

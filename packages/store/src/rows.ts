@@ -51,6 +51,8 @@ export const INSERT_COLUMNS = [
   'cost_reported',
   'local_cost_nanos',
   'gateway',
+  'batch_id',
+  'batch_custom_id',
 ] as const;
 
 /** Dimensions of the rollups, in a fixed order (`Fact.dims` follows it). */
@@ -247,6 +249,8 @@ export function appendRow(
     reported ? 1 : 0,
     reported && r.localCost && validNanos(r.localCost.totalNanos) ? int(r.localCost.totalNanos) : null,
     ref(dict, r.gateway),
+    r.batch === true ? ref(dict, r.batchId) : null,
+    r.batch === true ? optString(r.batchCustomId) : null,
   );
   fact.startTime = startTime;
   const d = fact.dims;
@@ -338,6 +342,8 @@ export interface RawCallRow {
   cost_reported: number;
   local_cost_nanos: number | null;
   gateway: number | null;
+  batch_id: number | null;
+  batch_custom_id: string | null;
 }
 
 function parseReasons(text: string | null): string[] {
@@ -397,5 +403,7 @@ export function toCallRow(r: RawCallRow, dict: StringDict): CallRow {
     costReported: r.cost_reported === 1,
     localCostNanos: r.local_cost_nanos,
     gateway: s(r.gateway),
+    batchId: s(r.batch_id),
+    batchCustomId: r.batch_custom_id,
   };
 }

@@ -187,28 +187,54 @@ CREATE TABLE meta (
 );
 `;
 
-// Dictionary-decoded view of calls, for people reading the file with the sqlite3 shell.
-const CALLS_VIEW = (() => {
-  const dictCols = [
-    'service',
-    'provider',
-    'operation',
-    'request_model',
-    'response_model',
-    'finish_reasons',
-    'server_address',
-    'service_tier',
-    'pricing_match',
-    'pricing_provider',
-    'pricing_model',
-    'pricing_source',
-    'pricing_version',
-    'pricing_tier',
-    'error_type',
-    'feature',
-    'user',
-    'tenant',
-  ];
+// Dictionary-decoded view of calls, for people reading the file with the sqlite3 shell. A later
+// schema recreates it with the columns added since, appended (earlier columns keep their order).
+const VIEW_DICT_COLUMNS_V2 = [
+  'service',
+  'provider',
+  'operation',
+  'request_model',
+  'response_model',
+  'finish_reasons',
+  'server_address',
+  'service_tier',
+  'pricing_match',
+  'pricing_provider',
+  'pricing_model',
+  'pricing_source',
+  'pricing_version',
+  'pricing_tier',
+  'error_type',
+  'feature',
+  'user',
+  'tenant',
+];
+
+const VIEW_COLUMNS_V2 = [
+  'c.response_id',
+  'c.stream',
+  'c.batch',
+  'c.usage_known',
+  'c.input_tokens',
+  'c.output_tokens',
+  'c.cache_read_tokens',
+  'c.cache_write_tokens',
+  'c.reasoning_tokens',
+  'c.estimated',
+  'c.priced',
+  'c.cost_nanos',
+  'c.cost_nanos / 1e9 AS cost_usd',
+  'c.input_cost_nanos',
+  'c.output_cost_nanos',
+  'c.cache_read_cost_nanos',
+  'c.cache_write_cost_nanos',
+  'c.http_status',
+  'c.trace_id',
+  'c.span_id',
+];
+
+/** The calls_view of schema 2, plus `extra` columns (dictionary columns as `s_<col>.value`) at its end. */
+function callsViewSql(extraDict: readonly string[] = [], extra: readonly string[] = []): string {
   const sel = [
     'c.id',
     'c.start_time',
@@ -217,34 +243,15 @@ const CALLS_VIEW = (() => {
     'c.ttfc_ms',
   ];
   const joins: string[] = [];
-  for (const col of dictCols) {
-    sel.push(`s_${col}.value AS ${col}`);
+  for (const col of [...VIEW_DICT_COLUMNS_V2, ...extraDict]) {
     joins.push(`LEFT JOIN strings s_${col} ON s_${col}.id = c.${col}`);
   }
-  sel.push(
-    'c.response_id',
-    'c.stream',
-    'c.batch',
-    'c.usage_known',
-    'c.input_tokens',
-    'c.output_tokens',
-    'c.cache_read_tokens',
-    'c.cache_write_tokens',
-    'c.reasoning_tokens',
-    'c.estimated',
-    'c.priced',
-    'c.cost_nanos',
-    'c.cost_nanos / 1e9 AS cost_usd',
-    'c.input_cost_nanos',
-    'c.output_cost_nanos',
-    'c.cache_read_cost_nanos',
-    'c.cache_write_cost_nanos',
-    'c.http_status',
-    'c.trace_id',
-    'c.span_id',
-  );
+  for (const col of VIEW_DICT_COLUMNS_V2) sel.push(`s_${col}.value AS ${col}`);
+  sel.push(...VIEW_COLUMNS_V2, ...extra);
   return `CREATE VIEW calls_view AS SELECT ${sel.join(', ')} FROM calls c ${joins.join(' ')};`;
-})();
+}
+
+const CALLS_VIEW = callsViewSql();
 
 function rollupDdl(cubes: readonly CubeSchema[]): string {
   const out: string[] = [];
@@ -412,6 +419,31 @@ ALTER TABLE calls ADD COLUMN gateway INTEGER;
 CREATE INDEX calls_cost_reported ON calls (start_time) WHERE cost_reported = 1;
 `;
 
+// The batch a call read from batch results belongs to (a dictionary id: a batch has many calls) and
+// the custom id the application gave its request; calls_view gains every column added since
+// schema 2 (tokens kept apart, reported and local cost, gateway, batch ids), appended.
+const V7 = `
+ALTER TABLE calls ADD COLUMN batch_id INTEGER;
+ALTER TABLE calls ADD COLUMN batch_custom_id TEXT;
+CREATE INDEX calls_batch ON calls (batch_id, start_time) WHERE batch_id IS NOT NULL;
+DROP VIEW calls_view;
+${callsViewSql(
+  ['gateway', 'batch_id'],
+  [
+    'c.cache_write_1h_tokens',
+    'c.input_audio_tokens',
+    'c.output_audio_tokens',
+    'c.cache_audio_read_tokens',
+    'c.cost_reported',
+    'c.local_cost_nanos',
+    'c.local_cost_nanos / 1e9 AS local_cost_usd',
+    's_gateway.value AS gateway',
+    's_batch_id.value AS batch_id',
+    'c.batch_custom_id',
+  ],
+)}
+`;
+
 export interface Migration {
   version: number;
   description: string;
@@ -443,6 +475,12 @@ export const MIGRATIONS: readonly Migration[] = [
     description:
       'calls: provider-reported cost flagged, the local price kept beside it (local_cost_nanos), the AI gateway',
     sql: V6,
+  },
+  {
+    version: 7,
+    description:
+      'calls: the batch id and custom id of calls read from batch results; calls_view with every column added since schema 2',
+    sql: V7,
   },
 ];
 

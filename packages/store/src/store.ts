@@ -14,6 +14,7 @@ import { runHourlyCost } from './hourly.js';
 import { Ingestor } from './ingest.js';
 import { openDatabase } from './open.js';
 import {
+  BATCH_CONDITION,
   decodeCursor,
   dimConditions,
   encodeCursor,
@@ -97,7 +98,8 @@ function pageSql(
   const flag = (sql: string) => f.rawOnly.some((c) => c.sql === sql);
   let index = forceIndex;
   if (index === null) {
-    if (flag('error_type IS NOT NULL')) index = 'calls_errors';
+    if (flag(BATCH_CONDITION)) index = 'calls_batch';
+    else if (flag('error_type IS NOT NULL')) index = 'calls_errors';
     else if (flag('priced = 0')) index = 'calls_unpriced';
     else if (flag('estimated = 1')) index = 'calls_estimated';
     else index = 'calls_time';

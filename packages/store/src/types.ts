@@ -25,6 +25,10 @@ export interface CallInput {
   serverAddress?: string;
   serviceTier?: string;
   batch?: boolean;
+  /** A call read from batch results (`batch` true): the batch it belongs to, when known. */
+  batchId?: string;
+  /** A call read from batch results (`batch` true): the custom id the application gave the request. */
+  batchCustomId?: string;
   usage?: {
     inputTokens: number;
     outputTokens: number;
@@ -128,6 +132,10 @@ export interface CallRow {
   localCostNanos: Nanos | null;
   /** The AI gateway the call went through, when known. */
   gateway: string | null;
+  /** The batch a call read from batch results belongs to, when known (tokenmeter.batch.id). */
+  batchId: string | null;
+  /** The custom id the application gave the request in its batch (tokenmeter.batch.custom_id). */
+  batchCustomId: string | null;
 }
 
 export type GroupBy = 'model' | 'provider' | 'feature' | 'user' | 'tenant' | 'day' | 'operation' | 'service';
@@ -151,6 +159,8 @@ export interface CallFilter {
   estimated?: boolean;
   /** Only calls that could not be priced. */
   unpriced?: boolean;
+  /** Only calls read from the results of this batch (its id: `batch_...`, `msgbatch_...`). */
+  batch?: string;
 }
 
 export interface Totals {

@@ -21,6 +21,8 @@ test('every CallInput field is stored and read back; no message content columns 
     serverAddress: 'api.anthropic.com',
     serviceTier: 'priority',
     batch: true,
+    batchId: 'msgbatch_01XYZ',
+    batchCustomId: 'request-7',
     usage: {
       inputTokens: 1200,
       outputTokens: 340,
@@ -110,6 +112,8 @@ test('every CallInput field is stored and read back; no message content columns 
     costReported: true,
     localCostNanos: 9_000_000,
     gateway: 'litellm',
+    batchId: 'msgbatch_01XYZ',
+    batchCustomId: 'request-7',
   });
   assert.deepEqual(b, {
     id: 2,
@@ -156,6 +160,8 @@ test('every CallInput field is stored and read back; no message content columns 
     costReported: false,
     localCostNanos: null,
     gateway: null,
+    batchId: null,
+    batchCustomId: null,
   });
   assert.deepEqual([...store.exportCalls()], [b, a], 'export is oldest first, same rows');
   store.close();

@@ -191,6 +191,20 @@ function kv(rows: [string, string][], ctx: CommandContext): string {
   return rows.map(([k, v]) => `  ${ctx.out.dim(k.padEnd(width))}  ${v}`).join('\n');
 }
 
+/** A cost the provider or gateway reported: say so, with tokenmeter's own price beside it. */
+function reportedRows(r: CallRow): [string, string][] {
+  if (!r.costReported) return [];
+  return [
+    ['cost', `${formatUsd(r.costNanos)}, reported by ${r.gateway ?? 'the provider'}`],
+    [
+      'local price',
+      r.localCostNanos === null
+        ? 'none: no local price for this model (the provider priced it)'
+        : formatUsd(r.localCostNanos),
+    ],
+  ];
+}
+
 export function callDetailText(r: CallRow, ctx: CommandContext, timeZone: string): string {
   const o = ctx.out;
   const lines: string[] = [];
@@ -218,6 +232,13 @@ export function callDetailText(r: CallRow, ctx: CommandContext, timeZone: string
         ['user', r.user ?? DASH],
         ['tenant', r.tenant ?? DASH],
         ['server', r.serverAddress ?? DASH],
+        ...(r.gateway !== null ? ([['AI gateway', r.gateway]] as [string, string][]) : []),
+        ...(r.batch
+          ? ([
+              ['batch', r.batchId ?? 'yes (batch id not known)'],
+              ['custom id', r.batchCustomId ?? DASH],
+            ] as [string, string][])
+          : []),
         ['response id', r.responseId ?? DASH],
         ['trace id', r.traceId ?? DASH],
         ['span id', r.spanId ?? DASH],
@@ -235,7 +256,9 @@ export function callDetailText(r: CallRow, ctx: CommandContext, timeZone: string
     ['  of which reasoning', formatInt(r.reasoningTokens), ''],
   ];
   const parts = r.inputCostNanos + r.cacheReadCostNanos + r.cacheWriteCostNanos + r.outputCostNanos;
-  if (r.costNanos !== parts) tokenRows.push(['per-request fee', '', formatUsd(r.costNanos - parts)]);
+  // A reported cost is a total: the breakdown is the local price's, so the difference is no fee.
+  if (r.costNanos !== parts && !r.costReported)
+    tokenRows.push(['per-request fee', '', formatUsd(r.costNanos - parts)]);
   lines.push(
     renderTable(
       [{ header: 'tokens' }, { header: 'count', align: 'right' }, { header: 'cost', align: 'right' }],
@@ -266,6 +289,7 @@ export function callDetailText(r: CallRow, ctx: CommandContext, timeZone: string
             ['catalog entry', `${r.pricingProvider ?? DASH} / ${r.pricingModelId ?? DASH}`],
             ['source', `${r.pricingSource ?? DASH} (${r.pricingVersion ?? DASH})`],
             ['tier', r.pricingTier ?? DASH],
+            ...reportedRows(r),
           ]
         : [
             ['match', r.pricingMatch],

@@ -44,6 +44,14 @@ export const CSV_COLUMNS = [
   'trace_id',
   'span_id',
   'server_address',
+  // Added later: appended, so the columns above keep their places.
+  'cost_reported',
+  'local_cost_usd',
+  'local_cost_nanos',
+  'gateway',
+  'batch',
+  'batch_id',
+  'batch_custom_id',
 ] as const;
 
 export function csvHeader(): string {
@@ -91,6 +99,13 @@ export function callToCsv(r: CallRow): string {
     r.traceId,
     r.spanId,
     r.serverAddress,
+    r.costReported,
+    r.localCostNanos === null ? '' : nanosToDecimal(r.localCostNanos),
+    r.localCostNanos,
+    r.gateway,
+    r.batch,
+    r.batchId,
+    r.batchCustomId,
   ]);
 }
 

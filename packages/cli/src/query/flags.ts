@@ -20,6 +20,7 @@ const FLAG_OF: Record<string, string> = {
   errors: 'errors',
   estimated: 'estimated',
   unpriced: 'unpriced',
+  batch: 'batch',
   groupBy: 'by',
   source: 'source',
   limit: 'limit',
@@ -54,6 +55,11 @@ export const FILTER_FLAGS: Record<string, FlagSpec> = {
   user: { type: 'string', value: 'ID', description: 'only this user' },
   tenant: { type: 'string', value: 'ID', description: 'only this tenant' },
   service: { type: 'string', value: 'NAME', description: 'only this service (OTEL_SERVICE_NAME of the app)' },
+  batch: {
+    type: 'string',
+    value: 'ID',
+    description: 'only calls read from the results of this batch (batch_..., msgbatch_...)',
+  },
 };
 
 /** The flags as a ParamSource keyed by REST names. The range flags become `period`. */

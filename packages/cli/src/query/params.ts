@@ -115,6 +115,8 @@ export function parseFilter(get: ParamSource): Omit<CallFilter, 'since' | 'until
     const v = parseFlag(get, name);
     if (v) f[name] = true;
   }
+  const batch = parseText(get, 'batch');
+  if (batch !== undefined) f.batch = batch;
   return f;
 }
 

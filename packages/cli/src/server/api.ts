@@ -50,6 +50,7 @@ const FILTERS = [
   'errors',
   'estimated',
   'unpriced',
+  'batch',
 ];
 
 /** Allowed parameters per endpoint. */

@@ -26,6 +26,7 @@ function matches(r: CallRow, f: CallFilter): boolean {
   if (f.errors && r.errorType === null) return false;
   if (f.estimated && !r.estimated) return false;
   if (f.unpriced && r.priced) return false;
+  if (f.batch !== undefined && r.batchId !== f.batch) return false;
   return true;
 }
 
