@@ -19,6 +19,7 @@ import {
   ATTR_TOKENMETER_PRICING_SOURCE,
   ATTR_TOKENMETER_USAGE_ESTIMATED,
   GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC,
+  GEN_AI_PROVIDER_NAME_VALUE_GROQ,
   GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
   GEN_AI_PROVIDER_NAME_VALUE_OPENROUTER,
   LABEL_PRICED,
@@ -246,6 +247,64 @@ describe('known gateways by host', () => {
     const a = (await oneSpan()).attributes;
     assert.equal(a[ATTR_GEN_AI_PROVIDER_NAME], GEN_AI_PROVIDER_NAME_VALUE_OPENAI);
     assert.equal(a[ATTR_TOKENMETER_AI_GATEWAY_NAME], 'portkey');
+  });
+
+  test('Portkey: the provider x-portkey-provider names prices the call, not a guess from the model', async () => {
+    const client = openaiAt(
+      'https://api.portkey.ai/v1',
+      viaMock('https://api.portkey.ai', '/gateway/portkey'),
+    );
+    // No catalog provider claims this id by its name alone: without the header it is unknown_provider.
+    const res = await client.chat.completions.create(
+      { model: 'llama-3.3-70b-versatile', messages: ask },
+      { headers: { 'x-portkey-provider': 'groq', 'x-portkey-api-key': 'pk-test' } },
+    );
+    const a = (await oneSpan()).attributes;
+    assert.equal(a[ATTR_GEN_AI_PROVIDER_NAME], GEN_AI_PROVIDER_NAME_VALUE_GROQ);
+    assert.equal(a[ATTR_TOKENMETER_AI_GATEWAY_NAME], 'portkey');
+    assert.equal(a[ATTR_TOKENMETER_PRICING_MATCH], 'exact');
+    assert.equal(a[ATTR_TOKENMETER_PRICING_PROVIDER_ID], 'groq');
+    // Groq's llama-3.3-70b-versatile: $0.59 / Mtok in, $0.79 / Mtok out.
+    const usage = res.usage!;
+    assert.equal(h.records[0]!.cost?.totalNanos, usage.prompt_tokens * 590 + usage.completion_tokens * 790);
+  });
+
+  test("Portkey: an inline x-portkey-config names the provider; a slug of the user's own falls back to the model", async () => {
+    const client = openaiAt(
+      'https://api.portkey.ai/v1',
+      viaMock('https://api.portkey.ai', '/gateway/portkey'),
+    );
+    await client.chat.completions.create(
+      { model: 'llama-3.3-70b-versatile', messages: ask },
+      { headers: { 'x-portkey-config': JSON.stringify({ provider: 'groq', api_key: 'gsk-secret' }) } },
+    );
+    await waitFor(() => h.records.length === 1, LOADED_MACHINE_MS);
+    assert.equal(h.records[0]!.provider, GEN_AI_PROVIDER_NAME_VALUE_GROQ);
+    const span = tokenmeterSpans(h.spans)[0]!;
+    assert.ok(
+      !JSON.stringify(span.attributes).includes('gsk-secret'),
+      'nothing of the config but its provider is read',
+    );
+    h.reset();
+    await client.chat.completions.create(
+      { model: 'gpt-4o-mini', messages: ask },
+      { headers: { 'x-portkey-provider': '@my-openai-prod' } },
+    );
+    const a = (await oneSpan()).attributes;
+    assert.equal(a[ATTR_GEN_AI_PROVIDER_NAME], GEN_AI_PROVIDER_NAME_VALUE_OPENAI);
+    assert.equal(a[ATTR_TOKENMETER_PRICING_MATCH], TOKENMETER_PRICING_MATCH_VALUE_INFERRED_PROVIDER);
+  });
+
+  test('Portkey self-hosted at a company URL: x-portkey-provider prices the call and names the gateway', async () => {
+    const client = openaiAt(`${h.mock.url}/gateway/portkey/v1`);
+    await client.chat.completions.create(
+      { model: 'llama-3.3-70b-versatile', messages: ask },
+      { headers: { 'x-portkey-provider': 'groq' } },
+    );
+    const a = (await oneSpan()).attributes;
+    assert.equal(a[ATTR_GEN_AI_PROVIDER_NAME], GEN_AI_PROVIDER_NAME_VALUE_GROQ);
+    assert.equal(a[ATTR_TOKENMETER_AI_GATEWAY_NAME], 'portkey');
+    assert.equal(a[ATTR_SERVER_ADDRESS], '127.0.0.1');
   });
 
   test('Cloudflare AI Gateway: the provider named in the path prices it; streams get exact usage', async () => {

@@ -8,6 +8,22 @@
 // - Helicone: helicone-id
 // - Portkey: x-portkey-trace-id (also x-portkey-cache-status, x-portkey-retry-attempt-count)
 // - Cloudflare AI Gateway: cf-aig-log-id, cf-aig-cache-status, cf-aig-event-id
+import {
+  GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC,
+  GEN_AI_PROVIDER_NAME_VALUE_AWS_BEDROCK,
+  GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_OPENAI,
+  GEN_AI_PROVIDER_NAME_VALUE_DEEPSEEK,
+  GEN_AI_PROVIDER_NAME_VALUE_FIREWORKS_AI,
+  GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI,
+  GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI,
+  GEN_AI_PROVIDER_NAME_VALUE_GROQ,
+  GEN_AI_PROVIDER_NAME_VALUE_MISTRAL_AI,
+  GEN_AI_PROVIDER_NAME_VALUE_OLLAMA,
+  GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
+  GEN_AI_PROVIDER_NAME_VALUE_OPENROUTER,
+  GEN_AI_PROVIDER_NAME_VALUE_TOGETHER_AI,
+  GEN_AI_PROVIDER_NAME_VALUE_X_AI,
+} from '@tokenmeter/semconv';
 import { usdToNanos } from './openai.js';
 import type { HeaderSource } from './types.js';
 
@@ -29,6 +45,50 @@ export const AI_GATEWAY_NAMES: ReadonlySet<string> = new Set([
   AI_GATEWAY_CLOUDFLARE,
   AI_GATEWAY_VERCEL,
 ]);
+
+/**
+ * Portkey's request headers that name the provider it relays a call to: `x-portkey-provider`, or the
+ * `provider` of an inline `x-portkey-config` (a JSON object; a saved config's id, `pc-...`, says
+ * nothing here). Portkey's provider slugs → gen_ai.provider.name.
+ */
+export const PORTKEY_PROVIDER_HEADER = 'x-portkey-provider';
+export const PORTKEY_CONFIG_HEADER = 'x-portkey-config';
+
+const PORTKEY_PROVIDERS: ReadonlyMap<string, string> = new Map([
+  ['openai', GEN_AI_PROVIDER_NAME_VALUE_OPENAI],
+  ['azure-openai', GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_OPENAI],
+  ['anthropic', GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC],
+  ['google', GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI],
+  ['vertex-ai', GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI],
+  ['bedrock', GEN_AI_PROVIDER_NAME_VALUE_AWS_BEDROCK],
+  ['groq', GEN_AI_PROVIDER_NAME_VALUE_GROQ],
+  ['mistral-ai', GEN_AI_PROVIDER_NAME_VALUE_MISTRAL_AI],
+  ['deepseek', GEN_AI_PROVIDER_NAME_VALUE_DEEPSEEK],
+  ['x-ai', GEN_AI_PROVIDER_NAME_VALUE_X_AI],
+  ['together-ai', GEN_AI_PROVIDER_NAME_VALUE_TOGETHER_AI],
+  ['fireworks-ai', GEN_AI_PROVIDER_NAME_VALUE_FIREWORKS_AI],
+  ['openrouter', GEN_AI_PROVIDER_NAME_VALUE_OPENROUTER],
+  ['ollama', GEN_AI_PROVIDER_NAME_VALUE_OLLAMA],
+]);
+
+/**
+ * The provider Portkey's request headers name (gen_ai.provider.name), or undefined: absent, a slug
+ * of the user's own (`@openai-prod`), a provider tokenmeter has no name for, or a config that routes
+ * to several targets. Reads only the `provider` member of an inline config (never its keys).
+ */
+export function portkeyProvider(
+  provider: string | undefined,
+  config: string | undefined,
+): string | undefined {
+  if (provider !== undefined) return PORTKEY_PROVIDERS.get(provider.trim().toLowerCase());
+  if (config === undefined || !config.trimStart().startsWith('{')) return undefined;
+  try {
+    const named = (JSON.parse(config) as { provider?: unknown } | null)?.provider;
+    return typeof named === 'string' ? PORTKEY_PROVIDERS.get(named.trim().toLowerCase()) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** LiteLLM's cost of the call in USD (a decimal string), on non-streamed responses. */
 export const LITELLM_COST_HEADER = 'x-litellm-response-cost';

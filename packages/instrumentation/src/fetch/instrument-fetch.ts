@@ -6,7 +6,15 @@
 // through a pull-based tap. Errors and aborts reach the caller as the same objects. Nothing of
 // ours throws into the app: on our own failure the call goes on as if uninstrumented.
 import { context, createContextKey } from '@opentelemetry/api';
-import { AI_GATEWAY_LITELLM, gatewayFromHeaders, headerReportedCost } from '../adapters/gateways.js';
+import {
+  AI_GATEWAY_LITELLM,
+  AI_GATEWAY_PORTKEY,
+  gatewayFromHeaders,
+  headerReportedCost,
+  PORTKEY_CONFIG_HEADER,
+  PORTKEY_PROVIDER_HEADER,
+  portkeyProvider,
+} from '../adapters/gateways.js';
 import {
   isOpenAIStreamFormat,
   mayBeBatchResults,
@@ -20,7 +28,7 @@ import { type FetchFn, getDefaultRuntime, type TokenmeterRuntime } from '../runt
 import { batchDownload } from './batch-download.js';
 import { checkBudget, type Send } from './budget.js';
 import { observeBody } from './observe-body.js';
-import { bodyTextOf, canReplaceBody, methodOf, parseBody, urlOf } from './request.js';
+import { bodyTextOf, canReplaceBody, methodOf, parseBody, requestHeader, urlOf } from './request.js';
 import { type StreamFraming, tapStream } from './tap-stream.js';
 
 /** Marks a fetch made by tokenmeter (value: the fetch it wraps). */
@@ -147,6 +155,7 @@ function post(
       info = recognizeRequest({ url, method: 'POST', body }, options);
       if (info === null) return passThrough(original, self, args);
     }
+    if (info.providerFromModel !== undefined) portkeyNamesProvider(info, input, init);
     const learned =
       info.providerFromModel === 'first' && info.gateway === undefined
         ? knownGateway(runtime, info, url)
@@ -234,6 +243,21 @@ function dispatch(
       throw error;
     },
   );
+}
+
+/**
+ * A call through Portkey (its host, or any gateway or unknown host: a self-hosted Portkey) whose
+ * request headers name the provider it relays to: that provider prices it, then the model's.
+ */
+function portkeyNamesProvider(info: RequestInfo, input: unknown, init: unknown): void {
+  const provider = portkeyProvider(
+    requestHeader(input, init, PORTKEY_PROVIDER_HEADER),
+    requestHeader(input, init, PORTKEY_CONFIG_HEADER),
+  );
+  if (provider === undefined) return;
+  info.provider = provider;
+  info.providerFromModel = 'fallback';
+  info.gateway ??= AI_GATEWAY_PORTKEY;
 }
 
 /** An unknown host whose earlier response named its gateway: a LiteLLM proxy accepts include_usage. */

@@ -83,6 +83,18 @@ export function parseBody(text: string | undefined): Record<string, unknown> | u
   return parseShallow(text);
 }
 
+/** A header of the fetch call (init's, else a Request input's), `name` in lower case, or undefined. Never throws. */
+export function requestHeader(input: FetchInput, init: unknown, name: string): string | undefined {
+  const own = initHeader(init, name);
+  if (own !== undefined || !isRequestLike(input)) return own;
+  try {
+    const headers = (input as { headers?: unknown }).headers;
+    return headers instanceof Headers ? (headers.get(name) ?? undefined) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A header of the fetch call's init (any case), or undefined. Never throws. */
 export function initHeader(init: unknown, name: string): string | undefined {
   const headers = (init as { headers?: unknown } | null | undefined)?.headers;
