@@ -53,7 +53,14 @@ import {
   TOKENMETER_BUDGET_ACTION_VALUE_BLOCK,
   TOKENMETER_BUDGET_ACTION_VALUE_ROUTE_CHEAP,
 } from '@tokenmeter/semconv';
-import type { CapturedText, RequestInfo, ResponseInfo, StreamParser } from './adapters/index.js';
+import {
+  type CapturedText,
+  type HeaderSource,
+  parseResponse,
+  type RequestInfo,
+  type ResponseInfo,
+  type StreamParser,
+} from './adapters/index.js';
 import { wholeBody } from './adapters/json-scan.js';
 import { getAttribution } from './attribution.js';
 import type { CallRecord } from './call-record.js';
@@ -175,6 +182,11 @@ export class LlmCall implements PendingCall {
   /** The parser of a streamed body, when not the format's own (batch results downloads). */
   streamParser(): StreamParser | undefined {
     return undefined;
+  }
+
+  /** Read a non-streamed JSON response body: the format's parser (a batch job reads its own). */
+  readResponse(json: unknown, headers: HeaderSource): ResponseInfo {
+    return parseResponse(this.info, json, headers);
   }
 
   /** Response headers arrived. */

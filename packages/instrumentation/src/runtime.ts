@@ -31,6 +31,8 @@ export class TokenmeterRuntime {
   private warned = new Set<string>();
   /** Origins whose responses named an AI gateway (a LiteLLM proxy's headers): origin → gateway. */
   private readonly gatewayOrigins = new Map<string, string>();
+  /** OpenAI batch output and error files the app has seen a batch name: file id → batch id. */
+  private readonly batchFiles = new Map<string, string>();
 
   constructor(config: TokenmeterInstrumentationConfig = {}, tracer?: () => Tracer) {
     this.config = resolveConfig(config);
@@ -77,6 +79,22 @@ export class TokenmeterRuntime {
     this.gatewayOrigins.set(origin, gateway);
   }
 
+  /** The batch whose output or error file `fileId` is, when the app has read that batch. */
+  batchOfFile(fileId: string): string | undefined {
+    return this.batchFiles.get(fileId);
+  }
+
+  /** Remember that `fileId` holds results of `batchId` (bounded: the oldest are forgotten first). */
+  learnBatchFile(fileId: string, batchId: string): void {
+    if (this.batchFiles.get(fileId) === batchId) return;
+    this.batchFiles.delete(fileId);
+    if (this.batchFiles.size >= MAX_BATCH_FILES) {
+      const oldest = this.batchFiles.keys().next().value;
+      if (oldest !== undefined) this.batchFiles.delete(oldest);
+    }
+    this.batchFiles.set(fileId, batchId);
+  }
+
   /** A failure of ours: logged through the OTel diag logger and counted; never seen by the app. */
   internalError(component: string, error: unknown): void {
     try {
@@ -108,6 +126,8 @@ export class TokenmeterRuntime {
 }
 
 const MAX_GATEWAY_ORIGINS = 256;
+/** Batches an app polls at once are far fewer: the file ids of the last 10,000 are kept. */
+const MAX_BATCH_FILES = 10_000;
 
 /** `globalThis.fetch` as it was when this module loaded. */
 const NATIVE_FETCH: unknown = typeof globalThis.fetch === 'function' ? globalThis.fetch : undefined;

@@ -1,22 +1,33 @@
-// Batch results through the real openai and @anthropic-ai/sdk clients against the mock provider:
-// the results file the app downloads becomes one recorded call per result line, priced at the batch
-// tier, with the batch id (Anthropic: from the URL) and the custom id; the app reads the same bytes.
+// Batches through the real openai and @anthropic-ai/sdk clients against the mock provider: creating
+// a batch is one create_batch span without cost (no call recorded); the results file the app
+// downloads becomes one recorded call per result line, priced at the batch tier, with the batch id
+// (Anthropic: from the URL; OpenAI: from the batch the app created, retrieved or listed) and the
+// custom id; the app reads the same bytes.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type AnthropicType from '@anthropic-ai/sdk';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { withAttribution } from '@tokenmeter/instrumentation';
 import {
+  ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_USAGE_COST,
   ATTR_TOKENMETER_BATCH_CUSTOM_ID,
   ATTR_TOKENMETER_BATCH_ID,
+  ATTR_TOKENMETER_BATCH_INPUT_FILE_ID,
+  ATTR_TOKENMETER_BATCH_REQUEST_COUNT,
+  ATTR_TOKENMETER_FEATURE,
+  ATTR_TOKENMETER_PRICING_MATCH,
   ATTR_TOKENMETER_PRICING_SERVICE_TIER,
   GEN_AI_OPERATION_NAME_VALUE_CHAT,
+  GEN_AI_OPERATION_NAME_VALUE_CREATE_BATCH,
   GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC,
   GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
+  METRIC_LLM_REQUESTS,
 } from '@tokenmeter/semconv';
 import type OpenAIType from 'openai';
-import { type Harness, requireSdk, startHarness, tokenmeterSpans, waitFor } from './helpers/otel.js';
+import { type Harness, points, requireSdk, startHarness, tokenmeterSpans, waitFor } from './helpers/otel.js';
 
 let h: Harness;
 let openai: OpenAIType;
@@ -34,6 +45,18 @@ before(async () => {
 after(() => h.close());
 beforeEach(() => h.reset());
 
+/** tokenmeter's create_batch spans, and its call spans. */
+function createSpans(): ReadableSpan[] {
+  return tokenmeterSpans(h.spans).filter(
+    (s) => s.attributes[ATTR_GEN_AI_OPERATION_NAME] === GEN_AI_OPERATION_NAME_VALUE_CREATE_BATCH,
+  );
+}
+function callSpans(): ReadableSpan[] {
+  return tokenmeterSpans(h.spans).filter(
+    (s) => s.attributes[ATTR_GEN_AI_OPERATION_NAME] !== GEN_AI_OPERATION_NAME_VALUE_CREATE_BATCH,
+  );
+}
+
 async function bare<T>(fn: () => Promise<T>): Promise<T> {
   h.instrumentation.disable();
   try {
@@ -44,7 +67,7 @@ async function bare<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 describe('OpenAI Batch API', () => {
-  async function completedBatch(n: number) {
+  async function uploadedInput(n: number) {
     const lines = Array.from({ length: n }, (_, i) =>
       JSON.stringify({
         custom_id: `request-${i + 1}`,
@@ -53,16 +76,23 @@ describe('OpenAI Batch API', () => {
         body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `Question number ${i + 1}` }] },
       }),
     );
-    const file = await openai.files.create({
+    return openai.files.create({
       file: await toFile(Buffer.from(`${lines.join('\n')}\n`), 'batch.jsonl'),
       purpose: 'batch',
     });
-    const batch = await openai.batches.create({
+  }
+
+  async function createdBatch(n: number) {
+    const file = await uploadedInput(n);
+    return openai.batches.create({
       input_file_id: file.id,
       endpoint: '/v1/chat/completions',
       completion_window: '24h',
     });
-    return openai.batches.retrieve(batch.id);
+  }
+
+  async function completedBatch(n: number) {
+    return openai.batches.retrieve((await createdBatch(n)).id);
   }
 
   test('each output line with usage is one call priced at the batch tier, with its custom id', async () => {
@@ -79,6 +109,7 @@ describe('OpenAI Batch API', () => {
       const usage = results[i].response.body.usage;
       assert.equal(r.batch, true);
       assert.equal(r.batchCustomId, `request-${i + 1}`);
+      assert.equal(r.batchId, batch.id, 'the batch the app retrieved names the output file');
       assert.equal(r.provider, GEN_AI_PROVIDER_NAME_VALUE_OPENAI);
       assert.equal(r.usage?.inputTokens, usage.prompt_tokens);
       assert.equal(r.usage?.outputTokens, usage.completion_tokens);
@@ -86,7 +117,7 @@ describe('OpenAI Batch API', () => {
       const expected = (usage.prompt_tokens * 0.075 + usage.completion_tokens * 0.3) / 1e6;
       assert.ok(Math.abs(r.cost!.totalUsd - expected) < 1e-12, `${r.cost?.totalUsd} vs ${expected}`);
     }
-    const spans = tokenmeterSpans(h.spans);
+    const spans = callSpans();
     assert.equal(spans.length, 3);
     assert.equal(spans[0]!.attributes[ATTR_GEN_AI_OPERATION_NAME], GEN_AI_OPERATION_NAME_VALUE_CHAT);
     assert.equal(spans[0]!.attributes[ATTR_TOKENMETER_BATCH_CUSTOM_ID], 'request-1');
@@ -160,9 +191,149 @@ describe('Anthropic Message Batches', () => {
       const expected = (u.input_tokens * 0.4 + u.output_tokens * 2) / 1e6;
       assert.ok(Math.abs(r.cost!.totalUsd - expected) < 1e-12, `${r.cost?.totalUsd} vs ${expected}`);
     }
-    const a = tokenmeterSpans(h.spans)[1]!.attributes;
+    const a = callSpans()[1]!.attributes;
     assert.equal(a[ATTR_TOKENMETER_BATCH_ID], created.id);
     assert.equal(a[ATTR_GEN_AI_PROVIDER_NAME], GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC);
     assert.ok((a[ATTR_GEN_AI_USAGE_COST] as number) > 0);
+  });
+});
+
+describe('creating a batch: an operation without cost', () => {
+  test('OpenAI: one create_batch span with the batch id and input file, no cost, no call, no request counted', async () => {
+    const file = await openai.files.create({
+      file: await toFile(
+        Buffer.from(
+          '{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o-mini","messages":[]}}\n',
+        ),
+        'in.jsonl',
+      ),
+      purpose: 'batch',
+    });
+    const batch = await withAttribution({ feature: 'nightly-eval' }, () =>
+      openai.batches.create({
+        input_file_id: file.id,
+        endpoint: '/v1/chat/completions',
+        completion_window: '24h',
+      }),
+    );
+    assert.equal(batch.status, 'validating', 'the app gets the create response as sent');
+    const [span, ...more] = createSpans();
+    assert.equal(more.length, 0);
+    const a = span!.attributes;
+    assert.equal(span!.name, 'create_batch');
+    assert.equal(a[ATTR_GEN_AI_PROVIDER_NAME], GEN_AI_PROVIDER_NAME_VALUE_OPENAI);
+    assert.equal(a[ATTR_TOKENMETER_BATCH_ID], batch.id);
+    assert.equal(a[ATTR_TOKENMETER_BATCH_INPUT_FILE_ID], file.id);
+    assert.equal(a[ATTR_TOKENMETER_BATCH_REQUEST_COUNT], undefined, 'nothing counted while validating');
+    assert.equal(a[ATTR_TOKENMETER_FEATURE], 'nightly-eval');
+    assert.equal(a[ATTR_GEN_AI_USAGE_COST], undefined);
+    assert.equal(a[ATTR_TOKENMETER_PRICING_MATCH], undefined);
+    assert.equal(h.records.length, 0, 'no call: nothing in the store, no $0 in the cost per request');
+    assert.equal(points(await h.collect(), METRIC_LLM_REQUESTS).length, 0);
+  });
+
+  test('Anthropic: one create_batch span with the batch id and its request count', async () => {
+    const created = await anthropic.messages.batches.create({
+      requests: ['a', 'b', 'c'].map((id) => ({
+        custom_id: id,
+        params: {
+          model: 'claude-3-5-haiku-20241022',
+          max_tokens: 16,
+          messages: [{ role: 'user' as const, content: 'Hi' }],
+        },
+      })),
+    });
+    const [span] = createSpans();
+    const a = span!.attributes;
+    assert.equal(a[ATTR_GEN_AI_PROVIDER_NAME], GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC);
+    assert.equal(a[ATTR_TOKENMETER_BATCH_ID], created.id);
+    assert.equal(a[ATTR_TOKENMETER_BATCH_REQUEST_COUNT], 3);
+    assert.equal(a[ATTR_GEN_AI_USAGE_COST], undefined);
+    assert.equal(h.records.length, 0);
+  });
+
+  test('a creation that fails: the app gets the same error, the span carries error.type', async () => {
+    await assert.rejects(
+      openai.batches.create({
+        input_file_id: 'file-missing',
+        endpoint: '/v1/chat/completions',
+        completion_window: '24h',
+      }),
+      { status: 400 },
+    );
+    const [span] = createSpans();
+    assert.equal(span!.attributes[ATTR_ERROR_TYPE], '400');
+    assert.equal(span!.attributes[ATTR_TOKENMETER_BATCH_ID], undefined);
+    assert.equal(h.records.length, 0);
+  });
+
+  test('polling a batch makes no span', async () => {
+    const file = await openai.files.create({
+      file: await toFile(
+        Buffer.from(
+          '{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o-mini","messages":[]}}\n',
+        ),
+        'in.jsonl',
+      ),
+      purpose: 'batch',
+    });
+    const batch = await openai.batches.create({
+      input_file_id: file.id,
+      endpoint: '/v1/chat/completions',
+      completion_window: '24h',
+    });
+    await openai.batches.retrieve(batch.id);
+    await openai.batches.list();
+    assert.equal(createSpans().length, 1);
+    assert.equal(callSpans().length, 0);
+  });
+});
+
+describe('the OpenAI batch id of a downloaded output file', () => {
+  const input = async () =>
+    openai.files.create({
+      file: await toFile(
+        Buffer.from(
+          '{"custom_id":"only","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"}]}}\n',
+        ),
+        'in.jsonl',
+      ),
+      purpose: 'batch',
+    });
+
+  test('a batch the app never read in this process: its calls are recorded without a batch id', async () => {
+    const batch = await bare(async () => {
+      const file = await input();
+      const created = await openai.batches.create({
+        input_file_id: file.id,
+        endpoint: '/v1/chat/completions',
+        completion_window: '24h',
+      });
+      return openai.batches.retrieve(created.id);
+    });
+    await (await openai.files.content(batch.output_file_id!)).text();
+    await waitFor(() => h.records.length === 1);
+    assert.equal(h.records[0]!.batchId, undefined);
+    assert.equal(h.records[0]!.batchCustomId, 'only');
+    assert.equal(callSpans()[0]!.attributes[ATTR_TOKENMETER_BATCH_ID], undefined);
+  });
+
+  test('learned from the list of batches as well as from a retrieve', async () => {
+    const created = await bare(async () => {
+      const file = await input();
+      return openai.batches.create({
+        input_file_id: file.id,
+        endpoint: '/v1/chat/completions',
+        completion_window: '24h',
+      });
+    });
+    let outputFile: string | undefined;
+    for await (const b of openai.batches.list())
+      if (b.id === created.id) outputFile = b.output_file_id ?? undefined;
+    assert.ok(outputFile);
+    await (await openai.files.content(outputFile)).text();
+    await waitFor(() => h.records.length === 1);
+    assert.equal(h.records[0]!.batchId, created.id);
+    assert.equal(callSpans()[0]!.attributes[ATTR_TOKENMETER_BATCH_ID], created.id);
   });
 });

@@ -224,6 +224,8 @@ function matchBatchRoute(method: string, path: string): Route | undefined {
   if (f) return route('openai.files.content', 'openai', (ctx) => batches.fileContent(ctx, f[1]!));
   const b = OPENAI_BATCH.exec(path);
   if (b) return route('openai.batches.retrieve', 'openai', (ctx) => batches.retrieveOpenAIBatch(ctx, b[1]!));
+  if (/(?:^|\/)v1\/batches$/.test(path))
+    return route('openai.batches.list', 'openai', batches.listOpenAIBatches);
   return undefined;
 }
 

@@ -11,15 +11,20 @@ import { obj, parseJson, str } from './util.js';
 
 export type BatchResultsKind = 'openai' | 'anthropic';
 
-/** A download of batch results: whose format, which batch (when the URL names it), and where. */
-export interface BatchResultsDownload {
+/** Where a batch API is: the provider, server and port an inference call under the same base URL gets. */
+export interface BatchEndpoint {
   kind: BatchResultsKind;
-  /** The Anthropic batch id from the URL; OpenAI's output file URL names only the file. */
-  batchId?: string;
-  /** The provider, server and port, as an inference call to the same base URL would be recorded. */
   provider: string;
   serverAddress: string;
   serverPort: number;
+}
+
+/** A download of batch results: whose format, which batch (when the URL names it), and where. */
+export interface BatchResultsDownload extends BatchEndpoint {
+  /** The Anthropic batch id from the URL; OpenAI's output file URL names only the file. */
+  batchId?: string;
+  /** The OpenAI output file the URL names (its batch is known when the app read the batch). */
+  fileId?: string;
 }
 
 /** One result line with usage. */
@@ -43,44 +48,48 @@ export function mayBeBatchResults(href: string): boolean {
 }
 
 /**
+ * The batch API of `kind` under `base` (the URL path before `/messages/batches/...` or
+ * `/batches`, `/files/...`), or null when an inference call under that base URL would not be in
+ * the kind's format (Anthropic Messages, OpenAI chat): the provider and server such a call gets.
+ */
+export function batchEndpoint(
+  url: URL,
+  kind: BatchResultsKind,
+  base: string,
+  options?: RecognizeOptions,
+): BatchEndpoint | null {
+  const probe = new URL(url.href);
+  probe.pathname = kind === 'anthropic' ? `${base}/messages` : `${base}/chat/completions`;
+  probe.search = '';
+  const info = recognizeRequest({ url: probe, method: 'POST', body: undefined }, options);
+  if (info === null) return null;
+  if (info.api !== (kind === 'anthropic' ? 'anthropic.messages' : 'openai.chat')) return null;
+  return { kind, provider: info.provider, serverAddress: info.serverAddress, serverPort: info.serverPort };
+}
+
+/** An OpenAI API base path: the version prefix is wanted (`/files/{id}/content` alone is too common). */
+export function isOpenAIBase(base: string): boolean {
+  return base.includes('/v1') || base.includes('/openai');
+}
+
+/**
  * The batch results download a GET is, or null. The provider is the one an inference call under
  * the same base URL gets (`.../chat/completions` for OpenAI, `.../messages` for Anthropic).
  */
 export function recognizeBatchResults(url: URL, options?: RecognizeOptions): BatchResultsDownload | null {
   const path = url.pathname;
-  let kind: BatchResultsKind;
-  let inference: string;
-  let batchId: string | undefined;
   const a = ANTHROPIC_RESULTS.exec(path);
   if (a) {
-    kind = 'anthropic';
-    inference = `${a[1]}/messages`;
-    batchId = decodeSafe(a[2]!);
-  } else {
-    const o = OPENAI_OUTPUT.exec(path);
-    // `/files/{id}/content` alone is too common a path: the API's version prefix is wanted too.
-    if (!o || (!o[1]!.includes('/v1') && !o[1]!.includes('/openai'))) return null;
-    kind = 'openai';
-    inference = `${o[1]}/chat/completions`;
+    const endpoint = batchEndpoint(url, 'anthropic', a[1]!, options);
+    return endpoint && { ...endpoint, batchId: decodeSafe(a[2]!) };
   }
-  const probe = new URL(url.href);
-  probe.pathname = inference;
-  probe.search = '';
-  const info = recognizeRequest({ url: probe, method: 'POST', body: undefined }, options);
-  if (info === null) return null;
-  const wanted = kind === 'anthropic' ? 'anthropic.messages' : 'openai.chat';
-  if (info.api !== wanted) return null;
-  const out: BatchResultsDownload = {
-    kind,
-    provider: info.provider,
-    serverAddress: info.serverAddress,
-    serverPort: info.serverPort,
-  };
-  if (batchId !== undefined) out.batchId = batchId;
-  return out;
+  const o = OPENAI_OUTPUT.exec(path);
+  if (!o || !isOpenAIBase(o[1]!)) return null;
+  const endpoint = batchEndpoint(url, 'openai', o[1]!, options);
+  return endpoint && { ...endpoint, fileId: decodeSafe(o[2]!) };
 }
 
-function decodeSafe(s: string): string {
+export function decodeSafe(s: string): string {
   try {
     return decodeURIComponent(s);
   } catch {

@@ -17,6 +17,14 @@ import { checkedUsage } from './usage-check.js';
 
 export { anthropicUsage, parseAnthropicMessage } from './anthropic.js';
 export {
+  type BatchJob,
+  type BatchJobAction,
+  type BatchJobRequest,
+  mayBeBatchJob,
+  readBatchJobs,
+  recognizeBatchJob,
+} from './batch-jobs.js';
+export {
   type BatchResultLine,
   type BatchResultsDownload,
   type BatchResultsKind,

@@ -38,7 +38,8 @@
 //    `gateway` (or litellm, portkey, helicone, cloudflare, vercel) declares a gateway.
 // Not inference calls, so null: Anthropic `/v1/messages/count_tokens` and `/v1/messages/batches`,
 // OpenAI `/v1/batches`, Gemini `:countTokens` and `:batchGenerateContent`, Vertex `:countTokens` /
-// `:computeTokens`, GET retrievals of stored responses, anything not POST.
+// `:computeTokens`, GET retrievals of stored responses, anything not POST. (Batch creations and
+// reads, and downloads of batch results, are observed apart: adapters/batch-jobs.ts, batch-results.ts.)
 
 import { SELF_HOSTED_PROVIDERS } from '@tokenmeter/pricing';
 import {

@@ -1,8 +1,10 @@
 // Downloads of batch results (OpenAI Batch output files, Anthropic Message Batches results): the
 // body is tapped like a stream (the same Response object, the same bytes, read only as the app
 // reads), split into lines, and each result line with usage is recorded as one call priced at the
-// batch tier, with its batch id (when the URL names it) and custom id. The download itself is no
-// LLM call: it makes no span and no record of its own.
+// batch tier, with its batch id and custom id. Anthropic's results URL names the batch; OpenAI's
+// output file URL names only the file, whose batch is known when the app read the batch (created,
+// retrieved or listed it: batch-jobs.ts). The download itself is no LLM call: it makes no span and
+// no record of its own.
 
 import type { ResponseInfo } from '../adapters/index.js';
 import {
@@ -15,8 +17,7 @@ import {
   WIRE_FORMATS,
 } from '../adapters/index.js';
 import { type FinishOptions, LlmCall } from '../call.js';
-import type { FetchFn, TokenmeterRuntime } from '../runtime.js';
-import { urlOf } from './request.js';
+import type { TokenmeterRuntime } from '../runtime.js';
 import { tapStream } from './tap-stream.js';
 
 /** The download, carried through the stream tap: its parser records each result line. */
@@ -66,38 +67,43 @@ class BatchResultsCall extends LlmCall {
 }
 
 /**
- * A GET the app makes: when it downloads batch results, observe them; otherwise (and on any
- * failure of ours) the call goes on untouched.
+ * A GET the app makes, sent with `send`: when it downloads batch results, observe them; otherwise
+ * (and on any failure of ours) the call goes on untouched.
  */
 export function batchDownload(
   runtime: TokenmeterRuntime,
-  original: FetchFn,
-  self: unknown,
-  args: unknown[],
+  send: () => Promise<Response>,
+  url: URL,
 ): Promise<Response> {
-  let call: BatchResultsCall;
+  let call: BatchResultsCall | undefined;
   try {
-    const url = urlOf(args[0]);
-    const download = url && recognizeBatchResults(url, runtime.recognizeOptions);
-    if (!url || !download) return Reflect.apply(original, self, args);
-    const info: RequestInfo = {
-      provider: download.provider,
-      operation: 'batch_results',
-      stream: true,
-      streamFormat: 'ndjson',
-      serverAddress: download.serverAddress,
-      serverPort: download.serverPort,
-      api: download.kind === 'anthropic' ? 'anthropic.messages' : 'openai.chat',
-    };
-    call = new BatchResultsCall(runtime, info, download, url.origin);
+    const download = recognizeBatchResults(url, runtime.recognizeOptions);
+    if (download) {
+      // OpenAI's output file URL names only the file: its batch, when the app has read the batch.
+      if (download.batchId === undefined && download.fileId !== undefined) {
+        const batchId = runtime.batchOfFile(download.fileId);
+        if (batchId !== undefined) download.batchId = batchId;
+      }
+      const info: RequestInfo = {
+        provider: download.provider,
+        operation: 'batch_results',
+        stream: true,
+        streamFormat: 'ndjson',
+        serverAddress: download.serverAddress,
+        serverPort: download.serverPort,
+        api: download.kind === 'anthropic' ? 'anthropic.messages' : 'openai.chat',
+      };
+      call = new BatchResultsCall(runtime, info, download, url.origin);
+    }
   } catch (error) {
     runtime.internalError('batch', error);
-    return Reflect.apply(original, self, args);
   }
-  return Promise.resolve(Reflect.apply(original, self, args) as Promise<Response>).then((response) => {
+  if (call === undefined) return send();
+  const observed = call;
+  return Promise.resolve(send()).then((response) => {
     try {
       if (response?.status !== 200 || response.body === null) return response;
-      return tapStream(response, call, { framing: 'ndjson', injected: false, captureText: false });
+      return tapStream(response, observed, { framing: 'ndjson', injected: false, captureText: false });
     } catch (error) {
       runtime.internalError('batch', error);
       return response;

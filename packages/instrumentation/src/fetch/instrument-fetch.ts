@@ -17,6 +17,7 @@ import {
 } from '../adapters/gateways.js';
 import {
   isOpenAIStreamFormat,
+  mayBeBatchJob,
   mayBeBatchResults,
   planStreamUsageInjection,
   type RequestInfo,
@@ -26,6 +27,7 @@ import {
 import { errorTypeOf, LlmCall } from '../call.js';
 import { type FetchFn, getDefaultRuntime, type TokenmeterRuntime } from '../runtime.js';
 import { batchDownload } from './batch-download.js';
+import { batchJob } from './batch-jobs.js';
 import { checkBudget, type Send } from './budget.js';
 import { observeBody } from './observe-body.js';
 import { bodyTextOf, canReplaceBody, methodOf, parseBody, requestHeader, urlOf } from './request.js';
@@ -97,9 +99,9 @@ export function instrumentFetch<F extends FetchFn>(
     if (m === undefined && typeof input === 'string') return Reflect.apply(original, this, args);
     const method = methodOf(input, init);
     if (method !== 'POST') {
-      // A download of batch results (its results are calls); any other non-POST goes straight on.
-      if (method.length === 3 && mayDownloadBatch(method, input))
-        return batchDownload(runtime, original, this, args);
+      // A batch read or a download of its results (its results are calls); any other non-POST goes straight on.
+      if (method.length === 3 && mayBeBatchGet(method, input))
+        return batchGet(runtime, original, this, args, global);
       return Reflect.apply(original, this, args);
     }
     return post(runtime, original, this, args, input, init, global);
@@ -109,8 +111,8 @@ export function instrumentFetch<F extends FetchFn>(
   return fetch as F;
 }
 
-/** A GET whose URL may be a batch results download (a few string checks, no URL parse). */
-function mayDownloadBatch(method: string, input: unknown): boolean {
+/** A GET whose URL may be a batch read or a results download (a few string checks, no URL parse). */
+function mayBeBatchGet(method: string, input: unknown): boolean {
   if (method !== 'GET' && method.toUpperCase() !== 'GET') return false;
   const href =
     typeof input === 'string'
@@ -118,7 +120,56 @@ function mayDownloadBatch(method: string, input: unknown): boolean {
       : input instanceof URL
         ? input.href
         : (input as { url?: unknown } | null)?.url;
-  return typeof href === 'string' && mayBeBatchResults(href);
+  return typeof href === 'string' && (mayBeBatchResults(href) || mayBeBatchJob(href));
+}
+
+/**
+ * Sends a request tokenmeter observes (a batch request) the way `dispatch` sends an LLM call: a
+ * client-level wrapper of the user's own fetch suppresses the global wrapper, so one request is
+ * observed once. Undefined when this wrapper is the suppressed global one (the request goes on as is).
+ */
+function observedSend(
+  runtime: TokenmeterRuntime,
+  original: FetchFn,
+  self: unknown,
+  args: unknown[],
+  global: boolean,
+): (() => Promise<Response>) | undefined {
+  if (global) {
+    if (context.active().getValue(SUPPRESS) === true) return undefined;
+    return () => Reflect.apply(original, self, args);
+  }
+  if (runtime.globalWrapper === undefined || runtime.isGlobalFetch(original))
+    return () => Reflect.apply(original, self, args);
+  return () =>
+    context.with(context.active().setValue(SUPPRESS, true), () => Reflect.apply(original, self, args));
+}
+
+/** A GET that may read a batch or download its results: observed when it does, else straight on. */
+function batchGet(
+  runtime: TokenmeterRuntime,
+  original: FetchFn,
+  self: unknown,
+  args: unknown[],
+  global: boolean,
+): Promise<Response> {
+  const url = urlOf(args[0]);
+  const send = url && observedSend(runtime, original, self, args, global);
+  if (!url || !send) return Reflect.apply(original, self, args);
+  return batchJob(runtime, send, url, 'GET') ?? batchDownload(runtime, send, url);
+}
+
+/** A POST that is no LLM call: a batch creation is observed, anything else goes straight on. */
+function batchPost(
+  runtime: TokenmeterRuntime,
+  original: FetchFn,
+  self: unknown,
+  args: unknown[],
+  url: URL,
+  global: boolean,
+): Promise<Response> {
+  const send = mayBeBatchJob(url.pathname) ? observedSend(runtime, original, self, args, global) : undefined;
+  return (send && batchJob(runtime, send, url, 'POST')) ?? passThrough(original, self, args);
 }
 
 function passThrough(original: FetchFn, self: unknown, args: unknown[]): Promise<Response> {
@@ -146,7 +197,7 @@ function post(
     url = parsed;
     const options = runtime.recognizeOptions;
     let info: RequestInfo | null = recognizeRequest({ url, method: 'POST', body: undefined }, options);
-    if (info === null) return passThrough(original, self, args);
+    if (info === null) return batchPost(runtime, original, self, args, url, global);
     const active = context.active();
     if (global && active.getValue(SUPPRESS) === true) return passThrough(original, self, args);
     bodyText = bodyTextOf(input, init);

@@ -4,7 +4,7 @@
 // `response.body` (the Vercel AI SDK reads JSON that way) gets a pull-based tap of the same bytes,
 // decoded as they pass. Nothing is cloned, teed or rebuilt, and a body that is never read ends the
 // call after a bounded time (PendingBodies).
-import { type HeaderSource, parseResponse } from '../adapters/index.js';
+import type { HeaderSource } from '../adapters/index.js';
 import { ERROR_TYPE_MALFORMED_RESPONSE, errorTypeOf, type LlmCall } from '../call.js';
 import { closeByteStream, owned } from './byte-stream.js';
 
@@ -29,7 +29,7 @@ const decoder = new TextDecoder();
 function finishWithJson(call: LlmCall, json: unknown, response: Response): void {
   if (call.done) return;
   try {
-    const info = parseResponse(call.info, json, response.headers as HeaderSource);
+    const info = call.readResponse(json, response.headers as HeaderSource);
     call.finish(info, {
       httpStatus: response.status,
       responseJson: call.runtime.config.captureMessageContent ? json : undefined,

@@ -2,9 +2,12 @@
 // (multipart, purpose `batch`), `POST /v1/batches`, `GET /v1/batches/{id}`, `GET /v1/files/{id}/content`
 // (the output file: one JSON line per request, `{id, custom_id, response: {status_code, request_id,
 // body}, error}`); Anthropic `POST /v1/messages/batches`, `GET /v1/messages/batches/{id}`,
-// `GET /v1/messages/batches/{id}/results` (`{custom_id, result: {type: 'succeeded', message}}`).
+// `GET /v1/messages/batches/{id}/results` (`{custom_id, result: {type: 'succeeded', message}}`),
+// and `GET /v1/batches` (a page of batches, newest first).
 // A batch ends at once: its results are planned when it is created, with the same token counts the
-// synchronous endpoints give, so a test can compare.
+// synchronous endpoints give, so a test can compare. The OpenAI create response is the batch as the
+// API answers it then (status `validating`, no output file, nothing counted yet); a retrieve or a
+// list gives it completed.
 import { arr, type Ctx, nowSeconds, num, obj, planOutput, str } from '../context.js';
 import { anthropicResponseModel, openaiResponseModel } from '../models.js';
 import { sendError, sendJson } from '../respond.js';
@@ -155,7 +158,36 @@ export function createOpenAIBatch(ctx: Ctx): void {
     metadata: obj(body.metadata) ?? null,
   };
   store(ctx).batches.set(id, { batch, lines });
-  sendJson(ctx, 200, JSON_HEADERS, JSON.stringify(batch));
+  const validating = {
+    ...batch,
+    status: 'validating',
+    output_file_id: null,
+    in_progress_at: null,
+    finalizing_at: null,
+    completed_at: null,
+    request_counts: { total: 0, completed: 0, failed: 0 },
+  };
+  sendJson(ctx, 200, JSON_HEADERS, JSON.stringify(validating));
+}
+
+/** `GET /v1/batches`: every OpenAI batch, newest first, one page. */
+export function listOpenAIBatches(ctx: Ctx): void {
+  const data = [...store(ctx).batches.values()]
+    .map((b) => b.batch)
+    .filter((b) => b.object === 'batch')
+    .reverse();
+  sendJson(
+    ctx,
+    200,
+    JSON_HEADERS,
+    JSON.stringify({
+      object: 'list',
+      data,
+      first_id: data[0]?.id ?? null,
+      last_id: data[data.length - 1]?.id ?? null,
+      has_more: false,
+    }),
+  );
 }
 
 /** `GET /v1/batches/{id}` */

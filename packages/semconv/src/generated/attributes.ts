@@ -72,6 +72,11 @@ export const GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS = 'embeddings' as const;
 export const GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT = 'generate_content' as const;
 
 /**
+ * Submitting a batch job (OpenAI Batch API, Anthropic Message Batches) - tokenmeter value, following the upstream rule that an operation without a well-known value uses a custom one. Not an inference operation - it has no usage and no cost.
+ */
+export const GEN_AI_OPERATION_NAME_VALUE_CREATE_BATCH = 'create_batch' as const;
+
+/**
  * Messages returned by the model. Recorded only on opt-in.
  *
  * @example [{"role": "assistant", "parts": [{"type": "text", "content": "Rainy."}]}]
