@@ -4,11 +4,9 @@
 // no request reaching the provider and no retry; route-cheap answers from the cheaper model; warn
 // lets everything through with one diag line. Spans, metrics and the store record what happened.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { type MockProvider, startMockProvider } from '@tokenmeter/mock-provider';
+import { describe, test } from 'node:test';
 import { calculateCost } from '@tokenmeter/pricing';
 import {
   ATTR_ERROR_TYPE,
@@ -25,22 +23,11 @@ import {
   METRIC_LLM_REQUESTS_DESCRIPTOR,
 } from '@tokenmeter/semconv';
 import { openStore } from '@tokenmeter/store';
-import { type OtlpReceiver, startOtlpReceiver } from '../helpers/otlp-receiver.js';
+import { useE2eEnv } from '../helpers/e2e-env.js';
 import { parsePrometheus, total } from '../helpers/prometheus.js';
 import { freePort, type RunResult, runApp } from '../helpers/run-app.js';
 
-let mock: MockProvider;
-let receiver: OtlpReceiver;
-let dir: string;
-before(async () => {
-  mock = await startMockProvider();
-  receiver = await startOtlpReceiver();
-  dir = mkdtempSync(path.join(os.tmpdir(), 'tm-e2e-budgets-'));
-});
-after(async () => {
-  await Promise.all([mock.close(), receiver.close()]);
-  rmSync(dir, { recursive: true, force: true });
-});
+const e2e = useE2eEnv('budgets');
 
 interface Case {
   sdk: 'openai' | 'anthropic' | 'gemini' | 'bedrock';
@@ -99,30 +86,30 @@ async function runBudgeted(
   extra: Record<string, string> = {},
   calls = 12,
 ): Promise<Run> {
-  const home = path.join(dir, `home-${n++}`);
-  const file = path.join(dir, `budgets-${n}.yaml`);
+  const home = path.join(e2e.dir, `home-${n++}`);
+  const file = path.join(e2e.dir, `budgets-${n}.yaml`);
   writeFileSync(file, budgets);
   const port = await freePort();
   const service = `budgets-e2e-${n}`;
   let metrics = '';
-  const before = mock.requests.length;
+  const before = e2e.mock.requests.length;
   const run = await runApp('budgets.mjs', {
     preload: 'import',
     env: {
-      MOCK_URL: mock.url,
+      MOCK_URL: e2e.mock.url,
       SDK: c.sdk,
       MODEL: c.model,
       CALLS: String(calls),
       TOKENMETER_HOME: home,
       TOKENMETER_BUDGETS: file,
       OTEL_SERVICE_NAME: service,
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_ENDPOINT: e2e.receiver.url,
       OTEL_METRICS_EXPORTER: 'prometheus',
       OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
       OTEL_LOG_LEVEL: 'warn',
       HOLD: '1',
       // The mock's OpenAI path, declared as OpenAI (as a proxy of it would be).
-      ...(c.sdk === 'openai' ? { TOKENMETER_PROVIDERS: `openai=${mock.url}/v1` } : {}),
+      ...(c.sdk === 'openai' ? { TOKENMETER_PROVIDERS: `openai=${e2e.mock.url}/v1` } : {}),
       ...extra,
     },
     onLine: (line, child) => {
@@ -138,7 +125,7 @@ async function runBudgeted(
         .finally(() => child.kill('SIGTERM'));
     },
   });
-  const requests = mock.requests.slice(before).map((r) => ({
+  const requests = e2e.mock.requests.slice(before).map((r) => ({
     route: r.route,
     path: r.path,
     model: (r.body as { model?: unknown } | undefined)?.model,
@@ -232,7 +219,7 @@ describe('block: the SDK raises its own rate-limit error on the call past the bu
 
   test('the spans of blocked calls: error budget_exceeded, $0, the budget that acted', async () => {
     // The runs above flushed their spans at exit (SIGTERM), before they ended.
-    const blocked = receiver.spans.filter((s) => s.attributes[ATTR_TOKENMETER_BUDGET_ACTION] === 'block');
+    const blocked = e2e.receiver.spans.filter((s) => s.attributes[ATTR_TOKENMETER_BUDGET_ACTION] === 'block');
     assert.ok(blocked.length >= 4, 'blocked calls of every SDK');
     for (const s of blocked) {
       assert.equal(s.attributes[ATTR_ERROR_TYPE], 'budget_exceeded');
@@ -289,7 +276,7 @@ describe('route-cheap: past its budget, the cheaper model is sent and answers', 
   }
 
   test('the span of a routed call: gen_ai.request.model is the model sent, the one asked for beside it', async () => {
-    const routed = receiver.spans.filter(
+    const routed = e2e.receiver.spans.filter(
       (s) => s.attributes[ATTR_TOKENMETER_BUDGET_ACTION] === 'route-cheap',
     );
     const openai = routed.find((s) => s.attributes[ATTR_TOKENMETER_BUDGET_REQUESTED_MODEL] === 'gpt-4o')!;

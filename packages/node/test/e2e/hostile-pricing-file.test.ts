@@ -1,49 +1,36 @@
 // A hostile or broken pricing file under the real preload costs one line on stderr: the app runs,
 // its calls are still priced (by the catalog, and by the file's valid entries). Issue 13.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { type MockProvider, startMockProvider } from '@tokenmeter/mock-provider';
 import {
   ATTR_GEN_AI_USAGE_COST,
   ATTR_TOKENMETER_PRICING_SOURCE,
   TOKENMETER_PRICING_SOURCE_VALUE_CATALOG,
   TOKENMETER_PRICING_SOURCE_VALUE_OVERRIDE,
 } from '@tokenmeter/semconv';
-import { type OtlpReceiver, startOtlpReceiver } from '../helpers/otlp-receiver.js';
+import { useE2eEnv } from '../helpers/e2e-env.js';
 import { runApp, tokenmeterLines } from '../helpers/run-app.js';
 
-let mock: MockProvider;
-let receiver: OtlpReceiver;
-let dir: string;
-before(async () => {
-  mock = await startMockProvider();
-  receiver = await startOtlpReceiver();
-  dir = mkdtempSync(path.join(os.tmpdir(), 'tm-e2e-pricing-'));
-});
-after(async () => {
-  await Promise.all([receiver.close(), mock.close()]);
-  rmSync(dir, { recursive: true, force: true });
-});
+const e2e = useE2eEnv('pricing');
 
 async function runWith(name: string, text: string, model = 'gpt-4o-mini') {
-  const file = path.join(dir, name);
+  const file = path.join(e2e.dir, name);
   writeFileSync(file, text);
   const service = `pricing-${name}`;
   const run = await runApp('lifecycle.mjs', {
     preload: 'import',
     env: {
-      MOCK_OPENAI_BASE_URL: mock.openaiBaseURL,
+      MOCK_OPENAI_BASE_URL: e2e.mock.openaiBaseURL,
       MODE: 'plain',
       MODEL: model,
       OTEL_SERVICE_NAME: service,
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_ENDPOINT: e2e.receiver.url,
       OTEL_METRICS_EXPORTER: 'none',
       TOKENMETER_STORE: 'off',
-      TOKENMETER_PROVIDERS: `openai=${mock.openaiBaseURL}`,
+      TOKENMETER_PROVIDERS: `openai=${e2e.mock.openaiBaseURL}`,
       TOKENMETER_PRICING_FILE: file,
     },
   });
@@ -52,7 +39,7 @@ async function runWith(name: string, text: string, model = 'gpt-4o-mini') {
     run.json.some((j) => j.called === true),
     'the app made its call',
   );
-  const spans = receiver.spans.filter((s) => s.resource[ATTR_SERVICE_NAME] === service);
+  const spans = e2e.receiver.spans.filter((s) => s.resource[ATTR_SERVICE_NAME] === service);
   assert.equal(spans.length, 1, `one span exported (tokenmeter is on): ${run.stderr}`);
   return { file, lines: tokenmeterLines(run.stderr), span: spans[0]! };
 }

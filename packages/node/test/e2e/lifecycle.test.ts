@@ -1,40 +1,33 @@
 // How the preload joins and leaves an app: exit codes, signals, a dead or slow collector, memory
 // over many calls, bad settings and OTEL_SDK_DISABLED. The app's own behaviour never changes.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { type MockProvider, startMockProvider } from '@tokenmeter/mock-provider';
 import {
   ATTR_GEN_AI_USAGE_COST,
   ATTR_TOKENMETER_PRICING_SOURCE,
   TOKENMETER_PRICING_SOURCE_VALUE_OVERRIDE,
 } from '@tokenmeter/semconv';
 import { openStore } from '@tokenmeter/store';
+import { useE2eEnv } from '../helpers/e2e-env.js';
 import { type OtlpReceiver, startOtlpReceiver } from '../helpers/otlp-receiver.js';
 import { freePort, type RunOptions, runApp, tokenmeterLines } from '../helpers/run-app.js';
 
-let mock: MockProvider;
-let receiver: OtlpReceiver;
+const e2e = useE2eEnv('life');
 let slow: OtlpReceiver;
 let failing: OtlpReceiver;
-let dir: string;
 
 before(async () => {
-  mock = await startMockProvider();
-  receiver = await startOtlpReceiver();
   slow = await startOtlpReceiver();
   slow.delayMs = 120_000;
   failing = await startOtlpReceiver();
   failing.status = 503;
-  dir = mkdtempSync(path.join(os.tmpdir(), 'tm-e2e-life-'));
 });
 after(async () => {
-  await Promise.all([receiver.close(), slow.close(), failing.close(), mock.close()]);
-  rmSync(dir, { recursive: true, force: true });
+  await Promise.all([slow.close(), failing.close()]);
 });
 
 let serial = 0;
@@ -46,19 +39,20 @@ function opts(
   return {
     preload: 'import',
     env: {
-      MOCK_OPENAI_BASE_URL: mock.openaiBaseURL,
+      MOCK_OPENAI_BASE_URL: e2e.mock.openaiBaseURL,
       MODE: mode,
       OTEL_SERVICE_NAME: `life-${++serial}`,
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_ENDPOINT: e2e.receiver.url,
       OTEL_METRICS_EXPORTER: 'none',
       TOKENMETER_STORE: 'off',
-      TOKENMETER_PROVIDERS: `openai=${mock.openaiBaseURL}`,
+      TOKENMETER_PROVIDERS: `openai=${e2e.mock.openaiBaseURL}`,
       ...extra,
     },
     ...more,
   };
 }
-const spansOf = (service: string) => receiver.spans.filter((s) => s.resource[ATTR_SERVICE_NAME] === service);
+const spansOf = (service: string) =>
+  e2e.receiver.spans.filter((s) => s.resource[ATTR_SERVICE_NAME] === service);
 
 test('spans are exported without switching AsyncLocalStorage on (no promise hooks for the app on Node 20/22)', async () => {
   const run = await runApp('lifecycle.mjs', opts('context', { OTEL_SERVICE_NAME: 'life-context' }));
@@ -70,7 +64,7 @@ test('spans are exported without switching AsyncLocalStorage on (no promise hook
 });
 
 test('exit codes are the app’s: process.exit(3), process.exitCode = 5, an uncaught error', async () => {
-  const store = path.join(dir, 'exit.db');
+  const store = path.join(e2e.dir, 'exit.db');
   const [exit3, exit3bare, code5, code5bare, thrown, thrownBare] = await Promise.all([
     runApp('lifecycle.mjs', opts('exit3', { TOKENMETER_STORE: store })),
     runApp('lifecycle.mjs', { ...opts('exit3'), preload: 'none' }),
@@ -102,7 +96,7 @@ test('exitCode 5 after a normal end: the pending span is exported before the pro
 test('SIGTERM and SIGINT without an app handler: spans and store flushed, then the signal ends the process', async () => {
   const results = await Promise.all(
     (['SIGTERM', 'SIGINT'] as const).map(async (signal) => {
-      const store = path.join(dir, `${signal}.db`);
+      const store = path.join(e2e.dir, `${signal}.db`);
       const o = opts(
         'hold',
         { TOKENMETER_STORE: store },
@@ -188,7 +182,7 @@ test('a dead, a hanging and a failing collector: the app is unaffected and exits
 });
 
 test('5000 calls under the preload: memory stays bounded', async () => {
-  const store = path.join(dir, 'many.db');
+  const store = path.join(e2e.dir, 'many.db');
   const r = await runApp(
     'lifecycle.mjs',
     opts(
@@ -231,7 +225,7 @@ test('bad settings: one line each on stderr, and the app runs as it would withou
         TOKENMETER_OPENAI_STREAM_USAGE: 'maybe',
         TOKENMETER_PROVIDERS: 'vllm',
         TOKENMETER_SHUTDOWN_TIMEOUT_MS: '-1',
-        TOKENMETER_PRICING_FILE: path.join(dir, 'missing-prices.yaml'),
+        TOKENMETER_PRICING_FILE: path.join(e2e.dir, 'missing-prices.yaml'),
       }),
     ),
   ]);
@@ -254,7 +248,7 @@ test('bad settings: one line each on stderr, and the app runs as it would withou
 });
 
 test('a pricing file is applied: an override prices a custom model', async () => {
-  const file = path.join(dir, 'prices.yaml');
+  const file = path.join(e2e.dir, 'prices.yaml');
   writeFileSync(
     file,
     [
@@ -281,7 +275,7 @@ test('a port already taken for /metrics, an unwritable store: one line each, the
   const blocker = net.createServer();
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
   const port = (blocker.address() as net.AddressInfo).port;
-  const notADir = path.join(dir, 'a-file');
+  const notADir = path.join(e2e.dir, 'a-file');
   writeFileSync(notADir, 'x');
   try {
     const r = await runApp(

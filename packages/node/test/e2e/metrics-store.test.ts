@@ -2,12 +2,10 @@
 // /metrics endpoint (checked with promtool), and the SQLite store read back after the process ended.
 // Traces are sampled out entirely: cost metrics and the store must not depend on sampling.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { type MockProvider, startMockProvider } from '@tokenmeter/mock-provider';
 import { calculateCost } from '@tokenmeter/pricing';
 import {
   ATTR_ERROR_TYPE,
@@ -27,7 +25,7 @@ import {
   METRIC_TOKENMETER_CLIENT_OPERATION_COST_DESCRIPTOR,
 } from '@tokenmeter/semconv';
 import { openStore } from '@tokenmeter/store';
-import { type OtlpReceiver, startOtlpReceiver } from '../helpers/otlp-receiver.js';
+import { useE2eEnv } from '../helpers/e2e-env.js';
 import {
   find,
   parsePrometheus,
@@ -39,18 +37,7 @@ import {
 import { freePort, type RunResult, runApp } from '../helpers/run-app.js';
 import { byScenario, openaiChatUsage } from './expect.js';
 
-let mock: MockProvider;
-let receiver: OtlpReceiver;
-let dir: string;
-before(async () => {
-  mock = await startMockProvider();
-  receiver = await startOtlpReceiver();
-  dir = mkdtempSync(path.join(os.tmpdir(), 'tm-e2e-metrics-'));
-});
-after(async () => {
-  await Promise.all([mock.close(), receiver.close()]);
-  rmSync(dir, { recursive: true, force: true });
-});
+const e2e = useE2eEnv('metrics');
 
 const REQUESTS = METRIC_LLM_REQUESTS_DESCRIPTOR.prometheusName;
 const TOKENS = METRIC_LLM_TOKENS_DESCRIPTOR.prometheusName;
@@ -71,13 +58,13 @@ let scraped: Promise<Scraped> | undefined;
 function scrapeRun(): Promise<Scraped> {
   scraped ??= (async () => {
     const port = await freePort();
-    const storePath = path.join(dir, 'calls.db');
+    const storePath = path.join(e2e.dir, 'calls.db');
     let text = '';
     let offLoopback: string | undefined;
     const run = await runApp('openai.mjs', {
       preload: 'import',
       env: {
-        MOCK_OPENAI_BASE_URL: mock.openaiBaseURL,
+        MOCK_OPENAI_BASE_URL: e2e.mock.openaiBaseURL,
         SCENARIOS: 'chat,chat,attributed,chat-stream,unknown-model,error-400,embeddings',
         HOLD: '1',
         OTEL_TRACES_SAMPLER: 'always_off',
@@ -85,7 +72,7 @@ function scrapeRun(): Promise<Scraped> {
         OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
         OTEL_SERVICE_NAME: 'metrics-e2e',
         TOKENMETER_STORE: storePath,
-        TOKENMETER_PROVIDERS: `openai=${mock.openaiBaseURL}`,
+        TOKENMETER_PROVIDERS: `openai=${e2e.mock.openaiBaseURL}`,
       },
       onLine: (line, child) => {
         if (!line.includes('"done":true')) return;
@@ -236,23 +223,23 @@ test('OTLP metrics, http/json and http/protobuf, cumulative and delta: the count
       const run = await runApp('openai.mjs', {
         preload: 'import',
         env: {
-          MOCK_OPENAI_BASE_URL: mock.openaiBaseURL,
+          MOCK_OPENAI_BASE_URL: e2e.mock.openaiBaseURL,
           SCENARIOS: 'chat,chat,chat-stream,error-400,embeddings',
           OTEL_TRACES_EXPORTER: 'none',
           OTEL_METRICS_EXPORTER: 'otlp',
-          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+          OTEL_EXPORTER_OTLP_ENDPOINT: e2e.receiver.url,
           OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
           OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: temporality,
           OTEL_SERVICE_NAME: `otlp-metrics-${temporality}`,
           TOKENMETER_STORE: 'off',
-          TOKENMETER_PROVIDERS: `openai=${mock.openaiBaseURL}`,
+          TOKENMETER_PROVIDERS: `openai=${e2e.mock.openaiBaseURL}`,
         },
       });
       assert.equal(run.code, 0, run.stderr);
     }),
   );
   for (const [protocol, temporality] of runs) {
-    const points = receiver.points.filter(
+    const points = e2e.receiver.points.filter(
       (p) => p.resource[ATTR_SERVICE_NAME] === `otlp-metrics-${temporality}`,
     );
     assert.ok(points.every((p) => p.encoding === (protocol === 'http/json' ? 'json' : 'protobuf')));

@@ -2,9 +2,8 @@
 // a real OTLP receiver: ESM with --import (http/protobuf), CommonJS with --require (http/json) and
 // CommonJS with --import. What the app receives is compared with a bare run.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { type MockProvider, startMockProvider } from '@tokenmeter/mock-provider';
 import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_REQUEST_STREAM,
@@ -19,7 +18,8 @@ import {
   GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
   TOKENMETER_PRICING_MATCH_VALUE_UNKNOWN_MODEL,
 } from '@tokenmeter/semconv';
-import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../helpers/otlp-receiver.js';
+import { useE2eEnv } from '../helpers/e2e-env.js';
+import type { ReceivedSpan } from '../helpers/otlp-receiver.js';
 import { type Preload, type RunResult, runApp, tokenmeterLines } from '../helpers/run-app.js';
 import {
   assertErrorSpan,
@@ -30,17 +30,7 @@ import {
   openaiResponsesUsage,
 } from './expect.js';
 
-let mock: MockProvider;
-let receiver: OtlpReceiver;
-
-before(async () => {
-  mock = await startMockProvider();
-  receiver = await startOtlpReceiver();
-});
-after(async () => {
-  await receiver.close();
-  await mock.close();
-});
+const e2e = useE2eEnv('openai');
 
 const SCENARIOS = [
   'chat',
@@ -70,15 +60,15 @@ const SCENARIOS = [
 
 function env(service: string, extra: Record<string, string> = {}) {
   return {
-    MOCK_OPENAI_BASE_URL: mock.openaiBaseURL,
+    MOCK_OPENAI_BASE_URL: e2e.mock.openaiBaseURL,
     DEAD_URL: 'http://127.0.0.1:9/v1',
     SCENARIOS: SCENARIOS.join(','),
     OTEL_SERVICE_NAME: service,
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    OTEL_EXPORTER_OTLP_ENDPOINT: e2e.receiver.url,
     OTEL_METRICS_EXPORTER: 'none',
     TOKENMETER_STORE: 'off',
     // The mock is at 127.0.0.1: tell tokenmeter it is OpenAI, as a proxy or gateway would be declared.
-    TOKENMETER_PROVIDERS: `openai=${mock.openaiBaseURL}`,
+    TOKENMETER_PROVIDERS: `openai=${e2e.mock.openaiBaseURL}`,
     ...extra,
   };
 }
@@ -115,7 +105,7 @@ function runAll(): Promise<void> {
 }
 
 function spansOf(i: number): ReceivedSpan[] {
-  return receiver.spans.filter((s) => s.resource[ATTR_SERVICE_NAME] === `openai-e2e-${i}`);
+  return e2e.receiver.spans.filter((s) => s.resource[ATTR_SERVICE_NAME] === `openai-e2e-${i}`);
 }
 
 test('every run completes every scenario, and tokenmeter prints nothing', async () => {

@@ -3,23 +3,13 @@
 // how either lives with `node -e` and with an app's own loader hook.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { type MockProvider, startMockProvider } from '@tokenmeter/mock-provider';
 import { ATTR_GEN_AI_USAGE_COST } from '@tokenmeter/semconv';
-import { type OtlpReceiver, startOtlpReceiver } from '../helpers/otlp-receiver.js';
+import { useE2eEnv } from '../helpers/e2e-env.js';
 import { NODE_PKG, type Preload, runApp } from '../helpers/run-app.js';
 
-let mock: MockProvider;
-let receiver: OtlpReceiver;
-
-before(async () => {
-  mock = await startMockProvider();
-  receiver = await startOtlpReceiver();
-});
-after(async () => {
-  await Promise.all([receiver.close(), mock.close()]);
-});
+const e2e = useE2eEnv('hooks');
 
 const quiet = { OTEL_METRICS_EXPORTER: 'none', OTEL_TRACES_EXPORTER: 'none', TOKENMETER_STORE: 'off' };
 
@@ -55,17 +45,17 @@ test('an ES module app that registers its own import-in-the-middle hook (module.
     nodeArgs: ['--import', './own-iitm-hook.mjs'],
     env: {
       TEST_IITM_HOOK: hook,
-      MOCK_OPENAI_BASE_URL: mock.openaiBaseURL,
-      TOKENMETER_PROVIDERS: `openai=${mock.openaiBaseURL}`,
+      MOCK_OPENAI_BASE_URL: e2e.mock.openaiBaseURL,
+      TOKENMETER_PROVIDERS: `openai=${e2e.mock.openaiBaseURL}`,
       OTEL_SERVICE_NAME: service,
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_ENDPOINT: e2e.receiver.url,
       OTEL_METRICS_EXPORTER: 'none',
       TOKENMETER_STORE: 'off',
     },
   });
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(r.json, [{ done: true, choices: 1 }]);
-  const spans = receiver.spans.filter((s) => s.resource[ATTR_SERVICE_NAME] === service);
+  const spans = e2e.receiver.spans.filter((s) => s.resource[ATTR_SERVICE_NAME] === service);
   assert.equal(spans.length, 1, 'one span for the one call');
   assert.equal(typeof spans[0]!.attributes[ATTR_GEN_AI_USAGE_COST], 'number', 'the call was priced');
 });

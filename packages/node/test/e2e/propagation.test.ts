@@ -4,14 +4,11 @@
 // must carry A's feature, user, tenant and trace id. Two real processes, no propagation code in
 // either app.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { type MockProvider, startMockProvider } from '@tokenmeter/mock-provider';
 import {
   ATTR_GEN_AI_USAGE_COST,
   ATTR_TOKENMETER_FEATURE,
@@ -19,31 +16,21 @@ import {
   ATTR_TOKENMETER_USER_ID,
 } from '@tokenmeter/semconv';
 import { type CallRow, openStore } from '@tokenmeter/store';
-import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../helpers/otlp-receiver.js';
+import { useE2eEnv } from '../helpers/e2e-env.js';
+import type { ReceivedSpan } from '../helpers/otlp-receiver.js';
 import { type RunResult, runApp, tokenmeterLines } from '../helpers/run-app.js';
 
-let mock: MockProvider;
-let receiver: OtlpReceiver;
-let dir: string;
-before(async () => {
-  mock = await startMockProvider();
-  receiver = await startOtlpReceiver();
-  dir = mkdtempSync(path.join(os.tmpdir(), 'tm-e2e-propagation-'));
-});
-after(async () => {
-  await Promise.all([mock.close(), receiver.close()]);
-  rmSync(dir, { recursive: true, force: true });
-});
+const e2e = useE2eEnv('propagation');
 
 function env(service: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     OTEL_SERVICE_NAME: service,
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    OTEL_EXPORTER_OTLP_ENDPOINT: e2e.receiver.url,
     OTEL_BSP_SCHEDULE_DELAY: '100',
     OTEL_METRICS_EXPORTER: 'none',
-    TOKENMETER_STORE: path.join(dir, `${service}.db`),
-    MOCK_OPENAI_BASE_URL: mock.openaiBaseURL,
-    TOKENMETER_PROVIDERS: `openai=${mock.openaiBaseURL}`,
+    TOKENMETER_STORE: path.join(e2e.dir, `${service}.db`),
+    MOCK_OPENAI_BASE_URL: e2e.mock.openaiBaseURL,
+    TOKENMETER_PROVIDERS: `openai=${e2e.mock.openaiBaseURL}`,
     ...extra,
   };
 }
@@ -107,14 +94,14 @@ async function runPair(
   assert.deepEqual(tokenmeterLines(a.stderr), []);
   assert.deepEqual(tokenmeterLines(b.stderr), []);
   const steps = new Map(a.json.map((j) => [j.step as string, j as unknown as Step]));
-  const store = openStore(path.join(dir, `${bService}.db`), { readonly: true });
+  const store = openStore(path.join(e2e.dir, `${bService}.db`), { readonly: true });
   let rows: CallRow[];
   try {
     rows = store.callsAfterId(0, 100);
   } finally {
     store.close();
   }
-  const spans = receiver.spans.filter(
+  const spans = e2e.receiver.spans.filter(
     (s) => s.resource[ATTR_SERVICE_NAME] === bService && s.name.startsWith('chat'),
   );
   return { a, b, steps, rows, spans };

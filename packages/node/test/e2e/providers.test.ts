@@ -1,9 +1,8 @@
 // Anthropic, Gemini and Bedrock SDKs, the Vercel AI SDK and LangChain in an unchanged app under the
 // real preload (ESM --import with http/protobuf, CJS --require with http/json), against the mock.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { type MockProvider, startMockProvider } from '@tokenmeter/mock-provider';
 import type { TokenUsage } from '@tokenmeter/pricing';
 import {
   ATTR_GEN_AI_PROVIDER_NAME,
@@ -16,21 +15,13 @@ import {
   GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI,
   GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
 } from '@tokenmeter/semconv';
-import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../helpers/otlp-receiver.js';
+import { useE2eEnv } from '../helpers/e2e-env.js';
+import type { ReceivedSpan } from '../helpers/otlp-receiver.js';
 import { type Preload, type RunResult, runApp, tokenmeterLines } from '../helpers/run-app.js';
 import { assertErrorSpan, assertPricedSpan, assertUnpricedSpan, byScenario } from './expect.js';
 
 const OURS = '@tokenmeter/instrumentation';
-let mock: MockProvider;
-let receiver: OtlpReceiver;
-before(async () => {
-  mock = await startMockProvider();
-  receiver = await startOtlpReceiver();
-});
-after(async () => {
-  await receiver.close();
-  await mock.close();
-});
+const e2e = useE2eEnv('providers');
 
 interface Run {
   label: string;
@@ -55,16 +46,16 @@ let ran: Promise<void> | undefined;
 function runAll(): Promise<void> {
   ran ??= (async () => {
     // OpenAI-format calls go to /openai/v1 on the mock, declared as OpenAI (a proxy would be).
-    const openaiBase = `${mock.url}/openai/v1`;
+    const openaiBase = `${e2e.mock.url}/openai/v1`;
     await Promise.all(
       runs.map(async (r, i) => {
         r.result = await runApp(r.app, {
           preload: r.preload,
           env: {
-            MOCK_URL: mock.url,
+            MOCK_URL: e2e.mock.url,
             MOCK_OPENAI_BASE_URL: openaiBase,
             OTEL_SERVICE_NAME: `providers-e2e-${i}`,
-            OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+            OTEL_EXPORTER_OTLP_ENDPOINT: e2e.receiver.url,
             ...(r.protocol ? { OTEL_EXPORTER_OTLP_PROTOCOL: r.protocol } : {}),
             OTEL_METRICS_EXPORTER: 'none',
             TOKENMETER_STORE: 'off',
@@ -78,7 +69,7 @@ function runAll(): Promise<void> {
 }
 
 const spansOf = (i: number, provider: string): ReceivedSpan[] =>
-  receiver.spans.filter(
+  e2e.receiver.spans.filter(
     (s) =>
       s.resource[ATTR_SERVICE_NAME] === `providers-e2e-${i}` &&
       s.scope === OURS &&
@@ -145,7 +136,7 @@ test('Anthropic: priced spans (cache writes and reads included in input), one co
     assertPricedSpan(s[3], e(cache.usage), `${r.label} cache read`);
     assertErrorSpan(s[4], '529', `${r.label} overloaded`);
     // The Anthropic SDK traces itself under a registered provider: its spans carry usage, never a second cost.
-    const all = receiver.spans.filter((x) => x.resource[ATTR_SERVICE_NAME] === `providers-e2e-${i}`);
+    const all = e2e.receiver.spans.filter((x) => x.resource[ATTR_SERVICE_NAME] === `providers-e2e-${i}`);
     const sdkSpans = all.filter(
       (x) =>
         x.scope !== OURS && x.attributes[ATTR_GEN_AI_PROVIDER_NAME] === GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC,

@@ -3,12 +3,9 @@
 // the model, so the call is priced in the span, the metrics and the store alike, marked
 // inferred_provider; a stream whose caller asked for usage records exactly what the server sent.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { type MockProvider, startMockProvider } from '@tokenmeter/mock-provider';
 import { calculateCost } from '@tokenmeter/pricing';
 import {
   ATTR_GEN_AI_PROVIDER_NAME,
@@ -23,36 +20,25 @@ import {
   METRIC_LLM_REQUESTS_DESCRIPTOR,
 } from '@tokenmeter/semconv';
 import { openStore } from '@tokenmeter/store';
-import { type OtlpReceiver, startOtlpReceiver } from '../helpers/otlp-receiver.js';
+import { useE2eEnv } from '../helpers/e2e-env.js';
 import { type RunResult, runApp } from '../helpers/run-app.js';
 import { byScenario, openaiChatUsage } from './expect.js';
 
-let mock: MockProvider;
-let receiver: OtlpReceiver;
-let dir: string;
-before(async () => {
-  mock = await startMockProvider();
-  receiver = await startOtlpReceiver();
-  dir = mkdtempSync(path.join(os.tmpdir(), 'tm-e2e-unknown-host-'));
-});
-after(async () => {
-  await Promise.all([mock.close(), receiver.close()]);
-  rmSync(dir, { recursive: true, force: true });
-});
+const e2e = useE2eEnv('unknown-host');
 
 const SERVICE = 'unknown-host-e2e';
 let ran: Promise<{ run: RunResult; storePath: string }> | undefined;
 function runOnce(): Promise<{ run: RunResult; storePath: string }> {
   ran ??= (async () => {
-    const storePath = path.join(dir, 'calls.db');
+    const storePath = path.join(e2e.dir, 'calls.db');
     const run = await runApp('openai.mjs', {
       preload: 'import',
       env: {
         // Not declared in TOKENMETER_PROVIDERS: an unknown host.
-        MOCK_OPENAI_BASE_URL: `${mock.url}/v1`,
+        MOCK_OPENAI_BASE_URL: `${e2e.mock.url}/v1`,
         SCENARIOS: 'chat,chat-stream-usage',
         OTEL_SERVICE_NAME: SERVICE,
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_ENDPOINT: e2e.receiver.url,
         OTEL_METRICS_EXPORTER: 'otlp',
         TOKENMETER_STORE: storePath,
       },
@@ -69,7 +55,7 @@ const gpt4oMini = (usage: Parameters<typeof openaiChatUsage>[0]) =>
 test('gpt-4o-mini at an undeclared loopback base URL: priced spans marked inferred_provider, stream usage as sent', async () => {
   const { run } = await runOnce();
   const app = byScenario(run.json);
-  const spans = receiver.spans.filter((s) => s.resource[ATTR_SERVICE_NAME] === SERVICE && s.kind === 3);
+  const spans = e2e.receiver.spans.filter((s) => s.resource[ATTR_SERVICE_NAME] === SERVICE && s.kind === 3);
   assert.equal(spans.length, 2);
   for (const [i, name] of ['chat', 'chat-stream-usage'].entries()) {
     const a = spans[i]!.attributes;
@@ -91,7 +77,7 @@ test('gpt-4o-mini at an undeclared loopback base URL: priced spans marked inferr
 test('gpt-4o-mini at an undeclared base URL: the metrics count it priced under provider openai', async () => {
   const { run } = await runOnce();
   const app = byScenario(run.json);
-  const points = receiver.points.filter((p) => p.resource[ATTR_SERVICE_NAME] === SERVICE);
+  const points = e2e.receiver.points.filter((p) => p.resource[ATTR_SERVICE_NAME] === SERVICE);
   const requests = points.filter((p) => p.metric === METRIC_LLM_REQUESTS_DESCRIPTOR.name);
   assert.deepEqual(
     requests.map((p) => [p.attributes[LABEL_PROVIDER], String(p.attributes.priced), p.value]),
@@ -123,11 +109,11 @@ test('gpt-4o-mini at an undeclared base URL: the store rows are priced and marke
 });
 
 test('a LiteLLM proxy’s reported cost reaches the store as the call’s cost, the local price beside it', async () => {
-  const storePath = path.join(dir, 'litellm.db');
+  const storePath = path.join(e2e.dir, 'litellm.db');
   const run = await runApp('openai.mjs', {
     preload: 'import',
     env: {
-      MOCK_OPENAI_BASE_URL: `${mock.url}/gateway/litellm/v1`,
+      MOCK_OPENAI_BASE_URL: `${e2e.mock.url}/gateway/litellm/v1`,
       SCENARIOS: 'chat',
       OTEL_SERVICE_NAME: 'litellm-e2e',
       OTEL_TRACES_EXPORTER: 'none',
