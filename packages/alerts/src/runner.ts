@@ -68,7 +68,12 @@ export interface AlertRunnerOptions {
 }
 
 export type RunnerEvent =
-  | { type: 'fired' | 'escalated' | 'resolved'; alert: AlertRecord; finding?: Finding; queued: number }
+  | {
+      type: 'fired' | 'escalated' | 'resolved';
+      alert: AlertRecord;
+      finding?: Finding | undefined;
+      queued: number;
+    }
   | ({ type: 'delivered' | 'retry' | 'failed' } & Omit<DeliveryEvent, 'type'>)
   | { type: 'waiting'; holder: string };
 

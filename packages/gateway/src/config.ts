@@ -27,7 +27,11 @@ export type ResolvedGatewayOptions = Required<
     | 'costAttributes'
   >
 > &
-  GatewayOptions & { forwardBase: string };
+  Omit<GatewayOptions, 'token'> & {
+    forwardBase: string;
+    /** The bearer token; undefined when none is required (loopback, or an empty token). */
+    token: string | undefined;
+  };
 
 /** The next hop's base URL, without a trailing slash. */
 export function parseForwardUrl(text: string): string {

@@ -41,7 +41,7 @@ export interface GatewayTelemetry {
 const SCOPE = '@tokenmeter/gateway';
 
 export function startTelemetry(
-  options: GatewayOptions,
+  options: Pick<GatewayOptions, 'otlpMetrics' | 'serviceName' | 'metricLabels' | 'maxMetricSeries'>,
   queuedSpans: () => number,
   warn: (line: string) => void,
 ): GatewayTelemetry {

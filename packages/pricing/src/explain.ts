@@ -11,7 +11,7 @@ import type { CatalogModelInfo, OverridePriceKey, PriceExplanation, PriceTableUs
 
 const USD_KEY: Record<PriceKey, OverridePriceKey> = GENAI_PRICE_KEY as Record<PriceKey, OverridePriceKey>;
 
-function priceUsd(p: IntPrice): PriceTableUsd[OverridePriceKey] {
+function priceUsd(p: IntPrice): NonNullable<PriceTableUsd[OverridePriceKey]> {
   return typeof p === 'number'
     ? unscale(p)
     : { base: unscale(p.base), tiers: p.tiers.map((t) => ({ start: t.start, price: unscale(t.price) })) };

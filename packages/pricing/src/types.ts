@@ -36,13 +36,13 @@ export interface CostInput {
   model: string;
   usage: TokenUsage;
   /** When the call happened; selects the price in effect then. Default: now. */
-  timestamp?: Date | number;
+  timestamp?: Date | number | undefined;
   /** OpenAI service tier (`flex`, `priority`, `default`, `auto`, `scale`) or equivalent. */
-  serviceTier?: string;
+  serviceTier?: string | undefined;
   /** Sent through a batch API (priced at the provider's batch discount). */
-  batch?: boolean;
+  batch?: boolean | undefined;
   /** The request URL's origin, e.g. `https://myres.openai.azure.com`; helps match a provider and Azure deployments. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /**
    * Infer the provider from the model name, the way genai-prices does (`gpt-*` is openai,
    * `claude-*` anthropic, a vendor prefix such as `anthropic/` names the vendor), for calls that
@@ -54,7 +54,7 @@ export interface CostInput {
    * Priced through the inferred provider, the match is `inferred_provider` (`override` stays).
    * Absent: `provider` alone, as always.
    */
-  providerFromModel?: 'first' | 'fallback';
+  providerFromModel?: 'first' | 'fallback' | undefined;
 }
 
 /** How the model was matched, or why it could not be. Values of tokenmeter.pricing.match. */
