@@ -25,6 +25,7 @@ import {
   GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC,
   GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
   METRIC_LLM_REQUESTS,
+  TOKENMETER_PRICING_MATCH_VALUE_INFERRED_PROVIDER,
 } from '@tokenmeter/semconv';
 import type OpenAIType from 'openai';
 import { type Harness, points, requireSdk, startHarness, tokenmeterSpans, waitFor } from './helpers/otel.js';
@@ -148,6 +149,39 @@ describe('OpenAI Batch API', () => {
     assert.ok((await res.text()).includes('"custom_id"'));
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(h.records.length, 0);
+  });
+});
+
+describe('batches at an undeclared base URL (a gateway, a proxy, a test server)', () => {
+  test('OpenAI results are priced as an inference call there would be: provider from the model, batch tier', async () => {
+    const o = requireSdk('openai') as typeof import('openai');
+    const client = new o.OpenAI({ baseURL: `${h.mock.url}/v1`, apiKey: 'sk-test', maxRetries: 0 });
+    const file = await client.files.create({
+      file: await toFile(
+        Buffer.from(
+          '{"custom_id":"r1","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"}]}}\n',
+        ),
+        'in.jsonl',
+      ),
+      purpose: 'batch',
+    });
+    const created = await client.batches.create({
+      input_file_id: file.id,
+      endpoint: '/v1/chat/completions',
+      completion_window: '24h',
+    });
+    const batch = await client.batches.retrieve(created.id);
+    const line = JSON.parse((await (await client.files.content(batch.output_file_id!)).text()).trim());
+    await waitFor(() => h.records.length === 1);
+    const r = h.records[0]!;
+    assert.equal(r.provider, GEN_AI_PROVIDER_NAME_VALUE_OPENAI, 'not openai_compatible, unpriced');
+    assert.equal(r.pricingMatch, TOKENMETER_PRICING_MATCH_VALUE_INFERRED_PROVIDER);
+    assert.equal(r.batchId, created.id);
+    const u = line.response.body.usage;
+    // gpt-4o-mini at the Batch API's half price: $0.075 input, $0.30 output per million tokens
+    assert.equal(r.cost?.totalNanos, u.prompt_tokens * 75 + u.completion_tokens * 300);
+    assert.equal(r.cost?.serviceTier, 'batch');
+    assert.equal(createSpans()[0]!.attributes[ATTR_GEN_AI_PROVIDER_NAME], 'openai_compatible');
   });
 });
 

@@ -17,6 +17,10 @@ export interface BatchEndpoint {
   provider: string;
   serverAddress: string;
   serverPort: number;
+  /** A gateway or an unknown host: the provider of each result comes from its model (RequestInfo's). */
+  providerFromModel?: 'first' | 'fallback';
+  /** The AI gateway the URL names (RequestInfo's). */
+  gateway?: string;
 }
 
 /** A download of batch results: whose format, which batch (when the URL names it), and where. */
@@ -64,7 +68,15 @@ export function batchEndpoint(
   const info = recognizeRequest({ url: probe, method: 'POST', body: undefined }, options);
   if (info === null) return null;
   if (info.api !== (kind === 'anthropic' ? 'anthropic.messages' : 'openai.chat')) return null;
-  return { kind, provider: info.provider, serverAddress: info.serverAddress, serverPort: info.serverPort };
+  const endpoint: BatchEndpoint = {
+    kind,
+    provider: info.provider,
+    serverAddress: info.serverAddress,
+    serverPort: info.serverPort,
+  };
+  if (info.providerFromModel !== undefined) endpoint.providerFromModel = info.providerFromModel;
+  if (info.gateway !== undefined) endpoint.gateway = info.gateway;
+  return endpoint;
 }
 
 /** An OpenAI API base path: the version prefix is wanted (`/files/{id}/content` alone is too common). */

@@ -58,6 +58,9 @@ class BatchResultsCall extends LlmCall {
       };
       if (line.model !== undefined) info.requestModel = line.model;
       if (d.batchId !== undefined) info.batchId = d.batchId;
+      // As an inference call to the same base URL: a gateway's or unknown host's provider by model.
+      if (d.providerFromModel !== undefined) info.providerFromModel = d.providerFromModel;
+      if (d.gateway !== undefined) info.gateway = d.gateway;
       const call = new LlmCall(this.runtime, info, { origin: this.resultsOrigin });
       call.finish(line.response, { httpStatus: line.status });
     } catch (error) {
