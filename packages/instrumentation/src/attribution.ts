@@ -14,6 +14,10 @@ import { type Baggage, type Context, context, createContextKey, propagation } fr
 import { ATTRIBUTION_MAX_LENGTH } from '@tokenmeter/config';
 import { ATTRIBUTION_BAGGAGE_KEYS } from '@tokenmeter/semconv';
 import type { Attribution } from './call-record.js';
+import { reportInternalError } from './internal-error.js';
+
+/** tokenmeter.component of a failure to enter an attribution context. */
+export const ATTRIBUTION_COMPONENT = 'attribution';
 
 const ATTRIBUTION_KEY = createContextKey('tokenmeter.attribution');
 
@@ -78,7 +82,12 @@ export function withAttribution<T>(
         bag = bag.setEntry(ATTRIBUTION_BAGGAGE_KEYS.tenant, { value: merged.tenant });
       ctx = propagation.setBaggage(ctx, bag);
     }
-  } catch {
+  } catch (error) {
+    reportInternalError(
+      ATTRIBUTION_COMPONENT,
+      'withAttribution could not enter its context; fn runs without it',
+      error,
+    );
     return fn();
   }
   return context.with(ctx, fn);

@@ -15,7 +15,11 @@ export class PendingBodies {
   private timer: ReturnType<typeof setInterval> | undefined;
   private period = 0;
 
-  constructor(private readonly timeoutMs: () => number) {}
+  constructor(
+    private readonly timeoutMs: () => number,
+    /** A call whose expire() threw (a bug of ours): logged and counted by the owner. */
+    private readonly onError: (error: unknown) => void,
+  ) {}
 
   add(call: PendingCall): void {
     this.calls.add(call);
@@ -38,8 +42,8 @@ export class PendingBodies {
       this.calls.delete(call);
       try {
         call.expire();
-      } catch {
-        // expire never throws; keep sweeping if it did
+      } catch (error) {
+        this.onError(error); // expire never throws; should it, the sweep goes on
       }
     }
     if (this.calls.size === 0 && this.timer !== undefined) {

@@ -1,5 +1,6 @@
-// The one place the instrumentation calls @tokenmeter/pricing. Pricing never throws; this module
-// only picks the model to price and maps the request's tier and batch flag into a CostInput.
+// The one place the instrumentation calls @tokenmeter/pricing. Pricing never throws (should it, the
+// call is unpriced and the failure logged and counted); this module only picks the model to price
+// and maps the request's tier and batch flag into a CostInput.
 import {
   type CostResult,
   type MatchQuality,
@@ -8,6 +9,10 @@ import {
   providerNameOfCatalog,
   type TokenUsage,
 } from '@tokenmeter/pricing';
+import { reportInternalError } from './internal-error.js';
+
+/** tokenmeter.component of a failure to price a call. */
+export const PRICING_COMPONENT = 'pricing';
 
 export interface PriceRequest {
   provider: string;
@@ -61,7 +66,12 @@ export function priceRequest(req: PriceRequest): PriceOutcome {
       match: result.match,
       inferredProvider: providerNameOfCatalog(result.inferredProvider),
     };
-  } catch {
+  } catch (error) {
+    reportInternalError(
+      PRICING_COMPONENT,
+      `pricing ${req.model} failed; the call is recorded unpriced`,
+      error,
+    );
     return UNKNOWN_MODEL;
   }
 }

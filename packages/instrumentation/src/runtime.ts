@@ -41,7 +41,10 @@ export class TokenmeterRuntime {
     this.beforeSend = config.beforeSend;
     this.metrics = sharedMetrics();
     this.metrics.configure(this.config);
-    this.pending = new PendingBodies(() => this.config.unreadBodyTimeoutMs);
+    this.pending = new PendingBodies(
+      () => this.config.unreadBodyTimeoutMs,
+      (error) => this.internalError('pending', error),
+    );
     const fallback = trace.getTracer(PACKAGE_NAME, PACKAGE_VERSION);
     this.tracerSource = tracer ?? (() => fallback);
   }

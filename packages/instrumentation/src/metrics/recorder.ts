@@ -102,6 +102,8 @@ const MAX_ERROR_TYPES = 64;
 
 /** The rolling gauge's tenant key for tenants past the cap (no tenant id starts with NUL). */
 const OVERFLOW_TENANT = '\u0000other';
+/** tokenmeter.component of a failure inside the recorder. */
+export const METRICS_COMPONENT = 'metrics';
 
 export interface MetricLabelOptions {
   /** Attribution labels allowed on the llm.* metrics. */
@@ -250,6 +252,8 @@ export class MetricsRecorder {
     operationCost: this.budget(METRIC_TOKENMETER_CLIENT_OPERATION_COST_DESCRIPTOR),
   };
   private rollingWarned = false;
+  /** Where a failure of the recorder was already warned about (later ones are logged at debug). */
+  private readonly failuresWarned = new Set<string>();
   private instruments: Instruments | undefined;
   private provider: MeterProvider | undefined;
   private explicitProvider: MeterProvider | undefined;
@@ -397,8 +401,8 @@ export class MetricsRecorder {
               : { [LABEL_ORG_ID]: tenant };
         result.observe(rolling, nanos / 1e9, attrs);
       });
-    } catch {
-      // never fail a collection
+    } catch (error) {
+      this.failed('collecting the llm_* counters failed; this collection lacks them', error); // never fail a collection
     }
   }
 
@@ -602,8 +606,8 @@ export class MetricsRecorder {
       if (inst === undefined) return;
       this.queue.push(r);
       if (this.queue.length >= QUEUE_LIMIT) this.flushHistograms();
-    } catch {
-      // metrics never fail a call
+    } catch (error) {
+      this.failed('recording a call failed; it is missing from the metrics', error); // metrics never fail a call
     }
   }
 
@@ -662,8 +666,8 @@ export class MetricsRecorder {
             r.cost.totalUsd,
             this.slot(short.cost, b.operationCost, () => overflowShort().cost),
           );
-      } catch {
-        // one bad record does not stop the others
+      } catch (error) {
+        this.failed("recording a call's histograms failed; it is missing from them", error); // the others go on
       }
     }
   }
@@ -678,6 +682,24 @@ export class MetricsRecorder {
       );
     }
     return OVERFLOW_TENANT;
+  }
+
+  /**
+   * A failure of the recorder itself: counted (tokenmeter.internal.errors{tokenmeter.component=metrics})
+   * and logged through the OTel diag logger, warned once per place and at debug level after.
+   */
+  private failed(what: string, error: unknown): void {
+    this.internalError(METRICS_COMPONENT);
+    try {
+      const message = `tokenmeter metrics: ${what}`;
+      if (this.failuresWarned.has(what)) diag.debug(message, error);
+      else {
+        this.failuresWarned.add(what);
+        diag.warn(message, error);
+      }
+    } catch {
+      // a diag logger that throws: counted above, nothing more to do
+    }
   }
 
   /** Count one failure inside tokenmeter (tokenmeter.internal.errors{tokenmeter.component}). */

@@ -5,6 +5,11 @@
 // after unpatch (the wrapper passes calls through once tokenmeter is disabled). This covers the
 // constructor, `withOptions()` copies and subclasses (AzureOpenAI) alike.
 
+import { reportInternalError } from '../internal-error.js';
+
+/** tokenmeter.component of a failure to instrument an SDK client. */
+export const PATCH_COMPONENT = 'patch';
+
 const ACCESSOR = Symbol.for('tokenmeter.instrumentation.accessor');
 
 type Transform = (value: unknown, instance: object) => unknown;
@@ -25,7 +30,12 @@ export function interceptProperty(proto: object, property: string, transform: Tr
     let stored = value;
     try {
       stored = transform(value, this);
-    } catch {
+    } catch (error) {
+      reportInternalError(
+        PATCH_COMPONENT,
+        `instrumenting a client's ${property} failed; that client's calls go unobserved`,
+        error,
+      );
       stored = value;
     }
     Object.defineProperty(this, property, {

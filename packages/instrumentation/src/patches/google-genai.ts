@@ -6,9 +6,10 @@
 // httpOptions.fetch would make the SDK skip its own undici dispatcher).
 import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { instrumentFetch, isInstrumented } from '../fetch/instrument-fetch.js';
+import { reportInternalError } from '../internal-error.js';
 import type { FetchFn, TokenmeterRuntime } from '../runtime.js';
 import { GOOGLE_GENAI_SDK, versionRange } from '../supported-sdks.js';
-import { findClass, interceptProperty, restoreProperty } from './client-property.js';
+import { findClass, interceptProperty, PATCH_COMPONENT, restoreProperty } from './client-property.js';
 
 export const GOOGLE_GENAI_MODULE = GOOGLE_GENAI_SDK.name;
 export const GOOGLE_GENAI_VERSIONS = [versionRange(GOOGLE_GENAI_SDK)];
@@ -35,8 +36,12 @@ function wrapApiCall(proto: Record<string, unknown>, runtime: () => TokenmeterRu
           args[FETCH_ARG] = instrumentFetch(globalThis.fetch, rt);
         }
       }
-    } catch {
-      // call the SDK as it was called
+    } catch (error) {
+      reportInternalError(
+        PATCH_COMPONENT,
+        "instrumenting @google/genai's apiCall failed; the call goes on unobserved",
+        error,
+      ); // and the SDK is called as it was called
     }
     return original.apply(this, args);
   };
