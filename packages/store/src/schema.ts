@@ -43,6 +43,27 @@ export const RAW_MEASURES = [
 ] as const;
 
 /**
+ * One call's own value of each of MEASURES, as SQL over its row of `calls` (summed, RAW_MEASURES);
+ * a NULL counts 0, an unknown `priced` as unpriced.
+ */
+export const ROW_MEASURES = [
+  '1',
+  'error_type IS NOT NULL',
+  'CASE WHEN priced THEN 0 ELSE 1 END',
+  'coalesce(estimated, 0)',
+  'coalesce(input_tokens, 0)',
+  'coalesce(output_tokens, 0)',
+  'coalesce(cache_read_tokens, 0)',
+  'coalesce(cache_write_tokens, 0)',
+  'coalesce(reasoning_tokens, 0)',
+  'coalesce(cost_nanos, 0)',
+  'coalesce(input_cost_nanos, 0)',
+  'coalesce(output_cost_nanos, 0)',
+  'coalesce(cache_read_cost_nanos, 0)',
+  'coalesce(cache_write_cost_nanos, 0)',
+] as const satisfies { length: (typeof MEASURES)['length'] };
+
+/**
  * Rollup time grains. Inserts write 'hour'; the 'day' and 'all' rollups are compacted from whole
  * hours (see COMPACTED_UNTIL), so a batch upserts each distinct key once, not once per grain.
  */

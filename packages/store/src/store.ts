@@ -13,6 +13,7 @@ import { Guide } from './guide.js';
 import { runHourlyCost } from './hourly.js';
 import { Ingestor } from './ingest.js';
 import { openDatabase } from './open.js';
+import { pruneCalls } from './prune.js';
 import {
   BATCH_CONDITION,
   decodeCursor,
@@ -23,8 +24,8 @@ import {
   StatementCache,
 } from './query.js';
 import { type RepriceOptions, type RepriceResult, Repricer } from './reprice.js';
-import { RollupWriter, readCompactedUntil, SELECT_META } from './rollups.js';
-import { type Fact, type RawCallRow, toCallRow } from './rows.js';
+import { readCompactedUntil, SELECT_META } from './rollups.js';
+import { type RawCallRow, toCallRow } from './rows.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { importSpills, pendingSpills, type SpillImport } from './spill.js';
 import { toStoreError } from './sqlite-errors.js';
@@ -57,8 +58,6 @@ import type {
 import { runUsage, type UsageRow } from './usage.js';
 
 const EXPORT_PAGE = 1000;
-/** Rows deleted per prune transaction (about), so concurrent writers get the lock in between. */
-const PRUNE_CHUNK = 20_000;
 
 /** Builds the SELECT of a page of calls: the driving index is chosen from the filters. */
 function pageSql(
@@ -434,76 +433,7 @@ export class SqliteCostStore implements CostStore {
         return { cutoffMs, deletedCalls: n, dryRun };
       }
       this.checkWritable('prune');
-      const rollups = new RollupWriter(this.db);
-      const firstTime = this.db.prepare('SELECT min(start_time) AS t FROM calls');
-      const nth = this.db.prepare(
-        'SELECT start_time AS t FROM calls WHERE start_time >= ? ORDER BY start_time LIMIT 1 OFFSET ?',
-      );
-      const select = this.db
-        .prepare(
-          'SELECT start_time, provider, request_model, response_model, operation, service, feature, tenant, user, ' +
-            'error_type IS NOT NULL, priced, estimated, input_tokens, output_tokens, cache_read_tokens, ' +
-            'cache_write_tokens, reasoning_tokens, cost_nanos, input_cost_nanos, output_cost_nanos, ' +
-            'cache_read_cost_nanos, cache_write_cost_nanos, pricing_tier FROM calls WHERE start_time < ?',
-        )
-        .raw(true);
-      const del = this.db.prepare('DELETE FROM calls WHERE start_time < ?');
-      const chunk = this.db.transaction((end: number): number => {
-        rollups.begin();
-        for (const r of select.iterate(end) as Iterable<number[]>) {
-          const fact: Fact = {
-            startTime: r[0]!,
-            dims: [
-              r[1]!,
-              r[2] ?? 0,
-              r[3] ?? 0,
-              r[4]!,
-              r[5] ?? 0,
-              r[6] ?? 0,
-              r[7] ?? 0,
-              r[8] ?? 0,
-              r[22] ?? 0,
-            ],
-            measures: [
-              1,
-              r[9]!,
-              r[10] ? 0 : 1,
-              r[11]!,
-              r[12]!,
-              r[13]!,
-              r[14]!,
-              r[15]!,
-              r[16]!,
-              r[17]!,
-              r[18]!,
-              r[19]!,
-              r[20]!,
-              r[21]!,
-            ],
-          };
-          rollups.add(fact, -1);
-        }
-        rollups.apply(true);
-        return del.run(end).changes;
-      });
-      let deleted = 0;
-      for (;;) {
-        const first = (firstTime.get() as { t: number | null }).t;
-        if (first === null || first >= cutoffMs) break;
-        const ahead = (nth.get(first, PRUNE_CHUNK) as { t: number } | undefined)?.t;
-        const floorH = (t: number) => Math.floor(t / HOUR_MS) * HOUR_MS;
-        const end =
-          ahead === undefined
-            ? cutoffMs
-            : Math.min(cutoffMs, Math.max(floorH(ahead), floorH(first) + HOUR_MS));
-        try {
-          deleted += chunk.immediate(end);
-        } catch (err) {
-          rollups.discard();
-          throw err;
-        }
-      }
-      if (deleted > 0) this.db.pragma('incremental_vacuum');
+      const deleted = pruneCalls(this.db, cutoffMs);
       return { cutoffMs, deletedCalls: deleted, dryRun };
     } catch (err) {
       this.fail(err, 'pruning');
