@@ -108,6 +108,10 @@ async function run(before: Src, after: Src): Promise<void> {
         queue.push(r);
       },
     });
+    // As the distro does with its own tracer provider (a tree without the switch ignores it).
+    // FETCH_AB_BATCH=0 ends each call on its own in both trees.
+    if (process.env.FETCH_AB_BATCH !== '0')
+      (runtime as { endCallsInBatches?: boolean }).endCallsInBatches = true;
     sides.set(name, src.fetch.instrumentFetch(transport, runtime));
   }
 

@@ -63,6 +63,7 @@ import {
 } from './adapters/index.js';
 import { wholeBody } from './adapters/json-scan.js';
 import { getAttribution } from './attribution.js';
+import { callEndings, type EndedCall } from './call-endings.js';
 import type { CallRecord } from './call-record.js';
 import { inputMessages, type Message, outputMessages, serializeMessages, streamedOutput } from './content.js';
 import { writeCostAttributes } from './cost-attributes.js';
@@ -135,7 +136,7 @@ const OPENAI_TIER_PROVIDERS = new Set<string>([
   GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_OPENAI,
 ]);
 
-export class LlmCall implements PendingCall {
+export class LlmCall implements PendingCall, EndedCall {
   readonly startTimeMs: number = Date.now();
   readonly startPerf: number = performance.now();
   headersAt = 0;
@@ -159,6 +160,10 @@ export class LlmCall implements PendingCall {
   private readonly requestText: string | undefined;
   /** The request URL's origin. */
   readonly origin: string | undefined;
+  /** What the call ended with, while it waits in a batch (call-endings.ts). */
+  private ended:
+    | { response: ResponseInfo | undefined; options: FinishOptions; endPerf: number; estimated: boolean }
+    | undefined;
 
   constructor(
     readonly runtime: TokenmeterRuntime,
@@ -215,7 +220,45 @@ export class LlmCall implements PendingCall {
         void this.estimateThenComplete(response, options, endPerf);
         return;
       }
-      this.complete(response, options, endPerf, false);
+      this.end(response, options, endPerf, false);
+    } catch (error) {
+      this.runtime.internalError('call', error);
+    }
+  }
+
+  /**
+   * Complete the call now, or queue it for the next batch when the runtime ends calls in batches.
+   * A call holding a budget reservation completes now: the ledger learns the real cost at once.
+   */
+  private end(
+    response: ResponseInfo | undefined,
+    options: FinishOptions,
+    endPerf: number,
+    estimated: boolean,
+  ): void {
+    const responseId = response?.responseId;
+    if (responseId !== undefined) {
+      // Now, not in the batch: a peer's span for the same call may end before the batch runs.
+      const cov = coverage();
+      if (cov.active) cov.responseIds.add(responseId);
+    }
+    if (this.runtime.endCallsInBatches && this.budgetSettle === undefined) {
+      this.ended = { response, options, endPerf, estimated };
+      const endings = callEndings();
+      // A collection before the batch runs must find the instruments whose callback drains it.
+      if (endings.size === 0) this.runtime.metrics.prepare();
+      endings.add(this);
+      return;
+    }
+    this.complete(response, options, endPerf, estimated);
+  }
+
+  completeEnded(): void {
+    const ended = this.ended;
+    if (ended === undefined) return;
+    this.ended = undefined;
+    try {
+      this.complete(ended.response, ended.options, ended.endPerf, ended.estimated);
     } catch (error) {
       this.runtime.internalError('call', error);
     }
@@ -258,7 +301,7 @@ export class LlmCall implements PendingCall {
       this.runtime.internalError('estimate', error);
     }
     try {
-      this.complete(usage ? { ...response, usage } : response, options, endPerf, usage !== undefined);
+      this.end(usage ? { ...response, usage } : response, options, endPerf, usage !== undefined);
     } catch (error) {
       this.runtime.internalError('call', error);
     }
@@ -347,11 +390,6 @@ export class LlmCall implements PendingCall {
       record.budgetName = note.name;
       if (note.requestedModel !== undefined) record.requestedModel = note.requestedModel;
     }
-    if (response?.responseId !== undefined) {
-      const cov = coverage();
-      if (cov.active) cov.responseIds.add(response.responseId);
-    }
-
     if (span.isRecording()) {
       try {
         span.setAttributes(this.spanAttributes(record, response, options));

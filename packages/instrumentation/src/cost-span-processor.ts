@@ -15,6 +15,7 @@
 // Reading and pricing are peer-span.ts's, shared with the gateway; this file adds what only an
 // in-process processor knows (which calls tokenmeter's own spans cover).
 import { type Attributes, type Context, diag, type SpanContext } from '@opentelemetry/api';
+import { completeEndedCalls } from './call-endings.js';
 import { resolveConfig } from './config.js';
 import { coverage } from './coverage.js';
 import { type MetricsRecorder, sharedMetrics } from './metrics/recorder.js';
@@ -117,11 +118,15 @@ export class CostSpanProcessor implements SpanProcessorLike {
 
   onEnd(_span: ReadableSpanLike): void {}
 
+  // Placed before the exporting processor, whose forceFlush and shutdown the SDK calls after ours:
+  // the calls waiting in a batch end their spans first, so the exporter gets them.
   forceFlush(): Promise<void> {
+    completeEndedCalls();
     return Promise.resolve();
   }
 
   shutdown(): Promise<void> {
+    completeEndedCalls();
     return Promise.resolve();
   }
 

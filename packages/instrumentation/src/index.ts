@@ -13,6 +13,7 @@ export {
   withAttribution,
 } from './attribution.js';
 export { ERROR_TYPE_INCOMPLETE_STREAM, ERROR_TYPE_MALFORMED_RESPONSE } from './call.js';
+export { completeEndedCalls } from './call-endings.js';
 export type { Attribution, CallRecord, CallRecordSink } from './call-record.js';
 export { writeCostAttributes } from './cost-attributes.js';
 export {

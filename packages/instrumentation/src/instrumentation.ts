@@ -7,6 +7,7 @@ import {
   InstrumentationBase,
   type InstrumentationNodeModuleDefinition,
 } from '@opentelemetry/instrumentation';
+import { completeEndedCalls } from './call-endings.js';
 import { coverage } from './coverage.js';
 import { instrumentFetch, isInstrumented } from './fetch/instrument-fetch.js';
 import { anthropicModule } from './patches/anthropic.js';
@@ -52,6 +53,7 @@ export class TokenmeterInstrumentation extends InstrumentationBase<TokenmeterIns
   }
 
   override disable(): void {
+    completeEndedCalls();
     if (this.isEnabled()) coverage().instrumenting = Math.max(0, coverage().instrumenting - 1);
     super.disable();
     this.runtime.enabled = false;

@@ -25,6 +25,12 @@ export class TokenmeterRuntime {
   globalWrapper: FetchFn | undefined;
   /** The fetch `globalThis.fetch` held before it was instrumented. */
   globalOriginal: FetchFn | undefined;
+  /**
+   * End calls in batches (call-endings.ts): spans, prices, metrics and records of the calls that
+   * ended in the last few milliseconds are made together. Only where every reader drains the batch
+   * first: the distro turns it on with its own tracer provider (whose CostSpanProcessor drains).
+   */
+  endCallsInBatches = false;
   /** Asked before each LLM request is sent (budgets); undefined: nothing is asked. */
   beforeSend: PreSendHook | undefined;
   private tracerSource: () => Tracer;

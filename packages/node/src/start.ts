@@ -12,6 +12,7 @@ import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import {
   CostSpanProcessor,
+  completeEndedCalls,
   createHistogramStore,
   TokenmeterInstrumentation,
 } from '@tokenmeter/instrumentation';
@@ -292,7 +293,12 @@ export function startTokenmeterInternal(options: StartTokenmeterOptions = {}): S
     // Counted only: the budgets package writes its own line, once per outage.
     onError: () => inst.runtime.metrics.internalError('budgets'),
   });
-  if (tracerProvider) instrumentation.setTracerProvider(tracerProvider);
+  if (tracerProvider) {
+    instrumentation.setTracerProvider(tracerProvider);
+    // Our provider's CostSpanProcessor drains the batch before its exporters flush; an app's own
+    // provider might not have one, so there calls end one by one.
+    instrumentation.runtime.endCallsInBatches = true;
+  }
   // Only with our own SDK: an app's SDK propagates with its own instrumentation. Left installed at
   // shutdown: the services called still want the attribution.
   if (tracerProvider && config.propagation !== 'off' && config.propagators.length > 0) {
@@ -313,12 +319,15 @@ export function startTokenmeterInternal(options: StartTokenmeterOptions = {}): S
   });
 
   const flushAll = async (): Promise<void> => {
+    completeEndedCalls();
     await Promise.all([tracerProvider?.forceFlush(), meterProvider?.forceFlush()]);
     writer?.flush();
   };
   let shuttingDown: Promise<boolean> | undefined;
   const shutdownWithin = (): Promise<boolean> => {
     shuttingDown ??= (async () => {
+      // The calls waiting in a batch end now: their spans, metrics and records go out below.
+      completeEndedCalls();
       // Its last settlements (Redis) go out while the rest shuts down.
       const budgetsClosed = budgets.close();
       const started = performance.now();
@@ -362,6 +371,7 @@ export function startTokenmeterInternal(options: StartTokenmeterOptions = {}): S
   if (options.handleExit !== false) {
     installExitHandlers({
       flushOnExit: () => {
+        completeEndedCalls();
         budgets.giveBackLeases();
         writer?.close();
       },

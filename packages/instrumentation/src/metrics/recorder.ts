@@ -67,6 +67,7 @@ import {
   type MetricDescriptor,
   modelLabel,
 } from '@tokenmeter/semconv';
+import { completeEndedCalls } from '../call-endings.js';
 import type { CallRecord } from '../call-record.js';
 import { DEFAULT_MAX_METRIC_SERIES } from '../config.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
@@ -289,7 +290,20 @@ export class MetricsRecorder {
 
   /** Record what is queued now (a MetricProducer reading the store calls this first). */
   flush(): void {
+    completeEndedCalls();
     this.flushHistograms();
+  }
+
+  /**
+   * Build the instruments for the meter provider in use now (their collection callback drains the
+   * calls waiting in a batch), before the calls that will be recorded are. Never throws.
+   */
+  prepare(): void {
+    try {
+      this.ensure();
+    } catch (error) {
+      diag.debug('tokenmeter: metric instruments could not be built', error);
+    }
   }
 
   /** Forget every running total and cached label set (tests). */
@@ -375,6 +389,8 @@ export class MetricsRecorder {
     cost: ObservableCounter,
     rolling: ObservableGauge,
   ): void {
+    // Every collection starts here (observable callbacks run before the SDK reads its storages).
+    completeEndedCalls();
     this.flushHistograms();
     try {
       for (const series of [this.series, this.overflows.series]) {
