@@ -85,7 +85,11 @@ async function run(before: Src, after: Src): Promise<void> {
   });
   const bytes = new TextEncoder().encode(completion);
   let n = 0;
-  const transport = (async () =>
+  // FETCH_AB_MOCK_URL=<mock provider origin>: Node's own fetch over a loopback socket to the mock
+  // instead (undici's response path included, as in an app).
+  const mockUrl = process.env.FETCH_AB_MOCK_URL;
+  const nativeFetch = globalThis.fetch;
+  const replay = (async () =>
     new Response(bytes.slice(), {
       status: 200,
       headers: {
@@ -96,6 +100,7 @@ async function run(before: Src, after: Src): Promise<void> {
 
   const queue: unknown[] = [];
   const sides = new Map<string, (typeof globalThis)['fetch']>();
+  const transport = mockUrl === undefined ? replay : nativeFetch;
   sides.set('bare', transport);
   for (const [name, src] of [
     ['before', before],
@@ -120,7 +125,10 @@ async function run(before: Src, after: Src): Promise<void> {
   type OpenAIClient = { chat: { completions: { create(body: unknown): Promise<unknown> } } };
   const clients = new Map<string, OpenAIClient>();
   for (const [name, f] of sides)
-    clients.set(name, new OpenAI({ baseURL: 'http://127.0.0.1:9/v1', apiKey: 'x', maxRetries: 0, fetch: f }));
+    clients.set(
+      name,
+      new OpenAI({ baseURL: `${mockUrl ?? 'http://127.0.0.1:9'}/v1`, apiKey: 'x', maxRetries: 0, fetch: f }),
+    );
 
   const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] };
   const cpu = () => {
