@@ -43,9 +43,10 @@ export class CallEndings {
       return;
     }
     if (this.timer === undefined) {
+      // Not unref'd: a process whose work is done lives on for the batch (at most the window), as
+      // it did for the span it was ending. Its spans start then, and the first one starts loading
+      // the lazy OTLP exporter before the exit flush, whose bound would not leave it the time.
       this.timer = setTimeout(this.onTimer, BATCH_WINDOW_MS);
-      // The exit handlers and flushes drain: the batch never keeps the process alive.
-      this.timer.unref?.();
     }
   }
 
