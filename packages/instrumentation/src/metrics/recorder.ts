@@ -302,7 +302,7 @@ export class MetricsRecorder {
     try {
       this.ensure();
     } catch (error) {
-      diag.debug('tokenmeter: metric instruments could not be built', error);
+      this.failed('building the metric instruments failed; calls are recorded when they can be', error);
     }
   }
 

@@ -3,30 +3,16 @@
 // waiting in the batch are in the store after process.exit, a natural end or SIGTERM; their spans
 // are exported by forceFlush() and shutdown() before those resolve; a Prometheus scrape counts them.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { type MockProvider, startMockProvider } from '@tokenmeter/mock-provider';
 import { METRIC_LLM_REQUESTS_DESCRIPTOR } from '@tokenmeter/semconv';
 import { openStore } from '@tokenmeter/store';
-import { type OtlpReceiver, startOtlpReceiver } from '../helpers/otlp-receiver.js';
+import { useE2eEnv } from '../helpers/e2e-env.js';
 import { parsePrometheus, total } from '../helpers/prometheus.js';
 import { freePort, type RunOptions, type RunResult, runApp } from '../helpers/run-app.js';
 
-let mock: MockProvider;
-let receiver: OtlpReceiver;
-let dir: string;
-before(async () => {
-  mock = await startMockProvider();
-  receiver = await startOtlpReceiver();
-  dir = mkdtempSync(path.join(os.tmpdir(), 'tm-e2e-batches-'));
-});
-after(async () => {
-  await Promise.all([receiver.close(), mock.close()]);
-  rmSync(dir, { recursive: true, force: true });
-});
+const e2e = useE2eEnv('batches');
 
 const CALLS = 6;
 
@@ -34,24 +20,25 @@ function opts(mode: string, extra: Record<string, string> = {}, more: Partial<Ru
   return {
     preload: 'import',
     env: {
-      MOCK_OPENAI_BASE_URL: mock.openaiBaseURL,
+      MOCK_OPENAI_BASE_URL: e2e.mock.openaiBaseURL,
       MODE: mode,
       CALLS: String(CALLS),
       OTEL_SERVICE_NAME: `batches-${mode}`,
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_ENDPOINT: e2e.receiver.url,
       OTEL_METRICS_EXPORTER: 'none',
-      TOKENMETER_STORE: path.join(dir, `${mode}.db`),
-      TOKENMETER_PROVIDERS: `openai=${mock.openaiBaseURL}`,
+      TOKENMETER_STORE: path.join(e2e.dir, `${mode}.db`),
+      TOKENMETER_PROVIDERS: `openai=${e2e.mock.openaiBaseURL}`,
       ...extra,
     },
     ...more,
   };
 }
 
-const spansOf = (service: string) => receiver.spans.filter((s) => s.resource[ATTR_SERVICE_NAME] === service);
+const spansOf = (service: string) =>
+  e2e.receiver.spans.filter((s) => s.resource[ATTR_SERVICE_NAME] === service);
 
 function storedCalls(mode: string): number {
-  const s = openStore(path.join(dir, `${mode}.db`), { readonly: true });
+  const s = openStore(path.join(e2e.dir, `${mode}.db`), { readonly: true });
   try {
     return s.summary().totals.calls;
   } finally {
