@@ -3,8 +3,9 @@
 // $schema=...` line gives completion and checks while typing). A bad entry is one problem naming the
 // field and is left out; the others are used. Never throws.
 import { readFileSync } from 'node:fs';
+import { requireForCaller } from '@tokenmeter/config';
 import { BUDGET_SCOPE_FIELDS, type BudgetScope, localTimeZone } from '@tokenmeter/store';
-import { parseDocument } from 'yaml';
+import type { parseDocument as ParseDocument } from 'yaml';
 import { type DefinitionInput, makeDefinition } from './definition.js';
 import { BudgetDefinitionError } from './errors/budget-definition-error.js';
 import {
@@ -173,13 +174,21 @@ export function validateBudgets(
   return { budgets, problems };
 }
 
+let yamlModule: { parseDocument: typeof ParseDocument } | undefined;
+
+/** The `yaml` package, loaded with the first budgets file (the distro loads this package on an app's first LLM request). */
+function yaml(): { parseDocument: typeof ParseDocument } {
+  yamlModule ??= requireForCaller()('yaml') as { parseDocument: typeof ParseDocument };
+  return yamlModule;
+}
+
 /** Parses a budgets file's text (YAML or JSON). Never throws. */
 export function parseBudgetsFile(
   text: string,
   file = 'budgets file',
   defaultTimeZone?: string,
 ): BudgetFileResult {
-  const d = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const d = yaml().parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   if (d.errors.length) {
     const first = d.errors[0]!;
     return {

@@ -1,6 +1,7 @@
 // @tokenmeter/config: every environment variable tokenmeter reads, in one table (table.ts), and
 // the one reader that validates them (readEnv). Depends on nothing.
 export { isLoopbackHost } from './hosts.js';
+export { requireForCaller } from './own-require.js';
 export {
   ATTRIBUTION_MAX_LENGTH,
   attributionValue,

@@ -3,7 +3,8 @@
 // distro starts from. Never throws: a bad value is reported on one line and its default used, so a
 // typo never stops the app.
 import { ENV_VARS, readEnv } from '@tokenmeter/config';
-import { defaultStorePath } from '@tokenmeter/store';
+// The paths module alone: the store itself loads with the first call it records (lazy-store.ts).
+import { defaultStorePath } from '@tokenmeter/store/paths';
 import type { Attribution, Env, OtlpSignalConfig, ParsedConfig, TokenmeterNodeConfig } from './types.js';
 
 export const DEFAULT_PROMETHEUS_HOST = ENV_VARS.OTEL_EXPORTER_PROMETHEUS_HOST.default;

@@ -2,7 +2,7 @@
 // (protobuf included) are a large part of what the preload would otherwise load at start-up
 // (bench/RESULTS.md, start-up), for a first batch that the batch span processor sends seconds later
 // at the earliest (metrics: a minute), or never (a script that makes no LLM call). The span exporter
-// starts loading when the first span starts (LoadOnFirstSpan), while the app waits for the LLM's
+// starts loading when the first span starts (OnFirstSpan), while the app waits for the LLM's
 // answer, so that it is ready when the batch leaves, at the latest when the app exits.
 import { type Context, context, diag } from '@opentelemetry/api';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
@@ -104,18 +104,18 @@ class LazyExporter<Data> {
 export class LazySpanExporter extends LazyExporter<ReadableSpan[]> implements SpanExporter {}
 
 /**
- * Placed before a lazy span exporter's batch processor: the first span to start starts loading the
- * exporter; every later span costs one check.
+ * Placed before the batch processors: the first span to start starts loading what was left out of
+ * start-up (a lazy span exporter, the store); every later span costs one check.
  */
-export class LoadOnFirstSpan implements SpanProcessor {
+export class OnFirstSpan implements SpanProcessor {
   private pending = true;
 
-  constructor(private readonly exporter: LazySpanExporter) {}
+  constructor(private readonly warmUps: readonly (() => void)[]) {}
 
   onStart(): void {
     if (this.pending) {
       this.pending = false;
-      this.exporter.warmUp();
+      for (const warmUp of this.warmUps) warmUp();
     }
   }
 

@@ -24,7 +24,7 @@ import {
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { LazyPushMetricExporter, LazySpanExporter, LoadOnFirstSpan } from './lazy-exporter.js';
+import { LazyPushMetricExporter, LazySpanExporter, OnFirstSpan } from './lazy-exporter.js';
 import { otlpTemporalitySelector } from './metric-temporality.js';
 import type { TokenmeterNodeConfig } from './types.js';
 
@@ -92,12 +92,20 @@ export class DeliveringBatchSpanProcessor extends BatchSpanProcessor {
   }
 }
 
-export function buildSpanProcessors(exporters: SpanExporter[]): SpanProcessor[] {
-  return exporters.flatMap((e) =>
-    e instanceof LazySpanExporter
-      ? [new LoadOnFirstSpan(e), new DeliveringBatchSpanProcessor(e)]
-      : [new DeliveringBatchSpanProcessor(e)],
-  );
+/**
+ * The batch processors of the exporters, after one that starts loading what the first LLM call
+ * needs (lazy exporters, and `warmUps`: the store) as the first span starts.
+ */
+export function buildSpanProcessors(
+  exporters: SpanExporter[],
+  warmUps: (() => void)[] = [],
+): SpanProcessor[] {
+  const atFirstSpan = [
+    ...exporters.filter((e) => e instanceof LazySpanExporter).map((e) => () => e.warmUp()),
+    ...warmUps,
+  ];
+  const batches = exporters.map((e) => new DeliveringBatchSpanProcessor(e));
+  return atFirstSpan.length > 0 ? [new OnFirstSpan(atFirstSpan), ...batches] : batches;
 }
 
 export function buildPushMetricExporters(config: TokenmeterNodeConfig): PushMetricExporter[] {

@@ -17,7 +17,6 @@ import {
   TokenmeterInstrumentation,
 } from '@tokenmeter/instrumentation';
 import { configurePricing, loadPricingFile } from '@tokenmeter/pricing';
-import { type BatchWriter, createBatchWriter } from '@tokenmeter/store';
 import { type AbortableExporter, isAbortable } from './abortable.js';
 import { type BudgetsHandle, readBudgetSettings, startBudgets } from './budgets.js';
 import { parseConfig } from './config.js';
@@ -25,6 +24,7 @@ import { LazyAsyncLocalStorageContextManager } from './context-manager.js';
 import { installExitHandlers } from './exit.js';
 import { TokenmeterHistogramProducer } from './histogram-producer.js';
 import type { CallRecord, CallRecordSink, TokenmeterInstrumentationConfig } from './instrumentation-types.js';
+import { LazyBatchWriter } from './lazy-store.js';
 import { installPropagation } from './propagation/index.js';
 import {
   buildPeriodicReaders,
@@ -150,10 +150,11 @@ export function storeShareOfShutdown(shutdownTimeoutMs: number): number {
   return Math.floor(shutdownTimeoutMs / 2);
 }
 
-function openStore(config: TokenmeterNodeConfig, warn: (line: string) => void): BatchWriter | undefined {
+/** The local store's writer; the store itself loads as the first LLM request starts (lazy-store.ts). */
+function openStore(config: TokenmeterNodeConfig, warn: (line: string) => void): LazyBatchWriter | undefined {
   if (!config.storePath) return undefined;
   const path = config.storePath;
-  return createBatchWriter({
+  return new LazyBatchWriter({
     path,
     serviceName: config.serviceName,
     // The store's share of the bound at exit; the exports get the rest.
@@ -247,7 +248,7 @@ export function startTokenmeterInternal(options: StartTokenmeterOptions = {}): S
           metricLabels: config.metricLabels,
           maxMetricSeries: config.maxMetricSeries,
         }),
-        ...buildSpanProcessors(exporters),
+        ...buildSpanProcessors(exporters, writer ? [() => writer.warmUp()] : []),
       ],
     });
     tracerProvider.register({

@@ -1,15 +1,25 @@
 // The catalog data a pricer runs on: the bundled snapshot, or a genai-prices document converted with
-// tokenmeter's supplements; compiled (matchers, periods, tier rules) on first use.
+// tokenmeter's supplements; parsed (the bundled one is JSON text) and compiled (matchers, periods,
+// tier rules) on first use, so that importing this package costs a process little (the preload
+// imports it at start-up).
 
 import { type CompiledCatalog, compileCatalog } from './catalog/compile.js';
 import { convertGenaiPrices } from './catalog/convert.js';
-import { SNAPSHOT } from './catalog/data.generated.js';
+import { SNAPSHOT_JSON, SNAPSHOT_VERSION, SUPPLEMENT_MODELS } from './catalog/data.generated.js';
 import type { CatalogSnapshot } from './internal-types.js';
 import type { CatalogData } from './types.js';
 
 interface CatalogDataImpl extends CatalogData {
   readonly _snapshot: CatalogSnapshot;
   compiled?: CompiledCatalog;
+}
+
+let parsed: CatalogSnapshot | undefined;
+
+/** The bundled snapshot, parsed once. */
+function bundledSnapshot(): CatalogSnapshot {
+  parsed ??= JSON.parse(SNAPSHOT_JSON) as CatalogSnapshot;
+  return parsed;
 }
 
 export function compiledOf(c: CatalogData): CompiledCatalog {
@@ -22,15 +32,20 @@ let bundled: CatalogDataImpl | undefined;
 
 /** The catalog bundled at build time (genai-prices snapshot plus tokenmeter's supplements). */
 export function bundledCatalog(): CatalogData {
-  bundled ??= { version: SNAPSHOT.version, source: 'catalog', _snapshot: SNAPSHOT };
+  if (!bundled) {
+    const impl = { version: SNAPSHOT_VERSION, source: 'catalog' } as CatalogDataImpl;
+    // Parsed when a pricer first reads it, not when the catalog is named.
+    Object.defineProperty(impl, '_snapshot', { get: bundledSnapshot, enumerable: true });
+    bundled = impl;
+  }
   return bundled;
 }
 
 /** `provider/model` ids that tokenmeter's supplements add to the catalog. */
-const SUPPLEMENT_IDS: ReadonlySet<string> = new Set(SNAPSHOT.supplement_models ?? []);
+const SUPPLEMENT_IDS: ReadonlySet<string> = new Set(SUPPLEMENT_MODELS);
 
 /** Version of the bundled catalog, e.g. `genai-prices@0.1.8`. */
-export const catalogVersion: string = SNAPSHOT.version;
+export const catalogVersion: string = SNAPSHOT_VERSION;
 
 /**
  * Catalog data from a genai-prices-format document (its Provider[] or data.json), with tokenmeter's
@@ -41,6 +56,7 @@ export function catalogFromGenaiPrices(
   options: { version: string; source?: 'catalog' | 'refreshed_catalog' },
 ): { catalog: CatalogData; dropped: string[] } {
   const { providers, report } = convertGenaiPrices(data);
+  const SNAPSHOT = bundledSnapshot();
   const snapshot: CatalogSnapshot = {
     version: options.version,
     providers: providers.map((p) => {

@@ -4,8 +4,8 @@
 // (file size, YAML aliases, rule nesting), so a hostile file costs one line, not the process.
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { readEnv } from '@tokenmeter/config';
-import { parseDocument } from 'yaml';
+import { readEnv, requireForCaller } from '@tokenmeter/config';
+import type { parseDocument as ParseDocument } from 'yaml';
 import { convertPriceTable, isIsoDate, parseTimeOfDay } from './catalog/convert.js';
 import type { SnapshotConditionalPrice, SnapshotModel } from './internal-types.js';
 import { checkMatch } from './match.js';
@@ -25,6 +25,14 @@ export const PRICING_FILE_ENV = 'TOKENMETER_PRICING_FILE' as const;
 
 /** Largest pricing file read (1 MiB: about 5,000 models; parsing one takes well under a second). */
 export const MAX_PRICING_FILE_BYTES = 1024 * 1024;
+
+let yamlModule: { parseDocument: typeof ParseDocument } | undefined;
+
+/** The `yaml` package, loaded when the first YAML pricing file is read (most processes read none). */
+function yaml(): { parseDocument: typeof ParseDocument } {
+  yamlModule ??= requireForCaller()('yaml') as { parseDocument: typeof ParseDocument };
+  return yamlModule;
+}
 
 /** YAML alias references allowed in a pricing file (the `yaml` package's default; stops alias bombs). */
 const MAX_YAML_ALIASES = 100;
@@ -302,6 +310,7 @@ export function parsePricingOverrides(text: string, fileName: string): PricingFi
         return unusable(fileName, `not valid JSON: ${(e as Error).message}`);
       }
     } else {
+      const { parseDocument } = yaml();
       const d = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
       if (d.errors.length) {
         return {

@@ -3,12 +3,18 @@
 // `^(a+)+$` backtrack for seconds and block the app. RE2 syntax is JavaScript's without lookaround
 // and back-references; a pattern that needs them is refused when the file is loaded. The bundled
 // catalog's own rules keep JavaScript's engine (they use lookahead, and are reviewed data).
-import { RE2JS } from 're2js';
+import { requireForCaller } from '@tokenmeter/config';
+import type { RE2JS as RE2JSClass } from 're2js';
 
 /** Longest regex source accepted in a user rule (RE2's work per name grows with the pattern). */
 export const MAX_USER_REGEX_LENGTH = 1000;
 
-function compile(source: string): RE2JS {
+/** RE2JS, loaded when the first user regex is compiled (most processes have none). */
+let re2: typeof RE2JSClass | undefined;
+
+function compile(source: string): RE2JSClass {
+  re2 ??= (requireForCaller()('re2js') as { RE2JS: typeof RE2JSClass }).RE2JS;
+  const RE2JS = re2;
   return RE2JS.compile(RE2JS.translateRegExp(source), RE2JS.CASE_INSENSITIVE);
 }
 

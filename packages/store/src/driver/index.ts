@@ -2,9 +2,7 @@
 // (22.13+, 23.4+, 24, 26: nothing to install or compile), else better-sqlite3 12, an optional
 // dependency for the Nodes without it (Node 20). TOKENMETER_SQLITE_DRIVER picks one explicitly.
 // One connection API over both (types.ts). Nothing is loaded until the first connection opens.
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { readEnv } from '@tokenmeter/config';
+import { readEnv, requireForCaller } from '@tokenmeter/config';
 import { type NodeSqliteModule, openNodeSqlite } from './node-sqlite.js';
 import type { Database, OpenConnectionOptions } from './types.js';
 
@@ -72,23 +70,10 @@ function firstLine(err: unknown): string {
   return String((err as Error)?.message ?? err).split('\n')[0] ?? '';
 }
 
-/**
- * `require` from this module's own file, in the ESM build and the CommonJS build alike (neither
- * `import.meta` nor `__filename` exists in both): the file is read off the call stack, once.
- */
+/** `require` from this module's own file (in the ESM build and the CommonJS build alike). */
 let requireFromHere: NodeJS.Require | undefined;
 function requireHere(id: string): unknown {
-  if (!requireFromHere) {
-    const prepare = Error.prepareStackTrace;
-    let file: string;
-    try {
-      Error.prepareStackTrace = (_e, stack) => stack;
-      file = (new Error().stack as unknown as NodeJS.CallSite[])[0]?.getFileName() ?? '';
-    } finally {
-      Error.prepareStackTrace = prepare;
-    }
-    requireFromHere = createRequire(file.startsWith('file:') ? fileURLToPath(file) : file);
-  }
+  requireFromHere ??= requireForCaller();
   return requireFromHere(id);
 }
 

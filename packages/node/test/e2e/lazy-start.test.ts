@@ -1,0 +1,90 @@
+// What the preload leaves out of start-up, and the promises that must hold all the same: the store,
+// the budgets, the YAML parser, RE2 and the OTLP exporter load only when first needed (after the
+// app's first LLM request starts, or never), yet an app that makes one call with the defaults (store
+// on, OTLP on, Prometheus on) and ends at once has its call priced, exported and stored.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { type MockProvider, startMockProvider } from '@tokenmeter/mock-provider';
+import { ATTR_GEN_AI_USAGE_COST } from '@tokenmeter/semconv';
+import { openStore } from '@tokenmeter/store';
+import { type OtlpReceiver, startOtlpReceiver } from '../helpers/otlp-receiver.js';
+import { freePort, type Preload, runApp } from '../helpers/run-app.js';
+
+let mock: MockProvider;
+let receiver: OtlpReceiver;
+let dir: string;
+
+before(async () => {
+  mock = await startMockProvider();
+  receiver = await startOtlpReceiver();
+  dir = mkdtempSync(path.join(os.tmpdir(), 'tm-e2e-lazy-'));
+});
+after(async () => {
+  await Promise.all([receiver.close(), mock.close()]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const NOTHING_LOADED = { store: false, budgets: false, yaml: false, re2js: false, otlpExporter: false };
+
+let serial = 0;
+
+async function firstCall(preload: Preload, mode: 'end' | 'exit') {
+  const service = `lazy-${preload}-${mode}-${++serial}`;
+  const store = path.join(dir, `${service}.db`);
+  const run = await runApp('first-call.cjs', {
+    preload,
+    env: {
+      MODE: mode,
+      MOCK_OPENAI_BASE_URL: mock.openaiBaseURL,
+      TOKENMETER_PROVIDERS: `openai=${mock.openaiBaseURL}`,
+      OTEL_SERVICE_NAME: service,
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()),
+      TOKENMETER_STORE: store,
+    },
+  });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stderr, '', 'nothing printed by tokenmeter');
+  const line = (key: string) => run.json.find((l) => key in l)?.[key];
+  const rows = () => {
+    const s = openStore(store, { readonly: true });
+    try {
+      return s.summary().totals.calls;
+    } finally {
+      s.close();
+    }
+  };
+  const spans = receiver.spans.filter((s) => s.resource[ATTR_SERVICE_NAME] === service);
+  return { line, rows, spans };
+}
+
+for (const preload of ['import', 'require'] as const) {
+  test(`--${preload}: the store, budgets, YAML, RE2 and the OTLP exporter are not loaded at start-up nor by require('openai')`, async () => {
+    const { line } = await firstCall(preload, 'end');
+    assert.deepEqual(line('atStart'), NOTHING_LOADED);
+    assert.deepEqual(line('afterRequire'), NOTHING_LOADED);
+    // The first request loads what a call needs (the store, the exporter); budgets, YAML and RE2
+    // stay out (no budget file, no pricing file).
+    const afterCall = line('afterCall') as Record<string, boolean>;
+    assert.equal(afterCall.store, true, 'the store is loaded by the first call');
+    assert.equal(afterCall.yaml, false);
+    assert.equal(afterCall.re2js, false);
+  });
+
+  test(`--${preload}: one call with the defaults, then the event loop runs dry: the call is priced, exported and stored`, async () => {
+    const { rows, spans } = await firstCall(preload, 'end');
+    assert.equal(spans.length, 1, 'the span was exported');
+    assert.equal(typeof spans[0]!.attributes[ATTR_GEN_AI_USAGE_COST], 'number', 'the call was priced');
+    assert.equal(rows(), 1, 'the call was stored');
+  });
+
+  test(`--${preload}: one call with the defaults, then process.exit() at once: the call is stored`, async () => {
+    const { line, rows } = await firstCall(preload, 'exit');
+    assert.equal((line('done') as boolean) ?? false, true);
+    assert.equal(rows(), 1, 'the call was stored');
+  });
+}
