@@ -399,14 +399,27 @@ function startupParts(node: string): string[] {
       '@opentelemetry/instrumentation (require- and import-in-the-middle)',
       fromInstrumentation.resolve('@opentelemetry/instrumentation'),
     ],
-    ['yaml (pricing files)', createRequire(req.resolve('@tokenmeter/pricing')).resolve('yaml')],
-    ['@tokenmeter/pricing (the catalog)', req.resolve('@tokenmeter/pricing')],
-    ['@tokenmeter/instrumentation (patches, fetch, adapters)', req.resolve('@tokenmeter/instrumentation')],
-    ['@tokenmeter/store', req.resolve('@tokenmeter/store')],
-    ['@tokenmeter/node (the rest of the distro)', req.resolve('@tokenmeter/node')],
     [
-      "the distro's OTLP exporters (otlp-exporter-base, otlp-transformer)",
+      '@tokenmeter/pricing (the catalog: JSON text, parsed by the first price)',
+      req.resolve('@tokenmeter/pricing'),
+    ],
+    ['@tokenmeter/instrumentation (patches, fetch, adapters)', req.resolve('@tokenmeter/instrumentation')],
+    ['@tokenmeter/node (the rest of the distro)', req.resolve('@tokenmeter/node')],
+    // Below: loaded when first needed, not at start-up (the first LLM request, a budgets or pricing file).
+    ['@tokenmeter/store (the first LLM request)', req.resolve('@tokenmeter/store')],
+    [
+      '@tokenmeter/budgets (the first LLM request, with the store on)',
+      createRequire(join(ROOT, 'packages', 'node', 'dist', 'cjs', 'budgets-runtime.js')).resolve(
+        '@tokenmeter/budgets',
+      ),
+    ],
+    [
+      "the distro's OTLP exporters (otlp-exporter-base, otlp-transformer; the first LLM request)",
       join(ROOT, 'packages', 'node', 'dist', 'cjs', 'otlp-exporters.js'),
+    ],
+    [
+      'yaml (a pricing or budgets file only)',
+      createRequire(req.resolve('@tokenmeter/pricing')).resolve('yaml'),
     ],
   ];
   const scripts = parts.map((_, k) =>
@@ -464,7 +477,7 @@ function startupParts(node: string): string[] {
 
 function startupPartsMarkdown(rows: string[]): string {
   return [
-    `Where the preload's start-up CPU goes: each part of its module graph, required (CommonJS) after the parts above it, median of ${STARTUP_RUNS} runs; CPU ms added by the part. The OTLP exporters, last, are loaded only when first needed (the span exporter as the first span starts).`,
+    `Where the preload's start-up CPU goes: each part of its module graph, required (CommonJS) after the parts above it, median of ${STARTUP_RUNS} runs; CPU ms added by the part. The parts after \`@tokenmeter/node\` are not loaded at start-up: the store, budgets and the OTLP span exporter load as the first LLM request starts (in the background, while the app waits for the answer; a record that comes first loads the store at once), YAML only with a pricing or budgets file.`,
     '',
     '| Node | part | CPU ms | wall ms |',
     '|---|---|---|---|',

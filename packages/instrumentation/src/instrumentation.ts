@@ -10,6 +10,7 @@ import {
 import { completeEndedCalls } from './call-endings.js';
 import { coverage } from './coverage.js';
 import { instrumentFetch, isInstrumented } from './fetch/instrument-fetch.js';
+import { readPackageVersionsOnce } from './package-versions.js';
 import { anthropicModule } from './patches/anthropic.js';
 import { bedrockModule } from './patches/bedrock.js';
 import { googleGenaiModule } from './patches/google-genai.js';
@@ -25,6 +26,8 @@ export class TokenmeterInstrumentation extends InstrumentationBase<TokenmeterIns
 
   constructor(config: TokenmeterInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
+    // Before any hooked module loads: the hooks registered above run on the app's later requires.
+    readPackageVersionsOnce(this);
   }
 
   /** The runtime every capture point of this instrumentation reports to. */
