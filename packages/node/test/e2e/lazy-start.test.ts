@@ -3,30 +3,15 @@
 // app's first LLM request starts, or never), yet an app that makes one call with the defaults (store
 // on, OTLP on, Prometheus on) and ends at once has its call priced, exported and stored.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { type MockProvider, startMockProvider } from '@tokenmeter/mock-provider';
 import { ATTR_GEN_AI_USAGE_COST } from '@tokenmeter/semconv';
 import { openStore } from '@tokenmeter/store';
-import { type OtlpReceiver, startOtlpReceiver } from '../helpers/otlp-receiver.js';
+import { useE2eEnv } from '../helpers/e2e-env.js';
 import { freePort, type Preload, runApp } from '../helpers/run-app.js';
 
-let mock: MockProvider;
-let receiver: OtlpReceiver;
-let dir: string;
-
-before(async () => {
-  mock = await startMockProvider();
-  receiver = await startOtlpReceiver();
-  dir = mkdtempSync(path.join(os.tmpdir(), 'tm-e2e-lazy-'));
-});
-after(async () => {
-  await Promise.all([receiver.close(), mock.close()]);
-  rmSync(dir, { recursive: true, force: true });
-});
+const e2e = useE2eEnv('lazy');
 
 const NOTHING_LOADED = { store: false, budgets: false, yaml: false, re2js: false, otlpExporter: false };
 
@@ -34,15 +19,15 @@ let serial = 0;
 
 async function firstCall(preload: Preload, mode: 'end' | 'exit') {
   const service = `lazy-${preload}-${mode}-${++serial}`;
-  const store = path.join(dir, `${service}.db`);
+  const store = path.join(e2e.dir, `${service}.db`);
   const run = await runApp('first-call.cjs', {
     preload,
     env: {
       MODE: mode,
-      MOCK_OPENAI_BASE_URL: mock.openaiBaseURL,
-      TOKENMETER_PROVIDERS: `openai=${mock.openaiBaseURL}`,
+      MOCK_OPENAI_BASE_URL: e2e.mock.openaiBaseURL,
+      TOKENMETER_PROVIDERS: `openai=${e2e.mock.openaiBaseURL}`,
       OTEL_SERVICE_NAME: service,
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_ENDPOINT: e2e.receiver.url,
       OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()),
       TOKENMETER_STORE: store,
     },
@@ -58,7 +43,7 @@ async function firstCall(preload: Preload, mode: 'end' | 'exit') {
       s.close();
     }
   };
-  const spans = receiver.spans.filter((s) => s.resource[ATTR_SERVICE_NAME] === service);
+  const spans = e2e.receiver.spans.filter((s) => s.resource[ATTR_SERVICE_NAME] === service);
   return { line, rows, spans };
 }
 
