@@ -32,6 +32,23 @@ describe('dashboard (headless chromium)', {
     mkdirSync(SHOTS, { recursive: true });
     const demo = await spawnCli(['demo', '--calls', '80', '--store', file]);
     assert.equal(demo.code, 0, demo.stdout + demo.stderr);
+    // One call read from batch results, as the preload stores it.
+    const store = openStore(file);
+    store.insertMany([
+      {
+        ...pricedCall({
+          at: Date.now() - 60_000,
+          provider: 'openai',
+          model: 'gpt-4o-mini',
+          input: 900,
+          output: 90,
+        }),
+        batch: true,
+        batchId: 'batch_dash123',
+        batchCustomId: 'nightly-42',
+      },
+    ]);
+    store.close();
     await run(['budget', 'set', '0.5', '--period', 'month', '--store', file]);
     await run(['budget', 'set', '0.05', '--period', 'day', '--store', file]);
     const options: ServeOptions = {
@@ -238,6 +255,16 @@ describe('dashboard (headless chromium)', {
     await page.keyboard.press('Escape');
     await page.waitForURL((u) => !u.search.includes('call='));
     assert.equal(await page.locator('#detail[open]').count(), 0);
+  });
+
+  it('detail of a call read from batch results: its batch id and custom id', async () => {
+    const id = withStore(file, (s) => s.calls({ batch: 'batch_dash123' }).calls[0]!.id);
+    await page.goto(`${server.url}/?view=calls&call=${id}`);
+    await page.waitForSelector('#detail[open] #detail-tokens');
+    assert.equal(await page.locator('#detail [data-field=batchId]').textContent(), 'batch_dash123');
+    assert.equal(await page.locator('#detail [data-field=batchCustomId]').textContent(), 'nightly-42');
+    await page.keyboard.press('Escape');
+    await page.waitForURL((u) => !u.search.includes('call='));
   });
 
   it('budgets: spent, reserved and limit of every budget (store and file) equal the store, with the forecast band and state', async () => {

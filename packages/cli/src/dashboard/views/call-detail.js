@@ -161,6 +161,12 @@ export async function renderDetail() {
         ['Response id', c.responseId, 'responseId', true],
         ['Server', c.serverAddress, 'server'],
         ['AI gateway', c.gateway, 'gateway'],
+        ...(c.batch
+          ? [
+              ['Batch', c.batchId ?? 'id not known', 'batchId', true],
+              ['Custom id', c.batchCustomId, 'batchCustomId', true],
+            ]
+          : []),
       ]),
     ].filter(Boolean),
   );
