@@ -58,6 +58,31 @@ function callSpans(): ReadableSpan[] {
   );
 }
 
+/** Uploads a batch input file of chat requests to gpt-4o-mini, one per custom id. */
+async function uploadInput(customIds: string[], client: OpenAIType = openai) {
+  const lines = customIds.map((custom_id, i) =>
+    JSON.stringify({
+      custom_id,
+      method: 'POST',
+      url: '/v1/chat/completions',
+      body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `Question number ${i + 1}` }] },
+    }),
+  );
+  return client.files.create({
+    file: await toFile(Buffer.from(`${lines.join('\n')}\n`), 'batch.jsonl'),
+    purpose: 'batch',
+  });
+}
+
+/** Creates a chat completions batch of the uploaded file (the create response: validating). */
+function createBatch(inputFileId: string, client: OpenAIType = openai) {
+  return client.batches.create({
+    input_file_id: inputFileId,
+    endpoint: '/v1/chat/completions',
+    completion_window: '24h',
+  });
+}
+
 async function bare<T>(fn: () => Promise<T>): Promise<T> {
   h.instrumentation.disable();
   try {
@@ -68,32 +93,9 @@ async function bare<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 describe('OpenAI Batch API', () => {
-  async function uploadedInput(n: number) {
-    const lines = Array.from({ length: n }, (_, i) =>
-      JSON.stringify({
-        custom_id: `request-${i + 1}`,
-        method: 'POST',
-        url: '/v1/chat/completions',
-        body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `Question number ${i + 1}` }] },
-      }),
-    );
-    return openai.files.create({
-      file: await toFile(Buffer.from(`${lines.join('\n')}\n`), 'batch.jsonl'),
-      purpose: 'batch',
-    });
-  }
-
-  async function createdBatch(n: number) {
-    const file = await uploadedInput(n);
-    return openai.batches.create({
-      input_file_id: file.id,
-      endpoint: '/v1/chat/completions',
-      completion_window: '24h',
-    });
-  }
-
   async function completedBatch(n: number) {
-    return openai.batches.retrieve((await createdBatch(n)).id);
+    const file = await uploadInput(Array.from({ length: n }, (_, i) => `request-${i + 1}`));
+    return openai.batches.retrieve((await createBatch(file.id)).id);
   }
 
   test('each output line with usage is one call priced at the batch tier, with its custom id', async () => {
@@ -156,20 +158,8 @@ describe('batches at an undeclared base URL (a gateway, a proxy, a test server)'
   test('OpenAI results are priced as an inference call there would be: provider from the model, batch tier', async () => {
     const o = requireSdk('openai') as typeof import('openai');
     const client = new o.OpenAI({ baseURL: `${h.mock.url}/v1`, apiKey: 'sk-test', maxRetries: 0 });
-    const file = await client.files.create({
-      file: await toFile(
-        Buffer.from(
-          '{"custom_id":"r1","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"}]}}\n',
-        ),
-        'in.jsonl',
-      ),
-      purpose: 'batch',
-    });
-    const created = await client.batches.create({
-      input_file_id: file.id,
-      endpoint: '/v1/chat/completions',
-      completion_window: '24h',
-    });
+    const file = await uploadInput(['r1'], client);
+    const created = await createBatch(file.id, client);
     const batch = await client.batches.retrieve(created.id);
     const line = JSON.parse((await (await client.files.content(batch.output_file_id!)).text()).trim());
     await waitFor(() => h.records.length === 1);
@@ -234,22 +224,8 @@ describe('Anthropic Message Batches', () => {
 
 describe('creating a batch: an operation without cost', () => {
   test('OpenAI: one create_batch span with the batch id and input file, no cost, no call, no request counted', async () => {
-    const file = await openai.files.create({
-      file: await toFile(
-        Buffer.from(
-          '{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o-mini","messages":[]}}\n',
-        ),
-        'in.jsonl',
-      ),
-      purpose: 'batch',
-    });
-    const batch = await withAttribution({ feature: 'nightly-eval' }, () =>
-      openai.batches.create({
-        input_file_id: file.id,
-        endpoint: '/v1/chat/completions',
-        completion_window: '24h',
-      }),
-    );
+    const file = await uploadInput(['a']);
+    const batch = await withAttribution({ feature: 'nightly-eval' }, () => createBatch(file.id));
     assert.equal(batch.status, 'validating', 'the app gets the create response as sent');
     const [span, ...more] = createSpans();
     assert.equal(more.length, 0);
@@ -287,14 +263,7 @@ describe('creating a batch: an operation without cost', () => {
   });
 
   test('a creation that fails: the app gets the same error, the span carries error.type', async () => {
-    await assert.rejects(
-      openai.batches.create({
-        input_file_id: 'file-missing',
-        endpoint: '/v1/chat/completions',
-        completion_window: '24h',
-      }),
-      { status: 400 },
-    );
+    await assert.rejects(createBatch('file-missing'), { status: 400 });
     const [span] = createSpans();
     assert.equal(span!.attributes[ATTR_ERROR_TYPE], '400');
     assert.equal(span!.attributes[ATTR_TOKENMETER_BATCH_ID], undefined);
@@ -302,20 +271,8 @@ describe('creating a batch: an operation without cost', () => {
   });
 
   test('polling a batch makes no span', async () => {
-    const file = await openai.files.create({
-      file: await toFile(
-        Buffer.from(
-          '{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o-mini","messages":[]}}\n',
-        ),
-        'in.jsonl',
-      ),
-      purpose: 'batch',
-    });
-    const batch = await openai.batches.create({
-      input_file_id: file.id,
-      endpoint: '/v1/chat/completions',
-      completion_window: '24h',
-    });
+    const file = await uploadInput(['a']);
+    const batch = await createBatch(file.id);
     await openai.batches.retrieve(batch.id);
     await openai.batches.list();
     assert.equal(createSpans().length, 1);
@@ -324,25 +281,12 @@ describe('creating a batch: an operation without cost', () => {
 });
 
 describe('the OpenAI batch id of a downloaded output file', () => {
-  const input = async () =>
-    openai.files.create({
-      file: await toFile(
-        Buffer.from(
-          '{"custom_id":"only","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"}]}}\n',
-        ),
-        'in.jsonl',
-      ),
-      purpose: 'batch',
-    });
+  const input = () => uploadInput(['only']);
 
   test('a batch the app never read in this process: its calls are recorded without a batch id', async () => {
     const batch = await bare(async () => {
       const file = await input();
-      const created = await openai.batches.create({
-        input_file_id: file.id,
-        endpoint: '/v1/chat/completions',
-        completion_window: '24h',
-      });
+      const created = await createBatch(file.id);
       return openai.batches.retrieve(created.id);
     });
     await (await openai.files.content(batch.output_file_id!)).text();
@@ -355,11 +299,7 @@ describe('the OpenAI batch id of a downloaded output file', () => {
   test('learned from the list of batches as well as from a retrieve', async () => {
     const created = await bare(async () => {
       const file = await input();
-      return openai.batches.create({
-        input_file_id: file.id,
-        endpoint: '/v1/chat/completions',
-        completion_window: '24h',
-      });
+      return createBatch(file.id);
     });
     let outputFile: string | undefined;
     for await (const b of openai.batches.list())
