@@ -12,8 +12,9 @@ import { blockHeaders, withBodyModel } from './budget-types.js';
 import { asList, asText, type Message, textParts } from './messages.js';
 import { readBodyModel, sseFraming } from './openai.js';
 import { messagesFrom, pushText } from './request-text.js';
+import { ShellStreamParser } from './stream-parser.js';
 import type { RequestInfo, ResponseInfo, StreamParser, StreamParserOptions, WireFormat } from './types.js';
-import { clean, count, makeCapture, makeUsage, num, type Obj, obj, parseJson, str, tokens } from './util.js';
+import { clean, count, makeCapture, makeUsage, num, type Obj, obj, str, tokens } from './util.js';
 
 interface AnthropicCounts {
   input?: number | undefined;
@@ -143,29 +144,16 @@ export class AnthropicStreamState {
 export function createAnthropicStreamParser(_info: RequestInfo, options?: StreamParserOptions): StreamParser {
   const capture = makeCapture(options);
   const state = new AnthropicStreamState(capture);
-  let events = 0;
-  let malformed = 0;
-  let terminal = false;
-  return {
-    onEvent(data, event) {
-      events++;
+  return new ShellStreamParser(
+    {
       // Text deltas and pings carry nothing but text: skip them unparsed unless text is wanted.
-      if (event === 'ping' || (event === 'content_block_delta' && !capture)) return false;
-      const body = obj(parseJson(data));
-      if (!body) {
-        malformed++;
-        return false;
-      }
-      if (state.observe(body, event)) {
-        terminal = true;
-        return true;
-      }
-      return false;
+      triage: (_data, event) =>
+        event === 'ping' || (event === 'content_block_delta' && !capture) ? 'skip' : undefined,
+      observe: (body, event) => state.observe(body, event),
+      result: () => state.result(),
     },
-    result: () => state.result(),
-    stats: () => ({ events, malformed, terminal }),
-    outputText: () => capture?.snapshot(),
-  };
+    capture,
+  );
 }
 
 /** The request parameters of a Messages body (also Claude's InvokeModel body on Bedrock). */

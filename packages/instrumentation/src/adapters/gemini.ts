@@ -16,6 +16,7 @@ import {
 import { blockHeaders, type LocalResponse, type ModelRewrite, withPathModel } from './budget-types.js';
 import { asList, asText, type Message, textParts } from './messages.js';
 import { messagesFrom, pushText, type RequestText } from './request-text.js';
+import { ShellStreamParser } from './stream-parser.js';
 import type {
   RequestInfo,
   ResponseInfo,
@@ -35,7 +36,6 @@ import {
   num,
   type Obj,
   obj,
-  parseJson,
   setFinish,
   str,
   tokens,
@@ -176,28 +176,13 @@ export function parseGeminiEmbed(json: unknown): ResponseInfo {
 export function createGeminiStreamParser(_info: RequestInfo, options?: StreamParserOptions): StreamParser {
   const capture = makeCapture(options);
   const state = new GeminiState(capture);
-  let events = 0;
-  let malformed = 0;
-  let terminal = false;
-  return {
-    onEvent(data) {
-      events++;
-      const chunk = obj(parseJson(data));
-      if (!chunk) {
-        malformed++;
-        return false;
-      }
-      const finished = state.observe(chunk);
-      if (finished && chunk.usageMetadata !== undefined) {
-        terminal = true;
-        return true;
-      }
-      return false;
+  return new ShellStreamParser(
+    {
+      observe: (chunk) => state.observe(chunk) && chunk.usageMetadata !== undefined,
+      result: () => state.result(),
     },
-    result: () => state.result(),
-    stats: () => ({ events, malformed, terminal }),
-    outputText: () => capture?.snapshot(),
-  };
+    capture,
+  );
 }
 
 /** `streamGenerateContent?alt=sse` streams events; without `alt=sse` it writes one JSON array. */

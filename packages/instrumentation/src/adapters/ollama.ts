@@ -17,6 +17,7 @@ import { blockHeaders, type LocalResponse, type ModelRewrite, withBodyModel } fr
 import { asList, asText, type Message, textParts } from './messages.js';
 import { hasBodyModel, readBodyModel } from './openai.js';
 import { messagesFrom, promptLike, pushText, type RequestText } from './request-text.js';
+import { ShellStreamParser } from './stream-parser.js';
 import type {
   RequestInfo,
   ResponseInfo,
@@ -25,19 +26,7 @@ import type {
   StreamParserOptions,
   WireFormat,
 } from './types.js';
-import {
-  clean,
-  count,
-  makeCapture,
-  makeUsage,
-  noMessages,
-  num,
-  type Obj,
-  obj,
-  parseJson,
-  str,
-  tokens,
-} from './util.js';
+import { clean, count, makeCapture, makeUsage, noMessages, num, type Obj, obj, str, tokens } from './util.js';
 
 /** The usage on a final (`done: true`) object, or on an `/api/embed` response. */
 function ollamaUsage(body: Obj, output: boolean) {
@@ -80,28 +69,19 @@ function parseEmbed(json: unknown): ResponseInfo {
 function createOllamaStreamParser(_info: RequestInfo, options?: StreamParserOptions): StreamParser {
   const capture = makeCapture(options);
   const seen: ResponseInfo = {};
-  let events = 0;
-  let malformed = 0;
-  let terminal = false;
-  return {
-    onEvent(data) {
-      events++;
-      const body = obj(parseJson(data));
-      if (!body) {
-        malformed++;
-        return false;
-      }
-      if (capture) {
-        const text = asText(obj(body.message)?.content) ?? asText(body.response);
-        if (text) capture.add(text);
-      }
-      terminal = readObject(body, seen);
-      return terminal;
+  return new ShellStreamParser(
+    {
+      observe(body) {
+        if (capture) {
+          const text = asText(obj(body.message)?.content) ?? asText(body.response);
+          if (text) capture.add(text);
+        }
+        return readObject(body, seen);
+      },
+      result: () => clean({ ...seen }),
     },
-    result: () => clean({ ...seen }),
-    stats: () => ({ events, malformed, terminal }),
-    outputText: () => capture?.snapshot(),
-  };
+    capture,
+  );
 }
 
 function ndjsonFraming(): StreamFormat {

@@ -12,8 +12,9 @@ import {
   sseFraming,
 } from './openai.js';
 import { messagesFrom } from './request-text.js';
+import { ShellStreamParser, type Triage } from './stream-parser.js';
 import type { RequestInfo, ResponseInfo, StreamParser, StreamParserOptions, WireFormat } from './types.js';
-import { clean, makeCapture, type Obj, obj, parseJson, str } from './util.js';
+import { clean, makeCapture, type Obj, obj, str } from './util.js';
 
 /** The finish reason of a Responses API response: `stop`, the incomplete reason, or `error`. */
 function responsesFinish(body: Obj): string | undefined {
@@ -58,49 +59,30 @@ export function createOpenAIResponsesStreamParser(
 ): StreamParser {
   const capture = makeCapture(options);
   let result: ResponseInfo = {};
-  let events = 0;
-  let malformed = 0;
-  let terminal = false;
 
-  function onEvent(data: string, event?: string): boolean {
-    events++;
-    if (data === '[DONE]') {
-      terminal = true;
-      return true;
-    }
+  function triage(data: string, event: string | undefined): Triage {
+    if (data === '[DONE]') return 'terminal';
     // The `event:` line names the type: skip deltas unparsed unless their text is wanted.
-    if (event !== undefined && !capture && event.endsWith('.delta')) return false;
-    const body = obj(parseJson(data));
-    if (!body) {
-      malformed++;
-      return false;
-    }
+    return event !== undefined && !capture && event.endsWith('.delta') ? 'skip' : undefined;
+  }
+
+  function observe(body: Obj, event: string | undefined): boolean {
     const type = str(body.type) ?? event;
     if (type === undefined) return false;
     if (type === 'response.created' || type === 'response.in_progress' || RESPONSES_TERMINAL.has(type)) {
       const parsed = parseOpenAIResponses(body.response);
       result = { ...result, ...parsed };
-      if (RESPONSES_TERMINAL.has(type)) {
-        terminal = true;
-        return true;
-      }
-      return false;
+      return RESPONSES_TERMINAL.has(type);
     }
     if (type === 'error') {
       result = { ...result, errorType: str(body.code) ?? openaiErrorType(body.error) ?? 'error' };
-      terminal = true;
       return true;
     }
     if (capture && RESPONSES_TEXT_DELTAS.has(type) && typeof body.delta === 'string') capture.add(body.delta);
     return false;
   }
 
-  return {
-    onEvent,
-    result: () => clean(result),
-    stats: () => ({ events, malformed, terminal }),
-    outputText: () => capture?.snapshot(),
-  };
+  return new ShellStreamParser({ triage, observe, result: () => clean(result) }, capture);
 }
 
 /** OpenAI Responses API. */

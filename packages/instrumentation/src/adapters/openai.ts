@@ -20,6 +20,7 @@ import {
 import { blockHeaders, type LocalResponse, type ModelRewrite, withBodyModel } from './budget-types.js';
 import { asList, asText, type Message, openaiToolCalls, textParts } from './messages.js';
 import { messagesFrom, promptLike, type RequestText } from './request-text.js';
+import { ShellStreamParser, type Triage } from './stream-parser.js';
 import type {
   RequestInfo,
   ResponseInfo,
@@ -38,7 +39,6 @@ import {
   num,
   type Obj,
   obj,
-  parseJson,
   setFinish,
   str,
   tokens,
@@ -202,23 +202,14 @@ export function createOpenAIChatStreamParser(
   let usage: TokenUsage | undefined;
   let reportedCostNanos: number | undefined;
   let error: string | undefined;
-  let events = 0;
-  let malformed = 0;
-  let terminal = false;
   let seenFirst = false;
 
-  function onEvent(data: string): boolean {
-    events++;
-    if (data === '[DONE]') {
-      terminal = true;
-      return true;
-    }
-    if (!capture && seenFirst && !CHAT_INTERESTING.test(data)) return false;
-    const chunk = obj(parseJson(data));
-    if (!chunk) {
-      malformed++;
-      return false;
-    }
+  function triage(data: string): Triage {
+    if (data === '[DONE]') return 'terminal';
+    return !capture && seenFirst && !CHAT_INTERESTING.test(data) ? 'skip' : undefined;
+  }
+
+  function observe(chunk: Obj): false {
     seenFirst = true;
     responseId ??= str(chunk.id);
     const model = str(chunk.model);
@@ -256,21 +247,17 @@ export function createOpenAIChatStreamParser(
     return false;
   }
 
-  return {
-    onEvent,
-    result: () =>
-      clean({
-        responseId,
-        responseModel,
-        finishReasons: denseReasons(reasons),
-        usage,
-        serviceTier,
-        errorType: error,
-        reportedCostNanos,
-      }),
-    stats: () => ({ events, malformed, terminal }),
-    outputText: () => capture?.snapshot(),
-  };
+  const result = () =>
+    clean({
+      responseId,
+      responseModel,
+      finishReasons: denseReasons(reasons),
+      usage,
+      serviceTier,
+      errorType: error,
+      reportedCostNanos,
+    });
+  return new ShellStreamParser({ triage, observe, result }, capture);
 }
 
 /** OpenAI Chat Completions (`/chat/completions`). */

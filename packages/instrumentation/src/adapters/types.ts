@@ -123,6 +123,12 @@ export interface StreamParser {
    * `amazon-bedrock-invocationMetrics` for InvokeModelWithResponseStream; an exception).
    */
   onBedrockEvent?(event: unknown): boolean;
+  /**
+   * The output text of an event that a byte-level reader recognised as a plain content delta and did
+   * not pass to `onEvent` (it carries nothing else the parser keeps): counted as an event, its text
+   * captured when output text is kept.
+   */
+  onOutputText?(text: string): void;
   /** Counters of what was seen: events, events whose data was not valid JSON (skipped), terminal seen. */
   stats?(): StreamParserStats;
   /**

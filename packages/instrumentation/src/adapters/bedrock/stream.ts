@@ -3,6 +3,7 @@
 // as AWS SDK event objects or as `{ eventType, payload }` decoded from an event stream by fetch.
 import type { TokenUsage } from '@tokenmeter/pricing';
 import { AnthropicStreamState } from '../anthropic.js';
+import { MALFORMED, ShellStreamParser } from '../stream-parser.js';
 import type { RequestInfo, ResponseInfo, StreamParser, StreamParserOptions } from '../types.js';
 import {
   arr,
@@ -151,48 +152,25 @@ export function createBedrockStreamParser(info: RequestInfo, options?: StreamPar
   const capture = makeCapture(options);
   const state = new BedrockStreamState(capture);
   const invoke = info.api === 'bedrock.invoke';
-  let events = 0;
-  let malformed = 0;
-  let terminal = false;
 
-  function onBedrockEvent(event: unknown): boolean {
-    events++;
+  /** One event in the SDK's shape (`{ chunk: { bytes } }`, `{ metadata }`) or `{ eventType, payload }`. */
+  function observe(event: unknown): boolean | typeof MALFORMED {
     const e = normaliseEvent(event);
-    if (!e) {
-      malformed++;
-      return false;
-    }
-    let done: boolean;
+    if (!e) return MALFORMED;
     const chunk = obj(e.chunk);
     if (chunk && 'bytes' in chunk) {
       const decoded = obj(decodeChunkBytes(chunk.bytes));
-      if (!decoded) {
-        malformed++;
-        return false;
-      }
-      done = state.invokeChunk(decoded);
-    } else if (invoke && !Object.keys(e).some((k) => EXCEPTION.test(k))) {
-      done = state.invokeChunk(e);
-    } else {
-      done = state.converse(e);
+      return decoded ? state.invokeChunk(decoded) : MALFORMED;
     }
-    if (done) terminal = true;
-    return done;
+    if (invoke && !Object.keys(e).some((k) => EXCEPTION.test(k))) return state.invokeChunk(e);
+    return state.converse(e);
   }
 
-  return {
-    onEvent(data) {
-      const parsed = parseJson(data);
-      if (parsed === undefined) {
-        events++;
-        malformed++;
-        return false;
-      }
-      return onBedrockEvent(parsed);
+  const parser = new ShellStreamParser({ observe, result: () => state.result() }, capture);
+  return Object.assign(parser, {
+    onBedrockEvent(event: unknown): boolean {
+      parser.events++;
+      return parser.observed(observe(event));
     },
-    onBedrockEvent,
-    result: () => state.result(),
-    stats: () => ({ events, malformed, terminal }),
-    outputText: () => capture?.snapshot(),
-  };
+  });
 }
