@@ -30,6 +30,7 @@ import {
   TOKENMETER_PRICING_MATCH_VALUE_PROVIDER_REPORTED,
 } from '@tokenmeter/semconv';
 import type OpenAIType from 'openai';
+import { loadTokenCounter } from '../src/estimate/index.js';
 import { type Harness, points, requireSdk, startHarness, tokenmeterSpans, waitFor } from './helpers/otel.js';
 
 let h: Harness;
@@ -151,6 +152,20 @@ describe('an unknown host: the provider inferred from the model', () => {
     );
     assert.equal(a[ATTR_TOKENMETER_USAGE_ESTIMATED], true);
     assert.equal(a[ATTR_TOKENMETER_PRICING_MATCH], TOKENMETER_PRICING_MATCH_VALUE_INFERRED_PROVIDER);
+  });
+  test('an estimated stream counts exactly the text the app received (content deltas read from the bytes, not parsed)', async () => {
+    const client = openaiAt(`${h.mock.url}/v1`);
+    const stream = await client.chat.completions.create(
+      { model: 'gpt-4o-mini', messages: ask, stream: true },
+      { headers: { 'x-mock-output-tokens': '40' } },
+    );
+    let received = '';
+    for await (const chunk of stream) received += chunk.choices[0]?.delta?.content ?? '';
+    const a = (await oneSpan()).attributes;
+    const count = await loadTokenCounter('o200k_base');
+    assert.ok(received.length > 40, received);
+    assert.equal(a[ATTR_TOKENMETER_USAGE_ESTIMATED], true);
+    assert.equal(a[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS], count!(received));
   });
 });
 

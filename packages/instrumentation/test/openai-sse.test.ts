@@ -314,3 +314,99 @@ test('byte by byte, the app is handed every byte of a content delta before its ,
   assert.equal(text, want);
   assert.ok(checked >= 5, `${checked} events checked`);
 });
+
+/** A capturing parser fed by the observer (content deltas' text by byte search) or by the SSE decoder. */
+function capturedVia(kind: 'observer' | 'decoder', chunks: Uint8Array[]) {
+  const parser = createStreamParser(info, { captureOutputText: true });
+  const events: string[] = [];
+  const onEvent = (data: string) => {
+    events.push(data);
+    parser.onEvent(data);
+  };
+  if (kind === 'observer') {
+    const o = new OpenAIStreamObserver(onEvent, (text) => parser.onOutputText!(text));
+    for (const c of chunks) o.push(c);
+    o.end();
+  } else {
+    const d = new SseDecoder(onEvent);
+    for (const c of chunks) d.push(c);
+    d.end();
+  }
+  return { text: parser.outputText()?.text, result: parser.result(), events };
+}
+
+/** One chat chunk event of a one-choice stream, the delta as given. */
+function chatEvent(delta: unknown, finish: string | null = null, usage?: unknown): string {
+  const chunk: Record<string, unknown> = {
+    id: 'chatcmpl-1',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: 'gpt-4o-mini-2024-07-18',
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+  };
+  if (usage !== undefined) chunk.usage = usage;
+  return `data: ${JSON.stringify(chunk)}\n\n`;
+}
+
+test('observer keeping the output text: any content (escapes, quotes, backslashes, emoji, other delta shapes), any chunking: the same text and result as parsing every event', () => {
+  const delta = fc.oneof(
+    fc.string({ unit: 'binary' }).map((content) => ({ content })),
+    fc.string({ unit: 'grapheme' }).map((content) => ({ content })),
+    fc
+      .constantFrom('\\', '"', '\\"', 'a\\\\"b', '\n\t\u0001', '}', '"delta":{"content":"x"}', '😀é')
+      .map((content) => ({ content })),
+    fc.string().map((content) => ({ role: 'assistant', content })),
+    fc.string().map((content) => ({ content, refusal: null })),
+    fc.string().map((refusal) => ({ refusal })),
+    fc.string().map((args) => ({ tool_calls: [{ index: 0, function: { arguments: args } }] })),
+    fc.constant({ content: null }),
+    fc.constant({}),
+  );
+  fc.assert(
+    fc.property(
+      fc.array(delta, { maxLength: 12 }),
+      fc.array(fc.nat(3000), { maxLength: 20 }),
+      (deltas, cuts) => {
+        const stream = [
+          chatEvent({ role: 'assistant', content: '' }),
+          ...deltas.map((d) => chatEvent(d)),
+          chatEvent({}, 'stop'),
+          'data: [DONE]\n\n',
+        ].join('');
+        const bytes = enc.encode(stream);
+        const a = capturedVia('observer', split(bytes, cuts));
+        const b = capturedVia('decoder', split(bytes, cuts));
+        assert.equal(a.text, b.text);
+        assert.deepEqual(a.result, b.result);
+        assert.ok(a.events.length <= b.events.length);
+      },
+    ),
+    { numRuns: Number(process.env.FC_RUNS ?? 300) },
+  );
+});
+
+test('observer keeping the output text: the recorded stream is captured without parsing its content deltas', () => {
+  const a = capturedVia('observer', [withUsage.slice()]);
+  const b = capturedVia('decoder', [withUsage.slice()]);
+  assert.ok(a.text !== undefined && a.text.length > 0);
+  assert.equal(a.text, b.text);
+  assert.deepEqual(a.result, b.result);
+  const notPlainDeltas = b.events.filter(
+    (e, i) => i === 0 || !e.includes('"finish_reason":null') || e.includes('"usage":{'),
+  );
+  assert.ok(notPlainDeltas.length < b.events.length);
+  assert.deepEqual(a.events, notPlainDeltas);
+});
+
+test('observer keeping the output text: a two-choice chunk is parsed whole, both texts kept', () => {
+  const two = `data: ${JSON.stringify({
+    id: 'c',
+    model: 'm',
+    choices: [
+      { index: 0, delta: { content: 'left' }, finish_reason: null },
+      { index: 1, delta: { content: 'right' }, finish_reason: null },
+    ],
+  })}\n\n`;
+  const bytes = enc.encode(`${chatEvent({ role: 'assistant', content: '' })}${two}data: [DONE]\n\n`);
+  assert.equal(capturedVia('observer', [bytes]).text, 'leftright');
+});

@@ -152,5 +152,13 @@ export function createStreamParser(info: RequestInfo, options?: StreamParserOpti
   };
   const bedrock = safe(inner.onBedrockEvent?.bind(inner));
   if (bedrock) parser.onBedrockEvent = bedrock;
+  const text = safe(
+    inner.onOutputText &&
+      ((t: string) => {
+        inner.onOutputText!(t);
+        return false;
+      }),
+  );
+  if (text) parser.onOutputText = text;
   return parser;
 }

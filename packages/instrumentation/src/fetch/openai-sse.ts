@@ -33,6 +33,13 @@ const DELTA_TAIL = Buffer.from('"finish_reason":null}],"usage":null}');
 /** How a one-choice content delta ends without usage. */
 const DELTA_TAIL_PLAIN = Buffer.from('"finish_reason":null}]}');
 const LFLF = Buffer.from('\n\n');
+const CHOICES = Buffer.from('"choices":[{');
+const DELTA = Buffer.from('"delta":');
+/** A delta whose first member is its content string. */
+const DELTA_CONTENT = Buffer.from('"delta":{"content":"');
+const QUOTE = 34;
+const BACKSLASH = 92;
+const CLOSE_BRACE = 125;
 const DATA_LENGTH = 6; // `data: `
 const LF = 10;
 const CR = 13;
@@ -149,6 +156,39 @@ function isPlainDelta(buf: Buffer, pos: number, lf: number): boolean {
 }
 
 /**
+ * The text of a plain content delta `buf[start, end)` (see isPlainDelta) whose one choice's delta
+ * is `{"content":"..."}` and nothing else, without parsing the event; undefined for any other shape
+ * (then the event is parsed). JSON escapes the quotes inside a string, so the byte patterns below
+ * match only the members themselves.
+ */
+export function plainDeltaContent(buf: Buffer, start: number, end: number): string | undefined {
+  const choices = buf.indexOf(CHOICES, start);
+  if (choices === -1 || choices >= end) return undefined;
+  const at = buf.indexOf(DELTA_CONTENT, choices);
+  if (at === -1 || at >= end) return undefined;
+  const from = at + DELTA_CONTENT.length;
+  let quote = from;
+  for (;;) {
+    quote = buf.indexOf(QUOTE, quote);
+    if (quote === -1 || quote >= end) return undefined;
+    let backslashes = 0;
+    while (buf[quote - 1 - backslashes] === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) break;
+    quote++;
+  }
+  if (buf[quote + 1] !== CLOSE_BRACE) return undefined; // the delta holds more than its content
+  const other = buf.indexOf(DELTA, quote);
+  if (other !== -1 && other < end) return undefined; // a second choice
+  const backslash = buf.indexOf(BACKSLASH, from);
+  if (backslash === -1 || backslash >= quote) return buf.toString('utf8', from, quote);
+  try {
+    return JSON.parse(buf.toString('utf8', from - 1, quote + 1)) as string;
+  } catch {
+    return undefined; // a broken escape: the event is parsed whole (and counted malformed there)
+  }
+}
+
+/**
  * Splits the fast path's events out of body chunks. For each whole event, `onEvent(buf, pos, lf)`:
  * the event is `buf[pos, lf + 2)`, its one line `buf[pos, lf)`.
  */
@@ -228,11 +268,16 @@ abstract class LeanSseScanner {
  * Observes an OpenAI-format stream for the parser, leaving its bytes as they are. Events that can
  * carry nothing the parser keeps are skipped undecoded; the first event and any event not of the
  * fast path's shape are decoded, and from a shape break on the general SSE decoder reads the rest.
+ * When the output text is wanted (`onText`), a plain content delta gives its text by byte search
+ * (plainDeltaContent); one of another shape is decoded.
  */
 export class OpenAIStreamObserver extends LeanSseScanner {
   private general: SseDecoder | undefined;
 
-  constructor(private readonly handler: SseEventHandler) {
+  constructor(
+    private readonly handler: SseEventHandler,
+    private readonly onText?: (text: string) => void,
+  ) {
     super();
   }
 
@@ -275,8 +320,14 @@ export class OpenAIStreamObserver extends LeanSseScanner {
   }
 
   protected onEvent(buf: Buffer, pos: number, lf: number): void {
-    if (this.first || !isPlainDelta(buf, pos, lf))
+    if (this.first || !isPlainDelta(buf, pos, lf)) {
       this.handler(buf.toString('utf8', pos + DATA_LENGTH, lf), undefined);
+      return;
+    }
+    if (this.onText === undefined) return;
+    const text = plainDeltaContent(buf, pos + DATA_LENGTH, lf);
+    if (text === undefined) this.handler(buf.toString('utf8', pos + DATA_LENGTH, lf), undefined);
+    else this.onText(text);
   }
 
   private toGeneral(...rest: Uint8Array[]): void {

@@ -88,8 +88,17 @@ function makeObserver(
       end: () => null,
     };
   }
-  // OpenAI content deltas carry nothing the parser keeps: found by byte search, never decoded.
-  if (openaiFormat && singleChoice && !captureText) return reading(new OpenAIStreamObserver(onEvent));
+  // OpenAI content deltas carry nothing the parser keeps but their text: found by byte search, never
+  // decoded; their text, when kept, read from the bytes.
+  const onOutputText = parser.onOutputText;
+  if (openaiFormat && singleChoice && (!captureText || onOutputText !== undefined)) {
+    const onText = captureText
+      ? (text: string) => {
+          if (!stopped) onOutputText!.call(parser, text);
+        }
+      : undefined;
+    return reading(new OpenAIStreamObserver(onEvent, onText));
+  }
   return reading(new SseDecoder(onEvent));
 }
 

@@ -1,0 +1,151 @@
+// Local token counting, for calls whose usage never arrives: TOKENMETER_OPENAI_STREAM_USAGE=estimate,
+// providers and servers that report none, streams cut before their usage. The result is recorded
+// with `estimated` set, never passed off as provider-reported.
+//
+// - OpenAI-family models (gpt-*, o1/o3/o4*, chatgpt-*, text-embedding-*, davinci/babbage-002):
+//   the real BPE from `gpt-tokenizer` (o200k_base for gpt-4o, gpt-4.1, gpt-4.5, gpt-5, the
+//   o-series and gpt-oss; cl100k_base for gpt-4, gpt-3.5 and the embedding models), loaded lazily
+//   on the first estimate so it costs no start-up time or memory otherwise. Chat requests add the
+//   per-message overhead OpenAI documents (cookbook "How to count tokens with tiktoken"): 3 tokens
+//   per message, 1 more when a message has a name, 3 to prime the reply.
+// - Everything else: the heuristic of ./heuristic.ts, with the same 3-token message overhead.
+// Known limits: hidden reasoning tokens (o-series, thinking models) cannot be seen in the output
+// text, so output is under-estimated for reasoning models; images, audio and files are not counted.
+import type { TokenUsage } from '@tokenmeter/pricing';
+import { wireFormat } from '../adapters/formats.js';
+import type { CapturedText, WireApi } from '../adapters/types.js';
+import { heuristicTokenCount } from './heuristic.js';
+import { type RequestText, requestText } from './request-text.js';
+
+export { heuristicTokenCount } from './heuristic.js';
+export { type RequestText, requestText } from './request-text.js';
+
+export type OpenAIEncoding = 'o200k_base' | 'cl100k_base';
+
+export interface EstimateInput {
+  /** gen_ai.provider.name of the call. */
+  provider: string;
+  /** The model (response model when known, else request model). */
+  model?: string | undefined;
+  /** Wire format of the request body; defaults to the OpenAI chat shape. */
+  api?: WireApi | undefined;
+  /** The parsed JSON request body. */
+  requestBody?: unknown;
+  /** The output text: a string, or what a stream parser captured (may be truncated). */
+  outputText?: string | CapturedText | undefined;
+}
+
+export interface EstimatedUsage {
+  usage: TokenUsage;
+  /** `tokenizer` when a real BPE counted the text, `heuristic` otherwise. */
+  method: 'tokenizer' | 'heuristic';
+  encoding?: OpenAIEncoding;
+}
+
+const TOKENS_PER_MESSAGE = 3;
+const TOKENS_PER_NAME = 1;
+const REPLY_PRIMING = 3;
+
+/** The tiktoken encoding of an OpenAI model, or undefined when the model is not OpenAI's. */
+export function openaiEncodingForModel(model: string | undefined): OpenAIEncoding | undefined {
+  if (!model) return undefined;
+  let m = model.toLowerCase();
+  const slash = m.lastIndexOf('/'); // openai/gpt-4o (OpenRouter), azure deployments keep the name
+  if (slash >= 0) m = m.slice(slash + 1);
+  if (m.startsWith('ft:')) m = m.slice(3);
+  if (
+    /^(gpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|gpt-oss|chatgpt-|o1|o3|o4|codex|computer-use|gpt-realtime|gpt-audio)/.test(
+      m,
+    )
+  ) {
+    return 'o200k_base';
+  }
+  if (/^(gpt-4|gpt-3\.5|gpt-35|text-embedding-|davinci-002|babbage-002)/.test(m)) return 'cl100k_base';
+  return undefined;
+}
+
+type CountFn = (text: string) => number;
+
+const loaded = new Map<OpenAIEncoding, Promise<CountFn | undefined>>();
+
+/** Load (once) the encoding's token counter from gpt-tokenizer; undefined if it cannot load. */
+export function loadTokenCounter(encoding: OpenAIEncoding): Promise<CountFn | undefined> {
+  let p = loaded.get(encoding);
+  if (!p) {
+    // A computed specifier: resolved at run time through the package's exports map (ESM or CJS).
+    const specifier = `gpt-tokenizer/encoding/${encoding}`;
+    p = import(specifier).then(
+      (mod: { countTokens?: (t: string, o?: unknown) => number; default?: { countTokens?: unknown } }) => {
+        const count = mod.countTokens ?? (mod.default?.countTokens as typeof mod.countTokens);
+        if (typeof count !== 'function') return undefined;
+        const options = { disallowedSpecial: new Set<string>() };
+        return (text: string) => {
+          try {
+            return count(text, options);
+          } catch {
+            return heuristicTokenCount(text);
+          }
+        };
+      },
+      () => undefined,
+    );
+    loaded.set(encoding, p);
+  }
+  return p;
+}
+
+function countRequest(text: RequestText, count: CountFn, chat: boolean): number {
+  let total = text.tokenIds;
+  for (const t of text.texts) total += count(t);
+  for (const m of text.messages) {
+    total += TOKENS_PER_MESSAGE + count(m.role);
+    if (m.name !== undefined) total += TOKENS_PER_NAME + count(m.name);
+    for (const t of m.texts) total += count(t);
+  }
+  if (chat && text.messages.length > 0) total += REPLY_PRIMING;
+  return total;
+}
+
+function countOutput(output: string | CapturedText | undefined, count: CountFn): number {
+  if (output === undefined) return 0;
+  if (typeof output === 'string') return count(output);
+  const sample = count(output.text);
+  if (!output.truncated || output.text.length === 0) return sample;
+  // Past the kept prefix only characters were counted: scale the sample's token density.
+  return Math.round((sample * output.totalChars) / output.text.length);
+}
+
+function estimateWith(input: EstimateInput, count: CountFn): TokenUsage {
+  const text = requestText(input.api, input.requestBody);
+  const kind = wireFormat(input.api).estimate;
+  return {
+    inputTokens: countRequest(text, count, kind === 'chat'),
+    outputTokens: kind === 'embeddings' ? 0 : countOutput(input.outputText, count),
+  };
+}
+
+/** Estimate with the heuristic only (synchronous, no tokenizer). */
+export function estimateUsageHeuristic(input: EstimateInput): EstimatedUsage {
+  return { usage: estimateWith(input, heuristicTokenCount), method: 'heuristic' };
+}
+
+/**
+ * Estimate a call's usage locally. OpenAI-family models are counted with their real tokenizer
+ * (loaded on first use); others with the heuristic. Never rejects.
+ */
+export async function estimateUsage(input: EstimateInput): Promise<EstimatedUsage> {
+  try {
+    const encoding = openaiEncodingForModel(input.model);
+    if (encoding) {
+      const count = await loadTokenCounter(encoding);
+      if (count) return { usage: estimateWith(input, count), method: 'tokenizer', encoding };
+    }
+  } catch {
+    // fall through to the heuristic
+  }
+  try {
+    return estimateUsageHeuristic(input);
+  } catch {
+    return { usage: { inputTokens: 0, outputTokens: 0 }, method: 'heuristic' };
+  }
+}

@@ -1,0 +1,20 @@
+// Helpers for the pull-based byte streams that tap response bodies.
+
+/** Close a byte stream; a pending BYOB read is then answered with `done` (respond(0), as the spec asks). */
+export function closeByteStream(controller: ReadableByteStreamController): void {
+  controller.close();
+  controller.byobRequest?.respond(0);
+}
+
+/**
+ * A byte stream takes ownership of (transfers) the buffer it is given. fetch's own chunks own their
+ * buffer; a view into a larger or shared buffer (a pooled Buffer) is copied first.
+ */
+export function owned(chunk: Uint8Array): Uint8Array {
+  return ownsBuffer(chunk) ? chunk : chunk.slice();
+}
+
+/** Whether `chunk` spans its whole buffer (nothing else can be looking at that buffer through it). */
+export function ownsBuffer(chunk: Uint8Array): boolean {
+  return chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
+}

@@ -1,0 +1,332 @@
+// The one capture point: a fetch wrapper. Every fetch of the app goes through it when the global
+// fetch is instrumented, so the path for anything that is not an LLM call is a method check (and,
+// for POSTs, one URL parse and a host lookup) before the original fetch is called with the very
+// same arguments. An LLM call gets a CLIENT span (not made the active context), its body parsed
+// once, and its response observed: non-streamed bodies on the same Response object, streams
+// through a pull-based tap. Errors and aborts reach the caller as the same objects. Nothing of
+// ours throws into the app: on our own failure the call goes on as if uninstrumented.
+import { context, createContextKey } from '@opentelemetry/api';
+import { AI_GATEWAY_LITELLM, gatewayFromHeaders, headerReportedCost } from '../adapters/gateways.js';
+import {
+  isOpenAIStreamFormat,
+  mayBeBatchResults,
+  planStreamUsageInjection,
+  type RequestInfo,
+  recognizeRequest,
+  WIRE_FORMATS,
+} from '../adapters/index.js';
+import { errorTypeOf, LlmCall } from '../call.js';
+import { type FetchFn, getDefaultRuntime, type TokenmeterRuntime } from '../runtime.js';
+import { batchDownload } from './batch-download.js';
+import { checkBudget, type Send } from './budget.js';
+import { observeBody } from './observe-body.js';
+import { bodyTextOf, canReplaceBody, methodOf, parseBody, urlOf } from './request.js';
+import { type StreamFraming, tapStream } from './tap-stream.js';
+
+/** Marks a fetch made by tokenmeter (value: the fetch it wraps). */
+export const INSTRUMENTED = Symbol.for('tokenmeter.instrumentation.fetch');
+
+/**
+ * Context key set while a client-level wrapper runs a user's own fetch: the global wrapper then
+ * passes the call through, so one HTTP call makes one span even when the user's fetch calls the
+ * (instrumented) global fetch.
+ */
+const SUPPRESS = createContextKey('tokenmeter.instrumentation.suppress');
+
+type Instrumented = FetchFn & { [INSTRUMENTED]?: FetchFn };
+
+/** Whether `fn` is a fetch wrapped by tokenmeter. */
+export function isInstrumented(fn: unknown): boolean {
+  return typeof fn === 'function' && (fn as Instrumented)[INSTRUMENTED] !== undefined;
+}
+
+/** The fetch a tokenmeter wrapper wraps, or `fn` itself. */
+export function unwrapFetch<T>(fn: T): T {
+  return (typeof fn === 'function' && ((fn as Instrumented)[INSTRUMENTED] as T | undefined)) || fn;
+}
+
+export interface InstrumentFetchOptions {
+  /**
+   * The wrapper is the global fetch: it honours the suppression of a client-level wrapper of a
+   * custom fetch. Set by TokenmeterInstrumentation.
+   */
+  global?: boolean;
+}
+
+/** Wrappers made so far, per runtime and kind (client-level or global). */
+const wrappers = new WeakMap<TokenmeterRuntime, [WeakMap<FetchFn, FetchFn>, WeakMap<FetchFn, FetchFn>]>();
+
+/**
+ * Wrap a fetch so that every LLM call made through it becomes a priced GenAI span, a CallRecord and
+ * metrics. Idempotent: an instrumented fetch is returned as is, and wrapping the same function
+ * twice returns the same wrapper.
+ * @param fetchImpl the fetch to wrap (a client's own, or `globalThis.fetch`).
+ * @param runtime the runtime to report to; default: one configured from env vars.
+ */
+export function instrumentFetch<F extends FetchFn>(
+  fetchImpl: F,
+  runtime: TokenmeterRuntime = getDefaultRuntime(),
+  options: InstrumentFetchOptions = {},
+): F {
+  if (typeof fetchImpl !== 'function' || isInstrumented(fetchImpl)) return fetchImpl;
+  const global = options.global === true;
+  let caches = wrappers.get(runtime);
+  if (caches === undefined) {
+    caches = [new WeakMap(), new WeakMap()];
+    wrappers.set(runtime, caches);
+  }
+  const cache = caches[global ? 1 : 0];
+  const cached = cache.get(fetchImpl);
+  if (cached !== undefined) return cached as F;
+  const original: FetchFn = fetchImpl;
+
+  function fetch(this: unknown, ...args: unknown[]): Promise<Response> {
+    if (!runtime.enabled) return Reflect.apply(original, this, args);
+    const input = args[0];
+    const init = args[1];
+    // Fast path: only POSTs are inference calls (the usual GET has no init.method at all).
+    const m = (init as { method?: unknown } | null | undefined)?.method;
+    if (m === undefined && typeof input === 'string') return Reflect.apply(original, this, args);
+    const method = methodOf(input, init);
+    if (method !== 'POST') {
+      // A download of batch results (its results are calls); any other non-POST goes straight on.
+      if (method.length === 3 && mayDownloadBatch(method, input))
+        return batchDownload(runtime, original, this, args);
+      return Reflect.apply(original, this, args);
+    }
+    return post(runtime, original, this, args, input, init, global);
+  }
+  Object.defineProperty(fetch, INSTRUMENTED, { value: original });
+  cache.set(fetchImpl, fetch as FetchFn);
+  return fetch as F;
+}
+
+/** A GET whose URL may be a batch results download (a few string checks, no URL parse). */
+function mayDownloadBatch(method: string, input: unknown): boolean {
+  if (method !== 'GET' && method.toUpperCase() !== 'GET') return false;
+  const href =
+    typeof input === 'string'
+      ? input
+      : input instanceof URL
+        ? input.href
+        : (input as { url?: unknown } | null)?.url;
+  return typeof href === 'string' && mayBeBatchResults(href);
+}
+
+function passThrough(original: FetchFn, self: unknown, args: unknown[]): Promise<Response> {
+  return Reflect.apply(original, self, args);
+}
+
+function post(
+  runtime: TokenmeterRuntime,
+  original: FetchFn,
+  self: unknown,
+  args: unknown[],
+  input: unknown,
+  init: unknown,
+  global: boolean,
+): Promise<Response> {
+  let call: LlmCall;
+  let url: URL;
+  let bodyText: string | undefined;
+  let body: Record<string, unknown> | undefined;
+  let askedForUsage = false;
+  let custom = false;
+  try {
+    const parsed = urlOf(input);
+    if (parsed === undefined) return passThrough(original, self, args);
+    url = parsed;
+    const options = runtime.recognizeOptions;
+    let info: RequestInfo | null = recognizeRequest({ url, method: 'POST', body: undefined }, options);
+    if (info === null) return passThrough(original, self, args);
+    const active = context.active();
+    if (global && active.getValue(SUPPRESS) === true) return passThrough(original, self, args);
+    bodyText = bodyTextOf(input, init);
+    body = parseBody(bodyText);
+    if (body !== undefined) {
+      info = recognizeRequest({ url, method: 'POST', body }, options);
+      if (info === null) return passThrough(original, self, args);
+    }
+    const learned =
+      info.providerFromModel === 'first' && info.gateway === undefined
+        ? knownGateway(runtime, info, url)
+        : undefined;
+    const config = runtime.config;
+    const openaiStream = info.stream && isOpenAIStreamFormat(info);
+    if (openaiStream) askedForUsage = includeUsageOf(body) === true;
+    // A format whose provider reports no usage (Gemini API embeddings) is counted from the request.
+    const countRequest = WIRE_FORMATS[info.api].reportsNoUsage === true;
+    const keepBody =
+      config.captureMessageContent ||
+      countRequest ||
+      (openaiStream && config.openaiStreamUsage !== 'off' && !askedForUsage);
+    call = new LlmCall(runtime, info, {
+      requestBody: keepBody ? body : undefined,
+      requestText: keepBody ? bodyText : undefined,
+      origin: url.origin,
+    });
+    if (countRequest) call.estimateIfMissing = true;
+    if (learned !== undefined) call.gateway = learned;
+    custom = !global && runtime.globalWrapper !== undefined && !runtime.isGlobalFetch(original);
+  } catch (error) {
+    runtime.internalError('fetch', error);
+    return passThrough(original, self, args);
+  }
+  const hook = runtime.beforeSend;
+  // No budget: straight on, nothing allocated for the hook.
+  if (hook === undefined)
+    return dispatch(original, self, args, init, call, bodyText, body, askedForUsage, custom);
+  const send: Send = (a, i, text, json) =>
+    dispatch(original, self, a, i, call, text, json, askedForUsage, custom);
+  return checkBudget(hook, call, { url, input, init, args, bodyText, body }, send);
+}
+
+/** Sends the call (with usage asked for, when the stream needs it) and observes its response. */
+function dispatch(
+  original: FetchFn,
+  self: unknown,
+  args: unknown[],
+  init: unknown,
+  call: LlmCall,
+  bodyText: string | undefined,
+  body: Record<string, unknown> | undefined,
+  askedForUsage: boolean,
+  custom: boolean,
+): Promise<Response> {
+  let callArgs: unknown[] = args;
+  let injected = false;
+  try {
+    const info = call.info;
+    if (
+      info.stream &&
+      call.runtime.config.openaiStreamUsage === 'inject' &&
+      bodyText !== undefined &&
+      canReplaceBody(args[0], init)
+    ) {
+      const plan = planStreamUsageInjection(info, bodyText, 'inject', body);
+      if (plan !== null) {
+        const copy = args.slice();
+        copy[1] = { ...(init as object), body: plan.body };
+        callArgs = copy;
+        injected = true;
+      }
+    }
+  } catch (error) {
+    call.runtime.internalError('fetch', error);
+    callArgs = args;
+    injected = false;
+  }
+
+  let pending: Promise<Response>;
+  try {
+    pending = custom
+      ? context.with(context.active().setValue(SUPPRESS, true), () => Reflect.apply(original, self, callArgs))
+      : Reflect.apply(original, self, callArgs);
+  } catch (error) {
+    // fetch threw synchronously (invalid arguments): the same error, as without tokenmeter.
+    call.finish(undefined, { errorType: errorTypeOf(error) });
+    throw error;
+  }
+  return Promise.resolve(pending).then(
+    (response) => onResponse(call, response, injected, askedForUsage),
+    (error: unknown) => {
+      call.finish(undefined, { errorType: errorTypeOf(error) });
+      throw error;
+    },
+  );
+}
+
+/** An unknown host whose earlier response named its gateway: a LiteLLM proxy accepts include_usage. */
+function knownGateway(runtime: TokenmeterRuntime, info: RequestInfo, url: URL): string | undefined {
+  const gateway = runtime.gatewayAt(url.origin);
+  if (gateway === AI_GATEWAY_LITELLM) info.streamOptions = true;
+  return gateway;
+}
+
+/**
+ * What the response headers say about a call that did not go to a provider's own host: the gateway
+ * they name (remembered for the origin's next calls), and the cost a gateway reports in a header
+ * (non-streamed responses: a stream's headers leave before its cost is known).
+ */
+function readGatewayHeaders(call: LlmCall, headers: Headers): void {
+  const info = call.info;
+  // A gateway the URL names stays; otherwise the headers of this very response say which one.
+  if (info.gateway === undefined) {
+    const named = gatewayFromHeaders(headers);
+    if (named !== undefined) {
+      call.gateway = named;
+      if (call.origin !== undefined) call.runtime.learnGateway(call.origin, named);
+    }
+  }
+  if (call.gateway !== undefined && !info.stream) call.headerCostNanos = headerReportedCost(headers);
+}
+
+function includeUsageOf(body: unknown): unknown {
+  const options = (body as { stream_options?: unknown } | undefined)?.stream_options;
+  return typeof options === 'object' && options !== null
+    ? (options as { include_usage?: unknown }).include_usage
+    : undefined;
+}
+
+function framingOf(info: RequestInfo, contentType: string | null): StreamFraming | undefined {
+  if (contentType !== null) {
+    if (contentType.includes('text/event-stream')) return 'sse';
+    if (contentType.includes('application/vnd.amazon.eventstream')) return 'aws-eventstream';
+  }
+  if (info.stream && info.streamFormat === 'json-array') return 'json-array';
+  if (info.stream && info.streamFormat === 'aws-eventstream') return 'aws-eventstream';
+  if (info.stream && info.streamFormat === 'ndjson') return 'ndjson';
+  return undefined;
+}
+
+/**
+ * The response says how long its body is (a `content-length` on an identity-encoded body; under a
+ * content-encoding the length never matched the decoded bytes). Removing the include_usage traces
+ * would make the body shorter than the header says, so tokenmeter steps aside for such a response:
+ * the app reads the server's own bytes, the traces included.
+ */
+function declaresBodyLength(headers: Headers): boolean {
+  if (headers.get('content-length') === null) return false;
+  const encoding = headers.get('content-encoding');
+  return encoding === null || encoding.trim().toLowerCase() === 'identity';
+}
+
+function onResponse(call: LlmCall, response: Response, injected: boolean, askedForUsage: boolean): Response {
+  try {
+    call.onHeaders();
+    if (typeof response !== 'object' || response === null || typeof response.status !== 'number') {
+      call.finish(undefined);
+      return response;
+    }
+    const status = response.status;
+    if (call.info.providerFromModel !== undefined) readGatewayHeaders(call, response.headers);
+    if (status >= 400) {
+      // The SDK reads the error body itself: it is not touched.
+      call.finish(undefined, { httpStatus: status, errorType: String(status) });
+      return response;
+    }
+    const framing = framingOf(call.info, response.headers.get('content-type'));
+    if (framing !== undefined) {
+      const config = call.runtime.config;
+      // Usage will not come (the caller did not ask for it and we could not add the option): keep
+      // the output text to count it locally if the stream ends without usage after all.
+      call.estimateIfMissing =
+        isOpenAIStreamFormat(call.info) && config.openaiStreamUsage !== 'off' && !injected && !askedForUsage;
+      return tapStream(response, call, {
+        framing,
+        injected: injected && !declaresBodyLength(response.headers),
+        captureText: call.estimateIfMissing || config.captureMessageContent,
+      });
+    }
+    if (response.body === null) {
+      call.finish(undefined, { httpStatus: status });
+      return response;
+    }
+    observeBody(response, call);
+    return response;
+  } catch (error) {
+    call.runtime.internalError('fetch', error);
+    call.finish(undefined);
+    return response;
+  }
+}

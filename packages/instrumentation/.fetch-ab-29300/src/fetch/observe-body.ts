@@ -1,0 +1,331 @@
+// Non-streamed responses: the usage is read from the body the SDK reads anyway, on the same Response
+// object. Its reading methods (json, text, arrayBuffer, bytes, blob) are wrapped on the instance, as
+// non-enumerable own properties: the first read that completes ends the call. A reader of
+// `response.body` (the Vercel AI SDK reads JSON that way) gets a pull-based tap of the same bytes,
+// decoded as they pass. Nothing is cloned, teed or rebuilt, and a body that is never read ends the
+// call after a bounded time (PendingBodies).
+import { type HeaderSource, parseResponse } from '../adapters/index.js';
+import { ERROR_TYPE_MALFORMED_RESPONSE, errorTypeOf, type LlmCall } from '../call.js';
+import { closeByteStream, owned } from './byte-stream.js';
+
+type Reader<T> = (this: Response) => Promise<T>;
+
+interface Observation {
+  call: LlmCall;
+  /** The tapped `body`, once someone asked for it. */
+  tapped?: ReadableStream<Uint8Array> | null;
+  nativeBody: (this: Response) => ReadableStream<Uint8Array> | null;
+  json: Reader<unknown>;
+  text: Reader<string>;
+  arrayBuffer: Reader<ArrayBuffer>;
+  bytes: Reader<Uint8Array> | undefined;
+  blob: Reader<Blob>;
+  clone: (this: Response) => Response;
+}
+
+const OBSERVED = new WeakMap<object, Observation>();
+const decoder = new TextDecoder();
+
+function finishWithJson(call: LlmCall, json: unknown, response: Response): void {
+  if (call.done) return;
+  try {
+    const info = parseResponse(call.info, json, response.headers as HeaderSource);
+    call.finish(info, {
+      httpStatus: response.status,
+      responseJson: call.runtime.config.captureMessageContent ? json : undefined,
+    });
+  } catch (error) {
+    call.runtime.internalError('response', error);
+    call.finish(undefined, { httpStatus: response.status });
+  }
+}
+
+function finishWithText(call: LlmCall, text: string, response: Response): void {
+  if (call.done) return;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // Not JSON (a malformed or cut body): the call ends without usage; the app sees its own error.
+    call.finish(undefined, { httpStatus: response.status, errorType: ERROR_TYPE_MALFORMED_RESPONSE });
+    return;
+  }
+  finishWithJson(call, json, response);
+}
+
+function finishWithError(call: LlmCall, error: unknown, response: Response): void {
+  call.finish(undefined, { httpStatus: response.status, errorType: errorTypeOf(error) });
+}
+
+function json(this: Response): Promise<unknown> {
+  const o = OBSERVED.get(this);
+  if (o === undefined) return baseOf(this).json.call(this);
+  return o.json.call(this).then(
+    (value) => {
+      finishWithJson(o.call, value, this);
+      return value;
+    },
+    (error: unknown) => {
+      // JSON.parse failures reject json() too: the body, not the transfer, is broken.
+      if (error instanceof SyntaxError)
+        o.call.finish(undefined, { httpStatus: this.status, errorType: ERROR_TYPE_MALFORMED_RESPONSE });
+      else finishWithError(o.call, error, this);
+      throw error;
+    },
+  );
+}
+
+function text(this: Response): Promise<string> {
+  const o = OBSERVED.get(this);
+  if (o === undefined) return baseOf(this).text.call(this);
+  return o.text.call(this).then(
+    (value) => {
+      finishWithText(o.call, value, this);
+      return value;
+    },
+    (error: unknown) => {
+      finishWithError(o.call, error, this);
+      throw error;
+    },
+  );
+}
+
+function arrayBuffer(this: Response): Promise<ArrayBuffer> {
+  const o = OBSERVED.get(this);
+  if (o === undefined) return baseOf(this).arrayBuffer.call(this);
+  return o.arrayBuffer.call(this).then(
+    (value) => {
+      if (!o.call.done) finishWithText(o.call, decoder.decode(value), this);
+      return value;
+    },
+    (error: unknown) => {
+      finishWithError(o.call, error, this);
+      throw error;
+    },
+  );
+}
+
+function bytes(this: Response): Promise<Uint8Array> {
+  const o = OBSERVED.get(this);
+  const original = o?.bytes ?? (baseOf(this).bytes as Reader<Uint8Array>);
+  if (o === undefined) return original.call(this);
+  return original.call(this).then(
+    (value) => {
+      if (!o.call.done) finishWithText(o.call, decoder.decode(value), this);
+      return value;
+    },
+    (error: unknown) => {
+      finishWithError(o.call, error, this);
+      throw error;
+    },
+  );
+}
+
+function blob(this: Response): Promise<Blob> {
+  const o = OBSERVED.get(this);
+  if (o === undefined) return baseOf(this).blob.call(this);
+  return o.blob.call(this).then(
+    (value) => {
+      if (!o.call.done) {
+        value.text().then(
+          (t) => finishWithText(o.call, t, this),
+          () => o.call.finish(undefined, { httpStatus: this.status }),
+        );
+      }
+      return value;
+    },
+    (error: unknown) => {
+      finishWithError(o.call, error, this);
+      throw error;
+    },
+  );
+}
+
+function clone(this: Response): Response {
+  const o = OBSERVED.get(this);
+  if (o === undefined) return baseOf(this).clone.call(this);
+  const copy = o.clone.call(this);
+  // Whichever copy is read first ends the call.
+  if (!o.call.done) observeBody(copy, o.call);
+  return copy;
+}
+
+/** Largest JSON body decoded from a `body` reader; past it the call ends without usage. */
+const MAX_TAPPED_JSON_CHARS = 64 * 1024 * 1024;
+
+/** A pull-based tap of a JSON body read through `response.body`: bytes pass on, decoded text is kept. */
+function tapJson(
+  source: ReadableStream<Uint8Array>,
+  call: LlmCall,
+  response: Response,
+): ReadableStream<Uint8Array> {
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  const textDecoder = new TextDecoder();
+  let parts: string[] | null = [];
+  let chars = 0;
+  let cancelled = false;
+  return new ReadableStream({
+    type: 'bytes',
+    // Reads on past empty chunks: a pull that enqueues nothing is not called again (the app would stall).
+    async pull(controller: ReadableByteStreamController) {
+      reader ??= source.getReader();
+      for (;;) {
+        let result: { done: boolean; value?: Uint8Array };
+        try {
+          result = await reader.read();
+        } catch (error) {
+          finishWithError(call, error, response);
+          if (!cancelled) controller.error(error);
+          return;
+        }
+        if (cancelled) return;
+        if (result.done) {
+          if (parts !== null && !call.done) {
+            try {
+              parts.push(textDecoder.decode());
+              finishWithText(call, parts.join(''), response);
+            } catch (error) {
+              call.runtime.internalError('response', error);
+            }
+          }
+          parts = null;
+          call.finish(undefined, { httpStatus: response.status });
+          closeByteStream(controller);
+          return;
+        }
+        const chunk = result.value as Uint8Array;
+        if (parts !== null) {
+          try {
+            // Decoded before it is handed on: a byte stream takes the chunk's buffer.
+            const text = textDecoder.decode(chunk, { stream: true });
+            chars += text.length;
+            if (chars > MAX_TAPPED_JSON_CHARS) parts = null;
+            else parts.push(text);
+          } catch (error) {
+            parts = null;
+            call.runtime.internalError('response', error);
+          }
+        }
+        if (chunk.byteLength > 0) {
+          controller.enqueue(owned(chunk));
+          return;
+        }
+      }
+    },
+    cancel(reason) {
+      cancelled = true;
+      parts = null;
+      call.finish(undefined, { httpStatus: response.status });
+      return (reader ?? source).cancel(reason);
+    },
+  });
+}
+
+function body(this: Response): ReadableStream<Uint8Array> | null {
+  const o = OBSERVED.get(this);
+  if (o === undefined) return nativeBodyGetter(baseOf(this))?.call(this) ?? null;
+  if (o.tapped !== undefined) return o.tapped;
+  const source = o.nativeBody.call(this);
+  if (source === null || o.call.done) {
+    o.tapped = source;
+    return source;
+  }
+  try {
+    o.tapped = tapJson(source, o.call, this);
+  } catch (error) {
+    o.call.runtime.internalError('response', error);
+    o.tapped = source;
+  }
+  return o.tapped;
+}
+
+const bodyGetters = new WeakMap<
+  object,
+  ((this: Response) => ReadableStream<Uint8Array> | null) | undefined
+>();
+
+/** The `body` getter of a Response prototype (undici's, or another fetch implementation's). */
+function nativeBodyGetter(
+  proto: object | null,
+): ((this: Response) => ReadableStream<Uint8Array> | null) | undefined {
+  if (proto === null) return undefined;
+  if (bodyGetters.has(proto)) return bodyGetters.get(proto);
+  let getter: ((this: Response) => ReadableStream<Uint8Array> | null) | undefined;
+  for (let p: object | null = proto; p !== null && getter === undefined; p = Object.getPrototypeOf(p)) {
+    getter = Object.getOwnPropertyDescriptor(p, 'body')?.get;
+  }
+  bodyGetters.set(proto, getter);
+  return getter;
+}
+
+function method<T>(value: T): PropertyDescriptor {
+  return { value, writable: true, configurable: true, enumerable: false };
+}
+
+const DESCRIPTORS: PropertyDescriptorMap = {
+  body: { get: body, configurable: true, enumerable: false },
+  json: method(json),
+  text: method(text),
+  arrayBuffer: method(arrayBuffer),
+  blob: method(blob),
+  clone: method(clone),
+};
+
+/** Our observing prototypes (each derives from one Response prototype). */
+const OURS = new WeakSet<object>();
+/** base prototype → [observing prototype with `body`, without] */
+const DERIVED = new WeakMap<object, [object | undefined, object | undefined]>();
+
+/** The Response prototype below ours (where the platform's methods are). */
+// biome-ignore lint/suspicious/noExplicitAny: the platform's Response methods, looked up by name
+function baseOf(response: object): any {
+  let p = Object.getPrototypeOf(response) as object | null;
+  while (p !== null && OURS.has(p)) p = Object.getPrototypeOf(p) as object | null;
+  return p ?? {};
+}
+
+function derived(base: object, withBody: boolean): object {
+  let pair = DERIVED.get(base);
+  if (pair === undefined) {
+    pair = [undefined, undefined];
+    DERIVED.set(base, pair);
+  }
+  const i = withBody ? 0 : 1;
+  let proto = pair[i];
+  if (proto === undefined) {
+    const { body: bodyDescriptor, ...methods } = DESCRIPTORS;
+    const descriptors: PropertyDescriptorMap = withBody ? { body: bodyDescriptor!, ...methods } : methods;
+    if (typeof (base as { bytes?: unknown }).bytes === 'function') descriptors.bytes = method(bytes);
+    proto = Object.create(base, descriptors) as object;
+    OURS.add(proto);
+    pair[i] = proto;
+  }
+  return proto;
+}
+
+/**
+ * Watch the body reads of a non-streamed response for `call`. The response itself is returned as
+ * is; its prototype becomes one derived from its own, overriding the reading methods (one
+ * prototype switch: cheaper than defining properties on the instance, and invisible to
+ * `Object.keys` and `instanceof`).
+ */
+export function observeBody(response: Response, call: LlmCall): void {
+  const r = response as Response & { bytes?: Reader<Uint8Array> };
+  const base = Object.getPrototypeOf(response) as object | null;
+  if (base === null) return;
+  // No `body` getter: not a WHATWG Response (node-fetch 2 in openai 4); its methods are observed.
+  const getter = nativeBodyGetter(base);
+  OBSERVED.set(response, {
+    call,
+    tapped: getter === undefined ? null : undefined,
+    nativeBody: getter ?? (() => null),
+    json: r.json,
+    text: r.text,
+    arrayBuffer: r.arrayBuffer,
+    bytes: typeof r.bytes === 'function' ? r.bytes : undefined,
+    blob: r.blob,
+    clone: r.clone,
+  });
+  Object.setPrototypeOf(response, derived(base, getter !== undefined));
+  call.runtime.pending.add(call);
+}
