@@ -332,7 +332,7 @@ function capturedVia(kind: 'observer' | 'decoder', chunks: Uint8Array[]) {
     for (const c of chunks) d.push(c);
     d.end();
   }
-  return { text: parser.outputText()?.text, result: parser.result(), events };
+  return { text: parser.outputText?.()?.text, result: parser.result(), events };
 }
 
 /** One chat chunk event of a one-choice stream, the delta as given. */
