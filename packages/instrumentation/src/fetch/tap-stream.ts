@@ -21,7 +21,7 @@ import {
 } from '../adapters/index.js';
 import { ERROR_TYPE_INCOMPLETE_STREAM, errorTypeOf, type LlmCall } from '../call.js';
 import { SseDecoder } from '../sse.js';
-import { closeByteStream, owned, ownsBuffer } from './byte-stream.js';
+import { closeByteStream, ownsBuffer } from './byte-stream.js';
 import { OpenAIStreamObserver, type Output, pieces, UsageStripper } from './openai-sse.js';
 
 /** Observes (and, for an injected include_usage, rewrites) the bytes of one stream. */
@@ -190,67 +190,75 @@ function makeTap(state: TapState): ReadableStream<Uint8Array> {
     }
   };
 
+  let controller!: ReadableByteStreamController;
+
+  /** The body failed. */
+  const onError = (error: unknown): void => {
+    // The same error object reaches the consumer (an abort keeps its identity), after the bytes
+    // that arrived before it: a rewriting observer may hold the start of an event, which the app
+    // would have read before the error without tokenmeter.
+    finish(errorTypeOf(error));
+    if (cancelled) return;
+    if (observing && handOnHeld(controller)) failed = { error };
+    else controller.error(error);
+  };
+
+  /**
+   * One read of the body: its bytes handed on, or the end. A pull must end with a chunk enqueued, the
+   * stream closed or errored: the stream does not pull again by itself, so a read whose chunk was
+   * removed whole (the usage-only chunk arriving alone) reads on instead of returning empty-handed,
+   * which would stall the app.
+   */
+  const onRead = (result: { done: boolean; value?: Uint8Array }): Promise<void> | undefined => {
+    if (cancelled) return;
+    if (result.done) {
+      if (observing) handOnHeld(controller);
+      // Without its terminal event the body ended early, unless what was seen says the call
+      // completed (every finish reason and the usage: only the closing marker is missing).
+      const complete = call.done || terminal || streamCompleted(call.info, parser.result());
+      finish(complete ? undefined : ERROR_TYPE_INCOMPLETE_STREAM);
+      closeByteStream(controller);
+      return;
+    }
+    const value = result.value as Uint8Array;
+    if (call.firstChunkAt === undefined) call.firstChunkAt = performance.now();
+    let handedOn: boolean;
+    if (!observing) handedOn = enqueue(controller, value, value);
+    else {
+      let out: Output;
+      try {
+        out = observer.push(value);
+      } catch (error) {
+        // Our parser failed: stop observing, pass the original bytes on (a rewriting observer
+        // changes a chunk only once it is done with it, so `value` is still what was read).
+        observing = false;
+        runtime.internalError('stream', error);
+        finish();
+        out = value;
+      }
+      handedOn = enqueue(controller, out, value);
+      if (terminal && !finishing) {
+        finishing = true;
+        queueMicrotask(() => finish());
+      }
+    }
+    return handedOn ? undefined : reader!.read().then(onRead, onError);
+  };
+
   return new ReadableStream(
     {
       type: 'bytes',
-      // A pull must end with a chunk enqueued, the stream closed or errored: the stream does not
-      // pull again by itself, so a read whose chunk was removed whole (the usage-only chunk
-      // arriving alone) reads on instead of returning empty-handed, which would stall the app.
-      async pull(controller: ReadableByteStreamController) {
+      start(c: ReadableByteStreamController) {
+        controller = c;
+      },
+      // Promise callbacks, not an async function: one promise less per chunk.
+      pull(): Promise<void> | undefined {
         if (failed !== undefined) {
           controller.error(failed.error);
           return;
         }
         reader ??= source.getReader();
-        for (;;) {
-          let result: { done: boolean; value?: Uint8Array };
-          try {
-            result = await reader.read();
-          } catch (error) {
-            // The same error object reaches the consumer (an abort keeps its identity), after the
-            // bytes that arrived before it: a rewriting observer may hold the start of an event,
-            // which the app would have read before the error without tokenmeter.
-            finish(errorTypeOf(error));
-            if (cancelled) return;
-            if (observing && handOnHeld(controller)) failed = { error };
-            else controller.error(error);
-            return;
-          }
-          if (cancelled) return;
-          if (result.done) {
-            if (observing) handOnHeld(controller);
-            // Without its terminal event the body ended early, unless what was seen says the call
-            // completed (every finish reason and the usage: only the closing marker is missing).
-            const complete = call.done || terminal || streamCompleted(call.info, parser.result());
-            finish(complete ? undefined : ERROR_TYPE_INCOMPLETE_STREAM);
-            closeByteStream(controller);
-            return;
-          }
-          const value = result.value as Uint8Array;
-          if (call.firstChunkAt === undefined) call.firstChunkAt = performance.now();
-          if (!observing) {
-            controller.enqueue(owned(value));
-            return;
-          }
-          let out: Output;
-          try {
-            out = observer.push(value);
-          } catch (error) {
-            // Our parser failed: stop observing, pass the original bytes on (a rewriting observer
-            // changes a chunk only once it is done with it, so `value` is still what was read).
-            observing = false;
-            runtime.internalError('stream', error);
-            finish();
-            controller.enqueue(owned(value));
-            return;
-          }
-          const handedOn = enqueue(controller, out, value);
-          if (terminal && !finishing) {
-            finishing = true;
-            queueMicrotask(() => finish());
-          }
-          if (handedOn) return;
-        }
+        return reader.read().then(onRead, onError);
       },
       cancel(reason) {
         cancelled = true;
@@ -272,6 +280,12 @@ function enqueue(
   out: Output,
   value: Uint8Array | undefined,
 ): boolean {
+  if (out === value && value !== undefined) {
+    // The chunk as it came (the usual case): no list of pieces.
+    if (value.byteLength === 0) return false;
+    controller.enqueue(ownsBuffer(value) ? value : value.slice());
+    return true;
+  }
   const list = pieces(out);
   let any = false;
   const last = list.length - 1;
