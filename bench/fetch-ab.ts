@@ -1,28 +1,3 @@
-// An in-process A/B diagnostic (not a headline figure, no assertions): the instrumented fetch path
-// of this tree against that of a git ref (default `main`), in alternating blocks in one process, so
-// both sides see the same machine load. Each side is the ref's packages/instrumentation/src
-// (extracted beside this one, so it resolves the same packages) with a TokenmeterRuntime of its own,
-// wrapping an in-process fetch that answers every chat completion with the mock provider's bytes
-// (no socket: the instrumentation's own cost, free of loopback noise), called through the openai 6
-// SDK. As the distro: a NodeTracerProvider (with the distro's lazy context manager) with a
-// BatchSpanProcessor whose exporter serializes every span to OTLP protobuf (then drops it), a
-// MeterProvider, a CostSpanProcessor (so the coverage registry is on), and an onCallRecord sink
-// that queues the record as the store writer does. Every
-// block ends with a span flush and a metric collection, so deferred work is inside its CPU.
-// Reports the CPU per call of bare, before and after (median over blocks), and per alternation the
-// difference after − before (median, IQR).
-// Streams (BENCH_AB_MODE=streams): each call is a 50-chunk streamed chat completion read to its end
-// through the SDK's async iterator; the transport replays the bytes the mock provider sends for it
-// (with the usage chunk when the request asks for include_usage, as tokenmeter's injection does),
-// cut one event per body chunk (BENCH_AB_CHUNKING=event, the default: the per-chunk path at its
-// worst) or in one body chunk (=whole: what a loopback socket delivers for a 16 kB stream). The
-// SDK talks to BENCH_AB_BASE_URL (answered in-process): the default loopback URL is openai_compatible
-// (no include_usage injected: the output is counted locally); https://api.openai.com/v1 is OpenAI
-// (include_usage injected, its traces cut from the bytes the app reads).
-// BENCH_AB_OPENAI=7 uses openai 7 instead of 6.
-// Run: npx tsx bench/fetch-ab.ts [git-ref] [alternations] [calls per block]
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { metrics } from '@opentelemetry/api';
@@ -31,9 +6,9 @@ import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk
 import { BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { LazyAsyncLocalStorageContextManager } from '../packages/node/src/index.js';
+import { INSTRUMENTATION, mockStreamBodies, oneEventPerChunk, withSourceAt } from './lib/ab.js';
 import { nullMetricExporter } from './lib/null-exporters.js';
 import { stats } from './lib/results.js';
-import { ROOT } from './lib/user-level.js';
 
 const ref = process.argv[2] ?? 'main';
 const STREAMS = process.env.BENCH_AB_MODE === 'streams';
@@ -41,8 +16,6 @@ const CHUNKING = process.env.BENCH_AB_CHUNKING === 'whole' ? 'whole' : 'event';
 const BASE_URL = process.env.BENCH_AB_BASE_URL ?? 'http://127.0.0.1:9/v1';
 const ALTERNATIONS = Number(process.argv[3] ?? 40);
 const CALLS = Number(process.argv[4] ?? 200);
-const pkg = join(ROOT, 'packages', 'instrumentation');
-const oldDir = join(pkg, `.fetch-ab-${process.pid}`);
 
 let exportedBytes = 0;
 const serializingExporter: SpanExporter = {
@@ -69,13 +42,7 @@ async function load(dir: string): Promise<Src> {
   };
 }
 
-mkdirSync(oldDir, { recursive: true });
-execFileSync('sh', ['-c', `git archive ${ref} src | tar -x -C ${oldDir}`], { cwd: pkg });
-try {
-  await run(await load(oldDir), await load(pkg));
-} finally {
-  rmSync(oldDir, { recursive: true, force: true });
-}
+await withSourceAt(ref, 'fetch-ab', async (dir) => run(await load(dir), await load(INSTRUMENTATION)));
 
 async function run(before: Src, after: Src): Promise<void> {
   const tracerProvider = new NodeTracerProvider({
@@ -102,7 +69,9 @@ async function run(before: Src, after: Src): Promise<void> {
     system_fingerprint: 'fp_ab',
   });
   const bytes = new TextEncoder().encode(completion);
-  const streamed = STREAMS ? await mockStreamBodies() : undefined;
+  const cut = (body: Uint8Array) => (CHUNKING === 'whole' ? [body] : oneEventPerChunk(body));
+  const bodies = STREAMS ? await mockStreamBodies() : undefined;
+  const streamed = bodies && { plain: cut(bodies.plain), withUsage: cut(bodies.withUsage) };
   let n = 0;
   // FETCH_AB_MOCK_URL=<mock provider origin>: Node's own fetch over a loopback socket to the mock
   // instead (undici's response path included, as in an app).
@@ -218,35 +187,4 @@ async function run(before: Src, after: Src): Promise<void> {
   );
   await tracerProvider.shutdown();
   await meterProvider.shutdown();
-}
-
-/** The mock provider's bytes for a 50-chunk streamed chat completion, without and with include_usage, as body chunks. */
-async function mockStreamBodies(): Promise<{ plain: Uint8Array[]; withUsage: Uint8Array[] }> {
-  const { startMockProvider } = await import('../packages/mock-provider/src/index.js');
-  const mock = await startMockProvider({ port: 0 });
-  try {
-    const get = async (includeUsage: boolean) => {
-      const r = await fetch(`${mock.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-mock-output-tokens': '48' },
-        body: JSON.stringify({
-          model: 'gpt-4o-mini',
-          stream: true,
-          ...(includeUsage ? { stream_options: { include_usage: true } } : {}),
-          messages: [{ role: 'user', content: 'Say hello' }],
-        }),
-      });
-      const all = new Uint8Array(await r.arrayBuffer());
-      if (CHUNKING === 'whole') return [all];
-      const out: Uint8Array[] = [];
-      let from = 0;
-      for (let at = 0; (at = Buffer.from(all.buffer).indexOf('\n\n', from)) !== -1; from = at + 2)
-        out.push(all.slice(from, at + 2));
-      if (from < all.length) out.push(all.slice(from));
-      return out;
-    };
-    return { plain: await get(false), withUsage: await get(true) };
-  } finally {
-    await mock.close();
-  }
 }

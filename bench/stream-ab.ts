@@ -1,29 +1,11 @@
-// An in-process A/B diagnostic of the streamed path alone (not a headline figure, no assertions):
-// the body tap (tapStream: the pull-based byte stream, the byte-level observer or decoder, the
-// stream parser) of this tree against that of a git ref (default `main`), and the bare body, in
-// alternating blocks in one process. Each stream is the mock provider's bytes for a 50-chunk chat
-// completion, read to its end through `response.body`'s reader as the openai SDK reads it. The call
-// is a stand-in that only takes what the tap hands it (the span, price, metrics and record of the
-// call's end are not in these figures: bench/fetch-ab.ts has the whole path).
-// Cases: `estimate` (a loopback server: no usage asked, the output text kept for local counting),
-// `inject` (api.openai.com: include_usage added by tokenmeter, its traces cut from the bytes),
-// `asked` (the app asked for usage itself: observed, bytes untouched); each cut one event per body
-// chunk (`event`, how a remote server's tokens arrive) or in one body chunk (`whole`, loopback).
-// Reports CPU µs per stream: bare, before, after (medians over blocks) and after − before per
-// alternation (median, IQR).
-// Run: npx tsx bench/stream-ab.ts [git-ref] [alternations] [streams per block]
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { INSTRUMENTATION, mockStreamBodies, oneEventPerChunk, withSourceAt } from './lib/ab.js';
 import { stats } from './lib/results.js';
-import { ROOT } from './lib/user-level.js';
 
 const ref = process.argv[2] ?? 'main';
 const ALTERNATIONS = Number(process.argv[3] ?? 30);
 const STREAMS = Number(process.argv[4] ?? 100);
 const ONLY = process.env.BENCH_AB_CASES?.split(',');
-const pkg = join(ROOT, 'packages', 'instrumentation');
-const oldDir = join(pkg, `.stream-ab-${process.pid}`);
 
 type Src = {
   tap: typeof import('../packages/instrumentation/src/fetch/tap-stream.js');
@@ -37,13 +19,7 @@ async function load(dir: string): Promise<Src> {
   };
 }
 
-mkdirSync(oldDir, { recursive: true });
-execFileSync('sh', ['-c', `git archive ${ref} src | tar -x -C ${oldDir}`], { cwd: pkg });
-try {
-  await run(await load(oldDir), await load(pkg));
-} finally {
-  rmSync(oldDir, { recursive: true, force: true });
-}
+await withSourceAt(ref, 'stream-ab', async (dir) => run(await load(dir), await load(INSTRUMENTATION)));
 
 interface Case {
   name: string;
@@ -55,43 +31,11 @@ interface Case {
   captureText: boolean;
 }
 
-async function mockBodies(): Promise<{ plain: Uint8Array; withUsage: Uint8Array }> {
-  const { startMockProvider } = await import('../packages/mock-provider/src/index.js');
-  const mock = await startMockProvider({ port: 0 });
-  try {
-    const get = async (includeUsage: boolean) => {
-      const r = await fetch(`${mock.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-mock-output-tokens': '48' },
-        body: JSON.stringify({
-          model: 'gpt-4o-mini',
-          stream: true,
-          ...(includeUsage ? { stream_options: { include_usage: true } } : {}),
-          messages: [{ role: 'user', content: 'Say hello' }],
-        }),
-      });
-      return new Uint8Array(await r.arrayBuffer());
-    };
-    return { plain: await get(false), withUsage: await get(true) };
-  } finally {
-    await mock.close();
-  }
-}
-
-function byEvent(all: Uint8Array): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  const buf = Buffer.from(all.buffer, all.byteOffset, all.byteLength);
-  let from = 0;
-  for (let at = 0; (at = buf.indexOf('\n\n', from)) !== -1; from = at + 2) out.push(all.slice(from, at + 2));
-  if (from < all.length) out.push(all.slice(from));
-  return out;
-}
-
 async function run(before: Src, after: Src): Promise<void> {
-  const bodies = await mockBodies();
+  const bodies = await mockStreamBodies();
   const cases: Case[] = [];
   for (const cut of ['event', 'whole'] as const) {
-    const chunks = (b: Uint8Array) => (cut === 'event' ? byEvent(b) : [b]);
+    const chunks = (b: Uint8Array) => (cut === 'event' ? oneEventPerChunk(b) : [b]);
     cases.push(
       {
         name: `estimate/${cut}`,
