@@ -1,3 +1,28 @@
+// An in-process A/B diagnostic (not a headline figure, no assertions): the instrumented fetch path
+// of this tree against that of a git ref (default `main`), in alternating blocks in one process, so
+// both sides see the same machine load. Each side is the ref's packages/instrumentation/src
+// (extracted beside this one, so it resolves the same packages) with a TokenmeterRuntime of its own,
+// wrapping an in-process fetch that answers every chat completion with the mock provider's bytes
+// (no socket: the instrumentation's own cost, free of loopback noise), called through the openai 6
+// SDK. As the distro: a NodeTracerProvider (with the distro's lazy context manager) with a
+// BatchSpanProcessor whose exporter serializes every span to OTLP protobuf (then drops it), a
+// MeterProvider, a CostSpanProcessor (so the coverage registry is on), and an onCallRecord sink
+// that queues the record as the store writer does. Every
+// block ends with a span flush and a metric collection, so deferred work is inside its CPU.
+// Reports the CPU per call of bare, before and after (median over blocks), and per alternation the
+// difference after − before (median, IQR).
+// Streams (BENCH_AB_MODE=streams): each call is a 50-chunk streamed chat completion read to its end
+// through the SDK's async iterator; the transport replays the bytes the mock provider sends for it
+// (with the usage chunk when the request asks for include_usage, as tokenmeter's injection does),
+// cut one event per body chunk (BENCH_AB_CHUNKING=event, the default: the per-chunk path at its
+// worst) or in one body chunk (=whole: what a loopback socket delivers for a 16 kB stream). The
+// SDK talks to BENCH_AB_BASE_URL (answered in-process): the default loopback URL is openai_compatible
+// (no include_usage injected: the output is counted locally); https://api.openai.com/v1 is OpenAI
+// (include_usage injected, its traces cut from the bytes the app reads).
+// BENCH_AB_OPENAI=7 uses openai 7 instead of 6.
+// Run: npx tsx bench/fetch-ab.ts [git-ref] [alternations] [calls per block]
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { metrics } from '@opentelemetry/api';

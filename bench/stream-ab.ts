@@ -1,3 +1,17 @@
+// An in-process A/B diagnostic of the streamed path alone (not a headline figure, no assertions):
+// the body tap (tapStream: the pull-based byte stream, the byte-level observer or decoder, the
+// stream parser) of this tree against that of a git ref (default `main`), and the bare body, in
+// alternating blocks in one process. Each stream is the mock provider's bytes for a 50-chunk chat
+// completion, read to its end through `response.body`'s reader as the openai SDK reads it. The call
+// is a stand-in that only takes what the tap hands it (the span, price, metrics and record of the
+// call's end are not in these figures: bench/fetch-ab.ts has the whole path).
+// Cases: `estimate` (a loopback server: no usage asked, the output text kept for local counting),
+// `inject` (api.openai.com: include_usage added by tokenmeter, its traces cut from the bytes),
+// `asked` (the app asked for usage itself: observed, bytes untouched); each cut one event per body
+// chunk (`event`, how a remote server's tokens arrive) or in one body chunk (`whole`, loopback).
+// Reports CPU µs per stream: bare, before, after (medians over blocks) and after − before per
+// alternation (median, IQR).
+// Run: npx tsx bench/stream-ab.ts [git-ref] [alternations] [streams per block]
 import { join } from 'node:path';
 import { INSTRUMENTATION, mockStreamBodies, oneEventPerChunk, withSourceAt } from './lib/ab.js';
 import { stats } from './lib/results.js';
