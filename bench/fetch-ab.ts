@@ -21,8 +21,6 @@
 // (include_usage injected, its traces cut from the bytes the app reads).
 // BENCH_AB_OPENAI=7 uses openai 7 instead of 6.
 // Run: npx tsx bench/fetch-ab.ts [git-ref] [alternations] [calls per block]
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { metrics } from '@opentelemetry/api';
