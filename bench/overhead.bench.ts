@@ -477,7 +477,7 @@ function startupParts(node: string): string[] {
 
 function startupPartsMarkdown(rows: string[]): string {
   return [
-    `Where the preload's start-up CPU goes: each part of its module graph, required (CommonJS) after the parts above it, median of ${STARTUP_RUNS} runs; CPU ms added by the part. The parts after \`@tokenmeter/node\` are not loaded at start-up: the store, budgets and the OTLP span exporter load as the first LLM request starts (in the background, while the app waits for the answer; a record that comes first loads the store at once), YAML only with a pricing or budgets file.`,
+    `Where the preload's start-up CPU goes: each part of its module graph, required (CommonJS) after the parts above it, median of ${STARTUP_RUNS} runs; CPU ms added by the part. The parts after \`@tokenmeter/node\` are not loaded at start-up: budgets load with the first LLM request, the store and the OTLP span exporter with the first call's completion (the store synchronously if its background load has not run), YAML only with a pricing or budgets file.`,
     '',
     '| Node | part | CPU ms | wall ms |',
     '|---|---|---|---|',

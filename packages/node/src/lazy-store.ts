@@ -1,9 +1,9 @@
 // The local store's writer, made when the first call is recorded instead of at start-up: loading
 // @tokenmeter/store (and its SQLite driver, at the first write) is a large part of what the preload
 // would otherwise add to every process's start (bench/RESULTS.md, start-up), and a process that
-// makes no LLM call never needs it. `warmUp()` loads it in the background as the first LLM request
-// starts, while the app waits for the answer; a record that comes before that loads it at once
-// (synchronously), so no call is ever left out, even when the process exits right after it.
+// makes no LLM call never needs it. `warmUp()` loads it in the background as the first span starts; a
+// record that comes before that loads it at once (synchronously), so no call is ever left out, even
+// when the process exits right after it.
 import { diag } from '@opentelemetry/api';
 import { requireForCaller } from '@tokenmeter/config';
 import type { BatchWriter, BatchWriterOptions, CallInput } from '@tokenmeter/store';

@@ -1,6 +1,6 @@
 // What the preload leaves out of start-up, and the promises that must hold all the same: the store,
-// the budgets, the YAML parser, RE2 and the OTLP exporter load only when first needed (after the
-// app's first LLM request starts, or never), yet an app that makes one call with the defaults (store
+// the budgets, the YAML parser, RE2 and the OTLP exporter load only when first needed (with the
+// app's first LLM call, or never), yet an app that makes one call with the defaults (store
 // on, OTLP on, Prometheus on) and ends at once has its call priced, exported and stored.
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -13,7 +13,14 @@ import { freePort, type Preload, runApp } from '../helpers/run-app.js';
 
 const e2e = useE2eEnv('lazy');
 
-const NOTHING_LOADED = { store: false, budgets: false, yaml: false, re2js: false, otlpExporter: false };
+const NOTHING_LOADED = {
+  store: false,
+  budgets: false,
+  yaml: false,
+  re2js: false,
+  otlpExporter: false,
+  catalog: false,
+};
 
 let serial = 0;
 
@@ -48,12 +55,12 @@ async function firstCall(preload: Preload, mode: 'end' | 'exit') {
 }
 
 for (const preload of ['import', 'require'] as const) {
-  test(`--${preload}: the store, budgets, YAML, RE2 and the OTLP exporter are not loaded at start-up nor by require('openai')`, async () => {
+  test(`--${preload}: the store, budgets, YAML, RE2, the OTLP exporter and the parsed catalog are not loaded at start-up nor by require('openai')`, async () => {
     const { line } = await firstCall(preload, 'end');
     assert.deepEqual(line('atStart'), NOTHING_LOADED);
     assert.deepEqual(line('afterRequire'), NOTHING_LOADED);
-    // The first request loads what a call needs (the store, the exporter); budgets, YAML and RE2
-    // stay out (no budget file, no pricing file).
+    // The first call loads what a call needs (the store, budgets with the store on); YAML and RE2
+    // stay out (no budgets file, no pricing file).
     const afterCall = line('afterCall') as Record<string, boolean>;
     assert.equal(afterCall.store, true, 'the store is loaded by the first call');
     assert.equal(afterCall.yaml, false);
