@@ -19,6 +19,7 @@ import { completeEndedCalls } from './call-endings.js';
 import { resolveConfig } from './config.js';
 import { coverage } from './coverage.js';
 import { type MetricsRecorder, sharedMetrics } from './metrics/recorder.js';
+import { OnceLog } from './once-log.js';
 import { ANTHROPIC_SDK_SCOPE } from './patches/anthropic.js';
 import { hasCostVerdict, peerCallRecord, peerResponseId, pricePeerSpan } from './peer-span.js';
 import type { CostAttributeNames } from './types.js';
@@ -81,7 +82,7 @@ function millis(t: [number, number] | undefined): number {
 export class CostSpanProcessor implements SpanProcessorLike {
   private readonly costAttributes: CostAttributeNames;
   private readonly metrics: MetricsRecorder | undefined;
-  private warned = false;
+  private readonly failures = new OnceLog(log);
 
   constructor(options: CostSpanProcessorOptions = {}) {
     const config = resolveConfig({
@@ -107,12 +108,7 @@ export class CostSpanProcessor implements SpanProcessorLike {
       // The span is exported as it was; the failure is ours to report, never the app's.
       sharedMetrics().internalError(COST_SPAN_PROCESSOR_COMPONENT);
       const message = `tokenmeter: the CostSpanProcessor could not price span "${String(span?.name)}"; it is exported unpriced`;
-      if (!this.warned) {
-        this.warned = true;
-        log.warn(message, error);
-      } else {
-        log.debug(message, error);
-      }
+      this.failures.report(COST_SPAN_PROCESSOR_COMPONENT, message, error);
     }
   }
 

@@ -3,21 +3,13 @@
 // diag logger, warned once per component and at debug level after. Never throws.
 import { diag } from '@opentelemetry/api';
 import { sharedMetrics } from './metrics/recorder.js';
+import { OnceLog } from './once-log.js';
 import { PACKAGE_NAME } from './version.js';
 
 const log = diag.createComponentLogger({ namespace: PACKAGE_NAME });
-const warned = new Set<string>();
+const failures = new OnceLog(log);
 
 export function reportInternalError(component: string, message: string, error: unknown): void {
   sharedMetrics().internalError(component);
-  try {
-    const line = `tokenmeter ${component}: ${message}`;
-    if (warned.has(component)) log.debug(line, error);
-    else {
-      warned.add(component);
-      log.warn(line, error);
-    }
-  } catch {
-    // a diag logger that throws: counted above, nothing more to do
-  }
+  failures.report(component, `tokenmeter ${component}: ${message}`, error);
 }

@@ -6,6 +6,7 @@ import type { RecognizeOptions } from './adapters/index.js';
 import { setAttributionDefaults } from './attribution.js';
 import { type ResolvedConfig, resolveConfig } from './config.js';
 import { type MetricsRecorder, sharedMetrics } from './metrics/recorder.js';
+import { OnceLog } from './once-log.js';
 import { PendingBodies } from './pending.js';
 import type { PreSendHook, TokenmeterInstrumentationConfig } from './types.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
@@ -34,7 +35,7 @@ export class TokenmeterRuntime {
   /** Asked before each LLM request is sent (budgets); undefined: nothing is asked. */
   beforeSend: PreSendHook | undefined;
   private tracerSource: () => Tracer;
-  private warned = new Set<string>();
+  private readonly logs = new OnceLog(log);
   /** Origins whose responses named an AI gateway (a LiteLLM proxy's headers): origin → gateway. */
   private readonly gatewayOrigins = new Map<string, string>();
   /** OpenAI batch output and error files the app has seen a batch name: file id → batch id. */
@@ -108,13 +109,7 @@ export class TokenmeterRuntime {
   internalError(component: string, error: unknown): void {
     try {
       this.metrics.internalError(component);
-      const message = `tokenmeter ${component} failed; the call went on unobserved`;
-      if (!this.warned.has(component)) {
-        this.warned.add(component);
-        log.warn(message, error);
-      } else {
-        log.debug(message, error);
-      }
+      this.logs.report(component, `tokenmeter ${component} failed; the call went on unobserved`, error);
     } catch {
       // nothing
     }
@@ -125,12 +120,7 @@ export class TokenmeterRuntime {
    * once per `key` through the OTel diag logger, then logged at debug level.
    */
   providerProblem(key: string, message: string): void {
-    if (!this.warned.has(key)) {
-      this.warned.add(key);
-      log.warn(message);
-    } else {
-      log.debug(message);
-    }
+    this.logs.report(key, message);
   }
 }
 

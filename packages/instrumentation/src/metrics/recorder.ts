@@ -70,6 +70,7 @@ import {
 import { completeEndedCalls } from '../call-endings.js';
 import type { CallRecord } from '../call-record.js';
 import { DEFAULT_MAX_METRIC_SERIES } from '../config.js';
+import { OnceLog } from '../once-log.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
 import { HistogramStore } from './histogram-store.js';
 import { RollingSpend } from './rolling.js';
@@ -253,8 +254,8 @@ export class MetricsRecorder {
     operationCost: this.budget(METRIC_TOKENMETER_CLIENT_OPERATION_COST_DESCRIPTOR),
   };
   private rollingWarned = false;
-  /** Where a failure of the recorder was already warned about (later ones are logged at debug). */
-  private readonly failuresWarned = new Set<string>();
+  /** Failures of the recorder: warned once per place, logged at debug after. */
+  private readonly failures = new OnceLog(diag);
   private instruments: Instruments | undefined;
   private provider: MeterProvider | undefined;
   private explicitProvider: MeterProvider | undefined;
@@ -706,16 +707,7 @@ export class MetricsRecorder {
    */
   private failed(what: string, error: unknown): void {
     this.internalError(METRICS_COMPONENT);
-    try {
-      const message = `tokenmeter metrics: ${what}`;
-      if (this.failuresWarned.has(what)) diag.debug(message, error);
-      else {
-        this.failuresWarned.add(what);
-        diag.warn(message, error);
-      }
-    } catch {
-      // a diag logger that throws: counted above, nothing more to do
-    }
+    this.failures.report(what, `tokenmeter metrics: ${what}`, error);
   }
 
   /** Count one failure inside tokenmeter (tokenmeter.internal.errors{tokenmeter.component}). */
