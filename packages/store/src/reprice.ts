@@ -15,8 +15,7 @@
 import type { StringDict } from './dict.js';
 import type { Database, Statement } from './driver/index.js';
 import { StoreQueryError } from './errors/store-query-error.js';
-import { RollupWriter } from './rollups.js';
-import type { Fact } from './rows.js';
+import { type RepricedRow, RepriceWriter } from './reprice-writer.js';
 import type { Nanos } from './types.js';
 
 export const REPRICE_SELECTIONS = ['unpriced', 'estimated', 'all'] as const;
@@ -116,20 +115,18 @@ export interface RepriceResult {
   pricedBy: { source: string; version: string; calls: number }[];
 }
 
-/** A selected row (raw array, COLUMNS order: arrays are much cheaper to read than objects). */
-type Row = (number | null)[];
-
+/**
+ * The columns a call is priced and compared from, in the order of a row of a batch. A batch is read
+ * as one JSON array of arrays (json_group_array in SQLite, JSON.parse here): about half the CPU of
+ * reading the same values one by one through the driver. The dimensions the rollups need are not
+ * read: the rollup statements join them from `calls` (reprice-writer.ts).
+ */
 const COLUMN_LIST = [
   'id',
   'start_time',
   'provider',
-  'operation',
   'request_model',
   'response_model',
-  'service',
-  'feature',
-  'tenant',
-  'user',
   'service_tier',
   'batch',
   'server_address',
@@ -154,17 +151,16 @@ const COLUMN_LIST = [
   'pricing_source',
   'pricing_version',
   'pricing_tier',
-  'failed',
-  'estimated',
 ] as const;
-type Column = (typeof COLUMN_LIST)[number];
-/** Column → its index in a Row. */
-const C = Object.fromEntries(COLUMN_LIST.map((c, i) => [c, i])) as Record<Column, number>;
-/** A column of a row; null (a dictionary id not set) reads 0, which the dictionary decodes as null. */
-function v(r: Row, c: Column): number {
-  return r[C[c]] ?? 0;
-}
-const COLUMNS = COLUMN_LIST.map((c) => (c === 'failed' ? 'error_type IS NOT NULL AS failed' : c)).join(', ');
+/** Column → its index in a row. */
+const C = Object.fromEntries(COLUMN_LIST.map((c, i) => [c, i])) as Record<
+  (typeof COLUMN_LIST)[number],
+  number
+>;
+/** A row of a batch (COLUMN_LIST order; null where a dictionary id is not set). */
+type Row = (number | null)[];
+/** The provenance columns (match, provider, model, source, version, tier) start here. */
+const PROVENANCE = C.pricing_match;
 
 const INDEX: Record<RepriceSelection, { index: string; where: string }> = {
   unpriced: { index: 'calls_unpriced', where: 'priced = 0' },
@@ -190,31 +186,6 @@ function checkOptions(o: RepriceOptions): { only: RepriceSelection; batch: numbe
   return { only, batch };
 }
 
-/** What a row's price columns say, decoded (for comparing with a new price). */
-interface Price {
-  priced: boolean;
-  nanos: [number, number, number, number, number];
-  match: string;
-  provider: string | null;
-  modelId: string | null;
-  source: string | null;
-  version: string | null;
-  tier: string | null;
-}
-
-function samePrice(a: Price, b: Price): boolean {
-  return (
-    a.priced === b.priced &&
-    a.nanos.every((v, i) => v === b.nanos[i]) &&
-    a.match === b.match &&
-    a.provider === b.provider &&
-    a.modelId === b.modelId &&
-    a.source === b.source &&
-    a.version === b.version &&
-    a.tier === b.tier
-  );
-}
-
 /** Whether `n` is an amount the store can keep exactly (the same rule as for written calls). */
 function validNanos(n: unknown): n is number {
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
@@ -230,24 +201,22 @@ function validCost(c: RepriceCost): boolean {
   );
 }
 
+/** A new price's provenance as dictionary ids (match, provider, model, source, version, tier). */
+interface Provenance {
+  ids: [number, number, number, number, number, number];
+  /** The `pricedBy` entry the calls priced with it count in. */
+  by: { source: string; version: string; calls: number };
+}
+
 export class Repricer {
-  private readonly rollups: RollupWriter;
-  private readonly update: Statement;
+  private writer: RepriceWriter | undefined;
   private readonly lastId: Statement;
   private readonly excluded: number[];
-  /** A call of the current batch moved to another tier: rollup keys may be left with no call. */
-  private tierMoved = false;
 
   constructor(
     private readonly db: Database,
     private readonly dict: StringDict,
   ) {
-    this.rollups = new RollupWriter(db);
-    this.update = db.prepare(
-      'UPDATE calls SET priced = 1, cost_nanos = ?, input_cost_nanos = ?, output_cost_nanos = ?, ' +
-        'cache_read_cost_nanos = ?, cache_write_cost_nanos = ?, pricing_match = ?, pricing_provider = ?, ' +
-        'pricing_model = ?, pricing_source = ?, pricing_version = ?, pricing_tier = ? WHERE id = ?',
-    );
     this.lastId = db.prepare('SELECT ifnull(max(id), 0) AS m FROM calls');
     // Matches that mean "no usable usage": a price cannot be computed from nothing.
     this.excluded = ['no_usage', 'invalid_usage']
@@ -263,11 +232,14 @@ export class Repricer {
     const where = [sel.where, 'usage_known = 1', 'cost_reported = 0', 'id <= ?', '(start_time, id) > (?, ?)'];
     if (this.excluded.length) where.push(`pricing_match NOT IN (${this.excluded.map(() => '?').join(', ')})`);
     if (options.until !== undefined) where.push('start_time < ?');
+    const columns = COLUMN_LIST.join(', ');
     const select = this.db
       .prepare(
-        `SELECT ${COLUMNS} FROM calls INDEXED BY ${sel.index} WHERE ${where.join(' AND ')} ORDER BY start_time, id LIMIT ?`,
+        `SELECT json_group_array(json_array(${columns})) FROM (SELECT ${columns} FROM calls ` +
+          `INDEXED BY ${sel.index} WHERE ${where.join(' AND ')} ORDER BY start_time, id LIMIT ?)`,
       )
-      .raw(true);
+      .pluck(true);
+    const writer = dryRun ? undefined : (this.writer ??= new RepriceWriter(this.db));
     const maxId = (this.lastId.get() as { m: number }).m;
     const result: RepriceResult = {
       only,
@@ -286,22 +258,163 @@ export class Repricer {
     };
     const models = new Map<number, RepriceModelTotals>();
     const pricedBy = new Map<string, { source: string; version: string; calls: number }>();
-    // Keyset position: the first row is the first one after (since, -1).
-    let cursor = {
-      startTime: options.since === undefined ? Number.MIN_SAFE_INTEGER : Math.floor(options.since),
-      id: -1,
+    const provenances = new Map<string, Provenance>();
+    const provenanceOf = (cost: RepriceCost): Provenance => {
+      const key = `${cost.match}\u0000${cost.provider}\u0000${cost.modelId}\u0000${cost.source}\u0000${cost.version}\u0000${cost.serviceTier}`;
+      let p = provenances.get(key);
+      if (p === undefined) {
+        // A dry run never writes: a text the store has never seen has no id, and differs from any.
+        const id = (v: string): number => (dryRun ? (this.dict.lookup(v) ?? -1) : this.dict.intern(v));
+        const opt = (v: string) => (v ? id(v) : 0);
+        const source = cost.source || null;
+        const version = cost.version || null;
+        const byKey = `${source}\u0000${version}`;
+        let by = pricedBy.get(byKey);
+        if (!by) {
+          by = { source: source ?? '', version: version ?? '', calls: 0 };
+          pricedBy.set(byKey, by);
+        }
+        p = {
+          ids: [
+            id(cost.match),
+            opt(cost.provider),
+            opt(cost.modelId),
+            opt(cost.source),
+            opt(cost.version),
+            opt(cost.serviceTier),
+          ],
+          by,
+        };
+        provenances.set(key, p);
+      }
+      return p;
     };
+    const s = (id: number | null | undefined) => this.dict.valueOf(id);
+    const price = options.price;
+    // Keyset position: the first row is the first one after (since, -1).
+    let cursorTime = options.since === undefined ? Number.MIN_SAFE_INTEGER : Math.floor(options.since);
+    let cursorId = -1;
     const step = (): number => {
-      const params: unknown[] = [maxId, cursor.startTime, cursor.id, ...this.excluded];
+      const params: unknown[] = [maxId, cursorTime, cursorId, ...this.excluded];
       if (options.until !== undefined) params.push(Math.floor(options.until));
       params.push(batch);
-      const rows = select.all(params) as Row[];
-      if (!dryRun) this.rollups.begin();
-      for (const r of rows) this.visit(r, options.price, dryRun, result, models, pricedBy);
-      if (!dryRun) this.rollups.apply(this.tierMoved);
-      this.tierMoved = false;
-      const last = rows[rows.length - 1];
-      if (last) cursor = { startTime: v(last, 'start_time'), id: v(last, 'id') };
+      const rows = JSON.parse(select.get(params) as string) as Row[];
+      const changes: RepricedRow[] = [];
+      let movedFrom = Number.POSITIVE_INFINITY;
+      let movedTo = Number.NEGATIVE_INFINITY;
+      for (const r of rows) {
+        const id = r[C.id] as number;
+        const startTime = r[C.start_time] as number;
+        // json_group_array need not keep the subquery's order: the cursor is the batch's last key.
+        if (startTime > cursorTime || (startTime === cursorTime && id > cursorId)) {
+          cursorTime = startTime;
+          cursorId = id;
+        }
+        const modelId = r[C.response_model] || r[C.request_model] || 0;
+        const call: RepriceCall = {
+          id,
+          startTimeMs: startTime,
+          provider: s(r[C.provider]) ?? '',
+          model: s(modelId),
+          serviceTier: s(r[C.service_tier]),
+          batch: r[C.batch] === 1,
+          serverAddress: s(r[C.server_address]),
+          usage: {
+            inputTokens: r[C.input_tokens] ?? 0,
+            outputTokens: r[C.output_tokens] ?? 0,
+            cacheReadTokens: r[C.cache_read_tokens] ?? 0,
+            cacheWriteTokens: r[C.cache_write_tokens] ?? 0,
+            reasoningTokens: r[C.reasoning_tokens] ?? 0,
+            cacheWrite1hTokens: r[C.cache_write_1h_tokens] ?? 0,
+            inputAudioTokens: r[C.input_audio_tokens] ?? 0,
+            outputAudioTokens: r[C.output_audio_tokens] ?? 0,
+            cacheAudioReadTokens: r[C.cache_audio_read_tokens] ?? 0,
+          },
+        };
+        const priced = r[C.priced] === 1;
+        const beforeNanos = r[C.cost_nanos] ?? 0;
+        let outcome: ReturnType<RepriceFunction>;
+        try {
+          outcome = price(call);
+        } catch {
+          outcome = { cost: null, match: 'unknown_model' };
+        }
+        const cost = outcome.cost && validCost(outcome.cost) ? outcome.cost : null;
+        let m = models.get(modelId);
+        if (!m) {
+          m = {
+            model: call.model,
+            calls: 0,
+            changed: 0,
+            beforeNanos: 0,
+            afterNanos: 0,
+            unpricedBefore: 0,
+            unpricedAfter: 0,
+          };
+          models.set(modelId, m);
+        }
+        const afterNanos = cost ? cost.totalNanos : beforeNanos;
+        m.calls++;
+        m.beforeNanos += beforeNanos;
+        m.afterNanos += afterNanos;
+        if (!priced) m.unpricedBefore++;
+        result.calls++;
+        result.beforeNanos += beforeNanos;
+        result.afterNanos += afterNanos;
+        if (!cost) {
+          // A price is never taken away: the call keeps what it has.
+          if (priced) result.keptPrice++;
+          else {
+            m.unpricedAfter++;
+            result.stillUnpriced++;
+          }
+          continue;
+        }
+        const p = provenanceOf(cost);
+        const ids = p.ids;
+        if (
+          priced &&
+          cost.totalNanos === beforeNanos &&
+          cost.inputNanos === (r[C.input_cost_nanos] ?? 0) &&
+          cost.outputNanos === (r[C.output_cost_nanos] ?? 0) &&
+          cost.cacheReadNanos === (r[C.cache_read_cost_nanos] ?? 0) &&
+          cost.cacheWriteNanos === (r[C.cache_write_cost_nanos] ?? 0) &&
+          ids[0] === (r[PROVENANCE] ?? 0) &&
+          ids[1] === (r[PROVENANCE + 1] ?? 0) &&
+          ids[2] === (r[PROVENANCE + 2] ?? 0) &&
+          ids[3] === (r[PROVENANCE + 3] ?? 0) &&
+          ids[4] === (r[PROVENANCE + 4] ?? 0) &&
+          ids[5] === (r[PROVENANCE + 5] ?? 0)
+        )
+          continue;
+        m.changed++;
+        result.changed++;
+        if (!priced) result.newlyPriced++;
+        p.by.calls++;
+        if (dryRun) continue;
+        const moved = ids[5] !== (r[PROVENANCE + 5] ?? 0);
+        if (moved) {
+          if (startTime < movedFrom) movedFrom = startTime;
+          if (startTime > movedTo) movedTo = startTime;
+        }
+        const nul = (v: number) => (v === 0 ? null : v);
+        changes.push([
+          id,
+          cost.totalNanos,
+          cost.inputNanos,
+          cost.outputNanos,
+          cost.cacheReadNanos,
+          cost.cacheWriteNanos,
+          ids[0],
+          nul(ids[1]),
+          nul(ids[2]),
+          nul(ids[3]),
+          nul(ids[4]),
+          nul(ids[5]),
+          moved ? 1 : 0,
+        ]);
+      }
+      writer?.write(changes, movedFrom <= movedTo ? [movedFrom, movedTo] : undefined);
       return rows.length;
     };
     const tx = this.db.transaction(step);
@@ -313,7 +426,6 @@ export class Repricer {
         this.dict.commit();
       } catch (err) {
         this.dict.rollback();
-        this.rollups.discard();
         throw err;
       }
       visited += n;
@@ -326,168 +438,7 @@ export class Repricer {
         b.calls - a.calls ||
         (a.model === null ? 1 : b.model === null ? -1 : a.model < b.model ? -1 : 1),
     );
-    result.pricedBy = [...pricedBy.values()].sort((a, b) => b.calls - a.calls);
+    result.pricedBy = [...pricedBy.values()].filter((b) => b.calls > 0).sort((a, b) => b.calls - a.calls);
     return result;
-  }
-
-  private visit(
-    r: Row,
-    price: RepriceFunction,
-    dryRun: boolean,
-    result: RepriceResult,
-    models: Map<number, RepriceModelTotals>,
-    pricedBy: Map<string, { source: string; version: string; calls: number }>,
-  ): void {
-    const s = (id: number | null) => this.dict.valueOf(id);
-    const modelId = v(r, 'response_model') || v(r, 'request_model');
-    const call: RepriceCall = {
-      id: v(r, 'id'),
-      startTimeMs: v(r, 'start_time'),
-      provider: s(v(r, 'provider')) ?? '',
-      model: s(modelId),
-      serviceTier: s(v(r, 'service_tier')),
-      batch: v(r, 'batch') === 1,
-      serverAddress: s(v(r, 'server_address')),
-      usage: {
-        inputTokens: v(r, 'input_tokens'),
-        outputTokens: v(r, 'output_tokens'),
-        cacheReadTokens: v(r, 'cache_read_tokens'),
-        cacheWriteTokens: v(r, 'cache_write_tokens'),
-        reasoningTokens: v(r, 'reasoning_tokens'),
-        cacheWrite1hTokens: v(r, 'cache_write_1h_tokens'),
-        inputAudioTokens: v(r, 'input_audio_tokens'),
-        outputAudioTokens: v(r, 'output_audio_tokens'),
-        cacheAudioReadTokens: v(r, 'cache_audio_read_tokens'),
-      },
-    };
-    const before: Price = {
-      priced: v(r, 'priced') === 1,
-      nanos: [
-        v(r, 'cost_nanos'),
-        v(r, 'input_cost_nanos'),
-        v(r, 'output_cost_nanos'),
-        v(r, 'cache_read_cost_nanos'),
-        v(r, 'cache_write_cost_nanos'),
-      ],
-      match: s(v(r, 'pricing_match')) ?? '',
-      provider: s(v(r, 'pricing_provider')),
-      modelId: s(v(r, 'pricing_model')),
-      source: s(v(r, 'pricing_source')),
-      version: s(v(r, 'pricing_version')),
-      tier: s(v(r, 'pricing_tier')),
-    };
-    let outcome: ReturnType<RepriceFunction>;
-    try {
-      outcome = price(call);
-    } catch {
-      outcome = { cost: null, match: 'unknown_model' };
-    }
-    const cost = outcome.cost && validCost(outcome.cost) ? outcome.cost : null;
-    let after: Price = before;
-    if (cost) {
-      after = {
-        priced: true,
-        nanos: [
-          cost.totalNanos,
-          cost.inputNanos,
-          cost.outputNanos,
-          cost.cacheReadNanos,
-          cost.cacheWriteNanos,
-        ],
-        match: cost.match,
-        provider: cost.provider || null,
-        modelId: cost.modelId || null,
-        source: cost.source || null,
-        version: cost.version || null,
-        tier: cost.serviceTier || null,
-      };
-    } else if (before.priced) result.keptPrice++;
-    let m = models.get(modelId);
-    if (!m) {
-      m = {
-        model: call.model,
-        calls: 0,
-        changed: 0,
-        beforeNanos: 0,
-        afterNanos: 0,
-        unpricedBefore: 0,
-        unpricedAfter: 0,
-      };
-      models.set(modelId, m);
-    }
-    m.calls++;
-    m.beforeNanos += before.nanos[0];
-    m.afterNanos += after.nanos[0];
-    if (!before.priced) m.unpricedBefore++;
-    if (!after.priced) m.unpricedAfter++;
-    result.calls++;
-    result.beforeNanos += before.nanos[0];
-    result.afterNanos += after.nanos[0];
-    if (!after.priced) result.stillUnpriced++;
-    if (samePrice(before, after)) return;
-    m.changed++;
-    result.changed++;
-    if (!before.priced) result.newlyPriced++;
-    const key = `${after.source}\u0000${after.version}`;
-    const by = pricedBy.get(key);
-    if (by) by.calls++;
-    else pricedBy.set(key, { source: after.source ?? '', version: after.version ?? '', calls: 1 });
-    if (dryRun) return;
-    const intern = (v: string | null) => (v === null ? null : this.dict.intern(v));
-    this.update.run(
-      after.nanos[0],
-      after.nanos[1],
-      after.nanos[2],
-      after.nanos[3],
-      after.nanos[4],
-      this.dict.intern(after.match),
-      intern(after.provider),
-      intern(after.modelId),
-      intern(after.source),
-      intern(after.version),
-      intern(after.tier),
-      v(r, 'id'),
-    );
-    const tier = v(r, 'pricing_tier');
-    if (after.tier === before.tier) {
-      // Same rollup keys: they move by the difference of the price (calls and tokens unchanged).
-      this.rollups.add(this.fact(r, after, tier, before), 1);
-    } else {
-      // Another tier is another key of the usage rollup: the call leaves its old one.
-      this.rollups.add(this.fact(r, before, tier), -1);
-      this.rollups.add(this.fact(r, after, intern(after.tier) ?? 0), 1);
-      this.tierMoved = true;
-    }
-  }
-
-  /** The call's rollup fact at price `p`; with `minus`, only the difference from that price. */
-  private fact(r: Row, p: Price, tier: number, minus?: Price): Fact {
-    const m = minus === undefined ? 1 : 0;
-    return {
-      startTime: v(r, 'start_time'),
-      dims: [
-        v(r, 'provider'),
-        v(r, 'request_model'),
-        v(r, 'response_model'),
-        v(r, 'operation'),
-        v(r, 'service'),
-        v(r, 'feature'),
-        v(r, 'tenant'),
-        v(r, 'user'),
-        tier,
-      ],
-      measures: [
-        m,
-        m * v(r, 'failed'),
-        (p.priced ? 0 : 1) - (minus === undefined ? 0 : minus.priced ? 0 : 1),
-        m * v(r, 'estimated'),
-        m * v(r, 'input_tokens'),
-        m * v(r, 'output_tokens'),
-        m * v(r, 'cache_read_tokens'),
-        m * v(r, 'cache_write_tokens'),
-        m * v(r, 'reasoning_tokens'),
-        ...p.nanos.map((n, i) => n - (minus?.nanos[i] ?? 0)),
-      ],
-    };
   }
 }

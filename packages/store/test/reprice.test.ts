@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import {
   type CallInput,
+  type CallRow,
   type GroupBy,
   openStore,
   type RepriceFunction,
@@ -212,6 +213,142 @@ test('reprice twice is reprice once, and conserves counts and tokens (property)'
       },
     ),
     { numRuns: 25 },
+  );
+});
+
+/** What reprice must do, call by call (the rules of reprice.ts, without its batching and rollups). */
+function repriceByHand(
+  rows: CallRow[],
+  only: 'unpriced' | 'estimated' | 'all',
+  since?: number,
+  until?: number,
+) {
+  const totals = {
+    calls: 0,
+    changed: 0,
+    newlyPriced: 0,
+    stillUnpriced: 0,
+    keptPrice: 0,
+    beforeNanos: 0,
+    afterNanos: 0,
+  };
+  const after = new Map<number, unknown[]>();
+  const cols = (r: CallRow) => [
+    r.priced,
+    r.costNanos,
+    r.inputCostNanos,
+    r.outputCostNanos,
+    r.cacheReadCostNanos,
+    r.cacheWriteCostNanos,
+    r.pricingMatch,
+    r.pricingProvider,
+    r.pricingModelId,
+    r.pricingSource,
+    r.pricingVersion,
+    r.pricingTier,
+  ];
+  for (const r of rows) {
+    after.set(r.id, cols(r));
+    const selected =
+      r.usageKnown &&
+      !r.costReported &&
+      !['no_usage', 'invalid_usage'].includes(r.pricingMatch) &&
+      (only === 'all' || (only === 'unpriced' ? !r.priced : r.estimated)) &&
+      (since === undefined || r.startTimeMs >= since) &&
+      (until === undefined || r.startTimeMs < until);
+    if (!selected) continue;
+    totals.calls++;
+    totals.beforeNanos += r.costNanos;
+    const { cost } = price({
+      id: r.id,
+      startTimeMs: r.startTimeMs,
+      provider: r.provider,
+      model: r.responseModel ?? r.requestModel,
+      serviceTier: r.serviceTier,
+      batch: r.batch,
+      serverAddress: r.serverAddress,
+      usage: {
+        inputTokens: r.inputTokens,
+        outputTokens: r.outputTokens,
+        cacheReadTokens: r.cacheReadTokens,
+        cacheWriteTokens: r.cacheWriteTokens,
+        reasoningTokens: r.reasoningTokens,
+        cacheWrite1hTokens: 0,
+        inputAudioTokens: 0,
+        outputAudioTokens: 0,
+        cacheAudioReadTokens: 0,
+      },
+    });
+    if (!cost) {
+      totals.afterNanos += r.costNanos;
+      if (r.priced) totals.keptPrice++;
+      else totals.stillUnpriced++;
+      continue;
+    }
+    totals.afterNanos += cost.totalNanos;
+    const now = [
+      true,
+      cost.totalNanos,
+      cost.inputNanos,
+      cost.outputNanos,
+      cost.cacheReadNanos,
+      cost.cacheWriteNanos,
+      cost.match,
+      cost.provider,
+      cost.modelId,
+      cost.source,
+      cost.version,
+      cost.serviceTier,
+    ];
+    if (JSON.stringify(now) === JSON.stringify(cols(r))) continue;
+    totals.changed++;
+    if (!r.priced) totals.newlyPriced++;
+    after.set(r.id, now);
+  }
+  return { totals, after, cols };
+}
+
+test("reprice gives each selected call exactly the price function's price and reports what a call-by-call reference does (property)", (t) => {
+  const dir = tempDir(t);
+  let n = 0;
+  const center = Date.now();
+  fc.assert(
+    fc.property(
+      fc.array(callArb(center), { minLength: 1, maxLength: 80 }),
+      fc.constantFrom('unpriced', 'estimated', 'all' as const),
+      fc.integer({ min: 1, max: 9 }),
+      fc.option(fc.integer({ min: center - 2 * DAY, max: center + DAY }), { nil: undefined }),
+      (records, only, batchSize, since) => {
+        const store = openStore(path.join(dir, `ref${n++}.db`));
+        try {
+          store.insertMany(records);
+          const expected = repriceByHand([...store.exportCalls({})], only, since);
+          const r = store.reprice({ price, only, batchSize, ...(since !== undefined ? { since } : {}) });
+          assert.deepEqual(
+            {
+              calls: r.calls,
+              changed: r.changed,
+              newlyPriced: r.newlyPriced,
+              stillUnpriced: r.stillUnpriced,
+              keptPrice: r.keptPrice,
+              beforeNanos: r.beforeNanos,
+              afterNanos: r.afterNanos,
+            },
+            expected.totals,
+          );
+          assert.equal(
+            r.models.reduce((s, m) => s + m.changed, 0),
+            r.changed,
+          );
+          for (const row of store.exportCalls({}))
+            assert.deepEqual(expected.cols(row), expected.after.get(row.id), `call ${row.id}`);
+          assertRollupsExact(store, 'against the reference');
+        } finally {
+          store.close();
+        }
+      },
+    ),
+    { numRuns: 30 },
   );
 });
 
