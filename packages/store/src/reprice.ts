@@ -239,7 +239,8 @@ export class Repricer {
           `INDEXED BY ${sel.index} WHERE ${where.join(' AND ')} ORDER BY start_time, id LIMIT ?)`,
       )
       .pluck(true);
-    const writer = dryRun ? undefined : (this.writer ??= new RepriceWriter(this.db));
+    if (!dryRun) this.writer ??= new RepriceWriter(this.db);
+    const writer = dryRun ? undefined : this.writer;
     const maxId = (this.lastId.get() as { m: number }).m;
     const result: RepriceResult = {
       only,
