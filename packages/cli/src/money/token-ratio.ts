@@ -3,42 +3,42 @@
 // fixed sample (tokenizer-sample.ts) with the real tokenizers of `gpt-tokenizer` (OpenAI's o200k_base
 // and cl100k_base, chosen per model by the instrumentation's rule). Anthropic, Google and the other
 // vendors publish no tokenizer for their current models: their counts are not adjusted.
+//
+// The sample's token counts are fixed numbers (SAMPLE_TOKENS, checked against the real tokenizers by
+// test/token-ratio.test.ts): loading an encoding's tables costs a fresh `tokenmeter whatif` process
+// about a second, and the counts of a fixed text never change.
 
-import { TOKENIZER_SAMPLE } from './tokenizer-sample.js';
+import type { OpenAIEncoding } from '@tokenmeter/instrumentation/estimate';
 import type { WhatIfSource } from './whatif.js';
+
+/** Tokens of TOKENIZER_SAMPLE in each encoding (gpt-tokenizer's countTokens). */
+export const SAMPLE_TOKENS: Readonly<Record<OpenAIEncoding, number>> = {
+  o200k_base: 568,
+  cl100k_base: 604,
+};
 
 export type TokenRatio = Pick<WhatIfSource, 'tokenRatio' | 'ratio'>;
 
 const NOT_ADJUSTED: TokenRatio = { tokenRatio: 1, ratio: 'no_tokenizer' };
 
-/** Ratios for each source model against `target`, read synchronously afterwards. */
+/** Ratios for each source model against `target`. */
 export async function tokenRatios(
   target: string,
   sources: readonly (string | null)[],
 ): Promise<(model: string | null) => TokenRatio> {
-  const estimate = await import('@tokenmeter/instrumentation/estimate');
-  const targetEncoding = estimate.openaiEncodingForModel(target);
+  // Only the model-name rule of the instrumentation, not its tokenizers.
+  const { openaiEncodingForModel } = await import('@tokenmeter/instrumentation/estimate');
+  const targetEncoding = openaiEncodingForModel(target);
   const out = new Map<string | null, TokenRatio>();
-  const counts = new Map<string, number | undefined>();
-  const count = async (encoding: 'o200k_base' | 'cl100k_base') => {
-    if (!counts.has(encoding)) {
-      const counter = await estimate.loadTokenCounter(encoding);
-      counts.set(encoding, counter ? counter(TOKENIZER_SAMPLE) : undefined);
-    }
-    return counts.get(encoding);
-  };
   for (const model of new Set(sources)) {
-    const encoding = model === null ? undefined : estimate.openaiEncodingForModel(model);
-    if (encoding === undefined || targetEncoding === undefined) {
-      out.set(model, NOT_ADJUSTED);
-      continue;
-    }
-    if (encoding === targetEncoding) {
-      out.set(model, { tokenRatio: 1, ratio: 'same_tokenizer' });
-      continue;
-    }
-    const [from, to] = [await count(encoding), await count(targetEncoding)];
-    out.set(model, from && to ? { tokenRatio: to / from, ratio: 'tokenizer' } : NOT_ADJUSTED);
+    const encoding = model === null ? undefined : openaiEncodingForModel(model);
+    if (encoding === undefined || targetEncoding === undefined) out.set(model, NOT_ADJUSTED);
+    else if (encoding === targetEncoding) out.set(model, { tokenRatio: 1, ratio: 'same_tokenizer' });
+    else
+      out.set(model, {
+        tokenRatio: SAMPLE_TOKENS[targetEncoding] / SAMPLE_TOKENS[encoding],
+        ratio: 'tokenizer',
+      });
   }
   return (model) => out.get(model) ?? NOT_ADJUSTED;
 }
