@@ -134,13 +134,41 @@ describe('tokenmeter cost --forecast', () => {
     assert.match(bad.json.error.message, /period=today, week or month/);
   });
 
-  it('refuses --forecast with a since/until range or with --csv, naming the flag and the fix', async () => {
+  it('refuses --forecast with a since/until range or with --export, naming the flag and the fix', async () => {
     const range = await run(['cost', '--forecast', '--since', '7d', '--store', file]);
     assert.equal(range.code, 2);
     assert.match(range.stderr, /--forecast is of a period: use --today, --week or --month/);
-    const csv = await run(['cost', '--forecast', '--csv', '--store', file]);
-    assert.equal(csv.code, 2);
-    assert.match(csv.stderr, /--forecast prints a table or --json, not --csv/);
+    const exp = await run(['cost', '--forecast', '--export', 'x.csv', '--store', file]);
+    assert.equal(exp.code, 2);
+    assert.match(exp.stderr, /--forecast prints a table, --json or --csv, not --export/);
+  });
+
+  it('--forecast --csv gives the same forecast as --json: one row per group, then the total', async () => {
+    const args = ['cost', '--forecast', '--by', 'tenant', '--tz', 'UTC', '--store', file];
+    const r = await run([...args, '--csv']);
+    assert.equal(r.code, 0, r.stderr);
+    const f = JSON.parse((await run([...args, '--json'])).stdout).forecast;
+    const lines = r.stdout.trimEnd().split('\r\n');
+    assert.equal(
+      lines[0],
+      'scope,key,spent_usd,expected_usd,p10_usd,p90_usd,spent_nanos,expected_nanos,p10_nanos,p90_nanos,method,note,period_end',
+    );
+    const rows = lines.slice(1).map((l) => l.split(','));
+    const expected = [
+      ...f.groups.map((g: Record<string, unknown>) => ['group', g.key, g]),
+      ['total', '', f.total],
+    ] as [string, string, Record<string, number | string>][];
+    assert.equal(rows.length, expected.length);
+    expected.forEach(([scope, key, x], i) => {
+      const row = rows[i]!;
+      assert.deepEqual(row.slice(0, 2), [scope, key]);
+      assert.deepEqual(
+        row.slice(6, 11),
+        [x.spentNanos, x.expectedNanos, x.lowNanos, x.highNanos, x.method].map(String),
+      );
+      assert.equal(Number(row[3]), Number(x.expectedNanos) / 1e9);
+      assert.equal(row.at(-1), '2026-12-01T00:00:00.000Z');
+    });
   });
 
   it('a cold start (one day of history) falls back to the straight line and says so', async (t) => {

@@ -215,6 +215,44 @@ function forecastTable(
   return `${title}\n\n${table}\n${ctx.out.dim(`${note}${how}`)}\n`;
 }
 
+/** `cost --forecast --csv`: the forecast table as CSV, one row per group shown, then the total. */
+export function forecastCsv(f: SummaryForecastJson): string {
+  const end = new Date(f.periodEndMs).toISOString();
+  const row = (scope: string, key: string | null, x: SummaryForecastJson['total']) =>
+    csvRow([
+      scope,
+      key,
+      nanosToDecimal(x.spentNanos),
+      nanosToDecimal(x.expectedNanos),
+      nanosToDecimal(x.lowNanos),
+      nanosToDecimal(x.highNanos),
+      x.spentNanos,
+      x.expectedNanos,
+      x.lowNanos,
+      x.highNanos,
+      x.method,
+      x.note,
+      end,
+    ]);
+  let text = csvRow([
+    'scope',
+    'key',
+    'spent_usd',
+    'expected_usd',
+    'p10_usd',
+    'p90_usd',
+    'spent_nanos',
+    'expected_nanos',
+    'p10_nanos',
+    'p90_nanos',
+    'method',
+    'note',
+    'period_end',
+  ]);
+  for (const g of f.groups) text += row('group', g.key, g);
+  return text + row('total', null, f.total);
+}
+
 async function exportCalls(
   ctx: CommandContext,
   store: CostStore,
@@ -292,7 +330,10 @@ export const costCommand: CommandSpec = {
         "forecast the period's end (by hour of week, with a p10–p90 band) for the total and each group",
     },
     json: { type: 'boolean', description: 'print JSON' },
-    csv: { type: 'boolean', description: 'print CSV (one row per group)' },
+    csv: {
+      type: 'boolean',
+      description: 'print CSV (one row per group; with --forecast, the forecast per group and a total row)',
+    },
     export: {
       type: 'string',
       value: 'FILE',
@@ -307,6 +348,7 @@ export const costCommand: CommandSpec = {
     'tokenmeter cost --since 2026-11-01 --until 2026-11-15 --by day --tz Europe/Paris',
     "tokenmeter cost --month --by user --json | jq '.groups[0]'",
     'tokenmeter cost --forecast --by tenant          # where this month will end, per tenant',
+    'tokenmeter cost --forecast --by feature --csv > outlook.csv',
     'tokenmeter cost --month --export november.csv',
     'tokenmeter cost --month --by provider --source local   # tokenmeter’s prices, not the gateways’',
   ],
@@ -320,8 +362,8 @@ export const costCommand: CommandSpec = {
     const groupBy = params.groupBy ?? 'model';
     const forecast = bool(ctx, 'forecast');
     if (forecast) {
-      const other = ['csv', 'export'].find((k) => ctx.values[k] !== undefined);
-      if (other) throw new UsageError(`--forecast prints a table or --json, not --${other}`, ctx.name);
+      if (ctx.values.export !== undefined)
+        throw new UsageError('--forecast prints a table, --json or --csv, not --export', ctx.name);
       if (!canForecast(params))
         throw new UsageError(
           '--forecast is of a period: use --today, --week or --month (the default), not --since/--until',
@@ -343,6 +385,10 @@ export const costCommand: CommandSpec = {
       if (bool(ctx, 'json')) {
         const json = summaryToJson(result, { ...params, groupBy });
         ctx.io.stdout.write(`${JSON.stringify(outlook ? { ...json, forecast: outlook } : json, null, 2)}\n`);
+        return EXIT_OK;
+      }
+      if (bool(ctx, 'csv') && outlook) {
+        ctx.io.stdout.write(forecastCsv(outlook));
         return EXIT_OK;
       }
       if (bool(ctx, 'csv')) {
