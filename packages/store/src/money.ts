@@ -9,7 +9,8 @@ export function nanosToUsd(nanos: number): number {
   return nanos / NANOS_PER_USD;
 }
 
-const groupFormat = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+// Made on first use: building a NumberFormat loads ICU data, which a command printing JSON never needs.
+let groupFormat: Intl.NumberFormat | undefined;
 
 /**
  * USD for people, precise enough to tell amounts apart and never rounding a cost to $0.00:
@@ -21,6 +22,7 @@ export function formatUsd(nanos: number): string {
   const usd = Math.abs(nanos) / NANOS_PER_USD;
   let text: string;
   if (usd >= 1) {
+    groupFormat ??= new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
     text = groupFormat.format(usd);
   } else {
     // Three significant digits, at least two decimals, no trailing zeros beyond those two.

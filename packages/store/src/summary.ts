@@ -33,7 +33,7 @@ const GROUPS: Record<GroupBy, { dims: Dim[]; raw: string; cube: string } | null>
 export const GROUP_BYS = Object.keys(GROUPS) as GroupBy[];
 
 type Source = 'raw' | Grain;
-interface Piece {
+export interface Piece {
   source: Source;
   from: number | null;
   to: number | null;

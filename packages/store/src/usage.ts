@@ -4,7 +4,8 @@
 import type { StringDict } from './dict.js';
 import { dimConditions, type ResolvedFilter, resolveFilter, type StatementCache } from './query.js';
 import { bucketSql, MEASURES, RAW_MEASURES, rollupTable, USAGE_CUBE } from './schema.js';
-import { decompose, hoursToRaw, toTotals } from './summary.js';
+import { decompose, hoursToRaw, type Piece } from './summary.js';
+import { DAY_MS } from './time.js';
 import type { CallFilter, Totals } from './types.js';
 
 export interface UsageRow extends Totals {
@@ -25,6 +26,24 @@ function cubeFits(f: ResolvedFilter): boolean {
   return f.rawOnly.length === 0 && f.eq.every((e) => (USAGE_CUBE.dims as readonly string[]).includes(e.col));
 }
 
+/**
+ * The day being compacted: its row in the usage rollup holds exactly its hours before the compaction
+ * watermark, so a raw piece running from that day's start past the watermark (`--month`, `--today`
+ * on a live store) reads those hours from the rollup and only the hours after it from raw rows.
+ */
+function partialDayFromCube(pieces: Piece[], compactedUntil: number): Piece[] {
+  const day = compactedUntil - (((compactedUntil % DAY_MS) + DAY_MS) % DAY_MS);
+  if (compactedUntil <= day) return pieces;
+  return pieces.flatMap((p): Piece[] =>
+    p.source === 'raw' && p.from === day && (p.to === null || p.to >= compactedUntil)
+      ? [
+          { source: 'day', from: day, to: day + DAY_MS },
+          ...(p.to === compactedUntil ? [] : [{ source: 'raw' as const, from: compactedUntil, to: p.to }]),
+        ]
+      : [p],
+  );
+}
+
 export function runUsage(
   ctx: { dict: StringDict; stmts: StatementCache },
   q: CallFilter,
@@ -34,10 +53,17 @@ export function runUsage(
   if (!f.possible) return [];
   const cube = cubeFits(f);
   const pieces = cube
-    ? hoursToRaw(decompose(f.since, f.until, USAGE_CUBE.grains, compactedUntil()))
+    ? partialDayFromCube(
+        hoursToRaw(decompose(f.since, f.until, USAGE_CUBE.grains, compactedUntil())),
+        compactedUntil(),
+      )
     : [{ source: 'raw' as const, from: f.since, to: f.until }];
   const dims = dimConditions(f);
-  const acc = new Map<string, { key: number[]; m: number[] }>();
+  const n = KEY_COLUMNS.length + 1;
+  // Rows as read: [day, ...key ids, ...measures]. One piece has one row per key already; several
+  // pieces are summed per key into the first row seen (a day can be in a rollup piece and a raw one).
+  const rows: (number | null)[][] = [];
+  const byKey = pieces.length > 1 ? new Map<string, (number | null)[]>() : undefined;
   for (const p of pieces) {
     const raw = p.source === 'raw';
     const where = [...dims.sql];
@@ -62,32 +88,44 @@ export function runUsage(
       `SELECT ${raw ? bucketSql('day') : 'bucket'}, ${keys.join(', ')}, ${sums} ` +
       `FROM ${raw ? 'calls' : rollupTable(USAGE_CUBE.name, 'day')}` +
       (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
-      ` GROUP BY ${Array.from({ length: KEY_COLUMNS.length + 1 }, (_, i) => i + 1).join(', ')}`;
-    for (const row of ctx.stmts.get(sql).raw(true).iterate(params) as Iterable<number[]>) {
-      const n = KEY_COLUMNS.length + 1;
+      ` GROUP BY ${Array.from({ length: n }, (_, i) => i + 1).join(', ')}`;
+    for (const row of ctx.stmts.get(sql).raw(true).all(params) as (number | null)[][]) {
       if (!row[n]) continue;
-      const key = row.slice(0, n);
-      const k = key.join('|');
-      let e = acc.get(k);
-      if (!e) {
-        e = { key, m: new Array(MEASURES.length).fill(0) };
-        acc.set(k, e);
+      if (!byKey) {
+        rows.push(row);
+        continue;
       }
-      for (let i = 0; i < MEASURES.length; i++) e.m[i]! += row[n + i] ?? 0;
+      const k = row.slice(0, n).join('|');
+      const e = byKey.get(k);
+      if (!e) {
+        byKey.set(k, row);
+        rows.push(row);
+      } else for (let i = n; i < n + MEASURES.length; i++) e[i] = (e[i] ?? 0) + (row[i] ?? 0);
     }
   }
-  const out: UsageRow[] = [];
-  const s = (id: number | undefined) => ctx.dict.valueOf(id ?? 0);
-  for (const { key, m } of acc.values()) {
-    out.push({
-      dayMs: key[0]!,
-      feature: s(key[1]),
-      provider: s(key[2]) ?? '',
-      requestModel: s(key[3]),
-      responseModel: s(key[4]),
-      tier: s(key[5]),
-      ...toTotals(m),
-    });
-  }
+  const s = (id: number | null | undefined) => ctx.dict.valueOf(id ?? 0);
+  const m = (row: (number | null)[], i: number) => row[n + i] ?? 0;
+  const out: UsageRow[] = rows.map((row) => ({
+    dayMs: row[0]!,
+    feature: s(row[1]),
+    provider: s(row[2]) ?? '',
+    requestModel: s(row[3]),
+    responseModel: s(row[4]),
+    tier: s(row[5]),
+    calls: m(row, 0),
+    errors: m(row, 1),
+    unpricedCalls: m(row, 2),
+    estimatedCalls: m(row, 3),
+    inputTokens: m(row, 4),
+    outputTokens: m(row, 5),
+    cacheReadTokens: m(row, 6),
+    cacheWriteTokens: m(row, 7),
+    reasoningTokens: m(row, 8),
+    costNanos: m(row, 9),
+    inputCostNanos: m(row, 10),
+    outputCostNanos: m(row, 11),
+    cacheReadCostNanos: m(row, 12),
+    cacheWriteCostNanos: m(row, 13),
+  }));
   return out.sort((a, b) => a.dayMs - b.dayMs || b.costNanos - a.costNanos);
 }

@@ -99,3 +99,28 @@ test('usage filters by feature, provider and model; a value never seen matches n
   assert.equal(store.usage({ tenant: 'x' }).length, 0);
   store.close();
 });
+
+test('usage of a period running through the day being compacted (this month, today) equals the brute-force sums', (t) => {
+  const store = openStore(path.join(tempDir(t), 'today.db'));
+  const now = Date.now();
+  // Calls every 10 minutes over the last 30 hours: yesterday, today's compacted hours (in the day row
+  // of the usage rollup) and the last hour (not compacted yet, read from raw rows).
+  const records: CallInput[] = [];
+  for (let at = now - 30 * HOUR; at < now; at += 10 * 60_000)
+    records.push(
+      call({
+        startTimeMs: at,
+        usage: { inputTokens: 100 + (at % 97), outputTokens: 10 + (at % 13) },
+        attribution: { feature: at % 2 ? 'chat' : 'search' },
+      }),
+    );
+  store.insertMany(records);
+  const today = Math.floor(now / DAY) * DAY;
+  const compacting = Math.floor((now - HOUR) / DAY) * DAY;
+  for (const since of [today, compacting, today - DAY, now - 5 * HOUR]) {
+    assert.deepEqual(sorted(store.usage({ since })), brute(records, since), `since ${new Date(since).toISOString()}`);
+    const until = now + HOUR;
+    assert.deepEqual(sorted(store.usage({ since, until })), brute(records, since, until), 'with until');
+  }
+  store.close();
+});

@@ -1,7 +1,9 @@
-const intFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+// Made on first use: building a NumberFormat loads ICU data, which a command printing JSON never needs.
+let intFormat: Intl.NumberFormat | undefined;
 
 /** 1234567 → "1,234,567". */
 export function formatInt(n: number): string {
+  intFormat ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
   return intFormat.format(n);
 }
 
