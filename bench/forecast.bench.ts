@@ -14,6 +14,7 @@ import {
   type SpendForecaster,
   scopeForecast,
   seasonalForecast,
+  seasonalForecaster,
 } from '../packages/alerts/src/index.js';
 import { type CallFilter, type CostStore, openStore } from '../packages/store/src/index.js';
 import { DEFAULT_GEN, generateStore } from './gen-store.js';
@@ -44,9 +45,20 @@ const FAMILIES: Family[] = [
   { name: 'per tenant (top 10)', scopes: (s) => groups(s, 'tenant', 10) },
 ];
 
+/** The two seasonal variants compared: the level of the last week, and that level with a trend term. */
+const LEVEL = seasonalForecaster({ trend: false });
+const TREND = seasonalForecaster({ trend: true });
+/** How many forecasts seasonalForecast (the one tokenmeter uses) made like each variant. */
+const usedLike = { level: 0, trend: 0 };
+
 interface Tally {
   n: number;
+  /** seasonalForecast, the forecaster tokenmeter uses. */
   seasonalApe: number[];
+  levelApe: number[];
+  trendApe: number[];
+  levelHeld: number;
+  trendHeld: number;
   lineApe: number[];
   seasonalHeld: number;
   lineHeld: number;
@@ -56,7 +68,18 @@ interface Tally {
 const tallies = new Map<string, Tally>(
   FAMILIES.map((f) => [
     f.name,
-    { n: 0, seasonalApe: [], lineApe: [], seasonalHeld: 0, lineHeld: 0, methods: new Map() },
+    {
+      n: 0,
+      seasonalApe: [],
+      levelApe: [],
+      trendApe: [],
+      levelHeld: 0,
+      trendHeld: 0,
+      lineApe: [],
+      seasonalHeld: 0,
+      lineHeld: 0,
+      methods: new Map(),
+    },
   ]),
 );
 const forecastMs: number[] = [];
@@ -90,6 +113,14 @@ for (const seed of SEEDS) {
           const s = forecastAt(store, scope, now, seasonalForecast);
           forecastMs.push(performance.now() - s0);
           const l = forecastAt(store, scope, now, linearBurnForecast);
+          const lv = forecastAt(store, scope, now, LEVEL);
+          const tr = forecastAt(store, scope, now, TREND);
+          if (s.expectedNanos === tr.expectedNanos && s.expectedNanos !== lv.expectedNanos) usedLike.trend++;
+          else if (s.expectedNanos === lv.expectedNanos) usedLike.level++;
+          tally.levelApe.push(Math.abs(lv.expectedNanos - actual) / actual);
+          tally.trendApe.push(Math.abs(tr.expectedNanos - actual) / actual);
+          if (lv.lowNanos <= actual && actual <= lv.highNanos) tally.levelHeld++;
+          if (tr.lowNanos <= actual && actual <= tr.highNanos) tally.trendHeld++;
           tally.n++;
           tally.seasonalApe.push(Math.abs(s.expectedNanos - actual) / actual);
           tally.lineApe.push(Math.abs(l.expectedNanos - actual) / actual);
@@ -107,19 +138,36 @@ for (const seed of SEEDS) {
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const all: Tally = { n: 0, seasonalApe: [], lineApe: [], seasonalHeld: 0, lineHeld: 0, methods: new Map() };
+const all: Tally = {
+  n: 0,
+  seasonalApe: [],
+  levelApe: [],
+  trendApe: [],
+  levelHeld: 0,
+  trendHeld: 0,
+  lineApe: [],
+  seasonalHeld: 0,
+  lineHeld: 0,
+  methods: new Map(),
+};
 const rows = [...tallies].map(([name, t]) => {
   all.n += t.n;
   all.seasonalApe.push(...t.seasonalApe);
   all.lineApe.push(...t.lineApe);
   all.seasonalHeld += t.seasonalHeld;
   all.lineHeld += t.lineHeld;
+  all.levelApe.push(...t.levelApe);
+  all.trendApe.push(...t.trendApe);
+  all.levelHeld += t.levelHeld;
+  all.trendHeld += t.trendHeld;
   const methods = [...t.methods].map(([m, c]) => `${m} ${c}`).join(', ');
-  return `| ${name} | ${t.n} | **${pct(mean(t.seasonalApe))}** | ${pct(mean(t.lineApe))} | ${pct(t.seasonalHeld / t.n)} | ${pct(t.lineHeld / t.n)} | ${methods} |`;
+  return `| ${name} | ${t.n} | ${pct(mean(t.levelApe))} | ${pct(mean(t.trendApe))} | ${pct(mean(t.lineApe))} | ${pct(t.levelHeld / t.n)} | ${pct(t.trendHeld / t.n)} | ${pct(t.lineHeld / t.n)} | ${methods} |`;
 });
 rows.push(
-  `| **all** | ${all.n} | **${pct(mean(all.seasonalApe))}** | ${pct(mean(all.lineApe))} | ${pct(all.seasonalHeld / all.n)} | ${pct(all.lineHeld / all.n)} | |`,
+  `| **all** | ${all.n} | **${pct(mean(all.levelApe))}** | **${pct(mean(all.trendApe))}** | ${pct(mean(all.lineApe))} | ${pct(all.levelHeld / all.n)} | ${pct(all.trendHeld / all.n)} | ${pct(all.lineHeld / all.n)} | |`,
 );
+const used =
+  usedLike.trend > usedLike.level ? 'with the trend term' : "without the trend term (the last week's level)";
 const ms = stats(forecastMs);
 for (const r of rows) console.log(r);
 
@@ -135,8 +183,13 @@ then, and compared with the real November total. MAPE = mean of |forecast − ac
 "Held" = the real end fell inside the forecast's band (seasonal: p10–p90, an 80 % band; straight
 line: between its average-rate and recent-rate projections).
 
-| scopes | forecasts | MAPE seasonal | MAPE straight line | seasonal p10–p90 held | straight-line band held | seasonal methods |
-|---|---:|---:|---:|---:|---:|---|
+Two seasonal variants: "level" = the rest of the month at the last week's level; "+ trend" = that
+level growing or shrinking at the log-linear trend of the fitted weeks' levels (up to 4, clamped to
+±50 % a week), in the forecast and in its back-tested band. \`seasonalForecast\`, what tokenmeter
+shows, is the seasonal forecast ${used}: the variant with the lower MAPE here.
+
+| scopes | forecasts | MAPE seasonal (level) | MAPE seasonal + trend | MAPE straight line | p10–p90 held (level) | p10–p90 held (+ trend) | straight-line band held | seasonal methods |
+|---|---:|---:|---:|---:|---:|---:|---:|---|
 ${rows.join('\n')}
 
 A seasonal "held" rate above 80 % means the band is wider than this data needs (it counts each

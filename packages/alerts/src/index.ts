@@ -16,7 +16,12 @@ export { EVALUATORS, type Evaluation, evaluateAll } from './evaluate/index.js';
 export { HISTORY_DAYS, spendHistory } from './forecast/history.js';
 export { linearBurnForecast } from './forecast/linear-burn.js';
 export { type ScopeForecast, type ScopeForecastOptions, scopeForecast } from './forecast/scope.js';
-export { MIN_SEASONAL_HOURS, seasonalForecast } from './forecast/seasonal.js';
+export {
+  MIN_SEASONAL_HOURS,
+  type SeasonalOptions,
+  seasonalForecast,
+  seasonalForecaster,
+} from './forecast/seasonal.js';
 export type { SpendForecast, SpendForecaster, SpendForecastInput } from './forecast/types.js';
 export {
   type AlertDetail,

@@ -12,7 +12,7 @@
 // (linear-burn), and the note says so.
 import { localDateTime } from '@tokenmeter/store';
 import { linearBurnForecast } from './linear-burn.js';
-import type { SpendForecast, SpendForecastInput } from './types.js';
+import type { SpendForecast, SpendForecaster, SpendForecastInput } from './types.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_H = 24;
@@ -30,16 +30,25 @@ const MIN_BACKTESTS = 3;
 const BAND_DRAWS = 1000;
 /** Recent spend at this multiple of the usual for its hours no longer follows the usual shape. */
 const RUNAWAY = 2;
+/** Whether seasonalForecast has the trend term (chosen by the back-test in bench/RESULTS.md). */
+const SEASONAL_TREND = false;
 
 type Kind = 'weekly' | 'daily';
 
 interface Profile {
   kind: Kind;
-  /** Cost per hour (nanos) at shape 1. */
+  /** Cost per hour (nanos) at shape 1, at `anchorMs`. */
   level: number;
   /** Mean 1 over its slots: 168 (hour of week) or 24 (hour of day). */
   shape: Float64Array;
+  /** Growth of the level per hour (log), 0 without a trend term. */
+  trend: number;
+  /** The middle of the hours the level was measured on. */
+  anchorMs: number;
 }
+
+/** The trend term's growth is clamped to ±this per week (log): a spike is not a trend. */
+const MAX_WEEKLY_TREND = Math.log(1.5);
 
 /** Local (day of week × 24 + hour) of the hour starting at `ms`, for each hour asked; cached per zone. */
 class Slots {
@@ -65,6 +74,7 @@ function fit(
   end: number,
   first: number,
   slots: Slots,
+  withTrend = false,
 ): Profile | null {
   const avail = Math.min(end - first, MAX_FIT_H);
   const kind: Kind = avail >= WEEK_H ? 'weekly' : 'daily';
@@ -109,14 +119,44 @@ function fit(
   shapeMean /= shape.length;
   for (let s = 0; s < shape.length; s++) shape[s]! /= shapeMean;
   // The level: the last week's (or the fitted days') spend over what the shape expects of them.
-  const levelFrom = end - Math.min(n, WEEK_H);
-  let spent = 0;
-  let expected = 0;
-  for (let i = levelFrom; i < end; i++) {
-    spent += y[i]!;
-    expected += shape[slotIn(slots.of(startMs + i * HOUR_MS), kind)]!;
+  const span = Math.min(n, WEEK_H);
+  const levelOf = (to: number) => {
+    let spent = 0;
+    let expected = 0;
+    for (let i = to - span; i < to; i++) {
+      spent += y[i]!;
+      expected += shape[slotIn(slots.of(startMs + i * HOUR_MS), kind)]!;
+    }
+    return expected > 0 ? spent / expected : 0;
+  };
+  const level = levelOf(end);
+  const anchorMs = startMs + (end - span / 2) * HOUR_MS;
+  // The trend term: the least-squares slope of log(level) over the fitted weeks (two or more).
+  let trend = 0;
+  const weeks = kind === 'weekly' ? n / WEEK_H : 0;
+  if (withTrend && weeks >= 2) {
+    const xs: number[] = [];
+    const ls: number[] = [];
+    for (let k = 0; k < weeks; k++) {
+      const l = levelOf(end - k * WEEK_H);
+      if (l <= 0) continue;
+      xs.push(-k);
+      ls.push(Math.log(l));
+    }
+    if (xs.length >= 2) {
+      const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+      const ml = ls.reduce((a, b) => a + b, 0) / ls.length;
+      let sxy = 0;
+      let sxx = 0;
+      for (let i = 0; i < xs.length; i++) {
+        sxy += (xs[i]! - mx) * (ls[i]! - ml);
+        sxx += (xs[i]! - mx) ** 2;
+      }
+      const weekly = Math.max(-MAX_WEEKLY_TREND, Math.min(MAX_WEEKLY_TREND, sxy / sxx));
+      trend = weekly / WEEK_H;
+    }
   }
-  return { kind, level: expected > 0 ? spent / expected : 0, shape };
+  return { kind, level, shape, trend, anchorMs };
 }
 
 /** The profile's cost over [fromMs, toMs), hour by hour (partial hours pro rata). */
@@ -131,7 +171,8 @@ function predict(
   for (let h = Math.floor(fromMs / HOUR_MS) * HOUR_MS; h < toMs; h += HOUR_MS) {
     const a = Math.max(h, fromMs);
     const b = Math.min(h + HOUR_MS, toMs);
-    const v = (p.level * p.shape[slotIn(slots.of(h), p.kind)]! * (b - a)) / HOUR_MS;
+    const growth = p.trend === 0 ? 1 : Math.exp((p.trend * ((a + b) / 2 - p.anchorMs)) / HOUR_MS);
+    const v = (p.level * growth * p.shape[slotIn(slots.of(h), p.kind)]! * (b - a)) / HOUR_MS;
     sum += v;
     if (each?.(b, v)) break;
   }
@@ -156,13 +197,14 @@ function backtest(
   first: number,
   blockH: number,
   slots: Slots,
+  withTrend: boolean,
 ): number[] {
   const out: number[] = [];
   for (let j = 1; j <= MAX_BACKTESTS; j++) {
     const origin = y.length - j * DAY_H;
     // Fits on a single day count here: their larger errors widen the band of a short history.
     if (origin - first < DAY_H) break;
-    const p = fit(y, startMs, origin, first, slots);
+    const p = fit(y, startMs, origin, first, slots, withTrend);
     if (!p) continue;
     const o = startMs + origin * HOUR_MS;
     const forecast = predict(p, o, o + blockH * HOUR_MS, slots);
@@ -241,8 +283,24 @@ function coldStart(input: SpendForecastInput, why: string): SpendForecast {
   };
 }
 
+export interface SeasonalOptions {
+  /**
+   * Let the level grow or shrink at the trend of the fitted weeks' levels (log-linear, clamped to
+   * ±50 % a week) instead of staying at the last week's.
+   */
+  trend?: boolean;
+}
+
+/** The seasonal forecaster with options (`seasonalForecast` is the one tokenmeter uses). */
+export function seasonalForecaster(options: SeasonalOptions = {}): SpendForecaster {
+  const withTrend = options.trend === true;
+  return (input) => forecast(input, withTrend);
+}
+
 /** The forecast of a budget's (or a scope's) spend at the end of its period. See the header. */
-export function seasonalForecast(input: SpendForecastInput): SpendForecast {
+export const seasonalForecast: SpendForecaster = seasonalForecaster({ trend: SEASONAL_TREND });
+
+function forecast(input: SpendForecastInput, withTrend: boolean): SpendForecast {
   const { history, nowMs, periodEndMs, spentNanos, reservedNanos } = input;
   if (!history) return coldStart(input, 'no hourly history given');
   const y = history.costNanos;
@@ -256,7 +314,7 @@ export function seasonalForecast(input: SpendForecastInput): SpendForecast {
     );
   }
   const slots = new Slots(input.timeZone ?? 'UTC');
-  const p = fit(y, history.startMs, y.length, first, slots);
+  const p = fit(y, history.startMs, y.length, first, slots, withTrend);
   if (!p) return coldStart(input, 'nothing spent in the history');
   const window = input.rollingWindowMs;
   // A rolling window at its end holds only calls made from now on; a calendar period adds them to what was spent.
@@ -267,7 +325,7 @@ export function seasonalForecast(input: SpendForecastInput): SpendForecast {
   const expected = base + rest;
   const horizonH = Math.max(1, Math.ceil((to - from) / HOUR_MS));
   const blockH = Math.min(horizonH, DAY_H);
-  const errors = backtest(y, history.startMs, first, blockH, slots);
+  const errors = backtest(y, history.startMs, first, blockH, slots, withTrend);
   const method = p.kind === 'weekly' ? 'seasonal-weekly' : 'seasonal-daily';
   let low: number;
   let high: number;
@@ -297,7 +355,7 @@ export function seasonalForecast(input: SpendForecastInput): SpendForecast {
       const recentH = Math.ceil(input.recentWindowMs / HOUR_MS);
       const before =
         y.length - recentH - first >= MIN_SEASONAL_HOURS
-          ? fit(y, history.startMs, y.length - recentH, first, slots)
+          ? fit(y, history.startMs, y.length - recentH, first, slots, withTrend)
           : null;
       const usual = before ? predict(before, nowMs - input.recentWindowMs, nowMs, slots) : 0;
       const ratio = usual > 0 ? input.recentNanos / usual : Number.POSITIVE_INFINITY;
