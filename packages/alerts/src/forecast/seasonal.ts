@@ -10,6 +10,11 @@
 // (one day, or the rest of today, ahead): each remaining day's own error, plus the shared error of
 // the level measured on the last week's days. Under two days of history, or none spent: the straight line
 // (linear-burn), and the note says so.
+//
+// A trend term (the level growing at the trend of the fitted weeks' levels) is an option of
+// seasonalForecaster; it is off in seasonalForecast because the month-end back-test
+// (bench/forecast.bench.ts) came out worse with it: weekly levels are noisy, and extrapolating their
+// slope adds more error than the growth it catches.
 import { localDateTime } from '@tokenmeter/store';
 import { linearBurnForecast } from './linear-burn.js';
 import type { SpendForecast, SpendForecaster, SpendForecastInput } from './types.js';
