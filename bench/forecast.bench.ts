@@ -65,23 +65,19 @@ interface Tally {
   methods: Map<string, number>;
 }
 
-const tallies = new Map<string, Tally>(
-  FAMILIES.map((f) => [
-    f.name,
-    {
-      n: 0,
-      seasonalApe: [],
-      levelApe: [],
-      trendApe: [],
-      levelHeld: 0,
-      trendHeld: 0,
-      lineApe: [],
-      seasonalHeld: 0,
-      lineHeld: 0,
-      methods: new Map(),
-    },
-  ]),
-);
+const emptyTally = (): Tally => ({
+  n: 0,
+  seasonalApe: [],
+  levelApe: [],
+  trendApe: [],
+  levelHeld: 0,
+  trendHeld: 0,
+  lineApe: [],
+  seasonalHeld: 0,
+  lineHeld: 0,
+  methods: new Map(),
+});
+const tallies = new Map<string, Tally>(FAMILIES.map((f) => [f.name, emptyTally()]));
 const forecastMs: number[] = [];
 
 function forecastAt(store: CostStore, scope: CallFilter, nowMs: number, forecaster: SpendForecaster) {
@@ -138,18 +134,7 @@ for (const seed of SEEDS) {
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const all: Tally = {
-  n: 0,
-  seasonalApe: [],
-  levelApe: [],
-  trendApe: [],
-  levelHeld: 0,
-  trendHeld: 0,
-  lineApe: [],
-  seasonalHeld: 0,
-  lineHeld: 0,
-  methods: new Map(),
-};
+const all = emptyTally();
 const rows = [...tallies].map(([name, t]) => {
   all.n += t.n;
   all.seasonalApe.push(...t.seasonalApe);
