@@ -118,7 +118,11 @@ test('usage of a period running through the day being compacted (this month, tod
   const today = Math.floor(now / DAY) * DAY;
   const compacting = Math.floor((now - HOUR) / DAY) * DAY;
   for (const since of [today, compacting, today - DAY, now - 5 * HOUR]) {
-    assert.deepEqual(sorted(store.usage({ since })), brute(records, since), `since ${new Date(since).toISOString()}`);
+    assert.deepEqual(
+      sorted(store.usage({ since })),
+      brute(records, since),
+      `since ${new Date(since).toISOString()}`,
+    );
     const until = now + HOUR;
     assert.deepEqual(sorted(store.usage({ since, until })), brute(records, since, until), 'with until');
   }
