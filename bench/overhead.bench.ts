@@ -137,7 +137,11 @@ async function measureConfig(
       new AppProcess(
         v,
         node,
-        variantEnv({ ...v, name: tag(v) }, ve, { BENCH_APP_DIR: appDir(major), BENCH_MOCK_URL: mock }),
+        variantEnv({ ...v, name: tag(v) }, ve, {
+          BENCH_APP_DIR: appDir(major),
+          BENCH_MOCK_URL: mock,
+          ...v.env?.(mock),
+        }),
       ),
   );
   const results: ConfigResult[] = [];
@@ -205,7 +209,6 @@ function overheadTable(results: ConfigResult[], mode: Mode): { rows: string[]; g
     const bareCpu = stats(bare.cpu).median;
     const bareWall = stats(bare.wall).median;
     const tm = r.series.get('tokenmeter');
-    const perPeer: string[] = [];
     for (const v of r.variants) {
       const s = r.series.get(v.name)!;
       const exported = r.exported.get(v.name) ?? {};
@@ -223,7 +226,6 @@ function overheadTable(results: ConfigResult[], mode: Mode): { rows: string[]; g
         const wins = tm.cpu.filter((x, i) => x < s.cpu[i]!).length;
         const winsWall = tm.wall.filter((x, i) => x < s.wall[i]!).length;
         lighter = `${wins}/${s.cpu.length} CPU, ${winsWall}/${s.wall.length} wall`;
-        perPeer.push(`${v.name}: ${lighter}`);
       }
       rows.push(
         `| ${r.node} | ${r.openai} | ${v.label} | ${f1(stats(s.cpu).median)} | **${signed(cpu.median)}** [${signed(cpu.p25)} … ${signed(cpu.p75)}] | ${f1(stats(s.wall).median)} | ${signed(wall.median)} [${signed(wall.p25)} … ${signed(wall.p75)}] (${signed((wall.median / bareWall) * 100)} %) | ${lighter} | ${traces} |`,
@@ -237,7 +239,10 @@ function overheadTable(results: ConfigResult[], mode: Mode): { rows: string[]; g
         `Node ${r.node}, openai ${r.openai}: this build minus the build before (BENCH_BEFORE), per round: CPU ${signed(cpu.median)} µs/${mode === 'calls' ? 'call' : 'stream'} [${signed(cpu.p25)} … ${signed(cpu.p75)}], wall ${signed(wall.median)} [${signed(wall.p25)} … ${signed(wall.p75)}]; lighter in ${tm.cpu.filter((x, i) => x < before.cpu[i]!).length}/${tm.cpu.length} rounds.`,
       );
     }
-    if (tm) {
+    for (const name of ['tokenmeter', 'tokenmeter-api']) {
+      const tm = r.series.get(name);
+      if (!tm) continue;
+      const who = name === 'tokenmeter' ? '' : ' (the mock declared as OpenAI)';
       const cpu = stats(minus(tm.cpu, bare.cpu)).median;
       const wallPct = (stats(minus(tm.wall, bare.wall)).median / bareWall) * 100;
       const peers = r.variants.filter((v) => !v.bare && !v.tokenmeter);
@@ -247,12 +252,16 @@ function overheadTable(results: ConfigResult[], mode: Mode): { rows: string[]; g
       const tmWall = stats(minus(tm.wall, bare.wall)).median;
       const lightestWall = peers.every((v) => tmWall < added(v, 'wall'));
       const chunkCpu = bareCpu / STREAM_CHUNKS;
+      const perPeer = peers.map((v) => {
+        const s = r.series.get(v.name)!;
+        return `${v.name}: ${tm.cpu.filter((x, i) => x < s.cpu[i]!).length}/${s.cpu.length} CPU, ${tm.wall.filter((x, i) => x < s.wall[i]!).length}/${s.wall.length} wall`;
+      });
       const target =
         mode === 'calls'
           ? `+${f1(cpu)} µs CPU per call (goal ≤ +30: ${cpu <= 30 ? 'met' : 'not met'})`
           : `+${f1(cpu)} µs CPU per stream, ${f1(cpu / chunkCpu)} × the bare SDK's CPU per chunk (${f1(chunkCpu)} µs)`;
       goals.push(
-        `Node ${r.node}, openai ${r.openai}: ${target}; ${signed(wallPct)} % wall${mode === 'calls' ? ` (goal ≤ 3 %: ${wallPct <= 3 ? 'met' : 'not met'})` : ''}; lightest in CPU: ${peers.length ? (lightestCpu ? 'yes' : 'no') : 'no peer'}, in wall: ${peers.length ? (lightestWall ? 'yes' : 'no') : 'no peer'}${perPeer.length ? ` (rounds where tokenmeter was lighter, ${perPeer.join('; ')})` : ''}; store written: ${kb(r.storeBytes)}.`,
+        `Node ${r.node}, openai ${r.openai}${who}: ${target}; ${signed(wallPct)} % wall${mode === 'calls' ? ` (goal ≤ 3 %: ${wallPct <= 3 ? 'met' : 'not met'})` : ''}; lightest in CPU: ${peers.length ? (lightestCpu ? 'yes' : 'no') : 'no peer'}, in wall: ${peers.length ? (lightestWall ? 'yes' : 'no') : 'no peer'}${perPeer.length ? ` (rounds where tokenmeter was lighter, ${perPeer.join('; ')})` : ''}; store written: ${kb(r.storeBytes)}.`,
       );
     }
   }
@@ -261,7 +270,7 @@ function overheadTable(results: ConfigResult[], mode: Mode): { rows: string[]; g
 
 function overheadMarkdown(results: ConfigResult[]): string {
   const out: string[] = [
-    `Each variant is an app process of its own${PIN ? ', pinned to CPU 0 (the mock provider, the OTLP sink and the coordinator on CPU 1)' : ''}; ${ROUNDS} rounds (after ${WARMUP_ROUNDS} unrecorded), each round one block per process in rotating order; a block is ${CALLS} sequential non-streamed calls or ${STREAMS} streams of ${STREAM_CHUNKS} chunks. CPU: charged from a block's start to the same process's next block start (deferred export and store writes included). "Added": per round, the variant's block minus the bare process's block; median [p25 … p75] over the rounds. Wall % is of the bare SDK's own wall time in the same run. Peers are run on the openai majors their documented range covers. "Lighter": rounds in which tokenmeter's block cost less than the peer's.`,
+    `Each variant is an app process of its own${PIN ? ', pinned to CPU 0 (the mock provider, the OTLP sink and the coordinator on CPU 1)' : ''}; ${ROUNDS} rounds (after ${WARMUP_ROUNDS} unrecorded), each round one block per process in rotating order; a block is ${CALLS} sequential non-streamed calls or ${STREAMS} streams of ${STREAM_CHUNKS} chunks. CPU: charged from a block's start to the same process's next block start (deferred export and store writes included). "Added": per round, the variant's block minus the bare process's block; median [p25 … p75] over the rounds. Wall % is of the bare SDK's own wall time in the same run. Peers are run on the openai majors their documented range covers. "Lighter": rounds in which tokenmeter's block (defaults, the mock on loopback: an unknown server, whose streams tokenmeter counts itself) cost less than the peer's; the variant with the mock declared as OpenAI is what a call to api.openai.com gets (usage asked for on streams, hidden from the app).`,
   ];
   for (const mode of MODES) {
     const { rows, goals } = overheadTable(results, mode);

@@ -198,6 +198,8 @@ export interface Variant {
   bare?: boolean;
   /** tokenmeter itself. */
   tokenmeter?: boolean;
+  /** Settings of its own, given the mock provider's base URL. */
+  env?: (mockUrl: string) => Record<string, string>;
 }
 
 export const VARIANTS: Variant[] = [
@@ -215,6 +217,18 @@ export const VARIANTS: Variant[] = [
     nodeArgs: ['--import', '@tokenmeter/node/register'],
     openai: [6, 7],
     tokenmeter: true,
+  },
+  {
+    // The mock stands in for api.openai.com: tokenmeter treats it as OpenAI's own API (usage asked
+    // for on streams and hidden from the app) instead of an unknown server on loopback, whose
+    // streams it counts itself. What most users run.
+    name: 'tokenmeter-api',
+    label:
+      'tokenmeter, the mock declared as OpenAI (`TOKENMETER_PROVIDERS=openai=<mock>/v1`: what a call to api.openai.com gets)',
+    nodeArgs: ['--import', '@tokenmeter/node/register'],
+    openai: [6, 7],
+    tokenmeter: true,
+    env: (mockUrl) => ({ TOKENMETER_PROVIDERS: `openai=${mockUrl}/v1` }),
   },
   {
     name: 'contrib',
