@@ -184,6 +184,9 @@ function toPreSend(d: BudgetDecision): PreSendDecision | undefined {
           if (ticket.storeRef) record.budgetRef = ticket.ref;
           ticket.settle(record.cost?.totalNanos ?? 0);
         };
-  if (d.action === 'route') return { action: 'route', model: d.model, budget: d.budget.label, settle };
-  return ticket === undefined ? undefined : { action: 'proceed', settle };
+  if (d.action === 'route') {
+    const route = { action: 'route', model: d.model, budget: d.budget.label } as const;
+    return settle === undefined ? route : { ...route, settle };
+  }
+  return settle === undefined ? undefined : { action: 'proceed', settle };
 }

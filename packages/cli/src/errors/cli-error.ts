@@ -19,7 +19,7 @@ export class CliError extends Error {
   /** What to do about it, printed under the message. */
   readonly hint: string | undefined;
 
-  constructor(message: string, options?: { exitCode?: number; hint?: string; cause?: unknown }) {
+  constructor(message: string, options?: { exitCode?: number; hint?: string | undefined; cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.exitCode = options?.exitCode ?? EXIT_ERROR;
     this.hint = options?.hint;

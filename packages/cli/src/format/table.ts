@@ -10,7 +10,7 @@ export interface Column {
 export interface TableOptions {
   styles: Styles;
   /** Terminal width: the widest left-aligned column is cut (with …) to fit. */
-  maxWidth?: number;
+  maxWidth?: number | undefined;
   /** A last row set apart in bold (totals). */
   footer?: string[];
 }
