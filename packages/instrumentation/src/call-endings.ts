@@ -12,6 +12,8 @@
 // - TokenmeterInstrumentation#disable, and the distro's forceFlush, shutdown and exit handlers.
 // Shared through a global symbol so the ESM and CJS copies of this package drain one queue.
 
+import { processSingleton } from './process-singleton.js';
+
 /** How long a call that ended may wait for the batch it is completed in. */
 export const BATCH_WINDOW_MS = 20;
 /** A burst is completed at once past this many queued calls (memory stays bounded). */
@@ -67,15 +69,11 @@ export class CallEndings {
 
 const KEY = Symbol.for('tokenmeter.instrumentation.call-endings');
 
+const make = () => new CallEndings();
+
 /** The process's queue of ended calls. */
 export function callEndings(): CallEndings {
-  const g = globalThis as { [KEY]?: CallEndings };
-  let c = g[KEY];
-  if (c === undefined) {
-    c = new CallEndings();
-    g[KEY] = c;
-  }
-  return c;
+  return processSingleton(KEY, make);
 }
 
 /** Complete every call that ended and waits in a batch (spans ended, records and metrics made). */

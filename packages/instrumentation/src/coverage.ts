@@ -4,6 +4,7 @@
 // runs under) and the response ids tokenmeter saw. Both are bounded FIFO sets, and nothing is
 // recorded until a CostSpanProcessor exists in the process. Shared through a global symbol so the
 // ESM and CJS copies of this package see one registry.
+import { processSingleton } from './process-singleton.js';
 
 const MAX_ENTRIES = 20_000;
 
@@ -52,12 +53,8 @@ export class Coverage {
 
 const KEY = Symbol.for('tokenmeter.instrumentation.coverage');
 
+const make = () => new Coverage();
+
 export function coverage(): Coverage {
-  const g = globalThis as { [KEY]?: Coverage };
-  let c = g[KEY];
-  if (c === undefined) {
-    c = new Coverage();
-    g[KEY] = c;
-  }
-  return c;
+  return processSingleton(KEY, make);
 }
