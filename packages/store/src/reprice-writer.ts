@@ -35,7 +35,7 @@ const NANOS = [
   'output_cost_nanos',
   'cache_read_cost_nanos',
   'cache_write_cost_nanos',
-];
+] as const;
 const PROVENANCE = [
   'pricing_match',
   'pricing_provider',
@@ -43,9 +43,11 @@ const PROVENANCE = [
   'pricing_source',
   'pricing_version',
   'pricing_tier',
-];
+] as const;
+/** The columns a reprice rewrites: the cost in nano-USD, then what priced it (RepricedRow order). */
+export const PRICE_COLUMNS = [...NANOS, ...PROVENANCE] as const;
 /** The new price columns, in RepricedRow order after the id. */
-const NEW_COLUMNS = [...NANOS, ...PROVENANCE].map((c) => `new_${c}`);
+const NEW_COLUMNS = PRICE_COLUMNS.map((c) => `new_${c}`);
 /**
  * What the rollup statements read of a call, copied from `calls` once per batch (one join instead
  * of one per rollup table): its time, the rollup dimensions and the measures, at the old price.
@@ -108,7 +110,7 @@ export class RepriceWriter {
     this.clear = db.prepare(`DELETE FROM ${TEMP}`);
     // Not UPDATE ... FROM: without statistics on the temporary table SQLite would scan `calls`.
     this.update = db.prepare(
-      `UPDATE calls SET priced = 1, (${[...NANOS, ...PROVENANCE].join(', ')}) = ` +
+      `UPDATE calls SET priced = 1, (${PRICE_COLUMNS.join(', ')}) = ` +
         `(SELECT ${NEW_COLUMNS.join(', ')} FROM ${TEMP} AS n WHERE n.id = calls.id) ` +
         `WHERE id IN (SELECT id FROM ${TEMP})`,
     );

@@ -15,7 +15,7 @@
 import type { StringDict } from './dict.js';
 import type { Database, Statement } from './driver/index.js';
 import { StoreQueryError } from './errors/store-query-error.js';
-import { type RepricedRow, RepriceWriter } from './reprice-writer.js';
+import { PRICE_COLUMNS, type RepricedRow, RepriceWriter } from './reprice-writer.js';
 import type { Nanos } from './types.js';
 
 export const REPRICE_SELECTIONS = ['unpriced', 'estimated', 'all'] as const;
@@ -140,17 +140,7 @@ const COLUMN_LIST = [
   'output_audio_tokens',
   'cache_audio_read_tokens',
   'priced',
-  'cost_nanos',
-  'input_cost_nanos',
-  'output_cost_nanos',
-  'cache_read_cost_nanos',
-  'cache_write_cost_nanos',
-  'pricing_match',
-  'pricing_provider',
-  'pricing_model',
-  'pricing_source',
-  'pricing_version',
-  'pricing_tier',
+  ...PRICE_COLUMNS,
 ] as const;
 /** Column → its index in a row. */
 const C = Object.fromEntries(COLUMN_LIST.map((c, i) => [c, i])) as Record<
