@@ -247,6 +247,9 @@ export const demoCommand: CommandSpec = {
       // The store exists before the workload starts; the history is written while it runs.
       const w = history ? openForWrite(ctx, file) : undefined;
       const running = runWorkload(ctx, { mockUrl: mock.url, storeFile: file, calls, seed: Number(seedText) });
+      // The workload can fail (say, no SDK installed) while the history is still being written:
+      // mark its rejection handled now, it is awaited (and rethrown) just below.
+      running.catch(() => {});
       try {
         if (w && history) await writeHistory(w, history);
       } finally {
