@@ -33,7 +33,7 @@ export interface WithAttributionOptions {
 const EMPTY: Attribution = Object.freeze({}) as Attribution;
 /** The process-wide defaults, shared by every copy of this module (the ESM and CJS builds). */
 const DEFAULTS = Symbol.for('tokenmeter.attribution.defaults');
-const slot = globalThis as { [DEFAULTS]?: Attribution };
+const slot = globalThis as { [DEFAULTS]?: Attribution | undefined };
 
 function clean(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;

@@ -80,23 +80,23 @@ export interface StartOptions {
    * shallow parse (long prompt values left out), then `requestText` too, parsed whole on use.
    */
   requestBody?: unknown;
-  requestText?: string;
+  requestText?: string | undefined;
   /** The request URL's origin (pricing uses it for Azure and unknown hosts). */
-  origin?: string;
+  origin?: string | undefined;
 }
 
 export interface FinishOptions {
   /** error.type: an HTTP status code as a string, or an error class name. */
-  errorType?: string;
-  httpStatus?: number;
+  errorType?: string | undefined;
+  httpStatus?: number | undefined;
   /** performance.now() at the end; default now. */
-  endPerf?: number;
+  endPerf?: number | undefined;
   /** The parsed response body (content capture of non-streamed responses). */
   responseJson?: unknown;
   /** Output text a stream parser kept (estimation, content capture). */
   outputText?: CapturedText | undefined;
   /** A budget blocked the call before it was sent: no tokens, priced at $0. */
-  blocked?: boolean;
+  blocked?: boolean | undefined;
 }
 
 /** error.type of a call a budget blocked (answered locally with the provider's 429). */
@@ -357,7 +357,6 @@ export class LlmCall implements PendingCall, EndedCall {
       stream: info.stream,
       serverAddress: info.serverAddress,
       serverPort: info.serverPort,
-      usage,
       usageEstimated: estimated,
       cost,
       // A reported cost on a model with no local price: the match says the provider priced it.
@@ -365,6 +364,7 @@ export class LlmCall implements PendingCall, EndedCall {
       attribution: getAttribution(this.ctx),
       sampled,
     };
+    if (usage !== undefined) record.usage = usage;
     if (reported !== undefined && priced.cost !== null) record.localCost = priced.cost;
     if (gateway !== undefined) record.gateway = gateway;
     if (info.requestModel !== undefined) record.requestModel = info.requestModel;

@@ -71,6 +71,19 @@ function positive(n: number | undefined): number | undefined {
   return n !== undefined && n > 0 ? Math.floor(n) : undefined;
 }
 
+/** An Attribution with only the fields that have a value. */
+function attributionOf(
+  feature: string | undefined,
+  user: string | undefined,
+  tenant: string | undefined,
+): Attribution {
+  const out: Attribution = {};
+  if (feature !== undefined) out.feature = feature;
+  if (user !== undefined) out.user = user;
+  if (tenant !== undefined) out.tenant = tenant;
+  return out;
+}
+
 /** Apply env vars under explicit options (an explicit option wins) and fill the defaults. */
 export function resolveConfig(
   config: TokenmeterInstrumentationConfig = {},
@@ -110,11 +123,9 @@ export function resolveConfig(
       config.unreadBodyTimeoutMs !== undefined && config.unreadBodyTimeoutMs > 0
         ? config.unreadBodyTimeoutMs
         : DEFAULT_UNREAD_BODY_TIMEOUT_MS,
-    defaultAttribution: config.defaultAttribution ?? {
-      feature: v.TOKENMETER_FEATURE,
-      user: v.TOKENMETER_USER,
-      tenant: v.TOKENMETER_TENANT,
-    },
+    defaultAttribution:
+      config.defaultAttribution ??
+      attributionOf(v.TOKENMETER_FEATURE, v.TOKENMETER_USER, v.TOKENMETER_TENANT),
     onCallRecord: config.onCallRecord,
   };
 }

@@ -352,13 +352,13 @@ export function peerCallRecord(priced: PricedPeerSpan, a: AttributeBag, place: P
     provider: call.provider,
     operation: call.operation,
     stream: false,
-    usage: call.usage,
     usageEstimated: false,
     cost: outcome.cost,
     pricingMatch: outcome.match,
     attribution,
     sampled: place.sampled,
   };
+  if (call.usage !== undefined) record.usage = call.usage;
   if (place.traceId !== undefined) record.traceId = place.traceId;
   if (place.spanId !== undefined) record.spanId = place.spanId;
   if (call.requestModel !== undefined) record.requestModel = call.requestModel;

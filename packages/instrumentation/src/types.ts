@@ -19,51 +19,51 @@ export interface TokenmeterInstrumentationConfig extends InstrumentationConfig {
    * Record prompt and completion text on spans (gen_ai.input.messages / gen_ai.output.messages).
    * Default false. Env: `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`.
    */
-  captureMessageContent?: boolean;
+  captureMessageContent?: boolean | undefined;
   /**
    * How to get usage for OpenAI-format streams whose caller did not ask for it. `inject` (default)
    * adds `stream_options.include_usage` and removes its traces from what the caller receives;
    * `estimate` counts tokens locally; `off` records no usage. Env: `TOKENMETER_OPENAI_STREAM_USAGE`.
    */
-  openaiStreamUsage?: OpenAIStreamUsageMode;
+  openaiStreamUsage?: OpenAIStreamUsageMode | undefined;
   /** Extra endpoints to recognise (self-hosted and proxies). Env: `TOKENMETER_PROVIDERS`. */
-  providers?: ProviderEndpoint[];
+  providers?: ProviderEndpoint[] | undefined;
   /** Wrap `globalThis.fetch` as well as SDK clients (default true): catches raw fetch and the Vercel AI SDK. */
-  instrumentGlobalFetch?: boolean;
+  instrumentGlobalFetch?: boolean | undefined;
   /** Called with every finished, priced CallRecord (the distro's store writer and budgets). */
-  onCallRecord?: CallRecordSink;
+  onCallRecord?: CallRecordSink | undefined;
   /**
    * Asked about each LLM request before it is sent (the distro wires its budgets here): proceed
    * (with a reservation settled when the call ends), send a cheaper model, or block the call with
    * the provider's own 429, answered locally. Default none: no work per call.
    */
-  beforeSend?: PreSendHook;
+  beforeSend?: PreSendHook | undefined;
   /**
    * Attribution labels allowed on the llm_* metrics besides provider, model and org_id.
    * Default none. Env: `TOKENMETER_METRIC_LABELS=feature,user`.
    */
-  metricLabels?: ('feature' | 'user')[];
+  metricLabels?: ('feature' | 'user')[] | undefined;
   /** Series cap of every metric tokenmeter records (a histogram label set counts its buckets + 3); past it, new label sets go to the metric's overflow set (`other`, `otel.metric.overflow=true`). Default 2000. Env: `TOKENMETER_METRIC_MAX_SERIES`. */
-  maxMetricSeries?: number;
+  maxMetricSeries?: number | undefined;
   /**
    * Service-wide attribution: what every call of the process is attributed to where neither
    * `withAttribution` nor W3C baggage names a value (process-wide: the last instrumentation
    * configured sets it). Default none. Env: `TOKENMETER_FEATURE`, `TOKENMETER_USER`,
    * `TOKENMETER_TENANT` (read when this option is not given).
    */
-  defaultAttribution?: Attribution;
+  defaultAttribution?: Attribution | undefined;
   /** Which cost attribute names to write. Default `tokenmeter`. Env: `TOKENMETER_COST_ATTRIBUTES`. */
-  costAttributes?: CostAttributeNames;
+  costAttributes?: CostAttributeNames | undefined;
   /**
    * With `captureMessageContent`, the largest gen_ai.input.messages / gen_ai.output.messages
    * value in bytes; longer content is cut. Default 65536.
    */
-  maxContentBytes?: number;
+  maxContentBytes?: number | undefined;
   /**
    * A non-streamed response whose body the app never reads ends its span (without usage) after this
    * many milliseconds. Default 60000.
    */
-  unreadBodyTimeoutMs?: number;
+  unreadBodyTimeoutMs?: number | undefined;
 }
 
 /** An LLM request about to be sent, as the pre-send hook sees it. No message content. */

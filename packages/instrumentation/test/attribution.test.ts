@@ -38,7 +38,7 @@ describe('service-wide defaults', () => {
         TOKENMETER_USER: 'x'.repeat(257),
       },
     );
-    assert.deepEqual(config.defaultAttribution, { feature: 'checkout', user: undefined, tenant: 'acme' });
+    assert.deepEqual(config.defaultAttribution, { feature: 'checkout', tenant: 'acme' });
   });
 
   test('withAttribution over incoming baggage over the defaults, per field', () => {

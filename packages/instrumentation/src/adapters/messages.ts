@@ -7,15 +7,15 @@ import { obj } from './util.js';
 export interface Part {
   type: string;
   content?: string;
-  id?: string;
-  name?: string;
-  arguments?: string;
+  id?: string | undefined;
+  name?: string | undefined;
+  arguments?: string | undefined;
 }
 
 export interface Message {
   role: string;
   parts: Part[];
-  finish_reason?: string;
+  finish_reason?: string | undefined;
 }
 
 /** `v` when it is an array, else none: message lists are read leniently. */

@@ -16,11 +16,11 @@ export interface RequestInfo {
   /** Azure OpenAI: the deployment name from the URL, mapped to a model by the response or the user. */
   deployment?: string;
   stream: boolean;
-  maxTokens?: number;
-  temperature?: number;
-  topP?: number;
-  choiceCount?: number;
-  serviceTier?: string;
+  maxTokens?: number | undefined;
+  temperature?: number | undefined;
+  topP?: number | undefined;
+  choiceCount?: number | undefined;
+  serviceTier?: string | undefined;
   batch?: boolean;
   /** A call read from batch results: the batch (when the download names it) and the request's custom id. */
   batchId?: string;

@@ -105,8 +105,11 @@ export function noMessages(): never[] {
   return [];
 }
 
+/** A ResponseInfo as a parser gathers it: a field the response lacks may be present as undefined. */
+export type GatheredResponse = { [K in keyof ResponseInfo]?: ResponseInfo[K] | undefined };
+
 /** Drop undefined fields so results compare cleanly and serialise small. */
-export function clean(info: ResponseInfo): ResponseInfo {
+export function clean(info: GatheredResponse): ResponseInfo {
   const out: ResponseInfo = {};
   if (info.responseId !== undefined) out.responseId = info.responseId;
   if (info.responseModel !== undefined) out.responseModel = info.responseModel;

@@ -13,7 +13,7 @@ type Reader<T> = (this: Response) => Promise<T>;
 interface Observation {
   call: LlmCall;
   /** The tapped `body`, once someone asked for it. */
-  tapped?: ReadableStream<Uint8Array> | null;
+  tapped?: ReadableStream<Uint8Array> | null | undefined;
   nativeBody: (this: Response) => ReadableStream<Uint8Array> | null;
   json: Reader<unknown>;
   text: Reader<string>;
@@ -170,7 +170,7 @@ function tapJson(
     async pull(controller: ReadableByteStreamController) {
       reader ??= source.getReader();
       for (;;) {
-        let result: { done: boolean; value?: Uint8Array };
+        let result: { done: boolean; value?: Uint8Array | undefined };
         try {
           result = await reader.read();
         } catch (error) {

@@ -209,7 +209,7 @@ function makeTap(state: TapState): ReadableStream<Uint8Array> {
    * removed whole (the usage-only chunk arriving alone) reads on instead of returning empty-handed,
    * which would stall the app.
    */
-  const onRead = (result: { done: boolean; value?: Uint8Array }): Promise<void> | undefined => {
+  const onRead = (result: { done: boolean; value?: Uint8Array | undefined }): Promise<void> | undefined => {
     if (cancelled) return;
     if (result.done) {
       if (observing) handOnHeld(controller);

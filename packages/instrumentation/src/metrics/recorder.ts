@@ -23,6 +23,7 @@ import {
   type Histogram,
   type Meter,
   type MeterProvider,
+  type MetricOptions,
   metrics,
   type Observable,
   type ObservableCounter,
@@ -221,11 +222,9 @@ interface Instruments {
 }
 
 function histogram(meter: Meter, d: MetricDescriptor): Histogram {
-  return meter.createHistogram(d.name, {
-    description: d.description,
-    unit: d.unit,
-    advice: d.buckets ? { explicitBucketBoundaries: [...d.buckets] } : undefined,
-  });
+  const options: MetricOptions = { description: d.description, unit: d.unit };
+  if (d.buckets) options.advice = { explicitBucketBoundaries: [...d.buckets] };
+  return meter.createHistogram(d.name, options);
 }
 
 /** Records CallRecords to the metrics. Never throws. */

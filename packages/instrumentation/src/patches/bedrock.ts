@@ -142,7 +142,7 @@ function wrapEvents(source: AsyncIterable<unknown>, call: LlmCall): AsyncIterabl
 async function attachBudget(
   rt: TokenmeterRuntime,
   call: LlmCall,
-  context: { [PENDING_BUDGET]?: PendingBudget },
+  context: { [PENDING_BUDGET]?: PendingBudget | undefined },
   input: unknown,
   Throttling: ThrottlingCtor | undefined,
 ): Promise<Error | undefined> {
