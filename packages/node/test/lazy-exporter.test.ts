@@ -4,9 +4,9 @@ import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import { BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { type OtlpReceiver, startOtlpReceiver } from '../../../test-support/otlp-receiver.js';
 import { LazySpanExporter } from '../src/lazy-exporter.js';
 import { buildSpanProcessors } from '../src/sdk.js';
-import { type OtlpReceiver, startOtlpReceiver } from './helpers/otlp-receiver.js';
 
 let receiver: OtlpReceiver;
 before(async () => {

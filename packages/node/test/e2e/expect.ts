@@ -23,7 +23,7 @@ import {
   ATTR_TOKENMETER_USAGE_ESTIMATED,
   TOKENMETER_PRICING_SOURCE_VALUE_CATALOG,
 } from '@tokenmeter/semconv';
-import type { ReceivedSpan } from '../helpers/otlp-receiver.js';
+import type { ReceivedSpan } from '../../../../test-support/otlp-receiver.js';
 
 /** OTLP's number for SpanKind CLIENT. */
 export const OTLP_KIND_CLIENT = 3;

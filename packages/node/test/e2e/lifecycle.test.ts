@@ -12,8 +12,8 @@ import {
   TOKENMETER_PRICING_SOURCE_VALUE_OVERRIDE,
 } from '@tokenmeter/semconv';
 import { openStore } from '@tokenmeter/store';
+import { type OtlpReceiver, startOtlpReceiver } from '../../../../test-support/otlp-receiver.js';
 import { useE2eEnv } from '../helpers/e2e-env.js';
-import { type OtlpReceiver, startOtlpReceiver } from '../helpers/otlp-receiver.js';
 import { freePort, type RunOptions, runApp, tokenmeterLines } from '../helpers/run-app.js';
 
 const e2e = useE2eEnv('life');

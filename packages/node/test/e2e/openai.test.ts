@@ -18,8 +18,8 @@ import {
   GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
   TOKENMETER_PRICING_MATCH_VALUE_UNKNOWN_MODEL,
 } from '@tokenmeter/semconv';
+import type { ReceivedSpan } from '../../../../test-support/otlp-receiver.js';
 import { useE2eEnv } from '../helpers/e2e-env.js';
-import type { ReceivedSpan } from '../helpers/otlp-receiver.js';
 import { type Preload, type RunResult, runApp, tokenmeterLines } from '../helpers/run-app.js';
 import {
   assertErrorSpan,

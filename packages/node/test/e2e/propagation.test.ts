@@ -16,8 +16,8 @@ import {
   ATTR_TOKENMETER_USER_ID,
 } from '@tokenmeter/semconv';
 import { type CallRow, openStore } from '@tokenmeter/store';
+import type { ReceivedSpan } from '../../../../test-support/otlp-receiver.js';
 import { useE2eEnv } from '../helpers/e2e-env.js';
-import type { ReceivedSpan } from '../helpers/otlp-receiver.js';
 import { type RunResult, runApp, tokenmeterLines } from '../helpers/run-app.js';
 
 const e2e = useE2eEnv('propagation');

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { type MockProvider, startMockProvider } from '@tokenmeter/mock-provider';
-import { type OtlpReceiver, startOtlpReceiver } from '../helpers/otlp-receiver.js';
+import { type OtlpReceiver, startOtlpReceiver } from '../../../../test-support/otlp-receiver.js';
 import { freePort, type Preload, type RunResult, runApp } from '../helpers/run-app.js';
 
 const APP = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/exit-app.mjs');

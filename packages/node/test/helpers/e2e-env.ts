@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import { type MockProvider, startMockProvider } from '@tokenmeter/mock-provider';
-import { type OtlpReceiver, startOtlpReceiver } from './otlp-receiver.js';
+import { type OtlpReceiver, startOtlpReceiver } from '../../../../test-support/otlp-receiver.js';
 
 export interface E2eEnv {
   readonly mock: MockProvider;

@@ -1,5 +1,8 @@
-// A real OTLP/HTTP receiver for tests: a loopback server that accepts what the OTLP exporters send
-// (http/json and http/protobuf, traces and metrics), decodes it, and keeps spans and metric points.
+// A real OTLP/HTTP receiver for tests, shared by the packages' tests (the distro's exporters, the
+// gateway's next hop): a loopback server that accepts what OTLP/HTTP senders send (http/json and
+// http/protobuf, gzip or not), keeps every request, decodes traces and metrics with its own schema
+// (./otlp-proto.ts, independent of the gateway's), and can be told to fail, stall or answer slowly.
+// Not part of any published package.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
@@ -41,18 +44,35 @@ export interface ReceivedRequest {
   path: string;
   contentType: string;
   headers: http.IncomingHttpHeaders;
+  /** The body as received (still compressed if it was). */
+  raw: Buffer;
+}
+
+/** The signals whose bodies are decoded; another signal's request is kept (raw) and answered 200. */
+export type DecodedSignal = 'traces' | 'metrics';
+
+export interface OtlpReceiverOptions {
+  /** Default both. A signal left out may carry any bytes (a pass-through under test). */
+  decode?: readonly DecodedSignal[];
 }
 
 export interface OtlpReceiver {
-  /** `http://127.0.0.1:PORT` (OTEL_EXPORTER_OTLP_ENDPOINT). */
+  /** `http://127.0.0.1:PORT` (OTEL_EXPORTER_OTLP_ENDPOINT, the gateway's `--forward`). */
   url: string;
   spans: ReceivedSpan[];
   points: ReceivedPoint[];
+  /** Every request, as it arrives (answered or not). */
   requests: ReceivedRequest[];
   /** Answer every request after this many ms (a slow collector). */
   delayMs: number;
   /** Answer with this HTTP status instead of 200 (a failing collector). */
   status: number;
+  /** Answer with these statuses first (one per request), then with `status`. */
+  failWith: number[];
+  /** Headers of the failures, e.g. Retry-After. */
+  failHeaders: Record<string, string>;
+  /** While true, never answer (a black hole). */
+  stall: boolean;
   close(): Promise<void>;
 }
 
@@ -120,6 +140,19 @@ function collectSpans(doc: Obj, encoding: 'json' | 'protobuf', out: ReceivedSpan
   }
 }
 
+function encodingOf(contentType: string): 'json' | 'protobuf' {
+  return contentType.includes('protobuf') ? 'protobuf' : 'json';
+}
+
+/** The spans of an (uncompressed) OTLP/HTTP trace request body. */
+export function decodeSpans(body: Buffer, contentType: string): ReceivedSpan[] {
+  const encoding = encodingOf(contentType);
+  const doc = (encoding === 'json' ? JSON.parse(body.toString('utf8')) : decodeTraceRequest(body)) as Obj;
+  const out: ReceivedSpan[] = [];
+  collectSpans(doc, encoding, out);
+  return out;
+}
+
 function collectPoints(doc: Obj, encoding: 'json' | 'protobuf', out: ReceivedPoint[]): void {
   for (const rm of arr(doc.resourceMetrics)) {
     const resource = attrs((rm.resource as Obj | undefined)?.attributes);
@@ -148,7 +181,17 @@ function collectPoints(doc: Obj, encoding: 'json' | 'protobuf', out: ReceivedPoi
   }
 }
 
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+/** The metric points of an (uncompressed) OTLP/HTTP metrics request body. */
+export function decodePoints(body: Buffer, contentType: string): ReceivedPoint[] {
+  const encoding = encodingOf(contentType);
+  const doc = (encoding === 'json' ? JSON.parse(body.toString('utf8')) : decodeMetricsRequest(body)) as Obj;
+  const out: ReceivedPoint[] = [];
+  collectPoints(doc, encoding, out);
+  return out;
+}
+
+export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Promise<OtlpReceiver> {
+  const decode = new Set<DecodedSignal>(options.decode ?? ['traces', 'metrics']);
   const receiver: OtlpReceiver = {
     url: '',
     spans: [],
@@ -156,6 +199,9 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     requests: [],
     delayMs: 0,
     status: 200,
+    failWith: [],
+    failHeaders: {},
+    stall: false,
     close: async () => {},
   };
   const timers = new Set<ReturnType<typeof setTimeout>>();
@@ -163,36 +209,32 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const sent = Buffer.concat(chunks);
-      const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(sent) : sent;
+      const raw = Buffer.concat(chunks);
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       const contentType = String(req.headers['content-type'] ?? '');
-      receiver.requests.push({ path, contentType, headers: req.headers });
+      receiver.requests.push({ path, contentType, headers: req.headers, raw });
+      if (receiver.stall) return;
       const respond = () => {
-        if (receiver.status !== 200) {
-          res.writeHead(receiver.status, { 'content-type': 'application/json' });
-          res.end('{}');
+        const fail = receiver.failWith.shift() ?? (receiver.status !== 200 ? receiver.status : undefined);
+        if (fail !== undefined) {
+          res.writeHead(fail, { 'content-type': 'application/json', ...receiver.failHeaders }).end('{}');
           return;
         }
-        const encoding = contentType.includes('protobuf') ? 'protobuf' : 'json';
-        try {
-          if (path.endsWith('/v1/traces')) {
-            const doc = (
-              encoding === 'json' ? JSON.parse(body.toString('utf8')) : decodeTraceRequest(body)
-            ) as Obj;
-            collectSpans(doc, encoding, receiver.spans);
-          } else if (path.endsWith('/v1/metrics')) {
-            const doc = (
-              encoding === 'json' ? JSON.parse(body.toString('utf8')) : decodeMetricsRequest(body)
-            ) as Obj;
-            collectPoints(doc, encoding, receiver.points);
-          } else {
-            res.writeHead(404).end();
+        const encoding = encodingOf(contentType);
+        const signal = /\/v1\/(traces|metrics|logs)$/.exec(path)?.[1];
+        if (signal === undefined) {
+          res.writeHead(404).end();
+          return;
+        }
+        if (signal !== 'logs' && decode.has(signal as DecodedSignal)) {
+          try {
+            const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
+            if (signal === 'traces') receiver.spans.push(...decodeSpans(body, contentType));
+            else receiver.points.push(...decodePoints(body, contentType));
+          } catch (e) {
+            res.writeHead(400, { 'content-type': 'text/plain' }).end(String(e));
             return;
           }
-        } catch (e) {
-          res.writeHead(400, { 'content-type': 'text/plain' }).end(String(e));
-          return;
         }
         if (encoding === 'json') res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
         else res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
