@@ -10,6 +10,7 @@
 //   at the standard tier       → minus the cost = the tier saved (batch, flex; priority is negative)
 import type { UsageRow } from '@tokenmeter/store';
 import type { AggregatePricer, AggregateUsage } from './aggregate-price.js';
+import { RowGroups, rowModel, unpricedCallsIn } from './row-groups.js';
 
 /** Below this many input tokens per call a prompt cannot be cached (OpenAI and Anthropic minimum). */
 export const CACHEABLE_PROMPT_TOKENS = 1024;
@@ -89,15 +90,14 @@ export function savings(
   rows: readonly UsageRow[],
   o: { groupBy: 'feature' | 'model'; pricer: AggregatePricer },
 ): SavingsResult {
-  const groups = new Map<string | null, SavingsGroup>();
-  const totals = empty(null);
+  const groups = new RowGroups(o.groupBy, empty);
   const perFeature = new Map<string, { rows: UsageRow[]; calls: number; input: number; read: number }>();
   let unpricedCalls = 0;
   let averaged = false;
   for (const r of rows) {
-    const model = r.responseModel ?? r.requestModel;
+    const model = rowModel(r);
     if (r.tier === null || model === null) {
-      if (r.inputTokens + r.outputTokens > 0) unpricedCalls += r.calls;
+      unpricedCalls += unpricedCallsIn(r);
       continue;
     }
     const u = usageOf(r);
@@ -111,18 +111,7 @@ export function savings(
       continue;
     }
     averaged ||= asIs.averaged;
-    const key = o.groupBy === 'feature' ? r.feature : model;
-    let g = groups.get(key);
-    if (!g) {
-      g = empty(key);
-      groups.set(key, g);
-    }
-    for (const t of [g, totals]) {
-      t.calls += r.calls;
-      t.inputTokens += r.inputTokens;
-      t.cacheReadTokens += r.cacheReadTokens;
-      t.cacheWriteTokens += r.cacheWriteTokens;
-      t.actualNanos += r.costNanos;
+    for (const t of groups.add(r, model)) {
       t.listNanos += list.nanos;
       t.cachingSavedNanos += plain.nanos - asIs.nanos;
       t.tierSavedNanos += standard.nanos - asIs.nanos;
@@ -142,12 +131,14 @@ export function savings(
   }
   return {
     groupBy: o.groupBy,
-    groups: [...groups.values()].sort(
-      (a, b) =>
-        b.cachingSavedNanos + b.tierSavedNanos - (a.cachingSavedNanos + a.tierSavedNanos) ||
-        b.actualNanos - a.actualNanos,
-    ),
-    totals,
+    groups: groups
+      .list()
+      .sort(
+        (a, b) =>
+          b.cachingSavedNanos + b.tierSavedNanos - (a.cachingSavedNanos + a.tierSavedNanos) ||
+          b.actualNanos - a.actualNanos,
+      ),
+    totals: groups.totals,
     opportunities: opportunities(perFeature, o.pricer),
     unpricedCalls,
     averaged,
@@ -168,7 +159,7 @@ function opportunities(
     if (f === best || best.rate - f.rate < MIN_HIT_RATE_GAP) continue;
     let save = 0;
     for (const r of f.rows) {
-      const model = (r.responseModel ?? r.requestModel)!;
+      const model = rowModel(r)!;
       const u = usageOf(r);
       // The same prompts at the benchmark's hit rate: more input read from the cache.
       const reads = Math.min(Math.round(r.inputTokens * best.rate), r.inputTokens - r.cacheWriteTokens);

@@ -3,6 +3,7 @@
 // the store's usage rows and a pricer in, the comparison out.
 import type { UsageRow } from '@tokenmeter/store';
 import type { AggregatePricer, AggregateUsage } from './aggregate-price.js';
+import { RowGroups, rowModel, unpricedCallsIn } from './row-groups.js';
 
 export interface WhatIfTarget {
   /** Catalog provider id and model id (as `explainPrice` resolved them). */
@@ -86,9 +87,8 @@ function scale(r: UsageRow, ratio: number): AggregateUsage {
 }
 
 export function whatIf(rows: readonly UsageRow[], o: WhatIfOptions): WhatIfResult {
-  const groups = new Map<string | null, WhatIfGroup>();
+  const groups = new RowGroups(o.groupBy, emptyGroup);
   const sources = new Map<string | null, WhatIfSource>();
-  const totals = emptyGroup(null);
   const tiers = new Set<string>();
   const fallbacks = new Set<string>();
   let unpricedCalls = 0;
@@ -97,10 +97,10 @@ export function whatIf(rows: readonly UsageRow[], o: WhatIfOptions): WhatIfResul
   for (const r of rows) {
     // A row without a tier holds calls that had no price (or no usage): nothing to compare.
     if (r.tier === null) {
-      if (r.inputTokens + r.outputTokens > 0) unpricedCalls += r.calls;
+      unpricedCalls += unpricedCallsIn(r);
       continue;
     }
-    const model = r.responseModel ?? r.requestModel;
+    const model = rowModel(r);
     let source = sources.get(model);
     if (!source) {
       source = { model, calls: 0, ...o.tokenRatio(model) };
@@ -115,30 +115,19 @@ export function whatIf(rows: readonly UsageRow[], o: WhatIfOptions): WhatIfResul
     if (source.ratio === 'tokenizer') estimated = true;
     tiers.add(p.tier);
     if (p.tier !== asked && asked !== 'standard') fallbacks.add(asked);
-    const key = o.groupBy === 'feature' ? r.feature : model;
-    let g = groups.get(key);
-    if (!g) {
-      g = emptyGroup(key);
-      groups.set(key, g);
-    }
-    for (const t of [g, totals]) {
-      t.calls += r.calls;
-      t.inputTokens += r.inputTokens;
+    for (const t of groups.add(r, model)) {
       t.outputTokens += r.outputTokens;
-      t.cacheReadTokens += r.cacheReadTokens;
-      t.cacheWriteTokens += r.cacheWriteTokens;
       t.reasoningTokens += r.reasoningTokens;
-      t.actualNanos += r.costNanos;
       t.targetNanos += p.nanos;
     }
   }
   return {
     target: { ...o.target, tiers: [...tiers].sort() },
     groupBy: o.groupBy,
-    groups: [...groups.values()].sort(
-      (a, b) => b.actualNanos - a.actualNanos || (a.key ?? '').localeCompare(b.key ?? ''),
-    ),
-    totals,
+    groups: groups
+      .list()
+      .sort((a, b) => b.actualNanos - a.actualNanos || (a.key ?? '').localeCompare(b.key ?? '')),
+    totals: groups.totals,
     sources: [...sources.values()].sort((a, b) => b.calls - a.calls),
     unpricedCalls,
     averaged,
