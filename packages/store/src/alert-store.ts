@@ -21,6 +21,9 @@ import type { StatementCache } from './query.js';
 const SINK_KINDS: readonly AlertSinkKind[] = ['webhook', 'slack', 'pagerduty'];
 const SEVERITIES: readonly AlertSeverity[] = ['warning', 'critical'];
 
+/** One condition of a WHERE clause (one `?`) and its value. */
+type Filter = [condition: string, value: unknown];
+
 interface SinkRow {
   id: number;
   kind: AlertSinkKind;
@@ -181,21 +184,13 @@ export class SqliteAlertStore implements AlertStore {
     const limit = checkLimit(q.limit, 100, 1000);
     if (q.state !== undefined && q.state !== 'firing' && q.state !== 'resolved')
       throw new StoreQueryError(`state must be firing or resolved, got "${String(q.state)}"`);
-    const where: string[] = [];
-    const params: unknown[] = [];
+    const filters: Filter[] = [];
     if (q.since !== undefined) {
       if (!Number.isFinite(q.since)) throw new StoreQueryError('since must be a time in epoch milliseconds');
-      where.push("(opened_ms >= ? OR state = 'firing')");
-      params.push(q.since);
+      filters.push(["(opened_ms >= ? OR state = 'firing')", q.since]);
     }
-    if (q.state !== undefined) {
-      where.push('state = ?');
-      params.push(q.state);
-    }
-    const sql = `SELECT * FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY opened_ms DESC, id DESC LIMIT ?`;
-    return this.guard('reading', false, () =>
-      (this.stmts.get(sql).all(...params, limit) as AlertRow[]).map(toAlert),
-    );
+    if (q.state !== undefined) filters.push(['state = ?', q.state]);
+    return this.newest<AlertRow, AlertRecord>('alerts', filters, 'opened_ms DESC, id DESC', limit, toAlert);
   }
 
   getAlert(id: number): AlertRecord | undefined {
@@ -303,19 +298,31 @@ export class SqliteAlertStore implements AlertStore {
 
   messages(q: { alertId?: number; state?: OutboxMessage['state']; limit?: number } = {}): OutboxMessage[] {
     const limit = checkLimit(q.limit, 100, 10_000);
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (q.alertId !== undefined) {
-      where.push('alert_id = ?');
-      params.push(q.alertId);
-    }
-    if (q.state !== undefined) {
-      where.push('state = ?');
-      params.push(q.state);
-    }
-    const sql = `SELECT * FROM alert_outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_ms DESC, rowid DESC LIMIT ?`;
+    const filters: Filter[] = [];
+    if (q.alertId !== undefined) filters.push(['alert_id = ?', q.alertId]);
+    if (q.state !== undefined) filters.push(['state = ?', q.state]);
+    return this.newest<OutboxRow, OutboxMessage>(
+      'alert_outbox',
+      filters,
+      'created_ms DESC, rowid DESC',
+      limit,
+      toMessage,
+    );
+  }
+
+  /** The rows of `table` that pass every filter, in `order` (newest first), at most `limit`. */
+  private newest<R, T>(
+    table: 'alerts' | 'alert_outbox',
+    filters: readonly Filter[],
+    order: string,
+    limit: number,
+    toRecord: (row: R) => T,
+  ): T[] {
+    const where = filters.length ? `WHERE ${filters.map(([condition]) => condition).join(' AND ')}` : '';
+    const sql = `SELECT * FROM ${table} ${where} ORDER BY ${order} LIMIT ?`;
+    const params = filters.map(([, value]) => value);
     return this.guard('reading', false, () =>
-      (this.stmts.get(sql).all(...params, limit) as OutboxRow[]).map(toMessage),
+      (this.stmts.get(sql).all(...params, limit) as R[]).map(toRecord),
     );
   }
 
