@@ -70,10 +70,13 @@ export class CallEndings {
 const KEY = Symbol.for('tokenmeter.instrumentation.call-endings');
 
 const make = () => new CallEndings();
+/** The process's queue, once looked up (a keyed read of globalThis on every call was measurable). */
+let shared: CallEndings | undefined;
 
 /** The process's queue of ended calls. */
 export function callEndings(): CallEndings {
-  return processSingleton(KEY, make);
+  shared ??= processSingleton(KEY, make);
+  return shared;
 }
 
 /** Complete every call that ended and waits in a batch (spans ended, records and metrics made). */

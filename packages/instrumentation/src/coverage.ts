@@ -54,7 +54,10 @@ export class Coverage {
 const KEY = Symbol.for('tokenmeter.instrumentation.coverage');
 
 const make = () => new Coverage();
+/** The process's registry, once looked up (a keyed read of globalThis on every call was measurable). */
+let shared: Coverage | undefined;
 
 export function coverage(): Coverage {
-  return processSingleton(KEY, make);
+  shared ??= processSingleton(KEY, make);
+  return shared;
 }
