@@ -5,10 +5,10 @@
 // wrapping an in-process fetch that answers every chat completion with the mock provider's bytes
 // (no socket: the instrumentation's own cost, free of loopback noise), called through the openai 6
 // SDK. As the distro: a NodeTracerProvider (with the distro's lazy context manager) with a
-// BatchSpanProcessor whose exporter serializes every span to OTLP protobuf (then drops it), a
-// MeterProvider, a CostSpanProcessor (so the coverage registry is on), and an onCallRecord sink
-// that queues the record as the store writer does. Every
-// block ends with a span flush and a metric collection, so deferred work is inside its CPU.
+// BatchSpanProcessor whose exporter serializes every span to OTLP protobuf with the distro's writer
+// (then drops it), a MeterProvider, a CostSpanProcessor (so the coverage registry is on), and an
+// onCallRecord sink that queues the record as the store writer does. Every block ends with a span
+// flush and a metric collection, so deferred work is inside its CPU.
 // Reports the CPU per call of bare, before and after (median over blocks), and per alternation the
 // difference after − before (median, IQR).
 // Streams (BENCH_AB_MODE=streams): each call is a 50-chunk streamed chat completion read to its end
@@ -24,11 +24,11 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { metrics } from '@opentelemetry/api';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { LazyAsyncLocalStorageContextManager } from '../packages/node/src/index.js';
+import { TokenmeterProtobufTraceSerializer } from '../packages/node/src/otlp-trace-protobuf.js';
 import { INSTRUMENTATION, mockStreamBodies, oneEventPerChunk, withSourceAt } from './lib/ab.js';
 import { nullMetricExporter } from './lib/null-exporters.js';
 import { stats } from './lib/results.js';
@@ -43,7 +43,7 @@ const CALLS = Number(process.argv[4] ?? 200);
 let exportedBytes = 0;
 const serializingExporter: SpanExporter = {
   export: (spans, done) => {
-    exportedBytes += ProtobufTraceSerializer.serializeRequest(spans)?.length ?? 0;
+    exportedBytes += TokenmeterProtobufTraceSerializer.serializeRequest(spans)?.length ?? 0;
     done({ code: 0 });
   },
   shutdown: async () => {},

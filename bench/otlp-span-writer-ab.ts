@@ -1,0 +1,108 @@
+// An in-process A/B diagnostic (not a headline figure, no assertions): OpenTelemetry's
+// ProtobufTraceSerializer against the distro's OTLP span writer (packages/node/src/otlp-trace-protobuf.ts)
+// on one export of 512 spans shaped like tokenmeter's (23 attributes, ~960 bytes each), in
+// alternating blocks in one process. Checks the two give the same bytes, then reports CPU µs per
+// span, median [p25 … p75] over the blocks, and the difference per alternation.
+// Run: npx tsx bench/otlp-span-writer-ab.ts [alternations]
+import { SpanKind } from '@opentelemetry/api';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import {
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_ID,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_COST,
+  ATTR_GEN_AI_USAGE_COST_AMOUNT,
+  ATTR_GEN_AI_USAGE_COST_CURRENCY,
+  ATTR_GEN_AI_USAGE_COST_SOURCE,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_TOKENMETER_COST_CURRENCY,
+  ATTR_TOKENMETER_COST_INPUT,
+  ATTR_TOKENMETER_COST_OUTPUT,
+  ATTR_TOKENMETER_PRICING_MATCH,
+  ATTR_TOKENMETER_PRICING_MODEL_ID,
+  ATTR_TOKENMETER_PRICING_PROVIDER_ID,
+  ATTR_TOKENMETER_PRICING_VERSION,
+} from '@tokenmeter/semconv';
+import { TokenmeterProtobufTraceSerializer } from '../packages/node/src/otlp-trace-protobuf.js';
+import { stats } from './lib/results.js';
+
+const ALTERNATIONS = Number(process.argv[2] ?? 30);
+const SPANS = 512;
+const EXPORTS_PER_BLOCK = 10;
+
+const exporter = new InMemorySpanExporter();
+const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const tracer = provider.getTracer('@tokenmeter/instrumentation', '0.1.0');
+for (let i = 0; i < SPANS; i++) {
+  // The attributes of a priced openai chat completion, as bench/fetch-ab.ts's calls make them.
+  tracer
+    .startSpan('chat gpt-4o-mini', {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        [ATTR_GEN_AI_OPERATION_NAME]: 'chat',
+        [ATTR_GEN_AI_PROVIDER_NAME]: 'openai',
+        [ATTR_SERVER_ADDRESS]: '127.0.0.1',
+        [ATTR_SERVER_PORT]: 41234,
+        [ATTR_GEN_AI_REQUEST_MODEL]: 'gpt-4o-mini',
+        [ATTR_GEN_AI_RESPONSE_ID]: `chatcmpl-${i}-${Math.random().toString(36).slice(2)}`,
+        [ATTR_GEN_AI_RESPONSE_MODEL]: 'gpt-4o-mini-2024-07-18',
+        [ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: ['stop'],
+        [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 9,
+        [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 3,
+        [ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]: 0,
+        [ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS]: 0,
+        [ATTR_TOKENMETER_PRICING_MATCH]: 'exact',
+        [ATTR_GEN_AI_USAGE_COST]: 0.00000315,
+        [ATTR_GEN_AI_USAGE_COST_AMOUNT]: 0.00000315,
+        [ATTR_GEN_AI_USAGE_COST_CURRENCY]: 'USD',
+        [ATTR_GEN_AI_USAGE_COST_SOURCE]: 'local',
+        [ATTR_TOKENMETER_COST_INPUT]: 0.00000135,
+        [ATTR_TOKENMETER_COST_OUTPUT]: 0.0000018,
+        [ATTR_TOKENMETER_COST_CURRENCY]: 'USD',
+        [ATTR_TOKENMETER_PRICING_VERSION]: '0.0.40',
+        [ATTR_TOKENMETER_PRICING_PROVIDER_ID]: 'openai',
+        [ATTR_TOKENMETER_PRICING_MODEL_ID]: 'gpt-4o-mini',
+      },
+    })
+    .end();
+}
+const spans = exporter.getFinishedSpans();
+const theirs = ProtobufTraceSerializer.serializeRequest(spans)!;
+const ours = TokenmeterProtobufTraceSerializer.serializeRequest(spans)!;
+if (!Buffer.from(theirs).equals(Buffer.from(ours))) throw new Error('the two writers differ');
+
+const sides = { otel: ProtobufTraceSerializer, tokenmeter: TokenmeterProtobufTraceSerializer };
+const per: Record<keyof typeof sides, number[]> = { otel: [], tokenmeter: [] };
+const block = (s: (typeof sides)[keyof typeof sides]) => {
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < EXPORTS_PER_BLOCK; i++) s.serializeRequest(spans);
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / (EXPORTS_PER_BLOCK * SPANS);
+};
+for (let w = 0; w < 3; w++) for (const s of Object.values(sides)) block(s);
+for (let r = 0; r < ALTERNATIONS; r++) {
+  const order = r % 2 === 0 ? (['otel', 'tokenmeter'] as const) : (['tokenmeter', 'otel'] as const);
+  for (const name of order) per[name].push(block(sides[name]));
+}
+const f = (x: number) => x.toFixed(2);
+for (const name of ['otel', 'tokenmeter'] as const) {
+  const s = stats(per[name]);
+  console.log(`${name.padEnd(10)} CPU µs/span ${f(s.median)} [${f(s.p25)} … ${f(s.p75)}]`);
+}
+const diff = stats(per.tokenmeter.map((x, i) => x - per.otel[i]!));
+console.log(
+  `tokenmeter − otel per alternation: ${f(diff.median)} µs/span [${f(diff.p25)} … ${f(diff.p75)}]; ${ALTERNATIONS} alternations of ${EXPORTS_PER_BLOCK} exports of ${SPANS} spans (${theirs.length} bytes each, identical)`,
+);
