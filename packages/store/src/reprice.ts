@@ -15,7 +15,8 @@
 import type { StringDict } from './dict.js';
 import type { Database, Statement } from './driver/index.js';
 import { StoreQueryError } from './errors/store-query-error.js';
-import { PRICE_COLUMNS, type RepricedRow, RepriceWriter } from './reprice-writer.js';
+import { PRICE_COLUMNS, RepriceWriter } from './reprice-writer.js';
+import { DIMS, type Fact } from './rows.js';
 import type { Nanos } from './types.js';
 
 export const REPRICE_SELECTIONS = ['unpriced', 'estimated', 'all'] as const;
@@ -118,8 +119,8 @@ export interface RepriceResult {
 /**
  * The columns a call is priced and compared from, in the order of a row of a batch. A batch is read
  * as one JSON array of arrays (json_group_array in SQLite, JSON.parse here): about half the CPU of
- * reading the same values one by one through the driver. The dimensions the rollups need are not
- * read: the rollup statements join them from `calls` (reprice-writer.ts).
+ * reading the same values one by one through the driver. The rollup dimensions come with it: a
+ * changed call's difference of price is summed per rollup key here (reprice-writer.ts).
  */
 const COLUMN_LIST = [
   'id',
@@ -141,7 +142,19 @@ const COLUMN_LIST = [
   'cache_audio_read_tokens',
   'priced',
   ...PRICE_COLUMNS,
+  // The rest of a changed call's rollup key and, for a call changing tier, its measures.
+  'operation',
+  'service',
+  'feature',
+  'tenant',
+  'user',
+  'failed',
+  'estimated',
 ] as const;
+/** How a column of COLUMN_LIST is read from `calls`. */
+const COLUMN_SQL: Partial<Record<(typeof COLUMN_LIST)[number], string>> = {
+  failed: 'error_type IS NOT NULL AS failed',
+};
 /** Column → its index in a row. */
 const C = Object.fromEntries(COLUMN_LIST.map((c, i) => [c, i])) as Record<
   (typeof COLUMN_LIST)[number],
@@ -151,6 +164,33 @@ const C = Object.fromEntries(COLUMN_LIST.map((c, i) => [c, i])) as Record<
 type Row = (number | null)[];
 /** The provenance columns (match, provider, model, source, version, tier) start here. */
 const PROVENANCE = C.pricing_match;
+/** Where a row holds each rollup dimension (DIMS order) and each measure (MEASURES order). */
+const DIM_AT = DIMS.map((d) => C[d]);
+const MEASURE_AT = [
+  C.failed,
+  C.priced,
+  C.estimated,
+  C.input_tokens,
+  C.output_tokens,
+  C.cache_read_tokens,
+  C.cache_write_tokens,
+  C.reasoning_tokens,
+  C.cost_nanos,
+  C.input_cost_nanos,
+  C.output_cost_nanos,
+  C.cache_read_cost_nanos,
+  C.cache_write_cost_nanos,
+];
+
+/** What a row adds to the rollups as stored (its key and measures, as ingest computed them). */
+function readOldFact(r: Row, f: Fact): void {
+  f.startTime = r[C.start_time] as number;
+  for (let i = 0; i < DIM_AT.length; i++) f.dims[i] = r[DIM_AT[i]!] ?? 0;
+  const m = f.measures;
+  m[0] = 1;
+  for (let i = 0; i < MEASURE_AT.length; i++) m[i + 1] = r[MEASURE_AT[i]!] ?? 0;
+  m[2] = m[2] === 1 ? 0 : 1; // unpriced
+}
 
 const INDEX: Record<RepriceSelection, { index: string; where: string }> = {
   unpriced: { index: 'calls_unpriced', where: 'priced = 0' },
@@ -223,9 +263,10 @@ export class Repricer {
     if (this.excluded.length) where.push(`pricing_match NOT IN (${this.excluded.map(() => '?').join(', ')})`);
     if (options.until !== undefined) where.push('start_time < ?');
     const columns = COLUMN_LIST.join(', ');
+    const read = COLUMN_LIST.map((c) => COLUMN_SQL[c] ?? c).join(', ');
     const select = this.db
       .prepare(
-        `SELECT json_group_array(json_array(${columns})) FROM (SELECT ${columns} FROM calls ` +
+        `SELECT json_group_array(json_array(${columns})) FROM (SELECT ${read} FROM calls ` +
           `INDEXED BY ${sel.index} WHERE ${where.join(' AND ')} ORDER BY start_time, id LIMIT ?)`,
       )
       .pluck(true);
@@ -281,6 +322,8 @@ export class Repricer {
       return p;
     };
     const s = (id: number | null | undefined) => this.dict.valueOf(id);
+    // What a changed call adds to the rollups as stored (reused call after call).
+    const old: Fact = { startTime: 0, dims: new Array<number>(DIMS.length), measures: new Array<number>(14) };
     const price = options.price;
     // Keyset position: the first row is the first one after (since, -1).
     let cursorTime = options.since === undefined ? Number.MIN_SAFE_INTEGER : Math.floor(options.since);
@@ -290,9 +333,7 @@ export class Repricer {
       if (options.until !== undefined) params.push(Math.floor(options.until));
       params.push(batch);
       const rows = JSON.parse(select.get(params) as string) as Row[];
-      const changes: RepricedRow[] = [];
-      let movedFrom = Number.POSITIVE_INFINITY;
-      let movedTo = Number.NEGATIVE_INFINITY;
+      writer?.begin();
       for (const r of rows) {
         const id = r[C.id] as number;
         const startTime = r[C.start_time] as number;
@@ -382,30 +423,28 @@ export class Repricer {
         result.changed++;
         if (!priced) result.newlyPriced++;
         p.by.calls++;
-        if (dryRun) continue;
-        const moved = ids[5] !== (r[PROVENANCE + 5] ?? 0);
-        if (moved) {
-          if (startTime < movedFrom) movedFrom = startTime;
-          if (startTime > movedTo) movedTo = startTime;
-        }
+        if (!writer) continue;
         const nul = (v: number) => (v === 0 ? null : v);
-        changes.push([
-          id,
-          cost.totalNanos,
-          cost.inputNanos,
-          cost.outputNanos,
-          cost.cacheReadNanos,
-          cost.cacheWriteNanos,
-          ids[0],
-          nul(ids[1]),
-          nul(ids[2]),
-          nul(ids[3]),
-          nul(ids[4]),
-          nul(ids[5]),
-          moved ? 1 : 0,
-        ]);
+        readOldFact(r, old);
+        writer.add(
+          [
+            id,
+            cost.totalNanos,
+            cost.inputNanos,
+            cost.outputNanos,
+            cost.cacheReadNanos,
+            cost.cacheWriteNanos,
+            ids[0],
+            nul(ids[1]),
+            nul(ids[2]),
+            nul(ids[3]),
+            nul(ids[4]),
+            nul(ids[5]),
+          ],
+          old,
+        );
       }
-      writer?.write(changes, movedFrom <= movedTo ? [movedFrom, movedTo] : undefined);
+      writer?.apply();
       return rows.length;
     };
     const tx = this.db.transaction(step);
@@ -417,6 +456,7 @@ export class Repricer {
         this.dict.commit();
       } catch (err) {
         this.dict.rollback();
+        writer?.discard();
         throw err;
       }
       visited += n;
