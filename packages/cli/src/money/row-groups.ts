@@ -1,6 +1,7 @@
 // The row walk whatif and savings share: each priced usage row added to its group (its feature, or
 // its model) and to the totals. The reports add their own figures to the two sums it returns.
 import type { UsageRow } from '@tokenmeter/store';
+import { addNanos } from './nanos.js';
 
 /** What every money report sums per group: the rows' calls, tokens and recorded cost. */
 export interface RowSums {
@@ -47,7 +48,7 @@ export class RowGroups<G extends RowSums> {
       t.inputTokens += r.inputTokens;
       t.cacheReadTokens += r.cacheReadTokens;
       t.cacheWriteTokens += r.cacheWriteTokens;
-      t.actualNanos += r.costNanos;
+      t.actualNanos = addNanos(t.actualNanos, r.costNanos, 'the actual cost');
     }
     return [g, this.totals];
   }

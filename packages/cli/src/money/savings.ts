@@ -10,6 +10,7 @@
 //   at the standard tier       → minus the cost = the tier saved (batch, flex; priority is negative)
 import type { UsageRow } from '@tokenmeter/store';
 import type { AggregatePricer, AggregateUsage } from './aggregate-price.js';
+import { addNanos } from './nanos.js';
 import { RowGroups, rowModel, unpricedCallsIn } from './row-groups.js';
 
 /** Below this many input tokens per call a prompt cannot be cached (OpenAI and Anthropic minimum). */
@@ -112,9 +113,9 @@ export function savings(
     }
     averaged ||= asIs.averaged;
     for (const t of groups.add(r, model)) {
-      t.listNanos += list.nanos;
-      t.cachingSavedNanos += plain.nanos - asIs.nanos;
-      t.tierSavedNanos += standard.nanos - asIs.nanos;
+      t.listNanos = addNanos(t.listNanos, list.nanos, 'the list price');
+      t.cachingSavedNanos = addNanos(t.cachingSavedNanos, plain.nanos - asIs.nanos, 'what caching saved');
+      t.tierSavedNanos = addNanos(t.tierSavedNanos, standard.nanos - asIs.nanos, 'what the tiers saved');
       if (asIs.tier !== 'standard') t.tierCalls[asIs.tier] = (t.tierCalls[asIs.tier] ?? 0) + r.calls;
     }
     if (r.feature !== null) {
@@ -172,7 +173,8 @@ function opportunities(
         r.dayMs,
         r.tier ?? 'standard',
       );
-      if (now && then && then.nanos < now.nanos) save += now.nanos - then.nanos;
+      if (now && then && then.nanos < now.nanos)
+        save = addNanos(save, now.nanos - then.nanos, 'what caching would save');
     }
     if (save <= 0) continue;
     out.push({

@@ -3,6 +3,7 @@
 // the store's usage rows and a pricer in, the comparison out.
 import type { UsageRow } from '@tokenmeter/store';
 import type { AggregatePricer, AggregateUsage } from './aggregate-price.js';
+import { addNanos } from './nanos.js';
 import { RowGroups, rowModel, unpricedCallsIn } from './row-groups.js';
 
 export interface WhatIfTarget {
@@ -118,7 +119,7 @@ export function whatIf(rows: readonly UsageRow[], o: WhatIfOptions): WhatIfResul
     for (const t of groups.add(r, model)) {
       t.outputTokens += r.outputTokens;
       t.reasoningTokens += r.reasoningTokens;
-      t.targetNanos += p.nanos;
+      t.targetNanos = addNanos(t.targetNanos, p.nanos, `the cost on ${o.target.model}`);
     }
   }
   return {
