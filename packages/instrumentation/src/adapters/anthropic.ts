@@ -8,8 +8,8 @@
 // output_tokens (and, on newer models, cumulative input/cache counts, which then win).
 import type { TokenUsage } from '@tokenmeter/pricing';
 import { GEN_AI_OPERATION_NAME_VALUE_CHAT } from '@tokenmeter/semconv';
-import { blockHeaders, withBodyModel } from './budget-types.js';
-import { asList, asText, type Message, textParts } from './messages.js';
+import { blockedResponse, withBodyModel } from './budget-types.js';
+import { asText, type Message, pushRoleMessages, textParts } from './messages.js';
 import { readBodyModel, sseFraming } from './openai.js';
 import { messagesFrom, pushText } from './request-text.js';
 import { ShellStreamParser } from './stream-parser.js';
@@ -170,11 +170,7 @@ export function readAnthropicRequest(info: RequestInfo, b: Obj): void {
 export function anthropicInputMessages(b: Obj): Message[] {
   const out: Message[] = [];
   if (b.system !== undefined) out.push({ role: 'system', parts: textParts(b.system) });
-  for (const m of asList(b.messages)) {
-    const msg = obj(m);
-    if (msg) out.push({ role: asText(msg.role) ?? 'user', parts: textParts(msg.content) });
-  }
-  return out;
+  return pushRoleMessages(out, b.messages);
 }
 
 /**
@@ -210,12 +206,7 @@ export const anthropicMessages: WireFormat = {
   },
   budgetExceeded(message) {
     // The API's own rate-limit error shape.
-    return {
-      status: 429,
-      statusText: 'Too Many Requests',
-      headers: blockHeaders(),
-      body: JSON.stringify({ type: 'error', error: { type: 'rate_limit_error', message } }),
-    };
+    return blockedResponse({ type: 'error', error: { type: 'rate_limit_error', message } });
   },
   withModel: (_url, bodyText, model) => withBodyModel(bodyText, model),
 };

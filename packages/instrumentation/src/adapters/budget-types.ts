@@ -29,9 +29,14 @@ export interface BudgetWireFormat {
   withModel(url: URL, bodyText: string | undefined, model: string): ModelRewrite | undefined;
 }
 
-/** Headers every locally answered block carries. */
-export function blockHeaders(extra: Record<string, string> = {}): Record<string, string> {
-  return { 'content-type': 'application/json', 'x-should-retry': 'false', ...extra };
+/** The 429 of a blocked call, answered locally: the provider's error `body` (JSON) and the block headers. */
+export function blockedResponse(body: unknown, extraHeaders: Record<string, string> = {}): LocalResponse {
+  return {
+    status: 429,
+    statusText: 'Too Many Requests',
+    headers: { 'content-type': 'application/json', 'x-should-retry': 'false', ...extraHeaders },
+    body: JSON.stringify(body),
+  };
 }
 
 /**

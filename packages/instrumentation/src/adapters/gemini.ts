@@ -13,7 +13,7 @@ import {
   GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS,
   GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT,
 } from '@tokenmeter/semconv';
-import { blockHeaders, type LocalResponse, type ModelRewrite, withPathModel } from './budget-types.js';
+import { blockedResponse, type LocalResponse, type ModelRewrite, withPathModel } from './budget-types.js';
 import { asList, asText, type Message, textParts } from './messages.js';
 import { messagesFrom, pushText, type RequestText } from './request-text.js';
 import { ShellStreamParser } from './stream-parser.js';
@@ -203,12 +203,7 @@ function geminiText(b: Obj, into: RequestText): void {
 
 /** google.rpc.Status with RESOURCE_EXHAUSTED: the Gemini API's (and Vertex AI's) 429. */
 function geminiBudgetExceeded(message: string): LocalResponse {
-  return {
-    status: 429,
-    statusText: 'Too Many Requests',
-    headers: blockHeaders(),
-    body: JSON.stringify({ error: { code: 429, message, status: 'RESOURCE_EXHAUSTED' } }),
-  };
+  return blockedResponse({ error: { code: 429, message, status: 'RESOURCE_EXHAUSTED' } });
 }
 
 const MODEL_IN_PATH = /(\/models\/)([^/:]+)(:[A-Za-z]+)$/;

@@ -69,6 +69,18 @@ export function textParts(content: unknown): Part[] {
   return parts;
 }
 
+/**
+ * Appends `{ role, content }` messages (Anthropic Messages, Bedrock Converse, Ollama chat) to `out`:
+ * a message without a role is the user's.
+ */
+export function pushRoleMessages(out: Message[], list: unknown): Message[] {
+  for (const m of asList(list)) {
+    const msg = obj(m);
+    if (msg) out.push({ role: asText(msg.role) ?? 'user', parts: textParts(msg.content) });
+  }
+  return out;
+}
+
 /** OpenAI chat `tool_calls` as tool call parts. */
 export function openaiToolCalls(calls: unknown): Part[] {
   const parts: Part[] = [];

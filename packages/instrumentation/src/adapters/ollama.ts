@@ -13,8 +13,8 @@ import {
   GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS,
   GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION,
 } from '@tokenmeter/semconv';
-import { blockHeaders, type LocalResponse, type ModelRewrite, withBodyModel } from './budget-types.js';
-import { asList, asText, type Message, textParts } from './messages.js';
+import { blockedResponse, type LocalResponse, type ModelRewrite, withBodyModel } from './budget-types.js';
+import { asText, type Message, pushRoleMessages, textParts } from './messages.js';
 import { hasBodyModel, readBodyModel } from './openai.js';
 import { messagesFrom, promptLike, pushText, type RequestText } from './request-text.js';
 import { ShellStreamParser } from './stream-parser.js';
@@ -102,12 +102,7 @@ function readOllamaRequest(info: RequestInfo, b: Obj): void {
 
 /** Ollama's error shape, with the 429 a budget block needs. */
 function ollamaBudgetExceeded(message: string): LocalResponse {
-  return {
-    status: 429,
-    statusText: 'Too Many Requests',
-    headers: blockHeaders(),
-    body: JSON.stringify({ error: message }),
-  };
+  return blockedResponse({ error: message });
 }
 
 function ollamaWithModel(_url: URL, bodyText: string | undefined, model: string): ModelRewrite | undefined {
@@ -133,12 +128,7 @@ export const ollamaChat: WireFormat = {
   readRequest: readOllamaRequest,
   parseResponse: (json) => parseGenerate(json),
   inputMessages(b) {
-    const out: Message[] = [];
-    for (const m of asList(b.messages)) {
-      const message = obj(m);
-      if (message) out.push({ role: asText(message.role) ?? 'user', parts: textParts(message.content) });
-    }
-    return out;
+    return pushRoleMessages([], b.messages);
   },
   outputMessages(b) {
     const message = obj(b.message);

@@ -17,7 +17,7 @@ import {
   GEN_AI_OPERATION_NAME_VALUE_CHAT,
   GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION,
 } from '@tokenmeter/semconv';
-import { blockHeaders, type LocalResponse, type ModelRewrite, withBodyModel } from './budget-types.js';
+import { blockedResponse, type LocalResponse, type ModelRewrite, withBodyModel } from './budget-types.js';
 import { asList, asText, type Message, openaiToolCalls, textParts } from './messages.js';
 import { messagesFrom, promptLike, type RequestText } from './request-text.js';
 import { ShellStreamParser, type Triage } from './stream-parser.js';
@@ -144,14 +144,9 @@ export function hasBodyModel(b: Obj): boolean {
 
 /** The OpenAI formats' 429 for a call a budget blocked (also OpenAI-compatible servers). */
 export function openaiBudgetExceeded(message: string): LocalResponse {
-  return {
-    status: 429,
-    statusText: 'Too Many Requests',
-    headers: blockHeaders(),
-    body: JSON.stringify({
-      error: { message, type: 'budget_exceeded', param: null, code: 'budget_exceeded' },
-    }),
-  };
+  return blockedResponse({
+    error: { message, type: 'budget_exceeded', param: null, code: 'budget_exceeded' },
+  });
 }
 
 /** The OpenAI formats name the model in the body; Azure OpenAI names a deployment in the path: not routed. */

@@ -2,7 +2,7 @@
 // AWS service answers (x-amzn-errortype), and the model id in the URL path (`/model/{modelId}/converse`).
 // A request signed with SigV4 cannot be rerouted (the path is signed); the AWS SDK's own calls are
 // handled in patches/bedrock.ts, before its retry step.
-import { blockHeaders, type LocalResponse, type ModelRewrite, withPathModel } from '../budget-types.js';
+import { blockedResponse, type LocalResponse, type ModelRewrite, withPathModel } from '../budget-types.js';
 
 const MODEL_IN_PATH = /^(\/model\/)([^/]+)(\/[a-z-]+)$/;
 
@@ -10,14 +10,10 @@ export const BEDROCK_THROTTLING = 'ThrottlingException';
 
 /** The ThrottlingException an AWS service answers (the AWS SDK raises its own error for it). */
 export function bedrockBudgetExceeded(message: string): LocalResponse {
-  return {
-    status: 429,
-    statusText: 'Too Many Requests',
-    headers: blockHeaders({
-      'x-amzn-errortype': `${BEDROCK_THROTTLING}:http://internal.amazon.com/coral/com.amazon.bedrock/`,
-    }),
-    body: JSON.stringify({ message }),
-  };
+  return blockedResponse(
+    { message },
+    { 'x-amzn-errortype': `${BEDROCK_THROTTLING}:http://internal.amazon.com/coral/com.amazon.bedrock/` },
+  );
 }
 
 /** The model id is in the URL path. */

@@ -1,7 +1,7 @@
 // Bedrock Converse (`/model/{modelId}/converse`, `converse-stream`; the AWS SDK's ConverseCommand
 // and ConverseStreamCommand). The model is in the URL path. Usage: see usage.ts.
 import { GEN_AI_OPERATION_NAME_VALUE_CHAT } from '@tokenmeter/semconv';
-import { asList, asText, type Message, textParts } from '../messages.js';
+import { asList, asText, type Message, pushRoleMessages, textParts } from '../messages.js';
 import { messagesFrom, pushText } from '../request-text.js';
 import type { HeaderSource, ResponseInfo, StreamFormat, WireFormat } from '../types.js';
 import { clean, header, obj, str } from '../util.js';
@@ -44,11 +44,7 @@ export const bedrockConverse: WireFormat = {
     const out: Message[] = [];
     const system = asList(b.system);
     if (system.length > 0) out.push({ role: 'system', parts: textParts(system) });
-    for (const m of asList(b.messages)) {
-      const msg = obj(m);
-      if (msg) out.push({ role: asText(msg.role) ?? 'user', parts: textParts(msg.content) });
-    }
-    return out;
+    return pushRoleMessages(out, b.messages);
   },
   outputMessages(b) {
     const message = obj(obj(b.output)?.message);
