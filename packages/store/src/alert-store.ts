@@ -327,35 +327,23 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   markDelivered(id: string, nowMs: number): void {
-    this.guard('writing to', true, () =>
-      this.stmts
-        .get(
-          "UPDATE alert_outbox SET state = 'delivered', attempts = attempts + 1, done_ms = ?, last_error = NULL " +
-            "WHERE id = ? AND state = 'pending'",
-        )
-        .run(nowMs, id),
-    );
+    this.attempted(id, "state = 'delivered', done_ms = ?, last_error = NULL", nowMs);
   }
 
   retryLater(id: string, nextAttemptMs: number, error: string): void {
-    this.guard('writing to', true, () =>
-      this.stmts
-        .get(
-          'UPDATE alert_outbox SET attempts = attempts + 1, next_attempt_ms = ?, last_error = ? ' +
-            "WHERE id = ? AND state = 'pending'",
-        )
-        .run(nextAttemptMs, error, id),
-    );
+    this.attempted(id, 'next_attempt_ms = ?, last_error = ?', nextAttemptMs, error);
   }
 
   markFailed(id: string, nowMs: number, error: string): void {
+    this.attempted(id, "state = 'failed', done_ms = ?, last_error = ?", nowMs, error);
+  }
+
+  /** One delivery attempt of a pending message: counted, with what it changed (`set` and its values). */
+  private attempted(id: string, set: string, ...values: unknown[]): void {
     this.guard('writing to', true, () =>
       this.stmts
-        .get(
-          "UPDATE alert_outbox SET state = 'failed', attempts = attempts + 1, done_ms = ?, last_error = ? " +
-            "WHERE id = ? AND state = 'pending'",
-        )
-        .run(nowMs, error, id),
+        .get(`UPDATE alert_outbox SET attempts = attempts + 1, ${set} WHERE id = ? AND state = 'pending'`)
+        .run(...values, id),
     );
   }
 
