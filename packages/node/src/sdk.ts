@@ -1,8 +1,6 @@
 // Builds the OpenTelemetry SDK pieces the distro runs: tracer provider with its exporters and the
-// CostSpanProcessor, meter provider with its readers, propagators, the Prometheus endpoint.
-import http from 'node:http';
-import { type DiagLogger, diag, type TextMapPropagator } from '@opentelemetry/api';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+// CostSpanProcessor, meter provider with its readers (the Prometheus exporter's included). Loaded
+// with the SDK, when first needed (late-providers.ts, sdk-providers.ts), not at start-up.
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { defaultResource, type Resource, resourceFromAttributes } from '@opentelemetry/resources';
 import {
@@ -50,13 +48,6 @@ export function buildSampler(config: TokenmeterNodeConfig): Sampler {
     default:
       return new ParentBasedSampler({ root: new AlwaysOnSampler() });
   }
-}
-
-export function buildPropagator(config: TokenmeterNodeConfig): TextMapPropagator {
-  const propagators: TextMapPropagator[] = [];
-  if (config.propagators.includes('tracecontext')) propagators.push(new W3CTraceContextPropagator());
-  if (config.propagators.includes('baggage')) propagators.push(new W3CBaggagePropagator());
-  return new CompositePropagator({ propagators });
 }
 
 export function buildSpanExporters(config: TokenmeterNodeConfig): SpanExporter[] {
@@ -158,22 +149,8 @@ export function buildPeriodicReaders(
   });
 }
 
-/** The Prometheus pull endpoint: the exporter's reader, served by a server that never keeps the process alive. */
-export interface PrometheusEndpoint {
-  reader: PrometheusExporter;
-  /** `http://host:port/metrics` once listening. */
-  url: Promise<string | undefined>;
-  close(): Promise<void>;
-}
-
-export const PROMETHEUS_PATH = '/metrics';
-
-export function startPrometheusEndpoint(
-  config: TokenmeterNodeConfig,
-  warn: (line: string) => void,
-  log: DiagLogger = diag,
-  producerFor?: ProducerFor,
-): PrometheusEndpoint {
+/** The Prometheus exporter's reader (no server of its own: prometheus-endpoint.ts serves it). */
+export function buildPrometheusReader(producerFor?: ProducerFor): PrometheusExporter {
   const producer = producerFor?.();
   // No otel_scope_name/otel_scope_version labels: the series read llm_cost_usd_total{provider,model,org_id}.
   const reader = new PrometheusExporter({
@@ -182,51 +159,5 @@ export function startPrometheusEndpoint(
     metricProducers: producer ? [producer] : [],
   });
   producer?.bind(reader);
-  const server = http.createServer((req, res) => {
-    let path = '';
-    try {
-      path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    } catch {
-      // a malformed request line
-    }
-    if (req.method === 'GET' && path === PROMETHEUS_PATH) {
-      reader.getMetricsRequestHandler(req, res);
-      return;
-    }
-    res.statusCode = 404;
-    res.end('Not found: tokenmeter serves Prometheus metrics at /metrics\n');
-  });
-  const { host, port } = config.prometheus;
-  const url = new Promise<string | undefined>((resolve) => {
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      const why =
-        err.code === 'EADDRINUSE'
-          ? `port ${port} is in use (another process?); set OTEL_EXPORTER_PROMETHEUS_PORT to another port`
-          : err.message;
-      warn(
-        `tokenmeter: the Prometheus endpoint on ${host}:${port} did not start: ${why}; metrics are not served`,
-      );
-      resolve(undefined);
-    });
-    server.listen({ host, port }, () => {
-      const addr = server.address();
-      const actualPort = typeof addr === 'object' && addr ? addr.port : port;
-      const shownHost = host.includes(':') ? `[${host}]` : host;
-      const u = `http://${shownHost}:${actualPort}${PROMETHEUS_PATH}`;
-      log.debug(`tokenmeter: Prometheus metrics at ${u}`);
-      resolve(u);
-    });
-  });
-  // A scrape endpoint must not keep a script from exiting.
-  server.unref();
-  return {
-    reader,
-    url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (!server.listening) return resolve();
-        server.close(() => resolve());
-        server.closeAllConnections?.();
-      }),
-  };
+  return reader;
 }

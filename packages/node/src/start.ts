@@ -1,42 +1,40 @@
 // startTokenmeter: reads the settings, sets up (or joins) the OpenTelemetry SDK, registers the
 // instrumentation, opens the local store, and flushes everything on the way out.
+//
+// Start-up registers only what must be there before the app's first line: the global tracer and
+// meter providers (late-providers.ts: the SDK behind them loads when first needed), the context
+// manager and propagator, the instrumentation's hooks, the Prometheus endpoint's socket, and the exit
+// handlers. The SDK, the store and the parsed price catalog load while the first LLM request is in
+// flight (at the latest, synchronously, by the call's completion or at exit).
 import {
+  context,
   DiagConsoleLogger,
   type DiagLogger,
   DiagLogLevel,
   diag,
   metrics,
   propagation,
+  trace,
 } from '@opentelemetry/api';
-import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { requireForCaller } from '@tokenmeter/config';
 import {
-  CostSpanProcessor,
   completeEndedCalls,
   createHistogramStore,
+  type PreSendHook,
   TokenmeterInstrumentation,
 } from '@tokenmeter/instrumentation';
-import { configurePricing, loadPricingFile } from '@tokenmeter/pricing';
-import { type AbortableExporter, isAbortable } from './abortable.js';
+import { configurePricing, getDefaultPricer, loadPricingFile } from '@tokenmeter/pricing';
 import { type BudgetsHandle, readBudgetSettings, startBudgets } from './budgets.js';
 import { parseConfig } from './config.js';
 import { LazyAsyncLocalStorageContextManager } from './context-manager.js';
 import { installExitHandlers } from './exit.js';
-import { TokenmeterHistogramProducer } from './histogram-producer.js';
 import type { CallRecord, CallRecordSink, TokenmeterInstrumentationConfig } from './instrumentation-types.js';
+import { LateMeterProvider, LateTracerProvider } from './late-providers.js';
 import { LazyBatchWriter } from './lazy-store.js';
 import { installPropagation } from './propagation/index.js';
-import {
-  buildPeriodicReaders,
-  buildPropagator,
-  buildPushMetricExporters,
-  buildResource,
-  buildSampler,
-  buildSpanExporters,
-  buildSpanProcessors,
-  type PrometheusEndpoint,
-  startPrometheusEndpoint,
-} from './sdk.js';
+import { type PrometheusEndpoint, startPrometheusEndpoint } from './prometheus-endpoint.js';
+import { buildPropagator } from './propagator.js';
+import type { Sdk, SdkOptions } from './sdk-providers.js';
 import type {
   LogLevelName,
   StartTokenmeterOptions,
@@ -44,6 +42,17 @@ import type {
   TokenmeterMode,
   TokenmeterNodeConfig,
 } from './types.js';
+
+let requireHere: NodeJS.Require | undefined;
+
+/**
+ * sdk-providers.js and the OpenTelemetry SDK with it, loaded synchronously (a span or an instrument
+ * is asked for synchronously). The CommonJS build, whichever build asks: both sit in dist/.
+ */
+function loadSdkModule(): { buildSdk(o: SdkOptions): Sdk } {
+  requireHere ??= requireForCaller();
+  return requireHere('../cjs/sdk-providers.js') as { buildSdk(o: SdkOptions): Sdk };
+}
 
 /** Where @opentelemetry/api keeps its registered globals (api 1.x). */
 const OTEL_API_GLOBAL = Symbol.for('opentelemetry.js.api.1');
@@ -167,6 +176,40 @@ function openStore(config: TokenmeterNodeConfig, warn: (line: string) => void): 
   });
 }
 
+/**
+ * Shares the instrumentation's one `beforeSend` slot between a one-off hook at the first LLM request
+ * (it schedules `atFirstRequest` for once the request is on its way: the main thread is idle while it
+ * is in flight) and the budgets' hook. Returns the budgets' `install`. After the first request, a
+ * process without budgets has no hook at all (nothing per call).
+ */
+export function firstRequestHook(
+  inst: Pick<TokenmeterInstrumentation, 'setBeforeSend'>,
+  atFirstRequest: () => void,
+): (hook: PreSendHook | undefined) => void {
+  let budgetsHook: PreSendHook | undefined;
+  let pending = true;
+  const first: PreSendHook = (request) => {
+    pending = false;
+    inst.setBeforeSend(budgetsHook);
+    const later = () => setImmediate(atFirstRequest);
+    let decision: ReturnType<PreSendHook>;
+    try {
+      decision = budgetsHook?.(request);
+    } catch (e) {
+      later();
+      throw e;
+    }
+    // The budgets' decision (when it waits for the budgets to load) comes before the request leaves.
+    Promise.resolve(decision).then(later, later);
+    return decision;
+  };
+  inst.setBeforeSend(first);
+  return (hook) => {
+    budgetsHook = hook;
+    if (!pending) inst.setBeforeSend(hook);
+  };
+}
+
 function disabledHandle(config: TokenmeterNodeConfig, problems: string[]): StartResult {
   const done = async () => {};
   return {
@@ -233,63 +276,84 @@ export function startTokenmeterInternal(options: StartTokenmeterOptions = {}): S
     }
   };
 
-  let tracerProvider: NodeTracerProvider | undefined;
-  // Exports still in flight at the shutdown deadline are ended (they never keep the process alive).
-  const abortables: AbortableExporter[] = [];
-  if (!existing.tracer) {
-    const exporters = buildSpanExporters(config);
-    abortables.push(...exporters.filter(isAbortable));
-    tracerProvider = new NodeTracerProvider({
-      resource: buildResource(config),
-      sampler: buildSampler(config),
-      spanProcessors: [
-        new CostSpanProcessor({
-          costAttributes: config.costAttributes,
-          metricLabels: config.metricLabels,
-          maxMetricSeries: config.maxMetricSeries,
-        }),
-        ...buildSpanProcessors(exporters, writer ? [() => writer.warmUp()] : []),
-      ],
-    });
-    tracerProvider.register({
-      propagator: buildPropagator(config),
-      contextManager: new LazyAsyncLocalStorageContextManager(),
-    });
+  // Our own readers read the call histograms from tokenmeter's store (cheaper per call than SDK
+  // histograms); an app's own meter provider gets SDK histograms.
+  const histograms = createHistogramStore();
+  let instrumentation: TokenmeterInstrumentation | undefined;
+  const ownTraces = !existing.tracer;
+  const ownMetrics = !existing.meter && config.metricsExporters.length > 0;
+
+  // The SDK behind our providers: made once, when first needed (late-providers.ts).
+  let sdk: Sdk | undefined;
+  let sdkState: 'not loaded' | 'loading' | 'loaded' | 'failed' = 'not loaded';
+  const loadSdk = (): Sdk | undefined => {
+    if (sdkState !== 'not loaded') return sdk;
+    sdkState = 'loading';
+    try {
+      sdk = loadSdkModule().buildSdk({
+        config,
+        traces: ownTraces,
+        metrics: ownMetrics,
+        atFirstSpan: writer ? [() => writer.warmUp()] : [],
+        histograms,
+        flushMetrics: () => instrumentation?.runtime.metrics.flush(),
+      });
+      sdkState = 'loaded';
+    } catch (e) {
+      sdkState = 'failed';
+      warn(
+        `tokenmeter: the OpenTelemetry SDK did not load (${(e as Error)?.message ?? e}); spans and metrics are not exported`,
+      );
+    }
+    return sdk;
+  };
+
+  let tracerProvider: LateTracerProvider | undefined;
+  if (ownTraces) {
+    tracerProvider = new LateTracerProvider(() => loadSdk()?.tracerProvider);
+    // What NodeTracerProvider#register does, with the provider that loads the SDK when first needed.
+    trace.setGlobalTracerProvider(tracerProvider);
+    const contextManager = new LazyAsyncLocalStorageContextManager();
+    contextManager.enable();
+    context.setGlobalContextManager(contextManager);
+    propagation.setGlobalPropagator(buildPropagator(config));
   } else {
     log.info('tokenmeter: an OpenTelemetry tracer provider is already registered; spans go to it');
     // The app's SDK may not have set a propagator; attribution travels in baggage.
     if (!propagation.fields().length) propagation.setGlobalPropagator(buildPropagator(config));
   }
 
-  let meterProvider: MeterProvider | undefined;
+  let meterProvider: LateMeterProvider | undefined;
   let prometheus: PrometheusEndpoint | undefined;
-  // Our own readers read the call histograms from tokenmeter's store (cheaper per call than SDK
-  // histograms); an app's own meter provider gets SDK histograms.
-  const histograms = createHistogramStore();
-  let instrumentation: TokenmeterInstrumentation | undefined;
-  const producerFor = () =>
-    new TokenmeterHistogramProducer(histograms, { flush: () => instrumentation?.runtime.metrics.flush() });
-  if (!existing.meter && config.metricsExporters.length > 0) {
-    const pushExporters = buildPushMetricExporters(config);
-    abortables.push(...pushExporters.filter(isAbortable));
-    const readers: MetricReader[] = buildPeriodicReaders(config, pushExporters, producerFor);
-    if (config.metricsExporters.includes('prometheus')) {
-      prometheus = startPrometheusEndpoint(config, warn, log, producerFor);
-      readers.push(prometheus.reader);
-    }
-    meterProvider = new MeterProvider({ resource: buildResource(config), readers });
+  if (ownMetrics) {
+    meterProvider = new LateMeterProvider(() => loadSdk()?.meterProvider);
     metrics.setGlobalMeterProvider(meterProvider);
+    // Listening now; the first scrape loads the SDK if nothing did before.
+    if (config.metricsExporters.includes('prometheus'))
+      prometheus = startPrometheusEndpoint(config, () => loadSdk()?.prometheusReader, warn, log);
   } else if (existing.meter) {
     log.info('tokenmeter: an OpenTelemetry meter provider is already registered; metrics go to it');
   }
 
   instrumentation = new TokenmeterInstrumentation(instrumentationConfig(config, onCallRecord));
   const inst = instrumentation;
+  // What the first LLM call needs, loaded while its request is in flight rather than by its
+  // completion: the SDK, the OTLP span exporter, the store, the parsed and compiled price catalog.
+  const warmUpForFirstCall = () => {
+    loadSdk()?.warmUp();
+    writer?.warmUp();
+    try {
+      getDefaultPricer();
+    } catch (e) {
+      inst.runtime.internalError('pricing', e);
+    }
+  };
+  const installBudgetsHook = firstRequestHook(inst, warmUpForFirstCall);
   const budgets: BudgetsHandle = startBudgets({
     settings: budgetSettings,
     storePath: config.storePath ?? undefined,
     serviceName: config.serviceName,
-    install: (hook) => inst.setBeforeSend(hook),
+    install: installBudgetsHook,
     warn,
     // Counted only: the budgets package writes its own line, once per outage.
     onError: () => inst.runtime.metrics.internalError('budgets'),
@@ -347,7 +411,7 @@ export function startTokenmeterInternal(options: StartTokenmeterOptions = {}): S
       ]);
       const left = Math.max(0, config.shutdownTimeoutMs - (performance.now() - started));
       const completed = await within(all, left);
-      if (!completed) for (const e of abortables) e.abort();
+      if (!completed) for (const e of sdk?.abortables ?? []) e.abort();
       return completed;
     })();
     return shuttingDown;

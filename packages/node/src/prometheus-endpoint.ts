@@ -1,0 +1,83 @@
+// The Prometheus pull endpoint: listens from start-up (a scrape before the first LLM call gets a
+// valid answer), while the exporter's reader, with the rest of the OpenTelemetry SDK, loads at the
+// first scrape at the latest (late-providers.ts). The server never keeps the process alive.
+import http from 'node:http';
+import { type DiagLogger, diag } from '@opentelemetry/api';
+import type { TokenmeterNodeConfig } from './types.js';
+
+/** What the endpoint needs of the Prometheus exporter (its reader, which serves the text format). */
+export interface PrometheusReaderLike {
+  getMetricsRequestHandler(req: http.IncomingMessage, res: http.ServerResponse): void;
+}
+
+export interface PrometheusEndpoint {
+  /** `http://host:port/metrics` once listening. */
+  url: Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+export const PROMETHEUS_PATH = '/metrics';
+
+/**
+ * Listens on OTEL_EXPORTER_PROMETHEUS_{HOST,PORT}. `reader` gives the exporter's reader, loading it
+ * on the first scrape if nothing loaded it before; undefined when it cannot load (503).
+ */
+export function startPrometheusEndpoint(
+  config: TokenmeterNodeConfig,
+  reader: () => PrometheusReaderLike | undefined,
+  warn: (line: string) => void,
+  log: DiagLogger = diag,
+): PrometheusEndpoint {
+  const server = http.createServer((req, res) => {
+    let path = '';
+    try {
+      path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    } catch {
+      // a malformed request line
+    }
+    if (req.method === 'GET' && path === PROMETHEUS_PATH) {
+      const r = reader();
+      if (r) {
+        r.getMetricsRequestHandler(req, res);
+        return;
+      }
+      res.statusCode = 503;
+      res.end('tokenmeter: the OpenTelemetry SDK did not load; no metrics are served\n');
+      return;
+    }
+    res.statusCode = 404;
+    res.end('Not found: tokenmeter serves Prometheus metrics at /metrics\n');
+  });
+  const { host, port } = config.prometheus;
+  const url = new Promise<string | undefined>((resolve) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const why =
+        err.code === 'EADDRINUSE'
+          ? `port ${port} is in use (another process?); set OTEL_EXPORTER_PROMETHEUS_PORT to another port`
+          : err.message;
+      warn(
+        `tokenmeter: the Prometheus endpoint on ${host}:${port} did not start: ${why}; metrics are not served`,
+      );
+      resolve(undefined);
+    });
+    server.listen({ host, port }, () => {
+      const addr = server.address();
+      const actualPort = typeof addr === 'object' && addr ? addr.port : port;
+      const shownHost = host.includes(':') ? `[${host}]` : host;
+      const u = `http://${shownHost}:${actualPort}${PROMETHEUS_PATH}`;
+      log.debug(`tokenmeter: Prometheus metrics at ${u}`);
+      resolve(u);
+    });
+  });
+  // A scrape endpoint must not keep a script from exiting.
+  server.unref();
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+        server.closeAllConnections?.();
+      }),
+  };
+}
