@@ -8,7 +8,7 @@
 // an instrumentation's span, the app's own) switches to AsyncLocalStorage for good.
 import { type Context, type ContextManager, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { isTracingSuppressed } from '@opentelemetry/core';
+import { isTracingSuppressed } from './suppress-tracing.js';
 
 /** Only "suppress tracing": no span, no baggage. */
 function isSuppressionOnly(ctx: Context): boolean {

@@ -32,18 +32,18 @@ interface Flushable {
   shutdown(): Promise<void>;
 }
 
-/** The tracer of a provider that was never loaded, or failed to: every span non-recording. */
-const noopTracers = new ProxyTracerProvider();
+/** The tracer while the SDK cannot be had (it failed to load, or is loading): spans non-recording. */
+const noopTracer = new ProxyTracerProvider().getTracer('tokenmeter');
 
 /** A tracer that gets the real one when its first span starts. */
 class LateTracer implements Tracer {
   private real: Tracer | undefined;
 
-  constructor(private readonly get: () => Tracer) {}
+  constructor(private readonly get: () => Tracer | undefined) {}
 
   private tracer(): Tracer {
     this.real ??= this.get();
-    return this.real;
+    return this.real ?? noopTracer;
   }
 
   startSpan(name: string, options?: SpanOptions, context?: Context): Span {
@@ -58,20 +58,17 @@ class LateTracer implements Tracer {
 
 /**
  * A TracerProvider whose real provider is made by `load` when the first span of any of its tracers
- * starts. `load` returns undefined when the SDK could not load: spans are then non-recording.
+ * starts. `load` returns undefined when the SDK cannot be had (it failed to load, or is loading right
+ * now): spans are then non-recording. `load` keeps its own result; it is asked until it gives one.
  */
 export class LateTracerProvider implements TracerProvider {
   private real: (TracerProvider & Flushable) | undefined;
-  private failed = false;
 
   constructor(private readonly load: () => (TracerProvider & Flushable) | undefined) {}
 
-  /** The real provider, loaded now if it was not yet (undefined if it cannot load). */
+  /** The real provider, loaded now if it was not yet. */
   provider(): (TracerProvider & Flushable) | undefined {
-    if (this.real === undefined && !this.failed) {
-      this.real = this.load();
-      this.failed = this.real === undefined;
-    }
+    this.real ??= this.load();
     return this.real;
   }
 
@@ -82,9 +79,7 @@ export class LateTracerProvider implements TracerProvider {
 
   getTracer(name: string, version?: string, options?: TracerOptions): Tracer {
     if (this.real) return this.real.getTracer(name, version, options);
-    return new LateTracer(
-      () => (this.provider() ?? noopTracers).getTracer(name, version, options) as Tracer,
-    );
+    return new LateTracer(() => this.provider()?.getTracer(name, version, options));
   }
 
   /** A provider never loaded has no spans: nothing to flush. */
@@ -101,11 +96,11 @@ export class LateTracerProvider implements TracerProvider {
 class LateMeter implements Meter {
   private real: Meter | undefined;
 
-  constructor(private readonly get: () => Meter) {}
+  constructor(private readonly get: () => Meter | undefined) {}
 
   private meter(): Meter {
     this.real ??= this.get();
-    return this.real;
+    return this.real ?? createNoopMeter();
   }
 
   createGauge<A extends Attributes>(name: string, options?: MetricOptions) {
@@ -145,19 +140,16 @@ class LateMeter implements Meter {
 
 /**
  * A MeterProvider whose real provider is made by `load` when the first instrument of any of its
- * meters is made. `load` returns undefined when the SDK could not load: instruments are then no-ops.
+ * meters is made. `load` returns undefined when the SDK cannot be had: instruments are then no-ops.
  */
 export class LateMeterProvider implements MeterProvider {
   private real: (MeterProvider & Flushable) | undefined;
-  private failed = false;
 
   constructor(private readonly load: () => (MeterProvider & Flushable) | undefined) {}
 
+  /** The real provider, loaded now if it was not yet. */
   provider(): (MeterProvider & Flushable) | undefined {
-    if (this.real === undefined && !this.failed) {
-      this.real = this.load();
-      this.failed = this.real === undefined;
-    }
+    this.real ??= this.load();
     return this.real;
   }
 
@@ -167,7 +159,7 @@ export class LateMeterProvider implements MeterProvider {
 
   getMeter(name: string, version?: string, options?: MeterOptions): Meter {
     if (this.real) return this.real.getMeter(name, version, options);
-    return new LateMeter(() => this.provider()?.getMeter(name, version, options) ?? createNoopMeter());
+    return new LateMeter(() => this.provider()?.getMeter(name, version, options));
   }
 
   /** A provider never loaded has recorded nothing: nothing to flush. */

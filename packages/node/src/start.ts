@@ -31,8 +31,8 @@ import { installExitHandlers } from './exit.js';
 import type { CallRecord, CallRecordSink, TokenmeterInstrumentationConfig } from './instrumentation-types.js';
 import { LateMeterProvider, LateTracerProvider } from './late-providers.js';
 import { LazyBatchWriter } from './lazy-store.js';
-import { installPropagation } from './propagation/index.js';
 import { type PrometheusEndpoint, startPrometheusEndpoint } from './prometheus-endpoint.js';
+import { installPropagation } from './propagation/index.js';
 import { buildPropagator } from './propagator.js';
 import type { Sdk, SdkOptions } from './sdk-providers.js';
 import type {

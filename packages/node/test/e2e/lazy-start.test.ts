@@ -1,7 +1,9 @@
-// What the preload leaves out of start-up, and the promises that must hold all the same: the store,
-// the budgets, the YAML parser, RE2 and the OTLP exporter load only when first needed (with the
-// app's first LLM call, or never), yet an app that makes one call with the defaults (store
-// on, OTLP on, Prometheus on) and ends at once has its call priced, exported and stored.
+// What the preload leaves out of start-up, and the promises that must hold all the same: the
+// OpenTelemetry SDK (tracer and meter providers, resources, the Prometheus exporter), the store, the
+// budgets, the YAML parser, RE2 and the OTLP exporter load only when first needed (with the app's
+// first LLM call, its first scrape, or never), yet an app that makes one call with the defaults
+// (store on, OTLP on, Prometheus on) and ends at once has its call priced, exported, stored and
+// scraped, and a scrape before any call gets a valid answer.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -9,6 +11,7 @@ import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { ATTR_GEN_AI_USAGE_COST } from '@tokenmeter/semconv';
 import { openStore } from '@tokenmeter/store';
 import { useE2eEnv } from '../helpers/e2e-env.js';
+import { parsePrometheus, promtoolAvailable, promtoolCheck, total } from '../helpers/prometheus.js';
 import { freePort, type Preload, runApp } from '../helpers/run-app.js';
 
 const e2e = useE2eEnv('lazy');
@@ -19,12 +22,16 @@ const NOTHING_LOADED = {
   yaml: false,
   re2js: false,
   otlpExporter: false,
+  tracerSdk: false,
+  meterSdk: false,
+  prometheusExporter: false,
+  resources: false,
   catalog: false,
 };
 
 let serial = 0;
 
-async function firstCall(preload: Preload, mode: 'end' | 'exit') {
+async function firstCall(preload: Preload, mode: 'end' | 'exit' | 'scrape') {
   const service = `lazy-${preload}-${mode}-${++serial}`;
   const store = path.join(e2e.dir, `${service}.db`);
   const run = await runApp('first-call.cjs', {
@@ -55,7 +62,7 @@ async function firstCall(preload: Preload, mode: 'end' | 'exit') {
 }
 
 for (const preload of ['import', 'require'] as const) {
-  test(`--${preload}: the store, budgets, YAML, RE2, the OTLP exporter and the parsed catalog are not loaded at start-up nor by require('openai')`, async () => {
+  test(`--${preload}: the OpenTelemetry SDK, the store, budgets, YAML, RE2, the OTLP exporter and the parsed catalog are not loaded at start-up nor by require('openai')`, async () => {
     const { line } = await firstCall(preload, 'end');
     assert.deepEqual(line('atStart'), NOTHING_LOADED);
     assert.deepEqual(line('afterRequire'), NOTHING_LOADED);
@@ -63,6 +70,8 @@ for (const preload of ['import', 'require'] as const) {
     // stay out (no budgets file, no pricing file).
     const afterCall = line('afterCall') as Record<string, boolean>;
     assert.equal(afterCall.store, true, 'the store is loaded by the first call');
+    assert.equal(afterCall.tracerSdk, true, 'the SDK is loaded by the first call');
+    assert.equal(afterCall.catalog, true, 'the catalog is parsed by the first call');
     assert.equal(afterCall.yaml, false);
     assert.equal(afterCall.re2js, false);
   });
@@ -77,6 +86,24 @@ for (const preload of ['import', 'require'] as const) {
   test(`--${preload}: one call with the defaults, then process.exit() at once: the call is stored`, async () => {
     const { line, rows } = await firstCall(preload, 'exit');
     assert.equal((line('done') as boolean) ?? false, true);
+    assert.equal(rows(), 1, 'the call was stored');
+  });
+
+  test(`--${preload}: a Prometheus scrape before the first LLM call gets a valid answer, and the scrape after it counts the call`, async () => {
+    const { line, rows } = await firstCall(preload, 'scrape');
+    const before = line('scrapeBefore') as { status: number; text: string };
+    assert.equal(before.status, 200);
+    // What the SDK's exporter answers with no metric recorded yet: the resource's target_info (its
+    // "# no registered metrics" ends without a newline, which promtool rejects: as before the SDK
+    // loaded late, an upstream trait).
+    assert.equal(total(parsePrometheus(before.text), 'target_info'), 1);
+    const after = line('scrapeAfter') as { status: number; text: string };
+    assert.equal(after.status, 200);
+    if (promtoolAvailable()) {
+      const check = promtoolCheck(after.text);
+      assert.ok(check.ok, check.output);
+    }
+    assert.equal(total(parsePrometheus(after.text), 'llm_requests_total'), 1);
     assert.equal(rows(), 1, 'the call was stored');
   });
 }
