@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { ATTR_GEN_AI_USAGE_COST } from '@tokenmeter/semconv';
+import { ATTR_GEN_AI_USAGE_COST, METRIC_LLM_REQUESTS_DESCRIPTOR } from '@tokenmeter/semconv';
 import { openStore } from '@tokenmeter/store';
 import { useE2eEnv } from '../helpers/e2e-env.js';
 import { parsePrometheus, promtoolAvailable, promtoolCheck, total } from '../helpers/prometheus.js';
@@ -103,7 +103,7 @@ for (const preload of ['import', 'require'] as const) {
       const check = promtoolCheck(after.text);
       assert.ok(check.ok, check.output);
     }
-    assert.equal(total(parsePrometheus(after.text), 'llm_requests_total'), 1);
+    assert.equal(total(parsePrometheus(after.text), METRIC_LLM_REQUESTS_DESCRIPTOR.prometheusName), 1);
     assert.equal(rows(), 1, 'the call was stored');
   });
 }
