@@ -171,6 +171,44 @@ describe('stream timing', () => {
     assert.equal(h.records[0]!.errorType, undefined);
     assert.equal(h.records[0]!.usageEstimated, false, 'usage from the removed chunk');
   });
+  test('events arriving one per read, the removed usage chunk alone, read through body: reads pending together are answered in order; for await reads to the end', {
+    timeout: 20_000,
+  }, async () => {
+    const request = () =>
+      rawPost(
+        { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true },
+        { headers: { 'x-mock-fault': 'slow-stream', 'x-mock-delay-ms': '5', 'x-mock-output-tokens': '4' } },
+      );
+    const masked = (text: string) => text.replace(/"(id|created)":\s*("[^"]*"|\d+)/g, '"$1":0');
+    const pendingTogether = async () => {
+      const reader = (await request()).body!.getReader();
+      const decoder = new TextDecoder();
+      let out = '';
+      for (;;) {
+        // As an app reads them: in order, up to the first `done`.
+        for (const { done, value } of await Promise.all([reader.read(), reader.read(), reader.read()])) {
+          if (done) return masked(out);
+          out += decoder.decode(value, { stream: true });
+        }
+      }
+    };
+    const iterated = async () => {
+      const decoder = new TextDecoder();
+      let out = '';
+      for await (const chunk of (await request()).body! as unknown as AsyncIterable<Uint8Array>)
+        out += decoder.decode(chunk, { stream: true });
+      return masked(out);
+    };
+    const plain = await bare(pendingTogether);
+    assert.match(plain, /data: \[DONE\]/);
+    assert.equal(await pendingTogether(), plain);
+    assert.equal(await iterated(), plain);
+    await waitFor(() => h.records.length === 2);
+    for (const r of h.records) {
+      assert.equal(r.errorType, undefined);
+      assert.equal(r.usageEstimated, false, 'usage from the removed chunk');
+    }
+  });
   test('any chunking of a stream, empty chunks too: the app reads what the server sends without include_usage', {
     timeout: 30_000,
   }, async () => {
@@ -387,50 +425,61 @@ describe('the usage-hiding rewrite at the edges: the app reads what the server s
     const firstEvent = render({}, true).indexOf('\n\n') + 2;
     assert.ok(servedAtFirstRead < firstEvent, `first read after ${servedAtFirstRead} of ${firstEvent} bytes`);
   });
-  test('a connection reset mid-event: the app gets the bytes that arrived, then the same error', async () => {
-    const failure = new TypeError('terminated');
-    const read = async () => {
-      const res = await chatVia(
-        ((_url: unknown, init?: RequestInit) => {
-          const asked = JSON.parse(String(init?.body)).stream_options?.include_usage === true;
-          const text = render({}, asked);
-          const second = text.indexOf('data: ', 10);
-          const parts = [text.slice(0, second + 30)];
-          return Promise.resolve(
-            new Response(
-              new ReadableStream({
-                pull(c) {
-                  const next = parts.shift();
-                  if (next === undefined) c.error(failure);
-                  else c.enqueue(enc.encode(next));
-                },
-              }),
-              { headers: { 'content-type': 'text/event-stream' } },
-            ),
-          );
-        }) as typeof fetch,
-        { stream: true },
-      );
-      const reader = res.body!.getReader();
-      let text = '';
-      for (;;) {
-        try {
-          const { done, value } = await reader.read();
-          if (done) return { text, error: undefined };
-          text += dec.decode(value);
-        } catch (error) {
-          return { text, error };
+  for (const via of ['a reader', 'for await']) {
+    test(`a connection reset mid-event, read with ${via}: the app gets the bytes that arrived, then the same error`, async () => {
+      const failure = new TypeError('terminated');
+      const read = async () => {
+        const res = await chatVia(
+          ((_url: unknown, init?: RequestInit) => {
+            const asked = JSON.parse(String(init?.body)).stream_options?.include_usage === true;
+            const text = render({}, asked);
+            const second = text.indexOf('data: ', 10);
+            const parts = [text.slice(0, second + 30)];
+            return Promise.resolve(
+              new Response(
+                new ReadableStream({
+                  pull(c) {
+                    const next = parts.shift();
+                    if (next === undefined) c.error(failure);
+                    else c.enqueue(enc.encode(next));
+                  },
+                }),
+                { headers: { 'content-type': 'text/event-stream' } },
+              ),
+            );
+          }) as typeof fetch,
+          { stream: true },
+        );
+        let text = '';
+        if (via === 'for await') {
+          try {
+            for await (const value of res.body! as unknown as AsyncIterable<Uint8Array>)
+              text += dec.decode(value);
+            return { text, error: undefined };
+          } catch (error) {
+            return { text, error };
+          }
         }
-      }
-    };
-    const instrumented = await read();
-    await waitFor(() => h.records.length === 1);
-    const plain = await bare(read);
-    assert.equal(instrumented.error, failure);
-    assert.equal(plain.error, failure);
-    assert.equal(instrumented.text, plain.text);
-    assert.match(instrumented.text, /data: \{"id":"c1","object":"cha$/, 'the partial event too');
-  });
+        const reader = res.body!.getReader();
+        for (;;) {
+          try {
+            const { done, value } = await reader.read();
+            if (done) return { text, error: undefined };
+            text += dec.decode(value);
+          } catch (error) {
+            return { text, error };
+          }
+        }
+      };
+      const instrumented = await read();
+      await waitFor(() => h.records.length === 1);
+      const plain = await bare(read);
+      assert.equal(instrumented.error, failure);
+      assert.equal(plain.error, failure);
+      assert.equal(instrumented.text, plain.text);
+      assert.match(instrumented.text, /data: \{"id":"c1","object":"cha$/, 'the partial event too');
+    });
+  }
 });
 
 describe('streams that end without their terminal event', () => {

@@ -1,6 +1,6 @@
 // What the app receives is what it would receive without tokenmeter: every observable property of
 // the Response and its body bytes, for JSON and streamed bodies, direct and redirected, read every
-// way a caller can (text, json, body reader, BYOB reader, clone).
+// way a caller can (text, json, body reader, BYOB reader, async iterator, pipes, tee, clone).
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -57,6 +57,8 @@ interface Observed {
   headers: [string, string][];
   keys: string[];
   isResponse: boolean;
+  /** What `body` is: its class, whether the same object each time, its own keys. */
+  bodyShape: string;
   bodyUsedBefore: boolean;
   bodyUsedAfter: boolean;
   body: string;
@@ -68,6 +70,8 @@ async function observe(res: Response, read: (r: Response) => Promise<string>): P
   const headers = [...res.headers.entries()].map(([k, v]): [string, string] => [k, varying.has(k) ? '*' : v]);
   const bodyUsedBefore = res.bodyUsed;
   const body = await read(res);
+  const stream = res.body;
+  const bodyShape = `${stream instanceof ReadableStream} ${stream === res.body} ${Object.keys(stream ?? {})}`;
   return {
     status: res.status,
     statusText: res.statusText,
@@ -78,6 +82,7 @@ async function observe(res: Response, read: (r: Response) => Promise<string>): P
     headers,
     keys: Object.keys(res),
     isResponse: res instanceof Response,
+    bodyShape,
     bodyUsedBefore,
     bodyUsedAfter: res.bodyUsed,
     body: normalise(body),
@@ -117,6 +122,50 @@ const readers: Record<string, (r: Response) => Promise<string>> = {
       if (done) return out + decoder.decode();
       out += decoder.decode(value, { stream: true });
     }
+  },
+  'body async iterator': async (r) => {
+    const decoder = new TextDecoder();
+    let out = '';
+    for await (const chunk of r.body as unknown as AsyncIterable<Uint8Array>)
+      out += decoder.decode(chunk, { stream: true });
+    return out + decoder.decode();
+  },
+  'body reads issued all at once': async (r) => {
+    // Many reads pending together: each is answered in order, whatever a read had to skip.
+    const reader = r.body!.getReader();
+    const decoder = new TextDecoder();
+    let out = '';
+    for (;;) {
+      // In order, up to the first `done`, as an app reads them.
+      for (const { done, value } of await Promise.all(Array.from({ length: 8 }, () => reader.read()))) {
+        if (done) return out + decoder.decode();
+        out += decoder.decode(value, { stream: true });
+      }
+    }
+  },
+  'body pipeThrough': async (r) => {
+    let out = '';
+    for await (const text of r.body!.pipeThrough(new TextDecoderStream()) as unknown as AsyncIterable<string>)
+      out += text;
+    return out;
+  },
+  'body pipeTo': async (r) => {
+    const decoder = new TextDecoder();
+    let out = '';
+    await r.body!.pipeTo(
+      new WritableStream<Uint8Array>({
+        write(chunk) {
+          out += decoder.decode(chunk, { stream: true });
+        },
+      }),
+    );
+    return out + decoder.decode();
+  },
+  'body tee, then both branches': async (r) => {
+    const [a, b] = r.body!.tee();
+    const [x, y] = await Promise.all([new Response(a).text(), new Response(b).text()]);
+    assert.equal(x, y);
+    return x;
   },
   'clone, then both': async (r) => {
     const copy = r.clone();

@@ -6,14 +6,6 @@ export function closeByteStream(controller: ReadableByteStreamController): void 
   controller.byobRequest?.respond(0);
 }
 
-/**
- * A byte stream takes ownership of (transfers) the buffer it is given. fetch's own chunks own their
- * buffer; a view into a larger or shared buffer (a pooled Buffer) is copied first.
- */
-export function owned(chunk: Uint8Array): Uint8Array {
-  return ownsBuffer(chunk) ? chunk : chunk.slice();
-}
-
 /** Whether `chunk` spans its whole buffer (nothing else can be looking at that buffer through it). */
 export function ownsBuffer(chunk: Uint8Array): boolean {
   return chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;

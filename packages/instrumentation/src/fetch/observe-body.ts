@@ -1,12 +1,12 @@
 // Non-streamed responses: the usage is read from the body the SDK reads anyway, on the same Response
 // object. Its reading methods (json, text, arrayBuffer, bytes, blob) are wrapped on the instance, as
 // non-enumerable own properties: the first read that completes ends the call. A reader of
-// `response.body` (the Vercel AI SDK reads JSON that way) gets a pull-based tap of the same bytes,
-// decoded as they pass. Nothing is cloned, teed or rebuilt, and a body that is never read ends the
-// call after a bounded time (PendingBodies).
+// `response.body` (the Vercel AI SDK reads JSON that way) gets fetch's own body stream, its reads
+// observed (stream-reads.ts) and decoded as they pass. Nothing is cloned, teed or rebuilt, and a
+// body that is never read ends the call after a bounded time (PendingBodies).
 import type { HeaderSource } from '../adapters/index.js';
 import { ERROR_TYPE_MALFORMED_RESPONSE, errorTypeOf, type LlmCall } from '../call.js';
-import { closeByteStream, owned } from './byte-stream.js';
+import { type BodyObserver, observeReads } from './stream-reads.js';
 
 type Reader<T> = (this: Response) => Promise<T>;
 
@@ -153,72 +153,50 @@ function clone(this: Response): Response {
 /** Largest JSON body decoded from a `body` reader; past it the call ends without usage. */
 const MAX_TAPPED_JSON_CHARS = 64 * 1024 * 1024;
 
-/** A pull-based tap of a JSON body read through `response.body`: bytes pass on, decoded text is kept. */
-function tapJson(
-  source: ReadableStream<Uint8Array>,
-  call: LlmCall,
-  response: Response,
-): ReadableStream<Uint8Array> {
-  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+/** A JSON body read through `response.body`: bytes pass on untouched, decoded text is kept. */
+function jsonObserver(call: LlmCall, response: Response): BodyObserver {
   const textDecoder = new TextDecoder();
   let parts: string[] | null = [];
   let chars = 0;
-  let cancelled = false;
-  return new ReadableStream({
-    type: 'bytes',
-    // Reads on past empty chunks: a pull that enqueues nothing is not called again (the app would stall).
-    async pull(controller: ReadableByteStreamController) {
-      reader ??= source.getReader();
-      for (;;) {
-        let result: { done: boolean; value?: Uint8Array | undefined };
+  return {
+    rewrites: false,
+    chunk(chunk) {
+      if (parts !== null) {
         try {
-          result = await reader.read();
+          const text = textDecoder.decode(chunk, { stream: true });
+          chars += text.length;
+          if (chars > MAX_TAPPED_JSON_CHARS) parts = null;
+          else parts.push(text);
         } catch (error) {
-          finishWithError(call, error, response);
-          if (!cancelled) controller.error(error);
-          return;
-        }
-        if (cancelled) return;
-        if (result.done) {
-          if (parts !== null && !call.done) {
-            try {
-              parts.push(textDecoder.decode());
-              finishWithText(call, parts.join(''), response);
-            } catch (error) {
-              call.runtime.internalError('response', error);
-            }
-          }
           parts = null;
-          call.finish(undefined, { httpStatus: response.status });
-          closeByteStream(controller);
-          return;
-        }
-        const chunk = result.value as Uint8Array;
-        if (parts !== null) {
-          try {
-            // Decoded before it is handed on: a byte stream takes the chunk's buffer.
-            const text = textDecoder.decode(chunk, { stream: true });
-            chars += text.length;
-            if (chars > MAX_TAPPED_JSON_CHARS) parts = null;
-            else parts.push(text);
-          } catch (error) {
-            parts = null;
-            call.runtime.internalError('response', error);
-          }
-        }
-        if (chunk.byteLength > 0) {
-          controller.enqueue(owned(chunk));
-          return;
+          call.runtime.internalError('response', error);
         }
       }
+      return chunk;
     },
-    cancel(reason) {
-      cancelled = true;
+    end() {
+      if (parts !== null && !call.done) {
+        try {
+          parts.push(textDecoder.decode());
+          finishWithText(call, parts.join(''), response);
+        } catch (error) {
+          call.runtime.internalError('response', error);
+        }
+      }
       parts = null;
       call.finish(undefined, { httpStatus: response.status });
-      return (reader ?? source).cancel(reason);
+      return null;
     },
-  });
+    error(error) {
+      parts = null;
+      finishWithError(call, error, response);
+      return null;
+    },
+    cancel() {
+      parts = null;
+      call.finish(undefined, { httpStatus: response.status });
+    },
+  };
 }
 
 function body(this: Response): ReadableStream<Uint8Array> | null {
@@ -231,7 +209,7 @@ function body(this: Response): ReadableStream<Uint8Array> | null {
     return source;
   }
   try {
-    o.tapped = tapJson(source, o.call, this);
+    o.tapped = observeReads(source, jsonObserver(o.call, this));
   } catch (error) {
     o.call.runtime.internalError('response', error);
     o.tapped = source;

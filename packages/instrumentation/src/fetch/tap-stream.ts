@@ -1,14 +1,15 @@
-// Streamed responses (SSE, Gemini's streamed JSON array, AWS event streams, Ollama's NDJSON): the bytes pass through
-// a pull-based byte stream, untouched and unbuffered. A chunk is read from the network only when
-// the consumer asks for one (backpressure), observed by an incremental decoder + stream parser
-// (constant memory), then handed on. The call ends at the protocol's terminal event, or at the end
-// of the body, an error, or the consumer's cancel(), with the usage seen so far.
+// Streamed responses (SSE, Gemini's streamed JSON array, AWS event streams, Ollama's NDJSON): the app
+// reads fetch's own body stream, its reads observed (stream-reads.ts): each chunk, untouched and
+// unbuffered, goes through an incremental decoder + stream parser (constant memory) on its way to
+// the app, and is read from the network only when the app asks (backpressure is the platform's). The
+// call ends at the protocol's terminal event, or at the end of the body, an error, or the consumer's
+// cancel(), with the usage seen so far.
 //
 // The caller gets the very Response object fetch returned (status, statusText, ok, headers, url,
 // redirected, type, bodyUsed are the platform's own): its prototype is swapped for one that derives
-// from the original and overrides only `body` (the tapped stream, made on first access), the reading
-// methods (text, json, arrayBuffer, blob, bytes, formData read the tapped stream) and clone() (tees
-// it). One prototype switch per response: no new Response, no per-instance properties.
+// from the original and overrides only `body` (the native stream, observed on first access), the
+// reading methods (text, json, arrayBuffer, blob, bytes, formData read the observed bytes) and
+// clone() (tees them). One prototype switch per response: no new Response, no per-instance properties.
 import {
   AwsEventStreamDecoder,
   createStreamParser,
@@ -21,8 +22,8 @@ import {
 } from '../adapters/index.js';
 import { ERROR_TYPE_INCOMPLETE_STREAM, errorTypeOf, type LlmCall } from '../call.js';
 import { SseDecoder } from '../sse.js';
-import { closeByteStream, ownsBuffer } from './byte-stream.js';
-import { OpenAIStreamObserver, type Output, pieces, UsageStripper } from './openai-sse.js';
+import { OpenAIStreamObserver, type Output, UsageStripper } from './openai-sse.js';
+import { type BodyObserver, observeReads, pullThroughOf } from './stream-reads.js';
 
 /** Observes (and, for an injected include_usage, rewrites) the bytes of one stream. */
 interface ByteObserver {
@@ -115,8 +116,8 @@ interface TapState {
   options: TapOptions;
   /** The native body stream. */
   source: ReadableStream<Uint8Array>;
-  /** The stream handed out as `body`, once asked for. */
-  tapped: ReadableStream<Uint8Array> | undefined;
+  /** The stream handed out as `body` once asked for: `source` observed, or a branch of clone()'s tee. */
+  body: ReadableStream<Uint8Array> | undefined;
 }
 
 const TAPPED = new WeakMap<object, TapState>();
@@ -137,8 +138,9 @@ function findBodyGetter(proto: object | null): BodyGetter | undefined {
   return getter;
 }
 
-function makeTap(state: TapState): ReadableStream<Uint8Array> {
-  const { call, options, source } = state;
+/** What the stream's bytes do to the call: observed, rewritten (include_usage), the call ended. */
+function streamObserver(state: TapState): BodyObserver {
+  const { call, options } = state;
   call.runtime.pending.delete(call);
   const status = call.httpStatus;
   const parser =
@@ -157,6 +159,7 @@ function makeTap(state: TapState): ReadableStream<Uint8Array> {
   // resolves first (a microtask ahead), the span, pricing and metrics follow.
   let terminal = false;
   let finishing = false;
+  const finishAfterRead = () => queueMicrotask(() => finish());
   const observer = makeObserver(
     options.framing,
     parser,
@@ -173,58 +176,24 @@ function makeTap(state: TapState): ReadableStream<Uint8Array> {
       singleChoice: (call.info.choiceCount ?? 1) === 1,
     },
   );
-  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let observing = true;
-  let cancelled = false;
-  /** The body's error, held for one read while the bytes held back from before it are handed on. */
-  let failed: { error: unknown } | undefined;
   const runtime = call.runtime;
-
-  /** The body ended or failed: hand on what the observer still holds; true when it held any bytes. */
-  const handOnHeld = (controller: ReadableByteStreamController): boolean => {
+  /** Bytes the observer still holds (rewriting only), once the body ended or failed. */
+  const held = (): Output => {
+    if (!observing) return null;
+    observing = false;
     try {
-      return enqueue(controller, observer.end(), undefined);
+      return observer.end();
     } catch (error) {
       runtime.internalError('stream', error);
-      return false;
+      return null;
     }
   };
-
-  let controller!: ReadableByteStreamController;
-
-  /** The body failed. */
-  const onError = (error: unknown): void => {
-    // The same error object reaches the consumer (an abort keeps its identity), after the bytes
-    // that arrived before it: a rewriting observer may hold the start of an event, which the app
-    // would have read before the error without tokenmeter.
-    finish(errorTypeOf(error));
-    if (cancelled) return;
-    if (observing && handOnHeld(controller)) failed = { error };
-    else controller.error(error);
-  };
-
-  /**
-   * One read of the body: its bytes handed on, or the end. A pull must end with a chunk enqueued, the
-   * stream closed or errored: the stream does not pull again by itself, so a read whose chunk was
-   * removed whole (the usage-only chunk arriving alone) reads on instead of returning empty-handed,
-   * which would stall the app.
-   */
-  const onRead = (result: { done: boolean; value?: Uint8Array | undefined }): Promise<void> | undefined => {
-    if (cancelled) return;
-    if (result.done) {
-      if (observing) handOnHeld(controller);
-      // Without its terminal event the body ended early, unless what was seen says the call
-      // completed (every finish reason and the usage: only the closing marker is missing).
-      const complete = call.done || terminal || streamCompleted(call.info, parser.result());
-      finish(complete ? undefined : ERROR_TYPE_INCOMPLETE_STREAM);
-      closeByteStream(controller);
-      return;
-    }
-    const value = result.value as Uint8Array;
-    if (call.firstChunkAt === undefined) call.firstChunkAt = performance.now();
-    let handedOn: boolean;
-    if (!observing) handedOn = enqueue(controller, value, value);
-    else {
+  return {
+    rewrites: options.injected,
+    chunk(value) {
+      if (call.firstChunkAt === undefined) call.firstChunkAt = performance.now();
+      if (!observing) return value;
       let out: Output;
       try {
         out = observer.push(value);
@@ -234,93 +203,68 @@ function makeTap(state: TapState): ReadableStream<Uint8Array> {
         observing = false;
         runtime.internalError('stream', error);
         finish();
-        out = value;
+        return value;
       }
-      handedOn = enqueue(controller, out, value);
       if (terminal && !finishing) {
         finishing = true;
-        queueMicrotask(() => finish());
+        queueMicrotask(finishAfterRead);
       }
-    }
-    return handedOn ? undefined : reader!.read().then(onRead, onError);
-  };
-
-  return new ReadableStream(
-    {
-      type: 'bytes',
-      start(c: ReadableByteStreamController) {
-        controller = c;
-      },
-      // Promise callbacks, not an async function: one promise less per chunk.
-      pull(): Promise<void> | undefined {
-        if (failed !== undefined) {
-          controller.error(failed.error);
-          return;
-        }
-        reader ??= source.getReader();
-        return reader.read().then(onRead, onError);
-      },
-      cancel(reason) {
-        cancelled = true;
-        finish();
-        return (reader ?? source).cancel(reason);
-      },
+      return out;
     },
-    { highWaterMark: 0 },
-  );
+    end() {
+      const out = held();
+      // Without its terminal event the body ended early, unless what was seen says the call
+      // completed (every finish reason and the usage: only the closing marker is missing).
+      const complete = call.done || terminal || streamCompleted(call.info, parser.result());
+      finish(complete ? undefined : ERROR_TYPE_INCOMPLETE_STREAM);
+      return out;
+    },
+    error(error) {
+      // The same error object reaches the consumer (an abort keeps its identity), after the bytes
+      // that arrived before it: a rewriting observer may hold the start of an event, which the app
+      // would have read before the error without tokenmeter.
+      finish(errorTypeOf(error));
+      return held();
+    },
+    cancel() {
+      finish();
+    },
+  };
 }
 
-/**
- * Hand `out` on; true when any bytes were enqueued. enqueue() transfers a chunk's buffer: a view of
- * the body's own chunk `value` (rewritten in place) goes as is when that chunk owned its whole
- * buffer and no later piece still needs it; other views are copied, fresh buffers go as they are.
- */
-function enqueue(
-  controller: ReadableByteStreamController,
-  out: Output,
-  value: Uint8Array | undefined,
-): boolean {
-  if (out === value && value !== undefined) {
-    // The chunk as it came (the usual case): no list of pieces.
-    if (value.byteLength === 0) return false;
-    controller.enqueue(ownsBuffer(value) ? value : value.slice());
-    return true;
-  }
-  const list = pieces(out);
-  let any = false;
-  const last = list.length - 1;
-  for (let i = 0; i <= last; i++) {
-    const piece = list[i]!;
-    if (piece.byteLength === 0) continue;
-    const ofValue = value !== undefined && piece.buffer === value.buffer;
-    const inPlace = ofValue ? i === last && ownsBuffer(value) : ownsBuffer(piece);
-    controller.enqueue(inPlace ? piece : piece.slice());
-    any = true;
-  }
-  return any;
-}
-
-function tappedBody(state: TapState): ReadableStream<Uint8Array> {
-  if (state.tapped === undefined) {
+/** The body handed out: the native stream with its reads observed (made on first access). */
+function bodyOf(state: TapState): ReadableStream<Uint8Array> {
+  if (state.body === undefined) {
     try {
-      state.tapped = makeTap(state);
+      state.body = observeReads(state.source, streamObserver(state));
     } catch (error) {
       state.call.runtime.internalError('stream', error);
       state.call.finish(undefined, { httpStatus: state.call.httpStatus });
-      state.tapped = state.source;
+      state.body = state.source;
     }
   }
-  return state.tapped;
+  return state.body;
+}
+
+/**
+ * A stream of the body's bytes to read whole (the reading methods, clone): the observed body's
+ * pull-through stream, a branch of an earlier clone, or undefined when the platform's own method
+ * must answer (the body is used or locked, or is not observed).
+ */
+function wholeBody(state: TapState, response: Response): ReadableStream<Uint8Array> | undefined {
+  const body = bodyOf(state);
+  if (body !== state.source) return body;
+  return response.bodyUsed ? undefined : pullThroughOf(body);
 }
 
 function body(this: Response): ReadableStream<Uint8Array> | null {
   const state = TAPPED.get(this);
   if (state === undefined)
     return findBodyGetter(Object.getPrototypeOf(Object.getPrototypeOf(this)))?.call(this) ?? null;
-  return tappedBody(state);
+  return bodyOf(state);
 }
 
-/** A reading method over the tapped stream (what the platform's would do over the body). */
+/** A reading method over the observed body (what the platform's would do over the body). */
 function reader<K extends 'text' | 'json' | 'arrayBuffer' | 'blob' | 'bytes' | 'formData'>(name: K) {
   return function (this: Response): Promise<unknown> {
     const state = TAPPED.get(this);
@@ -330,9 +274,9 @@ function reader<K extends 'text' | 'json' | 'arrayBuffer' | 'blob' | 'bytes' | '
     >;
     if (state === undefined) return proto[name].call(this);
     try {
-      const stream = tappedBody(state);
-      if (stream === state.source) return proto[name].call(this);
-      // A Response over the tapped stream reads it the platform's way (locked/used → TypeError).
+      const stream = wholeBody(state, this);
+      if (stream === undefined) return proto[name].call(this);
+      // A Response over the stream reads it the platform's way (locked/used → TypeError).
       const view = new Response(stream, { headers: this.headers });
       return (view as unknown as Record<K, () => Promise<unknown>>)[name]();
     } catch (error) {
@@ -341,16 +285,16 @@ function reader<K extends 'text' | 'json' | 'arrayBuffer' | 'blob' | 'bytes' | '
   };
 }
 
-/** clone(): tee the tapped stream; the copy is a Response with this one's url, redirected and type. */
+/** clone(): tee the body; the copy is a Response with this one's url, redirected and type. */
 function clone(this: Response): Response {
   const state = TAPPED.get(this);
   const proto = Object.getPrototypeOf(Object.getPrototypeOf(this)) as { clone(this: Response): Response };
   if (state === undefined) return proto.clone.call(this);
-  const stream = tappedBody(state);
-  if (stream === state.source) return proto.clone.call(this);
+  const stream = wholeBody(state, this);
+  if (stream === undefined) return proto.clone.call(this);
   if (stream.locked || this.bodyUsed) throw new TypeError('Response.clone: Body has already been consumed.');
   const [mine, theirs] = stream.tee();
-  state.tapped = mine;
+  state.body = mine;
   const copy = new Response(theirs, {
     status: this.status,
     statusText: this.statusText,
@@ -407,7 +351,7 @@ export function tapStream(response: Response, call: LlmCall, options: TapOptions
     return response;
   }
   call.httpStatus = response.status;
-  TAPPED.set(response, { call, options, source, tapped: undefined });
+  TAPPED.set(response, { call, options, source, body: undefined });
   Object.setPrototypeOf(response, tappingPrototype(base));
   // Until someone asks for the body, a never-read stream ends after the bounded time.
   call.runtime.pending.add(call);
