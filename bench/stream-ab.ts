@@ -9,8 +9,9 @@
 // `inject` (api.openai.com: include_usage added by tokenmeter, its traces cut from the bytes),
 // `asked` (the app asked for usage itself: observed, bytes untouched); each cut one event per body
 // chunk (`event`, how a remote server's tokens arrive) or in one body chunk (`whole`, loopback).
-// Reports CPU µs per stream: bare, before, after (medians over blocks) and after − before per
-// alternation (median, IQR).
+// BENCH_AB_READ=cancel reads each stream as openai 7 does (its chunks, then cancel() instead of
+// reading the end). Reports CPU µs per stream: bare, before, after (medians over blocks) and
+// after − before per alternation (median, IQR).
 // Run: npx tsx bench/stream-ab.ts [git-ref] [alternations] [streams per block]
 import { join } from 'node:path';
 import { INSTRUMENTATION, mockStreamBodies, oneEventPerChunk, withSourceAt } from './lib/ab.js';
@@ -20,6 +21,7 @@ const ref = process.argv[2] ?? 'main';
 const ALTERNATIONS = Number(process.argv[3] ?? 30);
 const STREAMS = Number(process.argv[4] ?? 100);
 const ONLY = process.env.BENCH_AB_CASES?.split(',');
+const CANCEL = process.env.BENCH_AB_READ === 'cancel';
 
 type Src = {
   tap: typeof import('../packages/instrumentation/src/fetch/tap-stream.js');
@@ -139,12 +141,24 @@ async function oneStream(c: Case, src: Src | undefined): Promise<void> {
       injected: c.injected,
       captureText: c.captureText,
     });
-    const reader = response.body!.getReader();
-    while (!(await reader.read()).done);
+    await consume(response.body!, chunks.length);
     if (!call.done) throw new Error('the tap did not end the call');
     return;
   }
-  const reader = response.body!.getReader();
+  await consume(response.body!, chunks.length);
+}
+
+/**
+ * Read a body as the openai SDK does: to its end (openai 6), or, with BENCH_AB_READ=cancel, its
+ * `chunks` chunks and then cancel() without reading the end (openai 7 stops at `data: [DONE]`).
+ */
+async function consume(body: ReadableStream<Uint8Array>, chunks: number): Promise<void> {
+  const reader = body.getReader();
+  if (CANCEL) {
+    for (let i = 0; i < chunks; i++) await reader.read();
+    await reader.cancel();
+    return;
+  }
   while (!(await reader.read()).done);
 }
 
