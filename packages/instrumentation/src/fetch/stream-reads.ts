@@ -60,19 +60,24 @@ class StreamReads {
   read(target: object, nativeRead: Method, a?: unknown, b?: unknown): Promise<ReadResult> {
     if (!this.observer.rewrites) return nativeRead.call(target, a, b).then(this.onResult, this.onError);
     // A chunk removed whole makes a read read on: later reads wait for it, so that answers keep their order.
-    const now = (): Promise<ReadResult> => {
-      const failed = this.failed;
-      if (failed !== undefined) {
-        // The read after the held bytes: the body's error (an iterator would not repeat it by itself).
-        this.failed = undefined;
-        this.pending--;
-        return Promise.reject(failed.error);
-      }
-      return nativeRead.call(target, a, b).then(this.onResult, this.onError);
-    };
-    const p = this.pending++ === 0 || this.last === undefined ? now() : this.last.then(now, now);
-    this.last = p;
-    return p;
+    if (this.pending++ === 0 || this.last === undefined) {
+      this.last = this.readNow(target, nativeRead, a, b);
+    } else {
+      const now = () => this.readNow(target, nativeRead, a, b);
+      this.last = this.last.then(now, now);
+    }
+    return this.last;
+  }
+
+  private readNow(target: object, nativeRead: Method, a: unknown, b: unknown): Promise<ReadResult> {
+    const failed = this.failed;
+    if (failed !== undefined) {
+      // The read after the held bytes: the body's error (an iterator would not repeat it by itself).
+      this.failed = undefined;
+      this.pending--;
+      return Promise.reject(failed.error);
+    }
+    return nativeRead.call(target, a, b).then(this.onResult, this.onError);
   }
 
   private readonly onResult = (result: ReadResult): ReadResult | Promise<ReadResult> => {
