@@ -5,8 +5,14 @@
 //
 // Where Node can run import-in-the-middle's synchronous hooks (`module.registerHooks`, in the app's
 // own thread: 22.22.3+, 24.11.1+, 26), they are used. Elsewhere (Node 20, older 22 and 24) the hook
-// runs in Node's module-hooks thread (`module.register`): starting that thread and loading the hook
-// there is most of what the preload adds to start-up, and Node 26 deprecates `module.register`.
+// runs in Node's module-hooks thread (`module.register`): starting that thread is most of what the
+// preload adds to start-up there, and Node 26 deprecates `module.register`.
+//
+// Either way import-in-the-middle's hook itself (its module lexers, one of them WebAssembly) loads
+// only when an import resolves to a listed module: until then a small hook of ours passes every
+// resolution on. Before that first match import-in-the-middle's hooks would pass them on unchanged
+// too (it wraps only listed modules, and keeps no state before it wraps one), so it sees what it
+// would have seen from the start.
 import nodeModule, { createRequire, isBuiltin } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
@@ -52,17 +58,40 @@ function iitmRequire(from: string): NodeJS.Require {
 }
 
 type Register = (specifier: string, parentURL: string, options: { data: unknown }) => void;
-type RegisterSyncHooks = (options: { include: (string | RegExp)[] }) => void;
 
 interface ResolveContext {
   parentURL?: string;
+  conditions?: readonly string[];
 }
 type ResolveHook = (
   specifier: string,
   context: ResolveContext,
   nextResolve: (specifier: string, context: ResolveContext) => unknown,
 ) => unknown;
-type RegisterHooks = (hooks: { resolve: ResolveHook }) => unknown;
+type LoadHook = (
+  url: string,
+  context: unknown,
+  nextLoad: (url: string, context: unknown) => unknown,
+) => unknown;
+type RegisterHooks = (hooks: { resolve: ResolveHook; load?: LoadHook }) => unknown;
+
+/** import-in-the-middle's synchronous hooks (create-hook.mjs: what its register-hooks.mjs registers). */
+interface IitmSyncHooks {
+  resolveSync: ResolveHook;
+  loadSync: LoadHook;
+  applyOptions(options: { include: (string | RegExp)[] }): void;
+}
+
+/**
+ * Whether import-in-the-middle would wrap this resolution with this include list (its own default
+ * matcher, for lists of bare names and regular expressions): a name equal to the specifier or the
+ * URL, or a pattern matching the URL.
+ */
+export function includes(include: readonly (string | RegExp)[], url: string, specifier: string): boolean {
+  return include.some((each) =>
+    each instanceof RegExp ? each.test(url) : each === specifier || each === url,
+  );
+}
 
 /**
  * A builtin required without a parent module resolves to itself, past import-in-the-middle.
@@ -78,16 +107,45 @@ export const builtinWithoutParent: ResolveHook = (specifier, context, nextResolv
   return nextResolve(specifier, context);
 };
 
-/**
- * import-in-the-middle's in-thread hooks, where this Node runs them correctly (its own
- * `supportsSyncHooks`: `module.registerHooks` with nodejs/node#59929), else undefined. Both files are
- * ES modules loaded with `require`, which every Node that has `module.registerHooks` can do.
- */
-export function syncHooks(req: NodeJS.Require): RegisterSyncHooks | undefined {
-  if (typeof (nodeModule as { registerHooks?: unknown }).registerHooks !== 'function') return undefined;
+/** Whether this Node runs import-in-the-middle's hooks in-thread (its own `supportsSyncHooks`: nodejs/node#59929). */
+export function canRunSyncHooks(req: NodeJS.Require): boolean {
+  if (typeof (nodeModule as { registerHooks?: unknown }).registerHooks !== 'function') return false;
+  // An ES module without imports, loaded with `require` (which every Node with registerHooks can do).
   const { supportsSyncHooks } = req('./supports-sync-hooks.mjs') as { supportsSyncHooks(): boolean };
-  if (!supportsSyncHooks()) return undefined;
-  return (req('./register-hooks.mjs') as { register: RegisterSyncHooks }).register;
+  return supportsSyncHooks();
+}
+
+/**
+ * In-thread hooks that load import-in-the-middle's (`load()`) at the first import resolving to a
+ * listed module, and hand it that resolution and every one after it.
+ */
+export function lateSyncHooks(
+  include: readonly (string | RegExp)[],
+  load: () => Pick<IitmSyncHooks, 'resolveSync' | 'loadSync'>,
+): { resolve: ResolveHook; load: LoadHook } {
+  let iitm: Pick<IitmSyncHooks, 'resolveSync' | 'loadSync'> | undefined;
+  return {
+    resolve(specifier, context, nextResolve) {
+      if (iitm) return iitm.resolveSync(specifier, context, nextResolve);
+      const result = nextResolve(specifier, context) as { url: string };
+      // require() resolutions go through these hooks too; import-in-the-middle leaves them alone.
+      if (context.conditions?.includes('require') || !includes(include, result.url, specifier)) return result;
+      iitm = load();
+      return iitm.resolveSync(specifier, context, nextResolve);
+    },
+    load(url, context, nextLoad) {
+      return iitm ? iitm.loadSync(url, context, nextLoad) : nextLoad(url, context);
+    },
+  };
+}
+
+/** import-in-the-middle's synchronous hooks with this include list (its create-hook.mjs, an ES module). */
+function loadIitmSyncHooks(req: NodeJS.Require, include: (string | RegExp)[]): IitmSyncHooks {
+  const { createHook } = req('./create-hook.mjs') as { createHook(meta: { url: string }): IitmSyncHooks };
+  // The URL its hook.mjs would give: the hooks find import-in-the-middle's own files from it.
+  const hooks = createHook({ url: pathToFileURL(req.resolve('./hook.mjs')).href });
+  hooks.applyOptions({ include });
+  return hooks;
 }
 
 /** How the hook was registered: in the app's thread, in Node's hooks thread, or not at all. */
@@ -106,12 +164,10 @@ export function registerEsmHook(
   const include = esmIncludeList(instrumentation);
   if (include.length === 0) return 'none';
   const req = iitmRequire(from);
-  const registerSync = syncHooks(req);
-  if (registerSync) {
-    registerSync({ include });
-    (nodeModule as unknown as { registerHooks: RegisterHooks }).registerHooks({
-      resolve: builtinWithoutParent,
-    });
+  if (canRunSyncHooks(req)) {
+    const registerHooks = (nodeModule as unknown as { registerHooks: RegisterHooks }).registerHooks;
+    registerHooks(lateSyncHooks(include, () => loadIitmSyncHooks(req, include)));
+    registerHooks({ resolve: builtinWithoutParent });
     return 'in-thread';
   }
   const register = (nodeModule as unknown as { register?: Register }).register;
@@ -122,6 +178,10 @@ export function registerEsmHook(
     return 'none';
   }
   const fromUrl = from.startsWith('file:') ? from : pathToFileURL(from).href;
-  register(pathToFileURL(req.resolve('./hook.mjs')).href, fromUrl, { data: { include } });
+  // Our hook file (next to the register entries), which loads import-in-the-middle's hook.mjs in the
+  // hooks thread at the first listed import.
+  register(new URL('./late-iitm-hook.mjs', fromUrl).href, fromUrl, {
+    data: { include, iitmHook: pathToFileURL(req.resolve('./hook.mjs')).href },
+  });
   return 'hooks-thread';
 }

@@ -26,6 +26,7 @@ const NOTHING_LOADED = {
   meterSdk: false,
   prometheusExporter: false,
   resources: false,
+  iitmHook: false,
   catalog: false,
 };
 
@@ -62,7 +63,7 @@ async function firstCall(preload: Preload, mode: 'end' | 'exit' | 'scrape') {
 }
 
 for (const preload of ['import', 'require'] as const) {
-  test(`--${preload}: the OpenTelemetry SDK, the store, budgets, YAML, RE2, the OTLP exporter and the parsed catalog are not loaded at start-up nor by require('openai')`, async () => {
+  test(`--${preload}: the OpenTelemetry SDK, import-in-the-middle's hook, the store, budgets, YAML, RE2, the OTLP exporter and the parsed catalog are not loaded at start-up nor by require('openai')`, async () => {
     const { line } = await firstCall(preload, 'end');
     assert.deepEqual(line('atStart'), NOTHING_LOADED);
     assert.deepEqual(line('afterRequire'), NOTHING_LOADED);
@@ -74,6 +75,8 @@ for (const preload of ['import', 'require'] as const) {
     assert.equal(afterCall.catalog, true, 'the catalog is parsed by the first call');
     assert.equal(afterCall.yaml, false);
     assert.equal(afterCall.re2js, false);
+    // A CommonJS app's require('openai') goes through require-in-the-middle, never import-in-the-middle.
+    assert.equal(afterCall.iitmHook, false);
   });
 
   test(`--${preload}: one call with the defaults, then the event loop runs dry: the call is priced, exported and stored`, async () => {
