@@ -57,17 +57,16 @@ class LateTracer implements Tracer {
 }
 
 /**
- * A TracerProvider whose real provider is made by `load` when the first span of any of its tracers
- * starts. `load` returns undefined when the SDK cannot be had (it failed to load, or is loading right
- * now): spans are then non-recording. `load` keeps its own result; it is asked until it gives one.
+ * A provider made by `load` when first needed. `load` returns undefined when the SDK cannot be had
+ * (it failed to load, or is loading right now); it keeps its own result and is asked until it gives one.
  */
-export class LateTracerProvider implements TracerProvider {
-  private real: (TracerProvider & Flushable) | undefined;
+class LateProvider<P extends Flushable> {
+  protected real: P | undefined;
 
-  constructor(private readonly load: () => (TracerProvider & Flushable) | undefined) {}
+  constructor(private readonly load: () => P | undefined) {}
 
   /** The real provider, loaded now if it was not yet. */
-  provider(): (TracerProvider & Flushable) | undefined {
+  provider(): P | undefined {
     this.real ??= this.load();
     return this.real;
   }
@@ -77,18 +76,24 @@ export class LateTracerProvider implements TracerProvider {
     return this.real !== undefined;
   }
 
-  getTracer(name: string, version?: string, options?: TracerOptions): Tracer {
-    if (this.real) return this.real.getTracer(name, version, options);
-    return new LateTracer(() => this.provider()?.getTracer(name, version, options));
-  }
-
-  /** A provider never loaded has no spans: nothing to flush. */
+  /** A provider never loaded has recorded nothing: nothing to flush. */
   async forceFlush(): Promise<void> {
     await this.real?.forceFlush();
   }
 
   async shutdown(): Promise<void> {
     await this.real?.shutdown();
+  }
+}
+
+/**
+ * A TracerProvider whose real provider is made when the first span of any of its tracers starts;
+ * spans are non-recording while the SDK cannot be had.
+ */
+export class LateTracerProvider extends LateProvider<TracerProvider & Flushable> implements TracerProvider {
+  getTracer(name: string, version?: string, options?: TracerOptions): Tracer {
+    if (this.real) return this.real.getTracer(name, version, options);
+    return new LateTracer(() => this.provider()?.getTracer(name, version, options));
   }
 }
 
@@ -139,35 +144,12 @@ class LateMeter implements Meter {
 }
 
 /**
- * A MeterProvider whose real provider is made by `load` when the first instrument of any of its
- * meters is made. `load` returns undefined when the SDK cannot be had: instruments are then no-ops.
+ * A MeterProvider whose real provider is made when the first instrument of any of its meters is
+ * made; instruments are no-ops while the SDK cannot be had.
  */
-export class LateMeterProvider implements MeterProvider {
-  private real: (MeterProvider & Flushable) | undefined;
-
-  constructor(private readonly load: () => (MeterProvider & Flushable) | undefined) {}
-
-  /** The real provider, loaded now if it was not yet. */
-  provider(): (MeterProvider & Flushable) | undefined {
-    this.real ??= this.load();
-    return this.real;
-  }
-
-  get loaded(): boolean {
-    return this.real !== undefined;
-  }
-
+export class LateMeterProvider extends LateProvider<MeterProvider & Flushable> implements MeterProvider {
   getMeter(name: string, version?: string, options?: MeterOptions): Meter {
     if (this.real) return this.real.getMeter(name, version, options);
     return new LateMeter(() => this.provider()?.getMeter(name, version, options));
-  }
-
-  /** A provider never loaded has recorded nothing: nothing to flush. */
-  async forceFlush(): Promise<void> {
-    await this.real?.forceFlush();
-  }
-
-  async shutdown(): Promise<void> {
-    await this.real?.shutdown();
   }
 }
