@@ -137,8 +137,12 @@ export function pricedSpans(exporter: InMemorySpanExporter): ReadableSpan[] {
   return exporter.getFinishedSpans().filter((s) => s.attributes[ATTR_GEN_AI_USAGE_COST] !== undefined);
 }
 
-/** Wait until `predicate` holds (spans end a tick after the app's await in some paths). */
-export async function waitFor(predicate: () => boolean, timeoutMs = 2000): Promise<void> {
+/**
+ * Wait until `predicate` holds (spans end a tick after the app's await in some paths). The bound is
+ * generous because a first locally counted call loads the catalog and tokenizer: 2 s was hit on a
+ * machine at load 20+; a condition that never holds still fails, 10 s later.
+ */
+export async function waitFor(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
   const start = Date.now();
   while (!predicate()) {
     if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
