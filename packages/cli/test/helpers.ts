@@ -16,6 +16,20 @@ export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 export const BIN = path.join(PACKAGE_ROOT, 'bin', 'tokenmeter.mjs');
 export const HOUR = 3_600_000;
 export const DAY = 86_400_000;
+/** One USD in nano-USD. */
+export const USD = 1_000_000_000;
+/**
+ * A pricing file (TOKENMETER_PRICING_FILE) with two made-up models at round prices (USD per million
+ * tokens), so the money tests compute every figure by hand. Batch is ×0.5 for openai models.
+ */
+export const ROUND_PRICES_YAML = `models:
+  - id: src-model
+    provider: openai
+    prices: { input_mtok: 2.00, cache_read_mtok: 0.50, output_mtok: 8.00 }
+  - id: cheap-model
+    provider: openai
+    prices: { input_mtok: 0.40, cache_read_mtok: 0.10, output_mtok: 1.60 }
+`;
 /** "Now" of the tests: Monday 2026-11-23 12:00 UTC. */
 export const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 

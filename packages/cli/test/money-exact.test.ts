@@ -12,22 +12,12 @@ import { aggregatePricer } from '../src/money/aggregate-price.js';
 import { MoneyRangeError } from '../src/money/nanos.js';
 import { savings } from '../src/money/savings.js';
 import { whatIf } from '../src/money/whatif.js';
-import { costedCall, DAY, makeStore, NOW, run, tempDir } from './helpers.js';
+import { costedCall, DAY, makeStore, NOW, ROUND_PRICES_YAML, run, tempDir, USD } from './helpers.js';
 
-// Round prices (USD per million tokens) so every figure below is computed by hand.
-const PRICES = `models:
-  - id: src-model
-    provider: openai
-    prices: { input_mtok: 2.00, cache_read_mtok: 0.50, output_mtok: 8.00 }
-  - id: cheap-model
-    provider: openai
-    prices: { input_mtok: 0.40, cache_read_mtok: 0.10, output_mtok: 1.60 }
-`;
-const USD = 1_000_000_000;
 const DAY_MS = Date.UTC(2026, 10, 20);
 
 function engine() {
-  const { overrides, problems } = pricing.parsePricingOverrides(PRICES, 'prices.yaml');
+  const { overrides, problems } = pricing.parsePricingOverrides(ROUND_PRICES_YAML, 'prices.yaml');
   assert.deepEqual(problems, []);
   const p = pricing.createPricer({ overrides });
   return aggregatePricer({
@@ -128,7 +118,7 @@ test('whatif and savings refuse a total beyond 2^53 nano-USD instead of printing
 test('tokenmeter whatif over stored calls costing more than 9,007,199 USD in total: one clear error, exit 1', async (t) => {
   const dir = tempDir(t);
   const file = path.join(dir, 'prices.yaml');
-  writeFileSync(file, PRICES);
+  writeFileSync(file, ROUND_PRICES_YAML);
   // Three calls of 5e11 input tokens at $2/M: $1,000,000 each as priced, stored at $4,000,000 each.
   const calls = [0, 1, 2].map((i) =>
     costedCall({

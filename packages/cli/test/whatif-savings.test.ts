@@ -4,20 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { calculateCost } from '@tokenmeter/pricing';
 import type { CallInput } from '@tokenmeter/store';
-import { DAY, HOUR, makeStore, NOW, run, tempDir } from './helpers.js';
-
-// Two made-up models with round prices (USD per million tokens), so every figure below is computed
-// by hand. Batch is ×0.5 for openai models, overrides included.
-const PRICES = `models:
-  - id: src-model
-    provider: openai
-    prices: { input_mtok: 2.00, cache_read_mtok: 0.50, output_mtok: 8.00 }
-  - id: cheap-model
-    provider: openai
-    prices: { input_mtok: 0.40, cache_read_mtok: 0.10, output_mtok: 1.60 }
-`;
-
-const USD = 1_000_000_000;
+import { DAY, HOUR, makeStore, NOW, ROUND_PRICES_YAML, run, tempDir, USD } from './helpers.js';
 
 function stored(o: {
   at: number;
@@ -69,7 +56,7 @@ function stored(o: {
  */
 function fixture(dir: string): { store: string; env: Record<string, string> } {
   const file = path.join(dir, 'prices.yaml');
-  writeFileSync(file, PRICES);
+  writeFileSync(file, ROUND_PRICES_YAML);
   const at = NOW - 2 * DAY;
   const store = makeStore(dir, [
     stored({
@@ -259,7 +246,7 @@ describe('tokenmeter savings', () => {
   it('the caching opportunity: a long-prompt feature with few cache reads, at the best feature’s hit rate', async (t) => {
     const dir = tempDir(t);
     const file = path.join(dir, 'prices.yaml');
-    writeFileSync(file, PRICES);
+    writeFileSync(file, ROUND_PRICES_YAML);
     const calls: CallInput[] = [];
     for (let i = 0; i < 20; i++) {
       // docs: 10k input, 8k read from the cache (80 %); agent: 10k input, none.
