@@ -6,6 +6,7 @@
 // manager and propagator, the instrumentation's hooks, the Prometheus endpoint's socket, and the exit
 // handlers. The SDK, the store and the parsed price catalog load while the first LLM request is in
 // flight (at the latest, synchronously, by the call's completion or at exit).
+import diagnostics from 'node:diagnostics_channel';
 import {
   context,
   DiagConsoleLogger,
@@ -176,22 +177,40 @@ function openStore(config: TokenmeterNodeConfig, warn: (line: string) => void): 
   });
 }
 
+/** undici's channel for a request whose body has been written (Node's fetch and the `undici` package). */
+const BODY_SENT = 'undici:request:bodySent';
+
+/**
+ * Runs `fn` once the next fetch request has been written out (its connection made, headers and body
+ * sent), so that work done then overlaps the wait for the answer instead of delaying the request.
+ * A request not made through undici never fires it: then nothing runs here (what `fn` loads is
+ * loaded by the call's completion, when needed).
+ */
+export function afterNextRequestSent(fn: () => void): void {
+  const onSent = () => {
+    diagnostics.unsubscribe(BODY_SENT, onSent);
+    setImmediate(fn);
+  };
+  diagnostics.subscribe(BODY_SENT, onSent);
+}
+
 /**
  * Shares the instrumentation's one `beforeSend` slot between a one-off hook at the first LLM request
- * (it schedules `atFirstRequest` for once the request is on its way: the main thread is idle while it
- * is in flight) and the budgets' hook. Returns the budgets' `install`. After the first request, a
- * process without budgets has no hook at all (nothing per call).
+ * (it hands `atFirstRequest` to `whenSent`, once the budgets decided: by default, for when the request
+ * has been written out; the main thread is idle while it is in flight) and the budgets' hook. Returns
+ * the budgets' `install`. After the first request, a process without budgets has no hook at all.
  */
 export function firstRequestHook(
   inst: Pick<TokenmeterInstrumentation, 'setBeforeSend'>,
   atFirstRequest: () => void,
+  whenSent: (fn: () => void) => void = afterNextRequestSent,
 ): (hook: PreSendHook | undefined) => void {
   let budgetsHook: PreSendHook | undefined;
   let pending = true;
   const first: PreSendHook = (request) => {
     pending = false;
     inst.setBeforeSend(budgetsHook);
-    const later = () => setImmediate(atFirstRequest);
+    const later = () => whenSent(atFirstRequest);
     let decision: ReturnType<PreSendHook>;
     try {
       decision = budgetsHook?.(request);

@@ -2,6 +2,8 @@
 // tracer or a meter loads nothing; the first span or instrument loads the SDK once, and what it
 // records reaches the real provider; a provider never loaded has nothing to flush.
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import {
   AggregationTemporality,
@@ -16,7 +18,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import type { PreSendHook } from '@tokenmeter/instrumentation';
 import { LateMeterProvider, LateTracerProvider } from '../src/late-providers.js';
-import { firstRequestHook } from '../src/start.js';
+import { afterNextRequestSent, firstRequestHook } from '../src/start.js';
 
 function lateTracing() {
   const exporter = new InMemorySpanExporter();
@@ -79,11 +81,19 @@ test('a meter handed out before the SDK loads: its first instrument loads the SD
   await provider.shutdown();
 });
 
-test('the first LLM request runs the warm-up once, after the budgets decided, and leaves the budgets hook (or none) in place', async () => {
+test('the first LLM request runs the warm-up once, after the budgets decided and the request was written out, and leaves the budgets hook (or none) in place', async () => {
   const installed: (PreSendHook | undefined)[] = [];
   const inst = { setBeforeSend: (h: PreSendHook | undefined) => void installed.push(h) };
   let warmUps = 0;
-  const install = firstRequestHook(inst, () => warmUps++);
+  let sent: (() => void) | undefined;
+  // The request written out: what the default waits for (undici's bodySent channel).
+  const install = firstRequestHook(
+    inst,
+    () => warmUps++,
+    (fn) => {
+      sent = fn;
+    },
+  );
   const first = installed.at(-1);
   assert.ok(first, 'a hook waits for the first request');
 
@@ -99,9 +109,32 @@ test('the first LLM request runs the warm-up once, after the budgets decided, an
   assert.equal(decided, true, 'the budgets hook decided the first request');
   assert.equal(installed.at(-1), budgets, 'then the budgets hook alone');
   await new Promise((r) => setImmediate(r));
-  await new Promise((r) => setImmediate(r));
+  assert.equal(warmUps, 0, 'not before the request is written out');
+  sent?.();
   assert.equal(warmUps, 1);
 
   install(undefined);
   assert.equal(installed.at(-1), undefined, 'no budgets: no hook at all');
+});
+
+test('afterNextRequestSent runs its function once a fetch request has been written out, once', async () => {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.end('ok'));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  try {
+    let runs = 0;
+    afterNextRequestSent(() => runs++);
+    assert.equal(runs, 0);
+    await (await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: 'x' })).text();
+    await new Promise((r) => setImmediate(r));
+    assert.equal(runs, 1);
+    await (await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: 'y' })).text();
+    await new Promise((r) => setImmediate(r));
+    assert.equal(runs, 1, 'once');
+  } finally {
+    server.close();
+  }
 });
