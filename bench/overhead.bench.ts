@@ -398,14 +398,9 @@ function startupParts(node: string): string[] {
   const fromInstrumentation = createRequire(req.resolve('@tokenmeter/instrumentation'));
   const parts: [string, string][] = [
     ['@opentelemetry/api', req.resolve('@opentelemetry/api')],
+    ['@opentelemetry/context-async-hooks', req.resolve('@opentelemetry/context-async-hooks')],
     [
-      '@opentelemetry/sdk-trace-node (+ sdk-trace-base, core, resources, semantic-conventions)',
-      req.resolve('@opentelemetry/sdk-trace-node'),
-    ],
-    ['@opentelemetry/sdk-metrics', req.resolve('@opentelemetry/sdk-metrics')],
-    ['@opentelemetry/exporter-prometheus', req.resolve('@opentelemetry/exporter-prometheus')],
-    [
-      '@opentelemetry/instrumentation (require- and import-in-the-middle)',
+      "@opentelemetry/instrumentation (require-in-the-middle; import-in-the-middle's hook loads with the first patched import)",
       fromInstrumentation.resolve('@opentelemetry/instrumentation'),
     ],
     [
@@ -414,7 +409,16 @@ function startupParts(node: string): string[] {
     ],
     ['@tokenmeter/instrumentation (patches, fetch, adapters)', req.resolve('@tokenmeter/instrumentation')],
     ['@tokenmeter/node (the rest of the distro)', req.resolve('@tokenmeter/node')],
-    // Below: loaded when first needed, not at start-up (the first LLM request, a budgets or pricing file).
+    // Below: loaded when first needed, not at start-up (the first LLM request or span, a scrape, a budgets or pricing file).
+    [
+      '@opentelemetry/sdk-trace-node (+ sdk-trace-base, core, resources, semantic-conventions; the first span)',
+      req.resolve('@opentelemetry/sdk-trace-node'),
+    ],
+    ['@opentelemetry/sdk-metrics (the first instrument)', req.resolve('@opentelemetry/sdk-metrics')],
+    [
+      '@opentelemetry/exporter-prometheus (with the SDK, when Prometheus is on)',
+      req.resolve('@opentelemetry/exporter-prometheus'),
+    ],
     ['@tokenmeter/store (the first LLM request)', req.resolve('@tokenmeter/store')],
     [
       '@tokenmeter/budgets (the first LLM request, with the store on)',
@@ -486,7 +490,7 @@ function startupParts(node: string): string[] {
 
 function startupPartsMarkdown(rows: string[]): string {
   return [
-    `Where the preload's start-up CPU goes: each part of its module graph, required (CommonJS) after the parts above it, median of ${STARTUP_RUNS} runs; CPU ms added by the part. The parts after \`@tokenmeter/node\` are not loaded at start-up: budgets load with the first LLM request, the store and the OTLP span exporter with the first call's completion (the store synchronously if its background load has not run), YAML only with a pricing or budgets file.`,
+    `Where the preload's start-up CPU goes: each part of its module graph, required (CommonJS) after the parts above it, median of ${STARTUP_RUNS} runs; CPU ms added by the part. The parts after \`@tokenmeter/node\` are not loaded at start-up: the OpenTelemetry SDK (tracer and meter providers, the Prometheus exporter) loads behind late providers at the first span or instrument (a scrape before any call loads it too); budgets, the store, the OTLP span exporter and the catalog are loaded once the first LLM request has been sent; YAML only with a pricing or budgets file.`,
     '',
     '| Node | part | CPU ms | wall ms |',
     '|---|---|---|---|',
