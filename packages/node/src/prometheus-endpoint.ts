@@ -38,7 +38,7 @@ export function startPrometheusEndpoint(
     if (req.method === 'GET' && path === PROMETHEUS_PATH) {
       const r = reader();
       if (r) {
-        r.getMetricsRequestHandler(req, res);
+        r.getMetricsRequestHandler(req, endWithNewline(res));
         return;
       }
       res.statusCode = 503;
@@ -80,4 +80,18 @@ export function startPrometheusEndpoint(
         server.closeAllConnections?.();
       }),
   };
+}
+
+/**
+ * The exporter answers a scrape with no metrics yet (before the first LLM call) with
+ * `target_info` and a last line `# no registered metrics` without its newline, which the text
+ * format's parsers (promtool check metrics) reject: end every text answer with one.
+ */
+function endWithNewline(res: http.ServerResponse): http.ServerResponse {
+  const end = res.end.bind(res) as (chunk?: unknown, ...rest: unknown[]) => http.ServerResponse;
+  res.end = ((chunk?: unknown, ...rest: unknown[]) =>
+    typeof chunk === 'string' && chunk !== '' && !chunk.endsWith('\n')
+      ? end(`${chunk}\n`, ...rest)
+      : end(chunk, ...rest)) as http.ServerResponse['end'];
+  return res;
 }

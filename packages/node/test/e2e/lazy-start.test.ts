@@ -96,10 +96,14 @@ for (const preload of ['import', 'require'] as const) {
     const { line, rows } = await firstCall(preload, 'scrape');
     const before = line('scrapeBefore') as { status: number; text: string };
     assert.equal(before.status, 200);
-    // What the SDK's exporter answers with no metric recorded yet: the resource's target_info (its
-    // "# no registered metrics" ends without a newline, which promtool rejects: as before the SDK
-    // loaded late, an upstream trait).
+    // What the SDK's exporter answers with no metric recorded yet: the resource's target_info and
+    // "# no registered metrics", whose missing newline the endpoint adds so promtool accepts it.
     assert.equal(total(parsePrometheus(before.text), 'target_info'), 1);
+    assert.ok(before.text.endsWith('\n'), 'the exposition ends with a newline');
+    if (promtoolAvailable()) {
+      const check = promtoolCheck(before.text);
+      assert.ok(check.ok, check.output);
+    }
     const after = line('scrapeAfter') as { status: number; text: string };
     assert.equal(after.status, 200);
     if (promtoolAvailable()) {
