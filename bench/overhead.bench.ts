@@ -258,8 +258,8 @@ function overheadTable(results: ConfigResult[], mode: Mode): { rows: string[]; g
       });
       const target =
         mode === 'calls'
-          ? `+${f1(cpu)} µs CPU per call (goal ≤ +30: ${cpu <= 30 ? 'met' : 'not met'})`
-          : `+${f1(cpu)} µs CPU per stream, ${f1(cpu / chunkCpu)} × the bare SDK's CPU per chunk (${f1(chunkCpu)} µs)`;
+          ? `${signed(cpu)} µs CPU per call (goal ≤ +30: ${cpu <= 30 ? 'met' : 'not met'})`
+          : `${signed(cpu)} µs CPU per stream, ${f1(cpu / chunkCpu).replace('-', '−')} × the bare SDK's CPU per chunk (${f1(chunkCpu)} µs)`;
       goals.push(
         `Node ${r.node}, openai ${r.openai}${who}: ${target}; ${signed(wallPct)} % wall${mode === 'calls' ? ` (goal ≤ 3 %: ${wallPct <= 3 ? 'met' : 'not met'})` : ''}; lightest in CPU: ${peers.length ? (lightestCpu ? 'yes' : 'no') : 'no peer'}, in wall: ${peers.length ? (lightestWall ? 'yes' : 'no') : 'no peer'}${perPeer.length ? ` (rounds where tokenmeter was lighter, ${perPeer.join('; ')})` : ''}; store written: ${kb(r.storeBytes)}.`,
       );
