@@ -205,11 +205,11 @@ function printError(io: CliIO, e: unknown): number {
     if (e.hint) io.stderr.write(`${s.dim(e.hint)}\n`);
     return e.exitCode;
   }
-  const err = e as Error;
+  const err = e as Error & { kind?: string; code?: string };
   io.stderr.write(`${s.red('error:')} ${err?.message ?? String(e)}\n`);
   if (readEnv(io.env, ['TOKENMETER_DEBUG']).values.TOKENMETER_DEBUG && err?.stack)
     io.stderr.write(`${err.stack}\n`);
-  else
+  else if (!explainedStoreError(err))
     io.stderr.write(`${s.dim('This looks like a bug in tokenmeter; TOKENMETER_DEBUG=1 shows the stack.')}\n`);
   return EXIT_ERROR;
 }
@@ -248,4 +248,13 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   } catch (e) {
     return printError(io, e);
   }
+}
+
+/**
+ * A store error whose message already says what happened and what to do (a damaged file, a full
+ * disk, permissions, I/O, a sum beyond 2^53), as opposed to one tokenmeter did not expect. Matched
+ * by name: the CLI loads the store only when a command needs it.
+ */
+function explainedStoreError(err: { name?: string; kind?: string; code?: string } | undefined): boolean {
+  return err?.name === 'StoreError' && (err.kind !== 'other' || err.code === 'ERR_OUT_OF_RANGE');
 }

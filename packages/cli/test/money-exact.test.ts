@@ -138,4 +138,7 @@ test('tokenmeter whatif over stored calls costing more than 9,007,199 USD in tot
   assert.match(r.stderr, /beyond 9,007,199 USD/);
   assert.match(r.stderr, /--since\/--until/);
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  // Node 20's better-sqlite3 reads the sum as an inexact Number (the CLI refuses it); node:sqlite
+  // (Node 22.13+) refuses to read it (the store says so): either way one explained error, no "bug".
+  assert.doesNotMatch(r.stderr, /looks like a bug/);
 });

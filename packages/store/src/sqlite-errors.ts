@@ -93,7 +93,12 @@ export function toStoreError(err: unknown, path: string, doing: string): StoreEr
       message = `tokenmeter store: failed ${what}: I/O error (${code}: ${detail}). Check the disk; run \`tokenmeter doctor\`.`;
       break;
     default:
-      message = `tokenmeter store: failed ${what}: ${code ? `${code}: ` : ''}${detail}`;
+      // node:sqlite refuses an integer beyond 2^53 (better-sqlite3 would round it): a sum of
+      // nano-USD over a long period can get there (about 9,007,199 USD).
+      message =
+        code === 'ERR_OUT_OF_RANGE'
+          ? `tokenmeter store: failed ${what}: a sum is beyond 9,007,199 USD (2^53 nano-USD; or a count beyond 2^53), more than tokenmeter reads exactly in one figure (${detail}). Ask for a shorter period (--since/--until, --today, --month) or a narrower selection.`
+          : `tokenmeter store: failed ${what}: ${code ? `${code}: ` : ''}${detail}`;
   }
   return new StoreError(kind, path, message, code === undefined ? { cause: err } : { cause: err, code });
 }
