@@ -205,11 +205,13 @@ function printError(io: CliIO, e: unknown): number {
     if (e.hint) io.stderr.write(`${s.dim(e.hint)}\n`);
     return e.exitCode;
   }
-  const err = e as Error & { kind?: string; code?: string };
+  const err = e as Error;
   io.stderr.write(`${s.red('error:')} ${err?.message ?? String(e)}\n`);
   if (readEnv(io.env, ['TOKENMETER_DEBUG']).values.TOKENMETER_DEBUG && err?.stack)
     io.stderr.write(`${err.stack}\n`);
-  else if (!explainedStoreError(err))
+  // A store error met while reading says what happened and what to do, like those store-access.ts
+  // turns into CliErrors on open (matched by name: the store loads only with a command that needs it).
+  else if (err?.name !== 'StoreError')
     io.stderr.write(`${s.dim('This looks like a bug in tokenmeter; TOKENMETER_DEBUG=1 shows the stack.')}\n`);
   return EXIT_ERROR;
 }
@@ -248,13 +250,4 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   } catch (e) {
     return printError(io, e);
   }
-}
-
-/**
- * A store error whose message already says what happened and what to do (a damaged file, a full
- * disk, permissions, I/O, a sum beyond 2^53), as opposed to one tokenmeter did not expect. Matched
- * by name: the CLI loads the store only when a command needs it.
- */
-function explainedStoreError(err: { name?: string; kind?: string; code?: string } | undefined): boolean {
-  return err?.name === 'StoreError' && (err.kind !== 'other' || err.code === 'ERR_OUT_OF_RANGE');
 }
