@@ -10,15 +10,8 @@
 import type { Database, Statement } from './driver/index.js';
 import { bucketOf, CUBES, readCompactedUntil, SELECT_META } from './rollups.js';
 import { DIMS, type Fact } from './rows.js';
-import { type Grain, MEASURES, rollupTable } from './schema.js';
+import { type Grain, MEASURES, COST_MEASURES as NANOS, rollupTable } from './schema.js';
 
-const NANOS = [
-  'cost_nanos',
-  'input_cost_nanos',
-  'output_cost_nanos',
-  'cache_read_cost_nanos',
-  'cache_write_cost_nanos',
-] as const;
 const PROVENANCE = [
   'pricing_match',
   'pricing_provider',

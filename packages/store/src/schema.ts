@@ -6,6 +6,15 @@
 // A file whose version is higher than this code knows is refused (StoreError 'newer_schema').
 import type { Database } from './driver/index.js';
 
+/** The cost measures in nano-USD, in MEASURES order: what a reprice rewrites and moves. */
+export const COST_MEASURES = [
+  'cost_nanos',
+  'input_cost_nanos',
+  'output_cost_nanos',
+  'cache_read_cost_nanos',
+  'cache_write_cost_nanos',
+] as const;
+
 /** Measure columns shared by every rollup table (sums over the calls of the bucket and key). */
 export const MEASURES = [
   'calls',
@@ -17,11 +26,7 @@ export const MEASURES = [
   'cache_read_tokens',
   'cache_write_tokens',
   'reasoning_tokens',
-  'cost_nanos',
-  'input_cost_nanos',
-  'output_cost_nanos',
-  'cache_read_cost_nanos',
-  'cache_write_cost_nanos',
+  ...COST_MEASURES,
 ] as const;
 
 /** The same sums computed from raw rows of `calls`, in MEASURES order. */
