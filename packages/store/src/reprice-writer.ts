@@ -1,16 +1,24 @@
-// Writes the re-priced calls of one batch. Each call goes into a temporary table with what the
-// rollups need of it, computed here from the values read in the same transaction: its hour and day,
-// its rollup dimensions and its difference of price (64 calls per INSERT). Then SQLite moves each
-// rollup table by the sums of those differences per key (one upsert-select per table) and rewrites
-// the rows (one UPDATE). Summing per key in JavaScript instead (RollupWriter's maps, one upsert per
-// key) was measured slower: its string keys and one statement per key cost more than the grouped
-// scans of the temporary table.
+// Writes the re-priced calls of one batch. Each call's id and new price go into a temporary table
+// (64 calls per INSERT); one INSERT ... SELECT joins them with their stored rows and computes what the
+// rollups need (hour, day, rollup key, difference of price, old measures) in SQLite; then each rollup
+// table moves by the sums of those differences per key (one upsert-select per table) and the rows
+// are rewritten (one UPDATE). The batch's read thus carries only the pricing columns, for every
+// call, and the rollup columns only for the calls that changed. Summing per key in JavaScript instead
+// (RollupWriter's maps, one upsert per key) was measured slower: its string keys and one statement
+// per key cost more than the grouped scans of the temporary table.
 //
 // Must run inside the caller's write transaction: begin() first, then add() per call, then apply().
 import type { Database, Statement } from './driver/index.js';
 import { bucketOf, CUBES, readCompactedUntil, SELECT_META } from './rollups.js';
-import { DIMS, type Fact } from './rows.js';
-import { type Grain, MEASURES, COST_MEASURES as NANOS, rollupTable } from './schema.js';
+import { DIMS } from './rows.js';
+import {
+  bucketSql,
+  type Grain,
+  MEASURES,
+  COST_MEASURES as NANOS,
+  ROW_MEASURES,
+  rollupTable,
+} from './schema.js';
 
 const PROVENANCE = [
   'pricing_match',
@@ -39,6 +47,7 @@ export type RepricedRow = [
   tier: number | null,
 ];
 
+const NEW = 'temp.tokenmeter_reprice_new';
 const TEMP = 'temp.tokenmeter_reprice_batch';
 const NEW_COLUMNS = PRICE_COLUMNS.map((c) => `new_${c}`);
 /** The difference of price in MEASURES order from `unpriced` on (calls, errors, tokens stay). */
@@ -55,7 +64,22 @@ const TEMP_COLUMNS = [
   ...DELTA_COLUMNS,
   ...OLD_MEASURES,
 ];
-const TIER = DIMS.indexOf('pricing_tier');
+/**
+ * How each TEMP_COLUMNS value is computed from the new price (n: id, new_*) and the stored row (c);
+ * the stored row's columns need no prefix (no name is in both).
+ */
+const TEMP_SQL = [
+  'n.id',
+  ...NEW_COLUMNS,
+  'ifnull(new_pricing_tier, 0) != ifnull(c.pricing_tier, 0)',
+  bucketSql('hour'),
+  bucketSql('day'),
+  ...DIMS.map((d) => `ifnull(c.${d}, 0)`),
+  // A re-priced call is priced: unpriced moves by -1 for a call that was not.
+  `-(${ROW_MEASURES[2]})`,
+  ...NANOS.map((c) => `new_${c} - ifnull(c.${c}, 0)`),
+  ...ROW_MEASURES,
+];
 
 interface TableStatements {
   grain: Grain;
@@ -76,48 +100,56 @@ function upsertSql(table: string, dims: readonly string[], select: string): stri
   );
 }
 
-/** Columns of a call that keeps its tier (old measures are only needed for one that moves). */
-const NARROW_COLUMNS = TEMP_COLUMNS.slice(0, TEMP_COLUMNS.length - OLD_MEASURES.length);
-const NARROW = NARROW_COLUMNS.length;
+/** The values of one call in the batch of new prices (RepricedRow). */
+const WIDTH = 12;
 /** Calls per INSERT of the batch into the temporary table (fewer statements to run). */
 const ROWS_PER_INSERT = 64;
 
 export class RepriceWriter {
-  private readonly insertMoved: Statement;
   private readonly insertOne: Statement;
   private readonly insertMany: Statement;
-  private readonly clear: Statement;
+  private readonly expand: Statement;
+  private readonly movedRange: Statement;
+  private readonly clear: Statement[];
   private readonly update: Statement;
   private readonly getMeta: Statement;
   private readonly tables: TableStatements[] = [];
-  private readonly args: (number | null)[] = new Array(TEMP_COLUMNS.length).fill(0);
-  /** Calls that keep their tier, not yet inserted (NARROW_COLUMNS each). */
+  /** Calls not yet inserted (WIDTH values each). */
   private readonly pending: (number | null)[] = [];
   private rows = 0;
-  private movedFrom = Number.POSITIVE_INFINITY;
-  private movedTo = Number.NEGATIVE_INFINITY;
 
   constructor(db: Database) {
-    db.exec(
-      `CREATE TEMP TABLE IF NOT EXISTS ${TEMP.slice(5)} (id INTEGER PRIMARY KEY, ` +
-        `${TEMP_COLUMNS.slice(1)
-          .map((c) => `${c} INTEGER`)
-          .join(', ')})`,
-    );
-    const insert = (cols: readonly string[], rows: number) =>
-      db.prepare(
-        `INSERT INTO ${TEMP} (${cols.join(', ')}) VALUES ` +
-          Array.from({ length: rows }, () => `(${cols.map(() => '?').join(', ')})`).join(', '),
+    const create = (name: string, cols: readonly string[]) =>
+      db.exec(
+        `CREATE TEMP TABLE IF NOT EXISTS ${name.slice(5)} (id INTEGER PRIMARY KEY, ` +
+          `${cols
+            .slice(1)
+            .map((c) => `${c} INTEGER`)
+            .join(', ')})`,
       );
-    this.insertMoved = insert(TEMP_COLUMNS, 1);
-    this.insertOne = insert(NARROW_COLUMNS, 1);
-    this.insertMany = insert(NARROW_COLUMNS, ROWS_PER_INSERT);
-    this.clear = db.prepare(`DELETE FROM ${TEMP}`);
+    const newCols = ['id', ...NEW_COLUMNS];
+    create(NEW, newCols);
+    create(TEMP, TEMP_COLUMNS);
+    const insert = (rows: number) =>
+      db.prepare(
+        `INSERT INTO ${NEW} (${newCols.join(', ')}) VALUES ` +
+          Array.from({ length: rows }, () => `(${newCols.map(() => '?').join(', ')})`).join(', '),
+      );
+    this.insertOne = insert(1);
+    this.insertMany = insert(ROWS_PER_INSERT);
+    // What the rollups need of each call (its key, its difference of price, its old measures),
+    // computed by SQLite from the stored row in one statement.
+    this.expand = db.prepare(
+      `INSERT INTO ${TEMP} (${TEMP_COLUMNS.join(', ')}) SELECT ${TEMP_SQL.join(', ')} ` +
+        `FROM ${NEW} AS n JOIN calls AS c ON c.id = n.id`,
+    );
+    this.movedRange = db.prepare(`SELECT min(hour) AS lo, max(hour) AS hi FROM ${TEMP} WHERE moved = 1`);
+    this.clear = [db.prepare(`DELETE FROM ${NEW}`), db.prepare(`DELETE FROM ${TEMP}`)];
     // Not UPDATE ... FROM: without statistics on the temporary table SQLite would scan `calls`.
     this.update = db.prepare(
       `UPDATE calls SET priced = 1, (${PRICE_COLUMNS.join(', ')}) = ` +
-        `(SELECT ${NEW_COLUMNS.join(', ')} FROM ${TEMP} AS n WHERE n.id = calls.id) ` +
-        `WHERE id IN (SELECT id FROM ${TEMP})`,
+        `(SELECT ${NEW_COLUMNS.join(', ')} FROM ${NEW} AS n WHERE n.id = calls.id) ` +
+        `WHERE id IN (SELECT id FROM ${NEW})`,
     );
     this.getMeta = db.prepare(SELECT_META);
     for (const cube of CUBES) {
@@ -154,60 +186,41 @@ export class RepriceWriter {
 
   /** First in each write transaction. */
   begin(): void {
-    this.clear.run();
+    for (const c of this.clear) c.run();
     this.discard();
   }
 
-  /**
-   * Adds one call to the batch: its new price and, from `old` (what it adds to the rollups as
-   * stored), its rollup key and its difference of price.
-   */
-  add(row: RepricedRow, old: Fact): void {
-    const moved = (row[11] ?? 0) !== old.dims[TIER];
-    const a = moved ? this.args : this.pending;
-    let k = moved ? 0 : a.length;
-    for (let i = 0; i < 12; i++) a[k++] = row[i] as number | null;
-    a[k++] = moved ? 1 : 0;
-    const t = old.startTime;
-    a[k++] = bucketOf(t, 'hour');
-    a[k++] = bucketOf(t, 'day');
-    for (let i = 0; i < DIMS.length; i++) a[k++] = old.dims[i]!;
-    const m = old.measures;
-    a[k++] = -m[2]!; // a re-priced call is priced
-    for (let i = 0; i < 5; i++) a[k++] = (row[1 + i] as number) - m[9 + i]!;
+  /** Adds one call to the batch: its id and its new price. */
+  add(row: RepricedRow): void {
+    const a = this.pending;
+    for (let i = 0; i < WIDTH; i++) a.push(row[i] as number | null);
     this.rows++;
-    if (!moved) {
-      if (a.length === NARROW * ROWS_PER_INSERT) {
-        this.insertMany.run(a);
-        a.length = 0;
-      }
-      return;
+    if (a.length === WIDTH * ROWS_PER_INSERT) {
+      this.insertMany.run(a);
+      a.length = 0;
     }
-    for (let i = 0; i < m.length; i++) a[k++] = m[i]!;
-    this.insertMoved.run(a);
-    if (t < this.movedFrom) this.movedFrom = t;
-    if (t > this.movedTo) this.movedTo = t;
   }
 
   /** Moves the rollups by the batch's differences and rewrites its rows. */
   apply(): void {
     if (this.rows === 0) return;
     const p = this.pending;
-    for (let i = 0; i < p.length; i += NARROW) this.insertOne.run(p.slice(i, i + NARROW));
+    for (let i = 0; i < p.length; i += WIDTH) this.insertOne.run(p.slice(i, i + WIDTH));
     p.length = 0;
+    this.expand.run();
     const compactedUntil = readCompactedUntil(this.getMeta);
-    const moved = this.movedFrom <= this.movedTo;
+    const range = this.movedRange.get() as { lo: number | null; hi: number | null };
     for (const t of this.tables) {
       const args = t.grain === 'hour' ? [] : [compactedUntil];
       t.delta.run(args);
-      if (moved && t.leave && t.join && t.deleteEmpty) {
+      if (range.lo !== null && range.hi !== null && t.leave && t.join && t.deleteEmpty) {
         t.leave.run(args);
         t.join.run(args);
-        t.deleteEmpty.run(bucketOf(this.movedFrom, t.grain), bucketOf(this.movedTo, t.grain));
+        t.deleteEmpty.run(bucketOf(range.lo, t.grain), bucketOf(range.hi, t.grain));
       }
     }
     this.update.run();
-    this.clear.run();
+    for (const c of this.clear) c.run();
     this.discard();
   }
 
@@ -215,7 +228,5 @@ export class RepriceWriter {
   discard(): void {
     this.pending.length = 0;
     this.rows = 0;
-    this.movedFrom = Number.POSITIVE_INFINITY;
-    this.movedTo = Number.NEGATIVE_INFINITY;
   }
 }

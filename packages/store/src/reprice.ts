@@ -16,7 +16,6 @@ import type { StringDict } from './dict.js';
 import type { Database, Statement } from './driver/index.js';
 import { StoreQueryError } from './errors/store-query-error.js';
 import { PRICE_COLUMNS, RepriceWriter } from './reprice-writer.js';
-import { DIMS, type Fact } from './rows.js';
 import type { Nanos } from './types.js';
 
 export const REPRICE_SELECTIONS = ['unpriced', 'estimated', 'all'] as const;
@@ -119,8 +118,8 @@ export interface RepriceResult {
 /**
  * The columns a call is priced and compared from, in the order of a row of a batch. A batch is read
  * as one JSON array of arrays (json_group_array in SQLite, JSON.parse here): about half the CPU of
- * reading the same values one by one through the driver. The rollup dimensions come with it: a
- * changed call's difference of price is summed per rollup key here (reprice-writer.ts).
+ * reading the same values one by one through the driver. The rollup dimensions are not read here:
+ * most calls of a run keep their price, and the writer reads them for the changed calls only.
  */
 const COLUMN_LIST = [
   'id',
@@ -142,19 +141,7 @@ const COLUMN_LIST = [
   'cache_audio_read_tokens',
   'priced',
   ...PRICE_COLUMNS,
-  // The rest of a changed call's rollup key and, for a call changing tier, its measures.
-  'operation',
-  'service',
-  'feature',
-  'tenant',
-  'user',
-  'failed',
-  'estimated',
 ] as const;
-/** How a column of COLUMN_LIST is read from `calls`. */
-const COLUMN_SQL: Partial<Record<(typeof COLUMN_LIST)[number], string>> = {
-  failed: 'error_type IS NOT NULL AS failed',
-};
 /** Column → its index in a row. */
 const C = Object.fromEntries(COLUMN_LIST.map((c, i) => [c, i])) as Record<
   (typeof COLUMN_LIST)[number],
@@ -164,34 +151,6 @@ const C = Object.fromEntries(COLUMN_LIST.map((c, i) => [c, i])) as Record<
 type Row = (number | null)[];
 /** The provenance columns (match, provider, model, source, version, tier) start here. */
 const PROVENANCE = C.pricing_match;
-/** Where a row holds each rollup dimension (DIMS order) and each measure (MEASURES order). */
-const DIM_AT = DIMS.map((d) => C[d]);
-const MEASURE_AT = [
-  C.failed,
-  C.priced,
-  C.estimated,
-  C.input_tokens,
-  C.output_tokens,
-  C.cache_read_tokens,
-  C.cache_write_tokens,
-  C.reasoning_tokens,
-  C.cost_nanos,
-  C.input_cost_nanos,
-  C.output_cost_nanos,
-  C.cache_read_cost_nanos,
-  C.cache_write_cost_nanos,
-];
-
-/** What a row adds to the rollups as stored (its key and measures, as ingest computed them). */
-function readOldFact(r: Row, f: Fact): void {
-  f.startTime = r[C.start_time] as number;
-  for (let i = 0; i < DIM_AT.length; i++) f.dims[i] = r[DIM_AT[i]!] ?? 0;
-  const m = f.measures;
-  m[0] = 1;
-  for (let i = 0; i < MEASURE_AT.length; i++) m[i + 1] = r[MEASURE_AT[i]!] ?? 0;
-  m[2] = m[2] === 1 ? 0 : 1; // unpriced
-}
-
 const INDEX: Record<RepriceSelection, { index: string; where: string }> = {
   unpriced: { index: 'calls_unpriced', where: 'priced = 0' },
   estimated: { index: 'calls_estimated', where: 'estimated = 1' },
@@ -263,10 +222,9 @@ export class Repricer {
     if (this.excluded.length) where.push(`pricing_match NOT IN (${this.excluded.map(() => '?').join(', ')})`);
     if (options.until !== undefined) where.push('start_time < ?');
     const columns = COLUMN_LIST.join(', ');
-    const read = COLUMN_LIST.map((c) => COLUMN_SQL[c] ?? c).join(', ');
     const select = this.db
       .prepare(
-        `SELECT json_group_array(json_array(${columns})) FROM (SELECT ${read} FROM calls ` +
+        `SELECT json_group_array(json_array(${columns})) FROM (SELECT ${columns} FROM calls ` +
           `INDEXED BY ${sel.index} WHERE ${where.join(' AND ')} ORDER BY start_time, id LIMIT ?)`,
       )
       .pluck(true);
@@ -322,8 +280,6 @@ export class Repricer {
       return p;
     };
     const s = (id: number | null | undefined) => this.dict.valueOf(id);
-    // What a changed call adds to the rollups as stored (reused call after call).
-    const old: Fact = { startTime: 0, dims: new Array<number>(DIMS.length), measures: new Array<number>(14) };
     const price = options.price;
     // Keyset position: the first row is the first one after (since, -1).
     let cursorTime = options.since === undefined ? Number.MIN_SAFE_INTEGER : Math.floor(options.since);
@@ -425,24 +381,20 @@ export class Repricer {
         p.by.calls++;
         if (!writer) continue;
         const nul = (v: number) => (v === 0 ? null : v);
-        readOldFact(r, old);
-        writer.add(
-          [
-            id,
-            cost.totalNanos,
-            cost.inputNanos,
-            cost.outputNanos,
-            cost.cacheReadNanos,
-            cost.cacheWriteNanos,
-            ids[0],
-            nul(ids[1]),
-            nul(ids[2]),
-            nul(ids[3]),
-            nul(ids[4]),
-            nul(ids[5]),
-          ],
-          old,
-        );
+        writer.add([
+          id,
+          cost.totalNanos,
+          cost.inputNanos,
+          cost.outputNanos,
+          cost.cacheReadNanos,
+          cost.cacheWriteNanos,
+          ids[0],
+          nul(ids[1]),
+          nul(ids[2]),
+          nul(ids[3]),
+          nul(ids[4]),
+          nul(ids[5]),
+        ]);
       }
       writer?.apply();
       return rows.length;
