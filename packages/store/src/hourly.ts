@@ -1,6 +1,7 @@
 // Cost per UTC hour in a scope: the input of the spend forecast (seasonality by hour and day of
 // week). Read from the smallest hourly rollup holding the filter's dimensions, else from raw rows.
 import { StoreQueryError } from './errors/store-query-error.js';
+import { exactInt } from './exact.js';
 import { dimConditions, resolveFilter } from './query.js';
 import { bucketSql, rollupTable } from './schema.js';
 import { chooseCube, type SummaryContext } from './summary.js';
@@ -44,8 +45,8 @@ export function runHourlyCost(ctx: Pick<SummaryContext, 'dict' | 'stmts'>, q: Ca
   const sql = hourly
     ? `SELECT bucket AS h, sum(cost_nanos) FROM ${rollupTable(hourly.name, 'hour')} WHERE ${where.join(' AND ')} GROUP BY h`
     : `SELECT ${bucketSql('hour')} AS h, sum(cost_nanos) FROM calls WHERE ${where.join(' AND ')} GROUP BY h`;
-  for (const row of ctx.stmts.get(sql).raw(true).iterate(params) as Iterable<[number, number | null]>) {
-    costNanos[(row[0] - startMs) / HOUR_MS] = row[1] ?? 0;
+  for (const row of ctx.stmts.get(sql).raw(true).iterate(params) as Iterable<[number, unknown]>) {
+    costNanos[(row[0] - startMs) / HOUR_MS] = exactInt(row[1]);
   }
   return { startMs, costNanos };
 }

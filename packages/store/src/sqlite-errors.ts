@@ -63,12 +63,13 @@ export function kindOf(err: unknown): StoreErrorKind {
   )
     return 'readonly';
   if (code.startsWith('SQLITE_IOERR') || code === 'EIO') return 'io';
+  if (code === 'ERR_OUT_OF_RANGE') return 'out_of_range';
   return 'other';
 }
 
 /** True when the store cannot be used any more by this process (as opposed to one bad batch). */
 export function isFatal(kind: StoreErrorKind): boolean {
-  return kind !== 'other';
+  return kind !== 'other' && kind !== 'out_of_range';
 }
 
 /** Wraps any error met while using the store at `path` into a StoreError with a helpful message. */
@@ -92,13 +93,13 @@ export function toStoreError(err: unknown, path: string, doing: string): StoreEr
     case 'io':
       message = `tokenmeter store: failed ${what}: I/O error (${code}: ${detail}). Check the disk; run \`tokenmeter doctor\`.`;
       break;
+    case 'out_of_range':
+      // node:sqlite refuses an integer beyond 2^53, and the store's readers of sums refuse what
+      // better-sqlite3 would round (exact.ts): one message on both drivers, without the driver's words.
+      message = `tokenmeter store: a sum is beyond 9,007,199 USD (2^53 nano-USD; or a count beyond 2^53), more than tokenmeter reads exactly in one figure. Ask for a shorter period (--since/--until, --today, --month) or a narrower selection.`;
+      break;
     default:
-      // node:sqlite refuses an integer beyond 2^53 (better-sqlite3 would round it): a sum of
-      // nano-USD over a long period can get there (about 9,007,199 USD).
-      message =
-        code === 'ERR_OUT_OF_RANGE'
-          ? `tokenmeter store: failed ${what}: a sum is beyond 9,007,199 USD (2^53 nano-USD; or a count beyond 2^53), more than tokenmeter reads exactly in one figure (${detail}). Ask for a shorter period (--since/--until, --today, --month) or a narrower selection.`
-          : `tokenmeter store: failed ${what}: ${code ? `${code}: ` : ''}${detail}`;
+      message = `tokenmeter store: failed ${what}: ${code ? `${code}: ` : ''}${detail}`;
   }
   return new StoreError(kind, path, message, code === undefined ? { cause: err } : { cause: err, code });
 }

@@ -536,7 +536,9 @@ export class SqliteCostStore implements CostStore {
           'SELECT provider, request_model AS requestModel, response_model AS responseModel, tenant, ' +
             'sum(calls) AS requests, sum(calls) - sum(unpriced) AS priced, sum(input_tokens) AS inputTokens, ' +
             'sum(output_tokens) AS outputTokens, sum(cache_read_tokens) AS cacheReadTokens, ' +
-            'sum(cache_write_tokens) AS cacheWriteTokens, sum(cost_nanos) AS costNanos ' +
+            // total(): a float, as Prometheus samples are, so an all-time cost beyond 2^53 nano-USD
+            // (9,007,199 USD) is read on both drivers (node:sqlite refuses such an integer).
+            'sum(cache_write_tokens) AS cacheWriteTokens, total(cost_nanos) AS costNanos ' +
             'FROM (SELECT * FROM rollup_tenant_all UNION ALL SELECT * FROM rollup_tenant_hour WHERE bucket >= ?) ' +
             'GROUP BY 1, 2, 3, 4',
         )

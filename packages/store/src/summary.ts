@@ -6,6 +6,7 @@
 // half-hour offsets read the hour around midnight from raw rows).
 import type { StringDict } from './dict.js';
 import { StoreQueryError } from './errors/store-query-error.js';
+import { addExact, exactInt } from './exact.js';
 import type { Guide } from './guide.js';
 import { dimConditions, type ResolvedFilter, resolveFilter, type StatementCache } from './query.js';
 import { CUBES } from './rollups.js';
@@ -291,7 +292,7 @@ export function runSummary(
           m = new Array(MEASURES.length).fill(0);
           acc.set(k, m);
         }
-        for (let i = 0; i < MEASURES.length; i++) m[i]! += (row[i + 1] as number | null) ?? 0;
+        for (let i = 0; i < MEASURES.length; i++) m[i] = addExact(m[i]!, exactInt(row[i + 1]));
       }
     }
     result.reportedCalls += reportedCorrection(ctx, f, dims, group?.raw ?? null, seg, costSource, acc);
@@ -300,7 +301,7 @@ export function runSummary(
   const total = new Array(MEASURES.length).fill(0) as number[];
   const groups: (Totals & { key: string | null })[] = [];
   for (const [k, m] of acc) {
-    for (let i = 0; i < m.length; i++) total[i]! += m[i]!;
+    for (let i = 0; i < m.length; i++) total[i] = addExact(total[i]!, m[i]!);
     if (!q.groupBy) continue;
     const key = typeof k === 'number' ? ctx.dict.valueOf(k) : k;
     groups.push({ key, ...toTotals(m) });
@@ -362,8 +363,8 @@ function reportedCorrection(
     if (k === 0) k = null;
     const m = acc.get(k);
     if (!m) continue;
-    m[COST_NANOS]! += (row[2] as number | null) ?? 0;
-    m[UNPRICED]! += (row[3] as number | null) ?? 0;
+    m[COST_NANOS] = addExact(m[COST_NANOS]!, exactInt(row[2]));
+    m[UNPRICED] = addExact(m[UNPRICED]!, exactInt(row[3]));
   }
   return calls;
 }

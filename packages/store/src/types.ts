@@ -423,6 +423,7 @@ export interface MetricTotalsRow {
   outputTokens: number;
   cacheReadTokens: number;
   cacheWriteTokens: number;
+  /** A float, like the Prometheus sample made of it: beyond 2^53 (9,007,199 USD) not exact to the nano-USD. */
   costNanos: Nanos;
 }
 

@@ -2,6 +2,7 @@
 // savings and pricing questions price again. Read from the usage rollup for whole compacted days and
 // from raw rows for the rest of the range (as summaries are), so any since/until is exact.
 import type { StringDict } from './dict.js';
+import { addExact, exactInt } from './exact.js';
 import { dimConditions, type ResolvedFilter, resolveFilter, type StatementCache } from './query.js';
 import { bucketSql, MEASURES, RAW_MEASURES, rollupTable, USAGE_CUBE } from './schema.js';
 import { decompose, hoursToRaw, type Piece } from './summary.js';
@@ -100,11 +101,11 @@ export function runUsage(
       if (!e) {
         byKey.set(k, row);
         rows.push(row);
-      } else for (let i = n; i < n + MEASURES.length; i++) e[i] = (e[i] ?? 0) + (row[i] ?? 0);
+      } else for (let i = n; i < n + MEASURES.length; i++) e[i] = addExact(exactInt(e[i]), exactInt(row[i]));
     }
   }
   const s = (id: number | null | undefined) => ctx.dict.valueOf(id ?? 0);
-  const m = (row: (number | null)[], i: number) => row[n + i] ?? 0;
+  const m = (row: (number | null)[], i: number) => exactInt(row[n + i]);
   const out: UsageRow[] = rows.map((row) => ({
     dayMs: row[0]!,
     feature: s(row[1]),

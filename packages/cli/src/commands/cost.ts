@@ -1,12 +1,19 @@
 // tokenmeter cost: what was spent in a period, broken down by one dimension.
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
-import type { CallFilter, CostStore, GroupBy, SummaryResult, Totals } from '@tokenmeter/store';
+import {
+  type CallFilter,
+  type CostStore,
+  type GroupBy,
+  StoreError,
+  type SummaryResult,
+  type Totals,
+} from '@tokenmeter/store';
 import { bool, type CommandContext, type CommandSpec, STORE_FLAG, str } from '../command.js';
 import { CliError, EXIT_OK } from '../errors/cli-error.js';
 import { UsageError } from '../errors/usage-error.js';
 import { csvRow } from '../format/csv.js';
-import { formatUsd, nanosToDecimal } from '../format/money.js';
+import { formatUsd, formatUsdExact, nanosToDecimal } from '../format/money.js';
 import { formatInt, formatShare } from '../format/numbers.js';
 import { renderTable } from '../format/table.js';
 import { Progress } from '../io.js';
@@ -253,6 +260,16 @@ export function forecastCsv(f: SummaryForecastJson): string {
   return text + row('total', null, f.total);
 }
 
+/** The calls to export, for the progress bar; unknown when the period's sums are beyond 2^53. */
+function expectedCalls(store: CostStore, filter: CallFilter): number | undefined {
+  try {
+    return store.summary({ ...filter }).totals.calls;
+  } catch (e) {
+    if (e instanceof StoreError && e.kind === 'out_of_range') return undefined;
+    throw e;
+  }
+}
+
 async function exportCalls(
   ctx: CommandContext,
   store: CostStore,
@@ -262,7 +279,7 @@ async function exportCalls(
   const target = path.resolve(ctx.io.cwd, file);
   const ext = path.extname(target).toLowerCase();
   const format = ext === '.json' ? 'json' : ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : 'csv';
-  const expected = store.summary({ ...filter }).totals.calls;
+  const expected = expectedCalls(store, filter);
   const out = createWriteStream(target);
   const failed = new Promise<never>((_, reject) =>
     out.on('error', (e) => reject(new CliError(`--export: cannot write ${target}: ${e.message}`))),
@@ -273,7 +290,8 @@ async function exportCalls(
   };
   const progress = new Progress(ctx.io, `Exporting to ${path.basename(target)}`, expected);
   let n = 0;
-  let nanos = 0;
+  // Each call's cost is exact; their sum can pass 2^53 nano-USD, where a Number would round.
+  let nanos = 0n;
   if (format === 'csv') await write(csvHeader());
   if (format === 'json') await write('[');
   for (const row of store.exportCalls(filter)) {
@@ -281,14 +299,14 @@ async function exportCalls(
     else if (format === 'json') await write(`${n === 0 ? '\n' : ',\n'}${callToJsonLine(row)}`);
     else await write(`${callToJsonLine(row)}\n`);
     n++;
-    nanos += row.costNanos;
+    nanos += BigInt(row.costNanos);
     if (n % 500 === 0) progress.update(n);
   }
   if (format === 'json') await write(n === 0 ? ']\n' : '\n]\n');
   await Promise.race([new Promise<void>((r) => out.end(() => r())), failed]);
   progress.done();
   ctx.io.stderr.write(
-    `${ctx.err.green('✓')} Wrote ${formatInt(n)} call${n === 1 ? '' : 's'} (${formatUsd(nanos)}) to ${target} as ${format.toUpperCase()}\n`,
+    `${ctx.err.green('✓')} Wrote ${formatInt(n)} call${n === 1 ? '' : 's'} (${formatUsdExact(nanos)}) to ${target} as ${format.toUpperCase()}\n`,
   );
   return EXIT_OK;
 }

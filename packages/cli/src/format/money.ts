@@ -8,6 +8,18 @@ export { formatUsd, nanosToUsd };
 const NANOS_PER_USD = 1_000_000_000;
 
 /**
+ * formatUsd of an exact sum that may be beyond 2^53 nano-USD (9,007,199 USD), where a Number would
+ * have rounded it: the same text, cents rounded half-up from the exact amount.
+ */
+export function formatUsdExact(nanos: bigint): string {
+  if (nanos >= BigInt(Number.MIN_SAFE_INTEGER) && nanos <= BigInt(Number.MAX_SAFE_INTEGER))
+    return formatUsd(Number(nanos));
+  const neg = nanos < 0n;
+  const cents = ((neg ? -nanos : nanos) + 5_000_000n) / 10_000_000n;
+  return `${neg ? '-' : ''}$${(cents / 100n).toLocaleString('en-US')}.${String(cents % 100n).padStart(2, '0')}`;
+}
+
+/**
  * The exact decimal text of an amount, with 9 decimals: 283200 → "0.000283200". Integer arithmetic
  * only, so CSV cells never lose a nano-dollar.
  */

@@ -82,6 +82,10 @@ export function paramSource(url: URL, allowed: readonly string[]): ParamSource {
   return (name: string) => url.searchParams.get(name) ?? undefined;
 }
 
+/** The 422 of a query whose sums are beyond what a JSON number carries exactly (StoreError out_of_range). */
+const AMOUNT_OUT_OF_RANGE =
+  'a sum is beyond 9,007,199 USD (2^53 nano-USD; or a count beyond 2^53), more than tokenmeter gives exactly in one figure. Ask for a shorter period (since/until, or period=today or week) or a narrower filter (provider, model, feature, user, tenant, service).';
+
 /** Maps an error to an API error response. Returns false when it is not one of ours (a 500). */
 export function sendApiError(req: IncomingMessage, res: ServerResponse, e: unknown): boolean {
   if (e instanceof ParamError) {
@@ -91,6 +95,10 @@ export function sendApiError(req: IncomingMessage, res: ServerResponse, e: unkno
   if (e instanceof Error && e.name === 'StoreQueryError') {
     const parameter = /cursor/i.test(e.message) ? 'cursor' : /time zone/i.test(e.message) ? 'tz' : undefined;
     sendError(req, res, 400, 'invalid_parameter', e.message, parameter);
+    return true;
+  }
+  if (e instanceof StoreError && e.kind === 'out_of_range') {
+    sendError(req, res, 422, 'amount_out_of_range', AMOUNT_OUT_OF_RANGE);
     return true;
   }
   if (e instanceof StoreError) {

@@ -14,6 +14,11 @@ export type StoreErrorKind =
   | 'missing'
   /** Another I/O failure. */
   | 'io'
+  /**
+   * A sum asked for (nano-USD, or a count) is beyond 2^53 - 1, more than a JavaScript number holds
+   * exactly (about 9,007,199 USD): the query is refused, not rounded. Ask for a shorter period.
+   */
+  | 'out_of_range'
   /** Anything else (the message says what). */
   | 'other';
 
