@@ -8,18 +8,22 @@ import { ROOT } from './user-level.js';
 /** The instrumentation package's directory (its `src` is the "after" side). */
 export const INSTRUMENTATION = join(ROOT, 'packages', 'instrumentation');
 
+/** The store package's directory. */
+export const STORE = join(ROOT, 'packages', 'store');
+
 /**
- * Run `fn` with the instrumentation's `src` at `ref` extracted beside this tree's (so it resolves
- * the same packages); removed afterwards.
+ * Run `fn` with a package's `src` at `ref` (the instrumentation's unless `pkg` names another
+ * package directory) extracted beside this tree's (so it resolves the same packages); removed afterwards.
  */
 export async function withSourceAt<T>(
   ref: string,
   name: string,
   fn: (dir: string) => Promise<T>,
+  pkg: string = INSTRUMENTATION,
 ): Promise<T> {
-  const dir = join(INSTRUMENTATION, `.${name}-${process.pid}`);
+  const dir = join(pkg, `.${name}-${process.pid}`);
   mkdirSync(dir, { recursive: true });
-  execFileSync('sh', ['-c', `git archive ${ref} src | tar -x -C ${dir}`], { cwd: INSTRUMENTATION });
+  execFileSync('sh', ['-c', `git archive ${ref} src | tar -x -C ${dir}`], { cwd: pkg });
   try {
     return await fn(dir);
   } finally {

@@ -7,12 +7,17 @@ import { appendRow, INSERT_COLUMNS, newFact } from './rows.js';
 import { HOUR_MS } from './time.js';
 import type { CallInput } from './types.js';
 
-/** Rows per INSERT statement (fewer round trips into SQLite). */
-const ROWS_PER_STATEMENT = 32;
+/**
+ * Rows per INSERT statement, largest first: a batch goes in statements of 32 rows, its remainder
+ * in at most one statement of each smaller width (a batch of 250: 7 × 32 + 16 + 8 + 2, not
+ * 7 × 32 + 26 statements of one row each).
+ */
+const STATEMENT_ROWS = [32, 16, 8, 4, 2, 1] as const;
+const ROWS_PER_STATEMENT = STATEMENT_ROWS[0];
 
 export class Ingestor {
-  private readonly one: Statement;
-  private readonly many: Statement;
+  /** The INSERT of `STATEMENT_ROWS[i]` rows. */
+  private readonly inserts: Statement[];
   private readonly rollups: RollupWriter;
   private readonly dropReservation: Statement<[string]>;
   private readonly spendLease: Statement<[number, string]>;
@@ -28,8 +33,9 @@ export class Ingestor {
   ) {
     const row = `(${INSERT_COLUMNS.map(() => '?').join(', ')})`;
     const head = `INSERT INTO calls (${INSERT_COLUMNS.join(', ')}) VALUES `;
-    this.one = db.prepare(head + row);
-    this.many = db.prepare(head + Array.from({ length: ROWS_PER_STATEMENT }, () => row).join(', '));
+    this.inserts = STATEMENT_ROWS.map((rows) =>
+      db.prepare(head + Array.from({ length: rows }, () => row).join(', ')),
+    );
     this.rollups = new RollupWriter(db);
     // A stored call's cost is now spent: its budget reservation goes in the same transaction.
     this.dropReservation = db.prepare('DELETE FROM budget_reservations WHERE ref = ?');
@@ -47,12 +53,18 @@ export class Ingestor {
           if (r.budgetRef !== undefined) this.endReservations(r.budgetRef, r.cost?.totalNanos ?? 0);
           n++;
           if (n % ROWS_PER_STATEMENT === 0) {
-            this.many.run(buf);
+            this.inserts[0]!.run(buf);
             buf.length = 0;
           }
         }
         const width = INSERT_COLUMNS.length;
-        for (let i = 0; i < buf.length; i += width) this.one.run(buf.slice(i, i + width));
+        let at = 0;
+        for (let i = 1; i < STATEMENT_ROWS.length; i++) {
+          const size = STATEMENT_ROWS[i]! * width;
+          if (buf.length - at < size) continue;
+          this.inserts[i]!.run(at === 0 && size === buf.length ? buf : buf.slice(at, at + size));
+          at += size;
+        }
         this.rollups.apply();
         // Hours that ended more than an hour ago move into the day/all rollups.
         this.rollups.compact(this.now() - HOUR_MS);

@@ -43,6 +43,12 @@ export function readCompactedUntil(get: Statement): number {
 
 export const SELECT_META = 'SELECT value FROM meta WHERE key = ?';
 
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class RollupWriter {
   private readonly tables: TableWriter[] = [];
   private readonly cubeDims: number[][];
@@ -52,6 +58,13 @@ export class RollupWriter {
   private readonly compactions: Statement[] = [];
   /** Hours below this are in the day/all rollups too (read by begin()). */
   private compactedUntil = Number.MIN_SAFE_INTEGER;
+  /** The last call's dimensions, hour and the pending sums it went to (NaN hour: none). */
+  private readonly last: { dims: number[]; hour: number; compacted: boolean; entries: number[][] } = {
+    dims: [],
+    hour: Number.NaN,
+    compacted: false,
+    entries: [],
+  };
 
   constructor(db: Database) {
     this.getMeta = db.prepare(SELECT_META);
@@ -107,6 +120,7 @@ export class RollupWriter {
   /** Call first in each write transaction: reads the compaction watermark. */
   begin(): void {
     this.compactedUntil = readCompactedUntil(this.getMeta);
+    this.forgetLast();
   }
 
   /**
@@ -124,15 +138,30 @@ export class RollupWriter {
   /** Adds (sign 1) or removes (sign -1) one call's measures. */
   add(fact: Fact, sign: 1 | -1): void {
     const d = fact.dims;
+    const hour = bucketOf(fact.startTime, 'hour');
+    const compacted = hour < this.compactedUntil;
+    const last = this.last;
+    // Calls in a row mostly share their model and labels and their hour: the same sums, no keys built.
+    const entries =
+      last.hour === hour && last.compacted === compacted && sameDims(last.dims, d)
+        ? last.entries
+        : this.entriesOf(d, hour, compacted);
+    const fm = fact.measures;
+    for (const m of entries) {
+      if (sign === 1) for (let i = 0; i < 14; i++) m[i]! += fm[i]!;
+      else for (let i = 0; i < 14; i++) m[i]! -= fm[i]!;
+    }
+  }
+
+  /** The pending sums a call with these dimensions and hour adds to (made when missing); remembered as `last`. */
+  private entriesOf(d: readonly number[], hour: number, compacted: boolean): number[][] {
     for (let c = 0; c < this.cubeDims.length; c++) {
       let k = '';
       for (const i of this.cubeDims[c]!) k += `|${d[i]}`;
       this.cubeKeys[c] = k;
     }
-    const hour = bucketOf(fact.startTime, 'hour');
-    const day = bucketOf(fact.startTime, 'day');
-    const fm = fact.measures;
-    const compacted = hour < this.compactedUntil;
+    const day = bucketOf(hour, 'day');
+    const entries: number[][] = [];
     for (const t of this.tables) {
       if (t.grain !== 'hour' && !compacted) continue;
       const bucket = t.grain === 'hour' ? hour : t.grain === 'day' ? day : 0;
@@ -144,10 +173,21 @@ export class RollupWriter {
         entry = { bucket, dims, m: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] };
         t.pending.set(k, entry);
       }
-      const m = entry.m;
-      if (sign === 1) for (let i = 0; i < 14; i++) m[i]! += fm[i]!;
-      else for (let i = 0; i < 14; i++) m[i]! -= fm[i]!;
+      entries.push(entry.m);
     }
+    const last = this.last;
+    for (let i = 0; i < d.length; i++) last.dims[i] = d[i]!;
+    last.dims.length = d.length;
+    last.hour = hour;
+    last.compacted = compacted;
+    last.entries = entries;
+    return entries;
+  }
+
+  /** Forgets the remembered sums of the last call (they are written or dropped). */
+  private forgetLast(): void {
+    this.last.hour = Number.NaN;
+    this.last.entries = [];
   }
 
   /** Writes the pending sums (inside the caller's transaction); with `removeEmpty`, drops keys left at 0 calls. */
@@ -168,10 +208,12 @@ export class RollupWriter {
       if (removeEmpty && t.pending.size > 0) t.deleteEmpty.run(lo, hi);
       t.pending.clear();
     }
+    this.forgetLast();
   }
 
   /** Forgets pending sums (after a failed transaction). */
   discard(): void {
     for (const t of this.tables) t.pending.clear();
+    this.forgetLast();
   }
 }

@@ -153,6 +153,23 @@ function req(dict: StringDict, v: unknown): number {
   return dict.intern(typeof v === 'string' ? v : '');
 }
 
+/** The stored text of one finish reason (`["stop"]`), by reason: the same string each time, hashed once. */
+const oneReasonText = new Map<string, string>();
+const MAX_REASON_TEXTS = 64;
+
+/** Finish reasons as stored (a JSON array of strings). */
+function reasonsText(reasons: readonly unknown[]): string {
+  const only = reasons.length === 1 ? reasons[0] : undefined;
+  if (typeof only !== 'string') return JSON.stringify(reasons.map(String));
+  let text = oneReasonText.get(only);
+  if (text === undefined) {
+    text = JSON.stringify([only]);
+    if (oneReasonText.size >= MAX_REASON_TEXTS) oneReasonText.clear();
+    oneReasonText.set(only, text);
+  }
+  return text;
+}
+
 export function newFact(): Fact {
   return { startTime: 0, dims: [0, 0, 0, 0, 0, 0, 0, 0, 0], measures: new Array(14).fill(0) };
 }
@@ -181,7 +198,7 @@ export function appendRow(
   const responseModel = ref(dict, r.responseModel);
   const finish =
     Array.isArray(r.finishReasons) && r.finishReasons.length > 0
-      ? dict.intern(JSON.stringify(r.finishReasons.map(String)))
+      ? dict.intern(reasonsText(r.finishReasons))
       : null;
   const errorType = ref(dict, r.errorType);
   const feature = ref(dict, attribution.feature);

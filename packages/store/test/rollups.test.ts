@@ -148,3 +148,43 @@ test('prune deletes in chunks and leaves rollups consistent on a larger store', 
   assert.equal(store.calls({ limit: 1 }).calls[0]?.startTimeMs, records[records.length - 1]!.startTimeMs);
   store.close();
 });
+
+test('batches of any size store every call once in order, and runs of calls sharing labels and hour sum into the right rollups', (t) => {
+  const store = openStore(path.join(tempDir(t), 'runs.db'));
+  const hour = Math.floor(Date.now() / HOUR) * HOUR;
+  const records: CallInput[] = [];
+  let i = 0;
+  // Batch sizes around the multi-row statements' widths (32, 16, 8, 4, 2, 1) and their sums.
+  for (const size of [1, 2, 3, 7, 31, 32, 33, 63, 64, 65, 250]) {
+    const batch: CallInput[] = [];
+    for (let k = 0; k < size; k++, i++) {
+      // Runs of 1-5 calls with the same labels; the hour and the model change between runs.
+      const run = Math.floor(i / (1 + (i % 5)));
+      batch.push(
+        call({
+          startTimeMs: hour - (run % 3) * HOUR - (i % 7) * 1000,
+          requestModel: `m-${run % 4}`,
+          responseId: `r-${i}`,
+          attribution: run % 2 === 0 ? { tenant: `t${run % 3}`, user: 'u1' } : { feature: 'f1' },
+          cost: { ...call().cost!, totalNanos: 1000 + i },
+        }),
+      );
+    }
+    records.push(...batch);
+    assert.equal(store.insertMany(batch), size);
+  }
+  const rows = store.callsAfterId(0, 1000);
+  assert.deepEqual(
+    rows.map((r) => r.responseId),
+    records.map((r) => r.responseId),
+  );
+  for (const groupBy of [undefined, ...GROUPS]) {
+    const q: SummaryQuery = { timeZone: 'UTC' };
+    if (groupBy) q.groupBy = groupBy;
+    assertSameAsBrute(store, records, q);
+    assertSameAsBrute(store, records, { ...q, since: hour - HOUR });
+    assertSameAsBrute(store, records, { ...q, tenant: 't0' });
+  }
+  assert.deepEqual(storeMetricTotals(store), bruteMetricTotals(records));
+  store.close();
+});

@@ -1,0 +1,154 @@
+// An in-process A/B diagnostic (not a headline figure, no assertions): the preload's store writer
+// (packages/store createBatchWriter) of this tree against that of a git ref (default `main`), in
+// alternating blocks in one process, each side writing its own fresh store file. A block queues
+// the CallRecords of calls shaped like the preload's (a priced openai chat completion to a loopback
+// server: unique response, trace and span ids, the same model and labels) through `write()` and
+// writes them with `flush()`, in batches of BATCH records as the writer's 250 ms timer does at
+// ~1,000 calls/s. Both sides get the same records; at the end their `calls` rows and rollups are
+// compared (they must be identical). Reports CPU µs per record of each side (median [p25 … p75]
+// over the blocks) and the difference after − before per alternation.
+// Run: npx tsx bench/store-writer-ab.ts [git-ref] [alternations] [records per batch] [batches per block]
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import type { BatchWriter, CallInput } from '../packages/store/src/types.js';
+import { STORE, withSourceAt } from './lib/ab.js';
+import { stats } from './lib/results.js';
+
+const ref = process.argv[2] ?? 'main';
+const ALTERNATIONS = Number(process.argv[3] ?? 30);
+const BATCH = Number(process.argv[4] ?? 250);
+const BATCHES = Number(process.argv[5] ?? 4);
+
+type Src = {
+  writer: typeof import('../packages/store/src/batch-writer.js');
+  open: typeof import('../packages/store/src/open.js');
+};
+
+async function load(dir: string): Promise<Src> {
+  return {
+    writer: await import(join(dir, 'src/batch-writer.ts')),
+    open: await import(join(dir, 'src/open.ts')),
+  };
+}
+
+let seq = 0;
+/** The record of one priced openai chat completion as the preload hands it to the writer. */
+function record(): CallInput {
+  const i = seq++;
+  return {
+    startTimeMs: Date.now(),
+    durationMs: 0.8 + (i % 7) / 10,
+    provider: 'openai',
+    operation: 'chat',
+    stream: false,
+    serverAddress: '127.0.0.1',
+    requestModel: 'gpt-4o-mini',
+    responseModel: 'gpt-4o-mini-2024-07-18',
+    responseId: `chatcmpl-${i}-${randomBytes(6).toString('hex')}`,
+    finishReasons: ['stop'],
+    usage: { inputTokens: 9, outputTokens: 3, cacheReadTokens: 0, reasoningTokens: 0 },
+    usageEstimated: false,
+    cost: {
+      totalNanos: 3150,
+      inputNanos: 1350,
+      outputNanos: 1800,
+      cacheReadNanos: 0,
+      cacheWriteNanos: 0,
+      provider: 'openai',
+      modelId: 'gpt-4o-mini',
+      match: 'exact',
+      source: 'genai-prices',
+      version: '0.0.40',
+      serviceTier: 'default',
+    },
+    pricingMatch: 'exact',
+    attribution: {},
+    httpStatus: 200,
+    traceId: randomBytes(16).toString('hex'),
+    spanId: randomBytes(8).toString('hex'),
+  };
+}
+
+await withSourceAt(ref, 'store-writer-ab', async (dir) => run(await load(dir), await load(STORE)), STORE);
+
+async function run(before: Src, after: Src): Promise<void> {
+  const tmp = mkdtempSync(join(os.tmpdir(), 'store-writer-ab-'));
+  try {
+    const sides = {
+      before: { src: before, path: join(tmp, 'before.db') },
+      after: { src: after, path: join(tmp, 'after.db') },
+    };
+    const writers = {} as Record<keyof typeof sides, BatchWriter>;
+    for (const [name, s] of Object.entries(sides) as [keyof typeof sides, (typeof sides)['before']][])
+      writers[name] = s.src.writer.createBatchWriter({
+        path: s.path,
+        flushIntervalMs: 3_600_000,
+        batchSize: BATCH,
+        maxQueue: BATCH * 2,
+        onError: (e) => {
+          throw e;
+        },
+      });
+    const block = (w: BatchWriter, batches: CallInput[][]) => {
+      const c0 = process.cpuUsage();
+      for (const b of batches) {
+        for (const r of b) w.write(r);
+        w.flush();
+      }
+      const c = process.cpuUsage(c0);
+      return (c.user + c.system) / (batches.length * BATCH);
+    };
+    const batchesOf = () => Array.from({ length: BATCHES }, () => Array.from({ length: BATCH }, record));
+    for (let w = 0; w < 3; w++) {
+      const b = batchesOf();
+      for (const name of ['before', 'after'] as const) block(writers[name], b);
+    }
+    const per: Record<keyof typeof sides, number[]> = { before: [], after: [] };
+    for (let r = 0; r < ALTERNATIONS; r++) {
+      const b = batchesOf();
+      const order = r % 2 === 0 ? (['before', 'after'] as const) : (['after', 'before'] as const);
+      for (const name of order) per[name].push(block(writers[name], b));
+    }
+    for (const w of Object.values(writers)) w.close();
+
+    // Both stores must hold the same rows and rollups.
+    const dump = (path: string) => {
+      const db = after.open.openDatabase(path, { readonly: true });
+      try {
+        const tables = (
+          db
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'rollup_%'")
+            .all() as {
+            name: string;
+          }[]
+        ).map((t) => t.name);
+        const out: Record<string, string> = {
+          calls: JSON.stringify(db.prepare('SELECT * FROM calls ORDER BY id').all()),
+          strings: JSON.stringify(db.prepare('SELECT * FROM strings ORDER BY id').all()),
+        };
+        for (const t of tables)
+          out[t] = JSON.stringify(db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2, 3`).all());
+        return out;
+      } finally {
+        db.close();
+      }
+    };
+    const a = dump(sides.before.path);
+    const b = dump(sides.after.path);
+    for (const t of Object.keys(a)) if (a[t] !== b[t]) throw new Error(`the two stores differ in ${t}`);
+
+    const f = (x: number) => x.toFixed(2);
+    for (const name of ['before', 'after'] as const) {
+      const s = stats(per[name]);
+      console.log(`${name.padEnd(7)} CPU µs/record ${f(s.median)} [${f(s.p25)} … ${f(s.p75)}]`);
+    }
+    const d = stats(per.after.map((x, i) => x - per.before[i]!));
+    console.log(
+      `after − before per alternation: ${f(d.median)} µs/record [${f(d.p25)} … ${f(d.p75)}]; ${ALTERNATIONS} alternations of ${BATCHES} batches of ${BATCH} records; ${seq} records, stores identical (${Object.keys(a).length} tables)`,
+    );
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
