@@ -27,8 +27,8 @@ function bad(value: unknown): string {
   return `must be a non-negative integer ≤ 1e12 (got ${typeof value === 'number' ? String(value) : typeof value})`;
 }
 
-function count(u: Record<string, unknown>, key: string, required: boolean): number | PricingInputError {
-  const v = u[key];
+/** A usage count as checked: `v` itself, 0 when absent and optional, or the problem with `key`. */
+function count(v: unknown, key: string, required: boolean): number | PricingInputError {
   if (v === undefined || v === null) {
     return required ? new PricingInputError(`usage.${key}`, 'is required') : 0;
   }
@@ -40,24 +40,24 @@ function count(u: Record<string, unknown>, key: string, required: boolean): numb
 
 /** Checks a usage object; returns the checked counts or the first problem. */
 export function checkUsage(usage: TokenUsage): CheckedUsage | PricingInputError {
-  const u = usage as unknown as Record<string, unknown>;
-  const input = count(u, 'inputTokens', true);
+  // Each field read by name (one keyed read of nine names per call was a megamorphic look-up each).
+  const input = count(usage.inputTokens, 'inputTokens', true);
   if (typeof input !== 'number') return input;
-  const output = count(u, 'outputTokens', true);
+  const output = count(usage.outputTokens, 'outputTokens', true);
   if (typeof output !== 'number') return output;
-  const cacheRead = count(u, 'cacheReadTokens', false);
+  const cacheRead = count(usage.cacheReadTokens, 'cacheReadTokens', false);
   if (typeof cacheRead !== 'number') return cacheRead;
-  const cacheWrite = count(u, 'cacheWriteTokens', false);
+  const cacheWrite = count(usage.cacheWriteTokens, 'cacheWriteTokens', false);
   if (typeof cacheWrite !== 'number') return cacheWrite;
-  const cacheWrite1h = count(u, 'cacheWrite1hTokens', false);
+  const cacheWrite1h = count(usage.cacheWrite1hTokens, 'cacheWrite1hTokens', false);
   if (typeof cacheWrite1h !== 'number') return cacheWrite1h;
-  const reasoning = count(u, 'reasoningTokens', false);
+  const reasoning = count(usage.reasoningTokens, 'reasoningTokens', false);
   if (typeof reasoning !== 'number') return reasoning;
-  const inputAudio = count(u, 'inputAudioTokens', false);
+  const inputAudio = count(usage.inputAudioTokens, 'inputAudioTokens', false);
   if (typeof inputAudio !== 'number') return inputAudio;
-  const outputAudio = count(u, 'outputAudioTokens', false);
+  const outputAudio = count(usage.outputAudioTokens, 'outputAudioTokens', false);
   if (typeof outputAudio !== 'number') return outputAudio;
-  const cacheAudioRead = count(u, 'cacheAudioReadTokens', false);
+  const cacheAudioRead = count(usage.cacheAudioReadTokens, 'cacheAudioReadTokens', false);
   if (typeof cacheAudioRead !== 'number') return cacheAudioRead;
   if (cacheRead + cacheWrite > input) {
     return new PricingInputError(
