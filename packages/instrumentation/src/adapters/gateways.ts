@@ -101,19 +101,33 @@ function header(headers: HeaderSource, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** The response headers that name a gateway, in the order the gateways are told apart (the first present wins). */
+const GATEWAY_HEADERS: readonly (readonly [string, string])[] = [
+  ['x-litellm-call-id', AI_GATEWAY_LITELLM],
+  ['x-litellm-model-id', AI_GATEWAY_LITELLM],
+  ['x-litellm-version', AI_GATEWAY_LITELLM],
+  [LITELLM_COST_HEADER, AI_GATEWAY_LITELLM],
+  ['helicone-id', AI_GATEWAY_HELICONE],
+  ['x-portkey-trace-id', AI_GATEWAY_PORTKEY],
+  ['cf-aig-log-id', AI_GATEWAY_CLOUDFLARE],
+  ['cf-aig-cache-status', AI_GATEWAY_CLOUDFLARE],
+];
+const GATEWAY_HEADER_RANK: ReadonlyMap<string, number> = new Map(
+  GATEWAY_HEADERS.map(([name], i) => [name, i]),
+);
+
 /** The gateway a response's headers name, or undefined. */
 export function gatewayFromHeaders(headers: HeaderSource): string | undefined {
-  if (
-    header(headers, 'x-litellm-call-id') !== undefined ||
-    header(headers, 'x-litellm-model-id') !== undefined ||
-    header(headers, 'x-litellm-version') !== undefined ||
-    header(headers, LITELLM_COST_HEADER) !== undefined
-  )
-    return AI_GATEWAY_LITELLM;
-  if (header(headers, 'helicone-id') !== undefined) return AI_GATEWAY_HELICONE;
-  if (header(headers, 'x-portkey-trace-id') !== undefined) return AI_GATEWAY_PORTKEY;
-  if (header(headers, 'cf-aig-log-id') !== undefined || header(headers, 'cf-aig-cache-status') !== undefined)
-    return AI_GATEWAY_CLOUDFLARE;
+  // A fetch Response's headers: one pass over the names it has (eight get()s cost three times more).
+  if (headers instanceof Headers) {
+    let best = GATEWAY_HEADERS.length;
+    for (const name of headers.keys()) {
+      const rank = GATEWAY_HEADER_RANK.get(name);
+      if (rank !== undefined && rank < best) best = rank;
+    }
+    return GATEWAY_HEADERS[best]?.[1];
+  }
+  for (const [name, gateway] of GATEWAY_HEADERS) if (header(headers, name) !== undefined) return gateway;
   return undefined;
 }
 

@@ -23,6 +23,16 @@ describe('gateways named by their response headers', () => {
     assert.equal(gatewayFromHeaders(asHeaders({ 'content-type': 'application/json' })), undefined);
   });
 
+  it('headers of two gateways name the one told apart first (LiteLLM behind Cloudflare, Helicone behind Portkey), from Headers or a plain record', () => {
+    const both = { ...headers.cloudflare!, ...headers.litellm! };
+    assert.equal(gatewayFromHeaders(asHeaders(both)), 'litellm');
+    assert.equal(gatewayFromHeaders(both), 'litellm');
+    const relayed = { 'x-portkey-trace-id': 'p-1', 'helicone-id': 'h-1', 'content-type': 'application/json' };
+    assert.equal(gatewayFromHeaders(asHeaders(relayed)), 'helicone');
+    assert.equal(gatewayFromHeaders(relayed), 'helicone');
+    assert.equal(gatewayFromHeaders({ 'cf-aig-cache-status': 'MISS' }), 'cloudflare');
+  });
+
   it("LiteLLM's x-litellm-response-cost (exponent notation) is the call's cost in nano-dollars", () => {
     assert.equal(headerReportedCost(asHeaders(headers.litellm!)), 6750);
   });
