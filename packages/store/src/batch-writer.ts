@@ -70,6 +70,8 @@ export function createBatchWriter(opts: BatchWriterOptions, internals: WriterInt
   let timer: ReturnType<typeof setTimeout> | undefined;
   let immediate: ReturnType<typeof setImmediate> | undefined;
   let db: Database | undefined;
+  /** The connection's busy_timeout as last set (a PRAGMA is a statement prepared anew each time). */
+  let busyTimeout = -1;
   let ingestor: Ingestor | undefined;
   const reported = new Set<string>();
   /** Consecutive attempts that found the disk full or the lock held. */
@@ -149,11 +151,15 @@ export function createBatchWriter(opts: BatchWriterOptions, internals: WriterInt
       try {
         if (!db) {
           db = openDatabase(path, { busyTimeoutMs: busyMs });
+          busyTimeout = busyMs;
           ingestor = new Ingestor(db, new StringDict(db));
           internals.onOpen?.(db);
           importSpilled(db, ingestor);
         }
-        db.pragma(`busy_timeout = ${busyMs}`);
+        if (busyTimeout !== busyMs) {
+          db.pragma(`busy_timeout = ${busyMs}`);
+          busyTimeout = busyMs;
+        }
       } catch (err) {
         return failure(err, 'opening');
       }
