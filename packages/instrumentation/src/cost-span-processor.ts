@@ -96,10 +96,18 @@ export class CostSpanProcessor implements SpanProcessorLike {
       if (options.metricLabels !== undefined || options.maxMetricSeries !== undefined)
         this.metrics.configure(config);
     }
-    coverage().active = true;
   }
 
-  onStart(_span: unknown, _parentContext: Context): void {}
+  onStart(span: unknown, _parentContext: Context): void {
+    // Which calls tokenmeter's spans cover is recorded from the first span of someone else's on: a
+    // peer's span around an SDK call starts before the call it could price a second time. Until
+    // then (an app with tokenmeter's spans alone) no call pays for recording it.
+    const cov = coverage();
+    if (cov.active) return;
+    const s = span as Partial<ReadableSpanLike> | null | undefined;
+    const scope = s?.instrumentationScope?.name ?? s?.instrumentationLibrary?.name;
+    if (scope !== PACKAGE_NAME) cov.active = true;
+  }
 
   onEnding(span: WritableSpanLike): void {
     try {

@@ -2,7 +2,7 @@
 // same call twice: the parent span of each tokenmeter span (an SDK's self-trace such as the
 // Anthropic SDK's, or a peer instrumentation's span around the SDK method, which our fetch span
 // runs under) and the response ids tokenmeter saw. Both are bounded FIFO sets, and nothing is
-// recorded until a CostSpanProcessor exists in the process. Shared through a global symbol so the
+// recorded until a CostSpanProcessor has seen a span that is not tokenmeter's start. Shared through a global symbol so the
 // ESM and CJS copies of this package see one registry.
 import { processSingleton } from './process-singleton.js';
 
@@ -39,7 +39,7 @@ export class BoundedSet {
 }
 
 export class Coverage {
-  /** Set once a CostSpanProcessor is constructed; until then nothing is recorded. */
+  /** Set once a CostSpanProcessor sees a span other than tokenmeter's start; until then nothing is recorded. */
   active = false;
   /** How many TokenmeterInstrumentation instances are enabled in the process. */
   instrumenting = 0;
