@@ -2,7 +2,7 @@
 // week). Read from the smallest hourly rollup holding the filter's dimensions, else from raw rows.
 import { StoreQueryError } from './errors/store-query-error.js';
 import { exactInt } from './exact.js';
-import { dimConditions, resolveFilter } from './query.js';
+import { addRange, addRawOnly, type Conditions, dimConditions, resolveFilter } from './query.js';
 import { bucketSql, rollupTable } from './schema.js';
 import { chooseCube, type SummaryContext } from './summary.js';
 import { HOUR_MS } from './time.js';
@@ -31,17 +31,10 @@ export function runHourlyCost(ctx: Pick<SummaryContext, 'dict' | 'stmts'>, q: Ca
   const cube = chooseCube(f, undefined);
   const hourly = cube?.grains.includes('hour') ? cube : null;
   const dims = dimConditions(f);
-  const where = [...dims.sql];
-  const params = [...dims.params];
-  if (!hourly) {
-    for (const c of f.rawOnly) {
-      where.push(c.sql);
-      params.push(...c.params);
-    }
-  }
-  const timeCol = hourly ? 'bucket' : 'start_time';
-  where.push(`${timeCol} >= ?`, `${timeCol} < ?`);
-  params.push(startMs, endMs);
+  const w: Conditions = { sql: [...dims.sql], params: [...dims.params] };
+  if (!hourly) addRawOnly(w, f);
+  addRange(w, hourly ? 'bucket' : 'start_time', startMs, endMs);
+  const { sql: where, params } = w;
   const sql = hourly
     ? `SELECT bucket AS h, sum(cost_nanos) FROM ${rollupTable(hourly.name, 'hour')} WHERE ${where.join(' AND ')} GROUP BY h`
     : `SELECT ${bucketSql('hour')} AS h, sum(cost_nanos) FROM calls WHERE ${where.join(' AND ')} GROUP BY h`;

@@ -87,8 +87,34 @@ export function resolveFilter(f: CallFilter, dict: StringDict): ResolvedFilter {
   return out;
 }
 
+/** A WHERE clause being built: its conditions (joined by AND) and their parameters, in order. */
+export interface Conditions {
+  sql: string[];
+  params: unknown[];
+}
+
+/** Adds the conditions only raw rows can answer (cost threshold, error/estimated/unpriced flags, batch). */
+export function addRawOnly(w: Conditions, f: ResolvedFilter): void {
+  for (const c of f.rawOnly) {
+    w.sql.push(c.sql);
+    w.params.push(...c.params);
+  }
+}
+
+/** Adds `col >= from` and `col < to` (`to` exclusive), each only when given. */
+export function addRange(w: Conditions, col: string, from: number | null, to: number | null): void {
+  if (from !== null) {
+    w.sql.push(`${col} >= ?`);
+    w.params.push(from);
+  }
+  if (to !== null) {
+    w.sql.push(`${col} < ?`);
+    w.params.push(to);
+  }
+}
+
 /** WHERE conditions on the dimensions (same column names in `calls` and in the rollups). */
-export function dimConditions(f: ResolvedFilter): { sql: string[]; params: unknown[] } {
+export function dimConditions(f: ResolvedFilter): Conditions {
   const sql: string[] = [];
   const params: unknown[] = [];
   for (const { col, id } of f.eq) {

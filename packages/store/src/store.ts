@@ -15,7 +15,10 @@ import { Ingestor } from './ingest.js';
 import { openDatabase } from './open.js';
 import { pruneCalls } from './prune.js';
 import {
+  addRange,
+  addRawOnly,
   BATCH_CONDITION,
+  type Conditions,
   decodeCursor,
   dimConditions,
   encodeCursor,
@@ -67,24 +70,14 @@ function pageSql(
   maxId: number | null,
   forceIndex: string | null = null,
 ): { sql: string; params: unknown[] } {
-  const where: string[] = [];
-  const params: unknown[] = [];
+  const w: Conditions = { sql: [], params: [] };
   for (const { col, id } of f.eq) {
-    where.push(`${col} = ?`);
-    params.push(id);
+    w.sql.push(`${col} = ?`);
+    w.params.push(id);
   }
-  for (const c of f.rawOnly) {
-    where.push(c.sql);
-    params.push(...c.params);
-  }
-  if (f.since !== null) {
-    where.push('start_time >= ?');
-    params.push(f.since);
-  }
-  if (f.until !== null) {
-    where.push('start_time < ?');
-    params.push(f.until);
-  }
+  addRawOnly(w, f);
+  addRange(w, 'start_time', f.since, f.until);
+  const { sql: where, params } = w;
   if (after) {
     where.push(`(start_time, id) ${dir === 'DESC' ? '<' : '>'} (?, ?)`);
     params.push(after.startTime, after.id);
@@ -107,8 +100,8 @@ function pageSql(
     where.push('(request_model = ? OR response_model = ?)');
     params.push(f.model, f.model);
   }
-  const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  return { sql: `SELECT * FROM calls INDEXED BY ${index} ${w} ${order} LIMIT ?`, params };
+  const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  return { sql: `SELECT * FROM calls INDEXED BY ${index} ${clause} ${order} LIMIT ?`, params };
 }
 
 export class SqliteCostStore implements CostStore {
@@ -361,25 +354,17 @@ export class SqliteCostStore implements CostStore {
       const f = resolveFilter(filter, this.dict);
       if (!f.possible) return [];
       const dims = dimConditions(f);
-      const where = ['priced = 0', 'pricing_match <> ?', ...dims.sql];
-      const params: unknown[] = [this.dict.lookup('no_usage') ?? -1, ...dims.params];
-      for (const c of f.rawOnly) {
-        where.push(c.sql);
-        params.push(...c.params);
-      }
-      if (f.since !== null) {
-        where.push('start_time >= ?');
-        params.push(f.since);
-      }
-      if (f.until !== null) {
-        where.push('start_time < ?');
-        params.push(f.until);
-      }
+      const w: Conditions = {
+        sql: ['priced = 0', 'pricing_match <> ?', ...dims.sql],
+        params: [this.dict.lookup('no_usage') ?? -1, ...dims.params],
+      };
+      addRawOnly(w, f);
+      addRange(w, 'start_time', f.since, f.until);
       const sql =
         'SELECT provider, coalesce(response_model, request_model) AS model, pricing_match AS reason, ' +
         'count(*) AS calls, min(start_time) AS first, max(start_time) AS last ' +
-        `FROM calls INDEXED BY calls_unpriced WHERE ${where.join(' AND ')} GROUP BY 1, 2, 3`;
-      const rows = this.stmts.get(sql).all(params) as {
+        `FROM calls INDEXED BY calls_unpriced WHERE ${w.sql.join(' AND ')} GROUP BY 1, 2, 3`;
+      const rows = this.stmts.get(sql).all(w.params) as {
         provider: number;
         model: number | null;
         reason: number;

@@ -8,7 +8,15 @@ import type { StringDict } from './dict.js';
 import { StoreQueryError } from './errors/store-query-error.js';
 import { addExact, exactInt } from './exact.js';
 import type { Guide } from './guide.js';
-import { dimConditions, type ResolvedFilter, resolveFilter, type StatementCache } from './query.js';
+import {
+  addRange,
+  addRawOnly,
+  type Conditions,
+  dimConditions,
+  type ResolvedFilter,
+  resolveFilter,
+  type StatementCache,
+} from './query.js';
 import { CUBES } from './rollups.js';
 import type { Dim } from './rows.js';
 import { type CubeSchema, type Grain, MEASURES, RAW_MEASURES, rollupTable } from './schema.js';
@@ -244,14 +252,9 @@ export function runSummary(
       const raw = p.source === 'raw';
       const table = raw ? 'calls' : rollupTable(cube!.name, p.source as Grain);
       const timeCol = raw ? 'start_time' : 'bucket';
-      const where = [...dims.sql];
-      const params = [...dims.params];
-      if (raw) {
-        for (const c of f.rawOnly) {
-          where.push(c.sql);
-          params.push(...c.params);
-        }
-      }
+      const w: Conditions = { sql: [...dims.sql], params: [...dims.params] };
+      if (raw) addRawOnly(w, f);
+      const { sql: where, params } = w;
       const size = p.source === 'hour' ? HOUR_MS : DAY_MS;
       if (
         !raw &&
@@ -266,16 +269,7 @@ export function runSummary(
         for (let b = p.from; b < p.to; b += size) buckets.push(b);
         where.push(`bucket IN (${buckets.map(() => '?').join(', ')})`);
         params.push(...buckets);
-      } else {
-        if (p.from !== null) {
-          where.push(`${timeCol} >= ?`);
-          params.push(p.from);
-        }
-        if (p.to !== null) {
-          where.push(`${timeCol} < ?`);
-          params.push(p.to);
-        }
-      }
+      } else addRange(w, timeCol, p.from, p.to);
       const sums = raw ? RAW_MEASURES.join(', ') : MEASURES.map((m) => `sum(${m})`).join(', ');
       const keySql = group ? (raw ? group.raw : group.cube) : 'NULL';
       const sql =
@@ -330,26 +324,16 @@ const UNPRICED = MEASURES.indexOf('unpriced');
 function reportedCorrection(
   ctx: SummaryContext,
   f: ResolvedFilter,
-  dims: { sql: string[]; params: unknown[] },
+  dims: Conditions,
   keySql: string | null,
   seg: { key: Key; from: number | null; to: number | null },
   costSource: CostSource,
   acc: Map<Key, number[]>,
 ): number {
-  const where = ['cost_reported = 1', ...dims.sql];
-  const params = [...dims.params];
-  for (const c of f.rawOnly) {
-    where.push(c.sql);
-    params.push(...c.params);
-  }
-  if (seg.from !== null) {
-    where.push('start_time >= ?');
-    params.push(seg.from);
-  }
-  if (seg.to !== null) {
-    where.push('start_time < ?');
-    params.push(seg.to);
-  }
+  const w: Conditions = { sql: ['cost_reported = 1', ...dims.sql], params: [...dims.params] };
+  addRawOnly(w, f);
+  addRange(w, 'start_time', seg.from, seg.to);
+  const { sql: where, params } = w;
   const sql =
     `SELECT ${keySql ?? 'NULL'} AS k, count(*), sum(ifnull(local_cost_nanos, 0) - cost_nanos), ` +
     `sum(local_cost_nanos IS NULL) FROM calls INDEXED BY calls_cost_reported WHERE ${where.join(' AND ')}` +

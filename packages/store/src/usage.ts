@@ -3,7 +3,15 @@
 // from raw rows for the rest of the range (as summaries are), so any since/until is exact.
 import type { StringDict } from './dict.js';
 import { addExact, exactInt } from './exact.js';
-import { dimConditions, type ResolvedFilter, resolveFilter, type StatementCache } from './query.js';
+import {
+  addRange,
+  addRawOnly,
+  type Conditions,
+  dimConditions,
+  type ResolvedFilter,
+  resolveFilter,
+  type StatementCache,
+} from './query.js';
 import { bucketSql, MEASURES, RAW_MEASURES, rollupTable, USAGE_CUBE } from './schema.js';
 import { decompose, hoursToRaw, type Piece } from './summary.js';
 import { DAY_MS } from './time.js';
@@ -67,22 +75,10 @@ export function runUsage(
   const byKey = pieces.length > 1 ? new Map<string, (number | null)[]>() : undefined;
   for (const p of pieces) {
     const raw = p.source === 'raw';
-    const where = [...dims.sql];
-    const params = [...dims.params];
-    if (raw)
-      for (const c of f.rawOnly) {
-        where.push(c.sql);
-        params.push(...c.params);
-      }
-    const timeCol = raw ? 'start_time' : 'bucket';
-    if (p.from !== null) {
-      where.push(`${timeCol} >= ?`);
-      params.push(p.from);
-    }
-    if (p.to !== null) {
-      where.push(`${timeCol} < ?`);
-      params.push(p.to);
-    }
+    const w: Conditions = { sql: [...dims.sql], params: [...dims.params] };
+    if (raw) addRawOnly(w, f);
+    addRange(w, raw ? 'start_time' : 'bucket', p.from, p.to);
+    const { sql: where, params } = w;
     const keys = raw ? KEY_COLUMNS.map((c) => `ifnull(${c}, 0)`) : [...KEY_COLUMNS];
     const sums = raw ? RAW_MEASURES.join(', ') : MEASURES.map((m) => `sum(${m})`).join(', ');
     const sql =
