@@ -70,10 +70,10 @@ ${machine()}. Store: ${ROWS.toLocaleString('en-US')} synthetic calls over 45 day
 made-up rates), re-priced with the bundled catalog through \`store.reprice\` and the CLI's price
 function (\`storedCallPricer\`: every stored token count, the call's time, tier and server). Batches of
 5,000 calls, one IMMEDIATE transaction each (rows and rollups): each batch read as one JSON array of
-the pricing columns and rollup dimensions, calls whose price is unchanged skipped in JavaScript, the
-changed ones put in a temporary table with their rollup keys and differences of price (computed in
-JavaScript, 64 calls per INSERT), the 13 rollup tables moved by one upsert-select each, the rows by one
-UPDATE. ${RUNS} runs each on a fresh copy;
+the pricing columns only, calls whose price is unchanged skipped in JavaScript, the new prices of
+the changed ones put in a temporary table (64 calls per INSERT) and joined with their rows by one
+INSERT ... SELECT that computes their rollup keys and differences of price in SQLite, the 13 rollup
+tables moved by one upsert-select each, the rows by one UPDATE. ${RUNS} runs each on a fresh copy;
 calls/s over the calls looked at (those with usage). **The machine was shared with other work
 while this ran (load average ${(os.loadavg()[0] ?? 0).toFixed(0)} on ${os.cpus().length} cores at the end): wall-clock rates are a lower bound;
 calls per CPU-second (the process's own user + system time) are less disturbed.** Goal: ≥ 200,000 calls/s.
