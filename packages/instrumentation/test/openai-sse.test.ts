@@ -410,3 +410,42 @@ test('observer keeping the output text: a two-choice chunk is parsed whole, both
   const bytes = enc.encode(`${chatEvent({ role: 'assistant', content: '' })}${two}data: [DONE]\n\n`);
   assert.equal(capturedVia('observer', [bytes]).text, 'leftright');
 });
+
+test('observer keeping the output text: deltas found by byte search in odd places read as parsing every event reads them (repeated keys, Azure filter results, brackets in strings, logprobs)', () => {
+  const head = '"id":"c[{","object":"chat.completion.chunk","model":"m{\\"choices\\":[{"';
+  const lines = [
+    // A repeated delta: JSON.parse keeps the last one.
+    `{${head},"choices":[{"index":0,"delta":{"content":"first"},"delta":null,"finish_reason":null}]}`,
+    `{${head},"choices":[{"index":0,"delta":{"content":"one"},"delta":{"content":"two"},"finish_reason":null}]}`,
+    // Azure: filter results (with braces, a `d` and "content") before the delta and an index after it.
+    `{"id":"x","choices":[{"content_filter_results":{"hate":{"filtered":false,"severity":"safe"}},"delta":{"content":"az"},"index":0,"logprobs":null,"finish_reason":null}]}`,
+    // A choices key inside a string value before the real one, and a delta-like string in the content.
+    `{"id":"\\"choices\\":[{\\"delta\\":{\\"content\\":\\"no\\"}","choices":[{"index":0,"delta":{"content":"\\"delta\\":{\\"content\\":\\"x\\"}"},"finish_reason":null}]}`,
+    // Logprobs as an object after the delta.
+    `{"id":"l","choices":[{"index":0,"delta":{"content":"lp"},"logprobs":{"content":[{"token":"lp","logprob":-0.1,"bytes":[108,112],"top_logprobs":[]}]},"finish_reason":null}]}`,
+    // Escapes: an escaped quote at the end, an escaped backslash before the closing quote, \\u.
+    `{"id":"e","choices":[{"index":0,"delta":{"content":"a\\"\\\\"},"finish_reason":null}]}`,
+    `{"id":"e","choices":[{"index":0,"delta":{"content":"\\ud83d\\ude00\\u00e9"},"finish_reason":null}]}`,
+    // A backslash at the very end of the line (broken): parsed whole, counted malformed.
+    `{"id":"b","choices":[{"index":0,"delta":{"content":"x\\`,
+    // Two choices.
+    `{"id":"t","choices":[{"index":0,"delta":{"content":"L"},"finish_reason":null},{"index":1,"delta":{"content":"R"},"finish_reason":null}]}`,
+  ];
+  for (const line of lines) {
+    const stream = `${chatEvent({ role: 'assistant', content: '' })}data: ${line}\n\n${chatEvent({}, 'stop')}data: [DONE]\n\n`;
+    const bytes = enc.encode(stream);
+    for (const chunks of [
+      [bytes],
+      split(bytes, [1, 150, 151, 300]),
+      [...bytes].map((b) => new Uint8Array([b])),
+    ]) {
+      const a = capturedVia(
+        'observer',
+        chunks.map((c) => c.slice()),
+      );
+      const b = capturedVia('decoder', chunks);
+      assert.equal(a.text, b.text, line);
+      assert.deepEqual(a.result, b.result, line);
+    }
+  }
+});

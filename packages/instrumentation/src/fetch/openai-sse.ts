@@ -34,9 +34,12 @@ const DELTA_TAIL = Buffer.from('"finish_reason":null}],"usage":null}');
 const DELTA_TAIL_PLAIN = Buffer.from('"finish_reason":null}]}');
 const LFLF = Buffer.from('\n\n');
 const CHOICES = Buffer.from('"choices":[{');
+/** CHOICES is looked for by its `[`, DELTA_CONTENT by its `{`: rarer bytes than a quote. */
+const CHOICES_KEY = CHOICES.indexOf(91);
 const DELTA = Buffer.from('"delta":');
 /** A delta whose first member is its content string. */
 const DELTA_CONTENT = Buffer.from('"delta":{"content":"');
+const DELTA_CONTENT_KEY = DELTA_CONTENT.indexOf(123);
 const QUOTE = 34;
 const BACKSLASH = 92;
 const CLOSE_BRACE = 125;
@@ -155,6 +158,25 @@ function isPlainDelta(buf: Buffer, pos: number, lf: number): boolean {
   );
 }
 
+/** Whether `buf` holds `pattern` at `at`. */
+function bytesAt(buf: Buffer, at: number, pattern: Buffer): boolean {
+  for (let i = 0; i < pattern.length; i++) if (buf[at + i] !== pattern[i]) return false;
+  return true;
+}
+
+/**
+ * The first `pattern` in `buf[from, end)`, found by its byte at `key` (a byte search for a single
+ * byte is a plain memchr; one for a pattern costs a native call with a setup of its own), or -1.
+ */
+function findBy(buf: Buffer, pattern: Buffer, key: number, from: number, end: number): number {
+  const byte = pattern[key]!;
+  const last = end - pattern.length + key;
+  for (let at = buf.indexOf(byte, from + key); at !== -1 && at <= last; at = buf.indexOf(byte, at + 1)) {
+    if (bytesAt(buf, at - key, pattern)) return at - key;
+  }
+  return -1;
+}
+
 /**
  * The text of a plain content delta `buf[start, end)` (see isPlainDelta) whose one choice's delta
  * is `{"content":"..."}` and nothing else, without parsing the event; undefined for any other shape
@@ -162,25 +184,27 @@ function isPlainDelta(buf: Buffer, pos: number, lf: number): boolean {
  * match only the members themselves.
  */
 export function plainDeltaContent(buf: Buffer, start: number, end: number): string | undefined {
-  const choices = buf.indexOf(CHOICES, start);
-  if (choices === -1 || choices >= end) return undefined;
-  const at = buf.indexOf(DELTA_CONTENT, choices);
-  if (at === -1 || at >= end) return undefined;
+  const choices = findBy(buf, CHOICES, CHOICES_KEY, start, end);
+  if (choices === -1) return undefined;
+  const at = findBy(buf, DELTA_CONTENT, DELTA_CONTENT_KEY, choices + CHOICES.length, end);
+  if (at === -1) return undefined;
   const from = at + DELTA_CONTENT.length;
+  // The closing quote: the first one not escaped (a backslash escapes the byte after it).
   let quote = from;
-  for (;;) {
-    quote = buf.indexOf(QUOTE, quote);
-    if (quote === -1 || quote >= end) return undefined;
-    let backslashes = 0;
-    while (buf[quote - 1 - backslashes] === BACKSLASH) backslashes++;
-    if (backslashes % 2 === 0) break;
-    quote++;
+  let escaped = false;
+  for (; quote < end; quote++) {
+    const byte = buf[quote];
+    if (byte === QUOTE) break;
+    if (byte === BACKSLASH) {
+      escaped = true;
+      quote++;
+    }
   }
+  if (quote >= end) return undefined;
   if (buf[quote + 1] !== CLOSE_BRACE) return undefined; // the delta holds more than its content
-  const other = buf.indexOf(DELTA, quote);
-  if (other !== -1 && other < end) return undefined; // a second choice
-  const backslash = buf.indexOf(BACKSLASH, from);
-  if (backslash === -1 || backslash >= quote) return buf.toString('utf8', from, quote);
+  // A second delta (a second choice, a repeated key), looked for by its `d`.
+  if (findBy(buf, DELTA, 1, quote, end) !== -1) return undefined;
+  if (!escaped) return buf.toString('utf8', from, quote);
   try {
     return JSON.parse(buf.toString('utf8', from - 1, quote + 1)) as string;
   } catch {
