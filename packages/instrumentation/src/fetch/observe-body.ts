@@ -196,6 +196,9 @@ function jsonObserver(call: LlmCall, response: Response): BodyObserver {
       parts = null;
       call.finish(undefined, { httpStatus: response.status });
     },
+    internalError(error) {
+      call.runtime.internalError('response', error);
+    },
   };
 }
 

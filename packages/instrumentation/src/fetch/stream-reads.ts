@@ -2,8 +2,9 @@
 // on the way out. Its prototype is swapped for one derived from its own (still `instanceof
 // ReadableStream`, no own properties) whose getReader(), values() and async iterator hand out the
 // platform's reader or iterator with their reads observed, and whose cancel() tells the observer.
-// No second ReadableStream per body: a chunk costs one extra promise callback, not a pull, an
-// enqueue and a buffer transfer.
+// No second ReadableStream per body: a chunk costs one promise reaction beside the app's (the app
+// awaits the platform's own read, resolved in the same microtask as without us), not a pull, an
+// enqueue and a buffer transfer. Only a rewriting observer hands the app results of its own.
 //
 // What cannot be observed read by read (pipeTo, pipeThrough, tee, a BYOB reader of a rewriting
 // observer, the reading methods of a streamed Response) reads a pull-based byte stream over the
@@ -23,6 +24,8 @@ export interface BodyObserver {
   error(error: unknown): Output;
   /** The app cancelled the body (or returned from its iterator). */
   cancel(): void;
+  /** One of the methods above threw after all (a bug of ours): log and count it. */
+  internalError(error: unknown): void;
 }
 
 type ReadResult = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
@@ -58,7 +61,13 @@ class StreamReads {
   }
 
   read(target: object, nativeRead: Method, a?: unknown, b?: unknown): Promise<ReadResult> {
-    if (!this.observer.rewrites) return nativeRead.call(target, a, b).then(this.onResult, this.onError);
+    if (!this.observer.rewrites) {
+      // The app gets the platform's own promise, result and error, in the same microtask as
+      // without us; the observer's reaction, registered before the app's, sees each chunk first.
+      const read = nativeRead.call(target, a, b) as Promise<ReadResult>;
+      read.then(this.onSeen, this.onFailed);
+      return read;
+    }
     // A chunk removed whole makes a read read on: later reads wait for it, so that answers keep their order.
     if (this.pending++ === 0 || this.last === undefined) {
       this.last = this.readNow(target, nativeRead, a, b);
@@ -80,8 +89,34 @@ class StreamReads {
     return nativeRead.call(target, a, b).then(this.onResult, this.onError);
   }
 
+  /** A read's result, seen beside the app (an observer that hands every chunk on as it is). */
+  private readonly onSeen = (result: ReadResult): void => {
+    try {
+      if (!result.done) this.observer.chunk(result.value);
+      else if (!this.ended) {
+        this.ended = true;
+        this.observer.end();
+      }
+    } catch (error) {
+      // Nobody awaits this reaction: a throw here would be an unhandled rejection.
+      this.observer.internalError(error);
+    }
+  };
+
+  /** A read's error, seen beside the app (which gets the same rejection from the platform). */
+  private readonly onFailed = (error: unknown): void => {
+    if (this.ended) return;
+    this.ended = true;
+    try {
+      this.observer.error(error);
+    } catch (caught) {
+      this.observer.internalError(caught);
+    }
+  };
+
+  /** A read's result, for a rewriting observer: what the app reads instead. */
   private readonly onResult = (result: ReadResult): ReadResult | Promise<ReadResult> => {
-    if (this.observer.rewrites) this.pending--;
+    this.pending--;
     if (result.done) {
       if (this.ended) return result;
       this.ended = true;
@@ -94,12 +129,12 @@ class StreamReads {
     if (out === value) return result;
     const bytes = joined(out);
     if (bytes !== null) return { done: false, value: bytes };
-    if (this.observer.rewrites) this.pending++;
+    this.pending++;
     return this.nativeRead!.call(this.receiver).then(this.onResult, this.onError);
   };
 
   private readonly onError = (error: unknown): ReadResult => {
-    if (this.observer.rewrites) this.pending--;
+    this.pending--;
     const held = this.ended ? null : joined(this.observer.error(error));
     this.ended = true;
     if (held === null) throw error;

@@ -229,6 +229,9 @@ function streamObserver(state: TapState): BodyObserver {
     cancel() {
       finish();
     },
+    internalError(error) {
+      runtime.internalError('stream', error);
+    },
   };
 }
 
