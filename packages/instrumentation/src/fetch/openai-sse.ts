@@ -54,6 +54,25 @@ function bufferOf(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+// Buffer's native byte search and UTF-8 decoding, called on any Uint8Array (a body chunk is one):
+// no Buffer view per chunk, and faster than a Uint8Array's own indexOf.
+const bufferMethods = Buffer.prototype as unknown as {
+  indexOf(this: Uint8Array, value: number | Uint8Array, from: number): number;
+  utf8Slice(this: Uint8Array, start: number, end: number): string;
+};
+const nativeIndexOf = bufferMethods.indexOf;
+const nativeUtf8Slice = bufferMethods.utf8Slice;
+
+/** The first `value` (a byte or a pattern) in `bytes` at or after `from`, or -1. */
+function find(bytes: Uint8Array, value: number | Uint8Array, from: number): number {
+  return nativeIndexOf.call(bytes, value, from);
+}
+
+/** `bytes[start, end)` decoded as UTF-8 (invalid sequences as U+FFFD, as Buffer#toString). */
+function utf8(bytes: Uint8Array, start: number, end: number): string {
+  return start < end ? nativeUtf8Slice.call(bytes, start, end) : '';
+}
+
 /** How a held event is being handed on early (UsageStripper): see `UsageStripper.releaseEarly`. */
 interface EarlyRelease {
   scanner: UsageMemberScanner;
@@ -122,7 +141,7 @@ class HeldEvent {
 }
 
 /** Whether `buf` has `pattern` ending at `end` (not before `min`). */
-function endsWith(buf: Buffer, end: number, pattern: Buffer, min: number): boolean {
+function endsWith(buf: Uint8Array, end: number, pattern: Uint8Array, min: number): boolean {
   const start = end - pattern.length;
   if (start < min) return false;
   for (let i = pattern.length - 1; i >= 0; i--) if (buf[start + i] !== pattern[i]) return false;
@@ -130,7 +149,7 @@ function endsWith(buf: Buffer, end: number, pattern: Buffer, min: number): boole
 }
 
 /** `data: ` at `pos`. */
-function isDataLine(buf: Buffer, pos: number): boolean {
+function isDataLine(buf: Uint8Array, pos: number): boolean {
   return (
     buf[pos] === D &&
     buf[pos + 1] === 97 &&
@@ -141,8 +160,8 @@ function isDataLine(buf: Buffer, pos: number): boolean {
   );
 }
 
-function hasFinishNull(buf: Buffer, start: number, end: number): boolean {
-  const at = buf.indexOf(FINISH_NULL, start);
+function hasFinishNull(buf: Uint8Array, start: number, end: number): boolean {
+  const at = find(buf, FINISH_NULL, start);
   return at !== -1 && at < end;
 }
 
@@ -150,7 +169,7 @@ function hasFinishNull(buf: Buffer, start: number, end: number): boolean {
  * The one-line event `buf[pos, lf)` is a plain content delta of a single-choice stream: nothing in
  * it for the parser (no finish reason, no usage, no error).
  */
-function isPlainDelta(buf: Buffer, pos: number, lf: number): boolean {
+function isPlainDelta(buf: Uint8Array, pos: number, lf: number): boolean {
   return (
     endsWith(buf, lf, DELTA_TAIL, pos) ||
     endsWith(buf, lf, DELTA_TAIL_PLAIN, pos) ||
@@ -159,7 +178,7 @@ function isPlainDelta(buf: Buffer, pos: number, lf: number): boolean {
 }
 
 /** Whether `buf` holds `pattern` at `at`. */
-function bytesAt(buf: Buffer, at: number, pattern: Buffer): boolean {
+function bytesAt(buf: Uint8Array, at: number, pattern: Uint8Array): boolean {
   for (let i = 0; i < pattern.length; i++) if (buf[at + i] !== pattern[i]) return false;
   return true;
 }
@@ -168,10 +187,10 @@ function bytesAt(buf: Buffer, at: number, pattern: Buffer): boolean {
  * The first `pattern` in `buf[from, end)`, found by its byte at `key` (a byte search for a single
  * byte is a plain memchr; one for a pattern costs a native call with a setup of its own), or -1.
  */
-function findBy(buf: Buffer, pattern: Buffer, key: number, from: number, end: number): number {
+function findBy(buf: Uint8Array, pattern: Uint8Array, key: number, from: number, end: number): number {
   const byte = pattern[key]!;
   const last = end - pattern.length + key;
-  for (let at = buf.indexOf(byte, from + key); at !== -1 && at <= last; at = buf.indexOf(byte, at + 1)) {
+  for (let at = find(buf, byte, from + key); at !== -1 && at <= last; at = find(buf, byte, at + 1)) {
     if (bytesAt(buf, at - key, pattern)) return at - key;
   }
   return -1;
@@ -183,7 +202,7 @@ function findBy(buf: Buffer, pattern: Buffer, key: number, from: number, end: nu
  * (then the event is parsed). JSON escapes the quotes inside a string, so the byte patterns below
  * match only the members themselves.
  */
-export function plainDeltaContent(buf: Buffer, start: number, end: number): string | undefined {
+export function plainDeltaContent(buf: Uint8Array, start: number, end: number): string | undefined {
   const choices = findBy(buf, CHOICES, CHOICES_KEY, start, end);
   if (choices === -1) return undefined;
   const at = findBy(buf, DELTA_CONTENT, DELTA_CONTENT_KEY, choices + CHOICES.length, end);
@@ -204,9 +223,9 @@ export function plainDeltaContent(buf: Buffer, start: number, end: number): stri
   if (buf[quote + 1] !== CLOSE_BRACE) return undefined; // the delta holds more than its content
   // A second delta (a second choice, a repeated key), looked for by its `d`.
   if (findBy(buf, DELTA, 1, quote, end) !== -1) return undefined;
-  if (!escaped) return buf.toString('utf8', from, quote);
+  if (!escaped) return utf8(buf, from, quote);
   try {
-    return JSON.parse(buf.toString('utf8', from - 1, quote + 1)) as string;
+    return JSON.parse(utf8(buf, from - 1, quote + 1)) as string;
   } catch {
     return undefined; // a broken escape: the event is parsed whole (and counted malformed there)
   }
@@ -223,7 +242,7 @@ abstract class LeanSseScanner {
   protected first = true;
 
   /** One whole event of the fast path's shape. */
-  protected abstract onEvent(buf: Buffer, pos: number, lf: number): void;
+  protected abstract onEvent(buf: Uint8Array, pos: number, lf: number): void;
 
   /**
    * Handles the whole events of `region` from `from`. Returns the start of the first event not
@@ -231,14 +250,14 @@ abstract class LeanSseScanner {
    * (negative) when the event at `start` is not of the fast path's shape.
    */
   protected scan(region: Uint8Array, from: number): number {
-    const buf = bufferOf(region);
+    const buf = region;
     const len = buf.length;
     let pos = from;
-    let cr = buf.indexOf(CR, pos);
+    let cr = find(buf, CR, pos);
     while (pos < len) {
-      const lf = buf.indexOf(LF, pos);
+      const lf = find(buf, LF, pos);
       if (lf === -1 || lf + 1 >= len) return pos; // the event goes on in the next chunk
-      if (cr !== -1 && cr < pos) cr = buf.indexOf(CR, pos);
+      if (cr !== -1 && cr < pos) cr = find(buf, CR, pos);
       if ((cr !== -1 && cr < lf) || buf[lf + 1] !== LF || !isDataLine(buf, pos)) return ~pos;
       this.onEvent(buf, pos, lf);
       this.first = false;
@@ -343,14 +362,14 @@ export class OpenAIStreamObserver extends LeanSseScanner {
     this.general.end();
   }
 
-  protected onEvent(buf: Buffer, pos: number, lf: number): void {
+  protected onEvent(buf: Uint8Array, pos: number, lf: number): void {
     if (this.first || !isPlainDelta(buf, pos, lf)) {
-      this.handler(buf.toString('utf8', pos + DATA_LENGTH, lf), undefined);
+      this.handler(utf8(buf, pos + DATA_LENGTH, lf), undefined);
       return;
     }
     if (this.onText === undefined) return;
     const text = plainDeltaContent(buf, pos + DATA_LENGTH, lf);
-    if (text === undefined) this.handler(buf.toString('utf8', pos + DATA_LENGTH, lf), undefined);
+    if (text === undefined) this.handler(utf8(buf, pos + DATA_LENGTH, lf), undefined);
     else this.onText(text);
   }
 
@@ -565,12 +584,12 @@ export class UsageStripper extends LeanSseScanner {
     return from < bytes.length ? bytes.slice(from) : null;
   }
 
-  protected onEvent(buf: Buffer, pos: number, lf: number): void {
+  protected onEvent(buf: Uint8Array, pos: number, lf: number): void {
     const next = lf + 2;
     const tail = endsWith(buf, lf, TAIL, pos + DATA_LENGTH);
     if (tail) {
       if (this.everyEvent || this.first || !isPlainDelta(buf, pos, lf))
-        this.handler(buf.toString('utf8', pos + DATA_LENGTH, lf), undefined);
+        this.handler(utf8(buf, pos + DATA_LENGTH, lf), undefined);
       const at = lf - TAIL.length;
       this.keep(pos, at);
       this.keep(at + CUT, next);
@@ -578,7 +597,7 @@ export class UsageStripper extends LeanSseScanner {
       return;
     }
     // The usage-only chunk, [DONE], anything else: the general rule decides, byte-exactly.
-    const text = buf.toString('utf8', pos + DATA_LENGTH, lf);
+    const text = utf8(buf, pos + DATA_LENGTH, lf);
     this.handler(text, undefined);
     const block = buf.subarray(pos, next);
     const rewritten = rewriteSseEventBytes(block, text);
