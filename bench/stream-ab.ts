@@ -10,7 +10,7 @@
 // `asked` (the app asked for usage itself: observed, bytes untouched); each cut one event per body
 // chunk (`event`, how a remote server's tokens arrive) or in one body chunk (`whole`, loopback).
 // BENCH_AB_READ=cancel reads each stream as openai 7 does (its chunks, then cancel() instead of
-// reading the end). Reports CPU µs per stream: bare, before, after (medians over blocks) and
+// reading the end); BENCH_AB_READ=iterator as openai 6 does (`for await` over the body to its end). Reports CPU µs per stream: bare, before, after (medians over blocks) and
 // after − before per alternation (median, IQR).
 // Run: npx tsx bench/stream-ab.ts [git-ref] [alternations] [streams per block]
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ const ALTERNATIONS = Number(process.argv[3] ?? 30);
 const STREAMS = Number(process.argv[4] ?? 100);
 const ONLY = process.env.BENCH_AB_CASES?.split(',');
 const CANCEL = process.env.BENCH_AB_READ === 'cancel';
+const ITERATE = process.env.BENCH_AB_READ === 'iterator';
 
 type Src = {
   tap: typeof import('../packages/instrumentation/src/fetch/tap-stream.js');
@@ -149,10 +150,15 @@ async function oneStream(c: Case, src: Src | undefined): Promise<void> {
 }
 
 /**
- * Read a body as the openai SDK does: to its end (openai 6), or, with BENCH_AB_READ=cancel, its
- * `chunks` chunks and then cancel() without reading the end (openai 7 stops at `data: [DONE]`).
+ * Read a body with a reader to its end, or, with BENCH_AB_READ=cancel, its `chunks` chunks and then
+ * cancel() without reading the end (openai 7 stops at `data: [DONE]`), or with BENCH_AB_READ=iterator
+ * through its async iterator (openai 6).
  */
 async function consume(body: ReadableStream<Uint8Array>, chunks: number): Promise<void> {
+  if (ITERATE) {
+    for await (const _ of body as unknown as AsyncIterable<Uint8Array>);
+    return;
+  }
   const reader = body.getReader();
   if (CANCEL) {
     for (let i = 0; i < chunks; i++) await reader.read();
