@@ -1,11 +1,13 @@
 // The catalog data a pricer runs on: the bundled snapshot, or a genai-prices document converted with
-// tokenmeter's supplements; parsed (the bundled one is JSON text) and compiled (matchers, periods,
-// tier rules) on first use, so that importing this package costs a process little (the preload
-// imports it at start-up).
+// tokenmeter's supplements; read and parsed (the bundled one is a JSON file beside the sources,
+// `@tokenmeter/pricing/catalog.json`) and compiled (matchers, periods, tier rules) on first use, so
+// that importing this package costs a process little (the preload imports it at start-up).
 
+import { readFileSync } from 'node:fs';
+import { requireForCaller } from '@tokenmeter/config';
 import { type CompiledCatalog, compileCatalog } from './catalog/compile.js';
 import { convertGenaiPrices } from './catalog/convert.js';
-import { SNAPSHOT_JSON, SNAPSHOT_VERSION, SUPPLEMENT_MODELS } from './catalog/data.generated.js';
+import { SNAPSHOT_VERSION, SUPPLEMENT_MODELS } from './catalog/data.generated.js';
 import type { CatalogSnapshot } from './internal-types.js';
 import type { CatalogData } from './types.js';
 
@@ -16,9 +18,14 @@ interface CatalogDataImpl extends CatalogData {
 
 let parsed: CatalogSnapshot | undefined;
 
-/** The bundled snapshot, parsed once. */
+/** Where the bundled snapshot is: the package's own `./catalog.json` export, from either build or the sources. */
+export function bundledSnapshotPath(): string {
+  return requireForCaller().resolve('@tokenmeter/pricing/catalog.json');
+}
+
+/** The bundled snapshot, read and parsed once. */
 function bundledSnapshot(): CatalogSnapshot {
-  parsed ??= JSON.parse(SNAPSHOT_JSON) as CatalogSnapshot;
+  parsed ??= JSON.parse(readFileSync(bundledSnapshotPath(), 'utf8')) as CatalogSnapshot;
   return parsed;
 }
 

@@ -2,9 +2,9 @@
 // never blocks start-up or a call; validates a document before using it; keeps the last good one on
 // disk; logs failures through onError.
 
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { requireForCaller } from '@tokenmeter/config';
 import { catalogFromGenaiPrices } from './catalog-data.js';
 import { CatalogDataError } from './errors/CatalogDataError.js';
 import { getDefaultPricer } from './pricer.js';
@@ -18,8 +18,12 @@ const CACHE_FILE = 'genai-prices-data.json';
 const MAX_BYTES = 64 * 1024 * 1024;
 const MIN_INTERVAL_MS = 60_000;
 
+let crypto: typeof import('node:crypto') | undefined;
+
+/** Named by its content's hash. node:crypto loads here, not at import: the preload imports this package. */
 function versionOf(text: string): string {
-  return `genai-prices@remote-${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
+  crypto ??= requireForCaller()('node:crypto') as typeof import('node:crypto');
+  return `genai-prices@remote-${crypto.createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
 }
 
 /**

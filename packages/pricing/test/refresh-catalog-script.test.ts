@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
 const script = join(pkg, 'scripts', 'refresh-catalog.ts');
-const snapshot = join(pkg, 'src', 'catalog', 'data.generated.ts');
+const snapshot = join(pkg, 'src', 'catalog', 'snapshot.generated.json');
 
 function run(...args: string[]) {
   return spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: pkg, encoding: 'utf8' });
@@ -27,7 +27,7 @@ describe('refresh-catalog --check', () => {
   });
 
   it('fails with exit 1 and names the changed price when the snapshot is stale', () => {
-    const stale = join(dir, 'data.generated.ts');
+    const stale = join(dir, 'snapshot.generated.json');
     copyFileSync(snapshot, stale);
     const text = readFileSync(stale, 'utf8');
     // gpt-4o-mini input: 150000 (= $0.15/Mtok) → 160000 in the "stale" copy.
