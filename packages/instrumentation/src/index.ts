@@ -1,9 +1,10 @@
 // @tokenmeter/instrumentation: every LLM call made through fetch (or the AWS SDK for Bedrock)
 // becomes a priced GenAI span, a CallRecord and cost metrics.
-import { ANTHROPIC_MODULE } from './patches/anthropic.js';
-import { BEDROCK_MODULE } from './patches/bedrock.js';
-import { GOOGLE_GENAI_MODULE } from './patches/google-genai.js';
-import { OPENAI_MODULE } from './patches/openai.js';
+import * as fetchPath from './fetch/instrument-fetch.js';
+import { provideFetchPath } from './fetch/lazy-fetch.js';
+
+// Imported here anyway (instrumentFetch below): wrappers made before their first call need not load it.
+provideFetchPath(fetchPath);
 
 export { isKnownProviderHost } from './adapters/index.js';
 export {
@@ -33,6 +34,7 @@ export {
   MetricsRecorder,
   sharedMetrics as metricsRecorder,
 } from './metrics/recorder.js';
+export { PATCHED_MODULES } from './patched-modules.js';
 export {
   type AttributeBag,
   hasCostVerdict,
@@ -57,17 +59,8 @@ export type {
 } from './types.js';
 export { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
-/**
- * The modules TokenmeterInstrumentation patches: the include list for the ESM loader hook
- * (`module.register('import-in-the-middle/hook.mjs', ..., { data: { include: PATCHED_MODULES } })`).
- */
-export const PATCHED_MODULES: readonly string[] = Object.freeze([
-  OPENAI_MODULE,
-  ANTHROPIC_MODULE,
-  GOOGLE_GENAI_MODULE,
-  BEDROCK_MODULE,
-]);
-
+// `@tokenmeter/instrumentation/preload` (preload.ts) exports the part of this a distro needs at
+// start-up, without loading the fetch path.
 // Not exported: the provider adapters (src/adapters, a pure internal layer whose shapes may change)
 // and the runtime's constructor (use TokenmeterInstrumentation#runtime; its `metrics` recorder is
 // how the distro hands the call histograms to its own MetricProducer).

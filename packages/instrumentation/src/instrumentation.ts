@@ -1,7 +1,9 @@
 // TokenmeterInstrumentation: one InstrumentationBase with one module definition per SDK, plus the
 // global fetch. Each SDK patch does one small thing: the fetch the client uses becomes the
 // instrumented one (Bedrock, which has no fetch, gets a middleware). The global fetch catches raw
-// fetch calls and clients that look it up at call time (the Vercel AI SDK, @google/genai).
+// fetch calls and clients that look it up at call time (the Vercel AI SDK, @google/genai). What
+// observes a call (the fetch path, Bedrock's middleware) loads with the first call, not with this
+// class: the preload makes one at start-up.
 import type { MeterProvider } from '@opentelemetry/api';
 import {
   InstrumentationBase,
@@ -9,10 +11,11 @@ import {
 } from '@opentelemetry/instrumentation';
 import { completeEndedCalls } from './call-endings.js';
 import { coverage } from './coverage.js';
-import { instrumentFetch, isInstrumented } from './fetch/instrument-fetch.js';
+import { isInstrumented } from './fetch/instrumented-mark.js';
+import { instrumentFetchLazily } from './fetch/lazy-fetch.js';
 import { readPackageVersionsOnce } from './package-versions.js';
 import { anthropicModule } from './patches/anthropic.js';
-import { bedrockModule } from './patches/bedrock.js';
+import { bedrockModule } from './patches/bedrock-module.js';
 import { googleGenaiModule } from './patches/google-genai.js';
 import { openaiModule } from './patches/openai.js';
 import { type FetchFn, TokenmeterRuntime } from './runtime.js';
@@ -90,7 +93,7 @@ export class TokenmeterInstrumentation extends InstrumentationBase<TokenmeterIns
 
   /** Wrap a fetch of your own (a client this instrumentation does not patch). Idempotent. */
   instrumentFetch<F extends FetchFn>(fetchImpl: F): F {
-    return instrumentFetch(fetchImpl, this.runtime);
+    return instrumentFetchLazily(fetchImpl, this.runtime);
   }
 
   private wrapGlobalFetch(): void {
@@ -98,7 +101,7 @@ export class TokenmeterInstrumentation extends InstrumentationBase<TokenmeterIns
     const current = globalThis.fetch;
     if (typeof current !== 'function' || runtime.globalWrapper !== undefined) return;
     if (isInstrumented(current)) return; // another tokenmeter instance already did
-    const wrapper = instrumentFetch(current, runtime, { global: true });
+    const wrapper = instrumentFetchLazily(current, runtime, { global: true });
     runtime.globalOriginal = current;
     runtime.globalWrapper = wrapper;
     globalThis.fetch = wrapper;

@@ -12,13 +12,13 @@ before(async () => {
 });
 after(() => mock.close());
 
-test('an ESM app importing openai gets a priced span from the module patch alone', async () => {
+async function runEsmApp(entry: string) {
   const dir = fileURLToPath(new URL('./esm/', import.meta.url));
   // Asynchronously, so the in-process mock keeps serving.
   const result = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = spawn(process.execPath, ['--import', `${dir}register.mjs`, `${dir}app.mjs`], {
       cwd: dir,
-      env: { ...process.env, MOCK_URL: mock.url, NODE_OPTIONS: '' },
+      env: { ...process.env, MOCK_URL: mock.url, NODE_OPTIONS: '', ENTRY: entry },
     });
     let stdout = '';
     let stderr = '';
@@ -26,7 +26,21 @@ test('an ESM app importing openai gets a priced span from the module patch alone
     child.stderr.on('data', (d) => (stderr += d));
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
+  return result;
+}
+
+test('an ESM app importing openai gets a priced span from the module patch alone', async () => {
+  const result = await runEsmApp('@tokenmeter/instrumentation');
   assert.equal(result.status, 0, result.stderr);
+  const out = JSON.parse(result.stdout) as { output: number; spans: [string, number][] };
+  assert.equal(out.output, 20);
+  assert.deepEqual(out.spans, [['chat gpt-4o-mini', 20]]);
+});
+
+test('an ESM app instrumented from @tokenmeter/instrumentation/preload (its fetch path loads with the first call) gets the same priced span', async () => {
+  const result = await runEsmApp('@tokenmeter/instrumentation/preload');
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(result.stderr, '', 'nothing printed (no warning from loading the fetch path)');
   const out = JSON.parse(result.stdout) as { output: number; spans: [string, number][] };
   assert.equal(out.output, 20);
   assert.deepEqual(out.spans, [['chat gpt-4o-mini', 20]]);

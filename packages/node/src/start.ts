@@ -23,7 +23,7 @@ import {
   createHistogramStore,
   type PreSendHook,
   TokenmeterInstrumentation,
-} from '@tokenmeter/instrumentation';
+} from '@tokenmeter/instrumentation/preload';
 import { configurePricing, getDefaultPricer, loadPricingFile } from '@tokenmeter/pricing';
 import { type BudgetsHandle, readBudgetSettings, startBudgets } from './budgets.js';
 import { parseConfig } from './config.js';

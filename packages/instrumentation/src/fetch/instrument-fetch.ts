@@ -29,12 +29,12 @@ import { type FetchFn, getDefaultRuntime, type TokenmeterRuntime } from '../runt
 import { batchDownload } from './batch-download.js';
 import { batchJob } from './batch-jobs.js';
 import { checkBudget, type Send } from './budget.js';
+import { INSTRUMENTED, isInstrumented } from './instrumented-mark.js';
 import { observeBody } from './observe-body.js';
 import { bodyTextOf, canReplaceBody, methodOf, parseBody, requestHeader, urlOf } from './request.js';
 import { type StreamFraming, tapStream } from './tap-stream.js';
 
-/** Marks a fetch made by tokenmeter (value: the fetch it wraps). */
-export const INSTRUMENTED = Symbol.for('tokenmeter.instrumentation.fetch');
+export { INSTRUMENTED, isInstrumented, unwrapFetch } from './instrumented-mark.js';
 
 /**
  * Context key set while a client-level wrapper runs a user's own fetch: the global wrapper then
@@ -42,18 +42,6 @@ export const INSTRUMENTED = Symbol.for('tokenmeter.instrumentation.fetch');
  * (instrumented) global fetch.
  */
 const SUPPRESS = createContextKey('tokenmeter.instrumentation.suppress');
-
-type Instrumented = FetchFn & { [INSTRUMENTED]?: FetchFn };
-
-/** Whether `fn` is a fetch wrapped by tokenmeter. */
-export function isInstrumented(fn: unknown): boolean {
-  return typeof fn === 'function' && (fn as Instrumented)[INSTRUMENTED] !== undefined;
-}
-
-/** The fetch a tokenmeter wrapper wraps, or `fn` itself. */
-export function unwrapFetch<T>(fn: T): T {
-  return (typeof fn === 'function' && ((fn as Instrumented)[INSTRUMENTED] as T | undefined)) || fn;
-}
 
 export interface InstrumentFetchOptions {
   /**

@@ -1,7 +1,7 @@
 // @anthropic-ai/sdk (0.x and 1.x): like openai, the client stores its fetch in `this.fetch` (in
 // BaseAnthropic's constructor in 1.x). The setter goes on the base class when it is exported.
 import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
-import { instrumentFetch } from '../fetch/instrument-fetch.js';
+import { instrumentFetchLazily } from '../fetch/lazy-fetch.js';
 import type { FetchFn, TokenmeterRuntime } from '../runtime.js';
 import { ANTHROPIC_SDK, versionRange } from '../supported-sdks.js';
 import { findClass, interceptProperty, restoreProperty } from './client-property.js';
@@ -14,7 +14,7 @@ export const ANTHROPIC_SDK_SCOPE = 'com.anthropic.sdk.typescript';
 
 export function anthropicModule(runtime: () => TokenmeterRuntime): InstrumentationNodeModuleDefinition {
   const transform = (value: unknown) =>
-    typeof value === 'function' ? instrumentFetch(value as FetchFn, runtime()) : value;
+    typeof value === 'function' ? instrumentFetchLazily(value as FetchFn, runtime()) : value;
   return new InstrumentationNodeModuleDefinition(
     ANTHROPIC_MODULE,
     ANTHROPIC_VERSIONS,

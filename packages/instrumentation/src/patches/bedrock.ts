@@ -1,13 +1,13 @@
 // @aws-sdk/client-bedrock-runtime does not use fetch: it sends through its own middleware stack
 // (HTTP/2 by default). On a client's first `send`, a middleware is added at the deserialize step,
-// where it sees each HTTP attempt: the signed request (host), the raw response (status, the
+// where it sees each HTTP attempt (bedrock-module.ts adds it; this file loads with the first `send`):
+// the signed request (host), the raw response (status, the
 // `x-amzn-bedrock-*-token-count` headers of InvokeModel) and the parsed output. It produces the same
 // CallRecord and span as the fetch path:
 // - ConverseCommand: usage from the output; InvokeModelCommand: the family's body, else the headers.
 // - ConverseStreamCommand / InvokeModelWithResponseStreamCommand: the output's event stream is
 //   wrapped so that events pass through as they are; the call ends at the terminal event (metadata,
 //   invocation metrics), the end of the stream, an error (rethrown as is) or the consumer's break.
-import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import {
   createStreamParser,
   type HeaderSource,
@@ -17,7 +17,6 @@ import {
 } from '../adapters/index.js';
 import { errorTypeOf, LlmCall } from '../call.js';
 import type { TokenmeterRuntime } from '../runtime.js';
-import { BEDROCK_SDK, versionRange } from '../supported-sdks.js';
 import {
   budgetMiddleware,
   decideBedrock,
@@ -26,15 +25,6 @@ import {
   pendingOf,
   type ThrottlingCtor,
 } from './bedrock-budget.js';
-import { findClass } from './client-property.js';
-
-export const BEDROCK_MODULE = BEDROCK_SDK.name;
-export const BEDROCK_VERSIONS = [versionRange(BEDROCK_SDK)];
-
-const MIDDLEWARE_NAME = 'tokenmeterInstrumentationMiddleware';
-const BUDGET_MIDDLEWARE_NAME = 'tokenmeterBudgetMiddleware';
-const ADDED = Symbol.for('tokenmeter.instrumentation.bedrock.middleware');
-const ORIGINAL_SEND = Symbol.for('tokenmeter.instrumentation.bedrock.send');
 
 interface HttpRequestLike {
   hostname?: string;
@@ -45,10 +35,6 @@ interface HttpRequestLike {
 interface HttpResponseLike {
   statusCode?: number;
   headers?: Record<string, string>;
-}
-
-interface MiddlewareStackLike {
-  add(middleware: unknown, options: Record<string, unknown>): void;
 }
 
 type Handler = (args: {
@@ -229,64 +215,13 @@ function middleware(runtime: () => TokenmeterRuntime, throttlingClass: () => Thr
     };
 }
 
-type SendFn = ((this: { middlewareStack?: MiddlewareStackLike }, ...args: unknown[]) => unknown) & {
-  [ORIGINAL_SEND]?: SendFn;
-};
-
-export function bedrockModule(runtime: () => TokenmeterRuntime): InstrumentationNodeModuleDefinition {
-  let Throttling: ThrottlingCtor | undefined;
-  const throttlingClass = () => Throttling;
-  const mw = middleware(runtime, throttlingClass);
-  const budget = budgetMiddleware(runtime, throttlingClass);
-  return new InstrumentationNodeModuleDefinition(
-    BEDROCK_MODULE,
-    BEDROCK_VERSIONS,
-    (exports) => {
-      Throttling = findClass(exports, 'ThrottlingException') as ThrottlingCtor | undefined;
-      const Client = findClass(exports, 'BedrockRuntimeClient');
-      if (Client === undefined) return exports;
-      const proto = Client.prototype as { send?: SendFn };
-      const original = proto.send;
-      if (typeof original !== 'function' || original[ORIGINAL_SEND] !== undefined) return exports;
-      const send: SendFn = function (
-        this: { middlewareStack?: MiddlewareStackLike; [ADDED]?: true },
-        ...args
-      ) {
-        if (this[ADDED] === undefined) {
-          try {
-            this[ADDED] = true;
-            this.middlewareStack?.add(mw, {
-              step: 'deserialize',
-              name: MIDDLEWARE_NAME,
-              priority: 'high',
-              override: true,
-            });
-            // Above the retry step: a blocked command is not retried.
-            this.middlewareStack?.add(budget, {
-              step: 'initialize',
-              name: BUDGET_MIDDLEWARE_NAME,
-              priority: 'high',
-              override: true,
-            });
-          } catch (error) {
-            runtime().internalError('bedrock', error);
-          }
-        }
-        return original.apply(this, args);
-      };
-      send[ORIGINAL_SEND] = original;
-      proto.send = send;
-      return exports;
-    },
-    (exports) => {
-      const Client = findClass(exports, 'BedrockRuntimeClient');
-      const proto = Client?.prototype as { send?: SendFn } | undefined;
-      const current = proto?.send;
-      if (proto !== undefined && current?.[ORIGINAL_SEND] !== undefined) {
-        // The original is inherited from the SDK's base Client: remove our own property.
-        if (Object.hasOwn(proto, 'send')) delete proto.send;
-        if (proto.send !== current[ORIGINAL_SEND]) proto.send = current[ORIGINAL_SEND];
-      }
-    },
-  );
+/** The two middlewares a client gets at its first `send` (bedrock-module.ts adds them). */
+export function bedrockMiddlewares(
+  runtime: () => TokenmeterRuntime,
+  throttlingClass: () => ThrottlingCtor | undefined,
+): { observe: unknown; budget: unknown } {
+  return {
+    observe: middleware(runtime, throttlingClass),
+    budget: budgetMiddleware(runtime, throttlingClass),
+  };
 }

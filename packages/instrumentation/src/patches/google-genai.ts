@@ -5,7 +5,8 @@
 // the fetch it uses is the instrumented one. The request itself is not changed (setting
 // httpOptions.fetch would make the SDK skip its own undici dispatcher).
 import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
-import { instrumentFetch, isInstrumented } from '../fetch/instrument-fetch.js';
+import { isInstrumented } from '../fetch/instrumented-mark.js';
+import { instrumentFetchLazily } from '../fetch/lazy-fetch.js';
 import { reportInternalError } from '../internal-error.js';
 import type { FetchFn, TokenmeterRuntime } from '../runtime.js';
 import { GOOGLE_GENAI_SDK, versionRange } from '../supported-sdks.js';
@@ -31,9 +32,9 @@ function wrapApiCall(proto: Record<string, unknown>, runtime: () => TokenmeterRu
       if (rt.enabled) {
         const fetchFn = args[FETCH_ARG];
         if (typeof fetchFn === 'function') {
-          args[FETCH_ARG] = instrumentFetch(fetchFn as FetchFn, rt);
+          args[FETCH_ARG] = instrumentFetchLazily(fetchFn as FetchFn, rt);
         } else if (fetchFn === undefined && !isInstrumented(globalThis.fetch)) {
-          args[FETCH_ARG] = instrumentFetch(globalThis.fetch, rt);
+          args[FETCH_ARG] = instrumentFetchLazily(globalThis.fetch, rt);
         }
       }
     } catch (error) {

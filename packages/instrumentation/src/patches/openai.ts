@@ -2,7 +2,7 @@
 // resolved at construction) and calls `this.fetch.call(undefined, url, init)`. The setter on
 // OpenAI.prototype makes that fetch the instrumented one, for OpenAI and AzureOpenAI alike.
 import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
-import { instrumentFetch } from '../fetch/instrument-fetch.js';
+import { instrumentFetchLazily } from '../fetch/lazy-fetch.js';
 import type { FetchFn, TokenmeterRuntime } from '../runtime.js';
 import { OPENAI_SDK, versionRange } from '../supported-sdks.js';
 import { findClass, interceptProperty, restoreProperty } from './client-property.js';
@@ -12,7 +12,7 @@ export const OPENAI_VERSIONS = [versionRange(OPENAI_SDK)];
 
 export function openaiModule(runtime: () => TokenmeterRuntime): InstrumentationNodeModuleDefinition {
   const transform = (value: unknown) =>
-    typeof value === 'function' ? instrumentFetch(value as FetchFn, runtime()) : value;
+    typeof value === 'function' ? instrumentFetchLazily(value as FetchFn, runtime()) : value;
   return new InstrumentationNodeModuleDefinition(
     OPENAI_MODULE,
     OPENAI_VERSIONS,

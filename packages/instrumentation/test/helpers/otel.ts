@@ -23,6 +23,8 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { type MockProvider, startMockProvider } from '@tokenmeter/mock-provider';
 import { ATTR_GEN_AI_USAGE_COST } from '@tokenmeter/semconv';
 import type { CallRecord } from '../../src/call-record.js';
+import * as fetchPath from '../../src/fetch/instrument-fetch.js';
+import { provideFetchPath } from '../../src/fetch/lazy-fetch.js';
 import { TokenmeterInstrumentation } from '../../src/instrumentation.js';
 import { sharedMetrics } from '../../src/metrics/recorder.js';
 import type { TokenmeterInstrumentationConfig } from '../../src/types.js';
@@ -30,6 +32,11 @@ import { PACKAGE_NAME } from '../../src/version.js';
 
 /** `require` for the SDKs: the CommonJS builds, loaded after the instrumentation's hooks are in. */
 export const requireSdk = createRequire(import.meta.url);
+
+// The tests run the sources as ES modules (tsx). The fetch path's first-call require would load a
+// CommonJS copy of them (tsx compiles it apart), whose @tokenmeter/pricing is the CommonJS build: a
+// test's configurePricing would not reach it. The built packages have one copy (require(esm)).
+provideFetchPath(fetchPath);
 
 export interface Harness {
   mock: MockProvider;

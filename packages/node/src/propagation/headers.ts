@@ -4,7 +4,7 @@
 // tracing is suppressed (tokenmeter's own exports) and nothing when the context holds nothing to
 // send: the common case costs a context lookup.
 import { type Context, context, propagation, ROOT_CONTEXT, type TextMapSetter } from '@opentelemetry/api';
-import { type Attribution, attributionBaggage, getAttribution } from '@tokenmeter/instrumentation';
+import { type Attribution, attributionBaggage, getAttribution } from '@tokenmeter/instrumentation/preload';
 import { isTracingSuppressed } from '../suppress-tracing.js';
 
 /** Header name (lower case) and value pairs. */

@@ -11,7 +11,7 @@
 // use for them, and the user and tenant ids would leak to it. A name is judged as written: no DNS
 // lookup on the request path (a public name that resolves to a private address needs listing).
 import { BlockList, isIP } from 'node:net';
-import { isKnownProviderHost } from '@tokenmeter/instrumentation';
+import { requireForCaller } from '@tokenmeter/config';
 
 const PRIVATE_SUFFIXES = ['.localhost', '.local', '.internal', '.svc', '.lan', '.home.arpa'];
 
@@ -57,6 +57,19 @@ function matches(host: string, pattern: string): boolean {
 export type HostPolicy = (hostname: string) => boolean;
 
 const MAX_CACHED = 1024;
+
+let knownProviderHost: ((hostname: string) => boolean) | undefined;
+
+/**
+ * The instrumentation's known-provider check, loaded with the first private or allowed host asked
+ * about: it comes with the request recognisers, which the preload leaves out of start-up.
+ */
+function isKnownProviderHost(host: string): boolean {
+  knownProviderHost ??= (
+    requireForCaller()('@tokenmeter/instrumentation') as { isKnownProviderHost(h: string): boolean }
+  ).isKnownProviderHost;
+  return knownProviderHost(host);
+}
 
 /**
  * The policy for the private hosts plus `allowed` (TOKENMETER_PROPAGATION_HOSTS patterns), never a

@@ -1,6 +1,7 @@
 // What the preload leaves out of start-up, and the promises that must hold all the same: the
 // OpenTelemetry SDK (tracer and meter providers, resources, the Prometheus exporter), the store, the
-// budgets, the YAML parser, RE2 and the OTLP exporter load only when first needed (with the app's
+// budgets, the YAML parser, RE2, the OTLP exporter and the instrumentation's fetch path (request
+// recognition, adapters, call and span code) load only when first needed (with the app's
 // first LLM call, its first scrape, or never), yet an app that makes one call with the defaults
 // (store on, OTLP on, Prometheus on) and ends at once has its call priced, exported, stored and
 // scraped, and a scrape before any call gets a valid answer.
@@ -28,6 +29,8 @@ const NOTHING_LOADED = {
   resources: false,
   iitmHook: false,
   catalog: false,
+  fetchPath: false,
+  adapters: false,
 };
 
 let serial = 0;
@@ -63,7 +66,7 @@ async function firstCall(preload: Preload, mode: 'end' | 'exit' | 'scrape') {
 }
 
 for (const preload of ['import', 'require'] as const) {
-  test(`--${preload}: the OpenTelemetry SDK, import-in-the-middle's hook, the store, budgets, YAML, RE2, the OTLP exporter and the parsed catalog are not loaded at start-up nor by require('openai')`, async () => {
+  test(`--${preload}: the OpenTelemetry SDK, import-in-the-middle's hook, the store, budgets, YAML, RE2, the OTLP exporter, the parsed catalog and the instrumentation's fetch path are not loaded at start-up nor by require('openai')`, async () => {
     const { line } = await firstCall(preload, 'end');
     assert.deepEqual(line('atStart'), NOTHING_LOADED);
     assert.deepEqual(line('afterRequire'), NOTHING_LOADED);
@@ -73,6 +76,7 @@ for (const preload of ['import', 'require'] as const) {
     assert.equal(afterCall.store, true, 'the store is loaded by the first call');
     assert.equal(afterCall.tracerSdk, true, 'the SDK is loaded by the first call');
     assert.equal(afterCall.catalog, true, 'the catalog is parsed by the first call');
+    assert.equal(afterCall.fetchPath, true, 'the fetch path is loaded by the first call');
     assert.equal(afterCall.yaml, false);
     assert.equal(afterCall.re2js, false);
     // A CommonJS app's require('openai') goes through require-in-the-middle, never import-in-the-middle.
