@@ -41,7 +41,11 @@ test('an ESM app instrumented from @tokenmeter/instrumentation/preload (its fetc
   const result = await runEsmApp('@tokenmeter/instrumentation/preload');
   assert.equal(result.status, 0, result.stderr);
   // (Node 26 warns that this test's own loader uses module.register.)
-  assert.doesNotMatch(result.stderr, /tokenmeter|ExperimentalWarning/, 'no warning from loading the fetch path');
+  assert.doesNotMatch(
+    result.stderr,
+    /tokenmeter|ExperimentalWarning/,
+    'no warning from loading the fetch path',
+  );
   const out = JSON.parse(result.stdout) as { output: number; spans: [string, number][] };
   assert.equal(out.output, 20);
   assert.deepEqual(out.spans, [['chat gpt-4o-mini', 20]]);

@@ -21,10 +21,10 @@ import { requireForCaller } from '@tokenmeter/config';
 import {
   completeEndedCalls,
   createHistogramStore,
+  loadPricing,
   type PreSendHook,
   TokenmeterInstrumentation,
 } from '@tokenmeter/instrumentation/preload';
-import { configurePricing, getDefaultPricer, loadPricingFile } from '@tokenmeter/pricing';
 import { type BudgetsHandle, readBudgetSettings, startBudgets } from './budgets.js';
 import { parseConfig } from './config.js';
 import { LazyAsyncLocalStorageContextManager } from './context-manager.js';
@@ -140,8 +140,22 @@ function instrumentationConfig(
   };
 }
 
-/** Loads TOKENMETER_PRICING_FILE into the default pricer; one line per problem, defaults on failure. */
+/**
+ * Loads TOKENMETER_PRICING_FILE into the default pricer (of the pricing copy the calls are priced
+ * with; @tokenmeter/pricing loads here, else with the first call); one line per problem, defaults on
+ * failure.
+ */
 function applyPricingFile(path: string, problems: string[]): void {
+  let pricing: ReturnType<typeof loadPricing>;
+  try {
+    pricing = loadPricing();
+  } catch (e) {
+    problems.push(
+      `TOKENMETER_PRICING_FILE ${path}: not applied, @tokenmeter/pricing did not load (${(e as Error).message}); the ES module build of @tokenmeter/node needs Node.js 20.19+ or 22.12+ for it, the preload (--import/--require @tokenmeter/node/register) does not`,
+    );
+    return;
+  }
+  const { configurePricing, loadPricingFile } = pricing;
   const { overrides, problems: fileProblems } = loadPricingFile(path);
   for (const p of fileProblems) {
     problems.push(`TOKENMETER_PRICING_FILE ${p.file}${p.path ? ` at ${p.path}` : ''}: ${p.reason}`);
@@ -362,7 +376,7 @@ export function startTokenmeterInternal(options: StartTokenmeterOptions = {}): S
     loadSdk()?.warmUp();
     writer?.warmUp();
     try {
-      getDefaultPricer();
+      loadPricing().getDefaultPricer();
     } catch (e) {
       inst.runtime.internalError('pricing', e);
     }

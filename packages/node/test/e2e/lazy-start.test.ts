@@ -1,8 +1,8 @@
 // What the preload leaves out of start-up, and the promises that must hold all the same: the
 // OpenTelemetry SDK (tracer and meter providers, resources, the Prometheus exporter), the store, the
-// budgets, the YAML parser, RE2, the OTLP exporter and the instrumentation's fetch path (request
-// recognition, adapters, call and span code) load only when first needed (with the app's
-// first LLM call, its first scrape, or never), yet an app that makes one call with the defaults
+// budgets, the YAML parser, RE2, the OTLP exporter, the instrumentation's fetch path (request
+// recognition, adapters, call and span code) and @tokenmeter/pricing load only when first needed
+// (with the app's first LLM call, its first scrape, or never), yet an app that makes one call with the defaults
 // (store on, OTLP on, Prometheus on) and ends at once has its call priced, exported, stored and
 // scraped, and a scrape before any call gets a valid answer.
 import assert from 'node:assert/strict';
@@ -31,6 +31,7 @@ const NOTHING_LOADED = {
   catalog: false,
   fetchPath: false,
   adapters: false,
+  pricing: false,
 };
 
 let serial = 0;
@@ -66,7 +67,7 @@ async function firstCall(preload: Preload, mode: 'end' | 'exit' | 'scrape') {
 }
 
 for (const preload of ['import', 'require'] as const) {
-  test(`--${preload}: the OpenTelemetry SDK, import-in-the-middle's hook, the store, budgets, YAML, RE2, the OTLP exporter, the parsed catalog and the instrumentation's fetch path are not loaded at start-up nor by require('openai')`, async () => {
+  test(`--${preload}: the OpenTelemetry SDK, import-in-the-middle's hook, the store, budgets, YAML, RE2, the OTLP exporter, the pricing package and the instrumentation's fetch path are not loaded at start-up nor by require('openai')`, async () => {
     const { line } = await firstCall(preload, 'end');
     assert.deepEqual(line('atStart'), NOTHING_LOADED);
     assert.deepEqual(line('afterRequire'), NOTHING_LOADED);
