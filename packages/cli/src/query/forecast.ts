@@ -4,6 +4,7 @@
 import { ANOMALY_DEFAULTS, type SpendForecast, scopeForecast } from '@tokenmeter/alerts';
 import type { CallFilter, CostStore, GroupBy, SummaryResult } from '@tokenmeter/store';
 import { nanosToUsd } from '../format/money.js';
+import { forecastBandJson } from './json.js';
 import type { SummaryParams } from './params.js';
 
 /** The groupings whose groups are a filter of their own (day and operation are not). */
@@ -56,12 +57,7 @@ function toJson(spentNanos: number, f: SpendForecast): ForecastJson {
     note: f.note ?? null,
     spentNanos,
     spentUsd: nanosToUsd(spentNanos),
-    expectedNanos: f.expectedNanos,
-    lowNanos: f.lowNanos,
-    highNanos: f.highNanos,
-    expectedUsd: nanosToUsd(f.expectedNanos),
-    lowUsd: nanosToUsd(f.lowNanos),
-    highUsd: nanosToUsd(f.highNanos),
+    ...forecastBandJson(f),
   };
 }
 

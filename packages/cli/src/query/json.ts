@@ -1,6 +1,6 @@
 // The JSON shapes of `--json` output and of the REST API (the same for both). Money is given twice:
 // exact integer nano-dollars (`*Nanos`) and USD doubles (`*Usd`) for convenience.
-import type { BudgetOutlook } from '@tokenmeter/alerts';
+import type { BudgetOutlook, SpendForecast } from '@tokenmeter/alerts';
 import { describeScope } from '@tokenmeter/budgets';
 import type { BudgetStatus, CallRow, SummaryResult, Totals } from '@tokenmeter/store';
 import { nanosToUsd } from '../format/money.js';
@@ -10,6 +10,18 @@ export interface CallJson extends CallRow {
   /** ISO 8601 UTC of `startTimeMs`. */
   startTime: string;
   costUsd: number;
+}
+
+/** A forecast's expected figure and p10–p90 band, in nano-USD and USD (cost and budget forecasts). */
+export function forecastBandJson(f: SpendForecast) {
+  return {
+    expectedNanos: f.expectedNanos,
+    lowNanos: f.lowNanos,
+    highNanos: f.highNanos,
+    expectedUsd: nanosToUsd(f.expectedNanos),
+    lowUsd: nanosToUsd(f.lowNanos),
+    highUsd: nanosToUsd(f.highNanos),
+  };
 }
 
 export function callToJson(row: CallRow): CallJson {
@@ -134,12 +146,7 @@ export function budgetOutlookToJson(o: BudgetOutlook) {
     forecast: {
       method: f.method,
       note: f.note ?? null,
-      expectedNanos: f.expectedNanos,
-      lowNanos: f.lowNanos,
-      highNanos: f.highNanos,
-      expectedUsd: nanosToUsd(f.expectedNanos),
-      lowUsd: nanosToUsd(f.lowNanos),
-      highUsd: nanosToUsd(f.highNanos),
+      ...forecastBandJson(f),
       exhaustsAtMs: f.exhaustsAtMs,
       exhaustsAt: iso(f.exhaustsAtMs),
     },
