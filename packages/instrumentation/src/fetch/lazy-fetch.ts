@@ -28,6 +28,20 @@ export function loadFetchPath(): FetchPath {
   return fetchPath;
 }
 
+/**
+ * Loads the fetch path as a patched SDK loads: the app is about to make LLM calls, and its first one
+ * should not wait for it (a process that never loads an LLM SDK never pays for it; raw fetch calls
+ * load it with the first). A failure here is left to that first call, which loads it again (through
+ * `import()` where require(esm) is missing) and reports what fails.
+ */
+export function loadFetchPathForSdk(): void {
+  try {
+    loadFetchPath();
+  } catch {
+    // reported by the first call through a wrapper, as said above
+  }
+}
+
 /** Wrappers made before the fetch path loaded, per runtime and kind (client-level or global). */
 const early = new WeakMap<TokenmeterRuntime, [WeakMap<FetchFn, FetchFn>, WeakMap<FetchFn, FetchFn>]>();
 

@@ -1,7 +1,7 @@
 // @anthropic-ai/sdk (0.x and 1.x): like openai, the client stores its fetch in `this.fetch` (in
 // BaseAnthropic's constructor in 1.x). The setter goes on the base class when it is exported.
 import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
-import { instrumentFetchLazily } from '../fetch/lazy-fetch.js';
+import { instrumentFetchLazily, loadFetchPathForSdk } from '../fetch/lazy-fetch.js';
 import type { FetchFn, TokenmeterRuntime } from '../runtime.js';
 import { ANTHROPIC_SDK, versionRange } from '../supported-sdks.js';
 import { findClass, interceptProperty, restoreProperty } from './client-property.js';
@@ -19,6 +19,7 @@ export function anthropicModule(runtime: () => TokenmeterRuntime): Instrumentati
     ANTHROPIC_MODULE,
     ANTHROPIC_VERSIONS,
     (exports) => {
+      loadFetchPathForSdk();
       const Base = findClass(exports, 'BaseAnthropic', 'Anthropic');
       if (Base !== undefined) interceptProperty(Base.prototype, 'fetch', transform);
       return exports;

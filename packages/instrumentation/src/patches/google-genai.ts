@@ -6,7 +6,7 @@
 // httpOptions.fetch would make the SDK skip its own undici dispatcher).
 import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { isInstrumented } from '../fetch/instrumented-mark.js';
-import { instrumentFetchLazily } from '../fetch/lazy-fetch.js';
+import { instrumentFetchLazily, loadFetchPathForSdk } from '../fetch/lazy-fetch.js';
 import { reportInternalError } from '../internal-error.js';
 import type { FetchFn, TokenmeterRuntime } from '../runtime.js';
 import { GOOGLE_GENAI_SDK, versionRange } from '../supported-sdks.js';
@@ -72,6 +72,7 @@ export function googleGenaiModule(runtime: () => TokenmeterRuntime): Instrumenta
     GOOGLE_GENAI_MODULE,
     GOOGLE_GENAI_VERSIONS,
     (exports) => {
+      loadFetchPathForSdk();
       const GoogleGenAI = findClass(exports, 'GoogleGenAI');
       if (GoogleGenAI !== undefined) interceptProperty(GoogleGenAI.prototype, 'apiClient', transform);
       return exports;

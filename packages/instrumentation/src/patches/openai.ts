@@ -2,7 +2,7 @@
 // resolved at construction) and calls `this.fetch.call(undefined, url, init)`. The setter on
 // OpenAI.prototype makes that fetch the instrumented one, for OpenAI and AzureOpenAI alike.
 import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
-import { instrumentFetchLazily } from '../fetch/lazy-fetch.js';
+import { instrumentFetchLazily, loadFetchPathForSdk } from '../fetch/lazy-fetch.js';
 import type { FetchFn, TokenmeterRuntime } from '../runtime.js';
 import { OPENAI_SDK, versionRange } from '../supported-sdks.js';
 import { findClass, interceptProperty, restoreProperty } from './client-property.js';
@@ -17,6 +17,7 @@ export function openaiModule(runtime: () => TokenmeterRuntime): InstrumentationN
     OPENAI_MODULE,
     OPENAI_VERSIONS,
     (exports) => {
+      loadFetchPathForSdk();
       const OpenAI = findClass(exports, 'OpenAI');
       if (OpenAI !== undefined) interceptProperty(OpenAI.prototype, 'fetch', transform);
       return exports;
