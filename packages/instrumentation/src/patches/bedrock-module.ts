@@ -1,7 +1,7 @@
 // @aws-sdk/client-bedrock-runtime's module definition: on the SDK's load, BedrockRuntimeClient's
 // `send` is wrapped so that a client's first `send` adds tokenmeter's middlewares to its stack. The
-// middlewares themselves (bedrock.ts: the adapters, the call and span code) load with that first
-// `send`, not with this definition: the preload makes it at start-up.
+// middlewares themselves (bedrock.ts: the adapters, the call and span code) load with the SDK, not
+// with this definition: the preload makes it at start-up, and a process without the SDK never loads them.
 import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { requireForCaller } from '@tokenmeter/config';
 import type { TokenmeterRuntime } from '../runtime.js';
@@ -32,7 +32,8 @@ type SendFn = ((this: { middlewareStack?: MiddlewareStackLike }, ...args: unknow
 export function bedrockModule(runtime: () => TokenmeterRuntime): InstrumentationNodeModuleDefinition {
   let Throttling: ThrottlingCtor | undefined;
   const throttlingClass = () => Throttling;
-  // Made by the first `send` (bedrock.js, with the adapters and the call code, loads then).
+  // Made as the SDK loads (bedrock.js, with the adapters and the call code, loads then); should that
+  // fail, the first `send` tries again and reports the failure.
   let middlewares: { observe: unknown; budget: unknown } | undefined;
   const middlewaresOnce = () => {
     requireHere ??= requireForCaller();
@@ -43,6 +44,11 @@ export function bedrockModule(runtime: () => TokenmeterRuntime): Instrumentation
     BEDROCK_MODULE,
     BEDROCK_VERSIONS,
     (exports) => {
+      try {
+        middlewaresOnce();
+      } catch {
+        // left to the first send, as said above
+      }
       Throttling = findClass(exports, 'ThrottlingException') as ThrottlingCtor | undefined;
       const Client = findClass(exports, 'BedrockRuntimeClient');
       if (Client === undefined) return exports;
