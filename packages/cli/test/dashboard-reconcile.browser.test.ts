@@ -1,17 +1,17 @@
 // The reconciliation view in a real headless browser (Debian's chromium driven by playwright-core),
 // and serve's GET /v1/reconcile behind it, against the mock provider's admin cost and usage reports.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type MockProvider, startMockProvider } from '@tokenmeter/mock-provider';
 import type { CallInput } from '@tokenmeter/store';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { formatUsd } from '../src/format/money.js';
 import { startServer, type TokenmeterServer } from '../src/server/server.js';
+import { launchChromium, noChromium } from './browser.js';
 import { costedCall, makeStore, NOW, PACKAGE_ROOT, tempDir } from './helpers.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.join(PACKAGE_ROOT, 'test-results');
 const ADMIN_KEY = 'sk-admin-dashboard-test-key';
 const D20 = Date.UTC(2026, 10, 20, 9);
@@ -121,12 +121,7 @@ describe('GET /v1/reconcile', () => {
   });
 });
 
-describe('dashboard reconciliation view (headless chromium)', {
-  skip:
-    !existsSync(CHROMIUM) &&
-    !process.env.TOKENMETER_CI &&
-    `no chromium at ${CHROMIUM} (apt-get install chromium)`,
-}, () => {
+describe('dashboard reconciliation view (headless chromium)', { skip: noChromium }, () => {
   let mock: MockProvider;
   let server: TokenmeterServer;
   let browser: Browser;
@@ -140,16 +135,7 @@ describe('dashboard reconciliation view (headless chromium)', {
       OPENAI_ADMIN_KEY: ADMIN_KEY,
       OPENAI_BASE_URL: mock.openaiBaseURL,
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
+    browser = await launchChromium();
     page = await (
       await browser.newContext({ viewport: { width: 1366, height: 800 }, timezoneId: 'UTC' })
     ).newPage();

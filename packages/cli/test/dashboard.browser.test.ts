@@ -1,26 +1,21 @@
 // The dashboard in a real headless browser (Debian's chromium driven by playwright-core), on a store
 // filled by a real `tokenmeter demo` run. Screenshots go to packages/cli/test-results/ (gitignored).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { budgetSpend, listBudgets, parseBudgetsFile } from '@tokenmeter/budgets';
 import { openStore, periodBounds } from '@tokenmeter/store';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { formatUsd } from '../src/format/money.js';
 import { type ServeOptions, startServer, type TokenmeterServer } from '../src/server/server.js';
+import { launchChromium, noChromium } from './browser.js';
 import { PACKAGE_ROOT, pricedCall, run, spawnCli, tempDir, withStore } from './helpers.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.join(PACKAGE_ROOT, 'test-results');
 const TZ = 'UTC';
 
-describe('dashboard (headless chromium)', {
-  skip:
-    !existsSync(CHROMIUM) &&
-    !process.env.TOKENMETER_CI &&
-    `no chromium at ${CHROMIUM} (apt-get install chromium)`,
-}, () => {
+describe('dashboard (headless chromium)', { skip: noChromium }, () => {
   const dir = tempDir({ after });
   const file = path.join(dir, 'demo.db');
   let server: TokenmeterServer;
@@ -62,19 +57,7 @@ describe('dashboard (headless chromium)', {
       ).budgets,
     };
     server = await startServer(options);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({
       viewport: { width: 1366, height: 900 },
       timezoneId: TZ,
