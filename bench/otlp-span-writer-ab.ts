@@ -37,7 +37,7 @@ import {
   ATTR_TOKENMETER_PRICING_VERSION,
 } from '@tokenmeter/semconv';
 import { TokenmeterProtobufTraceSerializer } from '../packages/node/src/otlp-trace-protobuf.js';
-import { stats } from './lib/results.js';
+import { alternate, printAlternation } from './lib/alternate.js';
 
 const ALTERNATIONS = Number(process.argv[2] ?? 30);
 const SPANS = 512;
@@ -85,24 +85,18 @@ const ours = TokenmeterProtobufTraceSerializer.serializeRequest(spans)!;
 if (!Buffer.from(theirs).equals(Buffer.from(ours))) throw new Error('the two writers differ');
 
 const sides = { otel: ProtobufTraceSerializer, tokenmeter: TokenmeterProtobufTraceSerializer };
-const per: Record<keyof typeof sides, number[]> = { otel: [], tokenmeter: [] };
 const block = (s: (typeof sides)[keyof typeof sides]) => {
   const c0 = process.cpuUsage();
   for (let i = 0; i < EXPORTS_PER_BLOCK; i++) s.serializeRequest(spans);
   const c = process.cpuUsage(c0);
   return (c.user + c.system) / (EXPORTS_PER_BLOCK * SPANS);
 };
-for (let w = 0; w < 3; w++) for (const s of Object.values(sides)) block(s);
-for (let r = 0; r < ALTERNATIONS; r++) {
-  const order = r % 2 === 0 ? (['otel', 'tokenmeter'] as const) : (['tokenmeter', 'otel'] as const);
-  for (const name of order) per[name].push(block(sides[name]));
-}
-const f = (x: number) => x.toFixed(2);
-for (const name of ['otel', 'tokenmeter'] as const) {
-  const s = stats(per[name]);
-  console.log(`${name.padEnd(10)} CPU µs/span ${f(s.median)} [${f(s.p25)} … ${f(s.p75)}]`);
-}
-const diff = stats(per.tokenmeter.map((x, i) => x - per.otel[i]!));
-console.log(
-  `tokenmeter − otel per alternation: ${f(diff.median)} µs/span [${f(diff.p25)} … ${f(diff.p75)}]; ${ALTERNATIONS} alternations of ${EXPORTS_PER_BLOCK} exports of ${SPANS} spans (${theirs.length} bytes each, identical)`,
+const ORDER = ['otel', 'tokenmeter'] as const;
+const per = alternate(ORDER, ALTERNATIONS, 3, () => (name) => block(sides[name]));
+printAlternation(
+  per,
+  ORDER,
+  'µs/span',
+  2,
+  `${ALTERNATIONS} alternations of ${EXPORTS_PER_BLOCK} exports of ${SPANS} spans (${theirs.length} bytes each, identical)`,
 );

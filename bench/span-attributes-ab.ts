@@ -27,7 +27,7 @@ import {
   ATTR_TOKENMETER_PRICING_SOURCE,
   ATTR_TOKENMETER_PRICING_VERSION,
 } from '@tokenmeter/semconv';
-import { stats } from './lib/results.js';
+import { alternate, printAlternation } from './lib/alternate.js';
 
 const ALTERNATIONS = Number(process.argv[2] ?? 40);
 const SPANS = 3000;
@@ -81,18 +81,12 @@ const block = (set: (span: Span) => void) => {
   const c = process.cpuUsage(c0);
   return ((c.user + c.system) * 1000) / SPANS;
 };
-const per: Record<keyof typeof sides, number[]> = { object: [], each: [] };
-for (let w = 0; w < 5; w++) for (const set of Object.values(sides)) block(set);
-for (let r = 0; r < ALTERNATIONS; r++) {
-  const order = r % 2 === 0 ? (['object', 'each'] as const) : (['each', 'object'] as const);
-  for (const name of order) per[name].push(block(sides[name]));
-}
-const f = (x: number) => x.toFixed(0);
-for (const name of ['object', 'each'] as const) {
-  const s = stats(per[name]);
-  console.log(`${name.padEnd(7)} CPU ns/span ${f(s.median)} [${f(s.p25)} … ${f(s.p75)}]`);
-}
-const d = stats(per.each.map((x, i) => x - per.object[i]!));
-console.log(
-  `each − object per alternation: ${f(d.median)} ns/span [${f(d.p25)} … ${f(d.p75)}]; ${ALTERNATIONS} alternations of ${SPANS} spans, ${ATTRIBUTES.length} attributes each (identical)`,
+const ORDER = ['object', 'each'] as const;
+const per = alternate(ORDER, ALTERNATIONS, 5, () => (name) => block(sides[name]));
+printAlternation(
+  per,
+  ORDER,
+  'ns/span',
+  0,
+  `${ALTERNATIONS} alternations of ${SPANS} spans, ${ATTRIBUTES.length} attributes each (identical)`,
 );

@@ -14,7 +14,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import type { BatchWriter, CallInput } from '../packages/store/src/types.js';
 import { STORE, withSourceAt } from './lib/ab.js';
-import { stats } from './lib/results.js';
+import { alternate, printAlternation } from './lib/alternate.js';
 
 const ref = process.argv[2] ?? 'main';
 const ALTERNATIONS = Number(process.argv[3] ?? 30);
@@ -101,16 +101,11 @@ async function run(before: Src, after: Src): Promise<void> {
       return (c.user + c.system) / (batches.length * BATCH);
     };
     const batchesOf = () => Array.from({ length: BATCHES }, () => Array.from({ length: BATCH }, record));
-    for (let w = 0; w < 3; w++) {
+    // Both sides of a round write the same records.
+    const per = alternate(['before', 'after'], ALTERNATIONS, 3, () => {
       const b = batchesOf();
-      for (const name of ['before', 'after'] as const) block(writers[name], b);
-    }
-    const per: Record<keyof typeof sides, number[]> = { before: [], after: [] };
-    for (let r = 0; r < ALTERNATIONS; r++) {
-      const b = batchesOf();
-      const order = r % 2 === 0 ? (['before', 'after'] as const) : (['after', 'before'] as const);
-      for (const name of order) per[name].push(block(writers[name], b));
-    }
+      return (name) => block(writers[name], b);
+    });
     for (const w of Object.values(writers)) w.close();
 
     // Both stores must hold the same rows and rollups.
@@ -139,14 +134,12 @@ async function run(before: Src, after: Src): Promise<void> {
     const b = dump(sides.after.path);
     for (const t of Object.keys(a)) if (a[t] !== b[t]) throw new Error(`the two stores differ in ${t}`);
 
-    const f = (x: number) => x.toFixed(2);
-    for (const name of ['before', 'after'] as const) {
-      const s = stats(per[name]);
-      console.log(`${name.padEnd(7)} CPU µs/record ${f(s.median)} [${f(s.p25)} … ${f(s.p75)}]`);
-    }
-    const d = stats(per.after.map((x, i) => x - per.before[i]!));
-    console.log(
-      `after − before per alternation: ${f(d.median)} µs/record [${f(d.p25)} … ${f(d.p75)}]; ${ALTERNATIONS} alternations of ${BATCHES} batches of ${BATCH} records; ${seq} records, stores identical (${Object.keys(a).length} tables)`,
+    printAlternation(
+      per,
+      ['before', 'after'],
+      'µs/record',
+      2,
+      `${ALTERNATIONS} alternations of ${BATCHES} batches of ${BATCH} records; ${seq} records, stores identical (${Object.keys(a).length} tables)`,
     );
   } finally {
     rmSync(tmp, { recursive: true, force: true });
