@@ -50,10 +50,6 @@ const D = 100; // 'd' of `data:`
 /** An event held across chunks longer than this goes to the general path (which caps events itself). */
 const MAX_CARRY = 1024 * 1024;
 
-function bufferOf(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
 // Buffer's native byte search and UTF-8 decoding, called on any Uint8Array (a body chunk is one):
 // no Buffer view per chunk, and faster than a Uint8Array's own indexOf.
 const bufferMethods = Buffer.prototype as unknown as {
@@ -280,7 +276,7 @@ abstract class LeanSseScanner {
     let rest: number;
     if (held.lastByte() === LF && chunk[0] === LF) rest = 1;
     else {
-      const at = bufferOf(chunk).indexOf(LFLF);
+      const at = find(chunk, LFLF, 0);
       if (at === -1) {
         held.append(chunk, 0, chunk.length);
         if (held.length <= MAX_CARRY) return undefined;
@@ -481,7 +477,7 @@ export class UsageStripper extends LeanSseScanner {
     if (held === undefined || held.length < DATA_LENGTH) return null;
     let e = held.early;
     if (e === undefined) {
-      if (!isDataLine(bufferOf(held.view()), 0)) return null;
+      if (!isDataLine(held.view(), 0)) return null;
       e = { scanner: new UsageMemberScanner(), released: 0, fed: DATA_LENGTH, lineEnd: -1, broken: false };
       held.early = e;
     }
@@ -513,15 +509,15 @@ export class UsageStripper extends LeanSseScanner {
   private scanEarly(held: HeldEvent, e: EarlyRelease): void {
     if (e.fed >= held.end) return;
     const start = e.fed;
-    const bytes = bufferOf(held.view(start));
+    const bytes = held.view(start);
     e.fed = held.end;
     if (e.broken) return;
-    if (bytes.indexOf(CR) !== -1) {
+    if (find(bytes, CR, 0) !== -1) {
       e.broken = true;
       return;
     }
     if (e.lineEnd === -1) {
-      const lf = bytes.indexOf(LF);
+      const lf = find(bytes, LF, 0);
       e.scanner.feed(bytes, 0, lf === -1 ? bytes.length : lf);
       if (lf === -1) return;
       e.lineEnd = start + lf;
@@ -540,7 +536,7 @@ export class UsageStripper extends LeanSseScanner {
     let rest: number;
     if (held.lastByte() === LF && chunk[0] === LF) rest = 1;
     else {
-      const at = bufferOf(chunk).indexOf(LFLF);
+      const at = find(chunk, LFLF, 0);
       rest = at === -1 ? -1 : at + 2;
     }
     held.append(chunk, 0, rest === -1 ? chunk.length : rest);
@@ -568,7 +564,7 @@ export class UsageStripper extends LeanSseScanner {
     if (complete) {
       edit = e.scanner.end();
       const stop = e.lineEnd === -1 ? end : e.lineEnd;
-      if (held.base === 0) this.handler(bufferOf(bytes).toString('utf8', DATA_LENGTH, stop), undefined);
+      if (held.base === 0) this.handler(utf8(bytes, DATA_LENGTH, stop), undefined);
     }
     this.first = false;
     const from = e.released - held.base;
