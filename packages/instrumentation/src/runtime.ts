@@ -94,9 +94,11 @@ export class TokenmeterRuntime {
     return this.batchFiles.get(fileId);
   }
 
-  /** Remember that `fileId` holds results of `batchId` (bounded: the oldest are forgotten first). */
+  /**
+   * Remember that `fileId` holds results of `batchId`. Bounded: the file learned or read again
+   * longest ago is forgotten first, so a batch the app keeps polling stays known.
+   */
   learnBatchFile(fileId: string, batchId: string): void {
-    if (this.batchFiles.get(fileId) === batchId) return;
     this.batchFiles.delete(fileId);
     if (this.batchFiles.size >= MAX_BATCH_FILES) {
       const oldest = this.batchFiles.keys().next().value;
@@ -126,7 +128,7 @@ export class TokenmeterRuntime {
 
 const MAX_GATEWAY_ORIGINS = 256;
 /** Batches an app polls at once are far fewer: the file ids of the last 10,000 are kept. */
-const MAX_BATCH_FILES = 10_000;
+export const MAX_BATCH_FILES = 10_000;
 
 /** `globalThis.fetch` as it was when this module loaded. */
 const NATIVE_FETCH: unknown = typeof globalThis.fetch === 'function' ? globalThis.fetch : undefined;

@@ -24,7 +24,9 @@ import {
   GEN_AI_OPERATION_NAME_VALUE_CREATE_BATCH,
   GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC,
   GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
+  LABEL_PROVIDER,
   METRIC_LLM_REQUESTS,
+  METRIC_TOKENMETER_BATCH_CREATIONS,
   TOKENMETER_PRICING_MATCH_VALUE_INFERRED_PROVIDER,
 } from '@tokenmeter/semconv';
 import type OpenAIType from 'openai';
@@ -223,6 +225,10 @@ describe('Anthropic Message Batches', () => {
 });
 
 describe('creating a batch: an operation without cost', () => {
+  /** tokenmeter.batch.creations as [provider, count] per series. */
+  const creations = (series: { attributes: Record<string, unknown>; value: unknown }[]) =>
+    series.map((p) => [p.attributes[LABEL_PROVIDER], p.value]);
+
   test('OpenAI: one create_batch span with the batch id and input file, no cost, no call, no request counted', async () => {
     const file = await uploadInput(['a']);
     const batch = await withAttribution({ feature: 'nightly-eval' }, () => createBatch(file.id));
@@ -239,7 +245,9 @@ describe('creating a batch: an operation without cost', () => {
     assert.equal(a[ATTR_GEN_AI_USAGE_COST], undefined);
     assert.equal(a[ATTR_TOKENMETER_PRICING_MATCH], undefined);
     assert.equal(h.records.length, 0, 'no call: nothing in the store, no $0 in the cost per request');
-    assert.equal(points(await h.collect(), METRIC_LLM_REQUESTS).length, 0);
+    const m = await h.collect();
+    assert.equal(points(m, METRIC_LLM_REQUESTS).length, 0);
+    assert.deepEqual(creations(points(m, METRIC_TOKENMETER_BATCH_CREATIONS)), [['openai', 1]]);
   });
 
   test('Anthropic: one create_batch span with the batch id and its request count', async () => {
@@ -260,6 +268,9 @@ describe('creating a batch: an operation without cost', () => {
     assert.equal(a[ATTR_TOKENMETER_BATCH_REQUEST_COUNT], 3);
     assert.equal(a[ATTR_GEN_AI_USAGE_COST], undefined);
     assert.equal(h.records.length, 0);
+    const m = await h.collect();
+    assert.deepEqual(creations(points(m, METRIC_TOKENMETER_BATCH_CREATIONS)), [['anthropic', 1]]);
+    assert.equal(points(m, METRIC_LLM_REQUESTS).length, 0);
   });
 
   test('a creation that fails: the app gets the same error, the span carries error.type', async () => {
@@ -268,6 +279,11 @@ describe('creating a batch: an operation without cost', () => {
     assert.equal(span!.attributes[ATTR_ERROR_TYPE], '400');
     assert.equal(span!.attributes[ATTR_TOKENMETER_BATCH_ID], undefined);
     assert.equal(h.records.length, 0);
+    assert.equal(
+      points(await h.collect(), METRIC_TOKENMETER_BATCH_CREATIONS).length,
+      0,
+      'a refused batch is not counted',
+    );
   });
 
   test('polling a batch makes no span', async () => {
@@ -309,5 +325,85 @@ describe('the OpenAI batch id of a downloaded output file', () => {
     await waitFor(() => h.records.length === 1);
     assert.equal(h.records[0]!.batchId, created.id);
     assert.equal(callSpans()[0]!.attributes[ATTR_TOKENMETER_BATCH_ID], created.id);
+  });
+});
+
+describe('results downloaded with a plain fetch and no method (a GET by default)', () => {
+  async function retrievedBatch(customIds: string[]) {
+    const file = await uploadInput(customIds);
+    return openai.batches.retrieve((await createBatch(file.id)).id);
+  }
+  const outputUrl = (fileId: string) => `${h.openaiBaseURL}/files/${fileId}/content`;
+
+  test('fetch(url) of an OpenAI output file: each line is a call with its custom id and the batch id, same bytes', async () => {
+    const batch = await retrievedBatch(['one', 'two']);
+    const url = outputUrl(batch.output_file_id!);
+    const expected = await bare(async () => (await fetch(url)).text());
+    const response = await fetch(url);
+    assert.equal(response.status, 200);
+    assert.equal(await response.text(), expected);
+    await waitFor(() => h.records.length === 2);
+    assert.deepEqual(
+      h.records.map((r) => [r.batch, r.batchId, r.batchCustomId, r.provider]),
+      [
+        [true, batch.id, 'one', GEN_AI_PROVIDER_NAME_VALUE_OPENAI],
+        [true, batch.id, 'two', GEN_AI_PROVIDER_NAME_VALUE_OPENAI],
+      ],
+    );
+    assert.ok(h.records.every((r) => (r.cost?.totalUsd ?? 0) > 0));
+  });
+
+  test('fetch(url, {headers}) with no method: recorded the same way', async () => {
+    const batch = await retrievedBatch(['with-headers']);
+    const response = await fetch(outputUrl(batch.output_file_id!), {
+      headers: { authorization: 'Bearer sk-test' },
+    });
+    await response.text();
+    await waitFor(() => h.records.length === 1);
+    assert.equal(h.records[0]!.batchCustomId, 'with-headers');
+    assert.equal(h.records[0]!.batchId, batch.id);
+  });
+
+  test('fetch(new Request(url)) with no method: recorded the same way', async () => {
+    const batch = await retrievedBatch(['as-request']);
+    await (await fetch(new Request(outputUrl(batch.output_file_id!)))).text();
+    await waitFor(() => h.records.length === 1);
+    assert.equal(h.records[0]!.batchCustomId, 'as-request');
+    assert.equal(h.records[0]!.batchId, batch.id);
+  });
+
+  test('fetch(results_url) of an Anthropic batch: each result is a call with the batch id from the URL', async () => {
+    const created = await anthropic.messages.batches.create({
+      requests: [
+        {
+          custom_id: 'plain-fetch',
+          params: {
+            model: 'claude-3-5-haiku-20241022',
+            max_tokens: 64,
+            messages: [{ role: 'user' as const, content: 'A question' }],
+          },
+        },
+      ],
+    });
+    const url = created.results_url!;
+    const expected = await bare(async () => (await fetch(url)).text());
+    assert.equal(await (await fetch(url)).text(), expected);
+    await waitFor(() => h.records.length === 1);
+    const r = h.records[0]!;
+    assert.equal(r.provider, GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC);
+    assert.equal(r.batchId, created.id);
+    assert.equal(r.batchCustomId, 'plain-fetch');
+    assert.ok((r.cost?.totalUsd ?? 0) > 0);
+  });
+
+  test('a plain GET of any other URL is passed through and records nothing', async () => {
+    const response = await fetch(`${h.mock.url}/health`);
+    await response.text();
+    const file = await uploadInput(['not-output']);
+    // An uploaded input file ends in /content too: read, but its lines are requests, not results.
+    await (await fetch(outputUrl(file.id))).text();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(h.records.length, 0);
+    assert.equal(callSpans().length, 0);
   });
 });

@@ -52,6 +52,15 @@ export function mayBeBatchResults(href: string): boolean {
 }
 
 /**
+ * Constant-time test of a URL fetched with no method at all (a GET): does it end like a download of
+ * batch results? The providers' own results URLs (`.../files/{id}/content`, an Anthropic batch's
+ * `results_url`) carry no query string.
+ */
+export function endsLikeBatchResults(href: string): boolean {
+  return href.endsWith('/content') || href.endsWith('/results');
+}
+
+/**
  * The batch API of `kind` under `base` (the URL path before `/messages/batches/...` or
  * `/batches`, `/files/...`), or null when an inference call under that base URL would not be in
  * the kind's format (Anthropic Messages, OpenAI chat): the provider and server such a call gets.

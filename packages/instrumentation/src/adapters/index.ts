@@ -29,6 +29,7 @@ export {
   type BatchResultsDownload,
   type BatchResultsKind,
   createBatchResultsParser,
+  endsLikeBatchResults,
   mayBeBatchResults,
   readBatchResultLine,
   recognizeBatchResults,

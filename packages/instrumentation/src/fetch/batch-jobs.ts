@@ -1,7 +1,8 @@
 // Requests about batch jobs (see adapters/batch-jobs.ts). Creating a batch makes one span, a
 // `create_batch` operation without cost: its batch id, request count and input file, the provider,
-// the server and the attribution, or the error. It is not an LLM call: no CallRecord, so no
-// llm_requests_total, no store row and no $0 in the cost per request; the batch's requests are
+// the server and the attribution, or the error; a created batch is counted in
+// tokenmeter.batch.creations. It is not an LLM call: no CallRecord, so no llm_requests_total, no
+// store row and no $0 in the cost per request; the batch's requests are
 // recorded, priced at the batch tier, when their results are downloaded. Reading an OpenAI batch
 // (create, retrieve, list) teaches which output and error files are the batch's. The body is
 // observed as the app reads it (never cloned), like any non-streamed response.
@@ -63,7 +64,9 @@ class BatchJobCall extends LlmCall {
     this.done = true;
     try {
       this.runtime.pending.delete(this);
-      if (this.request.action === 'create') this.createSpan(options);
+      if (this.request.action !== 'create') return;
+      this.createSpan(options);
+      if (options.errorType === undefined) this.runtime.metrics.batchCreated(this.request.provider);
     } catch (error) {
       this.runtime.internalError('batch', error);
     }

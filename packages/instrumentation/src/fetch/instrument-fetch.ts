@@ -16,6 +16,7 @@ import {
   portkeyProvider,
 } from '../adapters/gateways.js';
 import {
+  endsLikeBatchResults,
   isOpenAIStreamFormat,
   mayBeBatchJob,
   mayBeBatchResults,
@@ -82,9 +83,13 @@ export function instrumentFetch<F extends FetchFn>(
     if (!runtime.enabled) return Reflect.apply(original, this, args);
     const input = args[0];
     const init = args[1];
-    // Fast path: only POSTs are inference calls (the usual GET has no init.method at all).
+    // Fast path: only POSTs are inference calls (the usual GET has no init.method at all); of such
+    // a GET, only a download of batch results is observed, told by the URL's end in constant time.
     const m = (init as { method?: unknown } | null | undefined)?.method;
-    if (m === undefined && typeof input === 'string') return Reflect.apply(original, this, args);
+    if (m === undefined && typeof input === 'string')
+      return endsLikeBatchResults(input)
+        ? batchGet(runtime, original, this, args, global)
+        : Reflect.apply(original, this, args);
     const method = methodOf(input, init);
     if (method !== 'POST') {
       // A batch read or a download of its results (its results are calls); any other non-POST goes straight on.

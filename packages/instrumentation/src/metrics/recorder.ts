@@ -63,6 +63,7 @@ import {
   METRIC_LLM_COST_USD_ROLLING_24H_DESCRIPTOR,
   METRIC_LLM_REQUESTS_DESCRIPTOR,
   METRIC_LLM_TOKENS_DESCRIPTOR,
+  METRIC_TOKENMETER_BATCH_CREATIONS_DESCRIPTOR,
   METRIC_TOKENMETER_CLIENT_OPERATION_COST_DESCRIPTOR,
   METRIC_TOKENMETER_INTERNAL_ERRORS_DESCRIPTOR,
   type MetricDescriptor,
@@ -217,6 +218,7 @@ interface Instruments {
   costTotal: ObservableCounter;
   rolling: ObservableGauge;
   internalErrors: Counter;
+  batchCreations: Counter;
   callback: (result: BatchObservableResult) => void;
   observables: Observable[];
 }
@@ -376,6 +378,10 @@ export class MetricsRecorder {
       internalErrors: meter.createCounter(METRIC_TOKENMETER_INTERNAL_ERRORS_DESCRIPTOR.name, {
         description: METRIC_TOKENMETER_INTERNAL_ERRORS_DESCRIPTOR.description,
         unit: METRIC_TOKENMETER_INTERNAL_ERRORS_DESCRIPTOR.unit,
+      }),
+      batchCreations: meter.createCounter(METRIC_TOKENMETER_BATCH_CREATIONS_DESCRIPTOR.name, {
+        description: METRIC_TOKENMETER_BATCH_CREATIONS_DESCRIPTOR.description,
+        unit: METRIC_TOKENMETER_BATCH_CREATIONS_DESCRIPTOR.unit,
       }),
       callback,
       observables,
@@ -707,6 +713,15 @@ export class MetricsRecorder {
   private failed(what: string, error: unknown): void {
     this.internalError(METRICS_COMPONENT);
     this.failures.report(what, `tokenmeter metrics: ${what}`, error);
+  }
+
+  /** Count one batch job the app created (tokenmeter.batch.creations{provider}): no call, no cost. */
+  batchCreated(provider: string): void {
+    try {
+      this.ensure()?.batchCreations.add(1, { [LABEL_PROVIDER]: provider });
+    } catch (error) {
+      this.failed('batch creations', error);
+    }
   }
 
   /** Count one failure inside tokenmeter (tokenmeter.internal.errors{tokenmeter.component}). */

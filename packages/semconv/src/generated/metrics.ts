@@ -137,6 +137,25 @@ export const METRIC_LLM_TOKENS_DESCRIPTOR: MetricDescriptor = {
 };
 
 /**
+ * Batch jobs the application created (OpenAI Batch API, Anthropic Message Batches), by provider.
+ *
+ * @note A creation is an operation without cost, not an inference - it is kept out of llm_requests_total, so the cost per request never gets a $0 call. The batch's requests are counted in llm_requests_total, priced at the batch tier, when their results are downloaded. Creations the API refused are not counted (their create_batch span carries error.type).
+ *
+ * Instrument: counter. Unit: {batch}. Prometheus: tokenmeter_batch_creations_total.
+ * @experimental This metric is in development and may change.
+ */
+export const METRIC_TOKENMETER_BATCH_CREATIONS = 'tokenmeter.batch.creations' as const;
+
+/** The descriptor of {@link METRIC_TOKENMETER_BATCH_CREATIONS}. */
+export const METRIC_TOKENMETER_BATCH_CREATIONS_DESCRIPTOR: MetricDescriptor = {
+  name: METRIC_TOKENMETER_BATCH_CREATIONS,
+  instrument: 'counter',
+  unit: '{batch}',
+  description: "Batch jobs the application created (OpenAI Batch API, Anthropic Message Batches), by provider.",
+  prometheusName: 'tokenmeter_batch_creations_total',
+};
+
+/**
  * Cost in USD of each priced GenAI call.
  *
  * @note Unpriced calls record no point here; they are counted by llm.requests with priced=false.
