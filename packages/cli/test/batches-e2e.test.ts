@@ -3,13 +3,12 @@
 // Each result line is one stored call priced at the batch tier with its batch id and custom id;
 // creating a batch stores nothing (an operation without cost).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { type MockProvider, startMockProvider } from '@tokenmeter/mock-provider';
 import { CSV_COLUMNS } from '../src/query/export.js';
-import { PACKAGE_ROOT, run, tempDir } from './helpers.js';
+import { run, spawnUnderPreload, tempDir } from './helpers.js';
 
 let mock: MockProvider;
 before(async () => {
@@ -19,26 +18,13 @@ after(() => mock.close());
 
 /** Runs the batch app under the preload until it exits (the store is written at exit); its printed ids. */
 async function runBatchApp(storePath: string): Promise<Record<string, string>> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (v !== undefined && !k.startsWith('OTEL_') && !k.startsWith('TOKENMETER_') && k !== 'NODE_OPTIONS')
-      env[k] = v;
-  const child = spawn(
-    process.execPath,
-    ['--import', '@tokenmeter/node/register', path.join(PACKAGE_ROOT, 'test/fixtures/batch-app.mjs')],
-    {
-      cwd: PACKAGE_ROOT,
-      env: {
-        ...env,
-        MOCK_OPENAI_BASE_URL: mock.openaiBaseURL,
-        MOCK_ANTHROPIC_BASE_URL: mock.anthropicBaseURL,
-        OTEL_TRACES_EXPORTER: 'none',
-        OTEL_METRICS_EXPORTER: 'none',
-        TOKENMETER_STORE: storePath,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawnUnderPreload('batch-app.mjs', {
+    MOCK_OPENAI_BASE_URL: mock.openaiBaseURL,
+    MOCK_ANTHROPIC_BASE_URL: mock.anthropicBaseURL,
+    OTEL_TRACES_EXPORTER: 'none',
+    OTEL_METRICS_EXPORTER: 'none',
+    TOKENMETER_STORE: storePath,
+  });
   const guard = setTimeout(() => child.kill('SIGKILL'), 60_000); // a hang guard
   let stdout = '';
   let stderr = '';

@@ -1,6 +1,6 @@
 // Shared helpers of the CLI tests: temp stores filled with realistic priced calls, the CLI run in
 // process with captured output, and the real bin run as a child process.
-import { spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -266,6 +266,25 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<Run
     now: () => options.now ?? NOW,
   });
   return { code, stdout, stderr };
+}
+
+/**
+ * Starts `test/fixtures/<fixture>` under the preload (`--import @tokenmeter/node/register`), with
+ * `env` over a clean environment: no OTEL_* or TOKENMETER_* from the outer shell leaks in.
+ */
+export function spawnUnderPreload(
+  fixture: string,
+  env: Record<string, string>,
+): ChildProcessWithoutNullStreams {
+  const clean: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !k.startsWith('OTEL_') && !k.startsWith('TOKENMETER_') && k !== 'NODE_OPTIONS')
+      clean[k] = v;
+  return spawn(
+    process.execPath,
+    ['--import', '@tokenmeter/node/register', path.join(PACKAGE_ROOT, 'test/fixtures', fixture)],
+    { cwd: PACKAGE_ROOT, env: { ...clean, ...env }, stdio: ['pipe', 'pipe', 'pipe'] },
+  );
 }
 
 /** Runs the real `bin/tokenmeter.mjs` (built dist) as a child process. */

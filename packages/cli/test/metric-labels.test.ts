@@ -2,7 +2,6 @@
 // Prometheus endpoint, from its recorder, and `tokenmeter serve`'s /metrics, from the store the same
 // calls were written to. Both scraped for the same calls: the same series with the same values.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { type MockProvider, startMockProvider } from '@tokenmeter/mock-provider';
@@ -11,7 +10,7 @@ import {
   METRIC_LLM_REQUESTS_DESCRIPTOR,
   METRIC_LLM_TOKENS_DESCRIPTOR,
 } from '@tokenmeter/semconv';
-import { freePort, PACKAGE_ROOT, tempDir } from './helpers.js';
+import { freePort, spawnUnderPreload, tempDir } from './helpers.js';
 import { serve } from './server-helpers.js';
 
 let mock: MockProvider;
@@ -23,26 +22,13 @@ after(() => mock.close());
 /** Runs the app under the preload, scrapes its /metrics once it is done, then stops it (the store is written at exit). */
 async function runAndScrape(storePath: string): Promise<string> {
   const port = await freePort();
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (v !== undefined && !k.startsWith('OTEL_') && !k.startsWith('TOKENMETER_') && k !== 'NODE_OPTIONS')
-      env[k] = v;
-  const child = spawn(
-    process.execPath,
-    ['--import', '@tokenmeter/node/register', path.join(PACKAGE_ROOT, 'test/fixtures/label-app.mjs')],
-    {
-      cwd: PACKAGE_ROOT,
-      env: {
-        ...env,
-        MOCK_OPENAI_BASE_URL: mock.openaiBaseURL,
-        OTEL_TRACES_EXPORTER: 'none',
-        OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
-        TOKENMETER_STORE: storePath,
-        TOKENMETER_PROVIDERS: `openai=${mock.openaiBaseURL}`,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawnUnderPreload('label-app.mjs', {
+    MOCK_OPENAI_BASE_URL: mock.openaiBaseURL,
+    OTEL_TRACES_EXPORTER: 'none',
+    OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+    TOKENMETER_STORE: storePath,
+    TOKENMETER_PROVIDERS: `openai=${mock.openaiBaseURL}`,
+  });
   const guard = setTimeout(() => child.kill('SIGKILL'), 60_000); // a hang guard
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
