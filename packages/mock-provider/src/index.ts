@@ -2,7 +2,13 @@ export type { AdminFault, BilledUsage, BillingPrice } from './billing.js';
 export { DEFAULT_BILLING_PRICES } from './billing.js';
 export { decodeEventStream, encodeEventStreamMessage } from './eventstream.js';
 export { startMockProvider } from './server.js';
-export type { FaultKind, MockProvider, MockProviderOptions, RecordedRequest } from './types.js';
+export type {
+  FaultKind,
+  MockProvider,
+  MockProviderOptions,
+  RecordedRequest,
+  RecordedResponse,
+} from './types.js';
 export {
   CHARS_PER_TOKEN,
   DEFAULT_REPLY_TOKENS,

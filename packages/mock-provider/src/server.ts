@@ -19,6 +19,7 @@ import * as bedrock from './providers/bedrock.js';
 import * as gemini from './providers/gemini.js';
 import * as ollama from './providers/ollama.js';
 import * as openai from './providers/openai.js';
+import { sendRecorded } from './replay.js';
 import {
   DEFAULT_SLOW_DELAY_MS,
   errorResponse,
@@ -29,7 +30,13 @@ import {
   sendError,
   sleepUnlessClosed,
 } from './respond.js';
-import type { FaultKind, MockProvider, MockProviderOptions, RecordedRequest } from './types.js';
+import type {
+  FaultKind,
+  MockProvider,
+  MockProviderOptions,
+  RecordedRequest,
+  RecordedResponse,
+} from './types.js';
 
 const REDACTED = '[REDACTED]';
 const SECRET_HEADERS = new Set([
@@ -276,6 +283,7 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
   const state = new ServerState(options);
   const maxRecorded = options.maxRecordedRequests ?? 1000;
   let recorded: RecordedRequest[] = [];
+  let replays: RecordedResponse[] = [];
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const startTime = Date.now();
@@ -314,6 +322,11 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
       time: startTime,
     });
     if (recorded.length > maxRecorded) recorded = recorded.slice(recorded.length - maxRecorded);
+    const replay = replays.shift();
+    if (replay !== undefined) {
+      sendRecorded(res, replay);
+      return;
+    }
 
     const cacheHeader = header({ req }, 'x-mock-cache');
     const ctx: Ctx = {
@@ -454,8 +467,12 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
     get requests() {
       return recorded;
     },
+    replayNext(recording) {
+      replays.push(recording);
+    },
     reset() {
       recorded = [];
+      replays = [];
       state.reset();
     },
     close() {

@@ -82,10 +82,27 @@ export interface MockProvider {
     add(usage: BilledUsage): void;
     failNext(fault: AdminFault, times?: number): void;
   };
-  /** Forgets recorded requests, the prompt-cache state, the fault counters and the bill. */
+  /**
+   * Queues a recorded response: the next request (any path) is answered with its status, headers
+   * and body bytes instead of the mock's own answer, and is still listed in `requests`. Queued
+   * responses answer requests in order. The recorded length, chunking and compression headers are
+   * replaced by the bytes served.
+   */
+  replayNext(recording: RecordedResponse): void;
+  /** Forgets recorded requests, queued replays, the prompt-cache state, the fault counters and the bill. */
   reset(): void;
   /** Stops the server, dropping open connections (hanging and streaming requests included). */
   close(): Promise<void>;
+}
+
+/** A response recorded from a real server, for {@link MockProvider.replayNext}. */
+export interface RecordedResponse {
+  /** Default 200. */
+  status?: number;
+  /** As recorded (names in any case). */
+  headers: Record<string, string>;
+  /** The body's bytes (a string is sent as UTF-8). */
+  body: string | Uint8Array;
 }
 
 /**
