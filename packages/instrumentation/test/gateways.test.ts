@@ -31,6 +31,7 @@ import {
 } from '@tokenmeter/semconv';
 import type OpenAIType from 'openai';
 import { loadTokenCounter } from '../src/estimate/index.js';
+import { fixtureBytes, fixtureJson } from './adapters/helpers.js';
 import { type Harness, points, requireSdk, startHarness, tokenmeterSpans, waitFor } from './helpers/otel.js';
 
 let h: Harness;
@@ -468,5 +469,147 @@ describe('declared endpoints', () => {
     assert.equal(a[ATTR_GEN_AI_PROVIDER_NAME], 'vllm');
     assert.equal(a[ATTR_GEN_AI_USAGE_COST], undefined);
     assert.equal(a[ATTR_TOKENMETER_PRICING_MATCH], 'unknown_provider');
+  });
+});
+
+describe('recorded gateway responses replayed to the real SDKs (test/fixtures/gateways)', () => {
+  const recorded = (name: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+    h.mock.replayNext({ headers, body: fixtureBytes(`gateways/${name}`) });
+  const litellm = fixtureJson('gateways/litellm-proxy.headers.json') as Record<
+    'chat' | 'stream',
+    Record<string, string>
+  >;
+  const openrouter = () =>
+    openaiAt('https://openrouter.ai/api/v1', viaMock('https://openrouter.ai', '/gateway/openrouter'));
+
+  test('OpenRouter: the cost it reported is the call cost, its own list price beside it shows the drift', async () => {
+    recorded('openrouter-chat.json');
+    const res = await openrouter().chat.completions.create({
+      model: 'openai/gpt-oss-120b',
+      messages: [{ role: 'user', content: 'What is the capital of France?' }],
+    });
+    assert.equal(res.choices[0]!.message.content, 'The capital of France is **Paris**.');
+    const a = (await oneSpan()).attributes;
+    assert.equal(a[ATTR_GEN_AI_PROVIDER_NAME], GEN_AI_PROVIDER_NAME_VALUE_OPENROUTER);
+    assert.equal(a[ATTR_GEN_AI_USAGE_INPUT_TOKENS], 74);
+    assert.equal(a[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS], 21);
+    const record = h.records[0]!;
+    assert.equal(record.cost?.totalNanos, 5_370);
+    assert.equal(record.cost?.source, 'provider');
+    // The bundled catalog's OpenRouter list price: $0.039 / $0.18 per Mtok (the call went to a cheaper route).
+    assert.equal(record.localCost?.totalNanos, 74 * 39 + 21 * 180);
+  });
+
+  test('OpenRouter bring-your-own-key: the upstream cost billed to the key counts, though OpenRouter charged 0', async () => {
+    recorded('openrouter-chat-byok.json');
+    await openrouter().chat.completions.create({
+      model: 'anthropic/claude-opus-5',
+      messages: [{ role: 'user', content: 'What is the capital of France?' }],
+    });
+    await oneSpan();
+    const record = h.records[0]!;
+    assert.equal(record.cost?.totalNanos, 4_170_000);
+    assert.equal(record.cost?.source, 'provider');
+    assert.equal(
+      record.localCost?.totalNanos,
+      14 * 5_000 + 164 * 25_000,
+      'claude-opus-5 at $5 / $25 per Mtok',
+    );
+  });
+
+  test('OpenRouter stream: usage and cost of the last event, equal to the local price to the nano-dollar', async () => {
+    recorded('openrouter-chat-stream.sse', { 'content-type': 'text/event-stream' });
+    const stream = await openrouter().chat.completions.create({
+      model: 'anthropic/claude-sonnet-4.6',
+      messages: ask,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = '';
+    let sent: { prompt_tokens: number; completion_tokens: number } | undefined;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta?.content ?? '';
+      if (chunk.usage) sent = chunk.usage;
+    }
+    assert.equal(text, 'Hello!');
+    assert.deepEqual([sent?.prompt_tokens, sent?.completion_tokens], [254, 5]);
+    const a = (await oneSpan()).attributes;
+    assert.equal(a[ATTR_TOKENMETER_USAGE_ESTIMATED], undefined);
+    const record = h.records[0]!;
+    assert.equal(record.cost?.totalNanos, 837_000);
+    assert.equal(record.localCost?.totalNanos, 254 * 3_000 + 5 * 15_000);
+  });
+
+  test('a LiteLLM proxy: its x-litellm-response-cost is the call cost; gpt-3.5-turbo priced as openai beside it', async () => {
+    recorded('litellm-proxy-chat.json', litellm.chat);
+    const res = await openaiAt(h.mock.url).chat.completions.create({
+      model: 'gpt-3.5-turbo',
+      messages: [{ role: 'user', content: 'Hey, what is up?' }],
+      n: 1,
+    });
+    assert.equal(res.model, 'gpt-3.5-turbo-0125');
+    const a = (await oneSpan()).attributes;
+    assert.equal(a[ATTR_TOKENMETER_AI_GATEWAY_NAME], 'litellm');
+    assert.equal(a[ATTR_GEN_AI_PROVIDER_NAME], GEN_AI_PROVIDER_NAME_VALUE_OPENAI);
+    assert.equal(a[ATTR_GEN_AI_USAGE_COST], 0.0000425);
+    const record = h.records[0]!;
+    assert.equal(record.cost?.source, 'provider');
+    assert.equal(record.cost?.totalNanos, 42_500);
+    assert.equal(
+      record.localCost?.totalNanos,
+      13 * 500 + 24 * 1_500,
+      'gpt-3.5-turbo at $0.50 / $1.50 per Mtok',
+    );
+  });
+
+  test('a LiteLLM proxy stream: exact usage as sent, priced from the catalog (its headers carry no cost)', async () => {
+    recorded('litellm-proxy-chat-stream.sse', litellm.stream);
+    const stream = await openaiAt(h.mock.url).chat.completions.create({
+      model: 'gpt-3.5-turbo',
+      messages: [{ role: 'user', content: 'Hey, what is up?' }],
+      n: 1,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+    assert.equal(
+      text,
+      'Not much, just here to chat and help with anything you need. How can I assist you today?',
+    );
+    await oneSpan();
+    const record = h.records[0]!;
+    assert.equal(record.gateway, 'litellm');
+    assert.equal(record.usageEstimated, false);
+    assert.equal(record.cost?.source, 'catalog');
+    assert.equal(record.cost?.totalNanos, 13 * 500 + 22 * 1_500);
+  });
+
+  test('Vercel AI Gateway, Anthropic Messages stream: 13 input tokens from message_delta, not the 0 of message_start', async () => {
+    recorded('vercel-messages-stream.sse', { 'content-type': 'text/event-stream' });
+    const client = new Anthropic({
+      baseURL: 'https://ai-gateway.vercel.sh',
+      apiKey: 'x',
+      maxRetries: 0,
+      fetch: viaMock('https://ai-gateway.vercel.sh', '/gateway/vercel'),
+    });
+    const stream = await client.messages.create({
+      model: 'anthropic/claude-haiku-4.5',
+      max_tokens: 100,
+      messages: ask,
+      stream: true,
+    });
+    let text = '';
+    for await (const event of stream) {
+      if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
+    }
+    assert.equal(text, 'Hi!');
+    const a = (await oneSpan()).attributes;
+    assert.equal(a[ATTR_TOKENMETER_AI_GATEWAY_NAME], 'vercel');
+    assert.equal(a[ATTR_GEN_AI_PROVIDER_NAME], GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC);
+    assert.equal(a[ATTR_GEN_AI_USAGE_INPUT_TOKENS], 13);
+    assert.equal(a[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS], 5);
+    // claude-haiku-4.5 at $1 / $5 per Mtok: the gateway's own `cost` (0.000038) to the nano-dollar.
+    assert.equal(h.records[0]!.cost?.totalNanos, 13 * 1_000 + 5 * 5_000);
   });
 });
