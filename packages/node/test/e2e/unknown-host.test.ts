@@ -3,8 +3,10 @@
 // the model, so the call is priced in the span, the metrics and the store alike, marked
 // inferred_provider; a stream whose caller asked for usage records exactly what the server sent.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
+import { promisify } from 'node:util';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { calculateCost } from '@tokenmeter/pricing';
 import {
@@ -21,7 +23,7 @@ import {
 } from '@tokenmeter/semconv';
 import { openStore } from '@tokenmeter/store';
 import { useE2eEnv } from '../helpers/e2e-env.js';
-import { type RunResult, runApp } from '../helpers/run-app.js';
+import { REPO, type RunResult, runApp } from '../helpers/run-app.js';
 import { byScenario, openaiChatUsage } from './expect.js';
 
 const e2e = useE2eEnv('unknown-host');
@@ -136,4 +138,71 @@ test('a LiteLLM proxy’s reported cost reaches the store as the call’s cost, 
   } finally {
     store.close();
   }
+});
+
+test('a reported cost on a model with no local price: span, metrics, store row and `tokenmeter cost` all count it priced by the provider', async () => {
+  const storePath = path.join(e2e.dir, 'provider-reported.db');
+  const service = 'provider-reported-e2e';
+  const run = await runApp('openai.mjs', {
+    preload: 'import',
+    env: {
+      MOCK_OPENAI_BASE_URL: `${e2e.mock.url}/gateway/litellm/v1`,
+      MODEL: 'acme/house-model-no-catalog-knows',
+      SCENARIOS: 'chat',
+      OTEL_SERVICE_NAME: service,
+      OTEL_EXPORTER_OTLP_ENDPOINT: e2e.receiver.url,
+      OTEL_METRICS_EXPORTER: 'otlp',
+      TOKENMETER_STORE: storePath,
+    },
+  });
+  assert.equal(run.code, 0, run.stderr);
+  const usage = byScenario(run.json).get('chat')!.usage as Parameters<typeof openaiChatUsage>[0];
+  // The mock's LiteLLM reports the tokens at gpt-4o-mini's list price.
+  const reported = usage.prompt_tokens * 150 + usage.completion_tokens * 600;
+
+  const [span] = e2e.receiver.spans.filter((s) => s.resource[ATTR_SERVICE_NAME] === service && s.kind === 3);
+  assert.ok(span);
+  assert.equal(span.attributes[ATTR_TOKENMETER_PRICING_MATCH], 'provider_reported');
+  assert.equal(Math.round((span.attributes[ATTR_GEN_AI_USAGE_COST] as number) * 1e9), reported);
+  assert.equal(span.attributes['tokenmeter.cost.local'], undefined);
+
+  const requests = e2e.receiver.points.filter(
+    (p) => p.resource[ATTR_SERVICE_NAME] === service && p.metric === METRIC_LLM_REQUESTS_DESCRIPTOR.name,
+  );
+  assert.deepEqual(
+    requests.map((p) => String(p.attributes.priced)),
+    ['true'],
+  );
+
+  const store = openStore(storePath, { readonly: true });
+  try {
+    const [c] = store.calls({ limit: 10 }).calls;
+    assert.ok(c);
+    assert.equal(c.pricingMatch, 'provider_reported');
+    assert.equal(c.costNanos, reported);
+    assert.equal(c.costReported, true);
+    assert.equal(c.localCostNanos, null);
+  } finally {
+    store.close();
+  }
+
+  const cli = path.join(REPO, 'packages/cli/bin/tokenmeter.mjs');
+  const cost = async (...extra: string[]) => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [cli, 'cost', '--store', storePath, '--since', '1h', '--json', ...extra],
+      { timeout: 60_000 },
+    );
+    return JSON.parse(stdout) as {
+      totals: { costNanos: number; unpricedCalls: number };
+      reportedCalls: number;
+    };
+  };
+  const provider = await cost();
+  assert.equal(provider.totals.costNanos, reported);
+  assert.equal(provider.totals.unpricedCalls, 0, 'not unpriced: the provider priced it');
+  assert.equal(provider.reportedCalls, 1);
+  const local = await cost('--source', 'local');
+  assert.equal(local.totals.costNanos, 0);
+  assert.equal(local.totals.unpricedCalls, 1, 'tokenmeter has no price of its own for it');
 });
