@@ -285,7 +285,7 @@ describe('known gateways by host', () => {
     assert.equal(h.records[0]!.cost?.totalNanos, usage.prompt_tokens * 590 + usage.completion_tokens * 790);
   });
 
-  test("Portkey: an inline x-portkey-config names the provider; a slug of the user's own falls back to the model", async () => {
+  test("Portkey: an inline x-portkey-config names the provider; a slug of the user's own is resolved by the provider Portkey's response names", async () => {
     const client = openaiAt(
       'https://api.portkey.ai/v1',
       viaMock('https://api.portkey.ai', '/gateway/portkey'),
@@ -308,7 +308,59 @@ describe('known gateways by host', () => {
     );
     const a = (await oneSpan()).attributes;
     assert.equal(a[ATTR_GEN_AI_PROVIDER_NAME], GEN_AI_PROVIDER_NAME_VALUE_OPENAI);
-    assert.equal(a[ATTR_TOKENMETER_PRICING_MATCH], TOKENMETER_PRICING_MATCH_VALUE_INFERRED_PROVIDER);
+    // The slug says nothing; the response's x-portkey-provider (openai) does: priced as openai's own.
+    assert.equal(h.mock.requests[0]!.headers['x-portkey-provider'], '@my-openai-prod');
+    assert.equal(a[ATTR_TOKENMETER_PRICING_MATCH], 'exact');
+  });
+
+  test('Portkey: a virtual key or saved config names no provider; the x-portkey-provider its response carries prices the call', async () => {
+    const client = openaiAt(
+      'https://api.portkey.ai/v1',
+      viaMock('https://api.portkey.ai', '/gateway/portkey'),
+    );
+    const res = await client.chat.completions.create(
+      { model: 'llama-3.3-70b-versatile', messages: ask },
+      {
+        headers: {
+          'x-portkey-config': 'pc-saved-0123',
+          'x-portkey-virtual-key': 'vk-secret-groq-0123',
+          'x-portkey-api-key': 'pk-secret-0123',
+          'x-mock-served-by': 'groq',
+        },
+      },
+    );
+    const a = (await oneSpan()).attributes;
+    assert.equal(a[ATTR_GEN_AI_PROVIDER_NAME], GEN_AI_PROVIDER_NAME_VALUE_GROQ);
+    assert.equal(a[ATTR_TOKENMETER_AI_GATEWAY_NAME], 'portkey');
+    assert.equal(a[ATTR_TOKENMETER_PRICING_PROVIDER_ID], 'groq');
+    const usage = res.usage!;
+    assert.equal(h.records[0]!.cost?.totalNanos, usage.prompt_tokens * 590 + usage.completion_tokens * 790);
+    assert.ok(!JSON.stringify(a).includes('secret'), 'no Portkey key or virtual key is recorded');
+  });
+
+  test('Portkey fell back to another target: the provider its response names wins over the one the request named', async () => {
+    const client = openaiAt(
+      'https://api.portkey.ai/v1',
+      viaMock('https://api.portkey.ai', '/gateway/portkey'),
+    );
+    await client.chat.completions.create(
+      { model: 'llama-3.3-70b-versatile', messages: ask },
+      { headers: { 'x-portkey-provider': 'openai', 'x-mock-served-by': 'groq' } },
+    );
+    const a = (await oneSpan()).attributes;
+    assert.equal(a[ATTR_GEN_AI_PROVIDER_NAME], GEN_AI_PROVIDER_NAME_VALUE_GROQ);
+    assert.equal(a[ATTR_TOKENMETER_PRICING_MATCH], 'exact');
+  });
+
+  test('Portkey behind a company URL, known only by its response headers: the provider they name prices the call', async () => {
+    const client = openaiAt(`${h.mock.url}/gateway/portkey/v1`);
+    await client.chat.completions.create(
+      { model: 'llama-3.3-70b-versatile', messages: ask },
+      { headers: { 'x-mock-served-by': 'groq' } },
+    );
+    const a = (await oneSpan()).attributes;
+    assert.equal(a[ATTR_TOKENMETER_AI_GATEWAY_NAME], 'portkey');
+    assert.equal(a[ATTR_GEN_AI_PROVIDER_NAME], GEN_AI_PROVIDER_NAME_VALUE_GROQ);
   });
 
   test('Portkey self-hosted at a company URL: x-portkey-provider prices the call and names the gateway', async () => {

@@ -6,7 +6,9 @@
 //   accounting"); the body names the upstream `provider`.
 // - litellm: x-litellm-call-id, x-litellm-model-id, x-litellm-version, x-litellm-response-duration-ms,
 //   and x-litellm-response-cost (USD) on non-streamed responses (a stream's headers leave first).
-// - portkey: x-portkey-trace-id, x-portkey-retry-attempt-count, x-portkey-cache-status.
+// - portkey: x-portkey-trace-id, x-portkey-retry-attempt-count, x-portkey-cache-status, and
+//   x-portkey-provider naming the provider that served the call (Portkey-AI/gateway sets it on
+//   every response whose provider it knows).
 // - helicone: helicone-id.
 // - cloudflare: cf-aig-log-id, cf-aig-event-id, cf-aig-cache-status, cf-aig-step; its path is
 //   `/v1/{account}/{gateway}/{provider}/{provider path}` (Cloudflare AI Gateway's own layout).
@@ -14,7 +16,7 @@
 // The reported cost is `x-mock-reported-cost` (USD) when the request sets it, else the call's
 // tokens at gpt-4o-mini's list price ($0.15 in / $0.60 out per million).
 import { randomUUID } from 'node:crypto';
-import { type Ctx, header } from './context.js';
+import { type Ctx, header, type Provider } from './context.js';
 
 export type MockGateway = 'openrouter' | 'litellm' | 'portkey' | 'helicone' | 'cloudflare' | 'vercel';
 
@@ -80,6 +82,7 @@ export function gatewayHeaders(
         'x-portkey-trace-id': randomUUID(),
         'x-portkey-retry-attempt-count': '0',
         'x-portkey-cache-status': 'DISABLED',
+        'x-portkey-provider': portkeyServedBy(ctx),
       };
     case 'helicone':
       return { 'helicone-id': randomUUID() };
@@ -92,6 +95,40 @@ export function gatewayHeaders(
       };
     default:
       return {};
+  }
+}
+
+/** Portkey's slug of each mock provider. */
+const PORTKEY_SLUGS: Record<Provider, string> = {
+  openai: 'openai',
+  azure: 'azure-openai',
+  anthropic: 'anthropic',
+  gemini: 'google',
+  bedrock: 'bedrock',
+  ollama: 'ollama',
+};
+
+/**
+ * The provider Portkey says served a call (its `x-portkey-provider` response header):
+ * `x-mock-served-by` (what a virtual key or saved config resolved to, a fallback target), else the
+ * one the request names in `x-portkey-provider` or an inline `x-portkey-config`, else the provider
+ * whose API the path speaks.
+ */
+function portkeyServedBy(ctx: Ctx): string {
+  const served = header(ctx, 'x-mock-served-by');
+  if (served !== undefined) return served;
+  const named = header(ctx, 'x-portkey-provider') ?? inlineConfigProvider(header(ctx, 'x-portkey-config'));
+  return named !== undefined && !named.startsWith('@') ? named : PORTKEY_SLUGS[ctx.provider];
+}
+
+/** The `provider` of an inline JSON `x-portkey-config` (not a saved config's id). */
+function inlineConfigProvider(config: string | undefined): string | undefined {
+  if (config === undefined || !config.trimStart().startsWith('{')) return undefined;
+  try {
+    const provider = (JSON.parse(config) as { provider?: unknown }).provider;
+    return typeof provider === 'string' ? provider : undefined;
+  } catch {
+    return undefined;
   }
 }
 

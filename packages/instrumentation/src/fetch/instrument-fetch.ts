@@ -313,8 +313,9 @@ function knownGateway(runtime: TokenmeterRuntime, info: RequestInfo, url: URL): 
 
 /**
  * What the response headers say about a call that did not go to a provider's own host: the gateway
- * they name (remembered for the origin's next calls), and the cost a gateway reports in a header
- * (non-streamed responses: a stream's headers leave before its cost is known).
+ * they name (remembered for the origin's next calls), the provider Portkey says served it, and the
+ * cost a gateway reports in a header (non-streamed responses: a stream's headers leave before its
+ * cost is known).
  */
 function readGatewayHeaders(call: LlmCall, headers: Headers): void {
   const info = call.info;
@@ -326,7 +327,20 @@ function readGatewayHeaders(call: LlmCall, headers: Headers): void {
       if (call.origin !== undefined) call.runtime.learnGateway(call.origin, named);
     }
   }
+  if (call.gateway === AI_GATEWAY_PORTKEY) portkeyServedBy(info, headers);
   if (call.gateway !== undefined && !info.stream) call.headerCostNanos = headerReportedCost(headers);
+}
+
+/**
+ * Portkey names the provider that served a call in its response (`x-portkey-provider`, the target
+ * it ended on after fallbacks or load balancing): that provider prices the call, then the model's,
+ * even when the request named none (a virtual key, a saved config) or another one.
+ */
+function portkeyServedBy(info: RequestInfo, headers: Headers): void {
+  const served = portkeyProvider(headers.get(PORTKEY_PROVIDER_HEADER) ?? undefined, undefined);
+  if (served === undefined) return;
+  info.provider = served;
+  info.providerFromModel = 'fallback';
 }
 
 function includeUsageOf(body: unknown): unknown {
