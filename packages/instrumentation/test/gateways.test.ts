@@ -452,6 +452,28 @@ describe('gateways recognised by their response headers', () => {
     assert.equal(sent.stream_options?.include_usage, true);
   });
 
+  test('a LiteLLM proxy run with include_cost_in_streaming_usage: the cost in its stream’s last usage is the call cost', async () => {
+    const client = openaiAt(`${h.mock.url}/gateway/litellm/v1`);
+    const stream = await client.chat.completions.create(
+      { model: 'gpt-4o-mini', messages: ask, stream: true, stream_options: { include_usage: true } },
+      {
+        headers: {
+          'x-mock-include-cost-in-streaming-usage': 'true',
+          'x-mock-reported-cost': '0.0000123',
+        },
+      },
+    );
+    let sent: { prompt_tokens: number; completion_tokens: number } | undefined;
+    for await (const chunk of stream) if (chunk.usage) sent = chunk.usage;
+    assert.ok(sent);
+    const a = (await oneSpan()).attributes;
+    assert.equal(a[ATTR_TOKENMETER_AI_GATEWAY_NAME], 'litellm');
+    assert.equal(a[ATTR_TOKENMETER_PRICING_SOURCE], 'provider');
+    const record = h.records[0]!;
+    assert.equal(record.cost?.totalNanos, 12_300);
+    assert.equal(record.localCost?.totalNanos, gpt4oMiniNanos(sent.prompt_tokens, sent.completion_tokens));
+  });
+
   test('Helicone and Portkey behind a company URL are named by their headers', async () => {
     for (const name of ['helicone', 'portkey', 'cloudflare']) {
       h.reset();

@@ -5,7 +5,8 @@
 //   (streams end with a usage chunk whether or not include_usage was asked: OpenRouter's "usage
 //   accounting"); the body names the upstream `provider`.
 // - litellm: x-litellm-call-id, x-litellm-model-id, x-litellm-version, x-litellm-response-duration-ms,
-//   and x-litellm-response-cost (USD) on non-streamed responses (a stream's headers leave first).
+//   and x-litellm-response-cost (USD) on non-streamed responses (a stream's headers leave first);
+//   with include_cost_in_streaming_usage, a stream's last usage carries `cost`.
 // - portkey: x-portkey-trace-id, x-portkey-retry-attempt-count, x-portkey-cache-status, and
 //   x-portkey-provider naming the provider that served the call (Portkey-AI/gateway sets it on
 //   every response whose provider it knows).
@@ -58,6 +59,18 @@ export function addOpenRouterCost(ctx: Ctx, usage: Record<string, unknown>): voi
   usage.cost = reportedCostUsd(ctx, prompt, completion);
   usage.is_byok = false;
   usage.cost_details = { upstream_inference_cost: null };
+}
+
+/**
+ * A LiteLLM proxy run with `include_cost_in_streaming_usage: true` puts the call's cost in the usage
+ * of a stream's last chunk (`usage.cost`, USD); the request asks the mock to be such a proxy with
+ * `x-mock-include-cost-in-streaming-usage: true`. In place.
+ */
+export function addLiteLLMStreamCost(ctx: Ctx, usage: Record<string, unknown>): void {
+  if (header(ctx, 'x-mock-include-cost-in-streaming-usage') !== 'true') return;
+  const prompt = typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : 0;
+  const completion = typeof usage.completion_tokens === 'number' ? usage.completion_tokens : 0;
+  usage.cost = reportedCostUsd(ctx, prompt, completion);
 }
 
 /** The headers the gateway adds to a response (`usage` known: non-streamed JSON bodies). */

@@ -2,7 +2,7 @@
 // legacy completions, the Responses API, embeddings, model list.
 
 import { arr, type Ctx, nowSeconds, num, obj, planOutput, str } from '../context.js';
-import { addOpenRouterCost } from '../gateways.js';
+import { addLiteLLMStreamCost, addOpenRouterCost } from '../gateways.js';
 import { isKnownOpenAIModel, isOpenAIReasoningModel, openaiResponseModel } from '../models.js';
 import { pump, sendError, sendJson, sseData, sseEvent, wordIndices } from '../respond.js';
 import {
@@ -307,6 +307,7 @@ export async function chatCompletions(ctx: Ctx, route: OpenAIRouteOptions): Prom
       const chunk = base([]);
       chunk.usage = chatUsage({ prompt, cached, completion, reasoning: plan.reasoning * n });
       if (ctx.gateway === 'openrouter') addOpenRouterCost(ctx, chunk.usage as Record<string, unknown>);
+      else if (ctx.gateway === 'litellm') addLiteLLMStreamCost(ctx, chunk.usage as Record<string, unknown>);
       yield sseData(chunk);
     }
     yield 'data: [DONE]\n\n';
