@@ -156,6 +156,8 @@ export class LlmCall implements PendingCall, EndedCall {
   gateway: string | undefined;
   /** The cost a gateway reported in a response header (LiteLLM), in nano-dollars. */
   headerCostNanos: number | undefined;
+  /** The gateway answered from its own cache (its cache-status header says HIT): no provider cost. */
+  gatewayCacheHit: boolean | undefined;
   private readonly requestBody: unknown;
   private readonly requestText: string | undefined;
   /** The request URL's origin. */
@@ -340,12 +342,19 @@ export class LlmCall implements PendingCall, EndedCall {
     // recorded; server.address and the gateway name keep where the call went.
     const provider = priced.inferredProvider ?? info.provider;
     const gateway = this.gateway;
-    // A cost the response reports counts only from a gateway (a provider's own API reports none).
+    // A cost the response reports counts only from a gateway (a provider's own API reports none);
+    // an answer from the gateway's cache cost nothing, whatever the cached body says.
+    const cacheHit = this.gatewayCacheHit === true;
     const reported =
       gateway === undefined || options.blocked
         ? undefined
-        : (response?.reportedCostNanos ?? this.headerCostNanos);
-    const cost = reported === undefined ? priced.cost : reportedCost(reported, priced.cost, gateway!, model);
+        : cacheHit
+          ? 0
+          : (response?.reportedCostNanos ?? this.headerCostNanos);
+    const cost =
+      reported === undefined
+        ? priced.cost
+        : reportedCost(reported, priced.cost, cacheHit ? `${gateway}-cache` : gateway!, model);
     const span = this.startSpan(provider);
     const spanContext = span.spanContext();
     const sampled = (spanContext.traceFlags & 1) === 1;

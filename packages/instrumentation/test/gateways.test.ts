@@ -687,3 +687,53 @@ describe('recorded gateway responses replayed to the real SDKs (test/fixtures/ga
     assert.equal(h.records[0]!.cost?.totalNanos, 13 * 1_000 + 5 * 5_000);
   });
 });
+
+describe('answers from a gateway’s cache', () => {
+  test('Cloudflare, Portkey and Helicone answering from their cache: the call cost nothing, the list price kept beside it', async () => {
+    for (const name of ['cloudflare', 'portkey', 'helicone']) {
+      h.reset();
+      const base =
+        name === 'cloudflare'
+          ? `${h.mock.url}/gateway/cloudflare/v1/acct/gw/openai`
+          : `${h.mock.url}/gateway/${name}/v1`;
+      const res = await openaiAt(base).chat.completions.create(
+        { model: 'gpt-4o-mini', messages: ask },
+        { headers: { 'x-mock-gateway-cache': 'hit' } },
+      );
+      const a = (await oneSpan()).attributes;
+      assert.equal(a[ATTR_TOKENMETER_AI_GATEWAY_NAME], name);
+      assert.equal(a[ATTR_GEN_AI_USAGE_COST], 0, name);
+      assert.equal(a[ATTR_TOKENMETER_PRICING_SOURCE], 'provider', name);
+      assert.equal(a['tokenmeter.pricing.version'], `reported:${name}-cache`, name);
+      const usage = res.usage!;
+      const record = h.records[0]!;
+      assert.equal(record.cost?.totalNanos, 0, name);
+      assert.equal(
+        record.localCost?.totalNanos,
+        gpt4oMiniNanos(usage.prompt_tokens, usage.completion_tokens),
+        name,
+      );
+    }
+  });
+
+  test('a streamed answer from Cloudflare’s cache costs nothing either; a MISS is priced as usual', async () => {
+    const base = `${h.mock.url}/gateway/cloudflare/v1/acct/gw/openai`;
+    const stream = await openaiAt(base).chat.completions.create(
+      { model: 'gpt-4o-mini', messages: ask, stream: true },
+      { headers: { 'x-mock-gateway-cache': 'hit' } },
+    );
+    for await (const _ of stream) {
+      // read to the end
+    }
+    await waitFor(() => h.records.length === 1, LOADED_MACHINE_MS);
+    assert.equal(h.records[0]!.cost?.totalNanos, 0);
+    const res = await openaiAt(base).chat.completions.create({ model: 'gpt-4o-mini', messages: ask });
+    await waitFor(() => h.records.length === 2, LOADED_MACHINE_MS);
+    const missed = h.records[1]!;
+    assert.equal(missed.cost?.source, 'catalog');
+    assert.equal(
+      missed.cost?.totalNanos,
+      gpt4oMiniNanos(res.usage!.prompt_tokens, res.usage!.completion_tokens),
+    );
+  });
+});

@@ -94,21 +94,28 @@ export function gatewayHeaders(
       return {
         'x-portkey-trace-id': randomUUID(),
         'x-portkey-retry-attempt-count': '0',
-        'x-portkey-cache-status': 'DISABLED',
+        'x-portkey-cache-status': cacheHit(ctx) ? 'HIT' : 'DISABLED',
         'x-portkey-provider': portkeyServedBy(ctx),
       };
     case 'helicone':
-      return { 'helicone-id': randomUUID() };
+      return cacheHit(ctx)
+        ? { 'helicone-id': randomUUID(), 'helicone-cache': 'HIT' }
+        : { 'helicone-id': randomUUID() };
     case 'cloudflare':
       return {
         'cf-aig-log-id': '01JADMCQQQBWH3NXZ5GCRN98DP',
         'cf-aig-event-id': randomUUID(),
-        'cf-aig-cache-status': 'MISS',
+        'cf-aig-cache-status': cacheHit(ctx) ? 'HIT' : 'MISS',
         'cf-aig-step': '0',
       };
     default:
       return {};
   }
+}
+
+/** The request asks for an answer "from the gateway's cache" (`x-mock-gateway-cache: hit`). */
+function cacheHit(ctx: Ctx): boolean {
+  return header(ctx, 'x-mock-gateway-cache') === 'hit';
 }
 
 /** Portkey's slug of each mock provider. */

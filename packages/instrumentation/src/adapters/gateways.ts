@@ -5,9 +5,10 @@
 //
 // Response headers that name a gateway (each gateway's documented headers):
 // - LiteLLM proxy: x-litellm-call-id, x-litellm-model-id, x-litellm-version, x-litellm-response-cost
-// - Helicone: helicone-id
-// - Portkey: x-portkey-trace-id (also x-portkey-cache-status, x-portkey-retry-attempt-count)
-// - Cloudflare AI Gateway: cf-aig-log-id, cf-aig-cache-status, cf-aig-event-id
+// - Helicone: helicone-id (helicone-cache: HIT|MISS with caching on)
+// - Portkey: x-portkey-trace-id (also x-portkey-cache-status, x-portkey-retry-attempt-count,
+//   x-portkey-provider: the provider that served the call)
+// - Cloudflare AI Gateway: cf-aig-log-id, cf-aig-cache-status (HIT|MISS), cf-aig-event-id
 import {
   GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC,
   GEN_AI_PROVIDER_NAME_VALUE_AWS_BEDROCK,
@@ -88,6 +89,24 @@ export function portkeyProvider(
   } catch {
     return undefined;
   }
+}
+
+/** The response header in which a gateway says whether it answered from its own cache. */
+const CACHE_STATUS_HEADERS: ReadonlyMap<string, string> = new Map([
+  [AI_GATEWAY_CLOUDFLARE, 'cf-aig-cache-status'],
+  [AI_GATEWAY_PORTKEY, 'x-portkey-cache-status'],
+  [AI_GATEWAY_HELICONE, 'helicone-cache'],
+]);
+
+/**
+ * The gateway answered from its own cache (`HIT`; Portkey's semantic cache: `SEMANTIC HIT`), so no
+ * provider was called and the call cost nothing. One header lookup, for those three gateways only.
+ */
+export function gatewayCacheHit(gateway: string, headers: HeaderSource): boolean {
+  const name = CACHE_STATUS_HEADERS.get(gateway);
+  if (name === undefined) return false;
+  const status = header(headers, name)?.trim().toUpperCase();
+  return status === 'HIT' || status === 'SEMANTIC HIT';
 }
 
 /** LiteLLM's cost of the call in USD (a decimal string), on non-streamed responses. */

@@ -9,6 +9,7 @@ import { context, createContextKey } from '@opentelemetry/api';
 import {
   AI_GATEWAY_LITELLM,
   AI_GATEWAY_PORTKEY,
+  gatewayCacheHit,
   gatewayFromHeaders,
   headerReportedCost,
   PORTKEY_CONFIG_HEADER,
@@ -313,9 +314,9 @@ function knownGateway(runtime: TokenmeterRuntime, info: RequestInfo, url: URL): 
 
 /**
  * What the response headers say about a call that did not go to a provider's own host: the gateway
- * they name (remembered for the origin's next calls), the provider Portkey says served it, and the
- * cost a gateway reports in a header (non-streamed responses: a stream's headers leave before its
- * cost is known).
+ * they name (remembered for the origin's next calls), the provider Portkey says served it, an
+ * answer from the gateway's cache (no cost), and the cost a gateway reports in a header
+ * (non-streamed responses: a stream's headers leave before its cost is known).
  */
 function readGatewayHeaders(call: LlmCall, headers: Headers): void {
   const info = call.info;
@@ -327,8 +328,11 @@ function readGatewayHeaders(call: LlmCall, headers: Headers): void {
       if (call.origin !== undefined) call.runtime.learnGateway(call.origin, named);
     }
   }
-  if (call.gateway === AI_GATEWAY_PORTKEY) portkeyServedBy(info, headers);
-  if (call.gateway !== undefined && !info.stream) call.headerCostNanos = headerReportedCost(headers);
+  const gateway = call.gateway;
+  if (gateway === undefined) return;
+  if (gateway === AI_GATEWAY_PORTKEY) portkeyServedBy(info, headers);
+  if (gatewayCacheHit(gateway, headers)) call.gatewayCacheHit = true;
+  else if (!info.stream) call.headerCostNanos = headerReportedCost(headers);
 }
 
 /**

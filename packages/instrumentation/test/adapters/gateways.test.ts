@@ -5,7 +5,7 @@
 // x-litellm-response-cost).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { gatewayFromHeaders, headerReportedCost } from '../../src/adapters/gateways.js';
+import { gatewayCacheHit, gatewayFromHeaders, headerReportedCost } from '../../src/adapters/gateways.js';
 import { parseResponse } from '../../src/adapters/index.js';
 import { fixtureBytes, fixtureJson, info, runSse, splitAt } from './helpers.js';
 
@@ -45,6 +45,16 @@ describe('gateways named by their response headers', () => {
     // 4.25e-05: gpt-3.5-turbo-0125, 13 in + 24 out at $0.50 / $1.50 per Mtok.
     assert.equal(headerReportedCost(asHeaders(litellm.chat)), 42_500);
     assert.equal(headerReportedCost(asHeaders(litellm.stream)), undefined);
+  });
+
+  it('an answer from the gateway’s cache: Cloudflare and Helicone HIT, Portkey HIT or SEMANTIC HIT; MISS, DISABLED or another gateway’s header are not', () => {
+    assert.equal(gatewayCacheHit('cloudflare', asHeaders({ 'cf-aig-cache-status': 'HIT' })), true);
+    assert.equal(gatewayCacheHit('cloudflare', asHeaders(headers.cloudflare!)), false, 'MISS');
+    assert.equal(gatewayCacheHit('portkey', { 'x-portkey-cache-status': 'SEMANTIC HIT' }), true);
+    assert.equal(gatewayCacheHit('portkey', asHeaders(headers.portkey!)), false, 'DISABLED');
+    assert.equal(gatewayCacheHit('portkey', { 'x-portkey-cache-status': 'SEMANTIC MISS' }), false);
+    assert.equal(gatewayCacheHit('helicone', asHeaders({ 'Helicone-Cache': 'hit' })), true);
+    assert.equal(gatewayCacheHit('litellm', asHeaders({ 'cf-aig-cache-status': 'HIT' })), false);
   });
 
   it('a reported cost that is not a sane amount is ignored, never recorded', () => {
