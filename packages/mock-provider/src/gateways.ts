@@ -52,11 +52,16 @@ export function reportedCostUsd(ctx: Ctx, promptTokens: number, completionTokens
   return (promptTokens * 0.15 + completionTokens * 0.6) / 1e6;
 }
 
-/** OpenRouter's usage accounting added to an OpenAI usage object (in place). */
-export function addOpenRouterCost(ctx: Ctx, usage: Record<string, unknown>): void {
+/** The cost the gateway reports for an OpenAI usage object, in USD. */
+function costOfUsage(ctx: Ctx, usage: Record<string, unknown>): number {
   const prompt = typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : 0;
   const completion = typeof usage.completion_tokens === 'number' ? usage.completion_tokens : 0;
-  usage.cost = reportedCostUsd(ctx, prompt, completion);
+  return reportedCostUsd(ctx, prompt, completion);
+}
+
+/** OpenRouter's usage accounting added to an OpenAI usage object (in place). */
+export function addOpenRouterCost(ctx: Ctx, usage: Record<string, unknown>): void {
+  usage.cost = costOfUsage(ctx, usage);
   usage.is_byok = false;
   usage.cost_details = { upstream_inference_cost: null };
 }
@@ -67,10 +72,7 @@ export function addOpenRouterCost(ctx: Ctx, usage: Record<string, unknown>): voi
  * `x-mock-include-cost-in-streaming-usage: true`. In place.
  */
 export function addLiteLLMStreamCost(ctx: Ctx, usage: Record<string, unknown>): void {
-  if (header(ctx, 'x-mock-include-cost-in-streaming-usage') !== 'true') return;
-  const prompt = typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : 0;
-  const completion = typeof usage.completion_tokens === 'number' ? usage.completion_tokens : 0;
-  usage.cost = reportedCostUsd(ctx, prompt, completion);
+  if (header(ctx, 'x-mock-include-cost-in-streaming-usage') === 'true') usage.cost = costOfUsage(ctx, usage);
 }
 
 /** The headers the gateway adds to a response (`usage` known: non-streamed JSON bodies). */
