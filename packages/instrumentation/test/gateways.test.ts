@@ -17,6 +17,7 @@ import {
   ATTR_TOKENMETER_PRICING_MATCH,
   ATTR_TOKENMETER_PRICING_PROVIDER_ID,
   ATTR_TOKENMETER_PRICING_SOURCE,
+  ATTR_TOKENMETER_PRICING_VERSION,
   ATTR_TOKENMETER_USAGE_ESTIMATED,
   GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC,
   GEN_AI_PROVIDER_NAME_VALUE_GROQ,
@@ -704,7 +705,7 @@ describe('answers from a gateway’s cache', () => {
       assert.equal(a[ATTR_TOKENMETER_AI_GATEWAY_NAME], name);
       assert.equal(a[ATTR_GEN_AI_USAGE_COST], 0, name);
       assert.equal(a[ATTR_TOKENMETER_PRICING_SOURCE], 'provider', name);
-      assert.equal(a['tokenmeter.pricing.version'], `reported:${name}-cache`, name);
+      assert.equal(a[ATTR_TOKENMETER_PRICING_VERSION], `reported:${name}-cache`, name);
       const usage = res.usage!;
       const record = h.records[0]!;
       assert.equal(record.cost?.totalNanos, 0, name);

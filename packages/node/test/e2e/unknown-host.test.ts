@@ -15,6 +15,7 @@ import {
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_SERVER_ADDRESS,
+  ATTR_TOKENMETER_COST_LOCAL,
   ATTR_TOKENMETER_PRICING_MATCH,
   ATTR_TOKENMETER_USAGE_ESTIMATED,
   LABEL_PROVIDER,
@@ -164,7 +165,7 @@ test('a reported cost on a model with no local price: span, metrics, store row a
   assert.ok(span);
   assert.equal(span.attributes[ATTR_TOKENMETER_PRICING_MATCH], 'provider_reported');
   assert.equal(Math.round((span.attributes[ATTR_GEN_AI_USAGE_COST] as number) * 1e9), reported);
-  assert.equal(span.attributes['tokenmeter.cost.local'], undefined);
+  assert.equal(span.attributes[ATTR_TOKENMETER_COST_LOCAL], undefined);
 
   const requests = e2e.receiver.points.filter(
     (p) => p.resource[ATTR_SERVICE_NAME] === service && p.metric === METRIC_LLM_REQUESTS_DESCRIPTOR.name,
