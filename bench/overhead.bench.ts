@@ -7,33 +7,30 @@
 // traces to a local sink that answers 200, Prometheus endpoint on); each peer from a `--require`
 // setup file written as its README says (bench/overhead/peers). A second bare process is the A/A
 // control: what "bare minus bare" measures is the noise floor. The mock and the sink run in processes
-// of their own. The coordinator (this process) tells one process at a time to run a block of calls,
-// the order of the processes rotating from round to round. A block is charged the process's CPU
-// (`process.cpuUsage()`, user + system) from its start to the start of the same process's next
-// block, so what a variant defers while the others run (span export, store writes) is counted; its
-// wall time is that of its calls. Per round, each variant's block minus the bare block of the same
-// round; reported as the median and interquartile range over the rounds. Non-streamed completions
-// and 50-chunk streams, openai 6 and 7 (peers only where their documented range covers it), Node 20,
-// 24 and 26 (24 and 26 installed with `npm i node@N` into bench/.data/node).
+// of their own. The processes are run in replicas, interleaved blocks and rotating order, and their
+// figures reported with confidence intervals, as bench/overhead/replicas.ts describes. Non-streamed
+// completions and 50-chunk streams, openai 6 and 7 (peers only where their documented range covers
+// it), Node 20, 24 and 26 (24 and 26 installed with `npm i node@N` into bench/.data/node).
 //
 // Start-up: `node -e 0`, and `node -e "require('openai')"`, bare, under each peer's setup and under
 // the preload, the runs interleaved, median wall time per process.
 //
-// Run: npm run bench -- overhead. Settings (environment): BENCH_NODES=20,24,26 BENCH_OPENAI=6,7
-// BENCH_MODES=calls,streams BENCH_ROUNDS=20 BENCH_CALLS=512 BENCH_STREAMS=128 BENCH_WARMUP_ROUNDS=3
-// BENCH_STARTUP_RUNS=15 BENCH_STARTUP_BEFORE=dir BENCH_ONLY=calls|startup BENCH_PIN=0 (no taskset)
-// BENCH_WRITE=0 (print only); BENCH_QUICK=1 (10 rounds of 256 calls or 48 streams, 2 warm-up
-// rounds, 7 start-up runs: the same table in a fraction of the time); BENCH_BEFORE=dir (another
-// build's preload as one more variant, and this build minus it per round); BENCH_VARIANTS=names.
+// Run: npm run bench -- overhead (also runs bench/overhead-parts.bench.ts; `-- overhead.bench` runs
+// this one alone). Settings (environment): BENCH_NODES=20,24,26 BENCH_OPENAI=6,7
+// BENCH_MODES=calls,streams BENCH_REPLICAS=6 BENCH_ROUNDS=12 BENCH_CALLS=512 BENCH_STREAMS=96
+// BENCH_WARMUP_ROUNDS=2 BENCH_STARTUP_RUNS=15 BENCH_STARTUP_BEFORE=dir BENCH_ONLY=calls|startup
+// BENCH_PIN=0 (no taskset) BENCH_WRITE=0 (print only); BENCH_QUICK=1 (4 replicas of 8 rounds of
+// 256 calls or 48 streams, 2 warm-up rounds, 7 start-up runs: the same tables in about 12 minutes on
+// a quiet machine); BENCH_BEFORE=dir (another build's preload as one more variant, and this build
+// minus it per round); BENCH_VARIANTS=names.
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Estimate } from './lib/estimate.js';
 import { machine, stats, writeSection } from './lib/results.js';
 import {
-  AppProcess,
-  appDir,
   envList,
   nodeBinary,
   nodeVersion,
@@ -51,238 +48,139 @@ import {
   variantEnv,
   variantEnvironment,
 } from './lib/user-level.js';
+import {
+  type ConfigResult,
+  difference,
+  f1,
+  kb,
+  level,
+  type Mode,
+  measureConfig,
+  type Of,
+  replicaRange,
+  rotate,
+  STREAM_CHUNKS,
+  schemeText,
+  settingsFromEnv,
+  spreadLine,
+  unitOf,
+  verdict,
+  withCi,
+} from './overhead/replicas.js';
 
 /**
  * BENCH_QUICK=1: the same comparison (every Node, both openai majors, calls and streams, every
- * variant, start-up) with fewer and shorter blocks, for a headline run that ends in minutes; each
- * setting below still overrides it.
+ * variant, start-up) with fewer replicas and shorter blocks, for a headline run that ends in about
+ * 12 minutes; each setting still overrides it.
  */
 const QUICK = process.env.BENCH_QUICK === '1';
 const NODES = envList('BENCH_NODES', '20,24,26').map(Number);
 const OPENAI = envList('BENCH_OPENAI', '6,7').map(Number) as OpenAIMajor[];
-const MODES = envList('BENCH_MODES', 'calls,streams') as Mode[];
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 10 : 20));
-const CALLS = Number(process.env.BENCH_CALLS ?? (QUICK ? 256 : 512));
-const STREAMS = Number(process.env.BENCH_STREAMS ?? (QUICK ? 48 : 128));
-const WARMUP_ROUNDS = Number(process.env.BENCH_WARMUP_ROUNDS ?? (QUICK ? 2 : 3));
+const SETTINGS = settingsFromEnv(
+  { replicas: 6, rounds: 12, warmupRounds: 2, calls: 512, streams: 96, modes: ['calls', 'streams'] },
+  { replicas: 4, rounds: 8, warmupRounds: 2, calls: 256, streams: 48, modes: ['calls', 'streams'] },
+);
 const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? (QUICK ? 7 : 15));
 const ONLY = process.env.BENCH_ONLY;
 const WRITE = process.env.BENCH_WRITE !== '0';
 
-type Mode = 'calls' | 'streams';
-const STREAM_CHUNKS = 50;
-
 // ---------------------------------------------------------------------------------------------
 // Per-call overhead.
 
-interface Block {
-  /** Process CPU (µs) at the block's start. */
-  cpu: number;
-  /** Process CPU (µs) at the block's last call's end. */
-  cpuEnd: number;
-  wallUs: number;
+/** `lighter by 40.2 [21.0 … 60.3]`-style words for tokenmeter − peer. */
+function against(e: Estimate): string {
+  const v = verdict(e);
+  return `${withCi(e)} (${v})`;
 }
 
-/** Per variant: CPU charged per call (start to next start) and wall per call, one entry per round. */
-interface Series {
-  cpu: number[];
-  wall: number[];
-  /** CPU inside the block only (start to last call's end), for comparison. */
-  inBlock: number[];
+/** Whether a tokenmeter variant is lighter than every peer: yes / no / not resolved, with who. */
+function lightest(r: ConfigResult, tm: string, peers: Variant[], of: Of): string {
+  if (!peers.length) return 'no peer';
+  const vs = peers.map((p) => [p.name, verdict(difference(r, tm, p.name, of))] as const);
+  const heavier = vs.filter(([, v]) => v === 'heavier').map(([n]) => n);
+  const open = vs.filter(([, v]) => v === 'not resolved').map(([n]) => n);
+  if (heavier.length) return `no (heavier than ${heavier.join(', ')}, resolved)`;
+  if (open.length) return `not resolved (against ${open.join(', ')})`;
+  return 'yes (resolved against every peer)';
 }
 
-interface ConfigResult {
-  node: string;
-  openai: OpenAIMajor;
-  mode: Mode;
-  variants: Variant[];
-  series: Map<string, Series>;
-  /** OTLP bytes each variant's process exported, over its whole life (both modes, the exit flush). */
-  exported: Map<string, Record<string, number>>;
-  /** tokenmeter's store file size after the run (bytes), when there is one. */
-  storeBytes?: number;
-}
-
-function rotate<T>(xs: T[], by: number): T[] {
-  const k = by % xs.length;
-  return [...xs.slice(k), ...xs.slice(0, k)];
-}
-
-/**
- * Rounds of blocks over the processes, the order rotating. Returns each process's blocks, plus the
- * CPU mark taken after the last round (the end of the last block's charge).
- */
-async function rounds(procs: AppProcess[], n: number, mode: Mode): Promise<Map<AppProcess, Block[]>> {
-  const calls = mode === 'streams' ? STREAMS : CALLS;
-  const blocks = new Map<AppProcess, Block[]>(procs.map((p) => [p, []]));
-  for (let r = 0; r < n; r++) {
-    for (const p of rotate(procs, r)) {
-      blocks.get(p)!.push(await p.request<Block>({ cmd: 'block', calls, stream: mode === 'streams' }));
-    }
-  }
-  return blocks;
-}
-
-async function measureConfig(
-  node: string,
-  major: OpenAIMajor,
-  mock: string,
-  ve: VariantEnvironment,
-): Promise<ConfigResult[]> {
-  const variants = VARIANTS.filter((v) => v.openai.includes(major));
-  const version = nodeVersion(node);
-  const tag = (v: Variant) => `${v.name}-${version}-openai${major}`;
-  const procs = variants.map(
-    (v) =>
-      new AppProcess(
-        v,
-        node,
-        variantEnv({ ...v, name: tag(v) }, ve, {
-          BENCH_APP_DIR: appDir(major),
-          BENCH_MOCK_URL: mock,
-          ...v.env?.(mock),
-        }),
-      ),
-  );
-  const results: ConfigResult[] = [];
-  try {
-    for (const p of procs) {
-      const check = await p.request<{ chunks: number }>({ cmd: 'check' });
-      if (check.chunks !== STREAM_CHUNKS)
-        throw new Error(
-          `${p.variant.name}: a stream gave the app ${check.chunks} chunks, not ${STREAM_CHUNKS}`,
-        );
-    }
-    for (const mode of MODES) {
-      const calls = mode === 'streams' ? STREAMS : CALLS;
-      await rounds(procs, WARMUP_ROUNDS, mode);
-      const blocks = await rounds(procs, ROUNDS, mode);
-      const series = new Map<string, Series>();
-      // The rounds ran in rotating order: a process's block r is charged until its block r + 1
-      // starts, and the last one until a mark taken after every process's last block.
-      const marks = new Map<AppProcess, number>();
-      for (const p of procs) marks.set(p, (await p.request<{ cpu: number }>({ cmd: 'mark' })).cpu);
-      for (const p of procs) {
-        const bs = blocks.get(p)!;
-        const next = (i: number) => (i + 1 < bs.length ? bs[i + 1]!.cpu : marks.get(p)!);
-        series.set(p.variant.name, {
-          cpu: bs.map((b, i) => (next(i) - b.cpu) / calls),
-          wall: bs.map((b) => b.wallUs / calls),
-          inBlock: bs.map((b) => (b.cpuEnd - b.cpu) / calls),
-        });
-      }
-      results.push({ node: version, openai: major, mode, variants, series, exported: new Map() });
-    }
-  } finally {
-    await Promise.all(procs.map((p) => p.exit()));
-  }
-  for (const r of results) for (const v of variants) r.exported.set(v.name, ve.sink.received(tag(v)));
-  const store = join(ve.home, 'tokenmeter.db');
-  if (existsSync(store)) {
-    const bytes = statSync(store).size + (existsSync(`${store}-wal`) ? statSync(`${store}-wal`).size : 0);
-    for (const r of results) r.storeBytes = bytes;
-    rmSync(store, { force: true });
-    rmSync(`${store}-wal`, { force: true });
-    rmSync(`${store}-shm`, { force: true });
-  }
-  return results;
-}
-
-function f1(x: number): string {
-  return x.toFixed(1);
-}
-
-function kb(bytes: number | undefined): string {
-  return bytes ? `${(bytes / 1024).toFixed(0)} kB` : '–';
-}
-
-/** Per round: a − b. */
-function minus(a: number[], b: number[]): number[] {
-  return a.map((x, i) => x - b[i]!);
+/** `met` when the interval is wholly within the goal, `not met` when wholly beyond, else `not resolved`. */
+function goal(e: Estimate, limit: number, scale = 1): string {
+  return e.hi * scale <= limit ? 'met' : e.lo * scale > limit ? 'not met' : 'not resolved';
 }
 
 function overheadTable(results: ConfigResult[], mode: Mode): { rows: string[]; goals: string[] } {
   const rows: string[] = [];
   const goals: string[] = [];
+  const unit = unitOf(mode);
   for (const r of results.filter((x) => x.mode === mode)) {
-    const bare = r.series.get('bare')!;
-    const bareCpu = stats(bare.cpu).median;
-    const bareWall = stats(bare.wall).median;
-    const tm = r.series.get('tokenmeter');
+    const bareCpu = level(r, 'bare', 'cpu').value;
+    const bareWall = level(r, 'bare', 'wall').value;
+    const peers = r.variants.filter((v) => !v.bare && !v.tokenmeter);
     for (const v of r.variants) {
-      const s = r.series.get(v.name)!;
-      const exported = r.exported.get(v.name) ?? {};
-      const traces = kb(exported.traces);
+      const traces = kb(r.exported.get(v.name)?.traces);
+      const cpu = level(r, v.name, 'cpu').value;
+      const wallLevel = level(r, v.name, 'wall').value;
       if (v.name === 'bare') {
         rows.push(
-          `| ${r.node} | ${r.openai} | ${v.label} | ${f1(bareCpu)} | | ${f1(bareWall)} | | | ${traces} |`,
+          `| ${r.node} | ${r.openai} | ${v.label} | ${f1(cpu)} | | | ${f1(wallLevel)} | | | ${traces} |`,
         );
         continue;
       }
-      const cpu = stats(minus(s.cpu, bare.cpu));
-      const wall = stats(minus(s.wall, bare.wall));
-      let lighter = '';
-      if (tm && !v.bare && !v.tokenmeter) {
-        const wins = tm.cpu.filter((x, i) => x < s.cpu[i]!).length;
-        const winsWall = tm.wall.filter((x, i) => x < s.wall[i]!).length;
-        lighter = `${wins}/${s.cpu.length} CPU, ${winsWall}/${s.wall.length} wall`;
-      }
+      const added = difference(r, v.name, 'bare', 'cpu');
+      const wall = difference(r, v.name, 'bare', 'wall');
+      const vsTm =
+        r.series.has('tokenmeter') && !v.bare && !v.tokenmeter
+          ? against(difference(r, 'tokenmeter', v.name, 'cpu'))
+          : '';
       rows.push(
-        `| ${r.node} | ${r.openai} | ${v.label} | ${f1(stats(s.cpu).median)} | **${signed(cpu.median)}** [${signed(cpu.p25)} … ${signed(cpu.p75)}] | ${f1(stats(s.wall).median)} | ${signed(wall.median)} [${signed(wall.p25)} … ${signed(wall.p75)}] (${signed((wall.median / bareWall) * 100)} %) | ${lighter} | ${traces} |`,
+        `| ${r.node} | ${r.openai} | ${v.label} | ${f1(cpu)} | ${withCi(added, true)} | ${replicaRange(added)} | ${f1(wallLevel)} | ${withCi(wall)} (${signed((wall.value / bareWall) * 100)} %) | ${vsTm} | ${traces} |`,
       );
     }
-    const before = r.series.get('tokenmeter-before');
-    if (tm && before) {
-      const cpu = stats(minus(tm.cpu, before.cpu));
-      const wall = stats(minus(tm.wall, before.wall));
+    if (r.series.has('tokenmeter') && r.series.has('tokenmeter-before')) {
+      const cpu = difference(r, 'tokenmeter', 'tokenmeter-before', 'cpu');
+      const wall = difference(r, 'tokenmeter', 'tokenmeter-before', 'wall');
       goals.push(
-        `Node ${r.node}, openai ${r.openai}: this build minus the build before (BENCH_BEFORE), per round: CPU ${signed(cpu.median)} µs/${mode === 'calls' ? 'call' : 'stream'} [${signed(cpu.p25)} … ${signed(cpu.p75)}], wall ${signed(wall.median)} [${signed(wall.p25)} … ${signed(wall.p75)}]; lighter in ${tm.cpu.filter((x, i) => x < before.cpu[i]!).length}/${tm.cpu.length} rounds.`,
+        `Node ${r.node}, openai ${r.openai}: this build minus the build before (BENCH_BEFORE), per round: CPU ${withCi(cpu)} µs/${unit} (${verdict(cpu)}), wall ${withCi(wall)} (${verdict(wall)}).`,
       );
     }
     for (const name of ['tokenmeter', 'tokenmeter-api']) {
-      const tm = r.series.get(name);
-      if (!tm) continue;
+      if (!r.series.has(name)) continue;
       const who = name === 'tokenmeter' ? '' : ' (the mock declared as OpenAI)';
-      const cpu = stats(minus(tm.cpu, bare.cpu)).median;
-      const wallPct = (stats(minus(tm.wall, bare.wall)).median / bareWall) * 100;
-      const peers = r.variants.filter((v) => !v.bare && !v.tokenmeter);
-      const added = (v: Variant, of: 'cpu' | 'wall') =>
-        stats(minus(r.series.get(v.name)![of], bare[of])).median;
-      const lightestCpu = peers.every((v) => cpu < added(v, 'cpu'));
-      const tmWall = stats(minus(tm.wall, bare.wall)).median;
-      const lightestWall = peers.every((v) => tmWall < added(v, 'wall'));
+      const cpu = difference(r, name, 'bare', 'cpu');
+      const wall = difference(r, name, 'bare', 'wall');
+      const pct = (x: number) => `${signed((x / bareWall) * 100)} %`;
       const chunkCpu = bareCpu / STREAM_CHUNKS;
-      const perPeer = peers.map((v) => {
-        const s = r.series.get(v.name)!;
-        return `${v.name}: ${tm.cpu.filter((x, i) => x < s.cpu[i]!).length}/${s.cpu.length} CPU, ${tm.wall.filter((x, i) => x < s.wall[i]!).length}/${s.wall.length} wall`;
-      });
+      const perPeer = peers.map((p) => `${p.name} ${against(difference(r, name, p.name, 'cpu'))}`);
       const target =
         mode === 'calls'
-          ? `${signed(cpu)} µs CPU per call (goal ≤ +30: ${cpu <= 30 ? 'met' : 'not met'})`
-          : `${signed(cpu)} µs CPU per stream, ${f1(cpu / chunkCpu).replace('-', '−')} × the bare SDK's CPU per chunk (${f1(chunkCpu)} µs)`;
+          ? `${withCi(cpu)} µs CPU per call (goal ≤ +30: ${goal(cpu, 30)})`
+          : `${withCi(cpu)} µs CPU per stream, ${f1(cpu.value / chunkCpu).replace('-', '−')} × the bare SDK's CPU per chunk (${f1(chunkCpu)} µs)`;
       goals.push(
-        `Node ${r.node}, openai ${r.openai}${who}: ${target}; ${signed(wallPct)} % wall${mode === 'calls' ? ` (goal ≤ 3 %: ${wallPct <= 3 ? 'met' : 'not met'})` : ''}; lightest in CPU: ${peers.length ? (lightestCpu ? 'yes' : 'no') : 'no peer'}, in wall: ${peers.length ? (lightestWall ? 'yes' : 'no') : 'no peer'}${perPeer.length ? ` (rounds where tokenmeter was lighter, ${perPeer.join('; ')})` : ''}; store written: ${kb(r.storeBytes)}.`,
+        `Node ${r.node}, openai ${r.openai}${who}: ${target}; ${pct(wall.value)} wall [${pct(wall.lo)} … ${pct(wall.hi)}]${mode === 'calls' ? ` (goal ≤ 3 %: ${goal(wall, 3, 100 / bareWall)})` : ''}; lightest in CPU: ${lightest(r, name, peers, 'cpu')}; in wall: ${lightest(r, name, peers, 'wall')}${perPeer.length ? ` (tokenmeter − peer, CPU µs/${unit}: ${perPeer.join('; ')})` : ''}; store written per replica: ${kb(r.storeBytes)}.`,
       );
     }
+    const spread = spreadLine(r);
+    if (spread) goals.push(spread);
   }
   return { rows, goals };
 }
 
 function overheadMarkdown(results: ConfigResult[]): string {
   const out: string[] = [
-    `Each variant is an app process of its own${PIN ? ', pinned to CPU 0 (the mock provider, the OTLP sink and the coordinator on CPU 1)' : ''}; ${ROUNDS} rounds (after ${WARMUP_ROUNDS} unrecorded), each round one block per process in rotating order; a block is ${CALLS} sequential non-streamed calls or ${STREAMS} streams of ${STREAM_CHUNKS} chunks. CPU: charged from a block's start to the same process's next block start (deferred export and store writes included). "Added": per round, the variant's block minus the bare process's block; median [p25 … p75] over the rounds. Wall % is of the bare SDK's own wall time in the same run. Peers are run on the openai majors their documented range covers. "Lighter": rounds in which tokenmeter's block (defaults, the mock on loopback: an unknown server, whose streams tokenmeter counts itself) cost less than the peer's; the variant with the mock declared as OpenAI is what a call to api.openai.com gets (usage asked for on streams, hidden from the app).`,
+    `${schemeText(SETTINGS, PIN)} Wall % is of the bare SDK's own wall time in the same run. Peers are run on the openai majors their documented range covers. "tokenmeter − this": per round, tokenmeter's block (defaults, the mock on loopback: an unknown server, whose streams tokenmeter counts itself) minus the peer's, estimated the same way; "lighter" or "heavier" only when resolved. The variant with the mock declared as OpenAI is what a call to api.openai.com gets (usage asked for on streams, hidden from the app). The replicas column gives the lowest and highest replica's own figure. OTLP traces: bytes one process exported over its life (mean over replicas).`,
   ];
-  for (const mode of MODES) {
+  for (const mode of SETTINGS.modes) {
     const { rows, goals } = overheadTable(results, mode);
-    const unit = mode === 'streams' ? 'stream' : 'call';
+    const unit = unitOf(mode);
     out.push(
       '',
       mode === 'calls'
         ? '#### Non-streamed chat completions'
         : `#### Streamed chat completions (${STREAM_CHUNKS} chunks)`,
       '',
-      `| Node | openai | variant | CPU µs/${unit} | added CPU µs/${unit} | wall µs/${unit} | added wall µs/${unit} | tokenmeter lighter (rounds) | OTLP traces exported (whole run) |`,
-      '|---|---|---|---|---|---|---|---|---|',
+      `| Node | openai | variant | CPU µs/${unit} | added CPU µs/${unit} [95 % CI] | replicas: added CPU | wall µs/${unit} | added wall µs/${unit} [95 % CI] (%) | tokenmeter − this, CPU µs/${unit} [95 % CI] | OTLP traces per process |`,
+      '|---|---|---|---|---|---|---|---|---|---|',
       ...rows,
       '',
       ...goals.map((g) => `- ${g}`),
@@ -523,7 +421,8 @@ async function main(): Promise<void> {
         const node = nodeBinary(major);
         for (const openai of OPENAI) {
           const t0 = Date.now();
-          results.push(...(await measureConfig(node, openai, mock.url, ve)));
+          const variants = VARIANTS.filter((v) => v.openai.includes(openai));
+          results.push(...(await measureConfig(variants, node, openai, mock.url, ve, SETTINGS)));
           console.log(`Node ${major}, openai ${openai}: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
         }
       }

@@ -1,4 +1,4 @@
-// Runs every package's tests with node's own test runner (TypeScript through tsx).
+// Runs every package's tests (and bench/'s own) with node's own test runner (TypeScript through tsx).
 // Usage: node scripts/run-tests.mjs [--faults | --no-faults] [--list] [path-substring ...]
 //   e.g. `node scripts/run-tests.mjs pricing`; `--faults` runs the fault suite only, `--no-faults`
 //   everything else (CI runs the fault suite as a step of its own); `--list` prints the files only.
@@ -27,7 +27,7 @@ const isFault = (f) => FAULT_SUITE.some((x) => f.includes(x));
 
 function find(dir, out = []) {
   for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name === 'dist' || name === 'fixtures') continue;
+    if (name === 'node_modules' || name === 'dist' || name === 'fixtures' || name.startsWith('.')) continue;
     const full = join(dir, name);
     if (statSync(full).isDirectory()) find(full, out);
     else if (/\.test\.(ts|mts|cts)$/.test(name)) out.push(relative(root, full));
@@ -37,6 +37,7 @@ function find(dir, out = []) {
 
 const files = find(join(root, 'packages'))
   .concat(find(join(root, 'examples')))
+  .concat(find(join(root, 'bench')))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .filter((f) => suite === 'all' || (suite === 'faults') === isFault(f))
   .sort();

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { quantileOfSorted } from './estimate.js';
 
 export const RESULTS_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'RESULTS.md');
 
@@ -49,11 +50,6 @@ export function stats(values: number[]): {
   max: number;
 } {
   const s = [...values].sort((a, b) => a - b);
-  const q = (p: number) => {
-    const idx = (s.length - 1) * p;
-    const lo = Math.floor(idx);
-    const hi = Math.ceil(idx);
-    return s[lo]! + (s[hi]! - s[lo]!) * (idx - lo);
-  };
+  const q = (p: number) => quantileOfSorted(s, p);
   return { median: q(0.5), p25: q(0.25), p75: q(0.75), min: s[0]!, max: s[s.length - 1]! };
 }

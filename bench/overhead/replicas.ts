@@ -1,0 +1,278 @@
+// The measuring scheme of the user-level overhead benchmarks (bench/overhead.bench.ts, the headline,
+// and bench/overhead-parts.bench.ts, tokenmeter's cost part by part), and how their figures are
+// reported.
+//
+// A replica is one session of fresh processes, one per variant (bench/overhead/app.cjs, loaded the
+// variant's way), driven in rounds: each round, one block of calls per process, the order rotating
+// from round to round (and from replica to replica). A block is charged the process's CPU
+// (`process.cpuUsage()`, user + system) from its start to the start of the same process's next
+// block, so what a variant defers while the others run (span export, store writes) is counted; its
+// wall time is that of its calls. Then every process exits and the next replica starts new ones, R
+// times: with one process per variant, a bias of that one process (JIT decisions, heap and address
+// layout) would be in every round and no number of rounds would remove it; over R replicas it shows
+// as spread and widens the confidence interval instead of shifting the figure.
+//
+// "Added" is, per round, a variant's block minus the bare process's block in the same round; the
+// figure is the mean over replicas of each replica's mean over its rounds (the mean, not a median:
+// lumpy background work such as an export batch every few seconds counts at its true weight), with a
+// 95 % confidence interval from a two-level bootstrap over replicas and rounds (bench/lib/estimate.ts).
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Estimate, estimate, paired, type Replicated, varianceComponents } from '../lib/estimate.js';
+import {
+  AppProcess,
+  appDir,
+  envList,
+  nodeVersion,
+  type OpenAIMajor,
+  signed,
+  type Variant,
+  type VariantEnvironment,
+  variantEnv,
+} from '../lib/user-level.js';
+
+export type Mode = 'calls' | 'streams';
+export const STREAM_CHUNKS = 50;
+
+export interface Settings {
+  /** Fresh-process sessions per configuration. */
+  replicas: number;
+  /** Measured rounds per replica. */
+  rounds: number;
+  /** Unrecorded rounds at the start of each replica (and of each mode). */
+  warmupRounds: number;
+  /** Calls per block (non-streamed). */
+  calls: number;
+  /** Streams per block. */
+  streams: number;
+  modes: Mode[];
+}
+
+/**
+ * The settings from the environment: BENCH_REPLICAS, BENCH_ROUNDS, BENCH_WARMUP_ROUNDS, BENCH_CALLS,
+ * BENCH_STREAMS, BENCH_MODES, each over the defaults given (BENCH_QUICK picks the quick ones).
+ */
+export function settingsFromEnv(full: Settings, quick: Settings): Settings {
+  const d = process.env.BENCH_QUICK === '1' ? quick : full;
+  const n = (name: string, fallback: number) => {
+    const raw = process.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const v = Number(raw);
+    if (!Number.isInteger(v) || v < (name === 'BENCH_WARMUP_ROUNDS' ? 0 : 1))
+      throw new Error(
+        `${name}=${raw}: expected a whole number${name === 'BENCH_WARMUP_ROUNDS' ? '' : ' ≥ 1'}`,
+      );
+    return v;
+  };
+  const modes = envList('BENCH_MODES', d.modes.join(',')) as Mode[];
+  for (const m of modes)
+    if (m !== 'calls' && m !== 'streams') throw new Error(`BENCH_MODES: ${m} is not calls or streams`);
+  return {
+    replicas: n('BENCH_REPLICAS', d.replicas),
+    rounds: n('BENCH_ROUNDS', d.rounds),
+    warmupRounds: n('BENCH_WARMUP_ROUNDS', d.warmupRounds),
+    calls: n('BENCH_CALLS', d.calls),
+    streams: n('BENCH_STREAMS', d.streams),
+    modes,
+  };
+}
+
+interface Block {
+  /** Process CPU (µs) at the block's start. */
+  cpu: number;
+  /** Process CPU (µs) at the block's last call's end. */
+  cpuEnd: number;
+  wallUs: number;
+}
+
+/** Per variant, `[replica][round]`: CPU charged per call (start to next start), wall per call. */
+export interface Series {
+  cpu: Replicated;
+  wall: Replicated;
+  /** CPU inside the block only (start to last call's end), for comparison. */
+  inBlock: Replicated;
+}
+
+export interface ConfigResult {
+  node: string;
+  openai: OpenAIMajor;
+  mode: Mode;
+  variants: Variant[];
+  series: Map<string, Series>;
+  /** OTLP bytes one process of each variant exported over its life (both modes, the exit flush), mean over replicas. */
+  exported: Map<string, Record<string, number>>;
+  /** tokenmeter's store file size after a replica (bytes, mean over replicas), when there is one. */
+  storeBytes?: number;
+}
+
+export function rotate<T>(xs: T[], by: number): T[] {
+  const k = by % xs.length;
+  return [...xs.slice(k), ...xs.slice(0, k)];
+}
+
+/** Rounds of blocks over the processes, the order rotating from `offset` on. */
+async function rounds(
+  procs: AppProcess[],
+  n: number,
+  offset: number,
+  mode: Mode,
+  s: Settings,
+): Promise<Map<AppProcess, Block[]>> {
+  const calls = mode === 'streams' ? s.streams : s.calls;
+  const blocks = new Map<AppProcess, Block[]>(procs.map((p) => [p, []]));
+  for (let r = 0; r < n; r++) {
+    for (const p of rotate(procs, offset + r)) {
+      blocks.get(p)!.push(await p.request<Block>({ cmd: 'block', calls, stream: mode === 'streams' }));
+    }
+  }
+  return blocks;
+}
+
+/** The store's files under `home` (the database, its WAL and shared memory): their size, then gone. */
+function takeStore(home: string): number | undefined {
+  const db = join(home, 'tokenmeter.db');
+  if (!existsSync(db)) return undefined;
+  const bytes = statSync(db).size + (existsSync(`${db}-wal`) ? statSync(`${db}-wal`).size : 0);
+  for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
+  return bytes;
+}
+
+/**
+ * Every mode of one Node and openai major, over `s.replicas` fresh-process sessions. `variants`
+ * must hold the bare SDK (named `bare`), the baseline of every "added" figure.
+ */
+export async function measureConfig(
+  variants: Variant[],
+  node: string,
+  major: OpenAIMajor,
+  mock: string,
+  ve: VariantEnvironment,
+  s: Settings,
+): Promise<ConfigResult[]> {
+  const version = nodeVersion(node);
+  const tag = (v: Variant) => `${v.name}-${version}-openai${major}`;
+  const series = new Map<Mode, Map<string, Series>>(
+    s.modes.map((m) => [m, new Map(variants.map((v) => [v.name, { cpu: [], wall: [], inBlock: [] }]))]),
+  );
+  const stores: number[] = [];
+  for (let rep = 0; rep < s.replicas; rep++) {
+    const procs = rotate(variants, rep).map(
+      (v) =>
+        new AppProcess(
+          v,
+          node,
+          variantEnv({ ...v, name: tag(v) }, ve, {
+            BENCH_APP_DIR: appDir(major),
+            BENCH_MOCK_URL: mock,
+            ...v.env?.(mock),
+          }),
+        ),
+    );
+    try {
+      for (const p of procs) {
+        const check = await p.request<{ chunks: number }>({ cmd: 'check' });
+        if (check.chunks !== STREAM_CHUNKS)
+          throw new Error(
+            `${p.variant.name}: a stream gave the app ${check.chunks} chunks, not ${STREAM_CHUNKS}`,
+          );
+      }
+      for (const mode of s.modes) {
+        const calls = mode === 'streams' ? s.streams : s.calls;
+        await rounds(procs, s.warmupRounds, 0, mode, s);
+        const blocks = await rounds(procs, s.rounds, s.warmupRounds, mode, s);
+        // A process's block r is charged until its block r + 1 starts, and the last one until a
+        // mark taken after every process's last block.
+        const marks = new Map<AppProcess, number>();
+        for (const p of procs) marks.set(p, (await p.request<{ cpu: number }>({ cmd: 'mark' })).cpu);
+        for (const p of procs) {
+          const bs = blocks.get(p)!;
+          const next = (i: number) => (i + 1 < bs.length ? bs[i + 1]!.cpu : marks.get(p)!);
+          const out = series.get(mode)!.get(p.variant.name)!;
+          out.cpu.push(bs.map((b, i) => (next(i) - b.cpu) / calls));
+          out.wall.push(bs.map((b) => b.wallUs / calls));
+          out.inBlock.push(bs.map((b) => (b.cpuEnd - b.cpu) / calls));
+        }
+      }
+    } finally {
+      await Promise.all(procs.map((p) => p.exit()));
+    }
+    const bytes = takeStore(ve.home);
+    if (bytes !== undefined) stores.push(bytes);
+  }
+  const exported = new Map<string, Record<string, number>>();
+  for (const v of variants) {
+    const total = ve.sink.received(tag(v));
+    exported.set(v.name, Object.fromEntries(Object.entries(total).map(([k, b]) => [k, b / s.replicas])));
+  }
+  return s.modes.map((mode) => {
+    const result: ConfigResult = {
+      node: version,
+      openai: major,
+      mode,
+      variants,
+      series: series.get(mode)!,
+      exported,
+    };
+    if (stores.length) result.storeBytes = stores.reduce((a, b) => a + b, 0) / stores.length;
+    return result;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reporting.
+
+export type Of = 'cpu' | 'wall';
+
+/** `a − b` per round, over every replica, estimated with its confidence interval. */
+export function difference(r: ConfigResult, a: string, b: string, of: Of): Estimate {
+  return estimate(paired(r.series.get(a)![of], r.series.get(b)![of]));
+}
+
+/** A variant's own figure (per call or stream), estimated. */
+export function level(r: ConfigResult, name: string, of: Of): Estimate {
+  return estimate(r.series.get(name)![of]);
+}
+
+export function f1(x: number): string {
+  return x.toFixed(1);
+}
+
+/** `**+108.8** [+51.7 … +245.6]` (bold when asked). */
+export function withCi(e: Estimate, bold = false): string {
+  const v = signed(e.value);
+  return `${bold ? `**${v}**` : v} [${signed(e.lo)} … ${signed(e.hi)}]`;
+}
+
+/** The replicas' own figures, lowest to highest: `+80.1 … +120.4 (4)`. */
+export function replicaRange(e: Estimate): string {
+  const rs = [...e.replicas].sort((x, y) => x - y);
+  return rs.length === 1 ? signed(rs[0]!) : `${signed(rs[0]!)} … ${signed(rs[rs.length - 1]!)}`;
+}
+
+/** Whether `a − b` is resolved: below zero (lighter), above (heavier), or neither. */
+export function verdict(e: Estimate): 'lighter' | 'heavier' | 'not resolved' {
+  return e.hi < 0 ? 'lighter' : e.lo > 0 ? 'heavier' : 'not resolved';
+}
+
+export function kb(bytes: number | undefined): string {
+  return bytes ? `${(bytes / 1024).toFixed(0)} kB` : '–';
+}
+
+/**
+ * One line on where the A/A control's spread comes from: the replicas' means against what round
+ * noise alone would give them (a per-process bias shows as the excess).
+ */
+export function spreadLine(r: ConfigResult, control = 'bare-aa'): string | undefined {
+  if (!r.series.has(control) || r.series.get(control)!.cpu.length < 2) return undefined;
+  const v = varianceComponents(paired(r.series.get(control)!.cpu, r.series.get('bare')!.cpu));
+  return `A/A spread, Node ${r.node}, openai ${r.openai}: per round ${f1(v.withinReplica)} µs (sd); the replicas' means ${f1(v.betweenReplicas)} µs apart (sd), against ${f1(v.fromRoundsAlone)} µs from round noise alone: a per-process bias of about ${f1(v.processBias)} µs (sd).`;
+}
+
+export function unitOf(mode: Mode): string {
+  return mode === 'streams' ? 'stream' : 'call';
+}
+
+/** The scheme in one paragraph, for the top of a section. */
+export function schemeText(s: Settings, pinned: boolean): string {
+  return `Each variant is an app process of its own${pinned ? ', pinned to CPU 0 (the mock provider, the OTLP sink and the coordinator on CPU 1)' : ''}. ${s.replicas} replicas: each a session of fresh processes, one per variant, run for ${s.rounds} rounds (after ${s.warmupRounds} unrecorded), each round one block per process in rotating order, then ended; a block is ${s.calls} sequential non-streamed calls or ${s.streams} streams of ${STREAM_CHUNKS} chunks. CPU: charged from a block's start to the same process's next block start (deferred export and store writes included). "Added": per round, the variant's block minus the bare process's block; the mean over replicas of each replica's mean, with its 95 % confidence interval from a two-level bootstrap (replicas, then rounds within each), so a bias of one process widens the interval instead of shifting the figure. A difference is called resolved only when its interval excludes zero.`;
+}
