@@ -28,6 +28,7 @@ import {
 } from './lib/user-level.js';
 import {
   type ConfigResult,
+  combination,
   difference,
   f1,
   level,
@@ -39,6 +40,7 @@ import {
   settingsFromEnv,
   spreadLine,
   unitOf,
+  verdict,
   withCi,
 } from './overhead/replicas.js';
 
@@ -140,9 +142,15 @@ function partsTable(results: ConfigResult[], mode: Mode): { rows: string[]; note
     const parts = PARTS.map((p) => difference(r, 'tokenmeter', p.name, 'cpu'));
     const sum = parts.reduce((s, e) => s + e.value, 0);
     const allOff = difference(r, 'tokenmeter', 'all-off', 'cpu');
+    // (defaults − all off) − Σ (defaults − without part i), per round.
+    const interaction = combination(
+      r,
+      [['tokenmeter', 1 - PARTS.length], ['all-off', -1], ...PARTS.map((p): [string, number] => [p.name, 1])],
+      'cpu',
+    );
     const core = difference(r, 'all-off', 'bare', 'cpu');
     notes.push(
-      `Node ${r.node}, openai ${r.openai}: tokenmeter adds ${withCi(total)} µs CPU per ${unit}; the four parts one at a time ${PARTS.map((p, i) => `${p.name} ${signed(parts[i]!.value)}`).join(', ')} (sum ${signed(sum)}); all four at once ${withCi(allOff)} (so the parts ${Math.abs(allOff.value - sum) < 0.5 * Math.max(1, Math.abs(allOff.hi - allOff.lo)) ? 'add up within the noise' : `interact by ${signed(allOff.value - sum)}`}); what remains with all four off, the instrumentation itself: ${withCi(core)}.`,
+      `Node ${r.node}, openai ${r.openai}: tokenmeter adds ${withCi(total)} µs CPU per ${unit}; the four parts one at a time ${PARTS.map((p, i) => `${p.name} ${signed(parts[i]!.value)}`).join(', ')} (sum ${signed(sum)}); all four at once ${withCi(allOff)}; all at once minus the sum of the parts ${withCi(interaction)} (${verdict(interaction) === 'not resolved' ? 'they add up within the noise' : 'they interact'}); what remains with all four off, the instrumentation itself: ${withCi(core)}.`,
     );
     const spread = spreadLine(r);
     if (spread) notes.push(spread);

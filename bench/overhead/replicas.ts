@@ -4,7 +4,7 @@
 //
 // A replica is one session of fresh processes, one per variant (bench/overhead/app.cjs, loaded the
 // variant's way), driven in rounds: each round, one block of calls per process, the order rotating
-// from round to round (and from replica to replica). A block is charged the process's CPU
+// from round to round (each replica starting from an order of its own). A block is charged the process's CPU
 // (`process.cpuUsage()`, user + system) from its start to the start of the same process's next
 // block, so what a variant defers while the others run (span export, store writes) is counted; its
 // wall time is that of its calls. Then every process exits and the next replica starts new ones, R
@@ -18,7 +18,14 @@
 // 95 % confidence interval from a two-level bootstrap over replicas and rounds (bench/lib/estimate.ts).
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Estimate, estimate, paired, type Replicated, varianceComponents } from '../lib/estimate.js';
+import {
+  type Estimate,
+  estimate,
+  paired,
+  type Replicated,
+  seededRandom,
+  varianceComponents,
+} from '../lib/estimate.js';
 import {
   AppProcess,
   appDir,
@@ -110,6 +117,22 @@ export function rotate<T>(xs: T[], by: number): T[] {
   return [...xs.slice(k), ...xs.slice(0, k)];
 }
 
+/**
+ * The variants in an order of the replica's own (seeded, so a rerun repeats it): with one fixed
+ * order, rotation alone keeps the same neighbours in most rounds (the A/A control right after the
+ * bare process, say), and whatever one block leaves behind for the next (warm caches, a pending
+ * export) would favour the same variant in every replica.
+ */
+function shuffled<T>(xs: T[], seed: number): T[] {
+  const random = seededRandom(seed);
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
 /** Rounds of blocks over the processes, the order rotating from `offset` on. */
 async function rounds(
   procs: AppProcess[],
@@ -156,7 +179,7 @@ export async function measureConfig(
   );
   const stores: number[] = [];
   for (let rep = 0; rep < s.replicas; rep++) {
-    const procs = rotate(variants, rep).map(
+    const procs = shuffled(variants, rep + 1).map(
       (v) =>
         new AppProcess(
           v,
@@ -228,6 +251,18 @@ export function difference(r: ConfigResult, a: string, b: string, of: Of): Estim
   return estimate(paired(r.series.get(a)![of], r.series.get(b)![of]));
 }
 
+/**
+ * Σ weight × variant, per round (variants measured in the same rounds), estimated with its
+ * confidence interval: e.g. how far parts measured one at a time fail to add up.
+ */
+export function combination(r: ConfigResult, weights: [string, number][], of: Of): Estimate {
+  const first = r.series.get(weights[0]![0])![of];
+  const x = first.map((rounds, rep) =>
+    rounds.map((_, i) => weights.reduce((s, [name, w]) => s + w * r.series.get(name)![of][rep]![i]!, 0)),
+  );
+  return estimate(x);
+}
+
 /** A variant's own figure (per call or stream), estimated. */
 export function level(r: ConfigResult, name: string, of: Of): Estimate {
   return estimate(r.series.get(name)![of]);
@@ -265,7 +300,13 @@ export function kb(bytes: number | undefined): string {
 export function spreadLine(r: ConfigResult, control = 'bare-aa'): string | undefined {
   if (!r.series.has(control) || r.series.get(control)!.cpu.length < 2) return undefined;
   const v = varianceComponents(paired(r.series.get(control)!.cpu, r.series.get('bare')!.cpu));
-  return `A/A spread, Node ${r.node}, openai ${r.openai}: per round ${f1(v.withinReplica)} µs (sd); the replicas' means ${f1(v.betweenReplicas)} µs apart (sd), against ${f1(v.fromRoundsAlone)} µs from round noise alone: a per-process bias of about ${f1(v.processBias)} µs (sd).`;
+  // Simulated (normal data, 4 replicas × 8 rounds): the 95 % interval misses 4 % of the time with a
+  // per-process bias of a third of the round noise, 15 % with one as large as the round noise.
+  const undercover =
+    v.processBias > v.withinReplica / 2
+      ? ' That bias is large against the round noise: the intervals above are too narrow; run more replicas (BENCH_REPLICAS).'
+      : '';
+  return `A/A spread, Node ${r.node}, openai ${r.openai}: per round ${f1(v.withinReplica)} µs (sd); the replicas' means ${f1(v.betweenReplicas)} µs apart (sd), against ${f1(v.fromRoundsAlone)} µs from round noise alone: a per-process bias of about ${f1(v.processBias)} µs (sd).${undercover}`;
 }
 
 export function unitOf(mode: Mode): string {
@@ -274,5 +315,5 @@ export function unitOf(mode: Mode): string {
 
 /** The scheme in one paragraph, for the top of a section. */
 export function schemeText(s: Settings, pinned: boolean): string {
-  return `Each variant is an app process of its own${pinned ? ', pinned to CPU 0 (the mock provider, the OTLP sink and the coordinator on CPU 1)' : ''}. ${s.replicas} replicas: each a session of fresh processes, one per variant, run for ${s.rounds} rounds (after ${s.warmupRounds} unrecorded), each round one block per process in rotating order, then ended; a block is ${s.calls} sequential non-streamed calls or ${s.streams} streams of ${STREAM_CHUNKS} chunks. CPU: charged from a block's start to the same process's next block start (deferred export and store writes included). "Added": per round, the variant's block minus the bare process's block; the mean over replicas of each replica's mean, with its 95 % confidence interval from a two-level bootstrap (replicas, then rounds within each), so a bias of one process widens the interval instead of shifting the figure. A difference is called resolved only when its interval excludes zero.`;
+  return `Each variant is an app process of its own${pinned ? ', pinned to CPU 0 (the mock provider, the OTLP sink and the coordinator on CPU 1)' : ''}. ${s.replicas} replicas: each a session of fresh processes, one per variant, run for ${s.rounds} rounds (after ${s.warmupRounds} unrecorded), each round one block per process in rotating order (each replica starting from a seeded shuffle of its own), then ended; a block is ${s.calls} sequential non-streamed calls or ${s.streams} streams of ${STREAM_CHUNKS} chunks. CPU: charged from a block's start to the same process's next block start (deferred export and store writes included). "Added": per round, the variant's block minus the bare process's block; the mean over replicas of each replica's mean, with its 95 % confidence interval from a two-level bootstrap (replicas, then rounds within each), so a bias of one process widens the interval instead of shifting the figure. A difference is called resolved only when its interval excludes zero.${s.replicas < 4 ? ` Only ${s.replicas} replica${s.replicas === 1 ? '' : 's'}: too few for the intervals to hold their 95 % (a trial run, not a measurement).` : ''}`;
 }
