@@ -14,18 +14,7 @@ import {
   GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI as GEMINI,
 } from '../packages/semconv/src/index.js';
 import { type CallInput, openStore } from '../packages/store/src/index.js';
-
-/** Small, fast, seedable PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from './lib/estimate.js';
 
 /** Index in [0, n) with probability ∝ 1/(i+1)^s, by inverse CDF over a precomputed table. */
 function zipf(n: number, s: number): (r: number) => number {

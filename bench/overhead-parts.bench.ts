@@ -34,8 +34,8 @@ import {
   level,
   type Mode,
   measureConfig,
+  modeSections,
   replicaRange,
-  STREAM_CHUNKS,
   schemeText,
   settingsFromEnv,
   spreadLine,
@@ -162,22 +162,22 @@ function partsMarkdown(results: ConfigResult[]): string {
   const out = [
     `tokenmeter's preload with one part switched off at a time through its documented setting (content capture at its default, off), measured beside the defaults and the bare SDK. ${schemeText(SETTINGS, PIN)} "The part": per round, the defaults' block minus this variant's block, estimated the same way.`,
   ];
-  for (const mode of SETTINGS.modes) {
-    const { rows, notes } = partsTable(results, mode);
-    const unit = unitOf(mode);
-    out.push(
-      '',
-      mode === 'calls'
-        ? '#### Non-streamed chat completions'
-        : `#### Streamed chat completions (${STREAM_CHUNKS} chunks)`,
-      '',
-      `| Node | openai | variant | CPU µs/${unit} | added CPU µs/${unit} [95 % CI] | replicas: added CPU | the part: defaults − this, CPU µs/${unit} [95 % CI] | added wall µs/${unit} [95 % CI] |`,
-      '|---|---|---|---|---|---|---|---|',
-      ...rows,
-      '',
-      ...notes.map((n) => `- ${n}`),
-    );
-  }
+  out.push(
+    ...modeSections(
+      SETTINGS.modes,
+      (unit) => [
+        'Node',
+        'openai',
+        'variant',
+        `CPU µs/${unit}`,
+        `added CPU µs/${unit} [95 % CI]`,
+        'replicas: added CPU',
+        `the part: defaults − this, CPU µs/${unit} [95 % CI]`,
+        `added wall µs/${unit} [95 % CI]`,
+      ],
+      (mode) => partsTable(results, mode),
+    ),
+  );
   return out.join('\n');
 }
 

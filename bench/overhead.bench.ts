@@ -56,6 +56,7 @@ import {
   level,
   type Mode,
   measureConfig,
+  modeSections,
   type Of,
   replicaRange,
   rotate,
@@ -109,7 +110,7 @@ function goal(e: Estimate, limit: number, scale = 1): string {
   return e.hi * scale <= limit ? 'met' : e.lo * scale > limit ? 'not met' : 'not resolved';
 }
 
-function overheadTable(results: ConfigResult[], mode: Mode): { rows: string[]; goals: string[] } {
+function overheadTable(results: ConfigResult[], mode: Mode): { rows: string[]; notes: string[] } {
   const rows: string[] = [];
   const goals: string[] = [];
   const unit = unitOf(mode);
@@ -163,29 +164,31 @@ function overheadTable(results: ConfigResult[], mode: Mode): { rows: string[]; g
     const spread = spreadLine(r);
     if (spread) goals.push(spread);
   }
-  return { rows, goals };
+  return { rows, notes: goals };
 }
 
 function overheadMarkdown(results: ConfigResult[]): string {
   const out: string[] = [
     `${schemeText(SETTINGS, PIN)} Wall % is of the bare SDK's own wall time in the same run. Peers are run on the openai majors their documented range covers. "tokenmeter − this": per round, tokenmeter's block (defaults, the mock on loopback: an unknown server, whose streams tokenmeter counts itself) minus the peer's, estimated the same way; "lighter" or "heavier" only when resolved. The variant with the mock declared as OpenAI is what a call to api.openai.com gets (usage asked for on streams, hidden from the app). The replicas column gives the lowest and highest replica's own figure. OTLP traces: bytes one process exported over its life (mean over replicas).`,
   ];
-  for (const mode of SETTINGS.modes) {
-    const { rows, goals } = overheadTable(results, mode);
-    const unit = unitOf(mode);
-    out.push(
-      '',
-      mode === 'calls'
-        ? '#### Non-streamed chat completions'
-        : `#### Streamed chat completions (${STREAM_CHUNKS} chunks)`,
-      '',
-      `| Node | openai | variant | CPU µs/${unit} | added CPU µs/${unit} [95 % CI] | replicas: added CPU | wall µs/${unit} | added wall µs/${unit} [95 % CI] (%) | tokenmeter − this, CPU µs/${unit} [95 % CI] | OTLP traces per process |`,
-      '|---|---|---|---|---|---|---|---|---|---|',
-      ...rows,
-      '',
-      ...goals.map((g) => `- ${g}`),
-    );
-  }
+  out.push(
+    ...modeSections(
+      SETTINGS.modes,
+      (unit) => [
+        'Node',
+        'openai',
+        'variant',
+        `CPU µs/${unit}`,
+        `added CPU µs/${unit} [95 % CI]`,
+        'replicas: added CPU',
+        `wall µs/${unit}`,
+        `added wall µs/${unit} [95 % CI] (%)`,
+        `tokenmeter − this, CPU µs/${unit} [95 % CI]`,
+        'OTLP traces per process',
+      ],
+      (mode) => overheadTable(results, mode),
+    ),
+  );
   return out.join('\n');
 }
 

@@ -317,3 +317,32 @@ export function unitOf(mode: Mode): string {
 export function schemeText(s: Settings, pinned: boolean): string {
   return `Each variant is an app process of its own${pinned ? ', pinned to CPU 0 (the mock provider, the OTLP sink and the coordinator on CPU 1)' : ''}. ${s.replicas} replicas: each a session of fresh processes, one per variant, run for ${s.rounds} rounds (after ${s.warmupRounds} unrecorded), each round one block per process in rotating order (each replica starting from a seeded shuffle of its own), then ended; a block is ${s.calls} sequential non-streamed calls or ${s.streams} streams of ${STREAM_CHUNKS} chunks. CPU: charged from a block's start to the same process's next block start (deferred export and store writes included). "Added": per round, the variant's block minus the bare process's block; the mean over replicas of each replica's mean, with its 95 % confidence interval from a two-level bootstrap (replicas, then rounds within each), so a bias of one process widens the interval instead of shifting the figure. A difference is called resolved only when its interval excludes zero.${s.replicas < 4 ? ` Only ${s.replicas} replica${s.replicas === 1 ? '' : 's'}: too few for the intervals to hold their 95 % (a trial run, not a measurement).` : ''}`;
 }
+
+/**
+ * One section per mode: its heading, a table with `columns(unit)` as the header row, and the notes
+ * under it, as markdown lines.
+ */
+export function modeSections(
+  modes: Mode[],
+  columns: (unit: string) => string[],
+  table: (mode: Mode) => { rows: string[]; notes: string[] },
+): string[] {
+  const out: string[] = [];
+  for (const mode of modes) {
+    const { rows, notes } = table(mode);
+    const header = columns(unitOf(mode));
+    out.push(
+      '',
+      mode === 'calls'
+        ? '#### Non-streamed chat completions'
+        : `#### Streamed chat completions (${STREAM_CHUNKS} chunks)`,
+      '',
+      `| ${header.join(' | ')} |`,
+      `|${header.map(() => '---|').join('')}`,
+      ...rows,
+      '',
+      ...notes.map((n) => `- ${n}`),
+    );
+  }
+  return out;
+}
