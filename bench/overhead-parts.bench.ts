@@ -1,31 +1,5 @@
-// Where tokenmeter's added CPU per call goes, the way users run it: the preload with one part
-// switched off at a time through its documented settings, beside the defaults, the bare SDK and an
-// A/A control, all measured in the headline's scheme (fresh-process replicas, interleaved blocks in
-// rotating order, bench/overhead/replicas.ts). "The part" is, per round, the defaults' block minus
-// the block of the variant without it. Parts that share work (a span both exported and stored) need
-// not add up: the row with all four off gives the rest, and the sum of the parts against
-// "defaults minus all off" shows how far they interact.
-//
-// A benchmark of its own rather than more variants in the headline: nine processes on every Node
-// and openai major would double the headline's run. By default Node 20 and openai 7, calls and
-// streams (about 2½ minutes quiet with BENCH_QUICK=1); `npm run bench -- overhead` runs it with the
-// headline, `npm run bench -- overhead-parts` alone. Settings as bench/overhead.bench.ts
-// (BENCH_NODES=20 BENCH_OPENAI=7 BENCH_REPLICAS BENCH_ROUNDS BENCH_CALLS BENCH_STREAMS
-// BENCH_WARMUP_ROUNDS BENCH_MODES BENCH_QUICK BENCH_WRITE).
-import { rmSync } from 'node:fs';
 import { machine, writeSection } from './lib/results.js';
-import {
-  envList,
-  nodeBinary,
-  type OpenAIMajor,
-  PIN,
-  pinCoordinator,
-  signed,
-  startMock,
-  startSink,
-  type Variant,
-  variantEnvironment,
-} from './lib/user-level.js';
+import { envList, type OpenAIMajor, PIN, pinCoordinator, signed, type Variant } from './lib/user-level.js';
 import {
   type ConfigResult,
   combination,
@@ -33,7 +7,7 @@ import {
   f1,
   level,
   type Mode,
-  measureConfig,
+  measureAll,
   modeSections,
   replicaRange,
   schemeText,
@@ -42,6 +16,7 @@ import {
   unitOf,
   verdict,
   withCi,
+  withRig,
 } from './overhead/replicas.js';
 
 const NODES = envList('BENCH_NODES', '20').map(Number);
@@ -184,32 +159,15 @@ function partsMarkdown(results: ConfigResult[]): string {
 async function main(): Promise<void> {
   pinCoordinator();
   const started = Date.now();
-  const mock = await startMock();
-  const sink = await startSink();
-  const ve = await variantEnvironment(sink);
-  try {
-    const results: ConfigResult[] = [];
-    for (const major of NODES) {
-      const node = nodeBinary(major);
-      for (const openai of OPENAI) {
-        const t0 = Date.now();
-        results.push(...(await measureConfig(VARIANTS, node, openai, mock.url, ve, SETTINGS)));
-        console.log(`Node ${major}, openai ${openai}: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-      }
-    }
-    const md = partsMarkdown(results);
-    console.log(md);
-    if (WRITE)
-      writeSection(
-        'overhead-parts',
-        [`### Where tokenmeter's per-call CPU goes, the way users run it (${machine()})`, '', md].join('\n'),
-        { perNode: false },
-      );
-  } finally {
-    mock.close();
-    await sink.close();
-    rmSync(ve.home, { recursive: true, force: true });
-  }
+  const results = await withRig((mock, ve) => measureAll(VARIANTS, NODES, OPENAI, mock, ve, SETTINGS));
+  const md = partsMarkdown(results);
+  console.log(md);
+  if (WRITE)
+    writeSection(
+      'overhead-parts',
+      [`### Where tokenmeter's per-call CPU goes, the way users run it (${machine()})`, '', md].join('\n'),
+      { perNode: false },
+    );
   console.log(`overhead-parts bench: ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 

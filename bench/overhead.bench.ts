@@ -24,7 +24,6 @@
 // a quiet machine); BENCH_BEFORE=dir (another build's preload as one more variant, and this build
 // minus it per round); BENCH_VARIANTS=names.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -40,13 +39,10 @@ import {
   pinCoordinator,
   ROOT,
   signed,
-  startMock,
-  startSink,
   VARIANTS,
   type Variant,
   type VariantEnvironment,
   variantEnv,
-  variantEnvironment,
 } from './lib/user-level.js';
 import {
   type ConfigResult,
@@ -55,7 +51,7 @@ import {
   kb,
   level,
   type Mode,
-  measureConfig,
+  measureAll,
   modeSections,
   type Of,
   replicaRange,
@@ -67,6 +63,7 @@ import {
   unitOf,
   verdict,
   withCi,
+  withRig,
 } from './overhead/replicas.js';
 
 /**
@@ -414,21 +411,9 @@ function startupMarkdown(rows: string[]): string {
 async function main(): Promise<void> {
   pinCoordinator();
   const started = Date.now();
-  const mock = await startMock();
-  const sink = await startSink();
-  const ve = await variantEnvironment(sink);
-  try {
+  await withRig(async (mock, ve) => {
     if (ONLY !== 'startup') {
-      const results: ConfigResult[] = [];
-      for (const major of NODES) {
-        const node = nodeBinary(major);
-        for (const openai of OPENAI) {
-          const t0 = Date.now();
-          const variants = VARIANTS.filter((v) => v.openai.includes(openai));
-          results.push(...(await measureConfig(variants, node, openai, mock.url, ve, SETTINGS)));
-          console.log(`Node ${major}, openai ${openai}: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-        }
-      }
+      const results = await measureAll(VARIANTS, NODES, OPENAI, mock, ve, SETTINGS);
       const md = overheadMarkdown(results);
       console.log(md);
       if (WRITE)
@@ -450,11 +435,7 @@ async function main(): Promise<void> {
       if (WRITE)
         writeSection('startup', [`### Start-up (${machine()})`, '', md].join('\n'), { perNode: false });
     }
-  } finally {
-    mock.close();
-    await sink.close();
-    rmSync(ve.home, { recursive: true, force: true });
-  }
+  });
   console.log(`overhead bench: ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 

@@ -30,12 +30,16 @@ import {
   AppProcess,
   appDir,
   envList,
+  nodeBinary,
   nodeVersion,
   type OpenAIMajor,
   signed,
+  startMock,
+  startSink,
   type Variant,
   type VariantEnvironment,
   variantEnv,
+  variantEnvironment,
 } from '../lib/user-level.js';
 
 export type Mode = 'calls' | 'streams';
@@ -241,6 +245,45 @@ export async function measureConfig(
   });
 }
 
+/**
+ * Runs `fn` with the mock provider and the OTLP sink started and the variants' shared environment
+ * made, and ends them all afterwards.
+ */
+export async function withRig<T>(fn: (mock: string, ve: VariantEnvironment) => Promise<T>): Promise<T> {
+  const mock = await startMock();
+  const sink = await startSink();
+  const ve = await variantEnvironment(sink);
+  try {
+    return await fn(mock.url, ve);
+  } finally {
+    mock.close();
+    await sink.close();
+    rmSync(ve.home, { recursive: true, force: true });
+  }
+}
+
+/** measureConfig over every Node major and openai major given, each with the variants that cover it. */
+export async function measureAll(
+  variants: Variant[],
+  nodes: number[],
+  openais: OpenAIMajor[],
+  mock: string,
+  ve: VariantEnvironment,
+  s: Settings,
+): Promise<ConfigResult[]> {
+  const results: ConfigResult[] = [];
+  for (const major of nodes) {
+    const node = nodeBinary(major);
+    for (const openai of openais) {
+      const t0 = Date.now();
+      const covering = variants.filter((v) => v.openai.includes(openai));
+      results.push(...(await measureConfig(covering, node, openai, mock, ve, s)));
+      console.log(`Node ${major}, openai ${openai}: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    }
+  }
+  return results;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reporting.
 
@@ -298,7 +341,9 @@ export function kb(bytes: number | undefined): string {
  * noise alone would give them (a per-process bias shows as the excess).
  */
 export function spreadLine(r: ConfigResult, control = 'bare-aa'): string | undefined {
-  if (!r.series.has(control) || r.series.get(control)!.cpu.length < 2) return undefined;
+  const x = r.series.get(control)?.cpu;
+  // Two replicas of two rounds at least: a spread within and one between.
+  if (!x || x.length < 2 || x.some((rounds) => rounds.length < 2)) return undefined;
   const v = varianceComponents(paired(r.series.get(control)!.cpu, r.series.get('bare')!.cpu));
   // Simulated (normal data, 4 replicas × 8 rounds): the 95 % interval misses 4 % of the time with a
   // per-process bias of a third of the round noise, 15 % with one as large as the round noise.
