@@ -4,10 +4,10 @@
 //
 // A replica is one session of fresh processes, one per variant (bench/overhead/app.cjs, loaded the
 // variant's way), driven in rounds: each round, one block of calls per process, the order rotating
-// from round to round (each replica starting from an order of its own). A block is charged the process's CPU
-// (`process.cpuUsage()`, user + system) from its start to the start of the same process's next
-// block, so what a variant defers while the others run (span export, store writes) is counted; its
-// wall time is that of its calls. Then every process exits and the next replica starts new ones, R
+// from round to round (each replica starting from an order of its own). A block is charged the
+// process's CPU (`process.cpuUsage()`, user + system) from its start to the start of the same
+// process's next block, so what a variant defers while the others run (span export, store writes)
+// is counted; its wall time is that of its calls. Then every process exits and the next replica starts new ones, R
 // times: with one process per variant, a bias of that one process (JIT decisions, heap and address
 // layout) would be in every round and no number of rounds would remove it; over R replicas it shows
 // as spread and widens the confidence interval instead of shifting the figure.
