@@ -1,3 +1,17 @@
+// Where tokenmeter's added CPU per call goes, the way users run it: the preload with one part
+// switched off at a time through its documented settings, beside the defaults, the bare SDK and an
+// A/A control, all measured in the headline's scheme (fresh-process replicas, interleaved blocks in
+// rotating order, bench/overhead/replicas.ts). "The part" is, per round, the defaults' block minus
+// the block of the variant without it. Parts that share work (a span both exported and stored) need
+// not add up: the row with all four off gives the rest, and the sum of the parts against
+// "defaults minus all off" shows how far they interact.
+//
+// A benchmark of its own rather than more variants in the headline: nine processes on every Node
+// and openai major would double the headline's run. By default Node 20 and openai 7, calls and
+// streams (about 2½ minutes quiet with BENCH_QUICK=1, estimated); `npm run bench -- overhead` runs
+// it with the headline, `npm run bench -- overhead-parts` alone. Settings as bench/overhead.bench.ts
+// (BENCH_NODES=20 BENCH_OPENAI=7 BENCH_REPLICAS BENCH_ROUNDS BENCH_CALLS BENCH_STREAMS
+// BENCH_WARMUP_ROUNDS BENCH_MODES BENCH_QUICK BENCH_WRITE).
 import { machine, writeSection } from './lib/results.js';
 import { envList, type OpenAIMajor, PIN, pinCoordinator, signed, type Variant } from './lib/user-level.js';
 import {

@@ -20,9 +20,10 @@
 // BENCH_MODES=calls,streams BENCH_REPLICAS=6 BENCH_ROUNDS=12 BENCH_CALLS=512 BENCH_STREAMS=96
 // BENCH_WARMUP_ROUNDS=2 BENCH_STARTUP_RUNS=15 BENCH_STARTUP_BEFORE=dir BENCH_ONLY=calls|startup
 // BENCH_PIN=0 (no taskset) BENCH_WRITE=0 (print only); BENCH_QUICK=1 (4 replicas of 8 rounds of
-// 256 calls or 48 streams, 2 warm-up rounds, 7 start-up runs: the same tables in about 12 minutes on
-// a quiet machine); BENCH_BEFORE=dir (another build's preload as one more variant, and this build
-// minus it per round); BENCH_VARIANTS=names.
+// 256 calls or 48 streams, 2 warm-up rounds, 7 start-up runs: the same tables; about 12 minutes on a
+// quiet machine, estimated from the one-process run's 590 s, not yet measured); BENCH_BEFORE=dir
+// (another build's preload as one more variant, and this build minus it per round);
+// BENCH_VARIANTS=names.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -68,8 +69,8 @@ import {
 
 /**
  * BENCH_QUICK=1: the same comparison (every Node, both openai majors, calls and streams, every
- * variant, start-up) with fewer replicas and shorter blocks, for a headline run that ends in about
- * 12 minutes; each setting still overrides it.
+ * variant, start-up) with fewer replicas and shorter blocks, for a headline run of about 12 minutes
+ * (an estimate); each setting still overrides it.
  */
 const QUICK = process.env.BENCH_QUICK === '1';
 const NODES = envList('BENCH_NODES', '20,24,26').map(Number);
