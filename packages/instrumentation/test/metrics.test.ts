@@ -107,6 +107,33 @@ describe('metrics of a call', () => {
     assert.equal((ttfc[0]!.value as Histogram).count, 1);
   });
 
+  test('calls whose labels change from one call to the next are each counted in their own label set', async () => {
+    // The recorder remembers the last call's label sets: a change of model or feature must not
+    // reuse them.
+    await ask('gpt-4o-mini');
+    await ask('gpt-4o-mini');
+    await ask('gpt-4o');
+    await withAttribution({ feature: 'search' }, () => ask('gpt-4o'));
+    await ask('gpt-4o-mini');
+    await waitFor(() => h.records.length === 5);
+    const m = await h.collect();
+    const requests = points(m, METRIC_LLM_REQUESTS)
+      .map((p) => [p.attributes[LABEL_MODEL], p.attributes[LABEL_FEATURE] ?? '-', p.value])
+      .sort((a, b) => (String(a) < String(b) ? -1 : 1));
+    assert.deepEqual(requests, [
+      ['gpt-4o', '-', 1],
+      ['gpt-4o', 'search', 1],
+      ['gpt-4o-mini', '-', 3],
+    ]);
+    const durations = points(m, METRIC_GEN_AI_CLIENT_OPERATION_DURATION)
+      .map((p) => [p.attributes[ATTR_GEN_AI_REQUEST_MODEL], (p.value as Histogram).count])
+      .sort((a, b) => (String(a) < String(b) ? -1 : 1));
+    assert.deepEqual(durations, [
+      ['gpt-4o', 2],
+      ['gpt-4o-mini', 3],
+    ]);
+  });
+
   test('an unknown model: no cost attribute, the match says why, counted as priced=false', async () => {
     await ask('acme-secret-model-9');
     await waitFor(() => h.records.length === 1);

@@ -209,6 +209,27 @@ class HistogramAttrs {
   }
 }
 
+/** The llm.* series of the last call and the labels it was found by. */
+interface LastSeries {
+  readonly provider: string;
+  readonly model: string | undefined;
+  readonly org: string | undefined;
+  readonly feature: string | undefined;
+  readonly user: string | undefined;
+  readonly series: Series;
+}
+
+/** The histogram label sets of the last call and the record fields they were found by. */
+interface LastHistogramAttrs {
+  readonly operation: string;
+  readonly provider: string;
+  readonly requestModel: string | undefined;
+  readonly responseModel: string | undefined;
+  readonly serverAddress: string | undefined;
+  readonly serverPort: number | undefined;
+  readonly attrs: HistogramAttrs;
+}
+
 interface Instruments {
   meter: Meter;
   /** The SDK histograms (in HISTOGRAMS order), or the store that stands in for them. */
@@ -237,6 +258,12 @@ export class MetricsRecorder {
   private readonly series = new Map<string, Series>();
   private readonly histogramAttrs = new Map<string, HistogramAttrs>();
   private readonly shortAttrs = new Map<string, ShortAttrs>();
+  /**
+   * The label sets of the last call, by its labels: calls in a row mostly share them, and comparing
+   * five or six strings costs less than building the map key (bench/metrics-recorder-ab.ts).
+   */
+  private lastSeries: LastSeries | undefined;
+  private lastHistogramAttrs: LastHistogramAttrs | undefined;
   /** The overflow label sets, by kind (a few per provider and operation). */
   private readonly overflows = {
     series: new Map<string, Series>(),
@@ -313,6 +340,8 @@ export class MetricsRecorder {
     this.queue = [];
     this.series.clear();
     this.histogramAttrs.clear();
+    this.lastSeries = undefined;
+    this.lastHistogramAttrs = undefined;
     this.shortAttrs.clear();
     for (const m of Object.values(this.overflows)) m.clear();
     this.rolling.clear();
@@ -439,17 +468,30 @@ export class MetricsRecorder {
     feature: string | undefined,
     user: string | undefined,
   ): Series {
+    const last = this.lastSeries;
+    if (
+      last !== undefined &&
+      last.provider === provider &&
+      last.model === model &&
+      last.org === org &&
+      last.feature === feature &&
+      last.user === user
+    )
+      return last.series;
     const key = `${provider}\u0000${model ?? ''}\u0000${org ?? ''}\u0000${feature ?? ''}\u0000${user ?? ''}`;
     let s = this.series.get(key);
-    if (s !== undefined) return s;
-    const overflow = this.overflowSeries(provider, model, org, feature, user);
-    if (this.series.size >= this.maxSeries) {
-      const b = this.budgets;
-      for (const budget of [b.requests, b.tokens, b.cost]) budget.refuse();
-      return overflow;
+    if (s === undefined) {
+      const overflow = this.overflowSeries(provider, model, org, feature, user);
+      if (this.series.size >= this.maxSeries) {
+        // Not remembered: each such call counts as refused.
+        const b = this.budgets;
+        for (const budget of [b.requests, b.tokens, b.cost]) budget.refuse();
+        return overflow;
+      }
+      s = new Series(this.labels(provider, model, org, feature, user), overflow);
+      this.series.set(key, s);
     }
-    s = new Series(this.labels(provider, model, org, feature, user), overflow);
-    this.series.set(key, s);
+    this.lastSeries = { provider, model, org, feature, user, series: s };
     return s;
   }
 
@@ -505,9 +547,23 @@ export class MetricsRecorder {
   }
 
   private histogramAttrsFor(r: CallRecord): HistogramAttrs {
+    const last = this.lastHistogramAttrs;
+    if (
+      last !== undefined &&
+      last.operation === r.operation &&
+      last.provider === r.provider &&
+      last.requestModel === r.requestModel &&
+      last.responseModel === r.responseModel &&
+      last.serverAddress === r.serverAddress &&
+      last.serverPort === r.serverPort
+    )
+      return last.attrs;
     const key = `${r.operation}\u0000${r.provider}\u0000${r.requestModel ?? ''}\u0000${r.responseModel ?? ''}\u0000${r.serverAddress ?? ''}\u0000${r.serverPort ?? ''}`;
     let h = this.histogramAttrs.get(key);
-    if (h !== undefined) return h;
+    if (h !== undefined) {
+      this.rememberHistogramAttrs(r, h);
+      return h;
+    }
     const overflow = this.overflowHistogramAttrs(r);
     if (this.histogramAttrs.size >= this.maxSeries) {
       this.budgets.tokenUsage.refuse();
@@ -526,7 +582,20 @@ export class MetricsRecorder {
     }
     h = new HistogramAttrs(base, this.shortFor(r.operation, r.provider, r.requestModel, false), overflow);
     this.histogramAttrs.set(key, h);
+    this.rememberHistogramAttrs(r, h);
     return h;
+  }
+
+  private rememberHistogramAttrs(r: CallRecord, attrs: HistogramAttrs): void {
+    this.lastHistogramAttrs = {
+      operation: r.operation,
+      provider: r.provider,
+      requestModel: r.requestModel,
+      responseModel: r.responseModel,
+      serverAddress: r.serverAddress,
+      serverPort: r.serverPort,
+      attrs,
+    };
   }
 
   /** The overflow label sets of an (operation, provider): request model `other`, no response model or server. */
