@@ -8,6 +8,8 @@
 // compared (they must be identical). Reports CPU µs per record of each side (median [p25 … p75]
 // over the blocks) and the difference after − before per alternation.
 // Run: npx tsx bench/store-writer-ab.ts [git-ref] [alternations] [records per batch] [batches per block]
+// STORE_AB_AFTER_BATCH=N: the after side writes the same records in batches of N instead (what a
+// longer flush interval does at the same call rate); give the ref `HEAD` to compare batch sizes alone.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -20,6 +22,7 @@ const ref = process.argv[2] ?? 'main';
 const ALTERNATIONS = Number(process.argv[3] ?? 30);
 const BATCH = Number(process.argv[4] ?? 250);
 const BATCHES = Number(process.argv[5] ?? 4);
+const AFTER_BATCH = Number(process.env.STORE_AB_AFTER_BATCH ?? BATCH);
 
 type Src = {
   writer: typeof import('../packages/store/src/batch-writer.js');
@@ -85,26 +88,25 @@ async function run(before: Src, after: Src): Promise<void> {
       writers[name] = s.src.writer.createBatchWriter({
         path: s.path,
         flushIntervalMs: 3_600_000,
-        batchSize: BATCH,
-        maxQueue: BATCH * 2,
+        batchSize: Math.max(BATCH, AFTER_BATCH),
+        maxQueue: Math.max(BATCH, AFTER_BATCH) * 2,
         onError: (e) => {
           throw e;
         },
       });
-    const block = (w: BatchWriter, batches: CallInput[][]) => {
+    const block = (w: BatchWriter, records: CallInput[], batch: number) => {
       const c0 = process.cpuUsage();
-      for (const b of batches) {
-        for (const r of b) w.write(r);
+      for (let i = 0; i < records.length; i += batch) {
+        for (let j = i; j < Math.min(records.length, i + batch); j++) w.write(records[j]!);
         w.flush();
       }
       const c = process.cpuUsage(c0);
-      return (c.user + c.system) / (batches.length * BATCH);
+      return (c.user + c.system) / records.length;
     };
-    const batchesOf = () => Array.from({ length: BATCHES }, () => Array.from({ length: BATCH }, record));
     // Both sides of a round write the same records.
     const per = alternate(['before', 'after'], ALTERNATIONS, 3, () => {
-      const b = batchesOf();
-      return (name) => block(writers[name], b);
+      const records = Array.from({ length: BATCHES * BATCH }, record);
+      return (name) => block(writers[name], records, name === 'after' ? AFTER_BATCH : BATCH);
     });
     for (const w of Object.values(writers)) w.close();
 
@@ -139,7 +141,7 @@ async function run(before: Src, after: Src): Promise<void> {
       ['before', 'after'],
       'µs/record',
       2,
-      `${ALTERNATIONS} alternations of ${BATCHES} batches of ${BATCH} records; ${seq} records, stores identical (${Object.keys(a).length} tables)`,
+      `${ALTERNATIONS} alternations of ${BATCHES * BATCH} records in batches of ${BATCH}${AFTER_BATCH !== BATCH ? ` (after: ${AFTER_BATCH})` : ''}; ${seq} records, stores identical (${Object.keys(a).length} tables)`,
     );
   } finally {
     rmSync(tmp, { recursive: true, force: true });
