@@ -11,6 +11,7 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { CallRecord } from '../packages/instrumentation/src/call-record.js';
 import { INSTRUMENTATION, withSourceAt } from './lib/ab.js';
 import { alternate, printAlternation } from './lib/alternate.js';
+import { pricedChatRecord } from './lib/priced-call.js';
 
 const ref = process.argv[2] ?? 'main';
 const ALTERNATIONS = Number(process.argv[3] ?? 40);
@@ -28,34 +29,11 @@ function side(mod: RecorderModule) {
 }
 
 const RESPONSE = '{"model":"gpt-4o-mini-2024-07-18","id":"chatcmpl-1"}';
+let seq = 0;
 /** One priced call's record, its response model parsed from a body as the adapters do. */
 function record(): CallRecord {
   const body = JSON.parse(RESPONSE) as { model: string; id: string };
-  return {
-    startTimeMs: Date.now(),
-    durationMs: 0.9,
-    provider: 'openai',
-    operation: 'chat',
-    stream: false,
-    serverAddress: '127.0.0.1',
-    serverPort: 8080,
-    requestModel: 'gpt-4o-mini',
-    responseModel: body.model,
-    responseId: body.id,
-    usageEstimated: false,
-    usage: { inputTokens: 9, outputTokens: 3, cacheReadTokens: 0, reasoningTokens: 0 },
-    cost: {
-      totalNanos: 3150,
-      inputNanos: 1350,
-      outputNanos: 1800,
-      cacheReadNanos: 0,
-      cacheWriteNanos: 0,
-      totalUsd: 0.00000315,
-    } as CallRecord['cost'],
-    pricingMatch: 'exact',
-    attribution: {},
-    sampled: true,
-  };
+  return { ...pricedChatRecord(seq++, body.model), responseId: body.id };
 }
 
 await withSourceAt(ref, 'metrics-recorder-ab', async (dir) => {

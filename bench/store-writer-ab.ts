@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import type { BatchWriter, CallInput } from '../packages/store/src/types.js';
 import { STORE, withSourceAt } from './lib/ab.js';
 import { alternate, printAlternation } from './lib/alternate.js';
+import { pricedChatRecord } from './lib/priced-call.js';
 
 const ref = process.argv[2] ?? 'main';
 const ALTERNATIONS = Number(process.argv[3] ?? 30);
@@ -41,34 +42,8 @@ let seq = 0;
 function record(): CallInput {
   const i = seq++;
   return {
-    startTimeMs: Date.now(),
-    durationMs: 0.8 + (i % 7) / 10,
-    provider: 'openai',
-    operation: 'chat',
-    stream: false,
-    serverAddress: '127.0.0.1',
-    requestModel: 'gpt-4o-mini',
-    responseModel: 'gpt-4o-mini-2024-07-18',
+    ...pricedChatRecord(i),
     responseId: `chatcmpl-${i}-${randomBytes(6).toString('hex')}`,
-    finishReasons: ['stop'],
-    usage: { inputTokens: 9, outputTokens: 3, cacheReadTokens: 0, reasoningTokens: 0 },
-    usageEstimated: false,
-    cost: {
-      totalNanos: 3150,
-      inputNanos: 1350,
-      outputNanos: 1800,
-      cacheReadNanos: 0,
-      cacheWriteNanos: 0,
-      provider: 'openai',
-      modelId: 'gpt-4o-mini',
-      match: 'exact',
-      source: 'genai-prices',
-      version: '0.0.40',
-      serviceTier: 'default',
-    },
-    pricingMatch: 'exact',
-    attribution: {},
-    httpStatus: 200,
     traceId: randomBytes(16).toString('hex'),
     spanId: randomBytes(8).toString('hex'),
   };
