@@ -359,6 +359,13 @@ export const ENV_VARS = {
     defaultDoc: '',
     doc: "hosts that get the propagation headers besides the private ones (loopback, private and link-local IPs, single-label names such as `service-b`, `*.internal`, `*.local`, `*.svc`, `*.lan`, `*.home.arpa`): `api.mycorp.com,*.mycorp.com`, or `*` for every host. A known LLM provider's API host (api.openai.com, api.anthropic.com, ...) never gets them, listed or not",
   }),
+  TOKENMETER_ESM_HOOK: row({
+    source: 'tokenmeter',
+    readBy: ['distro'],
+    type: switchOr([]),
+    default: 'on',
+    doc: "`off`: the preload registers no ES module loader hook when the app's entry point is CommonJS (a `.cjs` file, or a `.js` file or `-e` script that Node runs as CommonJS), which saves Node 20's module-hooks thread (about 50 ms of start-up; little on Node 22.22+, 24 and 26, whose hooks run in the app's thread). LLM SDKs the app `require`s are instrumented as before; one it loads with `import()` is not patched (its calls through the global `fetch` are still priced; a client given its own `fetch`, and Bedrock, are not). Ignored, with one line, for an ES module entry point",
+  }),
   TOKENMETER_METRIC_LABELS: row({
     source: 'tokenmeter',
     readBy: ['distro', 'instrumentation'],

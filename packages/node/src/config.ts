@@ -104,6 +104,7 @@ export function parseConfig(env: Env = process.env): ParsedConfig {
     maxMetricSeries: v.TOKENMETER_METRIC_MAX_SERIES,
     costAttributes: v.TOKENMETER_COST_ATTRIBUTES,
     shutdownTimeoutMs: v.TOKENMETER_SHUTDOWN_TIMEOUT_MS,
+    esmHook: v.TOKENMETER_ESM_HOOK,
   };
   return { config, problems };
 }

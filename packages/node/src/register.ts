@@ -2,6 +2,7 @@
 // and the ESM loader hook; a failure to start prints one line and the app runs uninstrumented.
 import { isMainThread } from 'node:worker_threads';
 import { diag } from '@opentelemetry/api';
+import { entryPointIsCommonJS } from './entry-point.js';
 import { registerEsmHook } from './esm-hook.js';
 import { oneLine, startTokenmeterInternal } from './start.js';
 
@@ -24,6 +25,15 @@ export function preload(from: string): void {
   try {
     const { handle, instrumentation } = startTokenmeterInternal({ warn });
     if (handle.mode === 'disabled' || !instrumentation) return;
+    if (handle.config.esmHook === 'off') {
+      if (entryPointIsCommonJS()) {
+        diag.debug('tokenmeter: ES module hook: off (TOKENMETER_ESM_HOOK=off, a CommonJS entry point)');
+        return;
+      }
+      warn(
+        'tokenmeter: TOKENMETER_ESM_HOOK=off is ignored: the entry point is not surely CommonJS (an ES module, TypeScript, stdin or the REPL), and its imports need the hook',
+      );
+    }
     try {
       const kind = registerEsmHook(instrumentation, from, warn);
       diag.debug(`tokenmeter: ES module hook: ${kind}`);

@@ -93,6 +93,11 @@ export interface TokenmeterNodeConfig {
   costAttributes: CostAttributeNames;
   /** Bound on the flush at exit and on SIGTERM/SIGINT, ms. */
   shutdownTimeoutMs: number;
+  /**
+   * TOKENMETER_ESM_HOOK: `off` leaves the ES module loader hook out when the app's entry point is
+   * CommonJS (the preload's only; `startTokenmeter` registers no hook).
+   */
+  esmHook: 'on' | 'off';
 }
 
 /** What `parseConfig` returns: the config to use, and one line per setting it could not use. */
