@@ -2,14 +2,19 @@
 // request carries, and that what the app set itself stays as it is. The two-process behaviour is in
 // e2e/propagation.test.ts.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import diagnostics from 'node:diagnostics_channel';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { context, propagation, ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { withAttribution } from '@tokenmeter/instrumentation';
+import { getAttribution, withAttribution } from '@tokenmeter/instrumentation';
 import { hostPolicy, isPrivateHost } from '../src/propagation/hosts.js';
 import { installPropagation, type PropagationHandle } from '../src/propagation/index.js';
 
@@ -190,6 +195,99 @@ describe('what an outgoing request carries', () => {
         .sort(),
       ['baggage', 'traceparent'],
     );
+    assert.deepEqual(errors, []);
+  });
+});
+
+/** A self-signed certificate for 127.0.0.1, made by openssl for this run. */
+function selfSignedCert(): { key: string; cert: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tm-tls-'));
+  try {
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1'].concat([
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ]),
+      { stdio: 'ignore', timeout: 30_000 },
+    );
+    return {
+      key: readFileSync(path.join(dir, 'key.pem'), 'utf8'),
+      cert: readFileSync(path.join(dir, 'cert.pem'), 'utf8'),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('https: requests sent with https.request and https.get, and requests an https server receives', () => {
+  let server: https.Server;
+  let port: number;
+  let handle: PropagationHandle;
+  const received: { headers: http.IncomingHttpHeaders; traceId: string | undefined; feature: unknown }[] = [];
+  const errors: unknown[] = [];
+  const span = trace.wrapSpanContext({
+    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+    spanId: '00f067aa0ba902b7',
+    traceFlags: TraceFlags.SAMPLED,
+  });
+
+  before(async () => {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    propagation.setGlobalPropagator(
+      new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+    );
+    handle = installPropagation({ incoming: true, hosts: [], onError: (e) => errors.push(e) });
+    server = https.createServer(selfSignedCert(), (req, res) => {
+      // The handler runs in the context the request's headers describe.
+      received.push({
+        headers: req.headers,
+        traceId: trace.getSpanContext(context.active())?.traceId,
+        feature: getAttribution(context.active()).feature,
+      });
+      res.end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+  });
+  after(() => {
+    handle.uninstall();
+    server.close();
+    context.disable();
+    propagation.disable();
+  });
+
+  const send = (how: 'request' | 'get') =>
+    new Promise<(typeof received)[number]>((resolve, reject) => {
+      const options = { host: '127.0.0.1', port, path: '/', rejectUnauthorized: false };
+      const done = (res: http.IncomingMessage) => {
+        res.resume();
+        res.on('end', () => resolve(received.at(-1)!));
+      };
+      const req = how === 'get' ? https.get(options, done) : https.request(options, done);
+      req.on('error', reject);
+      if (how === 'request') req.end();
+    });
+
+  test('inside a span and withAttribution: https.request and https.get carry traceparent and baggage, and the https server handles them in that context', async () => {
+    for (const how of ['request', 'get'] as const) {
+      const r = await context.with(trace.setSpan(ROOT_CONTEXT, span), () =>
+        withAttribution({ feature: 'tls-search' }, () => send(how)),
+      );
+      assert.equal(r.headers.traceparent, '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', how);
+      assert.equal(r.headers.baggage, 'tokenmeter.feature=tls-search', how);
+      assert.equal(
+        r.traceId,
+        '4bf92f3577b34da6a3ce929d0e0e4736',
+        `${how}: the server's handler joined the trace`,
+      );
+      assert.equal(r.feature, 'tls-search', `${how}: and has the attribution`);
+    }
+    const outside = await send('request');
+    assert.equal(outside.headers.traceparent, undefined);
+    assert.equal(outside.traceId, undefined);
     assert.deepEqual(errors, []);
   });
 });

@@ -125,3 +125,19 @@ for (const preload of ['import', 'require'] as const) {
     assert.equal(rows(), 1, 'the call was stored');
   });
 }
+
+test('from Node 24 on, propagation (on by default) does not load node:https and TLS at start-up; on Node 20 it wraps https.request, so it does', async () => {
+  for (const preload of ['import', 'require'] as const) {
+    const r = await runApp('-p', {
+      preload,
+      env: {
+        OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()),
+        OTEL_EXPORTER_OTLP_ENDPOINT: e2e.receiver.url,
+      },
+      args: ["['https', 'tls'].map((m) => process.moduleLoadList.includes('NativeModule ' + m)).join()"],
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const major = Number(process.versions.node.split('.')[0]);
+    assert.equal(r.stdout.trim(), major >= 24 ? 'false,false' : 'true,true', `--${preload}`);
+  }
+});
