@@ -91,6 +91,19 @@ describe('which hosts get the propagation headers', () => {
   });
 });
 
+/** The context manager and W3C propagators tokenmeter's SDK registers, as the globals. */
+function useW3cGlobals(): void {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(
+    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+  );
+}
+
+function dropW3cGlobals(): void {
+  context.disable();
+  propagation.disable();
+}
+
 describe('what an outgoing request carries', () => {
   let server: http.Server;
   let port: number;
@@ -104,10 +117,7 @@ describe('what an outgoing request carries', () => {
   });
 
   before(async () => {
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    propagation.setGlobalPropagator(
-      new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
-    );
+    useW3cGlobals();
     handle = installPropagation({ incoming: false, hosts: [], onError: (e) => errors.push(e) });
     server = http.createServer((req, res) => {
       received.push(req.headers);
@@ -119,8 +129,7 @@ describe('what an outgoing request carries', () => {
   after(() => {
     handle.uninstall();
     server.close();
-    context.disable();
-    propagation.disable();
+    dropW3cGlobals();
   });
 
   const get = (headers: Record<string, string> = {}) =>
@@ -235,10 +244,7 @@ describe('https: requests sent with https.request and https.get, and requests an
   });
 
   before(async () => {
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    propagation.setGlobalPropagator(
-      new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
-    );
+    useW3cGlobals();
     handle = installPropagation({ incoming: true, hosts: [], onError: (e) => errors.push(e) });
     server = https.createServer(selfSignedCert(), (req, res) => {
       // The handler runs in the context the request's headers describe.
@@ -255,8 +261,7 @@ describe('https: requests sent with https.request and https.get, and requests an
   after(() => {
     handle.uninstall();
     server.close();
-    context.disable();
-    propagation.disable();
+    dropW3cGlobals();
   });
 
   const send = (how: 'request' | 'get') =>
