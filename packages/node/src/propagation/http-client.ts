@@ -5,9 +5,8 @@
 //
 // Where Node publishes each new ClientRequest at the end of its constructor (diagnostics channel
 // `http.client.request.created`, Node 23.2+; used from Node 24 on, the releases checked), that is
-// where: nothing is patched, and
-// `node:https` (with TLS: the largest part of what the preload loaded for propagation) is left for
-// the app to load. On older Nodes (20, 22) request and get of both modules are wrapped; `get` is
+// where: nothing is patched, and `node:https` (with TLS: the largest part of what the preload loaded
+// for propagation) is left for the app to load. On older Nodes (20, 22) request and get of both modules are wrapped; `get` is
 // `request` then `end()`, as in Node, so that the headers go on before the request ends.
 import diagnostics from 'node:diagnostics_channel';
 import type http from 'node:http';
