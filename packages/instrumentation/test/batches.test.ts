@@ -396,9 +396,56 @@ describe('results downloaded with a plain fetch and no method (a GET by default)
     assert.ok((r.cost?.totalUsd ?? 0) > 0);
   });
 
+  test('fetch(url?api-version=…) of an output file (Azure OpenAI style query string): recorded the same way, same bytes', async () => {
+    const batch = await retrievedBatch(['with-query']);
+    const url = `${outputUrl(batch.output_file_id!)}?api-version=2024-10-21`;
+    const expected = await bare(async () => (await fetch(url)).text());
+    assert.equal(await (await fetch(url)).text(), expected);
+    await waitFor(() => h.records.length === 1);
+    assert.equal(h.records[0]!.batchCustomId, 'with-query');
+    assert.equal(h.records[0]!.batchId, batch.id);
+  });
+
+  /** A batch created and completed without tokenmeter: the process knows nothing of its files yet. */
+  function unseenBatch(customIds: string[]) {
+    return bare(async () => {
+      const created = await createBatch((await uploadInput(customIds)).id);
+      return openai.batches.retrieve(created.id);
+    });
+  }
+
+  test('a batch retrieved with fetch(url) and no method teaches its output file: the results carry the batch id', async () => {
+    const batch = await unseenBatch(['retrieved-plain']);
+    const url = `${h.openaiBaseURL}/batches/${batch.id}`;
+    const expected = await bare(async () => (await fetch(url)).text());
+    const read = await fetch(url);
+    assert.equal(await read.text(), expected);
+    await (await fetch(outputUrl(batch.output_file_id!))).text();
+    await waitFor(() => h.records.length === 1);
+    assert.equal(h.records[0]!.batchCustomId, 'retrieved-plain');
+    assert.equal(h.records[0]!.batchId, batch.id);
+    assert.equal(createSpans().length, 0);
+  });
+
+  test('batches listed with fetch(url) and no method, with or without a query string, teach their output files', async () => {
+    for (const query of ['', '?limit=100']) {
+      h.reset();
+      const batch = await unseenBatch([`listed${query}`]);
+      const url = `${h.openaiBaseURL}/batches${query}`;
+      const expected = await bare(async () => (await fetch(url)).text());
+      assert.equal(await (await fetch(url)).text(), expected);
+      await (await fetch(outputUrl(batch.output_file_id!))).text();
+      await waitFor(() => h.records.length === 1);
+      assert.equal(h.records[0]!.batchCustomId, `listed${query}`);
+      assert.equal(h.records[0]!.batchId, batch.id, `list${query}`);
+    }
+  });
+
   test('a plain GET of any other URL is passed through and records nothing', async () => {
     const response = await fetch(`${h.mock.url}/health`);
     await response.text();
+    // A query string that merely mentions a results path: only the path before `?` counts.
+    await (await fetch(`${h.mock.url}/health?next=/v1/files/file-1/content`)).text();
     const file = await uploadInput(['not-output']);
     // An uploaded input file ends in /content too: read, but its lines are requests, not results.
     await (await fetch(outputUrl(file.id))).text();

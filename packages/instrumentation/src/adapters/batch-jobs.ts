@@ -6,7 +6,7 @@
 //   response) tells which output and error files are the batch's: the fetch layer remembers it, so
 //   the calls of a downloaded output file carry the batch id (the file URL names only the file).
 // Pure: the fetch layer observes the bodies and records.
-import { type BatchEndpoint, batchEndpoint, isOpenAIBase } from './batch-results.js';
+import { type BatchEndpoint, batchEndpoint, endsLikeBatchResults, isOpenAIBase } from './batch-results.js';
 import type { RecognizeOptions } from './recognize.js';
 import { arr, num, obj, str } from './util.js';
 
@@ -35,6 +35,20 @@ const OPENAI_BATCHES = /^(.*)\/batches(?:\/([^/]+))?$/;
 /** Cheap test on the raw URL, before any parse: could this be a request about a batch job? */
 export function mayBeBatchJob(href: string): boolean {
   return href.includes('/batches');
+}
+
+/**
+ * Test of a URL string fetched with no method at all (a GET), without parsing it: could it be a
+ * download of batch results (`.../content`, `.../results`) or a read of OpenAI batches
+ * (`.../batches`, `.../batches/{id}`), a query string (Azure OpenAI's `?api-version=`) aside? No
+ * allocation: one scan for `?`, then a look back over the path's last segment only.
+ */
+export function endsLikeBatchGet(href: string): boolean {
+  const q = href.indexOf('?');
+  const end = q < 0 ? href.length : q;
+  if (endsLikeBatchResults(href, end) || href.endsWith('/batches', end)) return true;
+  const slash = href.lastIndexOf('/', end - 1);
+  return slash > 0 && href.endsWith('/batches', slash);
 }
 
 /** The batch job request `method` (upper case) on `url` is, or null. */

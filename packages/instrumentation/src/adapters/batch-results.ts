@@ -52,12 +52,11 @@ export function mayBeBatchResults(href: string): boolean {
 }
 
 /**
- * Constant-time test of a URL fetched with no method at all (a GET): does it end like a download of
- * batch results? The providers' own results URLs (`.../files/{id}/content`, an Anthropic batch's
- * `results_url`) carry no query string.
+ * Constant-time test of a URL fetched with no method at all (a GET): does its path, which ends at
+ * `end` (the string's end, or the `?` of a query string), end like a download of batch results?
  */
-export function endsLikeBatchResults(href: string): boolean {
-  return href.endsWith('/content') || href.endsWith('/results');
+export function endsLikeBatchResults(href: string, end: number): boolean {
+  return href.endsWith('/content', end) || href.endsWith('/results', end);
 }
 
 /**

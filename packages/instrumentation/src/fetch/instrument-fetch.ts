@@ -17,7 +17,7 @@ import {
   portkeyProvider,
 } from '../adapters/gateways.js';
 import {
-  endsLikeBatchResults,
+  endsLikeBatchGet,
   isOpenAIStreamFormat,
   mayBeBatchJob,
   mayBeBatchResults,
@@ -85,10 +85,10 @@ export function instrumentFetch<F extends FetchFn>(
     const input = args[0];
     const init = args[1];
     // Fast path: only POSTs are inference calls (the usual GET has no init.method at all); of such
-    // a GET, only a download of batch results is observed, told by the URL's end in constant time.
+    // a GET, only a batch read or results download is observed, told by the URL's path end (no parse).
     const m = (init as { method?: unknown } | null | undefined)?.method;
     if (m === undefined && typeof input === 'string')
-      return endsLikeBatchResults(input)
+      return endsLikeBatchGet(input)
         ? batchGet(runtime, original, this, args, global)
         : Reflect.apply(original, this, args);
     const method = methodOf(input, init);
