@@ -15,6 +15,7 @@ import type { TokenUsage } from '@tokenmeter/pricing';
 import { wireFormat } from '../adapters/formats.js';
 import type { CapturedText, WireApi } from '../adapters/types.js';
 import { heuristicTokenCount } from './heuristic.js';
+import { countingByPieces } from './piece-counts.js';
 import { type RequestText, requestText } from './request-text.js';
 
 export { heuristicTokenCount } from './heuristic.js';
@@ -75,17 +76,22 @@ export function loadTokenCounter(encoding: OpenAIEncoding): Promise<CountFn | un
     // A computed specifier: resolved at run time through the package's exports map (ESM or CJS).
     const specifier = `gpt-tokenizer/encoding/${encoding}`;
     p = import(specifier).then(
-      (mod: { countTokens?: (t: string, o?: unknown) => number; default?: { countTokens?: unknown } }) => {
+      (mod: {
+        countTokens?: (t: string, o?: unknown) => number;
+        default?: { countTokens?: unknown; bytePairEncodingCoreProcessor?: { tokenSplitRegex?: unknown } };
+      }) => {
         const count = mod.countTokens ?? (mod.default?.countTokens as typeof mod.countTokens);
         if (typeof count !== 'function') return undefined;
         const options = { disallowedSpecial: new Set<string>() };
-        return (text: string) => {
+        const whole = (text: string) => {
           try {
             return count(text, options);
           } catch {
             return heuristicTokenCount(text);
           }
         };
+        // The split regex is gpt-tokenizer's own (not a documented export): checked at load.
+        return countingByPieces(whole, mod.default?.bytePairEncodingCoreProcessor?.tokenSplitRegex);
       },
       () => undefined,
     );
