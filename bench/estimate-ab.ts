@@ -8,20 +8,32 @@
 // BENCH_AB_TEXT=mock (default): the mock provider's reply, the same words each time (the headline's
 // streams); =prose: each reply the next 48 words of this repo's READMEs (varied words, as real
 // replies).
+// BENCH_AB_WHOLE=1 times the whole estimate as a call makes it instead of the counts alone: a side
+// whose module has estimateUsageNow counts at once (canEstimateNow, then estimateUsageNow, as a call
+// ended in a batch does), else awaits estimateUsage (as every call did before).
 // Run: npx tsx bench/estimate-ab.ts [git-ref] [alternations] [counts per block]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Reply } from '../packages/mock-provider/src/usage.js';
 import { INSTRUMENTATION, withSourceAt } from './lib/ab.js';
-import { alternate, printAlternation } from './lib/alternate.js';
+import { printAlternation } from './lib/alternate.js';
 import { ROOT } from './lib/user-level.js';
 
 const ref = process.argv[2] ?? 'main';
 const ALTERNATIONS = Number(process.argv[3] ?? 30);
 const COUNTS = Number(process.argv[4] ?? 200);
 const TEXT = process.env.BENCH_AB_TEXT === 'prose' ? 'prose' : 'mock';
+const WHOLE = process.env.BENCH_AB_WHOLE === '1';
 
-type Estimate = typeof import('../packages/instrumentation/src/estimate/index.js');
+type Estimate = Pick<
+  typeof import('../packages/instrumentation/src/estimate/index.js'),
+  'estimateUsage' | 'loadTokenCounter'
+>;
+/** What this tree's module adds (a ref's may not have it). */
+type NowEstimate = Pick<
+  typeof import('../packages/instrumentation/src/estimate/index.js'),
+  'estimateUsageNow' | 'canEstimateNow'
+>;
 
 const load = (dir: string): Promise<Estimate> => import(join(dir, 'src/estimate/index.ts'));
 
@@ -57,8 +69,15 @@ async function run(before: Estimate, after: Estimate): Promise<void> {
   const polluter = new Uint8Array(8 * 1024 * 1024);
   const tokens = { before: 0, after: 0 };
   let next = 0;
-  const block = (side: 'before' | 'after'): number => {
+  const requestBody = {
+    model: 'gpt-4o-mini',
+    stream: true,
+    messages: [{ role: 'user', content: 'Say hello' }],
+  };
+  const sides = { before, after };
+  const block = async (side: 'before' | 'after'): Promise<number> => {
     const count = counters[side];
+    const estimate = sides[side] as Estimate & Partial<NowEstimate>;
     let cpu = 0;
     for (let i = 0; i < COUNTS; i++) {
       for (let b = 0; b < polluter.length; b += 64) polluter[b]! ^= 1;
@@ -66,19 +85,41 @@ async function run(before: Estimate, after: Estimate): Promise<void> {
       let text = '';
       for (const d of texts[next++ % texts.length]!) text += d;
       const c0 = process.cpuUsage();
-      // What estimateUsage counts for the call: the message's role and text, then the reply.
-      tokens[side] += count('user') + count('Say hello') + count(text);
+      if (!WHOLE) {
+        // What estimateUsage counts for the call: the message's role and text, then the reply.
+        tokens[side] += count('user') + count('Say hello') + count(text);
+      } else {
+        const input = {
+          provider: 'openai',
+          model: 'gpt-4o-mini-2024-07-18',
+          api: 'openai.chat' as const,
+          requestBody,
+          outputText: text,
+        };
+        const usage =
+          estimate.estimateUsageNow !== undefined && estimate.canEstimateNow!(input.model)
+            ? estimate.estimateUsageNow(input)!.usage
+            : (await estimate.estimateUsage(input)).usage;
+        tokens[side] += usage.inputTokens + usage.outputTokens;
+      }
       const c = process.cpuUsage(c0);
       cpu += c.user + c.system;
     }
     return cpu / COUNTS;
   };
-  const per = alternate(['before', 'after'] as const, ALTERNATIONS, 3, () => (side) => block(side));
+  const per = { before: [] as number[], after: [] as number[] };
+  for (let r = -3; r < ALTERNATIONS; r++) {
+    const order = r % 2 === 0 ? (['before', 'after'] as const) : (['after', 'before'] as const);
+    for (const side of order) {
+      const x = await block(side);
+      if (r >= 0) per[side].push(x);
+    }
+  }
   printAlternation(
     per,
     ['before', 'after'],
-    'µs/count',
+    WHOLE ? 'µs/estimate' : 'µs/count',
     2,
-    `${ALTERNATIONS} alternations of ${COUNTS} (${ref} as before, text ${TEXT}, ${texts.length} replies; tokens counted, before ${tokens.before}, after ${tokens.after})`,
+    `${ALTERNATIONS} alternations of ${COUNTS} (${ref} as before, ${WHOLE ? 'whole estimate' : 'counts'}, text ${TEXT}, ${texts.length} replies; tokens counted, before ${tokens.before}, after ${tokens.after})`,
   );
 }

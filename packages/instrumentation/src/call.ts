@@ -68,7 +68,7 @@ import type { CallRecord } from './call-record.js';
 import { inputMessages, type Message, outputMessages, serializeMessages, streamedOutput } from './content.js';
 import { setCostAttributes } from './cost-attributes.js';
 import { coverage } from './coverage.js';
-import { estimateUsage } from './estimate/index.js';
+import { canEstimateNow, type EstimateInput, estimateUsage, estimateUsageNow } from './estimate/index.js';
 import type { PendingCall } from './pending.js';
 import { type PriceOutcome, priceRequest } from './price.js';
 import { reportedCost } from './reported-cost.js';
@@ -164,7 +164,14 @@ export class LlmCall implements PendingCall, EndedCall {
   readonly origin: string | undefined;
   /** What the call ended with, while it waits in a batch (call-endings.ts). */
   private ended:
-    | { response: ResponseInfo | undefined; options: FinishOptions; endPerf: number; estimated: boolean }
+    | {
+        response: ResponseInfo | undefined;
+        options: FinishOptions;
+        endPerf: number;
+        estimated: boolean;
+        /** The usage is to be counted locally when the call completes (the tokenizer is loaded). */
+        estimateLater: boolean;
+      }
     | undefined;
 
   constructor(
@@ -219,10 +226,14 @@ export class LlmCall implements PendingCall, EndedCall {
         this.estimateIfMissing &&
         (options.errorType === undefined || options.errorType === ERROR_TYPE_INCOMPLETE_STREAM)
       ) {
-        void this.estimateThenComplete(response, options, endPerf);
+        // Counted when the call completes (in the batch, off the app's continuation) once the
+        // tokenizer is loaded; the first call of a model waits for its load.
+        if (canEstimateNow(response?.responseModel ?? this.info.requestModel))
+          this.end(response, options, endPerf, false, true);
+        else void this.estimateThenComplete(response, options, endPerf);
         return;
       }
-      this.end(response, options, endPerf, false);
+      this.end(response, options, endPerf, false, false);
     } catch (error) {
       this.runtime.internalError('call', error);
     }
@@ -237,6 +248,7 @@ export class LlmCall implements PendingCall, EndedCall {
     options: FinishOptions,
     endPerf: number,
     estimated: boolean,
+    estimateLater: boolean,
   ): void {
     const responseId = response?.responseId;
     if (responseId !== undefined) {
@@ -245,14 +257,14 @@ export class LlmCall implements PendingCall, EndedCall {
       if (cov.active) cov.responseIds.add(responseId);
     }
     if (this.runtime.endCallsInBatches && this.budgetSettle === undefined) {
-      this.ended = { response, options, endPerf, estimated };
+      this.ended = { response, options, endPerf, estimated, estimateLater };
       const endings = callEndings();
       // A collection before the batch runs must find the instruments whose callback drains it.
       if (endings.size === 0) this.runtime.metrics.prepare();
       endings.add(this);
       return;
     }
-    this.complete(response, options, endPerf, estimated);
+    this.completeEstimating(response, options, endPerf, estimated, estimateLater);
   }
 
   completeEnded(): void {
@@ -260,10 +272,45 @@ export class LlmCall implements PendingCall, EndedCall {
     if (ended === undefined) return;
     this.ended = undefined;
     try {
-      this.complete(ended.response, ended.options, ended.endPerf, ended.estimated);
+      this.completeEstimating(
+        ended.response,
+        ended.options,
+        ended.endPerf,
+        ended.estimated,
+        ended.estimateLater,
+      );
     } catch (error) {
       this.runtime.internalError('call', error);
     }
+  }
+
+  /** complete(), with the usage counted locally first when `estimateLater`. */
+  private completeEstimating(
+    response: ResponseInfo | undefined,
+    options: FinishOptions,
+    endPerf: number,
+    estimated: boolean,
+    estimateLater: boolean,
+  ): void {
+    if (estimateLater) {
+      const usage = estimateUsageNow(this.estimateInput(response, options))?.usage;
+      if (usage !== undefined) {
+        this.complete({ ...response, usage }, options, endPerf, true);
+        return;
+      }
+    }
+    this.complete(response, options, endPerf, estimated);
+  }
+
+  /** What the local count of the call's usage reads. */
+  private estimateInput(response: ResponseInfo | undefined, options: FinishOptions): EstimateInput {
+    return {
+      provider: this.info.provider,
+      model: response?.responseModel ?? this.info.requestModel,
+      api: this.info.api,
+      requestBody: wholeBody(this.requestBody, this.requestText),
+      outputText: options.outputText,
+    };
   }
 
   /** The span of the call, started at the request's time under the request's context. */
@@ -291,19 +338,13 @@ export class LlmCall implements PendingCall, EndedCall {
   ): Promise<void> {
     let usage: ResponseInfo['usage'];
     try {
-      const estimated = await estimateUsage({
-        provider: this.info.provider,
-        model: response?.responseModel ?? this.info.requestModel,
-        api: this.info.api,
-        requestBody: wholeBody(this.requestBody, this.requestText),
-        outputText: options.outputText,
-      });
+      const estimated = await estimateUsage(this.estimateInput(response, options));
       usage = estimated.usage;
     } catch (error) {
       this.runtime.internalError('estimate', error);
     }
     try {
-      this.end(usage ? { ...response, usage } : response, options, endPerf, usage !== undefined);
+      this.end(usage ? { ...response, usage } : response, options, endPerf, usage !== undefined, false);
     } catch (error) {
       this.runtime.internalError('call', error);
     }

@@ -22,6 +22,7 @@ import type OpenAIType from 'openai';
 import { callEndings } from '../src/call-endings.js';
 import type { CallRecord } from '../src/call-record.js';
 import { CostSpanProcessor } from '../src/cost-span-processor.js';
+import { estimateUsage, loadTokenCounter } from '../src/estimate/index.js';
 import { type Harness, points, requireSdk, startHarness, tokenmeterSpans, waitFor } from './helpers/otel.js';
 
 let h: Harness;
@@ -144,4 +145,47 @@ test('a peer span of a call still in the batch is not priced a second time (its 
     (byName('chat other').attributes[ATTR_GEN_AI_USAGE_COST] as number) > 0,
     'a call not ours is priced',
   );
+});
+
+test('a stream whose usage tokenmeter counts itself waits in the batch like any call, and a flush right after its last read records the count', async () => {
+  const body = {
+    model: 'gpt-4o-mini',
+    messages: [{ role: 'user' as const, content: 'Say hello' }],
+    stream: true as const,
+    stream_options: { include_usage: false },
+  };
+  const read = async () => {
+    let text = '';
+    for await (const chunk of await client.chat.completions.create(body))
+      text += chunk.choices[0]?.delta?.content ?? '';
+    return text;
+  };
+  await read();
+  // The first count of a model waits for its tokenizer to load (seconds under tsx on a busy machine).
+  await waitFor(() => {
+    callEndings().drain();
+    return h.records.length === 1;
+  }, 30_000);
+  h.reset();
+  const text = await read();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(callEndings().size, 1, 'the call waits in the batch');
+  assert.equal(h.records.length, 0);
+  await h.tracerProvider.forceFlush();
+  assert.equal(h.records.length, 1, 'the flush completed it');
+  const r = h.records[0]!;
+  assert.equal(r.usageEstimated, true);
+  const count = (await loadTokenCounter('o200k_base'))!;
+  const expected = await estimateUsage({
+    provider: GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
+    model: 'gpt-4o-mini',
+    api: 'openai.chat',
+    requestBody: body,
+    outputText: text,
+  });
+  assert.ok(text.length > 0);
+  assert.deepEqual(r.usage, { inputTokens: expected.usage.inputTokens, outputTokens: count(text) });
+  const [span] = tokenmeterSpans(h.spans);
+  assert.equal(span?.attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS], count(text));
+  assert.ok((span?.attributes[ATTR_GEN_AI_USAGE_COST] as number) > 0, 'priced');
 });

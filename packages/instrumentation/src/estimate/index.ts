@@ -47,9 +47,23 @@ const TOKENS_PER_MESSAGE = 3;
 const TOKENS_PER_NAME = 1;
 const REPLY_PRIMING = 3;
 
+/** Models' encodings, looked up once each (null: not OpenAI's); emptied past MAX_MODELS names. */
+const encodings = new Map<string, OpenAIEncoding | null>();
+const MAX_MODELS = 256;
+
 /** The tiktoken encoding of an OpenAI model, or undefined when the model is not OpenAI's. */
 export function openaiEncodingForModel(model: string | undefined): OpenAIEncoding | undefined {
   if (!model) return undefined;
+  let encoding = encodings.get(model);
+  if (encoding === undefined) {
+    encoding = encodingFromName(model) ?? null;
+    if (encodings.size >= MAX_MODELS) encodings.clear();
+    encodings.set(model, encoding);
+  }
+  return encoding ?? undefined;
+}
+
+function encodingFromName(model: string): OpenAIEncoding | undefined {
   let m = model.toLowerCase();
   const slash = m.lastIndexOf('/'); // openai/gpt-4o (OpenRouter), azure deployments keep the name
   if (slash >= 0) m = m.slice(slash + 1);
@@ -68,8 +82,10 @@ export function openaiEncodingForModel(model: string | undefined): OpenAIEncodin
 type CountFn = (text: string) => number;
 
 const loaded = new Map<OpenAIEncoding, Promise<CountFn | undefined>>();
+/** Encodings whose load settled: the counter, or null when gpt-tokenizer could not give one. */
+const settled = new Map<OpenAIEncoding, CountFn | null>();
 
-/** Load (once) the encoding's token counter from gpt-tokenizer; undefined if it cannot load. */
+/** Load (once) the encoding's token counter from gpt-tokenizer; undefined if it cannot load. Never rejects. */
 export function loadTokenCounter(encoding: OpenAIEncoding): Promise<CountFn | undefined> {
   let p = loaded.get(encoding);
   if (!p) {
@@ -80,24 +96,41 @@ export function loadTokenCounter(encoding: OpenAIEncoding): Promise<CountFn | un
         countTokens?: (t: string, o?: unknown) => number;
         default?: { countTokens?: unknown; bytePairEncodingCoreProcessor?: { tokenSplitRegex?: unknown } };
       }) => {
-        const count = mod.countTokens ?? (mod.default?.countTokens as typeof mod.countTokens);
-        if (typeof count !== 'function') return undefined;
-        const options = { disallowedSpecial: new Set<string>() };
-        const whole = (text: string) => {
-          try {
-            return count(text, options);
-          } catch {
-            return heuristicTokenCount(text);
-          }
-        };
-        // The split regex is gpt-tokenizer's own (not a documented export): checked at load.
-        return countingByPieces(whole, mod.default?.bytePairEncodingCoreProcessor?.tokenSplitRegex);
+        let counter: CountFn | undefined;
+        try {
+          counter = tokenCounter(mod);
+        } catch {
+          counter = undefined; // as a tokenizer that did not load: the heuristic counts
+        }
+        settled.set(encoding, counter ?? null);
+        return counter;
       },
-      () => undefined,
+      () => {
+        settled.set(encoding, null);
+        return undefined;
+      },
     );
     loaded.set(encoding, p);
   }
   return p;
+}
+
+function tokenCounter(mod: {
+  countTokens?: (t: string, o?: unknown) => number;
+  default?: { countTokens?: unknown; bytePairEncodingCoreProcessor?: { tokenSplitRegex?: unknown } };
+}): CountFn | undefined {
+  const count = mod.countTokens ?? (mod.default?.countTokens as typeof mod.countTokens);
+  if (typeof count !== 'function') return undefined;
+  const options = { disallowedSpecial: new Set<string>() };
+  const whole = (text: string) => {
+    try {
+      return count(text, options);
+    } catch {
+      return heuristicTokenCount(text);
+    }
+  };
+  // The split regex is gpt-tokenizer's own (not a documented export): checked at load.
+  return countingByPieces(whole, mod.default?.bytePairEncodingCoreProcessor?.tokenSplitRegex);
 }
 
 function countRequest(text: RequestText, count: CountFn, chat: boolean): number {
@@ -135,16 +168,27 @@ export function estimateUsageHeuristic(input: EstimateInput): EstimatedUsage {
   return { usage: estimateWith(input, heuristicTokenCount), method: 'heuristic' };
 }
 
+/** Whether estimateUsageNow counts a call of `model` now: its tokenizer's load settled, or none is needed. */
+export function canEstimateNow(model: string | undefined): boolean {
+  try {
+    const encoding = openaiEncodingForModel(model);
+    return encoding === undefined || settled.has(encoding);
+  } catch {
+    return true; // the heuristic counts
+  }
+}
+
 /**
- * Estimate a call's usage locally. OpenAI-family models are counted with their real tokenizer
- * (loaded on first use); others with the heuristic. Never rejects.
+ * The estimate now, without waiting: undefined only while the model's tokenizer has yet to load
+ * (estimateUsage loads it). Never throws.
  */
-export async function estimateUsage(input: EstimateInput): Promise<EstimatedUsage> {
+export function estimateUsageNow(input: EstimateInput): EstimatedUsage | undefined {
   try {
     const encoding = openaiEncodingForModel(input.model);
     if (encoding) {
-      const count = await loadTokenCounter(encoding);
-      if (count) return { usage: estimateWith(input, count), method: 'tokenizer', encoding };
+      const count = settled.get(encoding);
+      if (count === undefined) return undefined;
+      if (count !== null) return { usage: estimateWith(input, count), method: 'tokenizer', encoding };
     }
   } catch {
     // fall through to the heuristic
@@ -154,4 +198,16 @@ export async function estimateUsage(input: EstimateInput): Promise<EstimatedUsag
   } catch {
     return { usage: { inputTokens: 0, outputTokens: 0 }, method: 'heuristic' };
   }
+}
+
+/**
+ * Estimate a call's usage locally. OpenAI-family models are counted with their real tokenizer
+ * (loaded on first use); others with the heuristic. Never rejects.
+ */
+export async function estimateUsage(input: EstimateInput): Promise<EstimatedUsage> {
+  const now = estimateUsageNow(input);
+  if (now !== undefined) return now;
+  // Only an OpenAI model's tokenizer still to load gets here; once settled, the estimate is made.
+  await loadTokenCounter(openaiEncodingForModel(input.model)!);
+  return estimateUsageNow(input) ?? { usage: { inputTokens: 0, outputTokens: 0 }, method: 'heuristic' };
 }
