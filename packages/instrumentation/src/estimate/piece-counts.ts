@@ -18,6 +18,10 @@ type CountFn = (text: string) => number;
 const MAX_PIECES = 4096;
 /** Longer pieces (rarely repeated) are counted each time, not kept. */
 const MAX_PIECE_CHARS = 32;
+/** Below this share of pieces found kept (a running average over texts), texts are counted whole... */
+const MIN_HIT_RATE = 0.8;
+/** ...but for one in this many, counted by pieces (which updates the share). */
+const PROBE_EVERY = 8;
 
 /** Text the piece-wise count is checked on at load: every class of piece the split regexes know. */
 const PROBE =
@@ -34,9 +38,16 @@ export function countingByPieces(count: CountFn, split: unknown): CountFn {
   // The piece alone, matched whole from its start (sticky, not global).
   const alone = new RegExp(split.source, `${split.flags.replace('g', '')}y`);
   const kept = new Map<string, number>();
+  // A piece not kept costs more than in the tokenizer's own pass (its count is a call of its own):
+  // while few pieces are found kept (text of ids, hashes, new words), most texts are counted whole
+  // and one in PROBE_EVERY by pieces, to notice when kept pieces come back.
+  let hitRate = 1;
+  let sinceProbe = 0;
 
   const byPieces = (text: string): number => {
     let total = 0;
+    let hits = 0;
+    let misses = 0;
     pieces.lastIndex = 0;
     for (let m = pieces.exec(text); m !== null; m = pieces.exec(text)) {
       const piece = m[0];
@@ -46,18 +57,26 @@ export function countingByPieces(count: CountFn, split: unknown): CountFn {
         alone.lastIndex = 0;
         if (alone.exec(piece)?.[0].length !== piece.length) return count(text);
         n = count(piece);
+        misses++;
         if (piece.length <= MAX_PIECE_CHARS) {
           if (kept.size >= MAX_PIECES) kept.clear();
           kept.set(piece, n);
         }
-      }
+      } else hits++;
       total += n;
     }
+    if (hits + misses > 0) hitRate = 0.75 * hitRate + (0.25 * hits) / (hits + misses);
     return total;
+  };
+
+  const counting = (text: string): number => {
+    if (hitRate < MIN_HIT_RATE && ++sinceProbe % PROBE_EVERY !== 0) return count(text);
+    return byPieces(text);
   };
 
   const expected = count(PROBE);
   if (byPieces(PROBE) !== expected || byPieces(PROBE) !== expected) return count;
   kept.clear();
-  return byPieces;
+  hitRate = 1;
+  return counting;
 }

@@ -82,6 +82,25 @@ describe('token counts with recent pieces kept', () => {
     assert.equal(pieces(words), whole(words));
   });
 
+  it('counts as the tokenizer does through a run of texts whose pieces are mostly new (ids) and back to words', async () => {
+    const enc = await tokenizer('o200k_base');
+    const options = { disallowedSpecial: new Set<string>() };
+    const whole = (text: string) => enc.countTokens(text, options);
+    const pieces = countingByPieces(whole, enc.bytePairEncodingCoreProcessor.tokenSplitRegex);
+    let seed = 7;
+    const id = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return ` ${seed.toString(36)}${(seed >> 3).toString(16)}`;
+    };
+    const prose = 'The quick brown fox jumps over the lazy dog, again and again.';
+    const texts = [
+      ...Array.from({ length: 5 }, () => prose),
+      ...Array.from({ length: 40 }, () => Array.from({ length: 30 }, id).join('')),
+      ...Array.from({ length: 20 }, () => prose),
+    ];
+    for (const text of texts) assert.equal(pieces(text), whole(text), text);
+  });
+
   it('falls back to the tokenizer whole when the split regex is not usable', () => {
     const whole = (text: string) => text.length;
     assert.equal(countingByPieces(whole, undefined), whole);
