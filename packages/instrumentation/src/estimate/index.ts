@@ -92,10 +92,7 @@ export function loadTokenCounter(encoding: OpenAIEncoding): Promise<CountFn | un
     // A computed specifier: resolved at run time through the package's exports map (ESM or CJS).
     const specifier = `gpt-tokenizer/encoding/${encoding}`;
     p = import(specifier).then(
-      (mod: {
-        countTokens?: (t: string, o?: unknown) => number;
-        default?: { countTokens?: unknown; bytePairEncodingCoreProcessor?: { tokenSplitRegex?: unknown } };
-      }) => {
+      (mod: TokenizerModule) => {
         let counter: CountFn | undefined;
         try {
           counter = tokenCounter(mod);
@@ -115,10 +112,13 @@ export function loadTokenCounter(encoding: OpenAIEncoding): Promise<CountFn | un
   return p;
 }
 
-function tokenCounter(mod: {
+/** What an encoding module of gpt-tokenizer gives (ESM or CJS). */
+interface TokenizerModule {
   countTokens?: (t: string, o?: unknown) => number;
   default?: { countTokens?: unknown; bytePairEncodingCoreProcessor?: { tokenSplitRegex?: unknown } };
-}): CountFn | undefined {
+}
+
+function tokenCounter(mod: TokenizerModule): CountFn | undefined {
   const count = mod.countTokens ?? (mod.default?.countTokens as typeof mod.countTokens);
   if (typeof count !== 'function') return undefined;
   const options = { disallowedSpecial: new Set<string>() };
