@@ -121,13 +121,13 @@ function contribVariants(
         : 'contrib instrumentations, propagation-only (no-op tracer, nothing-to-send ignored)',
     on: () => {
       if (parts.undici) {
-        undici.setConfig({ ignoreRequestHook: ignore });
+        undici.setConfig(ignore ? { ignoreRequestHook: ignore } : {});
         undici.setTracerProvider(tracerProvider);
         undici.enable();
       }
       if (parts.http || parts.incoming) {
         httpInst.setConfig({
-          ignoreOutgoingRequestHook: ignore,
+          ...(ignore ? { ignoreOutgoingRequestHook: ignore } : {}),
           disableOutgoingRequestInstrumentation: !parts.http,
           disableIncomingRequestInstrumentation: !parts.incoming,
         });

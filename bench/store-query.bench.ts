@@ -99,7 +99,13 @@ for (const timeZone of ['UTC', 'America/New_York']) {
     const tenant = store.calls({ user, limit: 1 }).calls[0]?.tenant ?? undefined;
     let calls = 0;
     const r5 = time(() => {
-      calls = store.summary({ since, groupBy: 'model', tenant, user, timeZone: 'UTC' }).totals.calls;
+      calls = store.summary({
+        since,
+        groupBy: 'model',
+        ...(tenant === undefined ? {} : { tenant }),
+        user,
+        timeZone: 'UTC',
+      }).totals.calls;
     });
     row(
       `summary month by model, ${user} + its tenant (user_detail day rollup + raw rows of today)`,
@@ -130,7 +136,7 @@ for (const [name, q] of pages) {
 {
   let cursor: string | null = null;
   const r = time(() => {
-    const p = store.calls({ tenant: 'org-7', limit: 50, cursor: cursor ?? undefined });
+    const p = store.calls({ tenant: 'org-7', limit: 50, ...(cursor === null ? {} : { cursor }) });
     cursor = p.nextCursor;
   });
   row('calls() next pages, tenant', r);

@@ -103,7 +103,11 @@ export function pricedCall(s: CallSpec): CallInput {
       : null,
     pricingMatch: cost ? cost.match : usage ? 'unknown_model' : 'no_usage',
     ...(s.error ? { errorType: s.error.type, httpStatus: s.error.status } : { httpStatus: 200 }),
-    attribution: { feature: s.feature, user: s.user, tenant: s.tenant },
+    attribution: {
+      ...(s.feature === undefined ? {} : { feature: s.feature }),
+      ...(s.user === undefined ? {} : { user: s.user }),
+      ...(s.tenant === undefined ? {} : { tenant: s.tenant }),
+    },
     traceId: s.traceId ?? `${s.at.toString(16).padStart(32, '0')}`,
     spanId: `${(s.at % 0xffffffff).toString(16).padStart(16, '0')}`,
     serviceName: 'api',

@@ -16,6 +16,7 @@ import {
 import { type Harness, requireSdk, startHarness, tokenmeterSpans, waitFor } from './helpers/otel.js';
 
 type BedrockModule = typeof import('@aws-sdk/client-bedrock-runtime');
+type TokenUsage = import('@aws-sdk/client-bedrock-runtime').TokenUsage;
 let h: Harness;
 let sdk: BedrockModule;
 let client: InstanceType<BedrockModule['BedrockRuntimeClient']>;
@@ -67,7 +68,7 @@ describe('Bedrock through the AWS SDK', () => {
       new sdk.ConverseStreamCommand({ modelId: SONNET, messages: messages('Hello') }),
     );
     const kinds: string[] = [];
-    let usage: { inputTokens?: number; outputTokens?: number } | undefined;
+    let usage: TokenUsage | undefined;
     for await (const event of res.stream!) {
       kinds.push(Object.keys(event)[0]!);
       if (event.metadata) usage = event.metadata.usage;

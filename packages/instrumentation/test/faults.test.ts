@@ -72,7 +72,7 @@ function rawPost(body: object, init: RequestInit = {}): Promise<Response> {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(init.headers as Record<string, string>) },
     body: JSON.stringify(body),
-    signal: init.signal,
+    ...(init.signal === undefined ? {} : { signal: init.signal }),
   });
 }
 

@@ -11,7 +11,7 @@ import { type Harness, requireSdk, startHarness, tokenmeterSpans, waitFor } from
 let h: Harness;
 let other: http.Server;
 let otherURL: string;
-const seen: { method?: string; body: string; headers: http.IncomingHttpHeaders }[] = [];
+const seen: { method: string | undefined; body: string; headers: http.IncomingHttpHeaders }[] = [];
 
 before(async () => {
   h = await startHarness();

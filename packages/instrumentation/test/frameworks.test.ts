@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { createOpenAI } from '@ai-sdk/openai';
+import type { UsageMetadata } from '@langchain/core/messages';
 import {
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_USAGE_COST,
@@ -14,6 +15,13 @@ import { generateText, streamText } from 'ai';
 import { type Harness, requireSdk, startHarness, tokenmeterSpans, waitFor } from './helpers/otel.js';
 
 let h: Harness;
+
+/**
+ * A LangChain message's token usage. Read through this: with exactOptionalPropertyTypes, the type
+ * @langchain/core 1.4 infers for `usage_metadata` collapses to `undefined`.
+ */
+const usageOf = (message: { usage_metadata?: UsageMetadata | undefined }): UsageMetadata | undefined =>
+  message.usage_metadata;
 
 before(async () => {
   h = await startHarness();
@@ -60,10 +68,11 @@ describe('LangChain ChatOpenAI', () => {
     });
     const msg = await chat.invoke('Hello LangChain');
     await waitFor(() => h.records.length === 1);
-    assert.equal(h.records[0]!.usage?.outputTokens, msg.usage_metadata?.output_tokens);
+    assert.equal(h.records[0]!.usage?.outputTokens, usageOf(msg)?.output_tokens);
     let output: number | undefined;
     for await (const chunk of await chat.stream('Hello')) {
-      if (chunk.usage_metadata) output = chunk.usage_metadata.output_tokens;
+      const usage = usageOf(chunk);
+      if (usage) output = usage.output_tokens;
     }
     await waitFor(() => h.records.length === 2);
     assert.equal(h.records[1]!.usage?.outputTokens, output);

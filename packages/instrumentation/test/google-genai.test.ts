@@ -158,7 +158,7 @@ describe('@google/genai', () => {
           calls++;
           return globalThis.fetch(input, init);
         },
-      } as NonNullable<ConstructorParameters<typeof GoogleGenAI>[0]>['httpOptions'],
+      },
     });
     await custom.models.generateContent({ model: 'gemini-2.0-flash', contents: 'hi' });
     await waitFor(() => h.records.length === 1);

@@ -7,6 +7,7 @@ import {
   InvokeModelCommand,
   InvokeModelWithResponseStreamCommand,
   ThrottlingException,
+  type TokenUsage,
   ValidationException,
 } from '@aws-sdk/client-bedrock-runtime';
 import {
@@ -93,7 +94,7 @@ describe('Bedrock Converse through the real BedrockRuntimeClient', () => {
     );
     const kinds: string[] = [];
     let text = '';
-    let usage: { inputTokens?: number; outputTokens?: number; totalTokens?: number } | undefined;
+    let usage: TokenUsage | undefined;
     for await (const ev of res.stream ?? []) {
       const kind = Object.keys(ev).find((k) => (ev as unknown as Record<string, unknown>)[k] !== undefined)!;
       kinds.push(kind);

@@ -2,11 +2,19 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
+import type { UsageMetadata } from '@langchain/core/messages';
 import { ChatOpenAI, OpenAIEmbeddings } from '@langchain/openai';
 import { generateText, streamText } from 'ai';
 import { type MockProvider, startMockProvider } from '../src/index.js';
 
 let mock: MockProvider;
+
+/**
+ * A LangChain message's token usage. Read through this: with exactOptionalPropertyTypes, the type
+ * @langchain/core 1.4 infers for `usage_metadata` collapses to `undefined`.
+ */
+const usageOf = (message: { usage_metadata?: UsageMetadata | undefined }): UsageMetadata | undefined =>
+  message.usage_metadata;
 
 before(async () => {
   mock = await startMockProvider();
@@ -68,13 +76,14 @@ describe('LangChain (@langchain/openai)', () => {
       maxRetries: 0,
     });
     const msg = await chat.invoke('Hello LangChain');
-    assert.equal(msg.usage_metadata?.output_tokens, 20);
-    assert.equal(msg.usage_metadata?.input_tokens, 4 + Math.ceil('Hello LangChain'.length / 4));
+    assert.equal(usageOf(msg)?.output_tokens, 20);
+    assert.equal(usageOf(msg)?.input_tokens, 4 + Math.ceil('Hello LangChain'.length / 4));
     let text = '';
     let outputTokens: number | undefined;
     for await (const chunk of await chat.stream('Hello')) {
       text += typeof chunk.content === 'string' ? chunk.content : '';
-      if (chunk.usage_metadata) outputTokens = chunk.usage_metadata.output_tokens;
+      const usage = usageOf(chunk);
+      if (usage) outputTokens = usage.output_tokens;
     }
     assert.equal(text.split(' ').length, 20);
     assert.equal(outputTokens, 20);

@@ -31,13 +31,13 @@ function records(n: number, seed: number): CallRecord[] {
     const usage = {
       inputTokens: 10 + k * 37,
       outputTokens: 1 + ((k * 13) % 900),
-      cacheReadTokens: k % 5 === 0 ? 8 : undefined,
+      ...(k % 5 === 0 ? { cacheReadTokens: 8 } : {}),
     };
     const cost = k % 11 === 0 ? null : calculateCost({ provider, model, usage });
     out.push({
       startTimeMs: Date.now(),
       durationMs: 5 + ((k * 31) % 20_000),
-      timeToFirstChunkMs: k % 2 === 0 ? 1 + ((k * 3) % 900) : undefined,
+      ...(k % 2 === 0 ? { timeToFirstChunkMs: 1 + ((k * 3) % 900) } : {}),
       provider,
       operation: k % 17 === 0 ? 'embeddings' : 'chat',
       requestModel: model,
@@ -45,14 +45,14 @@ function records(n: number, seed: number): CallRecord[] {
       stream: k % 2 === 0,
       serverAddress: 'api.example.com',
       serverPort: 443,
-      usage: k % 13 === 0 ? undefined : usage,
+      ...(k % 13 === 0 ? {} : { usage }),
       usageEstimated: false,
       cost,
       pricingMatch: cost === null ? 'unknown_model' : 'exact',
-      errorType: k % 19 === 0 ? '429' : k % 23 === 0 ? 'AbortError' : undefined,
+      ...(k % 19 === 0 ? { errorType: '429' } : k % 23 === 0 ? { errorType: 'AbortError' } : {}),
       attribution: k % 3 === 0 ? { tenant: 'acme' } : {},
       sampled: true,
-    } as CallRecord);
+    });
   }
   return out;
 }

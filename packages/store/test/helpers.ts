@@ -45,6 +45,18 @@ export function call(over: Partial<CallInput> = {}): CallInput {
   };
 }
 
+/** The fields a CallInput may leave out. */
+export type OptionalCallField = {
+  [K in keyof CallInput]-?: Partial<Pick<CallInput, K>> extends Pick<CallInput, K> ? K : never;
+}[keyof CallInput];
+
+/** `rec` with the given fields left out: a call with no response model, no usage, … */
+export function without(rec: CallInput, ...fields: OptionalCallField[]): CallInput {
+  const out = { ...rec };
+  for (const field of fields) delete out[field];
+  return out;
+}
+
 const pick = <T>(xs: readonly T[]) => fc.constantFrom(...xs);
 const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
 
@@ -104,8 +116,12 @@ export function callArb(center: number): fc.Arbitrary<CallInput> {
             }
           : null,
         pricingMatch: r.priced ? 'exact' : 'unknown_model',
-        attribution: { feature: r.feature, user: r.user, tenant: r.tenant },
-        serviceName: r.service,
+        attribution: {
+          ...(r.feature === undefined ? {} : { feature: r.feature }),
+          ...(r.user === undefined ? {} : { user: r.user }),
+          ...(r.tenant === undefined ? {} : { tenant: r.tenant }),
+        },
+        ...(r.service === undefined ? {} : { serviceName: r.service }),
       };
       if (r.requestModel) rec.requestModel = r.requestModel;
       if (r.responseModel) rec.responseModel = r.responseModel;

@@ -11,7 +11,7 @@ import {
   type RepriceFunction,
   type SqliteCostStore,
 } from '../src/index.js';
-import { call, callArb, DAY, HOUR, tempDir } from './helpers.js';
+import { call, callArb, DAY, HOUR, tempDir, without } from './helpers.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const CHILD = path.join(import.meta.dirname, 'fixtures', 'unpriced-writer-child.ts');
@@ -45,7 +45,7 @@ const price: RepriceFunction = (c) => {
 /** The rollups agree with the raw rows for every breakdown (nothing lost or counted twice). */
 function assertRollupsExact(store: SqliteCostStore, msg: string): void {
   for (const groupBy of [undefined, ...GROUPS]) {
-    const q = { groupBy, timeZone: 'UTC' } as const;
+    const q = { ...(groupBy === undefined ? {} : { groupBy }), timeZone: 'UTC' };
     const a = store.summary(q);
     const b = store.summaryFromRawRows(q);
     assert.deepEqual(a.totals, b.totals, `${msg}: totals by ${groupBy}`);
@@ -58,14 +58,12 @@ function assertRollupsExact(store: SqliteCostStore, msg: string): void {
   }
 }
 
+/** A call of a model with no price when it was stored (no response model). */
 const unpriced = (over: Partial<CallInput>): CallInput =>
-  call({
-    cost: null,
-    pricingMatch: 'unknown_model',
-    requestModel: 'm-new',
-    responseModel: undefined,
-    ...over,
-  });
+  without(
+    call({ cost: null, pricingMatch: 'unknown_model', requestModel: 'm-new', ...over }),
+    'responseModel',
+  );
 
 test('reprice prices calls stored before their model had a price; rollups, provenance and totals follow', (t) => {
   const store = openStore(path.join(tempDir(t), 'r.db'));
@@ -82,7 +80,7 @@ test('reprice prices calls stored before their model had a price; rollups, prove
       attribution: { feature: 'chat' },
     }),
     // Failed without usage: nothing to price, stays as it is.
-    unpriced({ startTimeMs: now - HOUR, usage: undefined, pricingMatch: 'no_usage', errorType: '500' }),
+    without(unpriced({ startTimeMs: now - HOUR, pricingMatch: 'no_usage', errorType: '500' }), 'usage'),
     call({ startTimeMs: now - DAY }), // priced already: $0.000001, not selected by --only unpriced
   ]);
   const before = store.summary({});

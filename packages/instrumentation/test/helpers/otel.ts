@@ -74,7 +74,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const mock = await startMockProvider(options.mock);
   const spans = new InMemorySpanExporter();
   const tracerProvider = new NodeTracerProvider({
-    sampler: options.sampler,
+    ...(options.sampler ? { sampler: options.sampler } : {}),
     spanProcessors: [...(options.processors ?? []), new SimpleSpanProcessor(spans)],
   });
   tracerProvider.register();

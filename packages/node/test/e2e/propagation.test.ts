@@ -82,7 +82,7 @@ async function runPair(
     a = await runApp('service-a.mjs', {
       preload: 'import',
       env: env(`service-a-${tag}`, { B_URL: bUrl, STEPS: opts.steps.join(','), ...opts.aEnv }),
-      nodeArgs: opts.aNodeArgs,
+      ...(opts.aNodeArgs ? { nodeArgs: opts.aNodeArgs } : {}),
       killAfterMs: 60_000,
     });
   } finally {
