@@ -4,11 +4,12 @@
 // the user gets the exact figure or one clear refusal, the same on every Node (CI runs this file on
 // Node 20, 24 and 26).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TokenmeterServer } from '../src/server/server.js';
-import { costedCall, DAY, makeStore, NOW, run, tempDir, USD } from './helpers.js';
+import { costedCall, DAY, HOUR, makeStore, NOW, run, tempDir, USD } from './helpers.js';
 import { getJson, serve } from './server-helpers.js';
 
 // Three calls this month, one per tenant, of $4,000,000 and 1 nano-USD each (4e15 + 1 < 2^53):
@@ -107,5 +108,40 @@ describe('cost and serve with sums beyond 2^53 nano-USD', () => {
     const sample = /^llm_cost_usd_total\{[^}]*org_id="acme"[^}]*\} (\S+)$/m.exec(text);
     assert.ok(sample, text);
     assert.equal(Number(sample[1]), 4_000_000.000000001);
+  });
+});
+
+describe('serve /metrics with more than 2^53 nano-USD in the last 24 hours', () => {
+  // The scrape's clock is 30 minutes past the hour, so the window starts inside an hour: its first
+  // half hour is read from raw rows, the rest from the hourly rollups.
+  const now = NOW + 30 * 60_000;
+  const at = (ms: number, tenant: string, nanos: number) => ({
+    ...costedCall({ at: ms, provider: 'openai', model: 'gpt-4o', input: 1000, output: 10, nanos }),
+    attribution: { tenant },
+  });
+  const calls = [
+    at(now - DAY + 10 * 60_000, 'acme', EACH), // raw rows
+    at(now - 3 * HOUR, 'acme', EACH), // hourly rollups
+    at(now - HOUR, 'acme', EACH),
+    at(now - DAY - 10 * 60_000, 'acme', EACH), // before the window
+    at(now - HOUR, 'globex', 2 * USD),
+  ];
+
+  it('answers 200 with the rolling 24 h cost as a float sample instead of failing the whole scrape', async (t) => {
+    const server = await serve(t, makeStore(tempDir(t), calls), { now: () => now });
+    const r = await fetch(`${server.url}/metrics`);
+    const text = await r.text();
+    assert.equal(r.status, 200, text);
+    const promtool = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    assert.equal(promtool.error, undefined, 'promtool must be installed (Debian package prometheus)');
+    assert.equal(promtool.status, 0, `${promtool.stdout}${promtool.stderr}`);
+    const rolling = (tenant: string) =>
+      Number(new RegExp(`^llm_cost_usd_rolling_24h\\{org_id="${tenant}"\\} (\\S+)$`, 'm').exec(text)?.[1]);
+    // 3 × (4,000,000 USD + 1 nano-USD) = 12,000,000.000000003 USD: a float holds it to within a few nano-USD.
+    assert.ok(Math.abs(rolling('acme') - 12_000_000) < 1e-6, text);
+    assert.equal(rolling('globex'), 2);
+    const allTime = /^llm_cost_usd_total\{[^}]*org_id="acme"[^}]*\} (\S+)$/m.exec(text);
+    assert.ok(allTime, text);
+    assert.ok(Math.abs(Number(allTime[1]) - 16_000_000) < 1e-6, text);
   });
 });

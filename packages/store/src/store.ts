@@ -27,6 +27,7 @@ import {
   StatementCache,
 } from './query.js';
 import { type RepriceOptions, type RepriceResult, Repricer } from './reprice.js';
+import { runRollingWindow } from './rolling.js';
 import { readCompactedUntil, SELECT_META } from './rollups.js';
 import { type RawCallRow, toCallRow } from './rows.js';
 import { SCHEMA_VERSION } from './schema.js';
@@ -499,10 +500,11 @@ export class SqliteCostStore implements CostStore {
   }
 
   rollingWindow(sinceMs: number): RollingWindowRow[] {
-    return this.summary({ since: sinceMs, groupBy: 'tenant' }).groups.map((g) => ({
-      tenant: g.key,
-      costNanos: g.costNanos,
-    }));
+    try {
+      return this.db.transaction(() => runRollingWindow(this.summaryContext, sinceMs, this.compactedUntil))();
+    } catch (err) {
+      this.fail(err, 'reading');
+    }
   }
 
   metricTotals(): MetricTotalsRow[] {

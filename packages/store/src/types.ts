@@ -407,6 +407,7 @@ export interface HealthOptions {
 
 export interface RollingWindowRow {
   tenant: string | null;
+  /** A float, like the Prometheus gauge made of it: beyond 2^53 (9,007,199 USD) not exact to the nano-USD. */
   costNanos: Nanos;
 }
 
