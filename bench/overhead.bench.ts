@@ -156,7 +156,7 @@ function overheadTable(results: ConfigResult[], mode: Mode): { rows: string[]; n
           ? `${withCi(cpu)} µs CPU per call (goal ≤ +30: ${goal(cpu, 30)})`
           : `${withCi(cpu)} µs CPU per stream, ${f1(cpu.value / chunkCpu).replace('-', '−')} × the bare SDK's CPU per chunk (${f1(chunkCpu)} µs)`;
       goals.push(
-        `Node ${r.node}, openai ${r.openai}${who}: ${target}; ${pct(wall.value)} wall [${pct(wall.lo)} … ${pct(wall.hi)}]${mode === 'calls' ? ` (goal ≤ 3 %: ${goal(wall, 3, 100 / bareWall)})` : ''}; lightest in CPU: ${lightest(r, name, peers, 'cpu')}; in wall: ${lightest(r, name, peers, 'wall')}${perPeer.length ? ` (tokenmeter − peer, CPU µs/${unit}: ${perPeer.join('; ')})` : ''}; store written per replica: ${kb(r.storeBytes)}.`,
+        `Node ${r.node}, openai ${r.openai}${who}: ${target}; ${pct(wall.value)} wall [${pct(wall.lo)} … ${pct(wall.hi)}]${mode === 'calls' ? ` (goal ≤ 3 %: ${goal(wall, 3, 100 / bareWall)})` : ''}; lightest in CPU: ${lightest(r, name, peers, 'cpu')}; in wall: ${lightest(r, name, peers, 'wall')}${perPeer.length ? ` (tokenmeter − peer, CPU µs/${unit}: ${perPeer.join('; ')})` : ''}; stores written per replica (all tokenmeter variants): ${kb(r.storeBytes)}.`,
       );
     }
     const spread = spreadLine(r);

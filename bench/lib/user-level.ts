@@ -173,15 +173,6 @@ export async function startSink(): Promise<Sink> {
   };
 }
 
-/** A TCP port free right now on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Variants: how each is loaded.
 
@@ -273,27 +264,30 @@ if (ONLY_VARIANTS) {
     if (VARIANTS[i]!.name !== 'bare' && !ONLY_VARIANTS.includes(VARIANTS[i]!.name)) VARIANTS.splice(i, 1);
 }
 
-/** What every variant process shares: where its exports go, where tokenmeter's store is. */
+/** What every variant process shares: where its exports go, and the folder of the stores. */
 export interface VariantEnvironment {
   sink: Sink;
-  /** TOKENMETER_HOME of tokenmeter's processes (its default store goes there). */
+  /** One folder per variant inside it is that variant's TOKENMETER_HOME (its default store goes there). */
   home: string;
-  prometheusPort: number;
 }
 
 export async function variantEnvironment(sink: Sink): Promise<VariantEnvironment> {
-  return {
-    sink,
-    home: mkdtempSync(join(os.tmpdir(), 'tokenmeter-bench-')),
-    prometheusPort: await freePort(),
-  };
+  return { sink, home: mkdtempSync(join(os.tmpdir(), 'tokenmeter-bench-')) };
 }
 
 /**
  * The environment of a variant's process: this one's without any OTel, tokenmeter or NODE_OPTIONS
- * setting, plus the exporter endpoint (the sink, counted per variant), the store's home, and a free
- * Prometheus port (everything else is each variant's default).
+ * setting, plus the exporter endpoint (the sink, counted per variant), a store home of its own and a
+ * Prometheus port of its own (0: one the system picks), so no two processes contend for one SQLite
+ * file or one port (everything else is each variant's default).
  */
+/** The variant's own TOKENMETER_HOME inside the shared folder, made when first asked for. */
+export function variantHome(ve: VariantEnvironment, name: string): string {
+  const home = join(ve.home, name);
+  mkdirSync(home, { recursive: true });
+  return home;
+}
+
 export function variantEnv(v: Variant, ve: VariantEnvironment, extra: Record<string, string> = {}) {
   const env: Record<string, string> = {};
   for (const [k, val] of Object.entries(process.env)) {
@@ -305,8 +299,8 @@ export function variantEnv(v: Variant, ve: VariantEnvironment, extra: Record<str
     ...env,
     OTEL_SERVICE_NAME: `bench-${v.name}`,
     OTEL_EXPORTER_OTLP_ENDPOINT: ve.sink.endpoint(v.name),
-    TOKENMETER_HOME: ve.home,
-    OTEL_EXPORTER_PROMETHEUS_PORT: String(ve.prometheusPort),
+    TOKENMETER_HOME: variantHome(ve, v.name),
+    OTEL_EXPORTER_PROMETHEUS_PORT: '0',
     ...extra,
   };
 }

@@ -16,7 +16,7 @@
 // figure is the mean over replicas of each replica's mean over its rounds (the mean, not a median:
 // lumpy background work such as an export batch every few seconds counts at its true weight), with a
 // 95 % confidence interval from a two-level bootstrap over replicas and rounds (bench/lib/estimate.ts).
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type Estimate,
@@ -155,12 +155,15 @@ async function rounds(
   return blocks;
 }
 
-/** The store's files under `home` (the database, its WAL and shared memory): their size, then gone. */
+/** The stores' files in the variants' homes under `home` (database, WAL, shared memory): their total size, then gone. */
 function takeStore(home: string): number | undefined {
-  const db = join(home, 'tokenmeter.db');
-  if (!existsSync(db)) return undefined;
-  const bytes = statSync(db).size + (existsSync(`${db}-wal`) ? statSync(`${db}-wal`).size : 0);
-  for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
+  let bytes: number | undefined;
+  for (const variant of readdirSync(home)) {
+    const db = join(home, variant, 'tokenmeter.db');
+    if (!existsSync(db)) continue;
+    bytes = (bytes ?? 0) + statSync(db).size + (existsSync(`${db}-wal`) ? statSync(`${db}-wal`).size : 0);
+    for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
+  }
   return bytes;
 }
 
