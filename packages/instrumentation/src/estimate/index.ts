@@ -14,6 +14,7 @@
 import type { TokenUsage } from '@tokenmeter/pricing';
 import { wireFormat } from '../adapters/formats.js';
 import type { CapturedText, WireApi } from '../adapters/types.js';
+import { reportInternalError } from '../internal-error.js';
 import { heuristicTokenCount } from './heuristic.js';
 import { countingByPieces } from './piece-counts.js';
 import { type RequestText, requestText } from './request-text.js';
@@ -79,6 +80,9 @@ function encodingFromName(model: string): OpenAIEncoding | undefined {
   return undefined;
 }
 
+/** tokenmeter.internal.errors' component for a failure while counting tokens locally. */
+export const ESTIMATE_COMPONENT = 'estimate';
+
 type CountFn = (text: string) => number;
 
 const loaded = new Map<OpenAIEncoding, Promise<CountFn | undefined>>();
@@ -96,13 +100,24 @@ export function loadTokenCounter(encoding: OpenAIEncoding): Promise<CountFn | un
         let counter: CountFn | undefined;
         try {
           counter = tokenCounter(mod);
-        } catch {
-          counter = undefined; // as a tokenizer that did not load: the heuristic counts
+        } catch (error) {
+          // as a tokenizer that did not load: the heuristic counts
+          reportInternalError(
+            ESTIMATE_COMPONENT,
+            `${specifier} gave no token counter; estimates use the heuristic`,
+            error,
+          );
+          counter = undefined;
         }
         settled.set(encoding, counter ?? null);
         return counter;
       },
-      () => {
+      (error: unknown) => {
+        reportInternalError(
+          ESTIMATE_COMPONENT,
+          `${specifier} could not be loaded; estimates use the heuristic`,
+          error,
+        );
         settled.set(encoding, null);
         return undefined;
       },
@@ -125,7 +140,12 @@ function tokenCounter(mod: TokenizerModule): CountFn | undefined {
   const whole = (text: string) => {
     try {
       return count(text, options);
-    } catch {
+    } catch (error) {
+      reportInternalError(
+        ESTIMATE_COMPONENT,
+        'gpt-tokenizer failed counting a text; the heuristic counted it',
+        error,
+      );
       return heuristicTokenCount(text);
     }
   };
@@ -173,8 +193,9 @@ export function canEstimateNow(model: string | undefined): boolean {
   try {
     const encoding = openaiEncodingForModel(model);
     return encoding === undefined || settled.has(encoding);
-  } catch {
-    return true; // the heuristic counts
+  } catch (error) {
+    reportInternalError(ESTIMATE_COMPONENT, 'choosing a tokenizer failed; the heuristic counts', error);
+    return true;
   }
 }
 
@@ -190,12 +211,21 @@ export function estimateUsageNow(input: EstimateInput): EstimatedUsage | undefin
       if (count === undefined) return undefined;
       if (count !== null) return { usage: estimateWith(input, count), method: 'tokenizer', encoding };
     }
-  } catch {
-    // fall through to the heuristic
+  } catch (error) {
+    reportInternalError(
+      ESTIMATE_COMPONENT,
+      'counting with the tokenizer failed; the heuristic counts',
+      error,
+    );
   }
   try {
     return estimateUsageHeuristic(input);
-  } catch {
+  } catch (error) {
+    reportInternalError(
+      ESTIMATE_COMPONENT,
+      'the heuristic estimate failed; the call is recorded with 0 tokens, estimated',
+      error,
+    );
     return { usage: { inputTokens: 0, outputTokens: 0 }, method: 'heuristic' };
   }
 }

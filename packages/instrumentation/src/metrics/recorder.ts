@@ -376,8 +376,9 @@ export class MetricsRecorder {
       this.flushHistograms(); // to the instruments they were meant for
       try {
         old.meter.removeBatchObservableCallback(old.callback, old.observables);
-      } catch {
-        // an old SDK meter that is gone: nothing to remove
+      } catch (error) {
+        // an old SDK meter that is gone: its callback goes with it, so this is not counted as a failure
+        diag.debug('tokenmeter metrics: the previous meter would not remove its callback', error);
       }
     }
     const meter = provider.getMeter(PACKAGE_NAME, PACKAGE_VERSION);
@@ -797,8 +798,9 @@ export class MetricsRecorder {
   internalError(component: string): void {
     try {
       this.ensure()?.internalErrors.add(1, { [ATTR_TOKENMETER_COMPONENT]: component });
-    } catch {
-      // nothing else to do
+    } catch (error) {
+      // the failure counter itself failed: the log is all that is left
+      diag.debug(`tokenmeter metrics: counting a failure of ${component} failed`, error);
     }
   }
 }
