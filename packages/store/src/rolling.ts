@@ -4,7 +4,7 @@
 // whole scrape. The exact readers (summary.ts) refuse such sums; a gauge need not be exact.
 import { addRange, addRawOnly, type Conditions, resolveFilter } from './query.js';
 import { rollupTable } from './schema.js';
-import { chooseCube, decompose, hoursToRaw, type Piece, type SummaryContext } from './summary.js';
+import { byCost, chooseCube, decompose, hoursToRaw, type Piece, type SummaryContext } from './summary.js';
 import type { RollingWindowRow } from './types.js';
 
 /** Cost per tenant of the calls from `sinceMs` on, largest first (the pieces a summary by tenant reads). */
@@ -43,24 +43,10 @@ export function runRollingWindow(
   }
 
   const rows = [...byTenant].map(([id, t]) => ({
-    tenant: id === null ? null : ctx.dict.valueOf(id),
+    key: id === null ? null : ctx.dict.valueOf(id),
     calls: t.calls,
     costNanos: t.costNanos,
   }));
-  // The summary's order: cost, then calls, then tenant (none last).
-  rows.sort(
-    (a, b) =>
-      b.costNanos - a.costNanos ||
-      b.calls - a.calls ||
-      (a.tenant === null
-        ? 1
-        : b.tenant === null
-          ? -1
-          : a.tenant < b.tenant
-            ? -1
-            : a.tenant > b.tenant
-              ? 1
-              : 0),
-  );
-  return rows.map(({ tenant, costNanos }) => ({ tenant, costNanos }));
+  rows.sort(byCost); // the summary's order
+  return rows.map(({ key, costNanos }) => ({ tenant: key, costNanos }));
 }

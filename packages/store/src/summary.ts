@@ -301,15 +301,23 @@ export function runSummary(
     groups.push({ key, ...toTotals(m) });
   }
   result.totals = toTotals(total);
-  const byCost = (a: Totals & { key: string | null }, b: Totals & { key: string | null }) =>
-    b.costNanos - a.costNanos ||
-    b.calls - a.calls ||
-    (a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
   groups.sort(byCost);
   let kept = limit === null ? groups : groups.slice(0, limit);
   if (q.groupBy === 'day') kept = kept.sort((a, b) => ((a.key ?? '') < (b.key ?? '') ? -1 : 1));
   result.groups = kept;
   return result;
+}
+
+/** The order of a summary's groups: cost, then calls, largest first, then key (none last). */
+export function byCost(
+  a: { key: string | null; costNanos: number; calls: number },
+  b: { key: string | null; costNanos: number; calls: number },
+): number {
+  return (
+    b.costNanos - a.costNanos ||
+    b.calls - a.calls ||
+    (a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
+  );
 }
 
 /** Index of a measure in MEASURES. */
