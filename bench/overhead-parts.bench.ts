@@ -36,8 +36,8 @@ import {
 const NODES = envList('BENCH_NODES', '20').map(Number);
 const OPENAI = envList('BENCH_OPENAI', '7').map(Number) as OpenAIMajor[];
 const SETTINGS = settingsFromEnv(
-  { replicas: 6, rounds: 12, warmupRounds: 2, calls: 512, streams: 96, modes: ['calls', 'streams'] },
-  { replicas: 4, rounds: 8, warmupRounds: 2, calls: 256, streams: 48, modes: ['calls', 'streams'] },
+  { replicas: 6, rounds: 12, warmupRounds: 5, calls: 512, streams: 96, modes: ['calls', 'streams'] },
+  { replicas: 4, rounds: 8, warmupRounds: 5, calls: 256, streams: 48, modes: ['calls', 'streams'] },
 );
 const WRITE = process.env.BENCH_WRITE !== '0';
 

@@ -18,10 +18,10 @@
 // Run: npm run bench -- overhead (also runs bench/overhead-parts.bench.ts; `-- overhead.bench` runs
 // this one alone). Settings (environment): BENCH_NODES=20,24,26 BENCH_OPENAI=6,7
 // BENCH_MODES=calls,streams BENCH_REPLICAS=6 BENCH_ROUNDS=12 BENCH_CALLS=512 BENCH_STREAMS=96
-// BENCH_WARMUP_ROUNDS=2 BENCH_STARTUP_RUNS=15 BENCH_STARTUP_BEFORE=dir BENCH_ONLY=calls|startup
+// BENCH_WARMUP_ROUNDS=5 BENCH_STARTUP_RUNS=15 BENCH_STARTUP_BEFORE=dir BENCH_ONLY=calls|startup
 // BENCH_PIN=0 (no taskset) BENCH_WRITE=0 (print only); BENCH_QUICK=1 (4 replicas of 8 rounds of
-// 256 calls or 48 streams, 2 warm-up rounds, 7 start-up runs: the same tables; about 12 minutes on a
-// quiet machine, estimated from the one-process run's 590 s, not yet measured); BENCH_BEFORE=dir
+// 256 calls or 48 streams, 5 warm-up rounds, 7 start-up runs: the same tables; 861 s quiet with 2
+// warm-up rounds, so about 19 minutes with 5, plus the parts bench); BENCH_BEFORE=dir
 // (another build's preload as one more variant, and this build minus it per round);
 // BENCH_VARIANTS=names.
 import { spawnSync } from 'node:child_process';
@@ -76,8 +76,8 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const NODES = envList('BENCH_NODES', '20,24,26').map(Number);
 const OPENAI = envList('BENCH_OPENAI', '6,7').map(Number) as OpenAIMajor[];
 const SETTINGS = settingsFromEnv(
-  { replicas: 6, rounds: 12, warmupRounds: 2, calls: 512, streams: 96, modes: ['calls', 'streams'] },
-  { replicas: 4, rounds: 8, warmupRounds: 2, calls: 256, streams: 48, modes: ['calls', 'streams'] },
+  { replicas: 6, rounds: 12, warmupRounds: 5, calls: 512, streams: 96, modes: ['calls', 'streams'] },
+  { replicas: 4, rounds: 8, warmupRounds: 5, calls: 256, streams: 48, modes: ['calls', 'streams'] },
 );
 const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? (QUICK ? 7 : 15));
 const ONLY = process.env.BENCH_ONLY;
