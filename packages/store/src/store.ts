@@ -27,7 +27,6 @@ import {
   StatementCache,
 } from './query.js';
 import { type RepriceOptions, type RepriceResult, Repricer } from './reprice.js';
-import { runRollingWindow } from './rolling.js';
 import { readCompactedUntil, SELECT_META } from './rollups.js';
 import { type RawCallRow, toCallRow } from './rows.js';
 import { SCHEMA_VERSION } from './schema.js';
@@ -205,7 +204,7 @@ export class SqliteCostStore implements CostStore {
   summaryFromRawRows(q: SummaryQuery = {}): SummaryResult {
     try {
       return this.db.transaction(() =>
-        runSummary(this.summaryContext, q, this.bounds, this.compactedUntil, 'raw'),
+        runSummary(this.summaryContext, q, this.bounds, this.compactedUntil, { source: 'raw' }),
       )();
     } catch (err) {
       this.fail(err, 'reading');
@@ -501,7 +500,13 @@ export class SqliteCostStore implements CostStore {
 
   rollingWindow(sinceMs: number): RollingWindowRow[] {
     try {
-      return this.db.transaction(() => runRollingWindow(this.summaryContext, sinceMs, this.compactedUntil))();
+      // Float sums, as metricTotals reads the all-time cost: a window beyond 2^53 nano-USD (9,007,199
+      // USD) becomes a Prometheus sample instead of a refused read that would fail the whole scrape.
+      const q: SummaryQuery = { since: sinceMs, groupBy: 'tenant', timeZone: 'UTC' };
+      const { groups } = this.db.transaction(() =>
+        runSummary(this.summaryContext, q, this.bounds, this.compactedUntil, { sums: 'float' }),
+      )();
+      return groups.map((g) => ({ tenant: g.key, costNanos: g.costNanos }));
     } catch (err) {
       this.fail(err, 'reading');
     }

@@ -201,17 +201,40 @@ function guideRaw(p: Piece, guide: Guide, bounds: () => { min: number; max: numb
   return out;
 }
 
+/** How a summary adds up its measures. */
+export interface SummaryMode {
+  /** 'raw' answers from the raw rows only (slow; used to verify the rollups). Default 'auto'. */
+  source?: 'auto' | 'raw';
+  /**
+   * 'exact' (default): integer sums, refused as out_of_range beyond 2^53 - 1. 'float': SQLite's
+   * total() and Number additions, never refused, not exact beyond 2^53 (for Prometheus samples,
+   * which are floats: one sum too large must not fail the whole scrape).
+   */
+  sums?: 'exact' | 'float';
+}
+
+/** The raw-row sums of RAW_MEASURES as floats (total() never overflows; sum() fails at 2^63). */
+const RAW_MEASURES_FLOAT = RAW_MEASURES.map((m) => m.replace(/^sum\(/, 'total('));
+
+/** a + one value read from SQLite (NULL as 0): exact integers, checked, or floats. */
+type AddRead = (a: number, v: unknown) => number;
+const addExactRead: AddRead = (a, v) => addExact(a, exactInt(v));
+const addFloatRead: AddRead = (a, v) => a + ((v as number | null) ?? 0);
+
 /**
- * Runs a summary. `source: 'raw'` answers from the raw rows only (slow; used to verify the rollups).
- * `bounds` gives the first and last call times, needed for an open-ended day grouping.
+ * Runs a summary. `bounds` gives the first and last call times, needed for an open-ended day
+ * grouping.
  */
 export function runSummary(
   ctx: SummaryContext,
   q: SummaryQuery,
   bounds: () => { min: number; max: number } | null,
   compactedUntil: () => number,
-  source: 'auto' | 'raw' = 'auto',
+  mode: SummaryMode = {},
 ): SummaryResult {
+  const source = mode.source ?? 'auto';
+  const float = mode.sums === 'float';
+  const add = float ? addFloatRead : addExactRead;
   const { timeZone, limit, costSource } = checkQuery(q);
   const f = resolveFilter(q, ctx.dict);
   const result: SummaryResult = {
@@ -270,7 +293,10 @@ export function runSummary(
         where.push(`bucket IN (${buckets.map(() => '?').join(', ')})`);
         params.push(...buckets);
       } else addRange(w, timeCol, p.from, p.to);
-      const sums = raw ? RAW_MEASURES.join(', ') : MEASURES.map((m) => `sum(${m})`).join(', ');
+      const agg = float ? 'total' : 'sum';
+      const sums = raw
+        ? (float ? RAW_MEASURES_FLOAT : RAW_MEASURES).join(', ')
+        : MEASURES.map((m) => `${agg}(${m})`).join(', ');
       const keySql = group ? (raw ? group.raw : group.cube) : 'NULL';
       const sql =
         `SELECT ${keySql} AS k, ${sums} FROM ${table}` +
@@ -286,16 +312,16 @@ export function runSummary(
           m = new Array(MEASURES.length).fill(0);
           acc.set(k, m);
         }
-        for (let i = 0; i < MEASURES.length; i++) m[i] = addExact(m[i]!, exactInt(row[i + 1]));
+        for (let i = 0; i < MEASURES.length; i++) m[i] = add(m[i]!, row[i + 1]);
       }
     }
-    result.reportedCalls += reportedCorrection(ctx, f, dims, group?.raw ?? null, seg, costSource, acc);
+    result.reportedCalls += reportedCorrection(ctx, f, dims, group?.raw ?? null, seg, costSource, acc, float);
   }
 
   const total = new Array(MEASURES.length).fill(0) as number[];
   const groups: (Totals & { key: string | null })[] = [];
   for (const [k, m] of acc) {
-    for (let i = 0; i < m.length; i++) total[i] = addExact(total[i]!, m[i]!);
+    for (let i = 0; i < m.length; i++) total[i] = add(total[i]!, m[i]!);
     if (!q.groupBy) continue;
     const key = typeof k === 'number' ? ctx.dict.valueOf(k) : k;
     groups.push({ key, ...toTotals(m) });
@@ -309,7 +335,7 @@ export function runSummary(
 }
 
 /** The order of a summary's groups: cost, then calls, largest first, then key (none last). */
-export function byCost(
+function byCost(
   a: { key: string | null; costNanos: number; calls: number },
   b: { key: string | null; costNanos: number; calls: number },
 ): number {
@@ -337,13 +363,16 @@ function reportedCorrection(
   seg: { key: Key; from: number | null; to: number | null },
   costSource: CostSource,
   acc: Map<Key, number[]>,
+  float: boolean,
 ): number {
+  const agg = float ? 'total' : 'sum';
+  const add = float ? addFloatRead : addExactRead;
   const w: Conditions = { sql: ['cost_reported = 1', ...dims.sql], params: [...dims.params] };
   addRawOnly(w, f);
   addRange(w, 'start_time', seg.from, seg.to);
   const { sql: where, params } = w;
   const sql =
-    `SELECT ${keySql ?? 'NULL'} AS k, count(*), sum(ifnull(local_cost_nanos, 0) - cost_nanos), ` +
+    `SELECT ${keySql ?? 'NULL'} AS k, count(*), ${agg}(ifnull(local_cost_nanos, 0) - cost_nanos), ` +
     `sum(local_cost_nanos IS NULL) FROM calls INDEXED BY calls_cost_reported WHERE ${where.join(' AND ')}` +
     (keySql ? ' GROUP BY k' : '');
   let calls = 0;
@@ -355,8 +384,8 @@ function reportedCorrection(
     if (k === 0) k = null;
     const m = acc.get(k);
     if (!m) continue;
-    m[COST_NANOS] = addExact(m[COST_NANOS]!, exactInt(row[2]));
-    m[UNPRICED] = addExact(m[UNPRICED]!, exactInt(row[3]));
+    m[COST_NANOS] = add(m[COST_NANOS]!, row[2]);
+    m[UNPRICED] = add(m[UNPRICED]!, row[3]);
   }
   return calls;
 }

@@ -72,3 +72,22 @@ test('the Prometheus totals of an all-time cost beyond 2^53 nano-USD are read on
   assert.equal(rows[0]?.requests, 3);
   assert.equal(rows[0]?.costNanos, Number(3n * BigInt(EACH)));
 });
+
+test('the rolling window of a tenant beyond 2^53 nano-USD is read on every driver (floats, as the gauge is), while the exact summary is refused', (t) => {
+  const store = openStore(path.join(tempDir(t), 'rolling.db'));
+  t.after(() => store.close());
+  // 30 minutes into the hour: the window reads raw rows, then hourly rollups.
+  const now = AT + 30 * 60_000;
+  store.insertMany([
+    bigCall('acme', now - DAY + 60_000),
+    bigCall('acme', now - 3 * HOUR),
+    bigCall('acme', now - 1000),
+    bigCall('acme', now - DAY - 60_000), // before the window
+    bigCall('globex', now - HOUR),
+  ]);
+  assert.deepEqual(store.rollingWindow(now - DAY), [
+    { tenant: 'acme', costNanos: Number(3n * BigInt(EACH)) },
+    { tenant: 'globex', costNanos: EACH },
+  ]);
+  refused(() => store.summary({ since: now - DAY, groupBy: 'tenant' }), 'exact summary of the same window');
+});
