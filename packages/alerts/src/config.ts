@@ -73,6 +73,7 @@ function inlineOrEnv(
   if (inline !== undefined && name !== undefined)
     throw new Problem(`${at}.${key}_env`, `give ${key} or ${key}_env, not both`);
   if (name === undefined) return inline;
+  // A variable the budgets file names (secret_env, url_env): the user's, so not in the env table.
   const v = env[name];
   if (v === undefined || v === '')
     throw new Problem(`${at}.${key}_env`, `the environment variable ${name} is not set`);

@@ -40,7 +40,10 @@ export interface CliIO {
   waitForSignal?: () => Promise<string>;
 }
 
-/** Whether to colour a stream: FORCE_COLOR wins, then NO_COLOR, then "is it a terminal". */
+/**
+ * Whether to colour a stream: FORCE_COLOR wins, then NO_COLOR, then "is it a terminal". Read here,
+ * not through the env table: terminal conventions every CLI honours, not tokenmeter settings.
+ */
 export function colorEnabled(stream: OutStream, env: Record<string, string | undefined>): boolean {
   const force = env.FORCE_COLOR;
   if (force !== undefined && force !== '') return force !== '0' && force.toLowerCase() !== 'false';

@@ -18,6 +18,7 @@ export function storePath(ctx: CommandContext): string {
     if (flag.trim() === '') throw new CliError('--store: expected a file path');
     return path.resolve(
       ctx.io.cwd,
+      // HOME, as the shell expands `~/` (a convention, not a tokenmeter setting: not in the env table).
       flag.startsWith('~/') ? path.join(ctx.io.env.HOME ?? '', flag.slice(2)) : flag,
     );
   }

@@ -26,7 +26,7 @@ export {
   type Unsupported,
   wholeNumber,
 } from './parsers.js';
-export { type EnvReadResult, readEnv } from './read.js';
+export { type EnvReadResult, envVarIsSet, readEnv } from './read.js';
 export {
   BUDGET_FAIL_MODES,
   COST_ATTRIBUTE_NAMES,

@@ -21,6 +21,14 @@ function rawValue(env: Env, name: string): string | undefined {
   return t === '' ? undefined : t;
 }
 
+/**
+ * True when `name` is set to a non-blank value, usable or not: for a component whose default
+ * differs from the table's (the gateway sends metrics to its next hop unless an OTLP endpoint is set).
+ */
+export function envVarIsSet(env: Env, name: EnvName): boolean {
+  return rawValue(env, name) !== undefined;
+}
+
 type AnySpec = EnvVarSpec<unknown, unknown>;
 
 /** What a problem line says is used instead. */

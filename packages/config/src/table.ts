@@ -57,7 +57,10 @@ const MS_PER_HOUR = 3_600_000;
 const MS_PER_DAY = 86_400_000;
 const ms = (min: number, max: number) => wholeNumber(min, max, 'count of ms');
 
-/** The OTLP settings that exist per signal: the `_TRACES_` and `_METRICS_` forms of a general one. */
+/**
+ * The OTLP settings that exist per signal: the `_TRACES_` and `_METRICS_` forms of a general one.
+ * `tokenmeter gateway` reads the metrics ones, and the traces headers (for its next hop).
+ */
 function otlpPerSignal<S extends string, T>(
   setting: S,
   type: EnvType<T>,
@@ -66,7 +69,7 @@ function otlpPerSignal<S extends string, T>(
   const perSignal = (signal: 'TRACES' | 'METRICS') =>
     row({
       source: 'otel',
-      readBy: ['distro'],
+      readBy: signal === 'METRICS' || setting === 'HEADERS' ? ['distro', 'cli'] : ['distro'],
       type,
       default: undefined,
       fallsBackTo: `OTEL_EXPORTER_OTLP_${setting}`,
@@ -95,7 +98,7 @@ export const ENV_VARS = {
   }),
   OTEL_SERVICE_NAME: row({
     source: 'otel',
-    readBy: ['distro'],
+    readBy: ['distro', 'cli'],
     type: text,
     default: undefined,
     defaultDoc: '`unknown_service:node`',
@@ -130,14 +133,14 @@ export const ENV_VARS = {
   }),
   OTEL_METRICS_EXPORTER: row({
     source: 'otel',
-    readBy: ['distro'],
+    readBy: ['distro', 'cli'],
     type: listOf(METRICS_EXPORTERS),
     default: ['prometheus'],
     doc: 'metric readers; `none`: no SDK metrics (the local store still records every call)',
   }),
   OTEL_EXPORTER_OTLP_ENDPOINT: row({
     source: 'otel',
-    readBy: ['distro'],
+    readBy: ['distro', 'cli'],
     type: httpUrl,
     default: 'http://localhost:4318',
     doc: 'base URL of the OTLP/HTTP receiver; `/v1/traces` and `/v1/metrics` are appended',
@@ -152,7 +155,7 @@ export const ENV_VARS = {
   }),
   OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: row({
     source: 'otel',
-    readBy: ['distro'],
+    readBy: ['distro', 'cli'],
     type: httpUrl,
     default: undefined,
     defaultDoc: 'the base URL + `/v1/metrics`',
@@ -160,7 +163,7 @@ export const ENV_VARS = {
   }),
   OTEL_EXPORTER_OTLP_PROTOCOL: row({
     source: 'otel',
-    readBy: ['distro'],
+    readBy: ['distro', 'cli'],
     type: OTLP_PROTOCOL,
     default: 'http/protobuf',
     doc: "body encoding of OTLP exports. `grpc` is not supported: a line says so and `http/protobuf` is used (point the endpoint at the collector's port 4318)",
@@ -168,7 +171,7 @@ export const ENV_VARS = {
   ...otlpPerSignal('PROTOCOL', OTLP_PROTOCOL, 'as `OTEL_EXPORTER_OTLP_PROTOCOL`'),
   OTEL_EXPORTER_OTLP_HEADERS: row({
     source: 'otel',
-    readBy: ['distro'],
+    readBy: ['distro', 'cli'],
     type: keyValues,
     default: {},
     defaultDoc: '',
@@ -177,7 +180,7 @@ export const ENV_VARS = {
   ...otlpPerSignal('HEADERS', keyValues, 'more headers (over `OTEL_EXPORTER_OTLP_HEADERS`)'),
   OTEL_EXPORTER_OTLP_TIMEOUT: row({
     source: 'otel',
-    readBy: ['distro'],
+    readBy: ['distro', 'cli'],
     type: OTLP_TIMEOUT,
     default: 10_000,
     doc: 'ms per export, retries included',
@@ -185,14 +188,14 @@ export const ENV_VARS = {
   ...otlpPerSignal('TIMEOUT', OTLP_TIMEOUT, 'as `OTEL_EXPORTER_OTLP_TIMEOUT`'),
   OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: row({
     source: 'otel',
-    readBy: ['distro'],
+    readBy: ['distro', 'cli'],
     type: oneOf(METRIC_TEMPORALITIES),
     default: 'cumulative',
     doc: 'temporality of OTLP metrics',
   }),
   OTEL_METRIC_EXPORT_INTERVAL: row({
     source: 'otel',
-    readBy: ['distro'],
+    readBy: ['distro', 'cli'],
     type: ms(1, MS_PER_DAY),
     default: 60_000,
     doc: 'ms between exports of the `otlp` and `console` metric readers',
@@ -368,21 +371,21 @@ export const ENV_VARS = {
   }),
   TOKENMETER_METRIC_LABELS: row({
     source: 'tokenmeter',
-    readBy: ['distro', 'instrumentation'],
+    readBy: ['distro', 'instrumentation', 'cli'],
     type: listOf(METRIC_LABELS),
     default: [],
     doc: 'attribution labels on the `llm_*` metrics besides `provider`, `model`, `org_id`',
   }),
   TOKENMETER_METRIC_MAX_SERIES: row({
     source: 'tokenmeter',
-    readBy: ['distro', 'instrumentation'],
+    readBy: ['distro', 'instrumentation', 'cli'],
     type: wholeNumber(1, 1_000_000),
     default: 2000,
     doc: 'cap on series per metric, for every metric tokenmeter records (a histogram label set counts its buckets + 3); the excess goes to an overflow set (`model="other"`, `otel_metric_overflow="true"`)',
   }),
   TOKENMETER_COST_ATTRIBUTES: row({
     source: 'tokenmeter',
-    readBy: ['distro', 'instrumentation'],
+    readBy: ['distro', 'instrumentation', 'cli'],
     type: oneOf(COST_ATTRIBUTE_NAMES),
     default: 'tokenmeter',
     doc: 'cost attribute names on spans: `tokenmeter` (gen_ai.usage.cost plus `tokenmeter.cost.*`), `upstream` (the proposed `gen_ai.usage.cost.*`), `both`',

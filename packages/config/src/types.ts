@@ -17,7 +17,7 @@ export type EnvComponent =
   | 'store'
   /** `@tokenmeter/pricing`'s overrides file (the distro, `tokenmeter price`, `doctor`). */
   | 'pricing'
-  /** The `tokenmeter` command. */
+  /** The `tokenmeter` command (`gateway` reads the distro's OTLP and metric settings too). */
   | 'cli';
 
 /** Returned by a parser that reported the whole value as unusable: the reader uses the default. */

@@ -1,7 +1,7 @@
 // The one reader: values with their defaults, one line per problem, never a throw.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ENV_VARS, KNOWN_ENV_VARS, readEnv, unknownEnvVars } from '../src/index.js';
+import { ENV_VARS, envVarIsSet, KNOWN_ENV_VARS, readEnv, unknownEnvVars } from '../src/index.js';
 
 describe('readEnv', () => {
   it('an empty environment gives every default and no problem', () => {
@@ -16,6 +16,13 @@ describe('readEnv', () => {
     assert.deepEqual(problems, []);
     assert.deepEqual(values.OTEL_TRACES_EXPORTER, ['otlp']);
     assert.equal(values.OTEL_EXPORTER_PROMETHEUS_PORT, 9464);
+  });
+
+  it('envVarIsSet: set means non-blank, usable or not (as the reader tells unset from set)', () => {
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url', OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: '  ' };
+    assert.equal(envVarIsSet(env, 'OTEL_EXPORTER_OTLP_ENDPOINT'), true);
+    assert.equal(envVarIsSet(env, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT'), false);
+    assert.equal(envVarIsSet(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'), false);
   });
 
   it('each problem is one line starting with the variable, saying what is used instead (in table order)', () => {

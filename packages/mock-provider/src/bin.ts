@@ -20,6 +20,7 @@ async function main(): Promise<void> {
     );
     return;
   }
+  // PORT: the usual convention of a dev server; the mock is a test tool, not in the env table.
   const port = Number(arg('port') ?? process.env.PORT ?? 0);
   const latencyMs = Number(arg('latency-ms') ?? 0);
   const mock = await startMockProvider({ port, host: arg('host') ?? '127.0.0.1', latencyMs });

@@ -1,7 +1,7 @@
 // tokenmeter gateway: the OTLP/HTTP hop that prices other services' GenAI spans (@tokenmeter/gateway),
 // configured from flags and the usual OTEL_* / TOKENMETER_* variables.
 
-import { readEnv } from '@tokenmeter/config';
+import { envVarIsSet, readEnv } from '@tokenmeter/config';
 import {
   DEFAULT_HOST,
   DEFAULT_PORT,
@@ -40,6 +40,7 @@ export function gatewayOptions(ctx: CommandContext, warn: (line: string) => void
     );
   const env = ctx.io.env;
   const { config, problems } = parseConfig(env);
+  const own = readEnv(env, ['OTEL_SERVICE_NAME', GATEWAY_TOKEN_ENV]).values;
   for (const p of problems) warn(`tokenmeter gateway: ${p}`);
   let forwardBase: string;
   try {
@@ -54,10 +55,10 @@ export function gatewayOptions(ctx: CommandContext, warn: (line: string) => void
     costAttributes: config.costAttributes,
     metricLabels: config.metricLabels,
     maxMetricSeries: config.maxMetricSeries,
-    serviceName: env.OTEL_SERVICE_NAME || 'tokenmeter-gateway',
+    serviceName: own.OTEL_SERVICE_NAME ?? 'tokenmeter-gateway',
     warn,
   };
-  const token = str(ctx, 'token') ?? readEnv(env, [GATEWAY_TOKEN_ENV]).values[GATEWAY_TOKEN_ENV];
+  const token = str(ctx, 'token') ?? own[GATEWAY_TOKEN_ENV];
   if (token !== undefined) options.token = token;
   const maxQueueSpans = count(ctx, 'max-queue-spans');
   if (maxQueueSpans !== undefined) options.maxQueueSpans = maxQueueSpans;
@@ -66,7 +67,10 @@ export function gatewayOptions(ctx: CommandContext, warn: (line: string) => void
   // The next hop's own credentials, as any OTLP exporter takes them.
   if (Object.keys(config.otlpTraces.headers).length > 0) options.forwardHeaders = config.otlpTraces.headers;
   if (config.metricsExporters.includes('otlp')) {
-    const explicit = env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
+    // Unlike the distro's (localhost:4318), the gateway's default metrics endpoint is its next hop.
+    const explicit =
+      envVarIsSet(env, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT') ||
+      envVarIsSet(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
     options.otlpMetrics = {
       url: explicit ? config.otlpMetrics.url : `${forwardBase}/v1/metrics`,
       protocol: config.otlpMetrics.protocol,

@@ -1,6 +1,7 @@
 // The pricing engine as the CLI uses it: the bundled catalog under the overrides of
 // TOKENMETER_PRICING_FILE (each problem of the file one warning line; the valid rest applies), loaded
 // on use so commands that only read the store do not load the catalog.
+import { readEnv } from '@tokenmeter/config';
 import type { CommandContext } from '../command.js';
 
 export type Pricing = typeof import('@tokenmeter/pricing');
@@ -24,5 +25,5 @@ export async function loadPricing(ctx: Pick<CommandContext, 'io' | 'err'>): Prom
       `${ctx.err.yellow('warning:')} ${p.file}${p.path ? ` ${p.path}` : ''}: ${p.reason}\n`,
     );
   pricing.configurePricing({ overrides: loaded.overrides });
-  return { pricing, file: ctx.io.env.TOKENMETER_PRICING_FILE };
+  return { pricing, file: readEnv(ctx.io.env, ['TOKENMETER_PRICING_FILE']).values.TOKENMETER_PRICING_FILE };
 }

@@ -51,7 +51,10 @@ export interface ProviderBill {
 
 const DAY_MS = 86_400_000;
 
-/** The settings of one provider's admin API, from the environment (SDK conventions for the base URL). */
+/**
+ * The settings of one provider's admin API, from the environment (SDK conventions for the base URL).
+ * The provider SDKs' own variables, read the way the SDKs read them: not in tokenmeter's env table.
+ */
 export function adminApi(
   provider: ReconcileProvider,
   env: Record<string, string | undefined>,
