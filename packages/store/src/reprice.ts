@@ -16,7 +16,7 @@ import type { StringDict } from './dict.js';
 import type { Database, Statement } from './driver/index.js';
 import { StoreQueryError } from './errors/store-query-error.js';
 import { PRICE_COLUMNS, RepriceWriter } from './reprice-writer.js';
-import type { Nanos } from './types.js';
+import type { CallInput, Nanos } from './types.js';
 
 export const REPRICE_SELECTIONS = ['unpriced', 'estimated', 'all'] as const;
 export type RepriceSelection = (typeof REPRICE_SELECTIONS)[number];
@@ -45,20 +45,8 @@ export interface RepriceCall {
   };
 }
 
-/** A price as the store keeps it (the shape of CallInput.cost). */
-export interface RepriceCost {
-  totalNanos: Nanos;
-  inputNanos: Nanos;
-  outputNanos: Nanos;
-  cacheReadNanos: Nanos;
-  cacheWriteNanos: Nanos;
-  provider: string;
-  modelId: string;
-  match: string;
-  source: string;
-  version: string;
-  serviceTier: string;
-}
+/** A price as the store keeps it: CallInput.cost. */
+export type RepriceCost = NonNullable<CallInput['cost']>;
 
 /** The price of a call now: a cost, or null with the reason (`unknown_model`, ...). Must not throw. */
 export type RepriceFunction = (call: RepriceCall) => { cost: RepriceCost | null; match: string };
