@@ -3,7 +3,8 @@
 // and value type), in one pass instead of its size estimate then write, with the encoded bytes of
 // attribute keys kept across exports. A tokenmeter span carries ~23 attributes whose keys are ~700
 // of its ~1,000 bytes: OpenTelemetry's serializer spent 9-11 µs per such span, mostly re-encoding
-// them character by character, this writer ~4 (bench/otlp-span-writer-ab.ts). Should this writer
+// them character by character, this writer ~4 (bench/otlp-span-writer-ab.ts); an attribute with the
+// value it had in the spans before (most of them) is copied whole, already encoded. Should this writer
 // ever throw, the export is logged and written by OpenTelemetry's serializer instead.
 import {
   type Attributes,
@@ -170,18 +171,54 @@ class Writer {
   }
 }
 
-const keyCache = new Map<string, Uint8Array>();
+/**
+ * What is kept per attribute key: its key field, encoded once, and the whole KeyValue (length
+ * first) of the value it last had twice in a row. Most of a tokenmeter span's attributes have the
+ * same value in every span of a process (operation, provider, server, models, currency, pricing
+ * version and ids, finish reasons): those are copied as they are instead of being written.
+ */
+interface KeyEntry {
+  readonly keyField: Uint8Array;
+  /** The value last written under this key (an array: a copy of it). */
+  last: unknown;
+  /** The KeyValue of `last` (length first), once it came twice in a row. */
+  encoded: Uint8Array | undefined;
+}
 
-/** A KeyValue's key field (tag, length, UTF-8), encoded once per key. */
-function keyField(key: string): Uint8Array {
-  let field = keyCache.get(key);
-  if (field !== undefined) return field;
+const keyCache = new Map<string, KeyEntry>();
+/** Arrays longer than this are not kept (compared item by item on every span). */
+const MAX_KEPT_ARRAY = 8;
+
+/** A key's entry (its key field: tag, length, UTF-8), made once per key. */
+function keyEntry(key: string): KeyEntry {
+  let entry = keyCache.get(key);
+  if (entry !== undefined) return entry;
   const w = new Writer(key.length * 3 + 8);
   w.byte(0x0a); // KeyValue.key (1, length-delimited)
   w.string(key);
-  field = w.buf.slice(0, w.pos);
-  if (keyCache.size < MAX_CACHED_KEYS) keyCache.set(key, field);
-  return field;
+  entry = { keyField: w.buf.slice(0, w.pos), last: undefined, encoded: undefined };
+  if (keyCache.size < MAX_CACHED_KEYS) keyCache.set(key, entry);
+  return entry;
+}
+
+/** A value whose encoding can be kept: a string, boolean or number, or a short array of them. */
+function keepable(value: unknown): boolean {
+  const t = typeof value;
+  if (t === 'string' || t === 'boolean' || t === 'number') return true;
+  if (!Array.isArray(value) || value.length > MAX_KEPT_ARRAY) return false;
+  for (const item of value) {
+    const i = typeof item;
+    if (i !== 'string' && i !== 'boolean' && i !== 'number') return false;
+  }
+  return true;
+}
+
+/** Whether `value` encodes as `last` does (`last` being keepable; NaN never matches, which is safe). */
+function sameValue(last: unknown, value: unknown): boolean {
+  if (last === value) return !Array.isArray(last);
+  if (!Array.isArray(last) || !Array.isArray(value) || last.length !== value.length) return false;
+  for (let i = 0; i < last.length; i++) if (last[i] !== value[i]) return false;
+  return true;
 }
 
 /** A hex digit's value; any other character as OpenTelemetry's hexToBinary reads it. */
@@ -220,14 +257,31 @@ function attributes(w: Writer, attrs: Attributes, field: number): void {
   const tag = (field << 3) | 2;
   for (const key in attrs) {
     if (!Object.hasOwn(attrs, key)) continue;
+    const entry = keyEntry(key);
+    const value = attrs[key];
     w.byte(tag);
+    if (entry.encoded !== undefined && sameValue(entry.last, value)) {
+      w.raw(entry.encoded);
+      continue;
+    }
     const kv = w.start();
-    w.raw(keyField(key));
+    w.raw(entry.keyField);
     w.byte(0x12); // KeyValue.value (2, length-delimited)
-    const value = w.start();
-    anyValue(w, attrs[key]);
-    w.end(value);
+    const at = w.start();
+    anyValue(w, value);
+    w.end(at);
     w.end(kv);
+    if (!keepable(value)) {
+      entry.last = undefined;
+      entry.encoded = undefined;
+    } else if (entry.encoded === undefined && entry.last !== undefined && sameValue(entry.last, value)) {
+      // The same value twice in a row: from now on it is copied.
+      entry.encoded = w.buf.slice(kv, w.pos);
+    } else {
+      // A value of its own (a response id, a token count): only remembered, nothing copied.
+      entry.last = Array.isArray(value) ? value.slice() : value;
+      entry.encoded = undefined;
+    }
   }
 }
 

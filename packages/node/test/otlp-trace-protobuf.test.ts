@@ -182,3 +182,40 @@ test('span ids that are not hex, or of odd length, give the same bytes', () => {
   assertSameBytes([withTraceId('abc')]);
   assertSameBytes([withTraceId('')]);
 });
+
+test('an attribute copied whole from the spans before is written anew when its value changes, an array changed in place included', () => {
+  const a = recorder({ 'service.name': 'app' });
+  const tracer = a.provider.getTracer('@tokenmeter/instrumentation', '0.1.0');
+  const strings = ['a', 'a', 'a', 'b', 'b', 'b', 'a', 'ü', 'ü', 'ü', '', '', ''];
+  const numbers = [1, 1, 1, 2, 2, 2, 1.5, 1.5, 1.5, -0, 0, 0, 2 ** 40];
+  const booleans = [true, true, true, false, false, false, true, true, true, false, true, true, true];
+  for (let i = 0; i < strings.length; i++)
+    tracer
+      .startSpan('chat', {
+        attributes: {
+          'k.string': strings[i]!,
+          'k.number': numbers[i]!,
+          'k.boolean': booleans[i]!,
+          'k.array': i < 6 ? ['stop'] : ['stop', 'length'],
+          'k.mixed': i % 4 < 3 ? 'same' : 7,
+        },
+      })
+      .end();
+  const spans = a.spans();
+  // One span per request, as the writer keeps what it copies from one export to the next.
+  for (const s of spans) assertSameBytes([s]);
+  assertSameBytes(spans);
+
+  const real = spans[0]!;
+  const reasons = ['stop'];
+  const attributes = { 'k.array': reasons, 'k.string': 'x' };
+  const span = Object.create(real, { attributes: { value: attributes } }) as ReadableSpan;
+  for (const reason of ['stop', 'stop', 'stop', 'length', 'length', 'length', 'stop']) {
+    reasons[0] = reason;
+    assertSameBytes([span]);
+  }
+  reasons.push('tool_calls');
+  assertSameBytes([span]);
+  attributes['k.string'] = 'y';
+  assertSameBytes([span]);
+});
