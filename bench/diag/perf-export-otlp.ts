@@ -2,15 +2,23 @@
 // the preload (defaults: store, OTLP, Prometheus) against the mock provider, with a real OTLP
 // receiver, and prints bytes per exported span (as sent, so after compression if any), the
 // resource and scope, one span's attributes with each one's encoded size, and every request's size.
-// Run: npx tsx bench/diag/perf-export-span-dump.ts [calls]
+// Then the transport: the first request's body sent again through the distro's OtlpHttpTransport to
+// a sink in a child process (so that its CPU is not counted), uncompressed and gzip in alternating
+// blocks: CPU µs per span of sending (and of gzip), and gzip's bytes per span.
+// Run: npx tsx bench/diag/perf-export-otlp.ts [calls] [alternations]
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { startMockProvider } from '@tokenmeter/mock-provider';
-import { type AttrValue, startOtlpReceiver } from '../../test-support/otlp-receiver.js';
+import { OtlpHttpTransport } from '../../packages/node/src/otlp-http-transport.js';
+import { type AttrValue, decodeSpans, startOtlpReceiver } from '../../test-support/otlp-receiver.js';
+import { printAlternation } from '../lib/alternate.js';
 import { ROOT } from '../lib/user-level.js';
 
 const CALLS = Number(process.argv[2] ?? 300);
+const ALTERNATIONS = Number(process.argv[3] ?? 10);
+const SENDS_PER_BLOCK = 20;
 const mock = await startMockProvider();
 const receiver = await startOtlpReceiver();
 mkdirSync(join(ROOT, 'bench', '.data'), { recursive: true });
@@ -76,3 +84,53 @@ if (s) {
 }
 await Promise.all([mock.close(), receiver.close()]);
 rmSync(dir, { recursive: true, force: true });
+
+const first = traces[0];
+if (first !== undefined && first.headers['content-encoding'] === undefined) {
+  const body = new Uint8Array(first.raw);
+  const spansInBody = decodeSpans(first.raw, first.contentType).length;
+  const sink = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const s = require('node:http').createServer((q, r) => { q.resume(); q.on('end', () => r.end()); });
+       s.listen(0, '127.0.0.1', () => console.log(s.address().port));`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const port = await new Promise<string>((resolve) =>
+    sink.stdout!.once('data', (d) => resolve(String(d).trim())),
+  );
+  const transport = (compression: 'gzip' | 'none') =>
+    new OtlpHttpTransport({
+      url: `http://127.0.0.1:${port}/v1/traces`,
+      headers: async () => ({ 'Content-Type': 'application/x-protobuf' }),
+      compression,
+      agentFactory: async () => new (await import('node:http')).Agent({ keepAlive: true }),
+      signal: 'traces',
+    });
+  const sides = { none: transport('none'), gzip: transport('gzip') };
+  const per: Record<'none' | 'gzip', number[]> = { none: [], gzip: [] };
+  const order = ['none', 'gzip'] as const;
+  // Two unrecorded rounds first; then which side goes first swaps every round (async: not alternate()).
+  for (let r = -2; r < ALTERNATIONS; r++) {
+    for (const side of r % 2 === 0 ? order : ([order[1], order[0]] as const)) {
+      const c0 = process.cpuUsage();
+      for (let i = 0; i < SENDS_PER_BLOCK; i++) {
+        await sides[side].send(body, 10_000);
+        await sides[side].drain();
+      }
+      const c = process.cpuUsage(c0);
+      if (r >= 0) per[side].push((c.user + c.system) / (SENDS_PER_BLOCK * spansInBody));
+    }
+  }
+  for (const t of Object.values(sides)) t.shutdown();
+  sink.kill();
+  printAlternation(
+    per,
+    order,
+    'µs/span',
+    2,
+    `${ALTERNATIONS} alternations of ${SENDS_PER_BLOCK} sends of one ${body.length}-byte body (${spansInBody} spans; gzip: ${(gzipSync(body).length / spansInBody).toFixed(1)} bytes/span), through OtlpHttpTransport to a sink in a child process`,
+  );
+}
