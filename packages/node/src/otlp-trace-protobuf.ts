@@ -228,6 +228,13 @@ function hexDigit(c: number): number {
   return c - 55;
 }
 
+/** hexDigit of every ASCII character, looked up instead of branched on (ids are 48 hex digits a span). */
+const HEX_DIGITS = Int16Array.from({ length: 128 }, (_, c) => hexDigit(c));
+
+function digit(c: number): number {
+  return c < 128 ? HEX_DIGITS[c]! : hexDigit(c);
+}
+
 /** A trace or span id (hex) as bytes, length first (an odd last digit ignored, as OpenTelemetry does). */
 function hexBytes(w: Writer, hex: string): void {
   const n = hex.length >> 1;
@@ -235,7 +242,7 @@ function hexBytes(w: Writer, hex: string): void {
   w.ensure(n);
   const buf = w.buf;
   for (let i = 0; i < n; i++)
-    buf[w.pos++] = (hexDigit(hex.charCodeAt(2 * i)) << 4) | hexDigit(hex.charCodeAt(2 * i + 1));
+    buf[w.pos++] = (digit(hex.charCodeAt(2 * i)) << 4) | digit(hex.charCodeAt(2 * i + 1));
 }
 
 function hrTime(w: Writer, time: HrTime): void {

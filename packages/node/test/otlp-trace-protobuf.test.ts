@@ -170,7 +170,7 @@ test('a request of thousands of tokenmeter spans (multi-byte lengths at every le
   assertSameBytes([]);
 });
 
-test('span ids that are not hex, or of odd length, give the same bytes', () => {
+test('span ids that are not hex (non-ASCII too), or of odd length, give the same bytes', () => {
   const a = recorder({ 'service.name': 'app' });
   a.provider.getTracer('t').startSpan('odd').end();
   const real = a.spans()[0]!;
@@ -179,6 +179,7 @@ test('span ids that are not hex, or of odd length, give the same bytes', () => {
     return Object.create(real, { spanContext: { value: () => ctx } }) as ReadableSpan;
   };
   assertSameBytes([withTraceId('not-hex-NOT-HEX-not-hex-not-hex!')]);
+  assertSameBytes([withTraceId('ü€-0123456789abcdefABCDEF\u00ff\u0080~')]);
   assertSameBytes([withTraceId('abc')]);
   assertSameBytes([withTraceId('')]);
 });
