@@ -33,6 +33,7 @@ export {
   ENV_VARS,
   type EnvName,
   type EnvValues,
+  ESM_HOOK_MODES,
   KNOWN_ENV_VARS,
   LOG_LEVELS,
   METRIC_LABELS,

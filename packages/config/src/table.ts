@@ -46,6 +46,8 @@ export const RATIO_SAMPLERS = ['traceidratio', 'parentbased_traceidratio'] as co
 export const PROPAGATORS = ['tracecontext', 'baggage'] as const;
 /** TOKENMETER_PROPAGATION's partial setting besides `on` and `off`. */
 export const PROPAGATION_MODES = ['outgoing'] as const;
+/** TOKENMETER_ESM_HOOK's setting besides `on` and `off`: the hook at start-up, whatever the entry point. */
+export const ESM_HOOK_MODES = ['start'] as const;
 export const METRIC_TEMPORALITIES = ['cumulative', 'delta', 'lowmemory'] as const;
 export const OPENAI_STREAM_USAGE_MODES = ['inject', 'estimate', 'off'] as const;
 export const COST_ATTRIBUTE_NAMES = ['tokenmeter', 'upstream', 'both'] as const;
@@ -365,9 +367,9 @@ export const ENV_VARS = {
   TOKENMETER_ESM_HOOK: row({
     source: 'tokenmeter',
     readBy: ['distro'],
-    type: switchOr([]),
+    type: switchOr(ESM_HOOK_MODES),
     default: 'on',
-    doc: "`off`: the preload registers no ES module loader hook when the app's entry point is CommonJS (a `.cjs` file, or a `.js` file or `-e` script that Node runs as CommonJS), which saves Node 20's module-hooks thread (about 50 ms of start-up; little on Node 22.22+, 24 and 26, whose hooks run in the app's thread). LLM SDKs the app `require`s are instrumented as before; one it loads with `import()` is not patched (its calls through the global `fetch` are still priced; a client given its own `fetch`, and Bedrock, are not). Ignored, with one line, for an ES module entry point",
+    doc: "`on`: LLM SDKs an app loads as ES modules are instrumented like those it `require`s. On Node 20 (and 22 and 24 before 22.22.3 and 24.11.1) the hook runs in Node's module-hooks thread, about 50 ms to start: for a CommonJS entry point (a `.cjs` file, or a `.js` file or `-e` script that Node runs as CommonJS) it starts just before the first module whose source has an `import()` (or that is an ES module loaded with `require`) runs, so an app that never imports pays nothing; for any other entry point, and with another `--import` or loader, at start-up. `start`: at start-up, whatever the entry point (an app that imports only from `eval`, `new Function` or `vm` text). `off`: no hook when the entry point is CommonJS: LLM SDKs the app `require`s are instrumented as before; one it loads with `import()` is not patched (its calls through the global `fetch` are still priced; a client given its own `fetch`, and Bedrock, are not). `off` is ignored, with one line, for an ES module entry point",
   }),
   TOKENMETER_METRIC_LABELS: row({
     source: 'tokenmeter',

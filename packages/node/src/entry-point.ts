@@ -2,7 +2,8 @@
 // file's extension, its package's `"type"`, the flags that make ambiguous input a module, and, for a
 // `.js` file or an `-e` script, whether it compiles as CommonJS (Node runs the ones that fail on
 // module syntax as ES modules: syntax detection, on by default since Node 20.19 and 22.12). Asked only
-// when TOKENMETER_ESM_HOOK=off; whatever cannot be judged for sure counts as an ES module, which keeps
+// when the ES module hook might be left out (TOKENMETER_ESM_HOOK=off, or `on` on a Node whose hook
+// needs its own thread); whatever cannot be judged for sure counts as an ES module, which keeps
 // the hook.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,7 +19,7 @@ export interface EntryProcess {
 const EVAL_FLAGS = new Set(['-e', '--eval', '-p', '--print', '-pe', '-ep']);
 
 /** The node flags in effect: the command line's and NODE_OPTIONS'. */
-function nodeFlags(proc: EntryProcess): string[] {
+export function nodeFlags(proc: EntryProcess): string[] {
   return [...proc.execArgv, ...(proc.env.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean)];
 }
 
@@ -69,6 +70,14 @@ function packageType(file: string): string | undefined {
   }
 }
 
+/** The `-e`/`-p` script: null when there is none, undefined when its flag has no value. */
+export function evalScript(proc: EntryProcess = process): string | undefined | null {
+  const evalAt = proc.execArgv.findIndex((f) => EVAL_FLAGS.has(f) || /^--(eval|print)=/.test(f));
+  if (evalAt < 0) return null;
+  const f = proc.execArgv[evalAt]!;
+  return f.includes('=') ? f.slice(f.indexOf('=') + 1) : proc.execArgv[evalAt + 1];
+}
+
 /**
  * True when the app's entry point (a file, or an `-e`/`-p` script) is surely CommonJS; false when it
  * is an ES module or cannot be judged (stdin, the REPL, a TypeScript or extensionless file, an
@@ -78,11 +87,9 @@ export function entryPointIsCommonJS(proc: EntryProcess = process): boolean {
   try {
     const flags = nodeFlags(proc);
     const defaultType = flagValue(flags, '--experimental-default-type');
-    const evalAt = proc.execArgv.findIndex((f) => EVAL_FLAGS.has(f) || /^--(eval|print)=/.test(f));
-    if (evalAt >= 0) {
+    const script = evalScript(proc);
+    if (script !== null) {
       if (flagValue(flags, '--input-type') === 'module' || defaultType === 'module') return false;
-      const f = proc.execArgv[evalAt]!;
-      const script = f.includes('=') ? f.slice(f.indexOf('=') + 1) : proc.execArgv[evalAt + 1];
       return script !== undefined && compilesAsCommonJS(script, '[eval]');
     }
     const main = proc.argv[1];

@@ -151,37 +151,63 @@ function loadIitmSyncHooks(req: NodeJS.Require, include: (string | RegExp)[]): I
 /** How the hook was registered: in the app's thread, in Node's hooks thread, or not at all. */
 export type EsmHookKind = 'in-thread' | 'hooks-thread' | 'none';
 
+/** The loader hook this Node can take, and what registers it. */
+export interface EsmHookPlan {
+  kind: EsmHookKind;
+  /** Registers the hook (nothing for 'none'). May throw. */
+  register(): void;
+}
+
 /**
- * Registers the loader hook: in-thread (`module.registerHooks`) where Node supports it, else with
- * `module.register` (Node 20.6+). Returns 'none', with the reason in `warn`, when this Node can do
- * neither (ESM imports then stay unpatched; CommonJS still works).
+ * How the loader hook goes on this Node: in-thread (`module.registerHooks`) where Node supports it,
+ * else with `module.register` (Node 20.6+) in Node's hooks thread. 'none', with the reason in `warn`,
+ * when this Node can do neither (ESM imports then stay unpatched; CommonJS still works).
  */
-export function registerEsmHook(
+export function planEsmHook(
   instrumentation: HookedInstrumentation,
   from: string,
   warn: (line: string) => void,
-): EsmHookKind {
+): EsmHookPlan {
   const include = esmIncludeList(instrumentation);
-  if (include.length === 0) return 'none';
+  if (include.length === 0) return { kind: 'none', register() {} };
   const req = iitmRequire(from);
   if (canRunSyncHooks(req)) {
-    const registerHooks = (nodeModule as unknown as { registerHooks: RegisterHooks }).registerHooks;
-    registerHooks(lateSyncHooks(include, () => loadIitmSyncHooks(req, include)));
-    registerHooks({ resolve: builtinWithoutParent });
-    return 'in-thread';
+    return {
+      kind: 'in-thread',
+      register() {
+        const registerHooks = (nodeModule as unknown as { registerHooks: RegisterHooks }).registerHooks;
+        registerHooks(lateSyncHooks(include, () => loadIitmSyncHooks(req, include)));
+        registerHooks({ resolve: builtinWithoutParent });
+      },
+    };
   }
   const register = (nodeModule as unknown as { register?: Register }).register;
   if (typeof register !== 'function') {
     warn(
       `tokenmeter: this Node.js (${process.version}) has no module.register (20.6+); LLM SDKs imported as ES modules are not instrumented`,
     );
-    return 'none';
+    return { kind: 'none', register() {} };
   }
   const fromUrl = from.startsWith('file:') ? from : pathToFileURL(from).href;
-  // Our hook file (next to the register entries), which loads import-in-the-middle's hook.mjs in the
-  // hooks thread at the first listed import.
-  register(new URL('./late-iitm-hook.mjs', fromUrl).href, fromUrl, {
-    data: { include, iitmHook: pathToFileURL(req.resolve('./hook.mjs')).href },
-  });
-  return 'hooks-thread';
+  return {
+    kind: 'hooks-thread',
+    register() {
+      // Our hook file (next to the register entries), which loads import-in-the-middle's hook.mjs in
+      // the hooks thread at the first listed import.
+      register(new URL('./late-iitm-hook.mjs', fromUrl).href, fromUrl, {
+        data: { include, iitmHook: pathToFileURL(req.resolve('./hook.mjs')).href },
+      });
+    },
+  };
+}
+
+/** Registers the loader hook at once (see `planEsmHook`) and says how. */
+export function registerEsmHook(
+  instrumentation: HookedInstrumentation,
+  from: string,
+  warn: (line: string) => void,
+): EsmHookKind {
+  const plan = planEsmHook(instrumentation, from, warn);
+  plan.register();
+  return plan.kind;
 }

@@ -94,10 +94,12 @@ export interface TokenmeterNodeConfig {
   /** Bound on the flush at exit and on SIGTERM/SIGINT, ms. */
   shutdownTimeoutMs: number;
   /**
-   * TOKENMETER_ESM_HOOK: `off` leaves the ES module loader hook out when the app's entry point is
-   * CommonJS (the preload's only; `startTokenmeter` registers no hook).
+   * TOKENMETER_ESM_HOOK (the preload's only; `startTokenmeter` registers no hook): `on` registers the
+   * ES module loader hook, for a CommonJS entry point on a Node without in-thread hooks just before
+   * the first module that can import runs; `start` at start-up whatever the entry point; `off` leaves
+   * it out when the app's entry point is CommonJS.
    */
-  esmHook: 'on' | 'off';
+  esmHook: 'on' | 'off' | 'start';
 }
 
 /** What `parseConfig` returns: the config to use, and one line per setting it could not use. */

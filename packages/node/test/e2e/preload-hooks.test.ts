@@ -106,3 +106,91 @@ test('TOKENMETER_ESM_HOOK=off is ignored, with one line, for an ES module app: i
   assert.equal(spans.length, 1, 'one span for the one call');
   assert.equal(typeof spans[0]!.attributes[ATTR_GEN_AI_USAGE_COST], 'number', 'the call was priced');
 });
+
+/** Runs `app` under the preload with the debug log and TOKENMETER_ESM_HOOK=`mode`; its spans by service. */
+async function withEsmHook(
+  app: string,
+  preload: Preload,
+  mode: string,
+  service: string,
+  args: string[] = [],
+) {
+  const r = await runApp(app, {
+    preload,
+    args,
+    env: {
+      TOKENMETER_ESM_HOOK: mode,
+      OTEL_LOG_LEVEL: 'debug',
+      MOCK_OPENAI_BASE_URL: e2e.mock.openaiBaseURL,
+      TOKENMETER_PROVIDERS: `openai=${e2e.mock.openaiBaseURL}`,
+      OTEL_SERVICE_NAME: service,
+      OTEL_EXPORTER_OTLP_ENDPOINT: e2e.receiver.url,
+      OTEL_METRICS_EXPORTER: 'none',
+      TOKENMETER_STORE: 'off',
+    },
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(tokenmeterLines(r.stderr), [], 'no warning');
+  const spans = e2e.receiver.spans.filter((s) => s.resource[ATTR_SERVICE_NAME] === service);
+  return { r, spans, log: r.stdout + r.stderr };
+}
+
+/** Whether this Node runs the hook in its module-hooks thread (no in-thread hooks), as esm-hook.ts decides. */
+const hooksThreadNode = !/ES module hook: in-thread/.test(
+  (
+    await runApp('-e', {
+      preload: 'require',
+      args: ['0'],
+      env: { ...quiet, OTEL_LOG_LEVEL: 'debug', TOKENMETER_ESM_HOOK: 'start' },
+    })
+  ).stdout,
+);
+
+for (const preload of ['import', 'require'] as const) {
+  test(`--${preload}, defaults: a CommonJS app that imports openai's ES module build later gets its imported class patched (a client with its own fetch is priced)`, async () => {
+    const { r, spans, log } = await withEsmHook(
+      'import-own-fetch.cjs',
+      preload,
+      'on',
+      `esm-on-demand-${preload}`,
+    );
+    if (hooksThreadNode) {
+      assert.match(log, /ES module hook: waits for the first module that can import/);
+      assert.match(log, /ES module hook: hooks-thread, started before \S*import-own-fetch\.cjs ran/);
+    } else assert.match(log, /ES module hook: in-thread/);
+    assert.deepEqual(r.json, [{ done: true, choices: 1 }]);
+    assert.equal(spans.length, 1, 'one span for the one call');
+    assert.equal(typeof spans[0]!.attributes[ATTR_GEN_AI_USAGE_COST], 'number', 'the call was priced');
+  });
+}
+
+test('the same app with TOKENMETER_ESM_HOOK=off: the client with its own fetch goes unobserved (what the hook is for)', async () => {
+  const { r, spans } = await withEsmHook('import-own-fetch.cjs', 'require', 'off', 'esm-on-demand-off');
+  assert.deepEqual(r.json, [{ done: true, choices: 1 }]);
+  assert.equal(spans.length, 0);
+});
+
+test('defaults: a CommonJS app that never imports does not start the hooks thread; an -e script that imports starts it at start-up', async (t) => {
+  if (!hooksThreadNode) return t.skip(`${process.version} runs the hook in-thread`);
+  const none = await withEsmHook('-e', 'import', 'on', 'esm-on-demand-none', ['require("openai"); 0']);
+  assert.match(none.log, /ES module hook: waits for the first module that can import/);
+  assert.doesNotMatch(none.log, /ES module hook: hooks-thread/);
+  const script = await withEsmHook('-e', 'import', 'on', 'esm-on-demand-eval', [
+    'import("openai").then(() => 0)',
+  ]);
+  assert.match(script.log, /ES module hook: at start-up \(the -e\/-p script can import\)/);
+  assert.match(script.log, /ES module hook: hooks-thread/);
+});
+
+test('defaults: another --import preload keeps the hook at start-up for a CommonJS app (its imports are ES module imports)', async (t) => {
+  if (!hooksThreadNode) return t.skip(`${process.version} runs the hook in-thread`);
+  const r = await runApp('-e', {
+    preload: 'import',
+    nodeArgs: ['--import', 'data:text/javascript,0'],
+    args: ['0'],
+    env: { ...quiet, OTEL_LOG_LEVEL: 'debug' },
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout + r.stderr, /ES module hook: at start-up \(--import data:text\/javascript,0\)/);
+  assert.match(r.stdout + r.stderr, /ES module hook: hooks-thread/);
+});

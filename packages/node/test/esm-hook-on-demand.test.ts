@@ -1,0 +1,76 @@
+// On a Node whose ES module hook needs its own thread, a CommonJS app's hook starts just before the
+// first module that can import runs (esm-hook-on-demand.ts). Missing an import loses the patch of
+// what it loads; seeing one that is not there only costs the start-up the wait was meant to save.
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { anyMayImport, mayImportEsModule, otherEsmPreload } from '../src/esm-hook-on-demand.js';
+
+test('a module with an import() expression can import, however it is spelled', () => {
+  for (const source of [
+    "const m = await import('openai');",
+    'import("openai").then(run)',
+    'return import(name)',
+    'x = import (\n  `./esm.mjs`)',
+    "const a = 'https://x.test/'; import('./lib.mjs')", // a URL before it on the line is no comment
+    "load(() => import('node:fs'), () => import('@anthropic-ai/sdk'))",
+    'import(`./${name}.mjs`)', // a template with a substitution: not a plain builtin name
+    'import(base + "x")',
+  ])
+    assert.equal(mayImportEsModule(source), true, source);
+});
+
+test('a module whose only import() is prose, a comment line or a builtin cannot import', () => {
+  for (const source of [
+    "'use strict'; const x = require('openai');",
+    '// load it with import() later',
+    "  // const m = await import('openai');",
+    "/**\n * {@link import('../internal/headers').buildHeaders}\n */",
+    "/* import('openai') */",
+    'throw new Error("set `globalThis.File` to `import(\'node:buffer\').File`")',
+    "const fs = await import('fs');",
+    'const { request } = await import("node:http");',
+    'exports.__importDefault = __importDefault; exports.reimport = 1;',
+  ])
+    assert.equal(mayImportEsModule(source), false, source);
+});
+
+test('CommonJS modules loaded before the preload are read: one that can import is named, an unreadable one counts as importing', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'esm-on-demand-'));
+  const quiet = path.join(dir, 'quiet.cjs');
+  const importer = path.join(dir, 'importer.js');
+  writeFileSync(quiet, "require('node:fs');\n");
+  writeFileSync(importer, "setTimeout(() => import('openai'));\n");
+  assert.equal(anyMayImport([quiet, path.join(dir, 'data.json')]), undefined);
+  assert.equal(anyMayImport([quiet, importer]), importer);
+  assert.equal(anyMayImport([path.join(dir, 'gone.cjs')]), path.join(dir, 'gone.cjs'));
+});
+
+test('another --import or a loader flag is named; this preload, however it is named, is not', () => {
+  const nodePkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const from = path.join(nodePkg, 'register.mjs');
+  const proc = (execArgv: string[], nodeOptions?: string) => ({
+    argv: ['node', 'app.cjs'],
+    execArgv,
+    env: { NODE_OPTIONS: nodeOptions },
+  });
+  assert.equal(otherEsmPreload(from, proc(['--import', '@tokenmeter/node/register'])), undefined);
+  assert.equal(otherEsmPreload(from, proc([`--import=${from}`])), undefined);
+  assert.equal(
+    otherEsmPreload(from, proc(['--require', './x.cjs'], '--import @tokenmeter/node/register')),
+    undefined,
+  );
+  assert.equal(
+    otherEsmPreload(from, proc(['--import', '@tokenmeter/node/register', '--import', 'tsx'])),
+    '--import tsx',
+  );
+  assert.equal(otherEsmPreload(from, proc([], '--import=./otel.mjs')), '--import ./otel.mjs');
+  assert.equal(
+    otherEsmPreload(from, proc(['--experimental-loader', './l.mjs'])),
+    '--experimental-loader ./l.mjs',
+  );
+  assert.equal(otherEsmPreload(from, proc(['--loader=ts-node/esm'])), '--loader ts-node/esm');
+});
