@@ -39,6 +39,13 @@ const STREAMS = Number(process.env.BENCH_PROFILE_STREAMS ?? 500);
 const INTERVAL_US = Number(process.env.BENCH_PROFILE_INTERVAL_US ?? 50);
 const WARMUP_CALLS = Number(process.env.BENCH_WARMUP_CALLS ?? 3000);
 const KEEP = process.env.BENCH_PROFILE_KEEP;
+/** BENCH_PROFILE_ENV: settings for tokenmeter's process only (`K=V,K=V`), e.g. every part off. */
+const PROFILE_ENV = Object.fromEntries(
+  (process.env.BENCH_PROFILE_ENV ?? '')
+    .split(',')
+    .filter((kv) => kv.includes('='))
+    .map((kv) => [kv.slice(0, kv.indexOf('=')).trim(), kv.slice(kv.indexOf('=') + 1).trim()]),
+);
 const WRITE = process.env.BENCH_WRITE !== '0';
 const TOP = 25;
 
@@ -64,7 +71,13 @@ async function profileOne(
   const proc = new AppProcess(
     variant,
     node,
-    variantEnv(variant, ve, { BENCH_APP_DIR: appDir(major), BENCH_MOCK_URL: mock, BENCH_CPU_PROF: file }),
+    variantEnv(variant, ve, {
+      ...variant.env?.(mock),
+      ...(variant.tokenmeter ? PROFILE_ENV : {}),
+      BENCH_APP_DIR: appDir(major),
+      BENCH_MOCK_URL: mock,
+      BENCH_CPU_PROF: file,
+    }),
   );
   try {
     const stream = mode === 'streams';
