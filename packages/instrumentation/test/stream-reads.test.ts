@@ -128,3 +128,15 @@ test('an observer that throws after all is reported, and the app reads on undist
   assert.ok(app.includes('app read 3: done'));
   assert.deepEqual(log.filter((line) => line.startsWith('internal error')).length, 3);
 });
+
+test('an observed body and its reader show the app no property of ours: the same own keys as an unobserved one', async () => {
+  const stream = body();
+  const keysBefore = Reflect.ownKeys(stream);
+  const observed = observeReads(stream, looking([]));
+  assert.equal(observed, stream);
+  assert.deepEqual(Reflect.ownKeys(stream), keysBefore);
+  assert.deepEqual(Reflect.ownKeys(stream), Reflect.ownKeys(body()));
+  const reader = stream.getReader();
+  assert.deepEqual(Reflect.ownKeys(reader), Reflect.ownKeys(body().getReader()));
+  while (!(await reader.read()).done);
+});

@@ -10,6 +10,7 @@
 // observer, the reading methods of a streamed Response) reads a pull-based byte stream over the
 // body instead (`pullThrough`), driven by the same observer: one pull loop, one error behaviour.
 import { closeByteStream, ownsBuffer } from './byte-stream.js';
+import { ReaderSlot, StreamSlot } from './hidden-slot.js';
 import { type Output, pieces } from './openai-sse.js';
 
 /** What happens to the bytes of one body as the app reads them. Its methods never throw. */
@@ -271,9 +272,6 @@ interface StreamNatives {
   tee: Method;
 }
 
-const STREAMS = new WeakMap<object, StreamReads>();
-/** Readers handed out → the reads they observe. */
-const READS = new WeakMap<object, StreamReads>();
 /** A stream prototype → its observing prototype (and the platform's methods). */
 const STREAM_PROTOS = new WeakMap<object, { proto: object; natives: StreamNatives }>();
 /** A reader prototype → its observing prototype. */
@@ -289,12 +287,12 @@ function readerProto(base: object): object {
     const { read: nativeRead, cancel: nativeCancel } = base as { read: Method; cancel: Method };
     proto = Object.create(base, {
       read: method(function read(this: object, view?: unknown, options?: unknown): Promise<unknown> {
-        const reads = READS.get(this);
+        const reads = ReaderSlot.get<StreamReads>(this);
         if (reads === undefined || reads.target !== this) return nativeRead.call(this, view, options);
         return reads.read(this, nativeRead, view, options);
       }),
       cancel: method(function cancel(this: object, reason?: unknown): Promise<unknown> {
-        const reads = READS.get(this);
+        const reads = ReaderSlot.get<StreamReads>(this);
         if (reads !== undefined && reads.target === this) reads.observer.cancel();
         return nativeCancel.call(this, reason);
       }),
@@ -343,7 +341,7 @@ function streamProto(base: object): { proto: object; natives: StreamNatives } {
     tee: b.tee!,
   };
   const readsOf = (self: ReadableStream): StreamReads | undefined => {
-    const reads = STREAMS.get(self);
+    const reads = StreamSlot.get<StreamReads>(self);
     return reads === undefined || self.locked ? undefined : reads;
   };
   const descriptors: PropertyDescriptorMap = {
@@ -355,7 +353,7 @@ function streamProto(base: object): { proto: object; natives: StreamNatives } {
       const reader = natives.getReader.call(this, options) as object;
       const base = Object.getPrototypeOf(reader) as { read: Method };
       Object.setPrototypeOf(reader, readerProto(base));
-      READS.set(reader, reads);
+      ReaderSlot.set<StreamReads>(reader, reads);
       reads.reading(reader, reader, base.read);
       return reader;
     }),
@@ -407,13 +405,13 @@ export function observeReads(
   const base = Object.getPrototypeOf(source) as object | null;
   if (base === null || typeof (base as { getReader?: unknown }).getReader !== 'function') return source;
   const { proto, natives } = streamProto(base);
-  STREAMS.set(source, new StreamReads(source, observer, natives));
+  StreamSlot.set<StreamReads>(source, new StreamReads(source, observer, natives));
   Object.setPrototypeOf(source, proto);
   return source;
 }
 
 /** The pull-through stream of an observed body (for the reading methods and clone of a Response). */
 export function pullThroughOf(source: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> | undefined {
-  const reads = STREAMS.get(source);
+  const reads = StreamSlot.get<StreamReads>(source);
   return reads === undefined || source.locked ? undefined : reads.pullThrough();
 }

@@ -22,6 +22,7 @@ import {
 } from '../adapters/index.js';
 import { ERROR_TYPE_INCOMPLETE_STREAM, errorTypeOf, type LlmCall } from '../call.js';
 import { SseDecoder } from '../sse.js';
+import { ResponseSlot } from './hidden-slot.js';
 import { OpenAIStreamObserver, type Output, UsageStripper } from './openai-sse.js';
 import { type BodyObserver, observeReads, pullThroughOf } from './stream-reads.js';
 
@@ -119,8 +120,6 @@ interface TapState {
   /** The stream handed out as `body` once asked for: `source` observed, or a branch of clone()'s tee. */
   body: ReadableStream<Uint8Array> | undefined;
 }
-
-const TAPPED = new WeakMap<object, TapState>();
 
 type BodyGetter = (this: Response) => ReadableStream<Uint8Array> | null;
 
@@ -261,7 +260,7 @@ function wholeBody(state: TapState, response: Response): ReadableStream<Uint8Arr
 }
 
 function body(this: Response): ReadableStream<Uint8Array> | null {
-  const state = TAPPED.get(this);
+  const state = ResponseSlot.get<TapState>(this);
   if (state === undefined)
     return findBodyGetter(Object.getPrototypeOf(Object.getPrototypeOf(this)))?.call(this) ?? null;
   return bodyOf(state);
@@ -270,7 +269,7 @@ function body(this: Response): ReadableStream<Uint8Array> | null {
 /** A reading method over the observed body (what the platform's would do over the body). */
 function reader<K extends 'text' | 'json' | 'arrayBuffer' | 'blob' | 'bytes' | 'formData'>(name: K) {
   return function (this: Response): Promise<unknown> {
-    const state = TAPPED.get(this);
+    const state = ResponseSlot.get<TapState>(this);
     const proto = Object.getPrototypeOf(Object.getPrototypeOf(this)) as Record<
       K,
       (this: Response) => Promise<unknown>
@@ -290,7 +289,7 @@ function reader<K extends 'text' | 'json' | 'arrayBuffer' | 'blob' | 'bytes' | '
 
 /** clone(): tee the body; the copy is a Response with this one's url, redirected and type. */
 function clone(this: Response): Response {
-  const state = TAPPED.get(this);
+  const state = ResponseSlot.get<TapState>(this);
   const proto = Object.getPrototypeOf(Object.getPrototypeOf(this)) as { clone(this: Response): Response };
   if (state === undefined) return proto.clone.call(this);
   const stream = wholeBody(state, this);
@@ -354,7 +353,7 @@ export function tapStream(response: Response, call: LlmCall, options: TapOptions
     return response;
   }
   call.httpStatus = response.status;
-  TAPPED.set(response, { call, options, source, body: undefined });
+  ResponseSlot.set<TapState>(response, { call, options, source, body: undefined });
   Object.setPrototypeOf(response, tappingPrototype(base));
   // Until someone asks for the body, a never-read stream ends after the bounded time.
   call.runtime.pending.add(call);
