@@ -18,6 +18,7 @@ import {
   AppProcess,
   appDir,
   envList,
+  envSettings,
   nodeBinary,
   nodeVersion,
   type OpenAIMajor,
@@ -40,12 +41,7 @@ const INTERVAL_US = Number(process.env.BENCH_PROFILE_INTERVAL_US ?? 50);
 const WARMUP_CALLS = Number(process.env.BENCH_WARMUP_CALLS ?? 3000);
 const KEEP = process.env.BENCH_PROFILE_KEEP;
 /** BENCH_PROFILE_ENV: settings for tokenmeter's process only (`K=V,K=V`), e.g. every part off. */
-const PROFILE_ENV = Object.fromEntries(
-  (process.env.BENCH_PROFILE_ENV ?? '')
-    .split(',')
-    .filter((kv) => kv.includes('='))
-    .map((kv) => [kv.slice(0, kv.indexOf('=')).trim(), kv.slice(kv.indexOf('=') + 1).trim()]),
-);
+const PROFILE_ENV = envSettings('BENCH_PROFILE_ENV');
 const WRITE = process.env.BENCH_WRITE !== '0';
 const TOP = 25;
 

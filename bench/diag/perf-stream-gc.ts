@@ -13,6 +13,7 @@ import {
   AppProcess,
   appDir,
   envList,
+  envSettings,
   nodeBinary,
   nodeVersion,
   type OpenAIMajor,
@@ -27,12 +28,7 @@ const NODES = envList('BENCH_NODES', '20').map(Number);
 const OPENAI = envList('BENCH_OPENAI', '7').map(Number) as OpenAIMajor[];
 const STREAMS = Number(process.env.BENCH_GC_STREAMS ?? 2000);
 const WARMUP = Number(process.env.BENCH_GC_WARMUP ?? 300);
-const EXTRA = Object.fromEntries(
-  (process.env.BENCH_GC_ENV ?? '')
-    .split(',')
-    .filter((kv) => kv.includes('='))
-    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-);
+const EXTRA = envSettings('BENCH_GC_ENV');
 /** BENCH_GC_TRACE=1: each app process also prints V8's per-collection trace (--trace-gc-nvp). */
 const TRACE = process.env.BENCH_GC_TRACE === '1' ? ['--trace-gc-nvp'] : [];
 const PROBE = join(import.meta.dirname, 'perf-stream-gc-probe.cjs');

@@ -38,6 +38,16 @@ export function envList(name: string, fallback: string): string[] {
     .filter(Boolean);
 }
 
+/** Settings given as `K=V,K=V` in the environment variable `name` (none when unset). */
+export function envSettings(name: string): Record<string, string> {
+  const settings: Record<string, string> = {};
+  for (const kv of envList(name, '')) {
+    const eq = kv.indexOf('=');
+    if (eq > 0) settings[kv.slice(0, eq).trim()] = kv.slice(eq + 1).trim();
+  }
+  return settings;
+}
+
 /** `+1.5` / `−1.5`, one decimal. */
 export function signed(x: number): string {
   return `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)}`;
