@@ -43,9 +43,13 @@ function makeObserver(
   framing: StreamFraming,
   parser: StreamParser,
   onTerminal: () => void,
-  options: TapOptions & { openaiFormat: boolean; singleChoice: boolean },
+  options: TapOptions,
+  /** An OpenAI Chat Completions or legacy Completions stream: the byte-level fast paths apply. */
+  openaiFormat: boolean,
+  /** One choice asked for (see streamObserver). */
+  singleChoice: boolean,
 ): ByteObserver {
-  const { injected, captureText, openaiFormat, singleChoice } = options;
+  const { injected, captureText } = options;
   let stopped = false;
   const onEvent = (data: string, event: string | undefined) => {
     if (stopped) return;
@@ -165,15 +169,15 @@ function streamObserver(state: TapState): BodyObserver {
     () => {
       terminal = true;
     },
-    {
-      ...options,
-      // An OpenAI Chat Completions or legacy Completions stream: the byte-level fast paths apply.
-      openaiFormat: options.framing === 'sse' && isOpenAIStreamFormat(call.info),
-      // One choice asked for: a chunk may then be judged a plain content delta by how it ends
-      // (`"finish_reason":null}]...`); with n > 1 a chunk can hold a finished choice before an
-      // unfinished one, so every event is decoded.
-      singleChoice: (call.info.choiceCount ?? 1) === 1,
-    },
+    // The flags as arguments, not spread into a copy of the options: that copy was ~1 µs per
+    // stream in a CPU profile of the preloaded app.
+    options,
+    // An OpenAI Chat Completions or legacy Completions stream: the byte-level fast paths apply.
+    options.framing === 'sse' && isOpenAIStreamFormat(call.info),
+    // One choice asked for: a chunk may then be judged a plain content delta by how it ends
+    // (`"finish_reason":null}]...`); with n > 1 a chunk can hold a finished choice before an
+    // unfinished one, so every event is decoded.
+    (call.info.choiceCount ?? 1) === 1,
   );
   let observing = true;
   const runtime = call.runtime;
