@@ -60,6 +60,7 @@ import {
   type RequestInfo,
   type ResponseInfo,
   type StreamParser,
+  WIRE_FORMATS,
 } from './adapters/index.js';
 import { wholeBody } from './adapters/json-scan.js';
 import { getAttribution } from './attribution.js';
@@ -131,6 +132,12 @@ export function errorTypeOf(error: unknown): string {
 
 const BLOCKED_USAGE = Object.freeze({ inputTokens: 0, outputTokens: 0 });
 
+/**
+ * Largest body text whose parse waits for the call's batch (a burst of queued calls holds at most
+ * MAX_QUEUED of them); a longer one is parsed when the app reads it.
+ */
+const MAX_DEFERRED_BODY_CHARS = 64 * 1024;
+
 const OPENAI_TIER_PROVIDERS = new Set<string>([
   GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
   GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_OPENAI,
@@ -171,6 +178,9 @@ export class LlmCall implements PendingCall, EndedCall {
         estimated: boolean;
         /** The usage is to be counted locally when the call completes (the tokenizer is loaded). */
         estimateLater: boolean;
+        /** The non-streamed body's text, parsed when the call completes (`finishWithText`). */
+        bodyText?: string;
+        headers?: HeaderSource;
       }
     | undefined;
 
@@ -201,6 +211,94 @@ export class LlmCall implements PendingCall, EndedCall {
   /** Read a non-streamed JSON response body: the format's parser (a batch job reads its own). */
   readResponse(json: unknown, headers: HeaderSource): ResponseInfo {
     return parseResponse(this.info, json, headers);
+  }
+
+  /** End the call with its non-streamed response's parsed JSON body. Never throws. */
+  finishWithJson(json: unknown, httpStatus: number, headers: HeaderSource): void {
+    if (this.done) return;
+    const [response, options] = this.readJson(json, httpStatus, headers);
+    this.finish(response, options);
+  }
+
+  /**
+   * End the call with its non-streamed response's body text. When the call ends in a batch, the text
+   * is parsed there, not on the app's continuation: a JSON.parse right after the socket read cost
+   * ~2.3 × the same parse among others (the mock's 930-byte body: ~9 against ~3.8 µs). Never throws.
+   */
+  finishWithText(text: string, httpStatus: number, headers: HeaderSource): void {
+    if (this.done) return;
+    if (!this.parsesLater(text)) {
+      const [response, options] = this.parseText(text, httpStatus, headers);
+      this.finish(response, options);
+      return;
+    }
+    this.done = true;
+    const endPerf = performance.now();
+    try {
+      this.runtime.pending.delete(this);
+      this.ended = {
+        response: undefined,
+        options: { httpStatus },
+        endPerf,
+        estimated: false,
+        estimateLater: false,
+        bodyText: text,
+        headers,
+      };
+      this.queueEnded();
+    } catch (error) {
+      this.runtime.internalError('call', error);
+    }
+  }
+
+  /**
+   * Whether the body's parse can wait for the batch: it changes nothing the call does before then
+   * (no budget reservation to settle at once, no local count deciding at the end, no peer span to
+   * cover, no headers to read), and the text is not large. A subclass (a batch job, a results
+   * download) reads and ends its own way, at once.
+   */
+  private parsesLater(text: string): boolean {
+    return (
+      this.runtime.endCallsInBatches &&
+      Object.getPrototypeOf(this) === LlmCall.prototype &&
+      this.budgetSettle === undefined &&
+      !this.estimateIfMissing &&
+      text.length <= MAX_DEFERRED_BODY_CHARS &&
+      WIRE_FORMATS[this.info.api]?.readsResponseHeaders !== true &&
+      !coverage().active
+    );
+  }
+
+  /** A body text's JSON read: a body that does not parse ends the call as malformed, without usage. */
+  private parseText(
+    text: string,
+    httpStatus: number,
+    headers: HeaderSource,
+  ): [ResponseInfo | undefined, FinishOptions] {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // Not JSON (a malformed or cut body): the call ends without usage; the app sees its own error.
+      return [undefined, { httpStatus, errorType: ERROR_TYPE_MALFORMED_RESPONSE }];
+    }
+    return this.readJson(json, httpStatus, headers);
+  }
+
+  private readJson(
+    json: unknown,
+    httpStatus: number,
+    headers: HeaderSource,
+  ): [ResponseInfo | undefined, FinishOptions] {
+    try {
+      return [
+        this.readResponse(json, headers),
+        { httpStatus, responseJson: this.runtime.config.captureMessageContent ? json : undefined },
+      ];
+    } catch (error) {
+      this.runtime.internalError('response', error);
+      return [undefined, { httpStatus }];
+    }
   }
 
   /** Response headers arrived. */
@@ -258,13 +356,18 @@ export class LlmCall implements PendingCall, EndedCall {
     }
     if (this.runtime.endCallsInBatches && this.budgetSettle === undefined) {
       this.ended = { response, options, endPerf, estimated, estimateLater };
-      const endings = callEndings();
-      // A collection before the batch runs must find the instruments whose callback drains it.
-      if (endings.size === 0) this.runtime.metrics.prepare();
-      endings.add(this);
+      this.queueEnded();
       return;
     }
     this.completeEstimating(response, options, endPerf, estimated, estimateLater);
+  }
+
+  /** Queue the call (its `ended` set) for the next batch. */
+  private queueEnded(): void {
+    const endings = callEndings();
+    // A collection before the batch runs must find the instruments whose callback drains it.
+    if (endings.size === 0) this.runtime.metrics.prepare();
+    endings.add(this);
   }
 
   completeEnded(): void {
@@ -272,13 +375,17 @@ export class LlmCall implements PendingCall, EndedCall {
     if (ended === undefined) return;
     this.ended = undefined;
     try {
-      this.completeEstimating(
-        ended.response,
-        ended.options,
-        ended.endPerf,
-        ended.estimated,
-        ended.estimateLater,
-      );
+      let response = ended.response;
+      let options = ended.options;
+      if (ended.bodyText !== undefined) {
+        [response, options] = this.parseText(ended.bodyText, options.httpStatus!, ended.headers!);
+        const responseId = response?.responseId;
+        if (responseId !== undefined) {
+          const cov = coverage();
+          if (cov.active) cov.responseIds.add(responseId);
+        }
+      }
+      this.completeEstimating(response, options, ended.endPerf, ended.estimated, ended.estimateLater);
     } catch (error) {
       this.runtime.internalError('call', error);
     }

@@ -203,6 +203,12 @@ export interface WireFormat extends BudgetWireFormat {
    * usage, recorded as estimated and priced. Absent: false.
    */
   readonly reportsNoUsage?: true;
+  /**
+   * `parseResponse` reads the response headers too (Bedrock: token counts in headers). Such a body
+   * is read when the app reads it, never later (the headers of a Response a custom fetch made can
+   * still change). Absent: false.
+   */
+  readonly readsResponseHeaders?: true;
   /** How a streamed response is framed, from the request URL (Gemini: `alt=sse` or a JSON array). */
   streamFraming(url: URL): StreamFormat;
   /**

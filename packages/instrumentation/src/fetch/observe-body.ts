@@ -27,30 +27,11 @@ const OBSERVED = new WeakMap<object, Observation>();
 const decoder = new TextDecoder();
 
 function finishWithJson(call: LlmCall, json: unknown, response: Response): void {
-  if (call.done) return;
-  try {
-    const info = call.readResponse(json, response.headers as HeaderSource);
-    call.finish(info, {
-      httpStatus: response.status,
-      responseJson: call.runtime.config.captureMessageContent ? json : undefined,
-    });
-  } catch (error) {
-    call.runtime.internalError('response', error);
-    call.finish(undefined, { httpStatus: response.status });
-  }
+  if (!call.done) call.finishWithJson(json, response.status, response.headers as HeaderSource);
 }
 
 function finishWithText(call: LlmCall, text: string, response: Response): void {
-  if (call.done) return;
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // Not JSON (a malformed or cut body): the call ends without usage; the app sees its own error.
-    call.finish(undefined, { httpStatus: response.status, errorType: ERROR_TYPE_MALFORMED_RESPONSE });
-    return;
-  }
-  finishWithJson(call, json, response);
+  if (!call.done) call.finishWithText(text, response.status, response.headers as HeaderSource);
 }
 
 function finishWithError(call: LlmCall, error: unknown, response: Response): void {

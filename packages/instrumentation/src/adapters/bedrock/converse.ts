@@ -38,6 +38,7 @@ export const bedrockConverse: WireFormat = {
   streamFraming: eventStreamFraming,
   readRequest: readConverseRequest,
   plausible: () => true,
+  readsResponseHeaders: true,
   parseResponse: (json, _info, headers) => parseBedrockConverse(json, headers),
   createStreamParser: createBedrockStreamParser,
   inputMessages(b) {

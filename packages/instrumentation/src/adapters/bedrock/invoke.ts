@@ -93,6 +93,7 @@ export const bedrockInvoke: WireFormat = {
   streamFraming: eventStreamFraming,
   readRequest: readInvokeRequest,
   plausible: () => true,
+  readsResponseHeaders: true,
   parseResponse: (json, info, headers) => parseBedrockInvoke(info, json, headers),
   createStreamParser: createBedrockStreamParser,
   inputMessages(b) {
