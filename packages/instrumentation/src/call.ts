@@ -70,6 +70,7 @@ import { inputMessages, type Message, outputMessages, serializeMessages, streame
 import { setCostAttributes } from './cost-attributes.js';
 import { coverage } from './coverage.js';
 import { canEstimateNow, type EstimateInput, estimateUsage, estimateUsageNow } from './estimate/index.js';
+import { reportParserFailure } from './internal-error.js';
 import type { PendingCall } from './pending.js';
 import { type PriceOutcome, priceRequest } from './price.js';
 import { reportedCost } from './reported-cost.js';
@@ -210,7 +211,7 @@ export class LlmCall implements PendingCall, EndedCall {
 
   /** Read a non-streamed JSON response body: the format's parser (a batch job reads its own). */
   readResponse(json: unknown, headers: HeaderSource): ResponseInfo {
-    return parseResponse(this.info, json, headers);
+    return parseResponse(this.info, json, headers, reportParserFailure);
   }
 
   /** End the call with its non-streamed response's parsed JSON body. Never throws. */

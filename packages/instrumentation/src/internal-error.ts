@@ -13,3 +13,8 @@ export function reportInternalError(component: string, message: string, error: u
   sharedMetrics().internalError(component);
   failures.report(component, `tokenmeter ${component}: ${message}`, error);
 }
+
+/** A wire-format parser that threw (see adapters' ParserFailure): component `adapter`. */
+export function reportParserFailure(message: string, error: unknown): void {
+  reportInternalError('adapter', message, error);
+}

@@ -5,12 +5,15 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { DiagLogLevel, diag } from '@opentelemetry/api';
+import { parseResponse } from '../src/adapters/index.js';
 import { ATTRIBUTION_COMPONENT, withAttribution } from '../src/attribution.js';
 import type { Attribution } from '../src/call-record.js';
+import { reportParserFailure } from '../src/internal-error.js';
 import { sharedMetrics } from '../src/metrics/recorder.js';
 import { interceptProperty, PATCH_COMPONENT, restoreProperty } from '../src/patches/client-property.js';
 import { PendingBodies } from '../src/pending.js';
 import { PRICING_COMPONENT, priceRequest } from '../src/price.js';
+import { info } from './adapters/helpers.js';
 
 const counted: string[] = [];
 const warned: string[] = [];
@@ -125,4 +128,24 @@ test('an unread body whose expiry throws is reported to the owner, and the sweep
   assert.equal(errors.length, 1);
   assert.match(String(errors[0]), /expire failed/);
   assert.equal(pending.size, 0);
+});
+
+// A payload whose reading throws (here a getter: JSON.parse never makes one, but a format parser with
+// a bug throws the same way) leaves the call without usage and is reported as the adapter's failure.
+const throwing = () => ({
+  id: 'chatcmpl-1',
+  model: 'gpt-4o-mini',
+  get usage(): never {
+    throw new Error('usage read failed');
+  },
+});
+
+test('a response its format parser cannot read is recorded without usage, and the failure is counted and logged', () => {
+  const request = info('https://api.openai.com/v1/chat/completions', { model: 'gpt-4o-mini', messages: [] });
+  assert.deepEqual(parseResponse(request, throwing(), undefined, reportParserFailure), {});
+  assert.deepEqual(counted, ['adapter']);
+  assert.ok(
+    warned.some((m) => m.includes('openai.chat response could not be read')),
+    warned.join('\n'),
+  );
 });

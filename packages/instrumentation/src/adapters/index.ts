@@ -71,17 +71,30 @@ export type { RequestText } from './request-text.js';
 export type * from './types.js';
 
 /**
+ * Where a parser of ours that threw is reported (adapters import nothing of OpenTelemetry: the
+ * instrumentation passes its own counter and diag logger). A throw here is a bug of ours or a
+ * payload no format expected; the call goes on with what could be read.
+ */
+export type ParserFailure = (message: string, error: unknown) => void;
+
+/**
  * Read a non-streamed response body (already parsed JSON) into a ResponseInfo.
  * @param headers optional response headers: Bedrock InvokeModel reports token counts in
  *   `x-amzn-bedrock-input-token-count` / `-output-token-count`, and its request id in
  *   `x-amzn-requestid`. Other providers do not need them.
- * Never throws: a malformed payload yields what could be read (possibly `{}`).
+ * Never throws: a payload its format's parser cannot read yields `{}`, reported to `onFailure`.
  */
-export function parseResponse(info: RequestInfo, json: unknown, headers?: HeaderSource): ResponseInfo {
+export function parseResponse(
+  info: RequestInfo,
+  json: unknown,
+  headers?: HeaderSource,
+  onFailure?: ParserFailure,
+): ResponseInfo {
   try {
     const format = WIRE_FORMATS[info.api];
     return format === undefined ? {} : checkedUsage(format.parseResponse(json, info, headers));
-  } catch {
+  } catch (error) {
+    onFailure?.(`a ${info.api} response could not be read; the call is recorded without usage`, error);
     return {};
   }
 }
@@ -107,11 +120,16 @@ export function streamCompleted(info: RequestInfo, result: ResponseInfo): boolea
  * objects, or with `eventStreamMessageToEvent(message)` from `AwsEventStreamDecoder` when the
  * stream came through fetch.
  */
-export function createStreamParser(info: RequestInfo, options?: StreamParserOptions): StreamParser {
+export function createStreamParser(
+  info: RequestInfo,
+  options?: StreamParserOptions,
+  onFailure?: ParserFailure,
+): StreamParser {
   let inner: StreamParser;
   try {
     inner = (WIRE_FORMATS[info.api]?.createStreamParser ?? createOpenAIChatStreamParser)(info, options);
-  } catch {
+  } catch (error) {
+    onFailure?.(`creating the ${info.api} stream parser failed; read as OpenAI chat`, error);
     inner = createOpenAIChatStreamParser(info);
   }
   let failures = 0;
@@ -131,7 +149,11 @@ export function createStreamParser(info: RequestInfo, options?: StreamParserOpti
     result(): ResponseInfo {
       try {
         return checkedUsage(inner.result());
-      } catch {
+      } catch (error) {
+        onFailure?.(
+          `a ${info.api} stream's result could not be read; the call is recorded without usage`,
+          error,
+        );
         return {};
       }
     },
@@ -139,14 +161,16 @@ export function createStreamParser(info: RequestInfo, options?: StreamParserOpti
       try {
         const s = inner.stats?.() ?? { events: 0, malformed: 0, terminal: false };
         return { ...s, malformed: s.malformed + failures };
-      } catch {
+      } catch (error) {
+        onFailure?.(`a ${info.api} stream's event counts could not be read`, error);
         return { events: 0, malformed: failures, terminal: false };
       }
     },
     outputText() {
       try {
         return inner.outputText?.();
-      } catch {
+      } catch (error) {
+        onFailure?.(`a ${info.api} stream's output text could not be read`, error);
         return undefined;
       }
     },

@@ -21,6 +21,7 @@ import {
   streamCompleted,
 } from '../adapters/index.js';
 import { ERROR_TYPE_INCOMPLETE_STREAM, errorTypeOf, type LlmCall } from '../call.js';
+import { reportParserFailure } from '../internal-error.js';
 import { SseDecoder } from '../sse.js';
 import { ResponseSlot } from './hidden-slot.js';
 import { OpenAIStreamObserver, type Output, UsageStripper } from './openai-sse.js';
@@ -148,7 +149,11 @@ function streamObserver(state: TapState): BodyObserver {
   const status = call.httpStatus;
   const parser =
     call.streamParser() ??
-    createStreamParser(call.info, options.captureText ? { captureOutputText: true } : undefined);
+    createStreamParser(
+      call.info,
+      options.captureText ? { captureOutputText: true } : undefined,
+      reportParserFailure,
+    );
   const finish = (errorType?: string) => {
     if (call.done) return;
     const result = parser.result();

@@ -16,6 +16,7 @@ import {
   recognizeBedrockCommand,
 } from '../adapters/index.js';
 import { errorTypeOf, LlmCall } from '../call.js';
+import { reportParserFailure } from '../internal-error.js';
 import type { TokenmeterRuntime } from '../runtime.js';
 import {
   budgetMiddleware,
@@ -75,6 +76,7 @@ function wrapEvents(source: AsyncIterable<unknown>, call: LlmCall): AsyncIterabl
       const streamParser = createStreamParser(
         call.info,
         call.runtime.config.captureMessageContent ? { captureOutputText: true } : undefined,
+        reportParserFailure,
       );
       let ended = false;
       const end = (errorType?: string) => {
@@ -202,10 +204,13 @@ function middleware(runtime: () => TokenmeterRuntime, throttlingClass: () => Thr
           }
         } else {
           const json = info.api === 'bedrock.converse' ? output : invokeBody(output?.body);
-          call.finish(parseResponse(info, json, response?.headers as HeaderSource | undefined), {
-            httpStatus: status,
-            responseJson: rt.config.captureMessageContent ? json : undefined,
-          });
+          call.finish(
+            parseResponse(info, json, response?.headers as HeaderSource | undefined, reportParserFailure),
+            {
+              httpStatus: status,
+              responseJson: rt.config.captureMessageContent ? json : undefined,
+            },
+          );
         }
       } catch (error) {
         rt.internalError('bedrock', error);
