@@ -60,12 +60,19 @@ test('an ES module app that registers its own import-in-the-middle hook (module.
   assert.equal(typeof spans[0]!.attributes[ATTR_GEN_AI_USAGE_COST], 'number', 'the call was priced');
 });
 
-/** Runs `app` under the preload with TOKENMETER_ESM_HOOK=off and the debug log; its spans by service. */
-async function withEsmHookOff(app: string, preload: Preload, service: string) {
+/** Runs `app` under the preload with the debug log and TOKENMETER_ESM_HOOK=`mode`; its spans by service. */
+async function withEsmHook(
+  app: string,
+  preload: Preload,
+  mode: string,
+  service: string,
+  args: string[] = [],
+) {
   const r = await runApp(app, {
     preload,
+    args,
     env: {
-      TOKENMETER_ESM_HOOK: 'off',
+      TOKENMETER_ESM_HOOK: mode,
       OTEL_LOG_LEVEL: 'debug',
       MOCK_OPENAI_BASE_URL: e2e.mock.openaiBaseURL,
       TOKENMETER_PROVIDERS: `openai=${e2e.mock.openaiBaseURL}`,
@@ -79,6 +86,10 @@ async function withEsmHookOff(app: string, preload: Preload, service: string) {
   const spans = e2e.receiver.spans.filter((s) => s.resource[ATTR_SERVICE_NAME] === service);
   return { r, spans, log: r.stdout + r.stderr };
 }
+
+/** The same with TOKENMETER_ESM_HOOK=off. */
+const withEsmHookOff = (app: string, preload: Preload, service: string) =>
+  withEsmHook(app, preload, 'off', service);
 
 for (const preload of ['import', 'require'] as const) {
   test(`--${preload}, TOKENMETER_ESM_HOOK=off: a CommonJS app starts without the ES module hook, and its calls through openai required and imported are priced`, async () => {
@@ -107,34 +118,6 @@ test('TOKENMETER_ESM_HOOK=off is ignored, with one line, for an ES module app: i
   assert.equal(typeof spans[0]!.attributes[ATTR_GEN_AI_USAGE_COST], 'number', 'the call was priced');
 });
 
-/** Runs `app` under the preload with the debug log and TOKENMETER_ESM_HOOK=`mode`; its spans by service. */
-async function withEsmHook(
-  app: string,
-  preload: Preload,
-  mode: string,
-  service: string,
-  args: string[] = [],
-) {
-  const r = await runApp(app, {
-    preload,
-    args,
-    env: {
-      TOKENMETER_ESM_HOOK: mode,
-      OTEL_LOG_LEVEL: 'debug',
-      MOCK_OPENAI_BASE_URL: e2e.mock.openaiBaseURL,
-      TOKENMETER_PROVIDERS: `openai=${e2e.mock.openaiBaseURL}`,
-      OTEL_SERVICE_NAME: service,
-      OTEL_EXPORTER_OTLP_ENDPOINT: e2e.receiver.url,
-      OTEL_METRICS_EXPORTER: 'none',
-      TOKENMETER_STORE: 'off',
-    },
-  });
-  assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(tokenmeterLines(r.stderr), [], 'no warning');
-  const spans = e2e.receiver.spans.filter((s) => s.resource[ATTR_SERVICE_NAME] === service);
-  return { r, spans, log: r.stdout + r.stderr };
-}
-
 /** Whether this Node runs the hook in its module-hooks thread (no in-thread hooks), as esm-hook.ts decides. */
 const hooksThreadNode = !/ES module hook: in-thread/.test(
   (
@@ -154,6 +137,7 @@ for (const preload of ['import', 'require'] as const) {
       'on',
       `esm-on-demand-${preload}`,
     );
+    assert.deepEqual(tokenmeterLines(r.stderr), [], 'no warning');
     if (hooksThreadNode) {
       assert.match(log, /ES module hook: waits for the first module that can import/);
       assert.match(log, /ES module hook: hooks-thread, started before \S*import-own-fetch\.cjs ran/);
