@@ -2,7 +2,7 @@
 // stream, the reader) in private fields: it must be invisible to the app and keep slots apart.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ReaderSlot, ResponseSlot, StreamSlot } from '../src/fetch/hidden-slot.js';
+import { BodySlot, ReaderSlot, ResponseSlot, StreamSlot } from '../src/fetch/hidden-slot.js';
 
 test('a value kept on a Response shows no key, symbol or descriptor, and its prototype and getters stay', () => {
   const response = new Response('x');
@@ -28,9 +28,16 @@ test('slots are apart, a value can be replaced, and anything without one (or not
   ReaderSlot.set(stream, 'other');
   assert.equal(StreamSlot.get(stream), 'second');
   assert.equal(ReaderSlot.get(stream), 'other');
+  const response = new Response('x');
+  BodySlot.set(response, 'observed');
+  ResponseSlot.set(response, 'tapped');
+  assert.equal(BodySlot.get(response), 'observed');
+  assert.equal(ResponseSlot.get(response), 'tapped');
+  assert.deepEqual(Reflect.ownKeys(response), Reflect.ownKeys(new Response('x')));
   for (const none of [new ReadableStream(), {}, null, undefined, 1, 'text', Symbol('s')]) {
     assert.equal(StreamSlot.get(none), undefined);
     assert.equal(ReaderSlot.get(none), undefined);
     assert.equal(ResponseSlot.get(none), undefined);
+    assert.equal(BodySlot.get(none), undefined);
   }
 });

@@ -74,3 +74,19 @@ export class ReaderSlot extends Stamped {
     else new ReaderSlot(target, value);
   }
 }
+
+/** Slot of an observed non-streamed Response: its observation (observe-body.ts). */
+export class BodySlot extends Stamped {
+  #value: unknown;
+  private constructor(target: object, value: unknown) {
+    super(target);
+    this.#value = value;
+  }
+  static get<T>(target: unknown): T | undefined {
+    return isObject(target) && #value in target ? ((target as BodySlot).#value as T) : undefined;
+  }
+  static set<T>(target: object, value: T): void {
+    if (#value in target) (target as BodySlot).#value = value;
+    else new BodySlot(target, value);
+  }
+}

@@ -6,6 +6,7 @@
 // body that is never read ends the call after a bounded time (PendingBodies).
 import type { HeaderSource } from '../adapters/index.js';
 import { ERROR_TYPE_MALFORMED_RESPONSE, errorTypeOf, type LlmCall } from '../call.js';
+import { BodySlot } from './hidden-slot.js';
 import { type BodyObserver, observeReads } from './stream-reads.js';
 
 type Reader<T> = (this: Response) => Promise<T>;
@@ -23,7 +24,6 @@ interface Observation {
   clone: (this: Response) => Response;
 }
 
-const OBSERVED = new WeakMap<object, Observation>();
 const decoder = new TextDecoder();
 
 function finishWithJson(call: LlmCall, json: unknown, response: Response): void {
@@ -39,7 +39,7 @@ function finishWithError(call: LlmCall, error: unknown, response: Response): voi
 }
 
 function json(this: Response): Promise<unknown> {
-  const o = OBSERVED.get(this);
+  const o = BodySlot.get<Observation>(this);
   if (o === undefined) return baseOf(this).json.call(this);
   return o.json.call(this).then(
     (value) => {
@@ -57,7 +57,7 @@ function json(this: Response): Promise<unknown> {
 }
 
 function text(this: Response): Promise<string> {
-  const o = OBSERVED.get(this);
+  const o = BodySlot.get<Observation>(this);
   if (o === undefined) return baseOf(this).text.call(this);
   return o.text.call(this).then(
     (value) => {
@@ -72,7 +72,7 @@ function text(this: Response): Promise<string> {
 }
 
 function arrayBuffer(this: Response): Promise<ArrayBuffer> {
-  const o = OBSERVED.get(this);
+  const o = BodySlot.get<Observation>(this);
   if (o === undefined) return baseOf(this).arrayBuffer.call(this);
   return o.arrayBuffer.call(this).then(
     (value) => {
@@ -87,7 +87,7 @@ function arrayBuffer(this: Response): Promise<ArrayBuffer> {
 }
 
 function bytes(this: Response): Promise<Uint8Array> {
-  const o = OBSERVED.get(this);
+  const o = BodySlot.get<Observation>(this);
   const original = o?.bytes ?? (baseOf(this).bytes as Reader<Uint8Array>);
   if (o === undefined) return original.call(this);
   return original.call(this).then(
@@ -103,7 +103,7 @@ function bytes(this: Response): Promise<Uint8Array> {
 }
 
 function blob(this: Response): Promise<Blob> {
-  const o = OBSERVED.get(this);
+  const o = BodySlot.get<Observation>(this);
   if (o === undefined) return baseOf(this).blob.call(this);
   return o.blob.call(this).then(
     (value) => {
@@ -123,7 +123,7 @@ function blob(this: Response): Promise<Blob> {
 }
 
 function clone(this: Response): Response {
-  const o = OBSERVED.get(this);
+  const o = BodySlot.get<Observation>(this);
   if (o === undefined) return baseOf(this).clone.call(this);
   const copy = o.clone.call(this);
   // Whichever copy is read first ends the call.
@@ -184,7 +184,7 @@ function jsonObserver(call: LlmCall, response: Response): BodyObserver {
 }
 
 function body(this: Response): ReadableStream<Uint8Array> | null {
-  const o = OBSERVED.get(this);
+  const o = BodySlot.get<Observation>(this);
   if (o === undefined) return nativeBodyGetter(baseOf(this))?.call(this) ?? null;
   if (o.tapped !== undefined) return o.tapped;
   const source = o.nativeBody.call(this);
@@ -277,7 +277,7 @@ export function observeBody(response: Response, call: LlmCall): void {
   if (base === null) return;
   // No `body` getter: not a WHATWG Response (node-fetch 2 in openai 4); its methods are observed.
   const getter = nativeBodyGetter(base);
-  OBSERVED.set(response, {
+  BodySlot.set<Observation>(response, {
     call,
     tapped: getter === undefined ? null : undefined,
     nativeBody: getter ?? (() => null),
