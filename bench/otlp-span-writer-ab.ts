@@ -14,34 +14,10 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import {
-  ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_PROVIDER_NAME,
-  ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
-  ATTR_GEN_AI_RESPONSE_ID,
-  ATTR_GEN_AI_RESPONSE_MODEL,
-  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_COST,
-  ATTR_GEN_AI_USAGE_COST_AMOUNT,
-  ATTR_GEN_AI_USAGE_COST_CURRENCY,
-  ATTR_GEN_AI_USAGE_COST_SOURCE,
-  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
-  ATTR_SERVER_ADDRESS,
-  ATTR_SERVER_PORT,
-  ATTR_TOKENMETER_COST_CURRENCY,
-  ATTR_TOKENMETER_COST_INPUT,
-  ATTR_TOKENMETER_COST_OUTPUT,
-  ATTR_TOKENMETER_PRICING_MATCH,
-  ATTR_TOKENMETER_PRICING_MODEL_ID,
-  ATTR_TOKENMETER_PRICING_PROVIDER_ID,
-  ATTR_TOKENMETER_PRICING_VERSION,
-} from '@tokenmeter/semconv';
 import { TokenmeterProtobufTraceSerializer } from '../packages/node/src/otlp-trace-protobuf.js';
 import { withSourceAt } from './lib/ab.js';
 import { alternate, printAlternation } from './lib/alternate.js';
+import { pricedChatSpanAttributes } from './lib/priced-call.js';
 import { ROOT } from './lib/user-level.js';
 
 const ALTERNATIONS = Number(process.argv[2] ?? 30);
@@ -57,31 +33,7 @@ for (let i = 0; i < SPANS; i++) {
   tracer
     .startSpan('chat gpt-4o-mini', {
       kind: SpanKind.CLIENT,
-      attributes: {
-        [ATTR_GEN_AI_OPERATION_NAME]: 'chat',
-        [ATTR_GEN_AI_PROVIDER_NAME]: 'openai',
-        [ATTR_SERVER_ADDRESS]: '127.0.0.1',
-        [ATTR_SERVER_PORT]: 41234,
-        [ATTR_GEN_AI_REQUEST_MODEL]: 'gpt-4o-mini',
-        [ATTR_GEN_AI_RESPONSE_ID]: `chatcmpl-${i}-${Math.random().toString(36).slice(2)}`,
-        [ATTR_GEN_AI_RESPONSE_MODEL]: 'gpt-4o-mini-2024-07-18',
-        [ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: ['stop'],
-        [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 9,
-        [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 3,
-        [ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]: 0,
-        [ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS]: 0,
-        [ATTR_TOKENMETER_PRICING_MATCH]: 'exact',
-        [ATTR_GEN_AI_USAGE_COST]: 0.00000315,
-        [ATTR_GEN_AI_USAGE_COST_AMOUNT]: 0.00000315,
-        [ATTR_GEN_AI_USAGE_COST_CURRENCY]: 'USD',
-        [ATTR_GEN_AI_USAGE_COST_SOURCE]: 'local',
-        [ATTR_TOKENMETER_COST_INPUT]: 0.00000135,
-        [ATTR_TOKENMETER_COST_OUTPUT]: 0.0000018,
-        [ATTR_TOKENMETER_COST_CURRENCY]: 'USD',
-        [ATTR_TOKENMETER_PRICING_VERSION]: '0.0.40',
-        [ATTR_TOKENMETER_PRICING_PROVIDER_ID]: 'openai',
-        [ATTR_TOKENMETER_PRICING_MODEL_ID]: 'gpt-4o-mini',
-      },
+      attributes: pricedChatSpanAttributes(i),
     })
     .end();
 }

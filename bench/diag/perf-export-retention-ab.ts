@@ -1,7 +1,7 @@
 // An in-process A/B diagnostic (not a headline figure, no assertions): what keeping ended spans
 // until their batch leaves costs, against encoding each span as it ends and dropping it. Both sides
-// make the same tokenmeter-shaped spans (the attributes of bench/otlp-span-writer-ab.ts's spans,
-// built here from a real export: bench/diag/perf-export-otlp.ts prints one) with the distro's span
+// make the same tokenmeter-shaped spans (bench/lib/priced-call.ts's, as the OTLP writer A/B's;
+// bench/diag/perf-export-otlp.ts prints a real one) with the distro's span
 // writer, between calls that make an app's garbage (GARBAGE_KB per call, as an SDK call does):
 // - batch: the BatchSpanProcessor at its defaults (512 spans a batch, 5 s), its export encoding the
 //   batch and dropping the bytes (what the distro does, the network left out);
@@ -21,33 +21,9 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import {
-  ATTR_GEN_AI_OPENAI_RESPONSE_SERVICE_TIER,
-  ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_PROVIDER_NAME,
-  ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
-  ATTR_GEN_AI_RESPONSE_ID,
-  ATTR_GEN_AI_RESPONSE_MODEL,
-  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_COST,
-  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
-  ATTR_SERVER_ADDRESS,
-  ATTR_SERVER_PORT,
-  ATTR_TOKENMETER_COST_CURRENCY,
-  ATTR_TOKENMETER_COST_INPUT,
-  ATTR_TOKENMETER_COST_OUTPUT,
-  ATTR_TOKENMETER_PRICING_MATCH,
-  ATTR_TOKENMETER_PRICING_MODEL_ID,
-  ATTR_TOKENMETER_PRICING_PROVIDER_ID,
-  ATTR_TOKENMETER_PRICING_SERVICE_TIER,
-  ATTR_TOKENMETER_PRICING_SOURCE,
-  ATTR_TOKENMETER_PRICING_VERSION,
-} from '@tokenmeter/semconv';
 import { encodeTraceRequest } from '../../packages/node/src/otlp-trace-protobuf.js';
 import { printAlternation } from '../lib/alternate.js';
+import { pricedChatSpanAttributes } from '../lib/priced-call.js';
 
 const ALTERNATIONS = Number(process.argv[2] ?? 20);
 const GARBAGE_KB = Number(process.argv[3] ?? 40);
@@ -108,31 +84,7 @@ function call(side: Side): void {
     .getTracer('@tokenmeter/instrumentation', '0.1.0')
     .startSpan('chat gpt-4o-mini', {
       kind: SpanKind.CLIENT,
-      attributes: {
-        [ATTR_GEN_AI_OPERATION_NAME]: 'chat',
-        [ATTR_GEN_AI_PROVIDER_NAME]: 'openai',
-        [ATTR_SERVER_ADDRESS]: '127.0.0.1',
-        [ATTR_SERVER_PORT]: 41234,
-        [ATTR_GEN_AI_REQUEST_MODEL]: 'gpt-4o-mini',
-        [ATTR_GEN_AI_OPENAI_RESPONSE_SERVICE_TIER]: 'default',
-        [ATTR_GEN_AI_RESPONSE_ID]: `chatcmpl-${i}-${Math.random().toString(36).slice(2)}`,
-        [ATTR_GEN_AI_RESPONSE_MODEL]: 'gpt-4o-mini-2024-07-18',
-        [ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: ['stop'],
-        [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 5,
-        [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 20,
-        [ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]: 0,
-        [ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS]: 0,
-        [ATTR_TOKENMETER_PRICING_MATCH]: 'inferred_provider',
-        [ATTR_GEN_AI_USAGE_COST]: 0.00001275,
-        [ATTR_TOKENMETER_COST_CURRENCY]: 'USD',
-        [ATTR_TOKENMETER_COST_INPUT]: 7.5e-7,
-        [ATTR_TOKENMETER_COST_OUTPUT]: 0.000012,
-        [ATTR_TOKENMETER_PRICING_SOURCE]: 'catalog',
-        [ATTR_TOKENMETER_PRICING_VERSION]: 'genai-prices@0.1.8',
-        [ATTR_TOKENMETER_PRICING_PROVIDER_ID]: 'openai',
-        [ATTR_TOKENMETER_PRICING_MODEL_ID]: 'gpt-4o-mini',
-        [ATTR_TOKENMETER_PRICING_SERVICE_TIER]: 'standard',
-      },
+      attributes: pricedChatSpanAttributes(i),
     })
     .end();
 }

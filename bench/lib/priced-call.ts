@@ -1,6 +1,32 @@
 // The CallRecord of one priced openai chat completion to a loopback server, as the preload hands it
 // to the metrics recorder and the store writer (the in-process A/B diagnostics' calls): 9 input and
 // 3 output tokens of gpt-4o-mini.
+import type { Attributes } from '@opentelemetry/api';
+import {
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_ID,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_COST,
+  ATTR_GEN_AI_USAGE_COST_AMOUNT,
+  ATTR_GEN_AI_USAGE_COST_CURRENCY,
+  ATTR_GEN_AI_USAGE_COST_SOURCE,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_TOKENMETER_COST_CURRENCY,
+  ATTR_TOKENMETER_COST_INPUT,
+  ATTR_TOKENMETER_COST_OUTPUT,
+  ATTR_TOKENMETER_PRICING_MATCH,
+  ATTR_TOKENMETER_PRICING_MODEL_ID,
+  ATTR_TOKENMETER_PRICING_PROVIDER_ID,
+  ATTR_TOKENMETER_PRICING_VERSION,
+} from '@tokenmeter/semconv';
 import type { CallRecord } from '../../packages/instrumentation/src/call-record.js';
 
 const COST: NonNullable<CallRecord['cost']> = {
@@ -45,5 +71,37 @@ export function pricedChatRecord(i: number, responseModel = 'gpt-4o-mini-2024-07
     attribution: {},
     httpStatus: 200,
     sampled: true,
+  };
+}
+
+/**
+ * The span attributes of call number `i` (the same priced call: 23 attributes, ~960 bytes encoded),
+ * for the OTLP writer and span-retention diagnostics.
+ */
+export function pricedChatSpanAttributes(i: number): Attributes {
+  return {
+    [ATTR_GEN_AI_OPERATION_NAME]: 'chat',
+    [ATTR_GEN_AI_PROVIDER_NAME]: 'openai',
+    [ATTR_SERVER_ADDRESS]: '127.0.0.1',
+    [ATTR_SERVER_PORT]: 41234,
+    [ATTR_GEN_AI_REQUEST_MODEL]: 'gpt-4o-mini',
+    [ATTR_GEN_AI_RESPONSE_ID]: `chatcmpl-${i}-${Math.random().toString(36).slice(2)}`,
+    [ATTR_GEN_AI_RESPONSE_MODEL]: 'gpt-4o-mini-2024-07-18',
+    [ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: ['stop'],
+    [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 9,
+    [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 3,
+    [ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]: 0,
+    [ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS]: 0,
+    [ATTR_TOKENMETER_PRICING_MATCH]: 'exact',
+    [ATTR_GEN_AI_USAGE_COST]: 0.00000315,
+    [ATTR_GEN_AI_USAGE_COST_AMOUNT]: 0.00000315,
+    [ATTR_GEN_AI_USAGE_COST_CURRENCY]: 'USD',
+    [ATTR_GEN_AI_USAGE_COST_SOURCE]: 'local',
+    [ATTR_TOKENMETER_COST_INPUT]: 0.00000135,
+    [ATTR_TOKENMETER_COST_OUTPUT]: 0.0000018,
+    [ATTR_TOKENMETER_COST_CURRENCY]: 'USD',
+    [ATTR_TOKENMETER_PRICING_VERSION]: '0.0.40',
+    [ATTR_TOKENMETER_PRICING_PROVIDER_ID]: 'openai',
+    [ATTR_TOKENMETER_PRICING_MODEL_ID]: 'gpt-4o-mini',
   };
 }
