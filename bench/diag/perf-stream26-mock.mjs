@@ -1,0 +1,26 @@
+// The mock provider (packages/mock-provider, built) in a child process, for the perf-stream26
+// diagnostics: plain JavaScript, so that they run on any Node binary without a loader.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Starts the mock on a free loopback port; resolves to its base URL and the child process. */
+export async function startMock() {
+  const child = spawn(process.execPath, [`${root}packages/mock-provider/dist/esm/bin.js`, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_OPTIONS: '' },
+    execArgv: [],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`mock provider exited with ${code}`)));
+  });
+  child.stdout.resume();
+  return { url, child };
+}
