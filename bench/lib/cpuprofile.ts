@@ -80,7 +80,11 @@ function shortUrl(url: string): string {
 
 export function functionKey(frame: CpuProfile['nodes'][number]['callFrame']): string {
   const name = frame.functionName || '(anonymous)';
-  return frame.url ? `${name} ${shortUrl(frame.url)}:${frame.lineNumber + 1}` : name;
+  if (frame.url) return `${name} ${shortUrl(frame.url)}:${frame.lineNumber + 1}`;
+  // A native accessor is named after whichever property V8 last saw it set or get (undici's
+  // `__name` helper defines `name` through one: `set filename` in one process, `set locks` in the
+  // next), so one function would show as a phantom difference between two profiles.
+  return /^[gs]et /.test(name) ? `${name.slice(0, 3)} (a native accessor)` : name;
 }
 
 /**
