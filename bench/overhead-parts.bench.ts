@@ -19,13 +19,14 @@ import {
   combination,
   difference,
   f1,
+  headlineSettings,
   level,
   type Mode,
   measureAll,
   modeSections,
+  replicaColumns,
   replicaRange,
   schemeText,
-  settingsFromEnv,
   spreadLine,
   unitOf,
   verdict,
@@ -35,10 +36,7 @@ import {
 
 const NODES = envList('BENCH_NODES', '20').map(Number);
 const OPENAI = envList('BENCH_OPENAI', '7').map(Number) as OpenAIMajor[];
-const SETTINGS = settingsFromEnv(
-  { replicas: 6, rounds: 12, warmupRounds: 5, calls: 512, streams: 96, modes: ['calls', 'streams'] },
-  { replicas: 4, rounds: 8, warmupRounds: 5, calls: 256, streams: 48, modes: ['calls', 'streams'] },
-);
+const SETTINGS = headlineSettings();
 const WRITE = process.env.BENCH_WRITE !== '0';
 
 const PRELOAD = ['--import', '@tokenmeter/node/register'];
@@ -155,12 +153,7 @@ function partsMarkdown(results: ConfigResult[]): string {
     ...modeSections(
       SETTINGS.modes,
       (unit) => [
-        'Node',
-        'openai',
-        'variant',
-        `CPU µs/${unit}`,
-        `added CPU µs/${unit} [95 % CI]`,
-        'replicas: added CPU',
+        ...replicaColumns(unit),
         `the part: defaults − this, CPU µs/${unit} [95 % CI]`,
         `added wall µs/${unit} [95 % CI]`,
       ],

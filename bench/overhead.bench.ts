@@ -49,17 +49,18 @@ import {
   type ConfigResult,
   difference,
   f1,
+  headlineSettings,
   kb,
   level,
   type Mode,
   measureAll,
   modeSections,
   type Of,
+  replicaColumns,
   replicaRange,
   rotate,
   STREAM_CHUNKS,
   schemeText,
-  settingsFromEnv,
   spreadLine,
   unitOf,
   verdict,
@@ -75,10 +76,7 @@ import {
 const QUICK = process.env.BENCH_QUICK === '1';
 const NODES = envList('BENCH_NODES', '20,24,26').map(Number);
 const OPENAI = envList('BENCH_OPENAI', '6,7').map(Number) as OpenAIMajor[];
-const SETTINGS = settingsFromEnv(
-  { replicas: 6, rounds: 12, warmupRounds: 5, calls: 512, streams: 96, modes: ['calls', 'streams'] },
-  { replicas: 4, rounds: 8, warmupRounds: 5, calls: 256, streams: 48, modes: ['calls', 'streams'] },
-);
+const SETTINGS = headlineSettings();
 const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? (QUICK ? 7 : 15));
 const ONLY = process.env.BENCH_ONLY;
 const WRITE = process.env.BENCH_WRITE !== '0';
@@ -173,12 +171,7 @@ function overheadMarkdown(results: ConfigResult[]): string {
     ...modeSections(
       SETTINGS.modes,
       (unit) => [
-        'Node',
-        'openai',
-        'variant',
-        `CPU µs/${unit}`,
-        `added CPU µs/${unit} [95 % CI]`,
-        'replicas: added CPU',
+        ...replicaColumns(unit),
         `wall µs/${unit}`,
         `added wall µs/${unit} [95 % CI] (%)`,
         `tokenmeter − this, CPU µs/${unit} [95 % CI]`,

@@ -88,6 +88,17 @@ export function settingsFromEnv(full: Settings, quick: Settings): Settings {
   };
 }
 
+/**
+ * The headline's settings (bench/overhead.bench.ts and its parts run, so their figures compare):
+ * full, or BENCH_QUICK=1's fewer replicas and shorter blocks, each overridden by its own setting.
+ */
+export function headlineSettings(): Settings {
+  return settingsFromEnv(
+    { replicas: 6, rounds: 12, warmupRounds: 5, calls: 512, streams: 96, modes: ['calls', 'streams'] },
+    { replicas: 4, rounds: 8, warmupRounds: 5, calls: 256, streams: 48, modes: ['calls', 'streams'] },
+  );
+}
+
 interface Block {
   /** Process CPU (µs) at the block's start. */
   cpu: number;
@@ -370,6 +381,18 @@ export function schemeText(s: Settings, pinned: boolean): string {
  * One section per mode: its heading, a table with `columns(unit)` as the header row, and the notes
  * under it, as markdown lines.
  */
+/** The first columns of every replica table: where, which variant, its CPU and added CPU. */
+export function replicaColumns(unit: string): string[] {
+  return [
+    'Node',
+    'openai',
+    'variant',
+    `CPU µs/${unit}`,
+    `added CPU µs/${unit} [95 % CI]`,
+    'replicas: added CPU',
+  ];
+}
+
 export function modeSections(
   modes: Mode[],
   columns: (unit: string) => string[],
