@@ -45,12 +45,7 @@ test('an ES module app that registers its own import-in-the-middle hook (module.
     nodeArgs: ['--import', './own-iitm-hook.mjs'],
     env: {
       TEST_IITM_HOOK: hook,
-      MOCK_OPENAI_BASE_URL: e2e.mock.openaiBaseURL,
-      TOKENMETER_PROVIDERS: `openai=${e2e.mock.openaiBaseURL}`,
-      OTEL_SERVICE_NAME: service,
-      OTEL_EXPORTER_OTLP_ENDPOINT: e2e.receiver.url,
-      OTEL_METRICS_EXPORTER: 'none',
-      TOKENMETER_STORE: 'off',
+      ...appEnv(service),
     },
   });
   assert.equal(r.code, 0, r.stderr);
@@ -59,6 +54,18 @@ test('an ES module app that registers its own import-in-the-middle hook (module.
   assert.equal(spans.length, 1, 'one span for the one call');
   assert.equal(typeof spans[0]!.attributes[ATTR_GEN_AI_USAGE_COST], 'number', 'the call was priced');
 });
+
+/** One call's app against the mock (declared as OpenAI), its spans sent to the receiver under `service`. */
+function appEnv(service: string): Record<string, string> {
+  return {
+    MOCK_OPENAI_BASE_URL: e2e.mock.openaiBaseURL,
+    TOKENMETER_PROVIDERS: `openai=${e2e.mock.openaiBaseURL}`,
+    OTEL_SERVICE_NAME: service,
+    OTEL_EXPORTER_OTLP_ENDPOINT: e2e.receiver.url,
+    OTEL_METRICS_EXPORTER: 'none',
+    TOKENMETER_STORE: 'off',
+  };
+}
 
 /** Runs `app` under the preload with the debug log and TOKENMETER_ESM_HOOK=`mode`; its spans by service. */
 async function withEsmHook(
@@ -74,12 +81,7 @@ async function withEsmHook(
     env: {
       TOKENMETER_ESM_HOOK: mode,
       OTEL_LOG_LEVEL: 'debug',
-      MOCK_OPENAI_BASE_URL: e2e.mock.openaiBaseURL,
-      TOKENMETER_PROVIDERS: `openai=${e2e.mock.openaiBaseURL}`,
-      OTEL_SERVICE_NAME: service,
-      OTEL_EXPORTER_OTLP_ENDPOINT: e2e.receiver.url,
-      OTEL_METRICS_EXPORTER: 'none',
-      TOKENMETER_STORE: 'off',
+      ...appEnv(service),
     },
   });
   assert.equal(r.code, 0, r.stderr);
