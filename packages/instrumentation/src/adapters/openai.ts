@@ -19,6 +19,7 @@ import {
 } from '@tokenmeter/semconv';
 import { blockedResponse, type LocalResponse, type ModelRewrite, withBodyModel } from './budget-types.js';
 import { asList, asText, type Message, openaiToolCalls, textParts } from './messages.js';
+import { readChatChunk } from './openai-chunk.js';
 import { messagesFrom, promptLike, type RequestText } from './request-text.js';
 import { ShellStreamParser, type Triage } from './stream-parser.js';
 import type {
@@ -252,7 +253,7 @@ export function createOpenAIChatStreamParser(
       errorType: error,
       reportedCostNanos,
     });
-  return new ShellStreamParser({ triage, observe, result }, capture);
+  return new ShellStreamParser({ triage, read: readChatChunk, observe, result }, capture);
 }
 
 /** OpenAI Chat Completions (`/chat/completions`). */

@@ -16,6 +16,11 @@ export interface StreamParserParts {
    * carries nothing the parser keeps: not parsed), or undefined to parse it.
    */
   triage?(data: string, event: string | undefined): Triage;
+  /**
+   * The event's JSON object read without JSON.parse (a format's common shape, read exactly as
+   * JSON.parse reads it), or undefined to have it parsed.
+   */
+  read?(data: string): Obj | undefined;
   /** One event's JSON object. @returns true on the terminal event, MALFORMED when not an event of the format. */
   observe(body: Obj, event: string | undefined): boolean | typeof MALFORMED;
   /** What was seen so far. */
@@ -42,7 +47,7 @@ export class ShellStreamParser implements StreamParser {
     const triage = this.parts.triage?.(data, event);
     if (triage === 'skip') return false;
     if (triage === 'terminal') return this.observed(true);
-    const body = obj(parseJson(data));
+    const body = this.parts.read?.(data) ?? obj(parseJson(data));
     return body === undefined ? this.countMalformed() : this.observed(this.parts.observe(body, event));
   }
 
