@@ -27,6 +27,8 @@ for (const ws of workspaces) {
   writeFileSync(join(dir, 'dist/cjs/package.json'), '{ "type": "commonjs" }\n');
   if (ws === 'packages/semconv') copyReexportedConstants(join(dir, 'dist/cjs/index.js'));
 }
+// Last, with every package built: the preload's start-up files in one (scripts/pack-preload.mjs).
+execFileSync(process.execPath, [join(root, 'scripts/pack-preload.mjs')], { stdio: 'inherit' });
 
 // `export * from` compiles to a getter per name on the CommonJS exports object, and the
 // instrumentation's CommonJS build reads the constants through them on every call (a few µs per

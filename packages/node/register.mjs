@@ -9,4 +9,9 @@
 import { createRequire } from 'node:module';
 import { isMainThread } from 'node:worker_threads';
 
-if (isMainThread) createRequire(import.meta.url)('./dist/cjs/register.js').preload(import.meta.url);
+// Its start-up module graph comes from dist/cjs/preload-pack.js when that was built (one file
+// instead of ~140; src/preload-pack-loader.ts), else file by file.
+if (isMainThread)
+  createRequire(import.meta.url)('./dist/cjs/preload-pack-loader.js')
+    .loadPreload(import.meta.url)
+    .preload(import.meta.url);

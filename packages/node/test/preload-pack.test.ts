@@ -1,0 +1,109 @@
+// The preload's start-up files come from one pack (scripts/pack-preload.mjs, src/preload-pack-loader.ts).
+// The pack is a cache: every module must be the one its own file would give, under its real path in
+// require.cache (what loads later from disk finds it there), with stack traces naming its file; a
+// package installed at another version than the packed one loads from its files.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
+import Module from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { loadPreload } from '../src/preload-pack-loader.js';
+
+const cache = (Module as unknown as { _cache: Record<string, { exports: unknown } | undefined> })._cache;
+
+/** A package with a register.cjs and a pack of its register.js, which requires `dep` (packed at 1.0.0). */
+function fakePackage(installedDepVersion: string): string {
+  const root = realpathSync(mkdtempSync(path.join(tmpdir(), 'tm-pack-')));
+  const write = (rel: string, text: string) => {
+    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    writeFileSync(path.join(root, rel), text);
+  };
+  write('package.json', '{ "name": "fake-distro", "version": "1.0.0" }');
+  write('register.cjs', '');
+  write('dist/cjs/register.js', 'module.exports = { fromDisk: true };');
+  write('node_modules/dep/package.json', `{ "name": "dep", "version": "${installedDepVersion}" }`);
+  write('node_modules/dep/index.js', 'exports.fromDisk = true;');
+  const registerSource = [
+    "const dep = require('dep');",
+    "const helper = require('./helper.js');",
+    'exports.preload = () => {};',
+    'exports.dep = dep;',
+    'exports.helper = helper;',
+    "exports.stack = new Error('where').stack;",
+    'exports.filename = __filename;',
+  ].join('\n');
+  write(
+    'dist/cjs/preload-pack.js',
+    `exports.packages = ${JSON.stringify([
+      ['fake-distro', '1.0.0'],
+      ['dep', '1.0.0'],
+    ])};
+exports.files = ${JSON.stringify([
+      [0, 'dist/cjs/register.js', { dep: [2, 1], './helper.js': [1, 0] }, registerSource],
+      [0, 'dist/cjs/helper.js', {}, "exports.packed = true; exports.dep = require('dep');"],
+      [1, 'index.js', {}, 'exports.packed = true;'],
+    ])};`,
+  );
+  return root;
+}
+
+test('packed modules run from the pack under their real paths, share one instance with a later require, and name their own file in stack traces', () => {
+  const root = fakePackage('1.0.0');
+  const exports = loadPreload(path.join(root, 'register.cjs')) as unknown as Record<string, never>;
+  const registerFile = path.join(root, 'dist/cjs/register.js');
+  assert.equal(exports.filename, registerFile);
+  assert.equal(cache[registerFile]?.exports, exports);
+  assert.deepEqual(exports.dep, { packed: true });
+  assert.deepEqual(exports.helper, { packed: true, dep: { packed: true } });
+  // A file loaded later from disk (here: the app) gets the module the pack made.
+  assert.equal(Module.createRequire(registerFile)('dep'), exports.dep);
+  assert.equal(cache[path.join(root, 'node_modules/dep/index.js')]?.exports, exports.dep);
+  assert.match(exports.stack, new RegExp(`${registerFile.replaceAll('\\', '\\\\')}:6:`));
+});
+
+test('a package installed at another version than the packed one loads from its own files', () => {
+  const root = fakePackage('2.0.0');
+  const exports = loadPreload(path.join(root, 'register.cjs')) as unknown as Record<string, never>;
+  assert.deepEqual(exports.dep, { fromDisk: true });
+  assert.deepEqual(exports.helper, { packed: true, dep: { fromDisk: true } });
+});
+
+test('without a pack, register.js loads from its file', () => {
+  const root = fakePackage('1.0.0');
+  writeFileSync(path.join(root, 'dist/cjs/preload-pack.js'), "throw new Error('no pack')");
+  assert.deepEqual(loadPreload(path.join(root, 'register.cjs')), { fromDisk: true });
+});
+
+test('under the real preload, @opentelemetry/api and the distro come from the pack: the app requires the same modules, with the distro as the global tracer provider', () => {
+  const register = fileURLToPath(new URL('../register.cjs', import.meta.url));
+  const out = execFileSync(
+    process.execPath,
+    [
+      '--require',
+      register,
+      '-e',
+      `const api = require('@opentelemetry/api');
+       const file = require.resolve('@opentelemetry/api');
+       const own = require.resolve('@tokenmeter/node/package.json').replace(/package\\.json$/, 'dist/cjs/register.js');
+       console.log(JSON.stringify({
+         same: require.cache[file].exports === api,
+         registered: api.trace.getTracerProvider().getDelegate().constructor.name,
+         distroCached: own in require.cache,
+       }));`,
+    ],
+    {
+      cwd: path.dirname(register),
+      env: {
+        ...process.env,
+        TOKENMETER_HOME: mkdtempSync(path.join(tmpdir(), 'tm-pack-home-')),
+        OTEL_EXPORTER_PROMETHEUS_PORT: '0',
+        OTEL_TRACES_EXPORTER: 'none',
+      },
+      encoding: 'utf8',
+    },
+  );
+  assert.deepEqual(JSON.parse(out), { same: true, registered: 'LateTracerProvider', distroCached: true });
+});
