@@ -52,7 +52,7 @@ exports.files = ${JSON.stringify([
 
 test('packed modules run from the pack under their real paths, share one instance with a later require, and name their own file in stack traces', () => {
   const root = fakePackage('1.0.0');
-  const exports = loadPreload(path.join(root, 'register.cjs')) as unknown as Record<string, never>;
+  const exports = loadPreload(path.join(root, 'register.cjs')) as unknown as Record<string, string>;
   const registerFile = path.join(root, 'dist/cjs/register.js');
   assert.equal(exports.filename, registerFile);
   assert.equal(cache[registerFile]?.exports, exports);
@@ -61,12 +61,12 @@ test('packed modules run from the pack under their real paths, share one instanc
   // A file loaded later from disk (here: the app) gets the module the pack made.
   assert.equal(Module.createRequire(registerFile)('dep'), exports.dep);
   assert.equal(cache[path.join(root, 'node_modules/dep/index.js')]?.exports, exports.dep);
-  assert.match(exports.stack, new RegExp(`${registerFile.replaceAll('\\', '\\\\')}:6:`));
+  assert.match(String(exports.stack), new RegExp(`${registerFile.replaceAll('\\', '\\\\')}:6:`));
 });
 
 test('a package installed at another version than the packed one loads from its own files', () => {
   const root = fakePackage('2.0.0');
-  const exports = loadPreload(path.join(root, 'register.cjs')) as unknown as Record<string, never>;
+  const exports = loadPreload(path.join(root, 'register.cjs')) as unknown as Record<string, string>;
   assert.deepEqual(exports.dep, { fromDisk: true });
   assert.deepEqual(exports.helper, { packed: true, dep: { fromDisk: true } });
 });
