@@ -130,6 +130,8 @@ test('reads edge cases as JSON.parse does, or leaves them to it', () => {
     plain.replace('"created":', '"created":0'),
     plain.replace('"index":0', '"index":00'),
     plain.replace('"content":"', '"content":"\\n'),
+    plain.replace('"content":"', '"content":"\u001f'),
+    plain.replace('"model":"', '"model":"\u0000'),
     plain.replace('"choices":[{', '"choices":[{"index":1,"delta":{},"logprobs":null,"finish_reason":null},{'),
   ]) {
     assert.equal(readChatChunk(text), undefined, text);
