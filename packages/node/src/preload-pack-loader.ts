@@ -1,6 +1,6 @@
 // Loads the preload's start-up module graph from dist/cjs/preload-pack.js (written by
-// scripts/pack-preload.mjs at build): one file to read and compile instead of ~140 to resolve, read
-// and compile (bench/RESULTS.md, start-up, sixth pass). Each packed file still runs as its own
+// scripts/pack-preload.mjs at build): one file to read instead of ~140 to resolve and read
+// (bench/RESULTS.md, start-up, sixth pass). Each packed file still runs as its own
 // CommonJS module, once, when first required, under its real path in require.cache, with its own
 // `module`, `exports`, `__filename` and `__dirname`: a file loaded later from disk (the fetch path,
 // the SDK, the store, the app's own `require('@opentelemetry/api')`) finds the packed modules there.
@@ -38,17 +38,26 @@ interface ModuleInternals {
 }
 const M = Module as unknown as ModuleInternals & (new (id: string, parent?: Module) => Module);
 
+interface Register {
+  preload(from: string, before?: readonly string[]): void;
+}
+
 /**
- * The exports of register.js: from the pack beside it when there is one and it can be used,
- * otherwise from its file. `registerFile` is the package's register.cjs or register.mjs (path or URL).
+ * register.js's `preload`: from the pack beside it when there is one and it can be used, otherwise
+ * from its file. `registerFile` is the package's register.cjs or register.mjs (path or URL).
  */
 export function loadPreload(registerFile: string): { preload(from: string): void } {
+  // The CommonJS modules loaded before any of tokenmeter's (earlier --require preloads): those the
+  // ES module hook's wait must check (register.ts), not the ~140 files of tokenmeter's own graph.
+  const before = Object.keys(M._cache);
   const root = path.dirname(registerFile.startsWith('file:') ? fileURLToPath(registerFile) : registerFile);
   const require = Module.createRequire(path.join(root, 'register.cjs'));
   const pack = usablePack(require);
-  if (!pack || pack.files[0]?.[1] !== ENTRY || M._cache[path.join(root, toPath(ENTRY))])
-    return require(`./${ENTRY}`);
-  return loadFrom(pack, root);
+  const register: Register =
+    !pack || pack.files[0]?.[1] !== ENTRY || M._cache[path.join(root, toPath(ENTRY))]
+      ? require(`./${ENTRY}`)
+      : loadFrom(pack, root);
+  return { preload: (from) => register.preload(from, before) };
 }
 
 const ENTRY = 'dist/cjs/register.js';
@@ -65,7 +74,7 @@ function usablePack(require: NodeJS.Require): Pack | undefined {
   }
 }
 
-function loadFrom(pack: Pack, ownRoot: string): { preload(from: string): void } {
+function loadFrom(pack: Pack, ownRoot: string): Register {
   const { files, packages } = pack;
   const checked = new Map<string, boolean>();
   const resolved = new Map<string, string>();
@@ -145,7 +154,5 @@ function loadFrom(pack: Pack, ownRoot: string): { preload(from: string): void } 
     require.cache = M._cache as NodeJS.Dict<NodeJS.Module>;
     return require;
   };
-  return load(0, path.join(ownRoot, toPath(ENTRY)), ownRoot, undefined) as {
-    preload(from: string): void;
-  };
+  return load(0, path.join(ownRoot, toPath(ENTRY)), ownRoot, undefined) as Register;
 }

@@ -25,14 +25,15 @@ function warn(line: string): void {
 
 /**
  * Runs the preload. `from` is the entry file's own path or URL (register.mjs / register.cjs), from
- * which the instrumentation and its loader hook are resolved.
+ * which the instrumentation and its loader hook are resolved. `loadedBefore`: the CommonJS modules
+ * loaded before tokenmeter's own (preload-pack-loader.ts); by default, those loaded before this call.
  */
-export function preload(from: string): void {
+export function preload(from: string, loadedBefore?: readonly string[]): void {
   // Node also runs --require preloads inside its module-hooks thread (and in the app's workers):
   // tokenmeter runs once, in the main thread, where the app's calls are.
   if (!isMainThread) return;
   // The CommonJS modules loaded before this preload (other --require preloads), read if the hook waits.
-  const before = Object.keys((Module as unknown as { _cache: object })._cache);
+  const before = loadedBefore ?? Object.keys((Module as unknown as { _cache: object })._cache);
   try {
     const { handle, instrumentation } = startTokenmeterInternal({ warn });
     if (handle.mode === 'disabled' || !instrumentation) return;

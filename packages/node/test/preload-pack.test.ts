@@ -23,13 +23,16 @@ function fakePackage(installedDepVersion: string): string {
   };
   write('package.json', '{ "name": "fake-distro", "version": "1.0.0" }');
   write('register.cjs', '');
-  write('dist/cjs/register.js', 'module.exports = { fromDisk: true };');
+  write(
+    'dist/cjs/register.js',
+    'exports.preload = (from, before) => { exports.before = before; }; exports.fromDisk = true;',
+  );
   write('node_modules/dep/package.json', `{ "name": "dep", "version": "${installedDepVersion}" }`);
   write('node_modules/dep/index.js', 'exports.fromDisk = true;');
   const registerSource = [
     "const dep = require('dep');",
     "const helper = require('./helper.js');",
-    'exports.preload = () => {};',
+    'exports.preload = (from, before) => { exports.before = before; };',
     'exports.dep = dep;',
     'exports.helper = helper;',
     "exports.stack = new Error('where').stack;",
@@ -50,12 +53,17 @@ exports.files = ${JSON.stringify([
   return root;
 }
 
+/** Runs the fake package's preload; register.js's exports. */
+function runPreload(root: string): Record<string, unknown> {
+  loadPreload(path.join(root, 'register.cjs')).preload(path.join(root, 'register.cjs'));
+  return cache[path.join(root, 'dist/cjs/register.js')]?.exports as Record<string, unknown>;
+}
+
 test('packed modules run from the pack under their real paths, share one instance with a later require, and name their own file in stack traces', () => {
   const root = fakePackage('1.0.0');
-  const exports = loadPreload(path.join(root, 'register.cjs')) as unknown as Record<string, string>;
+  const exports = runPreload(root);
   const registerFile = path.join(root, 'dist/cjs/register.js');
   assert.equal(exports.filename, registerFile);
-  assert.equal(cache[registerFile]?.exports, exports);
   assert.deepEqual(exports.dep, { packed: true });
   assert.deepEqual(exports.helper, { packed: true, dep: { packed: true } });
   // A file loaded later from disk (here: the app) gets the module the pack made.
@@ -66,7 +74,7 @@ test('packed modules run from the pack under their real paths, share one instanc
 
 test('a package installed at another version than the packed one loads from its own files', () => {
   const root = fakePackage('2.0.0');
-  const exports = loadPreload(path.join(root, 'register.cjs')) as unknown as Record<string, string>;
+  const exports = runPreload(root);
   assert.deepEqual(exports.dep, { fromDisk: true });
   assert.deepEqual(exports.helper, { packed: true, dep: { fromDisk: true } });
 });
@@ -74,7 +82,19 @@ test('a package installed at another version than the packed one loads from its 
 test('without a pack, register.js loads from its file', () => {
   const root = fakePackage('1.0.0');
   writeFileSync(path.join(root, 'dist/cjs/preload-pack.js'), "throw new Error('no pack')");
-  assert.deepEqual(loadPreload(path.join(root, 'register.cjs')), { fromDisk: true });
+  assert.equal(runPreload(root).fromDisk, true);
+});
+
+test('the preload is told which modules were loaded before tokenmeter’s own (what the ES module hook’s wait checks): not the files of its own graph', () => {
+  const earlier = path.join(mkdtempSync(path.join(tmpdir(), 'tm-pack-earlier-')), 'earlier.cjs');
+  writeFileSync(earlier, '');
+  Module.createRequire(earlier)(earlier);
+  for (const version of ['1.0.0', '2.0.0']) {
+    const root = fakePackage(version);
+    const before = runPreload(root).before as string[];
+    assert.ok(before.includes(realpathSync(earlier)));
+    assert.ok(!before.some((file) => file.startsWith(root)), version);
+  }
 });
 
 test('under the real preload, @opentelemetry/api and the distro come from the pack: the app requires the same modules, with the distro as the global tracer provider', () => {
