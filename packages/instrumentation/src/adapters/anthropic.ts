@@ -160,10 +160,15 @@ export function createAnthropicStreamParser(_info: RequestInfo, options?: Stream
 export function readAnthropicRequest(info: RequestInfo, b: Obj): void {
   readBodyModel(info, b);
   if (b.stream === true) info.stream = true;
-  info.maxTokens = count(b.max_tokens);
-  info.temperature = num(b.temperature);
-  info.topP = num(b.top_p);
-  info.serviceTier = str(b.service_tier);
+  // Only the parameters the body sets: an unset one leaves no key on the info.
+  const maxTokens = count(b.max_tokens);
+  if (maxTokens !== undefined) info.maxTokens = maxTokens;
+  const temperature = num(b.temperature);
+  if (temperature !== undefined) info.temperature = temperature;
+  const topP = num(b.top_p);
+  if (topP !== undefined) info.topP = topP;
+  const serviceTier = str(b.service_tier);
+  if (serviceTier !== undefined) info.serviceTier = serviceTier;
 }
 
 /** The system prompt and messages of a Messages body, in the semconv shape. */

@@ -223,10 +223,15 @@ export const geminiGenerate: WireFormat = {
   streamFraming: geminiFraming,
   readRequest(info: RequestInfo, b: Obj) {
     const cfg = obj(b.generationConfig) ?? obj(b.generation_config);
-    info.maxTokens = count(cfg?.maxOutputTokens) ?? count(cfg?.max_output_tokens);
-    info.temperature = num(cfg?.temperature);
-    info.topP = num(cfg?.topP) ?? num(cfg?.top_p);
-    info.choiceCount = count(cfg?.candidateCount) ?? count(cfg?.candidate_count);
+    // Only the parameters the body sets: an unset one leaves no key on the info.
+    const maxTokens = count(cfg?.maxOutputTokens) ?? count(cfg?.max_output_tokens);
+    if (maxTokens !== undefined) info.maxTokens = maxTokens;
+    const temperature = num(cfg?.temperature);
+    if (temperature !== undefined) info.temperature = temperature;
+    const topP = num(cfg?.topP) ?? num(cfg?.top_p);
+    if (topP !== undefined) info.topP = topP;
+    const choiceCount = count(cfg?.candidateCount) ?? count(cfg?.candidate_count);
+    if (choiceCount !== undefined) info.choiceCount = choiceCount;
   },
   plausible: () => true, // the model is in the URL
   parseResponse: (json) => parseGeminiGenerate(json),

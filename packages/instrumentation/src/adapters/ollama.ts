@@ -94,9 +94,13 @@ function readOllamaRequest(info: RequestInfo, b: Obj): void {
   info.stream = b.stream !== false;
   const o = obj(b.options);
   if (o) {
-    info.maxTokens = count(o.num_predict);
-    info.temperature = num(o.temperature);
-    info.topP = num(o.top_p);
+    // Only the parameters the body sets: an unset one leaves no key on the info.
+    const maxTokens = count(o.num_predict);
+    if (maxTokens !== undefined) info.maxTokens = maxTokens;
+    const temperature = num(o.temperature);
+    if (temperature !== undefined) info.temperature = temperature;
+    const topP = num(o.top_p);
+    if (topP !== undefined) info.topP = topP;
   }
 }
 

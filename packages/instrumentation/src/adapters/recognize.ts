@@ -559,38 +559,11 @@ function buildInfo(c: Classified, view: RequestView, url: URL, host: string): Re
     const v = url.searchParams.get('api-version');
     if (v) info.apiVersion = v;
   }
+  // A format reads only the parameters the body sets (an unset one leaves no key: the record stays
+  // small, and no copy or `delete` is needed to keep it so).
   const b = obj(view.body);
-  let out = info;
-  if (b) {
-    format.readRequest(info, b);
-    out = withoutUnset(info);
-  }
-  if (c.urlModel !== undefined && !c.bodyModelWins) out.requestModel = c.urlModel;
-  if (out.stream) out.streamFormat = format.streamFraming(url);
-  return out;
+  if (b) format.readRequest(info, b);
+  if (c.urlModel !== undefined && !c.bodyModelWins) info.requestModel = c.urlModel;
+  if (info.stream) info.streamFormat = format.streamFraming(url);
+  return info;
 }
-
-/**
- * The fields a body left unset are dropped so the record stays small: by copying the set ones
- * into a new object, not with `delete`, which turns an object into a slow dictionary (every later
- * read of the call's info, on every call, paid for it).
- */
-function withoutUnset(info: RequestInfo): RequestInfo {
-  let unset = false;
-  for (const key of OPTIONAL_PARAMETERS) {
-    if (key in info && info[key] === undefined) {
-      unset = true;
-      break;
-    }
-  }
-  if (!unset) return info;
-  const out = {} as Record<string, unknown>;
-  for (const key in info) {
-    const value = info[key as keyof RequestInfo];
-    if (value !== undefined || !OPTIONAL.has(key)) out[key] = value;
-  }
-  return out as unknown as RequestInfo;
-}
-
-const OPTIONAL_PARAMETERS = ['maxTokens', 'temperature', 'topP', 'choiceCount', 'serviceTier'] as const;
-const OPTIONAL = new Set<string>(OPTIONAL_PARAMETERS);

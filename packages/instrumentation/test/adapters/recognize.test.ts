@@ -380,6 +380,31 @@ describe('recognizeRequest', () => {
     assert.equal(titanEmbed?.operation, EMBEDDINGS);
   });
 
+  it('adds no key for a parameter the body leaves unset, in every format', () => {
+    const urls = [
+      'https://api.openai.com/v1/chat/completions',
+      'https://api.openai.com/v1/responses',
+      'https://api.openai.com/v1/embeddings',
+      'https://api.anthropic.com/v1/messages',
+      'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent',
+      'https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-lite-v1%3A0/converse',
+      'https://bedrock-runtime.us-east-1.amazonaws.com/model/meta.llama2-13b-chat-v1/invoke',
+      'http://localhost:11434/api/chat',
+      'http://127.0.0.1:4010/v1/chat/completions',
+    ];
+    for (const url of urls) {
+      for (const b of [
+        { model: 'm', messages: [] },
+        { model: 'm', messages: [], options: {} },
+      ]) {
+        const info = recognizeRequest({ url: new URL(url), method: 'POST', body: b });
+        assert.ok(info, url);
+        const unset = Object.entries(info).filter(([, v]) => v === undefined);
+        assert.deepEqual(unset, [], url);
+      }
+    }
+  });
+
   it('uses configured endpoints first: how a test says "this base URL is OpenAI"', () => {
     const options: RecognizeOptions = {
       providers: [

@@ -20,10 +20,15 @@ function firstNumber(...values: unknown[]): number | undefined {
 /** Converse (and ConverseStream) request parameters: `inferenceConfig`, `serviceTier`. */
 export function readConverseRequest(info: RequestInfo, b: Obj): void {
   const cfg = obj(b.inferenceConfig);
-  info.maxTokens = count(cfg?.maxTokens);
-  info.temperature = num(cfg?.temperature);
-  info.topP = num(cfg?.topP);
-  info.serviceTier = str(obj(b.serviceTier)?.type) ?? info.serviceTier;
+  // Only the parameters the body sets: an unset one leaves no key on the info.
+  const maxTokens = count(cfg?.maxTokens);
+  if (maxTokens !== undefined) info.maxTokens = maxTokens;
+  const temperature = num(cfg?.temperature);
+  if (temperature !== undefined) info.temperature = temperature;
+  const topP = num(cfg?.topP);
+  if (topP !== undefined) info.topP = topP;
+  const serviceTier = str(obj(b.serviceTier)?.type);
+  if (serviceTier !== undefined) info.serviceTier = serviceTier;
 }
 
 /**
@@ -32,7 +37,7 @@ export function readConverseRequest(info: RequestInfo, b: Obj): void {
  */
 export function readInvokeRequest(info: RequestInfo, b: Obj): void {
   const cfg = obj(b.inferenceConfig) ?? obj(b.textGenerationConfig);
-  info.maxTokens = firstNumber(
+  const maxTokens = firstNumber(
     b.max_tokens,
     b.max_gen_len,
     b.max_new_tokens,
@@ -42,8 +47,12 @@ export function readInvokeRequest(info: RequestInfo, b: Obj): void {
     cfg?.max_new_tokens,
     cfg?.maxTokenCount,
   );
-  info.temperature = num(b.temperature) ?? num(cfg?.temperature);
-  info.topP = num(b.top_p) ?? num(b.topP) ?? num(b.p) ?? num(cfg?.topP) ?? num(cfg?.top_p);
+  // Only the parameters the body sets: an unset one leaves no key on the info.
+  if (maxTokens !== undefined) info.maxTokens = maxTokens;
+  const temperature = num(b.temperature) ?? num(cfg?.temperature);
+  if (temperature !== undefined) info.temperature = temperature;
+  const topP = num(b.top_p) ?? num(b.topP) ?? num(b.p) ?? num(cfg?.topP) ?? num(cfg?.top_p);
+  if (topP !== undefined) info.topP = topP;
   if (isEmbeddingModel(info.requestModel ?? '')) info.operation = GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS;
   else if (b.messages !== undefined) info.operation = GEN_AI_OPERATION_NAME_VALUE_CHAT;
   else if (b.prompt !== undefined || b.inputText !== undefined)
