@@ -66,6 +66,9 @@ export {
   type ProviderEndpointOption,
   type RecognizeOptions,
   recognizeRequest,
+  recognizeUrl,
+  requestInfoOf,
+  type UrlMatch,
 } from './recognize.js';
 export type { RequestText } from './request-text.js';
 export type * from './types.js';

@@ -70,7 +70,7 @@ import {
   AI_GATEWAY_VERCEL,
 } from './gateways.js';
 import type { RequestInfo, RequestView, WireApi } from './types.js';
-import { obj } from './util.js';
+import { type Obj, obj } from './util.js';
 
 /** A user-configured endpoint: requests under `baseUrl` are recorded with `provider`. */
 export interface ProviderEndpointOption {
@@ -491,16 +491,16 @@ function matchConfigured(
 
 /**
  * On an unknown host a path suffix alone could be some other API's (`POST /forms/x/responses`).
- * Require the usual API prefix for the generic suffixes, and, when the body is known, the fields
- * the format cannot do without (`WireFormat.plausible`: a `model`; Anthropic also `messages`).
+ * Require the usual API prefix for the generic suffixes; when the body is known, `requestInfoOf`
+ * also requires the fields the format cannot do without (`WireFormat.plausible`: a `model`;
+ * Anthropic also `messages`).
  */
-function plausibleOnUnknownHost(c: Classified, path: string, body: unknown): boolean {
+function plausiblePath(c: Classified, path: string): boolean {
   const api = c.format;
   if (api === 'openai.completions' || api === 'openai.embeddings' || api === 'openai.responses') {
     if (!path.includes('/v1') && !path.includes('/openai/')) return false;
   }
-  const b = obj(body);
-  return b === undefined || WIRE_FORMATS[api].plausible(b); // no body for the fetch layer: trust the path
+  return true;
 }
 
 function isPost(method: string | undefined): boolean {
@@ -510,36 +510,77 @@ function isPost(method: string | undefined): boolean {
 }
 
 /**
- * Recognise an LLM inference request. Returns null fast for anything else.
- * @param view the request URL, method and (when the fetch layer has it) the parsed JSON body.
+ * What a request's URL says (steps 2–4 above, the body not yet read): its wire format, provider and
+ * URL-level facts. The fetch layer recognises the URL once, before it reads the body, and then
+ * `requestInfoOf` reads the body into it: one classification per call instead of two.
  */
-export function recognizeRequest(view: RequestView, options?: RecognizeOptions): RequestInfo | null {
+export interface UrlMatch {
+  /** @internal */
+  readonly classified: Classified;
+  /** @internal */
+  readonly host: string;
+  /** @internal The host is unknown: the body must also look like the format's (`plausible`). */
+  readonly unknownHost: boolean;
+}
+
+/**
+ * Recognise an inference call's URL (a POST's): null fast for anything else. Never throws.
+ * @param url the request URL.
+ */
+export function recognizeUrl(url: URL, options?: RecognizeOptions): UrlMatch | null {
   try {
-    if (!isPost(view.method)) return null;
-    const url = view.url;
     const path = url.pathname;
     let classified: Classified | null | undefined;
     const providers = options?.providers;
     if (providers !== undefined && providers.length > 0) classified = matchConfigured(url, path, providers);
     const host = url.hostname;
     if (classified === undefined) classified = classifyKnownHost(host, path, url);
+    let unknownHost = false;
     if (classified === undefined) {
       // Unknown host: by path alone. Cheap pre-check before any regex.
       const last = path.charCodeAt(path.length - 1);
       // ...s (completions, embeddings, responses, messages) or ...t (generateContent, ...Contents)
       if (last !== 115 && last !== 116) return null;
       classified = byFormat(undefined, path);
-      if (classified && !plausibleOnUnknownHost(classified, path, view.body)) return null;
+      if (classified && !plausiblePath(classified, path)) return null;
       if (classified) classified.providerFromModel = 'first';
+      unknownHost = true;
     }
     if (!classified) return null;
-    return buildInfo(classified, view, url, host);
+    return { classified, host, unknownHost };
   } catch {
     return null;
   }
 }
 
-function buildInfo(c: Classified, view: RequestView, url: URL, host: string): RequestInfo {
+/**
+ * The RequestInfo of a recognised URL (`recognizeUrl`) and its request's parsed JSON body, when the
+ * fetch layer has it: null when the body does not look like the format's on an unknown host. Never
+ * throws. The result is what `recognizeRequest` returns for the same URL and body.
+ */
+export function requestInfoOf(match: UrlMatch, url: URL, body: unknown): RequestInfo | null {
+  try {
+    const b = obj(body);
+    // no body for the fetch layer: trust the path
+    if (match.unknownHost && b !== undefined && !WIRE_FORMATS[match.classified.format].plausible(b))
+      return null;
+    return buildInfo(match.classified, b, url, match.host);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Recognise an LLM inference request. Returns null fast for anything else.
+ * @param view the request URL, method and (when the fetch layer has it) the parsed JSON body.
+ */
+export function recognizeRequest(view: RequestView, options?: RecognizeOptions): RequestInfo | null {
+  if (!isPost(view.method)) return null;
+  const match = recognizeUrl(view.url, options);
+  return match === null ? null : requestInfoOf(match, view.url, view.body);
+}
+
+function buildInfo(c: Classified, b: Obj | undefined, url: URL, host: string): RequestInfo {
   const format = WIRE_FORMATS[c.format];
   const port = url.port ? Number(url.port) : url.protocol === 'http:' ? 80 : 443;
   const info: RequestInfo = {
@@ -561,7 +602,6 @@ function buildInfo(c: Classified, view: RequestView, url: URL, host: string): Re
   }
   // A format reads only the parameters the body sets (an unset one leaves no key: the record stays
   // small, and no copy or `delete` is needed to keep it so).
-  const b = obj(view.body);
   if (b) format.readRequest(info, b);
   if (c.urlModel !== undefined && !c.bodyModelWins) info.requestModel = c.urlModel;
   if (info.stream) info.streamFormat = format.streamFraming(url);

@@ -23,7 +23,8 @@ import {
   mayBeBatchResults,
   planStreamUsageInjection,
   type RequestInfo,
-  recognizeRequest,
+  recognizeUrl,
+  requestInfoOf,
   WIRE_FORMATS,
 } from '../adapters/index.js';
 import { errorTypeOf, LlmCall } from '../call.js';
@@ -189,17 +190,15 @@ function post(
     const parsed = urlOf(input);
     if (parsed === undefined) return passThrough(original, self, args);
     url = parsed;
-    const options = runtime.recognizeOptions;
-    let info: RequestInfo | null = recognizeRequest({ url, method: 'POST', body: undefined }, options);
-    if (info === null) return batchPost(runtime, original, self, args, url, global);
+    // The URL is recognised once; its body (when there is one) is read into what the URL said.
+    const match = recognizeUrl(url, runtime.recognizeOptions);
+    if (match === null) return batchPost(runtime, original, self, args, url, global);
     const active = context.active();
     if (global && active.getValue(SUPPRESS) === true) return passThrough(original, self, args);
     bodyText = bodyTextOf(input, init);
     body = parseBody(bodyText);
-    if (body !== undefined) {
-      info = recognizeRequest({ url, method: 'POST', body }, options);
-      if (info === null) return passThrough(original, self, args);
-    }
+    const info = requestInfoOf(match, url, body);
+    if (info === null) return passThrough(original, self, args);
     if (info.providerFromModel !== undefined) portkeyNamesProvider(info, input, init);
     const learned =
       info.providerFromModel === 'first' && info.gateway === undefined
