@@ -85,6 +85,8 @@ export interface StartOptions {
   requestText?: string | undefined;
   /** The request URL's origin (pricing uses it for Azure and unknown hosts). */
   origin?: string | undefined;
+  /** The context active when the request was made, when the caller has read it; default: read now. */
+  context?: Context | undefined;
 }
 
 export interface FinishOptions {
@@ -191,7 +193,7 @@ export class LlmCall implements PendingCall, EndedCall {
     public info: RequestInfo,
     options: StartOptions = {},
   ) {
-    const ctx = context.active();
+    const ctx = options.context ?? context.active();
     this.ctx = ctx;
     this.requestBody = options.requestBody;
     this.requestText = options.requestText;

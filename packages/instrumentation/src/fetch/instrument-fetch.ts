@@ -217,6 +217,7 @@ function post(
       requestBody: keepBody ? body : undefined,
       requestText: keepBody ? bodyText : undefined,
       origin: url.origin,
+      context: active,
     });
     if (countRequest) call.estimateIfMissing = true;
     if (learned !== undefined) call.gateway = learned;
