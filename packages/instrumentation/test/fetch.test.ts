@@ -5,7 +5,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { ATTR_GEN_AI_USAGE_COST } from '@tokenmeter/semconv';
+import type { CallRecord } from '../src/call-record.js';
 import { instrumentFetch, isInstrumented } from '../src/fetch/instrument-fetch.js';
+import { TokenmeterRuntime } from '../src/runtime.js';
 import { type Harness, requireSdk, startHarness, tokenmeterSpans, waitFor } from './helpers/otel.js';
 
 let h: Harness;
@@ -79,6 +81,46 @@ describe('the global fetch', () => {
     await (await fetch(`${otherURL}/v1/embeddings`, { method: 'POST', body: form })).text();
     assert.equal(seen.length, 1);
     assert.match(String(seen[0]!.headers['content-type']), /multipart\/form-data/);
+  });
+});
+
+describe('recognition of a URL', () => {
+  const completion = JSON.stringify({
+    id: 'c1',
+    object: 'chat.completion',
+    model: 'my-model',
+    choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
+  });
+  const answer = (async () =>
+    new Response(completion, { headers: { 'content-type': 'application/json' } })) as typeof fetch;
+  const init = () => ({
+    method: 'POST',
+    body: JSON.stringify({ model: 'my-model', messages: [{ role: 'user', content: 'hi' }] }),
+  });
+
+  test('follows the configured providers and a URL object the app changes between calls', async () => {
+    const records: CallRecord[] = [];
+    const onCallRecord = (r: CallRecord) => records.push(r);
+    const runtime = new TokenmeterRuntime({ onCallRecord });
+    const f = instrumentFetch(answer, runtime);
+    const href = 'http://127.0.0.1:9/v1/chat/completions';
+    await (await f(href, init())).text();
+    await waitFor(() => records.length === 1);
+    assert.equal(records[0]!.provider, 'openai_compatible');
+    runtime.setConfig({ onCallRecord, providers: [{ baseUrl: 'http://127.0.0.1:9/v1', provider: 'vllm' }] });
+    await (await f(href, init())).text();
+    await waitFor(() => records.length === 2);
+    assert.equal(records[1]!.provider, 'vllm', 'the same URL string, recognised with the new providers');
+    const url = new URL(href);
+    await (await f(url, init())).text();
+    await waitFor(() => records.length === 3);
+    url.pathname = '/v1/chat/other';
+    await (await f(url, init())).text();
+    url.pathname = '/v1/embeddings';
+    await (await f(url, init())).text();
+    await waitFor(() => records.length === 4);
+    assert.equal(records[3]!.operation, 'embeddings', 'the changed URL object is recognised as it is now');
   });
 });
 

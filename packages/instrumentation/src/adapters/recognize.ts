@@ -69,7 +69,7 @@ import {
   AI_GATEWAY_PORTKEY,
   AI_GATEWAY_VERCEL,
 } from './gateways.js';
-import type { RequestInfo, RequestView, WireApi } from './types.js';
+import type { RequestInfo, RequestView, WireApi, WireFormat } from './types.js';
 import { type Obj, obj } from './util.js';
 
 /** A user-configured endpoint: requests under `baseUrl` are recorded with `provider`. */
@@ -512,13 +512,20 @@ function isPost(method: string | undefined): boolean {
 /**
  * What a request's URL says (steps 2–4 above, the body not yet read): its wire format, provider and
  * URL-level facts. The fetch layer recognises the URL once, before it reads the body, and then
- * `requestInfoOf` reads the body into it: one classification per call instead of two.
+ * `requestInfoOf` reads the body into it: one classification per call instead of two. It depends
+ * only on the URL and the options, and is never changed: it may be kept for a URL that never changes.
  */
 export interface UrlMatch {
   /** @internal */
   readonly classified: Classified;
   /** @internal */
   readonly host: string;
+  /** @internal The URL's port, or its protocol's. */
+  readonly port: number;
+  /** @internal The wire format's own object. */
+  readonly format: WireFormat;
+  /** @internal Azure OpenAI: the `api-version` query parameter, when present. */
+  readonly apiVersion: string | undefined;
   /** @internal The host is unknown: the body must also look like the format's (`plausible`). */
   readonly unknownHost: boolean;
 }
@@ -547,7 +554,12 @@ export function recognizeUrl(url: URL, options?: RecognizeOptions): UrlMatch | n
       unknownHost = true;
     }
     if (!classified) return null;
-    return { classified, host, unknownHost };
+    const port = url.port ? Number(url.port) : url.protocol === 'http:' ? 80 : 443;
+    const apiVersion =
+      classified.provider === GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_OPENAI
+        ? url.searchParams.get('api-version') || undefined
+        : undefined;
+    return { classified, host, port, format: WIRE_FORMATS[classified.format], apiVersion, unknownHost };
   } catch {
     return null;
   }
@@ -562,9 +574,8 @@ export function requestInfoOf(match: UrlMatch, url: URL, body: unknown): Request
   try {
     const b = obj(body);
     // no body for the fetch layer: trust the path
-    if (match.unknownHost && b !== undefined && !WIRE_FORMATS[match.classified.format].plausible(b))
-      return null;
-    return buildInfo(match.classified, b, url, match.host);
+    if (match.unknownHost && b !== undefined && !match.format.plausible(b)) return null;
+    return buildInfo(match, b, url);
   } catch {
     return null;
   }
@@ -580,15 +591,15 @@ export function recognizeRequest(view: RequestView, options?: RecognizeOptions):
   return match === null ? null : requestInfoOf(match, view.url, view.body);
 }
 
-function buildInfo(c: Classified, b: Obj | undefined, url: URL, host: string): RequestInfo {
-  const format = WIRE_FORMATS[c.format];
-  const port = url.port ? Number(url.port) : url.protocol === 'http:' ? 80 : 443;
+function buildInfo(match: UrlMatch, b: Obj | undefined, url: URL): RequestInfo {
+  const c = match.classified;
+  const format = match.format;
   const info: RequestInfo = {
     provider: c.provider,
     operation: format.operation,
     stream: c.stream ?? false,
-    serverAddress: host,
-    serverPort: port,
+    serverAddress: match.host,
+    serverPort: match.port,
     api: c.format,
   };
   if (c.urlModel !== undefined) info.requestModel = c.urlModel;
@@ -596,10 +607,7 @@ function buildInfo(c: Classified, b: Obj | undefined, url: URL, host: string): R
   if (c.gateway !== undefined) info.gateway = c.gateway;
   if (c.providerFromModel !== undefined) info.providerFromModel = c.providerFromModel;
   if (c.streamOptions !== undefined) info.streamOptions = c.streamOptions;
-  if (c.provider === GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_OPENAI) {
-    const v = url.searchParams.get('api-version');
-    if (v) info.apiVersion = v;
-  }
+  if (match.apiVersion !== undefined) info.apiVersion = match.apiVersion;
   // A format reads only the parameters the body sets (an unset one leaves no key: the record stays
   // small, and no copy or `delete` is needed to keep it so).
   if (b) format.readRequest(info, b);

@@ -22,10 +22,11 @@ import {
   mayBeBatchJob,
   mayBeBatchResults,
   planStreamUsageInjection,
+  type RecognizeOptions,
   type RequestInfo,
   recognizeUrl,
   requestInfoOf,
-  WIRE_FORMATS,
+  type UrlMatch,
 } from '../adapters/index.js';
 import { errorTypeOf, LlmCall } from '../call.js';
 import { type FetchFn, getDefaultRuntime, type TokenmeterRuntime } from '../runtime.js';
@@ -167,6 +168,34 @@ function batchPost(
   return (send && batchJob(runtime, send, url, 'POST')) ?? passThrough(original, self, args);
 }
 
+/** What a POST's URL is, for the recognize options it was recognised with. */
+interface KnownUrl {
+  readonly options: RecognizeOptions;
+  readonly match: UrlMatch | null;
+  /** The URL's origin, when it is an LLM call's. */
+  readonly origin: string | undefined;
+}
+
+/**
+ * The URLs tokenmeter parsed itself (from a string or a Request's url: `urlOf` keeps them, and nothing
+ * changes them), recognised once per URL and options instead of once per call: an app calls the same
+ * few URLs again and again.
+ */
+const knownUrls = new WeakMap<URL, KnownUrl>();
+
+function knownUrl(url: URL, input: unknown, options: RecognizeOptions): KnownUrl {
+  // A URL object the app passed may change between calls: recognised each time.
+  const own = !(input instanceof URL);
+  if (own) {
+    const known = knownUrls.get(url);
+    if (known !== undefined && known.options === options) return known;
+  }
+  const match = recognizeUrl(url, options);
+  const known: KnownUrl = { options, match, origin: match === null ? undefined : url.origin };
+  if (own) knownUrls.set(url, known);
+  return known;
+}
+
 function passThrough(original: FetchFn, self: unknown, args: unknown[]): Promise<Response> {
   return Reflect.apply(original, self, args);
 }
@@ -190,8 +219,9 @@ function post(
     const parsed = urlOf(input);
     if (parsed === undefined) return passThrough(original, self, args);
     url = parsed;
-    // The URL is recognised once; its body (when there is one) is read into what the URL said.
-    const match = recognizeUrl(url, runtime.recognizeOptions);
+    // The URL is recognised once (per URL, not per call); the body is read into what the URL said.
+    const known = knownUrl(url, input, runtime.recognizeOptions);
+    const match = known.match;
     if (match === null) return batchPost(runtime, original, self, args, url, global);
     const active = context.active();
     if (global && active.getValue(SUPPRESS) === true) return passThrough(original, self, args);
@@ -202,13 +232,13 @@ function post(
     if (info.providerFromModel !== undefined) portkeyNamesProvider(info, input, init);
     const learned =
       info.providerFromModel === 'first' && info.gateway === undefined
-        ? knownGateway(runtime, info, url)
+        ? knownGateway(runtime, info, known.origin)
         : undefined;
     const config = runtime.config;
     const openaiStream = info.stream && isOpenAIStreamFormat(info);
     if (openaiStream) askedForUsage = includeUsageOf(body) === true;
     // A format whose provider reports no usage (Gemini API embeddings) is counted from the request.
-    const countRequest = WIRE_FORMATS[info.api].reportsNoUsage === true;
+    const countRequest = match.format.reportsNoUsage === true;
     const keepBody =
       config.captureMessageContent ||
       countRequest ||
@@ -216,7 +246,7 @@ function post(
     call = new LlmCall(runtime, info, {
       requestBody: keepBody ? body : undefined,
       requestText: keepBody ? bodyText : undefined,
-      origin: url.origin,
+      origin: known.origin,
       context: active,
     });
     if (countRequest) call.estimateIfMissing = true;
@@ -306,8 +336,12 @@ function portkeyNamesProvider(info: RequestInfo, input: unknown, init: unknown):
 }
 
 /** An unknown host whose earlier response named its gateway: a LiteLLM proxy accepts include_usage. */
-function knownGateway(runtime: TokenmeterRuntime, info: RequestInfo, url: URL): string | undefined {
-  const gateway = runtime.gatewayAt(url.origin);
+function knownGateway(
+  runtime: TokenmeterRuntime,
+  info: RequestInfo,
+  origin: string | undefined,
+): string | undefined {
+  const gateway = origin === undefined ? undefined : runtime.gatewayAt(origin);
   if (gateway === AI_GATEWAY_LITELLM) info.streamOptions = true;
   return gateway;
 }
