@@ -8,7 +8,8 @@
 // Run: npm run bench -- profile. Settings: BENCH_NODES=20,24 BENCH_OPENAI=6,7 BENCH_MODES=calls
 // (or calls,streams) BENCH_PROFILE_CALLS=4000 BENCH_PROFILE_STREAMS=500 BENCH_PROFILE_INTERVAL_US=50
 // BENCH_PROFILE_KEEP=dir (keep the .cpuprofile files, for a flame graph in Chrome DevTools)
-// BENCH_WRITE=0.
+// BENCH_WRITE=0. BENCH_BEFORE=<root of another build> BENCH_PROFILE_BASE=tokenmeter-before: this build
+// against that one (the tables' "bare" column is then that build).
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +45,11 @@ const KEEP = process.env.BENCH_PROFILE_KEEP;
 const PROFILE_ENV = envSettings('BENCH_PROFILE_ENV');
 const WRITE = process.env.BENCH_WRITE !== '0';
 const TOP = 25;
+/**
+ * BENCH_PROFILE_BASE: the variant profiled against tokenmeter (default `bare`); `tokenmeter-before`
+ * (with BENCH_BEFORE) gives a change's profile diff, this build minus the one before it.
+ */
+const BASE = process.env.BENCH_PROFILE_BASE ?? 'bare';
 
 const f1 = (x: number) => x.toFixed(1);
 
@@ -142,8 +148,8 @@ async function main(): Promise<void> {
   const mock = await startMock();
   const sink = await startSink();
   const ve = await variantEnvironment(sink);
-  const bare = VARIANTS.find((v) => v.name === 'bare')!;
-  const tm = VARIANTS.find((v) => v.tokenmeter)!;
+  const bare = VARIANTS.find((v) => v.name === BASE)!;
+  const tm = VARIANTS.find((v) => v.name === 'tokenmeter')!;
   const out: string[] = [];
   try {
     for (const major of NODES) {
