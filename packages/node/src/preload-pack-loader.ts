@@ -11,32 +11,21 @@ import { readFileSync } from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
 
-const PARAMS = ['exports', 'require', 'module', '__filename', '__dirname'];
-
-/** A module's compiled body, as Node's CommonJS loader wraps it. */
-type ModuleBody = (
-  exports: unknown,
-  require: NodeJS.Require,
-  module: Module,
-  filename: string,
-  dirname: string,
-) => void;
 /** [package index, path in the package ('/'-separated), request → [file index, 1 if another package], source] */
 type PackedFile = [number, string, Record<string, [number, 0 | 1]>, string];
 interface Pack {
   packages: [name: string, version: string][];
   files: PackedFile[];
 }
+type PackedModule = Module & { _compile(source: string, filename: string): unknown };
 interface ModuleInternals {
   _cache: Record<string, Module | undefined>;
   _nodeModulePaths(dir: string): string[];
   _resolveFilename(request: string, parent: Module, isMain: boolean, options?: unknown): string;
-  _resolveLookupPaths(request: string, parent: Module): string[] | null;
-  _extensions: NodeJS.RequireExtensions;
 }
 const M = Module as unknown as ModuleInternals & (new (id: string, parent?: Module) => Module);
+const requireFromDisk = Module.prototype.require;
 
 interface Register {
   preload(from: string, before?: readonly string[]): void;
@@ -97,24 +86,18 @@ function loadFrom(pack: Pack, ownRoot: string): Register {
   const load = (index: number, filename: string, root: string, parent: Module | undefined) => {
     const cached = M._cache[filename];
     if (cached) return cached.exports;
-    const module = new M(filename, parent);
+    const packed = files[index] as PackedFile;
+    const module = new M(filename, parent) as PackedModule;
     module.filename = filename;
     module.paths = M._nodeModulePaths(path.dirname(filename));
+    // The `require` Node gives the module calls module.require: requests the pack knows load from it.
+    module.require = requireFrom(module, packed[2], root);
     M._cache[filename] = module;
     let ran = false;
     try {
-      const packed = files[index] as PackedFile;
-      // Compiled under its own path, as Node would: stack traces (and requireForCaller, which reads
-      // its caller's file off the stack) name the module's file and line.
-      const body = vm.compileFunction(packed[3], PARAMS, { filename }) as ModuleBody;
-      body.call(
-        module.exports,
-        module.exports,
-        requireFor(module, index, root),
-        module,
-        filename,
-        path.dirname(filename),
-      );
+      // Node's own compile and run of a CommonJS file (its compile cache when the app turned it on;
+      // stack traces, and requireForCaller, which reads its caller's file off the stack, name the file).
+      module._compile(packed[3], filename);
       ran = true;
     } finally {
       if (!ran) delete M._cache[filename];
@@ -122,37 +105,26 @@ function loadFrom(pack: Pack, ownRoot: string): Register {
     module.loaded = true;
     return module.exports;
   };
-  const requireFor = (module: Module, index: number, root: string): NodeJS.Require => {
-    const deps = (files[index] as PackedFile)[2];
-    const require = ((request: string) => {
-      const dep = typeof request === 'string' && Object.hasOwn(deps, request) ? deps[request] : undefined;
-      if (dep) {
-        const [target, otherPackage] = dep;
-        const [pkg, packedRel] = files[target] as PackedFile;
-        const rel = toPath(packedRel);
-        if (!otherPackage) return load(target, path.join(root, rel), root, module);
-        // Resolved once per package and request: Node's own cache is per directory, and a
-        // package's files all see the same node_modules (no package nests them in its subfolders).
-        const key = `${root}\0${request}`;
-        let filename = resolved.get(key);
-        if (filename === undefined) {
-          filename = M._resolveFilename(request, module, false);
-          resolved.set(key, filename);
-        }
-        const targetRoot = filename.slice(0, -(rel.length + 1));
-        if (filename === path.join(targetRoot, rel) && samePackage(targetRoot, pkg))
-          return load(target, filename, targetRoot, module);
+  const requireFrom = (module: Module, deps: PackedFile[2], root: string) => (request: string) => {
+    const dep = typeof request === 'string' && Object.hasOwn(deps, request) ? deps[request] : undefined;
+    if (dep) {
+      const [target, otherPackage] = dep;
+      const [pkg, packedRel] = files[target] as PackedFile;
+      const rel = toPath(packedRel);
+      if (!otherPackage) return load(target, `${root}${path.sep}${rel}`, root, module);
+      // Resolved once per package and request: Node's own cache is per directory, and a
+      // package's files all see the same node_modules (no package nests them in its subfolders).
+      const key = `${root}\0${request}`;
+      let filename = resolved.get(key);
+      if (filename === undefined) {
+        filename = M._resolveFilename(request, module, false);
+        resolved.set(key, filename);
       }
-      return module.require(request);
-    }) as NodeJS.Require;
-    const resolve = ((request: string, options?: unknown) =>
-      M._resolveFilename(request, module, false, options)) as NodeJS.RequireResolve;
-    resolve.paths = (request: string) => M._resolveLookupPaths(request, module);
-    require.resolve = resolve;
-    require.main = process.mainModule;
-    require.extensions = M._extensions;
-    require.cache = M._cache as NodeJS.Dict<NodeJS.Module>;
-    return require;
+      const targetRoot = filename.slice(0, -(rel.length + 1));
+      if (filename === `${targetRoot}${path.sep}${rel}` && samePackage(targetRoot, pkg))
+        return load(target, filename, targetRoot, module);
+    }
+    return requireFromDisk.call(module, request);
   };
-  return load(0, path.join(ownRoot, toPath(ENTRY)), ownRoot, undefined) as Register;
+  return load(0, `${ownRoot}${path.sep}${toPath(ENTRY)}`, ownRoot, undefined) as Register;
 }
