@@ -61,6 +61,7 @@ const BIN = resolve('packages/cli/bin/tokenmeter.mjs');
 const CPU_PROBE = resolve('bench/.data/cpu-probe.mjs');
 writeFileSync(
   CPU_PROBE,
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the child's source text holds a template literal
   "import { writeSync } from 'node:fs';\nprocess.on('exit', () => { const c = process.cpuUsage(); writeSync(2, `\\ncpu-us ${c.user + c.system}\\n`); });\n",
 );
 

@@ -17,6 +17,7 @@ test('a module with an import() expression can import, however it is spelled', (
     'x = import (\n  `./esm.mjs`)',
     "const a = 'https://x.test/'; import('./lib.mjs')", // a URL before it on the line is no comment
     "load(() => import('node:fs'), () => import('@anthropic-ai/sdk'))",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: app source text with a template literal
     'import(`./${name}.mjs`)', // a template with a substitution: not a plain builtin name
     'import(base + "x")',
   ])
