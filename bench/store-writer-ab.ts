@@ -10,14 +10,13 @@
 // Run: npx tsx bench/store-writer-ab.ts [git-ref] [alternations] [records per batch] [batches per block]
 // STORE_AB_AFTER_BATCH=N: the after side writes the same records in batches of N instead (what a
 // longer flush interval does at the same call rate); give the ref `HEAD` to compare batch sizes alone.
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { BatchWriter, CallInput } from '../packages/store/src/types.js';
 import { STORE, withSourceAt } from './lib/ab.js';
 import { alternate, printAlternation } from './lib/alternate.js';
-import { pricedChatRecord } from './lib/priced-call.js';
+import { storedChatRecord } from './lib/priced-call.js';
 
 const ref = process.argv[2] ?? 'main';
 const ALTERNATIONS = Number(process.argv[3] ?? 30);
@@ -40,13 +39,7 @@ async function load(dir: string): Promise<Src> {
 let seq = 0;
 /** The record of one priced openai chat completion as the preload hands it to the writer. */
 function record(): CallInput {
-  const i = seq++;
-  return {
-    ...pricedChatRecord(i),
-    responseId: `chatcmpl-${i}-${randomBytes(6).toString('hex')}`,
-    traceId: randomBytes(16).toString('hex'),
-    spanId: randomBytes(8).toString('hex'),
-  };
+  return storedChatRecord(seq++);
 }
 
 await withSourceAt(ref, 'store-writer-ab', async (dir) => run(await load(dir), await load(STORE)), STORE);

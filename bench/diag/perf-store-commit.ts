@@ -5,7 +5,6 @@
 // Records shaped like the preload's (bench/store-writer-ab.ts). Checkpoint batches (the WAL header's
 // sequence changed at the next batch) are reported apart.
 // Run: npx tsx bench/diag/perf-store-commit.ts [batches] [records per batch] [gap ms]
-import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,7 @@ import { StringDict } from '../../packages/store/src/dict.js';
 import { Ingestor } from '../../packages/store/src/ingest.js';
 import { openDatabase } from '../../packages/store/src/open.js';
 import type { CallInput } from '../../packages/store/src/types.js';
-import { pricedChatRecord } from '../lib/priced-call.js';
+import { storedChatRecord } from '../lib/priced-call.js';
 import { stats } from '../lib/results.js';
 
 const BATCHES = Number(process.argv[2] ?? 120);
@@ -21,13 +20,7 @@ const BATCH = Number(process.argv[3] ?? 250);
 const GAP_MS = Number(process.argv[4] ?? 100);
 let seq = 0;
 function record(): CallInput {
-  const i = seq++;
-  return {
-    ...pricedChatRecord(i),
-    responseId: `chatcmpl-${i}-${randomBytes(6).toString('hex')}`,
-    traceId: randomBytes(16).toString('hex'),
-    spanId: randomBytes(8).toString('hex'),
-  };
+  return storedChatRecord(seq++);
 }
 const tmp = mkdtempSync(join(os.tmpdir(), 'perf-store-parts-'));
 const path = join(tmp, 'store.db');

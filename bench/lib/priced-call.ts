@@ -1,6 +1,7 @@
 // The CallRecord of one priced openai chat completion to a loopback server, as the preload hands it
 // to the metrics recorder and the store writer (the in-process A/B diagnostics' calls): 9 input and
 // 3 output tokens of gpt-4o-mini.
+import { randomBytes } from 'node:crypto';
 import type { Attributes } from '@opentelemetry/api';
 import {
   ATTR_GEN_AI_OPERATION_NAME,
@@ -71,6 +72,18 @@ export function pricedChatRecord(i: number, responseModel = 'gpt-4o-mini-2024-07
     attribution: {},
     httpStatus: 200,
     sampled: true,
+  };
+}
+
+/** Call number `i` as the preload hands it to the store's writer: the priced record with unique ids. */
+export function storedChatRecord(
+  i: number,
+): CallRecord & { responseId: string; traceId: string; spanId: string } {
+  return {
+    ...pricedChatRecord(i),
+    responseId: `chatcmpl-${i}-${randomBytes(6).toString('hex')}`,
+    traceId: randomBytes(16).toString('hex'),
+    spanId: randomBytes(8).toString('hex'),
   };
 }
 
