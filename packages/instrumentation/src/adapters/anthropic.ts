@@ -14,7 +14,18 @@ import { readBodyModel, sseFraming } from './openai.js';
 import { messagesFrom, pushText } from './request-text.js';
 import { ShellStreamParser } from './stream-parser.js';
 import type { RequestInfo, ResponseInfo, StreamParser, StreamParserOptions, WireFormat } from './types.js';
-import { clean, count, makeCapture, makeUsage, num, type Obj, obj, str, tokens } from './util.js';
+import {
+  clean,
+  count,
+  makeCapture,
+  makeUsage,
+  num,
+  type Obj,
+  obj,
+  setRequestParameters,
+  str,
+  tokens,
+} from './util.js';
 
 interface AnthropicCounts {
   input?: number | undefined;
@@ -160,15 +171,14 @@ export function createAnthropicStreamParser(_info: RequestInfo, options?: Stream
 export function readAnthropicRequest(info: RequestInfo, b: Obj): void {
   readBodyModel(info, b);
   if (b.stream === true) info.stream = true;
-  // Only the parameters the body sets: an unset one leaves no key on the info.
-  const maxTokens = count(b.max_tokens);
-  if (maxTokens !== undefined) info.maxTokens = maxTokens;
-  const temperature = num(b.temperature);
-  if (temperature !== undefined) info.temperature = temperature;
-  const topP = num(b.top_p);
-  if (topP !== undefined) info.topP = topP;
-  const serviceTier = str(b.service_tier);
-  if (serviceTier !== undefined) info.serviceTier = serviceTier;
+  setRequestParameters(
+    info,
+    count(b.max_tokens),
+    num(b.temperature),
+    num(b.top_p),
+    undefined,
+    str(b.service_tier),
+  );
 }
 
 /** The system prompt and messages of a Messages body, in the semconv shape. */

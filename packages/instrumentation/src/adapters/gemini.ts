@@ -37,6 +37,7 @@ import {
   type Obj,
   obj,
   setFinish,
+  setRequestParameters,
   str,
   tokens,
 } from './util.js';
@@ -223,15 +224,13 @@ export const geminiGenerate: WireFormat = {
   streamFraming: geminiFraming,
   readRequest(info: RequestInfo, b: Obj) {
     const cfg = obj(b.generationConfig) ?? obj(b.generation_config);
-    // Only the parameters the body sets: an unset one leaves no key on the info.
-    const maxTokens = count(cfg?.maxOutputTokens) ?? count(cfg?.max_output_tokens);
-    if (maxTokens !== undefined) info.maxTokens = maxTokens;
-    const temperature = num(cfg?.temperature);
-    if (temperature !== undefined) info.temperature = temperature;
-    const topP = num(cfg?.topP) ?? num(cfg?.top_p);
-    if (topP !== undefined) info.topP = topP;
-    const choiceCount = count(cfg?.candidateCount) ?? count(cfg?.candidate_count);
-    if (choiceCount !== undefined) info.choiceCount = choiceCount;
+    setRequestParameters(
+      info,
+      count(cfg?.maxOutputTokens) ?? count(cfg?.max_output_tokens),
+      num(cfg?.temperature),
+      num(cfg?.topP) ?? num(cfg?.top_p),
+      count(cfg?.candidateCount) ?? count(cfg?.candidate_count),
+    );
   },
   plausible: () => true, // the model is in the URL
   parseResponse: (json) => parseGeminiGenerate(json),

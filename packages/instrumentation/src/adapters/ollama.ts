@@ -26,7 +26,19 @@ import type {
   StreamParserOptions,
   WireFormat,
 } from './types.js';
-import { clean, count, makeCapture, makeUsage, noMessages, num, type Obj, obj, str, tokens } from './util.js';
+import {
+  clean,
+  count,
+  makeCapture,
+  makeUsage,
+  noMessages,
+  num,
+  type Obj,
+  obj,
+  setRequestParameters,
+  str,
+  tokens,
+} from './util.js';
 
 /** The usage on a final (`done: true`) object, or on an `/api/embed` response. */
 function ollamaUsage(body: Obj, output: boolean) {
@@ -93,15 +105,7 @@ function readOllamaRequest(info: RequestInfo, b: Obj): void {
   readBodyModel(info, b);
   info.stream = b.stream !== false;
   const o = obj(b.options);
-  if (o) {
-    // Only the parameters the body sets: an unset one leaves no key on the info.
-    const maxTokens = count(o.num_predict);
-    if (maxTokens !== undefined) info.maxTokens = maxTokens;
-    const temperature = num(o.temperature);
-    if (temperature !== undefined) info.temperature = temperature;
-    const topP = num(o.top_p);
-    if (topP !== undefined) info.topP = topP;
-  }
+  if (o) setRequestParameters(info, count(o.num_predict), num(o.temperature), num(o.top_p));
 }
 
 /** Ollama's error shape, with the 429 a budget block needs. */

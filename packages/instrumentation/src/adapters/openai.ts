@@ -41,6 +41,7 @@ import {
   type Obj,
   obj,
   setFinish,
+  setRequestParameters,
   str,
   tokens,
 } from './util.js';
@@ -125,17 +126,14 @@ export function openaiErrorType(value: unknown): string | undefined {
 export function readOpenAIRequest(info: RequestInfo, b: Obj): void {
   readBodyModel(info, b);
   if (b.stream === true) info.stream = true;
-  // Only the parameters the body sets: an unset one leaves no key on the info.
-  const maxTokens = count(b.max_completion_tokens) ?? count(b.max_tokens) ?? count(b.max_output_tokens);
-  if (maxTokens !== undefined) info.maxTokens = maxTokens;
-  const temperature = num(b.temperature);
-  if (temperature !== undefined) info.temperature = temperature;
-  const topP = num(b.top_p);
-  if (topP !== undefined) info.topP = topP;
-  const choiceCount = count(b.n);
-  if (choiceCount !== undefined) info.choiceCount = choiceCount;
-  const serviceTier = str(b.service_tier);
-  if (serviceTier !== undefined) info.serviceTier = serviceTier;
+  setRequestParameters(
+    info,
+    count(b.max_completion_tokens) ?? count(b.max_tokens) ?? count(b.max_output_tokens),
+    num(b.temperature),
+    num(b.top_p),
+    count(b.n),
+    str(b.service_tier),
+  );
 }
 
 /** The body's `model`, for formats that carry it there. */

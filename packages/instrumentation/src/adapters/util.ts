@@ -1,6 +1,6 @@
 // Defensive readers shared by the adapters: any missing or odd field reads as undefined, never a throw.
 import type { TokenUsage } from '@tokenmeter/pricing';
-import type { CapturedText, HeaderSource, ResponseInfo, StreamParserOptions } from './types.js';
+import type { CapturedText, HeaderSource, RequestInfo, ResponseInfo, StreamParserOptions } from './types.js';
 
 export type Obj = Record<string, unknown>;
 
@@ -42,6 +42,26 @@ export function num(value: unknown): number | undefined {
 
 export function str(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/**
+ * A request's sampling parameters, as its format's `readRequest` read them from the body: only those
+ * the body sets go on the info (an unset one leaves no key, so the record stays small and no copy or
+ * `delete` is needed to keep it so).
+ */
+export function setRequestParameters(
+  info: RequestInfo,
+  maxTokens: number | undefined,
+  temperature: number | undefined,
+  topP: number | undefined,
+  choiceCount?: number,
+  serviceTier?: string,
+): void {
+  if (maxTokens !== undefined) info.maxTokens = maxTokens;
+  if (temperature !== undefined) info.temperature = temperature;
+  if (topP !== undefined) info.topP = topP;
+  if (choiceCount !== undefined) info.choiceCount = choiceCount;
+  if (serviceTier !== undefined) info.serviceTier = serviceTier;
 }
 
 /** Parse JSON text; undefined when it is not valid JSON. */

@@ -6,7 +6,7 @@ import {
   GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION,
 } from '@tokenmeter/semconv';
 import type { RequestInfo } from '../types.js';
-import { count, num, type Obj, obj, str } from '../util.js';
+import { count, num, type Obj, obj, setRequestParameters, str } from '../util.js';
 import { isEmbeddingModel } from './model-id.js';
 
 function firstNumber(...values: unknown[]): number | undefined {
@@ -20,15 +20,14 @@ function firstNumber(...values: unknown[]): number | undefined {
 /** Converse (and ConverseStream) request parameters: `inferenceConfig`, `serviceTier`. */
 export function readConverseRequest(info: RequestInfo, b: Obj): void {
   const cfg = obj(b.inferenceConfig);
-  // Only the parameters the body sets: an unset one leaves no key on the info.
-  const maxTokens = count(cfg?.maxTokens);
-  if (maxTokens !== undefined) info.maxTokens = maxTokens;
-  const temperature = num(cfg?.temperature);
-  if (temperature !== undefined) info.temperature = temperature;
-  const topP = num(cfg?.topP);
-  if (topP !== undefined) info.topP = topP;
-  const serviceTier = str(obj(b.serviceTier)?.type);
-  if (serviceTier !== undefined) info.serviceTier = serviceTier;
+  setRequestParameters(
+    info,
+    count(cfg?.maxTokens),
+    num(cfg?.temperature),
+    num(cfg?.topP),
+    undefined,
+    str(obj(b.serviceTier)?.type),
+  );
 }
 
 /**
@@ -47,12 +46,12 @@ export function readInvokeRequest(info: RequestInfo, b: Obj): void {
     cfg?.max_new_tokens,
     cfg?.maxTokenCount,
   );
-  // Only the parameters the body sets: an unset one leaves no key on the info.
-  if (maxTokens !== undefined) info.maxTokens = maxTokens;
-  const temperature = num(b.temperature) ?? num(cfg?.temperature);
-  if (temperature !== undefined) info.temperature = temperature;
-  const topP = num(b.top_p) ?? num(b.topP) ?? num(b.p) ?? num(cfg?.topP) ?? num(cfg?.top_p);
-  if (topP !== undefined) info.topP = topP;
+  setRequestParameters(
+    info,
+    maxTokens,
+    num(b.temperature) ?? num(cfg?.temperature),
+    num(b.top_p) ?? num(b.topP) ?? num(b.p) ?? num(cfg?.topP) ?? num(cfg?.top_p),
+  );
   if (isEmbeddingModel(info.requestModel ?? '')) info.operation = GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS;
   else if (b.messages !== undefined) info.operation = GEN_AI_OPERATION_NAME_VALUE_CHAT;
   else if (b.prompt !== undefined || b.inputText !== undefined)
