@@ -25,7 +25,6 @@ interface ModuleInternals {
   _resolveFilename(request: string, parent: Module, isMain: boolean, options?: unknown): string;
 }
 const M = Module as unknown as ModuleInternals & (new (id: string, parent?: Module) => Module);
-const requireFromDisk = Module.prototype.require;
 
 interface Register {
   preload(from: string, before?: readonly string[]): void;
@@ -124,7 +123,8 @@ function loadFrom(pack: Pack, ownRoot: string): Register {
       if (filename === `${targetRoot}${path.sep}${rel}` && samePackage(targetRoot, pkg))
         return load(target, filename, targetRoot, module);
     }
-    return requireFromDisk.call(module, request);
+    // Node's require as it is now: a later patch of it (require-in-the-middle's) sees these requests.
+    return Module.prototype.require.call(module, request);
   };
   return load(0, `${ownRoot}${path.sep}${toPath(ENTRY)}`, ownRoot, undefined) as Register;
 }

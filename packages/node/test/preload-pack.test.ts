@@ -46,7 +46,12 @@ function fakePackage(installedDepVersion: string): string {
     ])};
 exports.files = ${JSON.stringify([
       [0, 'dist/cjs/register.js', { dep: [2, 1], './helper.js': [1, 0] }, registerSource],
-      [0, 'dist/cjs/helper.js', {}, "exports.packed = true; exports.dep = require('dep');"],
+      [
+        0,
+        'dist/cjs/helper.js',
+        {},
+        "exports.packed = true; exports.dep = require('dep'); exports.later = (request) => require(request);",
+      ],
       [1, 'index.js', {}, 'exports.packed = true;'],
     ])};`,
   );
@@ -65,7 +70,10 @@ test('packed modules run from the pack under their real paths, share one instanc
   const registerFile = path.join(root, 'dist/cjs/register.js');
   assert.equal(exports.filename, registerFile);
   assert.deepEqual(exports.dep, { packed: true });
-  assert.deepEqual(exports.helper, { packed: true, dep: { packed: true } });
+  assert.deepEqual(
+    { ...(exports.helper as object), later: undefined },
+    { packed: true, dep: { packed: true }, later: undefined },
+  );
   // A file loaded later from disk (here: the app) gets the module the pack made.
   assert.equal(Module.createRequire(registerFile)('dep'), exports.dep);
   assert.equal(cache[path.join(root, 'node_modules/dep/index.js')]?.exports, exports.dep);
@@ -76,7 +84,29 @@ test('a package installed at another version than the packed one loads from its 
   const root = fakePackage('2.0.0');
   const exports = runPreload(root);
   assert.deepEqual(exports.dep, { fromDisk: true });
-  assert.deepEqual(exports.helper, { packed: true, dep: { fromDisk: true } });
+  assert.deepEqual(
+    { ...(exports.helper as object), later: undefined },
+    { packed: true, dep: { fromDisk: true }, later: undefined },
+  );
+});
+
+test('a request the pack does not serve goes through Module.prototype.require as it is when made: a later patch (require-in-the-middle) sees it', () => {
+  const root = fakePackage('1.0.0');
+  const { helper } = runPreload(root) as { helper: { later(request: string): unknown } };
+  const proto = Module.prototype as { require: (this: Module, id: string) => unknown };
+  const original = proto.require;
+  const os = Module.createRequire(root)('node:os');
+  const seen: string[] = [];
+  proto.require = function (this: Module, id: string) {
+    seen.push(id);
+    return original.call(this, id);
+  };
+  try {
+    assert.equal(helper.later('node:os'), os);
+  } finally {
+    proto.require = original;
+  }
+  assert.deepEqual(seen, ['node:os']);
 });
 
 test('without a pack, register.js loads from its file', () => {
