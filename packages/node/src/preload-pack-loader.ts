@@ -6,21 +6,37 @@
 // the SDK, the store, the app's own `require('@opentelemetry/api')`) finds the packed modules there.
 // A request to another package is resolved by Node, as before; the packed copy runs only where
 // Node found the same file of a package with the packed name and version, anything else loads from
-// disk. Requests the pack does not know (builtins, lazy loads) go to Node's `require`.
+// disk. Requests the pack does not know (builtins, other packages' lazy loads) go to Node's `require`.
+// The files the start-up files load later (the fetch path and pricing when an SDK loads, the
+// OpenTelemetry SDK and the store at the first call) come from a second file, preload-pack-later.txt,
+// read at the first of them: by a packed file's `require`, or, when Node loads one itself (through
+// `createRequire`, as requireForCaller's lazy loads do), by a `.js` loader hook for the files the
+// pack knows (serveLoadsByNode).
 import { readFileSync } from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** [package index, path in the package ('/'-separated), request → [file index, 1 if another package], source] */
-type PackedFile = [number, string, Record<string, [number, 0 | 1]>, string];
+/** request → [file index, 1 if another package] */
+type Deps = Record<string, [number, 0 | 1]>;
+/** [package index, path in the package ('/'-separated), deps, source] */
+type PackedFile = [pkg: number, rel: string, deps: Deps, source: string];
 interface Pack {
   packages: [name: string, version: string][];
   files: PackedFile[];
+  /**
+   * The files the start-up files can load later, numbered on from files.length: one line each,
+   * `<package index> <path>`. Their deps and sources are in preload-pack-later.txt.
+   */
+  later?: string;
+  /** Where each later file's source starts in that text's sources (in bytes), and where the last one ends. */
+  laterOffsets?: number[];
 }
 type PackedModule = Module & { _compile(source: string, filename: string): unknown };
+type Extension = (module: Module, filename: string, ...rest: unknown[]) => unknown;
 interface ModuleInternals {
   _cache: Record<string, Module | undefined>;
+  _extensions: Record<string, Extension>;
   _nodeModulePaths(dir: string): string[];
   _resolveFilename(request: string, parent: Module, isMain: boolean, options?: unknown): string;
 }
@@ -64,6 +80,41 @@ function usablePack(require: NodeJS.Require): Pack | undefined {
 
 function loadFrom(pack: Pack, ownRoot: string): Register {
   const { files, packages } = pack;
+  const later = (pack.later ?? '').split('\n').flatMap((line): [number, string][] => {
+    const space = line.indexOf(' ');
+    return space > 0 ? [[Number(line.slice(0, space)), line.slice(space + 1)]] : [];
+  });
+  /** preload-pack-later.txt: a line with the later files' deps, then their sources; null when unusable. */
+  let laterPack: { bytes: Buffer; deps: Deps[]; start: number } | null | undefined;
+  const readLaterPack = () => {
+    if (laterPack === undefined) {
+      laterPack = null; // then the files load one by one
+      try {
+        const bytes = readFileSync(path.join(ownRoot, 'dist', 'cjs', 'preload-pack-later.txt'));
+        const newline = bytes.indexOf(10);
+        const deps = JSON.parse(bytes.toString('utf8', 0, newline)) as Deps[];
+        // Only the text this pack was built with.
+        if (deps.length === later.length && bytes.length - newline - 1 === pack.laterOffsets?.at(-1))
+          laterPack = { bytes, deps, start: newline + 1 };
+      } catch {
+        // not there, or not readable
+      }
+    }
+    return laterPack;
+  };
+  /** A packed file's package index and path. */
+  const entryAt = (index: number): readonly [number, string] =>
+    (files[index] ?? later[index - files.length]) as readonly [number, string];
+  /** A packed file's deps and source; undefined when the later pack cannot be read. */
+  const codeAt = (index: number): [Deps, string] | undefined => {
+    const file = files[index];
+    if (file) return [file[2], file[3]];
+    const at = index - files.length;
+    const text = readLaterPack();
+    const [start, end] = [pack.laterOffsets?.[at], pack.laterOffsets?.[at + 1]];
+    if (!text || start === undefined || end === undefined || !text.deps[at]) return undefined;
+    return [text.deps[at], text.bytes.toString('utf8', text.start + start, text.start + end)];
+  };
   const checked = new Map<string, boolean>();
   const resolved = new Map<string, string>();
   /** Whether the package at `root` is the packed one (its name and version). */
@@ -82,21 +133,28 @@ function loadFrom(pack: Pack, ownRoot: string): Register {
     }
     return same;
   };
+  const NOT_AT_HAND = Symbol('not at hand');
+  /** Runs a packed file's source in `module` (Node's own compile and run of a CommonJS file). */
+  const compile = (module: Module, deps: Deps, source: string, root: string) => {
+    // The `require` Node gives the module calls module.require: requests the pack knows load from it.
+    module.require = requireFrom(module, deps, root);
+    // Node's compile cache when the app turned it on; stack traces, and requireForCaller, which
+    // reads its caller's file off the stack, name the file.
+    (module as PackedModule)._compile(source, module.filename);
+  };
+  /** The module of `filename` from the pack (file `index`); NOT_AT_HAND when its source is not. */
   const load = (index: number, filename: string, root: string, parent: Module | undefined) => {
     const cached = M._cache[filename];
     if (cached) return cached.exports;
-    const packed = files[index] as PackedFile;
-    const module = new M(filename, parent) as PackedModule;
+    const code = codeAt(index);
+    if (code === undefined) return NOT_AT_HAND;
+    const module = new M(filename, parent);
     module.filename = filename;
     module.paths = M._nodeModulePaths(path.dirname(filename));
-    // The `require` Node gives the module calls module.require: requests the pack knows load from it.
-    module.require = requireFrom(module, packed[2], root);
     M._cache[filename] = module;
     let ran = false;
     try {
-      // Node's own compile and run of a CommonJS file (its compile cache when the app turned it on;
-      // stack traces, and requireForCaller, which reads its caller's file off the stack, name the file).
-      module._compile(packed[3], filename);
+      compile(module, code[0], code[1], root);
       ran = true;
     } finally {
       if (!ran) delete M._cache[filename];
@@ -104,27 +162,77 @@ function loadFrom(pack: Pack, ownRoot: string): Register {
     module.loaded = true;
     return module.exports;
   };
-  const requireFrom = (module: Module, deps: PackedFile[2], root: string) => (request: string) => {
+  const requireFrom = (module: Module, deps: Deps, root: string) => (request: string) => {
     const dep = typeof request === 'string' && Object.hasOwn(deps, request) ? deps[request] : undefined;
     if (dep) {
       const [target, otherPackage] = dep;
-      const [pkg, packedRel] = files[target] as PackedFile;
+      const [pkg, packedRel] = entryAt(target);
       const rel = toPath(packedRel);
-      if (!otherPackage) return load(target, `${root}${path.sep}${rel}`, root, module);
-      // Resolved once per package and request: Node's own cache is per directory, and a
-      // package's files all see the same node_modules (no package nests them in its subfolders).
-      const key = `${root}\0${request}`;
-      let filename = resolved.get(key);
-      if (filename === undefined) {
-        filename = M._resolveFilename(request, module, false);
-        resolved.set(key, filename);
+      let exports: unknown = NOT_AT_HAND;
+      if (!otherPackage) exports = load(target, `${root}${path.sep}${rel}`, root, module);
+      else {
+        // Resolved once per package and request: Node's own cache is per directory, and a
+        // package's files all see the same node_modules (no package nests them in its subfolders).
+        const key = `${root}\0${request}`;
+        let filename = resolved.get(key);
+        if (filename === undefined) {
+          filename = M._resolveFilename(request, module, false);
+          resolved.set(key, filename);
+        }
+        const targetRoot = filename.slice(0, -(rel.length + 1));
+        if (filename === `${targetRoot}${path.sep}${rel}` && samePackage(targetRoot, pkg))
+          exports = load(target, filename, targetRoot, module);
       }
-      const targetRoot = filename.slice(0, -(rel.length + 1));
-      if (filename === `${targetRoot}${path.sep}${rel}` && samePackage(targetRoot, pkg))
-        return load(target, filename, targetRoot, module);
+      if (exports !== NOT_AT_HAND) return exports;
     }
     // Node's require as it is now: a later patch of it (require-in-the-middle's) sees these requests.
     return Module.prototype.require.call(module, request);
   };
+  if (later.length > 0) serveLoadsByNode(files.length + later.length, entryAt, codeAt, samePackage, compile);
   return load(0, `${ownRoot}${path.sep}${toPath(ENTRY)}`, ownRoot, undefined) as Register;
+}
+
+/**
+ * A file of the pack that Node itself loads (a request from a file not in the pack, or through
+ * `createRequire`, as requireForCaller's lazy loads are: the store, the SDK, the fetch path) is
+ * compiled from the pack instead of read from disk, and its own requests are served by the pack.
+ * Node has resolved it and made its module: only the reading of its file is skipped. A file is
+ * the packed one when its package root has the packed name and version.
+ */
+function serveLoadsByNode(
+  count: number,
+  entryAt: (index: number) => readonly [number, string],
+  codeAt: (index: number) => [Deps, string] | undefined,
+  samePackage: (root: string, pkg: number) => boolean,
+  compile: (module: Module, deps: Deps, source: string, root: string) => void,
+): void {
+  const byRel = new Map<string, number[]>();
+  let depth = 0;
+  for (let index = 0; index < count; index++) {
+    const rel = toPath(entryAt(index)[1]);
+    const same = byRel.get(rel);
+    if (same) same.push(index);
+    else byRel.set(rel, [index]);
+    depth = Math.max(depth, rel.split(path.sep).length);
+  }
+  const extensions = M._extensions;
+  const original = extensions['.js'] as Extension;
+  extensions['.js'] = function (this: unknown, module, filename, ...rest) {
+    if (typeof filename === 'string' && module?.filename === filename) {
+      let end = filename.length;
+      for (let level = 0; level < depth; level++) {
+        end = filename.lastIndexOf(path.sep, end - 1);
+        if (end <= 0) break;
+        const candidates = byRel.get(filename.slice(end + 1));
+        if (candidates === undefined) continue;
+        const root = filename.slice(0, end);
+        for (const index of candidates) {
+          if (!samePackage(root, entryAt(index)[0])) continue;
+          const code = codeAt(index);
+          if (code !== undefined) return compile(module, code[0], code[1], root);
+        }
+      }
+    }
+    return original.call(this, module, filename, ...rest);
+  };
 }

@@ -14,14 +14,20 @@ import { loadPreload } from '../src/preload-pack-loader.js';
 
 const cache = (Module as unknown as { _cache: Record<string, { exports: unknown } | undefined> })._cache;
 
-/** A package with a register.cjs and a pack of its register.js, which requires `dep` (packed at 1.0.0). */
-function fakePackage(installedDepVersion: string): string {
+/**
+ * A package with a register.cjs and a pack of its register.js, which requires `dep` (packed at 1.0.0),
+ * and of two files loaded later (lazy.js, by-node.js), whose sources are in the second pack.
+ */
+function fakePackage(installedDepVersion: string, laterText = (text: string) => text): string {
   const root = realpathSync(mkdtempSync(path.join(tmpdir(), 'tm-pack-')));
   const write = (rel: string, text: string) => {
     mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
     writeFileSync(path.join(root, rel), text);
   };
-  write('package.json', '{ "name": "fake-distro", "version": "1.0.0" }');
+  // A name of its own: a package with the packed name and version is the packed one, wherever it is
+  // (the loaders of this file's earlier fake packages would serve it).
+  const name = `fake-distro-${path.basename(root)}`;
+  write('package.json', `{ "name": "${name}", "version": "1.0.0" }`);
   write('register.cjs', '');
   write(
     'dist/cjs/register.js',
@@ -29,6 +35,24 @@ function fakePackage(installedDepVersion: string): string {
   );
   write('node_modules/dep/package.json', `{ "name": "dep", "version": "${installedDepVersion}" }`);
   write('node_modules/dep/index.js', 'exports.fromDisk = true;');
+  write('dist/cjs/lazy.js', 'exports.fromDisk = true;');
+  write('dist/cjs/by-node.js', 'exports.fromDisk = true;');
+  const later: [string, Record<string, [number, 0 | 1]>, string][] = [
+    ['0 dist/cjs/lazy.js', { dep: [2, 1] }, "exports.packed = true; exports.dep = require('dep');"],
+    [
+      '0 dist/cjs/by-node.js',
+      { './lazy.js': [3, 0] },
+      "exports.packed = true; exports.lazy = require('./lazy.js'); exports.filename = __filename;",
+    ],
+  ];
+  const offsets = [0];
+  for (const [, , source] of later) offsets.push((offsets.at(-1) ?? 0) + Buffer.byteLength(source));
+  write(
+    'dist/cjs/preload-pack-later.txt',
+    laterText(
+      `${JSON.stringify(later.map(([, deps]) => deps))}\n${later.map(([, , source]) => source).join('')}`,
+    ),
+  );
   const registerSource = [
     "const dep = require('dep');",
     "const helper = require('./helper.js');",
@@ -41,7 +65,7 @@ function fakePackage(installedDepVersion: string): string {
   write(
     'dist/cjs/preload-pack.js',
     `exports.packages = ${JSON.stringify([
-      ['fake-distro', '1.0.0'],
+      [name, '1.0.0'],
       ['dep', '1.0.0'],
     ])};
 exports.files = ${JSON.stringify([
@@ -49,11 +73,13 @@ exports.files = ${JSON.stringify([
       [
         0,
         'dist/cjs/helper.js',
-        {},
+        { './lazy.js': [3, 0] },
         "exports.packed = true; exports.dep = require('dep'); exports.later = (request) => require(request);",
       ],
       [1, 'index.js', {}, 'exports.packed = true;'],
-    ])};`,
+    ])};
+exports.later = ${JSON.stringify(later.map(([line]) => line).join('\n'))};
+exports.laterOffsets = ${JSON.stringify(offsets)};`,
   );
   return root;
 }
@@ -107,6 +133,25 @@ test('a request the pack does not serve goes through Module.prototype.require as
     proto.require = original;
   }
   assert.deepEqual(seen, ['node:os']);
+});
+
+test('the files the start-up files load later come from the second pack: a file that Node loads itself (createRequire), whose own requires the pack serves, and a lazy require from a packed file', () => {
+  const root = fakePackage('1.0.0');
+  const { helper } = runPreload(root) as { helper: { later(request: string): unknown } };
+  const byNode = Module.createRequire(path.join(root, 'register.cjs'))('./dist/cjs/by-node.js');
+  const lazy = { packed: true, dep: { packed: true } };
+  assert.deepEqual(byNode, { packed: true, lazy, filename: path.join(root, 'dist/cjs/by-node.js') });
+  assert.equal(helper.later('./lazy.js'), byNode.lazy);
+  assert.equal(cache[path.join(root, 'dist/cjs/by-node.js')]?.exports, byNode);
+});
+
+test('a second pack that is not the one the pack was built with is not used: the later files load from disk', () => {
+  const root = fakePackage('1.0.0', (text) => `${text} `);
+  const { helper } = runPreload(root) as { helper: { later(request: string): unknown } };
+  assert.deepEqual(helper.later('./lazy.js'), { fromDisk: true });
+  assert.deepEqual(Module.createRequire(path.join(root, 'register.cjs'))('./dist/cjs/by-node.js'), {
+    fromDisk: true,
+  });
 });
 
 test('without a pack, register.js loads from its file', () => {
