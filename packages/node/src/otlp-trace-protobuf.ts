@@ -14,7 +14,8 @@ import {
   type SpanContext,
   type SpanStatus,
 } from '@opentelemetry/api';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+// The serializer's own module, not the package index (which loads every signal's: otlp-trace-exporter.ts).
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer/build/src/trace/protobuf/index.js';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 
 /** The type of OpenTelemetry's ProtobufTraceSerializer. */
