@@ -319,8 +319,8 @@ function startupParts(node: string): string[] {
       ),
     ],
     [
-      "the distro's OTLP span exporter (otlp-exporter-base, otlp-transformer's span serializers; the first LLM request)",
-      join(ROOT, 'packages', 'node', 'dist', 'cjs', 'otlp-trace-exporter.js'),
+      "the distro's OTLP exporters (otlp-exporter-base, otlp-transformer; the first LLM request)",
+      join(ROOT, 'packages', 'node', 'dist', 'cjs', 'otlp-exporters.js'),
     ],
     [
       'yaml (a pricing or budgets file only)',

@@ -1,5 +1,5 @@
 // What start.ts needs of an exporter at the shutdown deadline, apart from the OTLP exporters
-// themselves (otlp-trace-exporter.ts, otlp-exporters.ts, loaded only when first needed: lazy-exporter.ts).
+// themselves (otlp-exporters.ts, loaded only when first needed: lazy-exporter.ts).
 
 /** An exporter that can end its exports in flight. */
 export interface AbortableExporter {

@@ -14,8 +14,7 @@ import {
   type SpanContext,
   type SpanStatus,
 } from '@opentelemetry/api';
-// The serializer's own module, not the package index (which loads every signal's: otlp-trace-exporter.ts).
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer/build/src/trace/protobuf/index.js';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 
 /** The type of OpenTelemetry's ProtobufTraceSerializer. */

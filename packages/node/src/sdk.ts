@@ -58,7 +58,7 @@ export function buildSpanExporters(config: TokenmeterNodeConfig): SpanExporter[]
       const { otlpTraces } = config;
       // Loaded as the first span starts (lazy-exporter.ts).
       const load = async () =>
-        new (await import('./otlp-trace-exporter.js')).TokenmeterOtlpTraceExporter(
+        new (await import('./otlp-exporters.js')).TokenmeterOtlpTraceExporter(
           otlpTraces,
         ) as unknown as SpanExporter;
       out.push(new LazySpanExporter(load, `OTLP ${otlpTraces.protocol} span`));
