@@ -15,22 +15,11 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { stats } from '../lib/results.js';
 import { appDir, onMeasuredCpu, pinCoordinator, ROOT, startMock, startSink } from '../lib/user-level.js';
+import { variantsFrom } from './ipc-app.js';
 
 const PAIRS = Number(process.env.FLUSH_PAIRS ?? 30);
 const CALLS = Number(process.env.FLUSH_CALLS ?? 1);
-const VARIANTS = (process.env.FLUSH_VARIANTS ?? 'on=;none=OTEL_TRACES_EXPORTER=none').split(';').map((v) => {
-  const eq = v.indexOf('=');
-  const env = Object.fromEntries(
-    v
-      .slice(eq + 1)
-      .split(/\s+/)
-      .filter((kv) => kv.includes('='))
-      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-  );
-  const preload = env.PRELOAD ?? '@tokenmeter/node/register';
-  delete env.PRELOAD;
-  return { name: v.slice(0, eq), env, preload };
-});
+const VARIANTS = variantsFrom(process.env.FLUSH_VARIANTS ?? 'on=;none=OTEL_TRACES_EXPORTER=none');
 
 pinCoordinator();
 const mock = await startMock();

@@ -1,20 +1,9 @@
-// Diagnostic (issue 12, the export part): what switching the OTLP span export off saves per call,
-// and how much of it is garbage collection. Long-lived app processes started the user's way
-// (`--import @tokenmeter/node/register`, openai 7, the mock over loopback, OTLP to a sink in this
-// process), one per variant (default: `defaults` and `none` = OTEL_TRACES_EXPORTER=none; store,
-// metrics and propagation at their defaults in both), blocks of CALLS calls in rotating order. A
-// block is charged from its start to the same process's next block start (bench/diag/
-// perf-export-gc-app.cjs): CPU µs per call, scavenges and mark-compacts per 1,000 calls and their
-// main-thread µs per call. Reports each variant's medians and, per round, defaults − none.
-// Run: npx tsx bench/diag/perf-export-gc.ts. Settings: GC_ROUNDS=24 GC_CALLS=256 GC_WARMUP=3000,
-// GC_VARIANTS='defaults=;none=OTEL_TRACES_EXPORTER=none' (name=space-separated K=V), GC_PRELOAD
-// (another preload specifier, e.g. a file URL of another build's register.mjs, for every variant).
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { stats } from '../lib/results.js';
-import { appDir, onMeasuredCpu, pinCoordinator, ROOT, startMock, startSink } from '../lib/user-level.js';
+import { appDir, pinCoordinator, ROOT, startMock, startSink } from '../lib/user-level.js';
+import { IpcApp } from './ipc-app.js';
 
 const ROUNDS = Number(process.env.GC_ROUNDS ?? 24);
 const CALLS = Number(process.env.GC_CALLS ?? 256);
@@ -42,38 +31,6 @@ interface Snap {
   gc: Record<string, number>;
 }
 
-class App {
-  private readonly child: ChildProcess;
-  private id = 1;
-  private readonly waiting = new Map<number, (m: { ok: boolean; result: unknown; error?: string }) => void>();
-  readonly ready: Promise<void>;
-  constructor(env: Record<string, string>) {
-    const [cmd, args] = onMeasuredCpu(process.execPath, [
-      '--import',
-      PRELOAD,
-      join(ROOT, 'bench/diag/perf-export-gc-app.cjs'),
-    ]);
-    this.child = spawn(cmd, args, { env, cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.ready = new Promise((resolve) =>
-      this.child.on('message', (m: { ready?: boolean; id?: number; ok: boolean; result: unknown }) => {
-        if (m.ready) resolve();
-        else this.waiting.get(m.id!)?.(m);
-      }),
-    );
-  }
-  async ask<T>(msg: object): Promise<T> {
-    await this.ready;
-    const id = this.id++;
-    return new Promise<T>((resolve, reject) => {
-      this.waiting.set(id, (m) => (m.ok ? resolve(m.result as T) : reject(new Error(m.error))));
-      this.child.send({ ...msg, id });
-    });
-  }
-  exit(): void {
-    this.child.send({ cmd: 'exit', id: 0 });
-  }
-}
-
 pinCoordinator();
 const mock = await startMock();
 const sink = await startSink();
@@ -84,7 +41,7 @@ for (const [k, v] of Object.entries(process.env))
     base[k] = v;
 const apps = VARIANTS.map(
   (v) =>
-    new App({
+    new IpcApp(['--import', PRELOAD, join(ROOT, 'bench/diag/perf-export-gc-app.cjs')], {
       ...base,
       BENCH_APP_DIR: appDir(7),
       BENCH_MOCK_URL: mock.url,
@@ -160,7 +117,7 @@ try {
   }
   for (const v of VARIANTS) console.log(`${v.name} exported`, sink.received(v.name));
 } finally {
-  for (const a of apps) a.exit();
+  await Promise.all(apps.map((a) => a.exit()));
   mock.close();
   await sink.close();
 }

@@ -1,25 +1,9 @@
-// Diagnostic (issue 12, the export part): where the OTLP span export's CPU goes in fresh processes
-// on the headline's schedule, by thread. Per replica, a fresh app process per variant (default:
-// `on` = defaults and `none` = OTEL_TRACES_EXPORTER=none), started the user's way
-// (`--import @tokenmeter/node/register`, openai 7, the mock over loopback, OTLP to a sink in this
-// process), WARM unrecorded rounds then ROUNDS recorded rounds of CALLS non-streamed calls, one
-// block per process per round in rotating order (bench/diag/perf-export-threads-app.cjs). The
-// recorded rounds are charged from the first recorded block's start to a mark after the last:
-// process CPU µs per call, main-thread garbage collection (gc.<kind>: per 1,000 calls; gc.<kind>Ms:
-// µs per call), and each thread's CPU (/proc/self/task/*/schedstat) per call: the main
-// thread, and the others by name and creation order. Reports per replica and the median [min …
-// max] over replicas of each variant and of the first variant − the second.
-// Run: npx tsx bench/diag/perf-export-threads.ts. Settings: THREADS_REPLICAS=8 THREADS_ROUNDS=8
-// THREADS_WARM=5 THREADS_CALLS=256, THREADS_VARIANTS='on=;none=OTEL_TRACES_EXPORTER=none'
-// (name=space-separated K=V; PRELOAD=<specifier> sets that variant's preload, e.g. a file URL of
-// another build's register.mjs), THREADS_PROFILE=<dir> (a CPU profile of the recorded rounds of
-// each process: <dir>/<variant>-<replica>.cpuprofile), THREADS_NODE_ARGS (node flags for the apps).
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { stats } from '../lib/results.js';
-import { appDir, onMeasuredCpu, pinCoordinator, ROOT, startMock, startSink } from '../lib/user-level.js';
+import { appDir, pinCoordinator, ROOT, startMock, startSink } from '../lib/user-level.js';
+import { IpcApp, variantsFrom } from './ipc-app.js';
 
 const REPLICAS = Number(process.env.THREADS_REPLICAS ?? 8);
 const ROUNDS = Number(process.env.THREADS_ROUNDS ?? 8);
@@ -27,62 +11,13 @@ const WARM = Number(process.env.THREADS_WARM ?? 5);
 const CALLS = Number(process.env.THREADS_CALLS ?? 256);
 const PROFILE = process.env.THREADS_PROFILE;
 const NODE_ARGS = (process.env.THREADS_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-const VARIANTS = (process.env.THREADS_VARIANTS ?? 'on=;none=OTEL_TRACES_EXPORTER=none')
-  .split(';')
-  .map((v) => {
-    const eq = v.indexOf('=');
-    const env = Object.fromEntries(
-      v
-        .slice(eq + 1)
-        .split(/\s+/)
-        .filter((kv) => kv.includes('='))
-        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-    );
-    const preload = env.PRELOAD ?? '@tokenmeter/node/register';
-    delete env.PRELOAD;
-    return { name: v.slice(0, eq), env, preload };
-  });
+const VARIANTS = variantsFrom(process.env.THREADS_VARIANTS ?? 'on=;none=OTEL_TRACES_EXPORTER=none');
 
 interface Snap {
   cpu: number;
   pid: number;
   threads: Record<string, { ns: number; name: string }>;
   gc: Record<string, number>;
-}
-
-class App {
-  private readonly child: ChildProcess;
-  private id = 1;
-  private readonly waiting = new Map<number, (m: { ok: boolean; result: unknown; error?: string }) => void>();
-  readonly ready: Promise<void>;
-  constructor(preload: string, env: Record<string, string>) {
-    const [cmd, args] = onMeasuredCpu(process.execPath, [
-      ...NODE_ARGS,
-      '--import',
-      preload,
-      join(ROOT, 'bench/diag/perf-export-threads-app.cjs'),
-    ]);
-    this.child = spawn(cmd, args, { env, cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.ready = new Promise((resolve) =>
-      this.child.on('message', (m: { ready?: boolean; id?: number; ok: boolean; result: unknown }) => {
-        if (m.ready) resolve();
-        else this.waiting.get(m.id!)?.(m);
-      }),
-    );
-  }
-  async ask<T>(msg: object): Promise<T> {
-    await this.ready;
-    const id = this.id++;
-    return new Promise<T>((resolve, reject) => {
-      this.waiting.set(id, (m) => (m.ok ? resolve(m.result as T) : reject(new Error(m.error))));
-      this.child.send({ ...msg, id });
-    });
-  }
-  exit(): Promise<void> {
-    const exited = new Promise<void>((resolve) => this.child.on('exit', () => resolve()));
-    this.child.send({ cmd: 'exit', id: 0 });
-    return exited;
-  }
 }
 
 /** µs per call of each thread group between two snapshots: total, main, and the others by name#order. */
@@ -121,16 +56,19 @@ try {
   for (let r = 0; r < REPLICAS; r++) {
     const apps = VARIANTS.map(
       (v, i) =>
-        new App(v.preload, {
-          ...base,
-          BENCH_APP_DIR: appDir(7),
-          BENCH_MOCK_URL: mock.url,
-          OTEL_SERVICE_NAME: `perf-export-threads-${v.name}`,
-          OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint(v.name),
-          TOKENMETER_HOME: join(home, `${v.name}-${r}-${i}`),
-          OTEL_EXPORTER_PROMETHEUS_PORT: '0',
-          ...v.env,
-        }),
+        new IpcApp(
+          [...NODE_ARGS, '--import', v.preload, join(ROOT, 'bench/diag/perf-export-threads-app.cjs')],
+          {
+            ...base,
+            BENCH_APP_DIR: appDir(7),
+            BENCH_MOCK_URL: mock.url,
+            OTEL_SERVICE_NAME: `perf-export-threads-${v.name}`,
+            OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint(v.name),
+            TOKENMETER_HOME: join(home, `${v.name}-${r}-${i}`),
+            OTEL_EXPORTER_PROMETHEUS_PORT: '0',
+            ...v.env,
+          },
+        ),
     );
     const first: (Snap | undefined)[] = apps.map(() => undefined);
     const prevCpu: number[] = apps.map(() => 0);
