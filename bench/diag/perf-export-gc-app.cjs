@@ -5,15 +5,9 @@
 // counters at the block's start, so the coordinator charges a block with everything up to the next
 // block's start (deferred export and store writes included). Plain JavaScript, no loader.
 'use strict';
-const { createRequire } = require('node:module');
+const { serveBlocks } = require('./ipc-app-child.cjs');
 const { PerformanceObserver, constants } = require('node:perf_hooks');
 const v8 = require('node:v8');
-
-const appDir = process.env.BENCH_APP_DIR;
-const mockUrl = process.env.BENCH_MOCK_URL;
-const { OpenAI } = createRequire(`${appDir}/`)('openai');
-const client = new OpenAI({ baseURL: `${mockUrl}/v1`, apiKey: 'x', maxRetries: 0 });
-const BODY = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] };
 
 const KINDS = {
   [constants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge',
@@ -45,15 +39,6 @@ function snapshot() {
   return { cpu: c.user + c.system, gc: { ...gc }, oldUsed: old?.space_used_size ?? 0 };
 }
 
-async function block(calls) {
-  const at = snapshot();
-  for (let i = 0; i < calls; i++) {
-    const r = await client.chat.completions.create(BODY);
-    if (r.choices.length !== 1) throw new Error('unexpected completion');
-  }
-  return at;
-}
-
 /**
  * Switches the OTLP span export on or off inside this process: the distro's batch span processor
  * (DeliveringBatchSpanProcessor) gets ended spans or not (so it keeps, encodes and sends them or
@@ -77,20 +62,4 @@ function setExport(on) {
   exportOn = on;
 }
 
-process.on('message', (msg) => {
-  const run = async () => {
-    if (msg.cmd === 'export') return setExport(msg.on);
-    if (msg.cmd === 'block') return block(msg.calls);
-    if (msg.cmd === 'mark') {
-      // GC entries arrive asynchronously: let them land first.
-      await new Promise((r) => setImmediate(r));
-      return snapshot();
-    }
-    if (msg.cmd === 'exit') return void process.disconnect();
-  };
-  run().then(
-    (result) => process.connected && process.send({ id: msg.id, ok: true, result }),
-    (e) => process.send({ id: msg.id, ok: false, error: String(e?.stack ?? e) }),
-  );
-});
-process.send({ ready: true });
+serveBlocks(snapshot, { export: (msg) => setExport(msg.on) });

@@ -6,14 +6,8 @@
 // of this process (node:inspector), so that only the recorded rounds are profiled. Plain
 // JavaScript, no loader.
 'use strict';
-const { createRequire } = require('node:module');
+const { serveBlocks } = require('./ipc-app-child.cjs');
 const { readdirSync, readFileSync, writeFileSync } = require('node:fs');
-
-const appDir = process.env.BENCH_APP_DIR;
-const mockUrl = process.env.BENCH_MOCK_URL;
-const { OpenAI } = createRequire(`${appDir}/`)('openai');
-const client = new OpenAI({ baseURL: `${mockUrl}/v1`, apiKey: 'x', maxRetries: 0 });
-const BODY = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] };
 
 function threads() {
   const out = {};
@@ -51,15 +45,6 @@ function snapshot() {
   return { cpu: c.user + c.system, pid: process.pid, threads: threads(), gc: { ...gc } };
 }
 
-async function block(calls) {
-  const at = snapshot();
-  for (let i = 0; i < calls; i++) {
-    const r = await client.chat.completions.create(BODY);
-    if (r.choices.length !== 1) throw new Error('unexpected completion');
-  }
-  return at;
-}
-
 let session;
 async function profile(file) {
   const inspector = require('node:inspector');
@@ -77,19 +62,4 @@ async function profile(file) {
   session.disconnect();
 }
 
-process.on('message', (msg) => {
-  const run = async () => {
-    if (msg.cmd === 'block') return block(msg.calls);
-    if (msg.cmd === 'profile') return profile(msg.file);
-    if (msg.cmd === 'mark') {
-      await new Promise((r) => setImmediate(r));
-      return snapshot();
-    }
-    if (msg.cmd === 'exit') return void process.disconnect();
-  };
-  run().then(
-    (result) => process.connected && process.send({ id: msg.id, ok: true, result }),
-    (e) => process.send({ id: msg.id, ok: false, error: String(e?.stack ?? e) }),
-  );
-});
-process.send({ ready: true });
+serveBlocks(snapshot, { profile: (msg) => profile(msg.file) });
