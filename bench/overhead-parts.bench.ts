@@ -15,6 +15,7 @@
 import { machine, writeSection } from './lib/results.js';
 import { envList, type OpenAIMajor, PIN, pinCoordinator, signed, type Variant } from './lib/user-level.js';
 import {
+  atWarmup,
   type ConfigResult,
   combination,
   difference,
@@ -30,6 +31,7 @@ import {
   spreadLine,
   unitOf,
   verdict,
+  windowText,
   withCi,
   withRig,
 } from './overhead/replicas.js';
@@ -111,18 +113,22 @@ function partsTable(results: ConfigResult[], mode: Mode): { rows: string[]; note
   const notes: string[] = [];
   const unit = unitOf(mode);
   for (const r of results.filter((x) => x.mode === mode)) {
+    const w = atWarmup(r);
     for (const v of r.variants) {
       const cpu = f1(level(r, v.name, 'cpu').value);
       if (v.name === 'bare') {
-        rows.push(`| ${r.node} | ${r.openai} | ${v.label} | ${cpu} | | | | |`);
+        const freshCpu = w ? f1(level(w, 'bare', 'cpu').value) : '–';
+        rows.push(`| ${r.node} | ${r.openai} | ${v.label} | ${cpu} | | | | ${freshCpu} | | |`);
         continue;
       }
       const added = difference(r, v.name, 'bare', 'cpu');
       const wall = difference(r, v.name, 'bare', 'wall');
       const part = PARTS.some((p) => p.name === v.name) || v.name === 'all-off';
       const cost = part ? withCi(difference(r, 'tokenmeter', v.name, 'cpu'), true) : '';
+      const freshAdded = w ? withCi(difference(w, v.name, 'bare', 'cpu')) : '–';
+      const freshCost = part && w ? withCi(difference(w, 'tokenmeter', v.name, 'cpu')) : '';
       rows.push(
-        `| ${r.node} | ${r.openai} | ${v.label} | ${cpu} | ${withCi(added)} | ${replicaRange(added)} | ${cost} | ${withCi(wall)} |`,
+        `| ${r.node} | ${r.openai} | ${v.label} | ${cpu} | ${withCi(added)} | ${replicaRange(added)} | ${cost} | ${freshAdded} | ${freshCost} | ${withCi(wall)} |`,
       );
     }
     const total = difference(r, 'tokenmeter', 'bare', 'cpu');
@@ -147,14 +153,16 @@ function partsTable(results: ConfigResult[], mode: Mode): { rows: string[]; note
 
 function partsMarkdown(results: ConfigResult[]): string {
   const out = [
-    `tokenmeter's preload with one part switched off at a time through its documented setting (content capture at its default, off), measured beside the defaults and the bare SDK. ${schemeText(SETTINGS, PIN)} "The part": per round, the defaults' block minus this variant's block, estimated the same way.`,
+    `tokenmeter's preload with one part switched off at a time through its documented setting (content capture at its default, off), measured beside the defaults and the bare SDK. ${schemeText(SETTINGS, PIN)} "The part": per round, the defaults' block minus this variant's block, estimated the same way; the "fresh process" columns are the same over the warm-up rounds (the bare SDK's row: its own CPU there).`,
   ];
   out.push(
     ...modeSections(
       SETTINGS.modes,
-      (unit) => [
+      (unit, mode) => [
         ...replicaColumns(unit),
         `the part: defaults − this, CPU µs/${unit} [95 % CI]`,
+        `fresh process, ${windowText(SETTINGS, mode).warmup}: added CPU µs/${unit} [95 % CI]`,
+        `fresh process: the part, CPU µs/${unit} [95 % CI]`,
         `added wall µs/${unit} [95 % CI]`,
       ],
       (mode) => partsTable(results, mode),

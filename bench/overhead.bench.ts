@@ -46,6 +46,7 @@ import {
   variantEnv,
 } from './lib/user-level.js';
 import {
+  atWarmup,
   type ConfigResult,
   difference,
   f1,
@@ -64,6 +65,7 @@ import {
   spreadLine,
   unitOf,
   verdict,
+  windowText,
   withCi,
   withRig,
 } from './overhead/replicas.js';
@@ -110,7 +112,9 @@ function overheadTable(results: ConfigResult[], mode: Mode): { rows: string[]; n
   const rows: string[] = [];
   const goals: string[] = [];
   const unit = unitOf(mode);
+  const fresh = windowText(SETTINGS, mode).warmup;
   for (const r of results.filter((x) => x.mode === mode)) {
+    const w = atWarmup(r);
     const bareCpu = level(r, 'bare', 'cpu').value;
     const bareWall = level(r, 'bare', 'wall').value;
     const peers = r.variants.filter((v) => !v.bare && !v.tokenmeter);
@@ -119,19 +123,20 @@ function overheadTable(results: ConfigResult[], mode: Mode): { rows: string[]; n
       const cpu = level(r, v.name, 'cpu').value;
       const wallLevel = level(r, v.name, 'wall').value;
       if (v.name === 'bare') {
+        const freshCpu = w ? f1(level(w, 'bare', 'cpu').value) : '–';
         rows.push(
-          `| ${r.node} | ${r.openai} | ${v.label} | ${f1(cpu)} | | | ${f1(wallLevel)} | | | ${traces} |`,
+          `| ${r.node} | ${r.openai} | ${v.label} | ${f1(cpu)} | | | ${freshCpu} | ${f1(wallLevel)} | | | | ${traces} |`,
         );
         continue;
       }
       const added = difference(r, v.name, 'bare', 'cpu');
       const wall = difference(r, v.name, 'bare', 'wall');
-      const vsTm =
-        r.series.has('tokenmeter') && !v.bare && !v.tokenmeter
-          ? against(difference(r, 'tokenmeter', v.name, 'cpu'))
-          : '';
+      const peer = r.series.has('tokenmeter') && !v.bare && !v.tokenmeter;
+      const vsTm = peer ? against(difference(r, 'tokenmeter', v.name, 'cpu')) : '';
+      const freshAdded = w ? withCi(difference(w, v.name, 'bare', 'cpu')) : '–';
+      const freshVsTm = peer && w ? against(difference(w, 'tokenmeter', v.name, 'cpu')) : '';
       rows.push(
-        `| ${r.node} | ${r.openai} | ${v.label} | ${f1(cpu)} | ${withCi(added, true)} | ${replicaRange(added)} | ${f1(wallLevel)} | ${withCi(wall)} (${signed((wall.value / bareWall) * 100)} %) | ${vsTm} | ${traces} |`,
+        `| ${r.node} | ${r.openai} | ${v.label} | ${f1(cpu)} | ${withCi(added, true)} | ${replicaRange(added)} | ${freshAdded} | ${f1(wallLevel)} | ${withCi(wall)} (${signed((wall.value / bareWall) * 100)} %) | ${vsTm} | ${freshVsTm} | ${traces} |`,
       );
     }
     if (r.series.has('tokenmeter') && r.series.has('tokenmeter-before')) {
@@ -153,8 +158,11 @@ function overheadTable(results: ConfigResult[], mode: Mode): { rows: string[]; n
         mode === 'calls'
           ? `${withCi(cpu)} µs CPU per call (goal ≤ +30: ${goal(cpu, 30)})`
           : `${withCi(cpu)} µs CPU per stream, ${f1(cpu.value / chunkCpu).replace('-', '−')} × the bare SDK's CPU per chunk (${f1(chunkCpu)} µs)`;
+      const freshLine = w
+        ? ` A fresh process, ${fresh}: ${withCi(difference(w, name, 'bare', 'cpu'))} µs CPU per ${unit}; lightest in CPU: ${lightest(w, name, peers, 'cpu')}.`
+        : '';
       goals.push(
-        `Node ${r.node}, openai ${r.openai}${who}: ${target}; ${pct(wall.value)} wall [${pct(wall.lo)} … ${pct(wall.hi)}]${mode === 'calls' ? ` (goal ≤ 3 %: ${goal(wall, 3, 100 / bareWall)})` : ''}; lightest in CPU: ${lightest(r, name, peers, 'cpu')}; in wall: ${lightest(r, name, peers, 'wall')}${perPeer.length ? ` (tokenmeter − peer, CPU µs/${unit}: ${perPeer.join('; ')})` : ''}; stores written per replica (all tokenmeter variants): ${kb(r.storeBytes)}.`,
+        `Node ${r.node}, openai ${r.openai}${who}: ${target}; ${pct(wall.value)} wall [${pct(wall.lo)} … ${pct(wall.hi)}]${mode === 'calls' ? ` (goal ≤ 3 %: ${goal(wall, 3, 100 / bareWall)})` : ''}; lightest in CPU: ${lightest(r, name, peers, 'cpu')}; in wall: ${lightest(r, name, peers, 'wall')}${perPeer.length ? ` (tokenmeter − peer, CPU µs/${unit}: ${perPeer.join('; ')})` : ''}; stores written per replica (all tokenmeter variants): ${kb(r.storeBytes)}.${freshLine}`,
       );
     }
     const spread = spreadLine(r);
@@ -165,16 +173,18 @@ function overheadTable(results: ConfigResult[], mode: Mode): { rows: string[]; n
 
 function overheadMarkdown(results: ConfigResult[]): string {
   const out: string[] = [
-    `${schemeText(SETTINGS, PIN)} Wall % is of the bare SDK's own wall time in the same run. Peers are run on the openai majors their documented range covers. "tokenmeter − this": per round, tokenmeter's block (defaults, the mock on loopback: an unknown server, whose streams tokenmeter counts itself) minus the peer's, estimated the same way; "lighter" or "heavier" only when resolved. The variant with the mock declared as OpenAI is what a call to api.openai.com gets (usage asked for on streams, hidden from the app). The replicas column gives the lowest and highest replica's own figure. OTLP traces: bytes one process exported over its life (mean over replicas).`,
+    `${schemeText(SETTINGS, PIN)} Wall % is of the bare SDK's own wall time in the same run. Peers are run on the openai majors their documented range covers. "tokenmeter − this": per round, tokenmeter's block (defaults, the mock on loopback: an unknown server, whose streams tokenmeter counts itself) minus the peer's, estimated the same way; "lighter" or "heavier" only when resolved. The variant with the mock declared as OpenAI is what a call to api.openai.com gets (usage asked for on streams, hidden from the app). The replicas column gives the lowest and highest replica's own figure. The "fresh process" columns are the same figures over the warm-up rounds (the bare SDK's row: its own CPU there). OTLP traces: bytes one process exported over its life (mean over replicas).`,
   ];
   out.push(
     ...modeSections(
       SETTINGS.modes,
-      (unit) => [
+      (unit, mode) => [
         ...replicaColumns(unit),
+        `fresh process, ${windowText(SETTINGS, mode).warmup}: added CPU µs/${unit} [95 % CI]`,
         `wall µs/${unit}`,
         `added wall µs/${unit} [95 % CI] (%)`,
         `tokenmeter − this, CPU µs/${unit} [95 % CI]`,
+        `fresh process: tokenmeter − this, CPU µs/${unit} [95 % CI]`,
         'OTLP traces per process',
       ],
       (mode) => overheadTable(results, mode),

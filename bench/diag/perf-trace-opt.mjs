@@ -7,7 +7,9 @@
 // process the compile ms per window, then the functions whose compile time the preload adds most
 // (preload − bare, mean over pairs; names only: V8's trace gives no file).
 // Plain JavaScript: runs under any Node binary. Run: <node> bench/diag/perf-trace-opt.mjs
-// Settings: TO_PAIRS=2 TO_CALLS=3000 TO_NODE (the app's node binary; default this one) TO_TOP=40.
+// Settings: TO_PAIRS=2 TO_CALLS=3000 TO_NODE (the app's node binary; default this one) TO_TOP=40;
+// TO_STREAMS=0 (50-chunk streams after the calls, in windows of TO_STREAM_WINDOW=96, printed after
+// the windows of calls: what the headline's stream blocks, which follow its call blocks, meet).
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import http from 'node:http';
@@ -19,7 +21,9 @@ const PAIRS = Number(process.env.TO_PAIRS ?? 2);
 const CALLS = Number(process.env.TO_CALLS ?? 3000);
 const NODE = process.env.TO_NODE ?? process.execPath;
 const TOP = Number(process.env.TO_TOP ?? 40);
-const WINDOWS = Math.ceil(CALLS / 1000);
+const STREAMS = Number(process.env.TO_STREAMS ?? 0);
+const STREAM_WINDOW = Number(process.env.TO_STREAM_WINDOW ?? 96);
+const WINDOWS = Math.ceil(CALLS / 1000) + Math.ceil(STREAMS / STREAM_WINDOW);
 
 const sink = http.createServer((req, res) => {
   req.resume();
@@ -35,6 +39,8 @@ function run(preload, n) {
     ...process.env,
     NODE_OPTIONS: '',
     TO_CALLS: String(CALLS),
+    TO_STREAMS: String(STREAMS),
+    TO_STREAM_WINDOW: String(STREAM_WINDOW),
     BENCH_MOCK_URL: mock.url,
     BENCH_APP_DIR: root.replace(/\/$/, ''),
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.address().port}`,
@@ -94,8 +100,12 @@ mock.child.kill();
 sink.close();
 
 const fmt = (xs) => xs.map((x) => x.toFixed(0).padStart(5)).join(' ');
-console.log(`${NODE}: ${CALLS} calls per process, ${PAIRS} pairs`);
-console.log('process  CPU µs/call | compile ms per window of 1,000 calls | jobs per window');
+console.log(
+  `${NODE}: ${CALLS} calls${STREAMS ? ` then ${STREAMS} streams` : ''} per process, ${PAIRS} pairs`,
+);
+console.log(
+  `process  CPU µs/call | compile ms per window of 1,000 calls${STREAMS ? `, then of ${STREAM_WINDOW} streams` : ''} | jobs per window`,
+);
 for (const [kind, list] of Object.entries(runs))
   for (const r of list)
     console.log(`${kind.padEnd(8)} ${r.cpu.toFixed(0).padStart(6)} | ${fmt(r.ms)} | ${fmt(r.jobs)}`);
@@ -105,7 +115,9 @@ const added = Array.from(
   (_, w) => mean(runs.preload, (r) => r.ms[w]) - mean(runs.bare, (r) => r.ms[w]),
 );
 // ms per window of 1,000 calls is µs per call
-console.log(`preload − bare, compile ms per window (= µs per call): ${fmt(added)}`);
+console.log(
+  `preload − bare, compile ms per window (of calls: = µs per call${STREAMS ? `; of streams: ÷ ${STREAM_WINDOW} = ms per stream` : ''}): ${fmt(added)}`,
+);
 const total = (list) => {
   const m = new Map();
   for (const r of list)

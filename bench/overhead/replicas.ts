@@ -12,6 +12,12 @@
 // layout) would be in every round and no number of rounds would remove it; over R replicas it shows
 // as spread and widens the confidence interval instead of shifting the figure.
 //
+// The first rounds of each mode are warm-up: in a fresh process V8 is still compiling the hot code
+// (on Node 20, the preload's optimising-compiler work runs on for about 4,000 calls). They are not
+// thrown away: they are estimated apart, the same way, as what a fresh process pays in its first
+// calls (or streams), beside the recorded rounds' steady state, which is what a long-lived server
+// pays per call.
+//
 // "Added" is, per round, a variant's block minus the bare process's block in the same round; the
 // figure is the mean over replicas of each replica's mean over its rounds (the mean, not a median:
 // lumpy background work such as an export batch every few seconds counts at its true weight), with a
@@ -50,8 +56,11 @@ export interface Settings {
   replicas: number;
   /** Measured rounds per replica. */
   rounds: number;
-  /** Unrecorded rounds at the start of each replica (and of each mode). */
-  warmupRounds: number;
+  /**
+   * Warm-up rounds at the start of each mode in each replica, per mode: before the recorded rounds,
+   * estimated apart (a fresh process's first calls or streams).
+   */
+  warmupRounds: Record<Mode, number>;
   /** Calls per block (non-streamed). */
   calls: number;
   /** Streams per block. */
@@ -60,8 +69,9 @@ export interface Settings {
 }
 
 /**
- * The settings from the environment: BENCH_REPLICAS, BENCH_ROUNDS, BENCH_WARMUP_ROUNDS, BENCH_CALLS,
- * BENCH_STREAMS, BENCH_MODES, each over the defaults given (BENCH_QUICK picks the quick ones).
+ * The settings from the environment: BENCH_REPLICAS, BENCH_ROUNDS, BENCH_WARMUP_ROUNDS (both modes'),
+ * BENCH_CALLS, BENCH_STREAMS, BENCH_MODES, each over the defaults given (BENCH_QUICK picks the quick
+ * ones).
  */
 export function settingsFromEnv(full: Settings, quick: Settings): Settings {
   const d = process.env.BENCH_QUICK === '1' ? quick : full;
@@ -81,7 +91,10 @@ export function settingsFromEnv(full: Settings, quick: Settings): Settings {
   return {
     replicas: n('BENCH_REPLICAS', d.replicas),
     rounds: n('BENCH_ROUNDS', d.rounds),
-    warmupRounds: n('BENCH_WARMUP_ROUNDS', d.warmupRounds),
+    warmupRounds: {
+      calls: n('BENCH_WARMUP_ROUNDS', d.warmupRounds.calls),
+      streams: n('BENCH_WARMUP_ROUNDS', d.warmupRounds.streams),
+    },
     calls: n('BENCH_CALLS', d.calls),
     streams: n('BENCH_STREAMS', d.streams),
     modes,
@@ -91,15 +104,36 @@ export function settingsFromEnv(full: Settings, quick: Settings): Settings {
 /**
  * The headline's settings (bench/overhead.bench.ts and its parts run, so their figures compare):
  * full, or BENCH_QUICK=1's fewer replicas and shorter blocks, each overridden by its own setting.
+ *
+ * Warm-up: 4,096 calls before the first recorded call, both full and quick, so that the recorded
+ * rounds are past V8's warm-up on every Node: `bench/diag/perf-trace-opt.mjs` puts the preload's
+ * added optimising-compiler time at +881, +280, +124, +60, +15 ms per 1,000 calls from a process's
+ * start on Node 20 (Node 24: +412, +88, then noise), so from call 4,000 on it is below what the
+ * bench resolves. Streams follow the calls in the same processes, whose shared path (request, span,
+ * price, export) is then warm: 5 blocks of streams.
  */
 export function headlineSettings(): Settings {
   return settingsFromEnv(
-    { replicas: 6, rounds: 12, warmupRounds: 5, calls: 512, streams: 96, modes: ['calls', 'streams'] },
-    { replicas: 4, rounds: 8, warmupRounds: 5, calls: 256, streams: 48, modes: ['calls', 'streams'] },
+    {
+      replicas: 6,
+      rounds: 12,
+      warmupRounds: { calls: 8, streams: 5 },
+      calls: 512,
+      streams: 96,
+      modes: ['calls', 'streams'],
+    },
+    {
+      replicas: 4,
+      rounds: 8,
+      warmupRounds: { calls: 16, streams: 5 },
+      calls: 256,
+      streams: 48,
+      modes: ['calls', 'streams'],
+    },
   );
 }
 
-interface Block {
+export interface Block {
   /** Process CPU (µs) at the block's start. */
   cpu: number;
   /** Process CPU (µs) at the block's last call's end. */
@@ -120,7 +154,10 @@ export interface ConfigResult {
   openai: OpenAIMajor;
   mode: Mode;
   variants: Variant[];
+  /** The recorded rounds: the steady state. */
   series: Map<string, Series>;
+  /** The warm-up rounds (a fresh process's first blocks of this mode), when there were any. */
+  warmup?: Map<string, Series>;
   /** OTLP bytes one process of each variant exported over its life (both modes, the exit flush), mean over replicas. */
   exported: Map<string, Record<string, number>>;
   /** tokenmeter's store file size after a replica (bytes, mean over replicas), when there is one. */
@@ -148,22 +185,52 @@ function shuffled<T>(xs: T[], seed: number): T[] {
   return out;
 }
 
-/** Rounds of blocks over the processes, the order rotating from `offset` on. */
+/** Rounds of blocks over the processes, the order rotating from round to round. */
 async function rounds(
   procs: AppProcess[],
   n: number,
-  offset: number,
   mode: Mode,
   s: Settings,
 ): Promise<Map<AppProcess, Block[]>> {
   const calls = mode === 'streams' ? s.streams : s.calls;
   const blocks = new Map<AppProcess, Block[]>(procs.map((p) => [p, []]));
   for (let r = 0; r < n; r++) {
-    for (const p of rotate(procs, offset + r)) {
+    for (const p of rotate(procs, r)) {
       blocks.get(p)!.push(await p.request<Block>({ cmd: 'block', calls, stream: mode === 'streams' }));
     }
   }
   return blocks;
+}
+
+/**
+ * One process's blocks of one mode as per-call figures, the first `warmup` apart from the rest: a
+ * block is charged the CPU from its start to the next block's start (the last one, to `mark`, taken
+ * after every process's last block), so the last warm-up block is charged until the first recorded
+ * one starts.
+ */
+export function perCall(
+  blocks: Block[],
+  mark: number,
+  calls: number,
+  warmup: number,
+): { warmup: RoundFigures; recorded: RoundFigures } {
+  const next = (i: number) => (i + 1 < blocks.length ? blocks[i + 1]!.cpu : mark);
+  const figures = (from: number, to: number): RoundFigures => {
+    const bs = blocks.slice(from, to);
+    return {
+      cpu: bs.map((b, i) => (next(from + i) - b.cpu) / calls),
+      wall: bs.map((b) => b.wallUs / calls),
+      inBlock: bs.map((b) => (b.cpuEnd - b.cpu) / calls),
+    };
+  };
+  return { warmup: figures(0, warmup), recorded: figures(warmup, blocks.length) };
+}
+
+/** One replica's per-call figures, round by round. */
+export interface RoundFigures {
+  cpu: number[];
+  wall: number[];
+  inBlock: number[];
 }
 
 /** The stores' files in the variants' homes under `home` (database, WAL, shared memory): their total size, then gone. */
@@ -192,9 +259,12 @@ export async function measureConfig(
 ): Promise<ConfigResult[]> {
   const version = nodeVersion(node);
   const tag = (v: Variant) => `${v.name}-${version}-openai${major}`;
-  const series = new Map<Mode, Map<string, Series>>(
-    s.modes.map((m) => [m, new Map(variants.map((v) => [v.name, { cpu: [], wall: [], inBlock: [] }]))]),
-  );
+  const empty = () =>
+    new Map<Mode, Map<string, Series>>(
+      s.modes.map((m) => [m, new Map(variants.map((v) => [v.name, { cpu: [], wall: [], inBlock: [] }]))]),
+    );
+  const series = empty();
+  const warmup = empty();
   const stores: number[] = [];
   for (let rep = 0; rep < s.replicas; rep++) {
     const procs = shuffled(variants, rep + 1).map(
@@ -219,19 +289,21 @@ export async function measureConfig(
       }
       for (const mode of s.modes) {
         const calls = mode === 'streams' ? s.streams : s.calls;
-        await rounds(procs, s.warmupRounds, 0, mode, s);
-        const blocks = await rounds(procs, s.rounds, s.warmupRounds, mode, s);
-        // A process's block r is charged until its block r + 1 starts, and the last one until a
-        // mark taken after every process's last block.
+        const w = s.warmupRounds[mode];
+        const blocks = await rounds(procs, w + s.rounds, mode, s);
         const marks = new Map<AppProcess, number>();
         for (const p of procs) marks.set(p, (await p.request<{ cpu: number }>({ cmd: 'mark' })).cpu);
         for (const p of procs) {
-          const bs = blocks.get(p)!;
-          const next = (i: number) => (i + 1 < bs.length ? bs[i + 1]!.cpu : marks.get(p)!);
-          const out = series.get(mode)!.get(p.variant.name)!;
-          out.cpu.push(bs.map((b, i) => (next(i) - b.cpu) / calls));
-          out.wall.push(bs.map((b) => b.wallUs / calls));
-          out.inBlock.push(bs.map((b) => (b.cpuEnd - b.cpu) / calls));
+          const figures = perCall(blocks.get(p)!, marks.get(p)!, calls, w);
+          for (const [to, f] of [
+            [series, figures.recorded],
+            [warmup, figures.warmup],
+          ] as const) {
+            const out = to.get(mode)!.get(p.variant.name)!;
+            out.cpu.push(f.cpu);
+            out.wall.push(f.wall);
+            out.inBlock.push(f.inBlock);
+          }
         }
       }
     } finally {
@@ -254,6 +326,7 @@ export async function measureConfig(
       series: series.get(mode)!,
       exported,
     };
+    if (s.warmupRounds[mode] > 0) result.warmup = warmup.get(mode)!;
     if (stores.length) result.storeBytes = stores.reduce((a, b) => a + b, 0) / stores.length;
     return result;
   });
@@ -302,6 +375,29 @@ export async function measureAll(
 // Reporting.
 
 export type Of = 'cpu' | 'wall';
+
+/**
+ * The same result with its warm-up rounds as the series (so `difference`, `level` and the rest
+ * estimate a fresh process's first blocks), or undefined when there were none.
+ */
+export function atWarmup(r: ConfigResult): ConfigResult | undefined {
+  if (!r.warmup) return undefined;
+  const { warmup, ...rest } = r;
+  return { ...rest, series: warmup };
+}
+
+/** Which calls (or streams) of a process the warm-up and recorded rounds are, in words. */
+export function windowText(s: Settings, mode: Mode): { warmup: string; recorded: string } {
+  const n = mode === 'streams' ? s.streams : s.calls;
+  const unit = mode === 'streams' ? 'streams' : 'calls';
+  const w = s.warmupRounds[mode] * n;
+  const end = w + s.rounds * n;
+  const after = mode === 'streams' && s.modes[0] !== 'streams' ? ', after the calls' : '';
+  return {
+    warmup: `the first ${w.toLocaleString('en')} ${unit}${after}`,
+    recorded: `${unit} ${(w + 1).toLocaleString('en')}–${end.toLocaleString('en')}${after}`,
+  };
+}
 
 /** `a − b` per round, over every replica, estimated with its confidence interval. */
 export function difference(r: ConfigResult, a: string, b: string, of: Of): Estimate {
@@ -374,7 +470,16 @@ export function unitOf(mode: Mode): string {
 
 /** The scheme in one paragraph, for the top of a section. */
 export function schemeText(s: Settings, pinned: boolean): string {
-  return `Each variant is an app process of its own${pinned ? ', pinned to CPU 0 (the mock provider, the OTLP sink and the coordinator on CPU 1)' : ''}. ${s.replicas} replicas: each a session of fresh processes, one per variant, run for ${s.rounds} rounds (after ${s.warmupRounds} unrecorded), each round one block per process in rotating order (each replica starting from a seeded shuffle of its own), then ended; a block is ${s.calls} sequential non-streamed calls or ${s.streams} streams of ${STREAM_CHUNKS} chunks. CPU: charged from a block's start to the same process's next block start (deferred export and store writes included). "Added": per round, the variant's block minus the bare process's block; the mean over replicas of each replica's mean, with its 95 % confidence interval from a two-level bootstrap (replicas, then rounds within each), so a bias of one process widens the interval instead of shifting the figure. A difference is called resolved only when its interval excludes zero.${s.replicas < 4 ? ` Only ${s.replicas} replica${s.replicas === 1 ? '' : 's'}: too few for the intervals to hold their 95 % (a trial run, not a measurement).` : ''}`;
+  const windows = s.modes
+    .map((m) => {
+      const t = windowText(s, m);
+      const w = s.warmupRounds[m];
+      return w
+        ? `${m}: ${w} warm-up round${w === 1 ? '' : 's'} (${t.warmup}), then ${s.rounds} recorded (${t.recorded})`
+        : `${m}: ${s.rounds} recorded rounds (${t.recorded}), no warm-up`;
+    })
+    .join('; ');
+  return `Each variant is an app process of its own${pinned ? ', pinned to CPU 0 (the mock provider, the OTLP sink and the coordinator on CPU 1)' : ''}. ${s.replicas} replicas: each a session of fresh processes, one per variant, run in rounds, each round one block per process in rotating order (each replica starting from a seeded shuffle of its own), then ended; a block is ${s.calls} sequential non-streamed calls or ${s.streams} streams of ${STREAM_CHUNKS} chunks. Per process, after one call and one stream that check the SDK works (they pay the first request's lazy loading, and are not counted), ${windows}. The recorded rounds are the steady state, past V8's warm-up (what a long-lived server pays per call); the warm-up rounds, estimated apart the same way ("fresh process" columns), are what a fresh process pays over its first calls or streams, its first round included. CPU: charged from a block's start to the same process's next block start (deferred export and store writes included). "Added": per round, the variant's block minus the bare process's block; the mean over replicas of each replica's mean, with its 95 % confidence interval from a two-level bootstrap (replicas, then rounds within each), so a bias of one process widens the interval instead of shifting the figure. A difference is called resolved only when its interval excludes zero.${s.replicas < 4 ? ` Only ${s.replicas} replica${s.replicas === 1 ? '' : 's'}: too few for the intervals to hold their 95 % (a trial run, not a measurement).` : ''}`;
 }
 
 /**
@@ -395,13 +500,13 @@ export function replicaColumns(unit: string): string[] {
 
 export function modeSections(
   modes: Mode[],
-  columns: (unit: string) => string[],
+  columns: (unit: string, mode: Mode) => string[],
   table: (mode: Mode) => { rows: string[]; notes: string[] },
 ): string[] {
   const out: string[] = [];
   for (const mode of modes) {
     const { rows, notes } = table(mode);
-    const header = columns(unitOf(mode));
+    const header = columns(unitOf(mode), mode);
     out.push(
       '',
       mode === 'calls'
