@@ -8,7 +8,8 @@
 //
 // A benchmark of its own rather than more variants in the headline: nine processes on every Node
 // and openai major would double the headline's run. By default Node 20 and openai 7, calls and
-// streams (about 2½ minutes quiet with BENCH_QUICK=1, estimated); `npm run bench -- overhead` runs
+// streams (313 s quiet with BENCH_QUICK=1 and 5 warm-up rounds; about 8 minutes with the 16 and 12 now,
+// estimated); `npm run bench -- overhead` runs
 // it with the headline, `npm run bench -- overhead-parts` alone. Settings as bench/overhead.bench.ts
 // (BENCH_NODES=20 BENCH_OPENAI=7 BENCH_REPLICAS BENCH_ROUNDS BENCH_CALLS BENCH_STREAMS
 // BENCH_WARMUP_ROUNDS BENCH_MODES BENCH_QUICK BENCH_WRITE).

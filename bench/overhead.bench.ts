@@ -18,12 +18,20 @@
 // Run: npm run bench -- overhead (also runs bench/overhead-parts.bench.ts; `-- overhead.bench` runs
 // this one alone). Settings (environment): BENCH_NODES=20,24,26 BENCH_OPENAI=6,7
 // BENCH_MODES=calls,streams BENCH_REPLICAS=6 BENCH_ROUNDS=12 BENCH_CALLS=512 BENCH_STREAMS=96
-// BENCH_WARMUP_ROUNDS=5 BENCH_STARTUP_RUNS=15 BENCH_STARTUP_BEFORE=dir BENCH_ONLY=calls|startup
-// BENCH_PIN=0 (no taskset) BENCH_WRITE=0 (print only); BENCH_QUICK=1 (4 replicas of 8 rounds of
-// 256 calls or 48 streams, 5 warm-up rounds, 7 start-up runs: the same tables; 861 s quiet with 2
-// warm-up rounds, so about 19 minutes with 5, plus the parts bench); BENCH_BEFORE=dir
+// BENCH_WARMUP_ROUNDS (default 8 rounds of calls and 6 of streams: 4,096 calls and 576 streams, past
+// V8's warm-up, see headlineSettings; the setting sets both modes' rounds) BENCH_STARTUP_RUNS=15
+// BENCH_STARTUP_BEFORE=dir BENCH_ONLY=calls|startup BENCH_PIN=0 (no taskset) BENCH_WRITE=0 (print
+// only); BENCH_QUICK=1 (4 replicas of 8 rounds of 256 calls or 48 streams after 16 and 12 warm-up
+// rounds, the same 4,096 calls and 576 streams; 7 start-up runs: the same tables); BENCH_BEFORE=dir
 // (another build's preload as one more variant, and this build minus it per round);
-// BENCH_VARIANTS=names.
+// BENCH_VARIANTS=names. The warm-up rounds are measured too and reported apart ("fresh process").
+//
+// Duration, BENCH_QUICK=1 with the parts bench, estimated from the last quiet run (313 s parts, 1,310 s
+// the rest: 1,046 s per-call configurations, about 264 s start-up, with 5 + 8 rounds per mode), a
+// block's time split 74 % calls / 26 % streams by their wall time and about a quarter of each
+// configuration's time fixed (process starts, checks, exits): calls 13 → 24 rounds and streams
+// 13 → 20 give about 1,650 s per-call, 490 s parts, 264 s start-up: about 40 minutes (44 if all of
+// it grew with the rounds). The full run grows in the same proportion.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -72,8 +80,8 @@ import {
 
 /**
  * BENCH_QUICK=1: the same comparison (every Node, both openai majors, calls and streams, every
- * variant, start-up) with fewer replicas and shorter blocks, for a headline run of about 12 minutes
- * (an estimate); each setting still overrides it.
+ * variant, start-up) with fewer replicas and shorter blocks, for a headline run of about 40 minutes
+ * with the parts bench (an estimate, above); each setting still overrides it.
  */
 const QUICK = process.env.BENCH_QUICK === '1';
 const NODES = envList('BENCH_NODES', '20,24,26').map(Number);

@@ -72,5 +72,9 @@ describe('windowText', () => {
       recorded: 'streams 241–624, after the calls',
     });
     assert.equal(windowText({ ...s, modes: ['streams'] }, 'streams').warmup, 'the first 240 streams');
+    assert.equal(
+      windowText({ ...s, warmupRounds: { calls: 0, streams: 0 } }, 'calls').warmup,
+      'no warm-up rounds',
+    );
   });
 });

@@ -105,19 +105,22 @@ export function settingsFromEnv(full: Settings, quick: Settings): Settings {
  * The headline's settings (bench/overhead.bench.ts and its parts run, so their figures compare):
  * full, or BENCH_QUICK=1's fewer replicas and shorter blocks, each overridden by its own setting.
  *
- * Warm-up: 4,096 calls before the first recorded call, both full and quick, so that the recorded
- * rounds are past V8's warm-up on every Node: `bench/diag/perf-trace-opt.mjs` puts the preload's
- * added optimising-compiler time at +881, +280, +124, +60, +15 ms per 1,000 calls from a process's
- * start on Node 20 (Node 24: +412, +88, then noise), so from call 4,000 on it is below what the
- * bench resolves. Streams follow the calls in the same processes, whose shared path (request, span,
- * price, export) is then warm: 5 blocks of streams.
+ * Warm-up, full and quick alike: 4,096 calls and 576 streams before the first recorded one, so that
+ * the recorded rounds are past V8's warm-up on every Node (`bench/diag/perf-trace-opt.mjs`, preload −
+ * bare, by window from a process's first call):
+ * - calls: the optimising compiler's added time per 1,000 calls is +881, +280, +124, +60, +15 ms on
+ *   Node 20 (Node 24: +412, +88, then noise; quiet, 2 pairs); its added jobs per 1,000 calls fall
+ *   to +8 (Node 20), +12 (24) and 0 (26) by calls 4,001–5,000 (busy machine, 2–3 pairs);
+ * - streams (after the calls, as here): most of the added compile work is in the first 96 streams
+ *   (+24 jobs on Node 20, +98 on Node 24 and 26), and Node 24 and 26 compile another burst around
+ *   streams 481–576 (+57 jobs, bare too but less), then +2 … +6 per 96 streams.
  */
 export function headlineSettings(): Settings {
   return settingsFromEnv(
     {
       replicas: 6,
       rounds: 12,
-      warmupRounds: { calls: 8, streams: 5 },
+      warmupRounds: { calls: 8, streams: 6 },
       calls: 512,
       streams: 96,
       modes: ['calls', 'streams'],
@@ -125,7 +128,7 @@ export function headlineSettings(): Settings {
     {
       replicas: 4,
       rounds: 8,
-      warmupRounds: { calls: 16, streams: 5 },
+      warmupRounds: { calls: 16, streams: 12 },
       calls: 256,
       streams: 48,
       modes: ['calls', 'streams'],
@@ -394,7 +397,7 @@ export function windowText(s: Settings, mode: Mode): { warmup: string; recorded:
   const end = w + s.rounds * n;
   const after = mode === 'streams' && s.modes[0] !== 'streams' ? ', after the calls' : '';
   return {
-    warmup: `the first ${w.toLocaleString('en')} ${unit}${after}`,
+    warmup: w ? `the first ${w.toLocaleString('en')} ${unit}${after}` : 'no warm-up rounds',
     recorded: `${unit} ${(w + 1).toLocaleString('en')}–${end.toLocaleString('en')}${after}`,
   };
 }
