@@ -182,8 +182,8 @@ export class LlmCall implements PendingCall, EndedCall {
         /** The usage is to be counted locally when the call completes (the tokenizer is loaded). */
         estimateLater: boolean;
         /** The non-streamed body's text, parsed when the call completes (`finishWithText`). */
-        bodyText?: string;
-        headers?: HeaderSource;
+        bodyText: string | undefined;
+        headers: HeaderSource | undefined;
       }
     | undefined;
 
@@ -358,11 +358,20 @@ export class LlmCall implements PendingCall, EndedCall {
       if (cov.active) cov.responseIds.add(responseId);
     }
     if (this.runtime.endCallsInBatches && this.budgetSettle === undefined) {
-      this.ended = { response, options, endPerf, estimated, estimateLater };
+      // One shape for every ended call (finishWithText's too): completeEnded reads one map.
+      this.ended = {
+        response,
+        options,
+        endPerf,
+        estimated,
+        estimateLater,
+        bodyText: undefined,
+        headers: undefined,
+      };
       this.queueEnded();
       return;
     }
-    this.completeEstimating(response, options, endPerf, estimated, estimateLater);
+    this.complete(response, options, endPerf, estimated, estimateLater);
   }
 
   /** Queue the call (its `ended` set) for the next batch. */
@@ -388,28 +397,10 @@ export class LlmCall implements PendingCall, EndedCall {
           if (cov.active) cov.responseIds.add(responseId);
         }
       }
-      this.completeEstimating(response, options, ended.endPerf, ended.estimated, ended.estimateLater);
+      this.complete(response, options, ended.endPerf, ended.estimated, ended.estimateLater);
     } catch (error) {
       this.runtime.internalError('call', error);
     }
-  }
-
-  /** complete(), with the usage counted locally first when `estimateLater`. */
-  private completeEstimating(
-    response: ResponseInfo | undefined,
-    options: FinishOptions,
-    endPerf: number,
-    estimated: boolean,
-    estimateLater: boolean,
-  ): void {
-    if (estimateLater) {
-      const usage = estimateUsageNow(this.estimateInput(response, options))?.usage;
-      if (usage !== undefined) {
-        this.complete({ ...response, usage }, options, endPerf, true);
-        return;
-      }
-    }
-    this.complete(response, options, endPerf, estimated);
   }
 
   /** What the local count of the call's usage reads. */
@@ -460,12 +451,24 @@ export class LlmCall implements PendingCall, EndedCall {
     }
   }
 
+  /**
+   * Price the call, build its record, end its span and hand the record to the sinks (the usage
+   * counted locally first when `estimateLater`).
+   */
   private complete(
     response: ResponseInfo | undefined,
     options: FinishOptions,
     endPerf: number,
     estimated: boolean,
+    estimateLater: boolean,
   ): void {
+    if (estimateLater) {
+      const counted = estimateUsageNow(this.estimateInput(response, options))?.usage;
+      if (counted !== undefined) {
+        response = { ...response, usage: counted };
+        estimated = true;
+      }
+    }
     const info = this.info;
     const runtime = this.runtime;
     // A blocked call was never sent: it used no token and costs $0 (priced, so it is not unpriced).
