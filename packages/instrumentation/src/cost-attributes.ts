@@ -1,6 +1,6 @@
 // The one writer of a priced call's cost attributes: tokenmeter's own spans (call.ts), other
 // instrumentations' spans priced by the CostSpanProcessor, and OTLP spans priced by the gateway.
-import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import type { CostResult } from '@tokenmeter/pricing';
 import {
   ATTR_GEN_AI_USAGE_COST,
@@ -22,51 +22,31 @@ import {
 } from '@tokenmeter/semconv';
 import type { CostAttributeNames } from './types.js';
 
-/** Where attributes go: a span itself (its `setAttribute`), or an object (`writeCostAttributes`). */
-export interface AttributeSink {
-  setAttribute(key: string, value: AttributeValue): unknown;
-}
-
 /**
  * Writes the cost of a priced call into `out`: the total under the names `names` selects (the
  * gen_ai.usage.cost attribute for `tokenmeter`, the upstream proposal's gen_ai.usage.cost.* for
  * `upstream`, both for `both`), the breakdown, and where the price came from.
  */
 export function writeCostAttributes(out: Attributes, cost: CostResult, names: CostAttributeNames): void {
-  setCostAttributes(
-    {
-      setAttribute(key, value) {
-        out[key] = value;
-      },
-    },
-    cost,
-    names,
-  );
-}
-
-/** `writeCostAttributes` onto a span directly (no object for `setAttributes` to walk again). */
-export function setCostAttributes(out: AttributeSink, cost: CostResult, names: CostAttributeNames): void {
   if (names !== 'upstream') {
-    out.setAttribute(ATTR_GEN_AI_USAGE_COST, cost.totalUsd);
-    out.setAttribute(ATTR_TOKENMETER_COST_CURRENCY, cost.currency);
+    out[ATTR_GEN_AI_USAGE_COST] = cost.totalUsd;
+    out[ATTR_TOKENMETER_COST_CURRENCY] = cost.currency;
   }
   if (names !== 'tokenmeter') {
-    out.setAttribute(ATTR_GEN_AI_USAGE_COST_AMOUNT, cost.totalUsd);
-    out.setAttribute(ATTR_GEN_AI_USAGE_COST_CURRENCY, cost.currency);
-    out.setAttribute(
-      ATTR_GEN_AI_USAGE_COST_SOURCE,
+    out[ATTR_GEN_AI_USAGE_COST_AMOUNT] = cost.totalUsd;
+    out[ATTR_GEN_AI_USAGE_COST_CURRENCY] = cost.currency;
+    out[ATTR_GEN_AI_USAGE_COST_SOURCE] =
       cost.source === 'provider'
         ? GEN_AI_USAGE_COST_SOURCE_VALUE_PROVIDER
-        : GEN_AI_USAGE_COST_SOURCE_VALUE_LOCAL,
-    );
+        : GEN_AI_USAGE_COST_SOURCE_VALUE_LOCAL;
   }
-  out.setAttribute(ATTR_TOKENMETER_COST_INPUT, cost.inputUsd);
-  out.setAttribute(ATTR_TOKENMETER_COST_OUTPUT, cost.outputUsd);
-  if (cost.cacheReadNanos > 0) out.setAttribute(ATTR_TOKENMETER_COST_CACHE_READ, cost.cacheReadUsd);
-  if (cost.cacheWriteNanos > 0) out.setAttribute(ATTR_TOKENMETER_COST_CACHE_WRITE, cost.cacheWriteUsd);
-  out.setAttribute(ATTR_TOKENMETER_PRICING_SOURCE, cost.source);
-  out.setAttribute(ATTR_TOKENMETER_PRICING_VERSION, cost.version);
-  out.setAttribute(ATTR_TOKENMETER_PRICING_PROVIDER_ID, cost.provider);
-  out.setAttribute(ATTR_TOKENMETER_PRICING_MODEL_ID, cost.modelId);
-  out.setAttribute(ATTR_TOKENMETER_PRICING_SERVICE_TIER, cost.serviceTier);
+  out[ATTR_TOKENMETER_COST_INPUT] = cost.inputUsd;
+  out[ATTR_TOKENMETER_COST_OUTPUT] = cost.outputUsd;
+  if (cost.cacheReadNanos > 0) out[ATTR_TOKENMETER_COST_CACHE_READ] = cost.cacheReadUsd;
+  if (cost.cacheWriteNanos > 0) out[ATTR_TOKENMETER_COST_CACHE_WRITE] = cost.cacheWriteUsd;
+  out[ATTR_TOKENMETER_PRICING_SOURCE] = cost.source;
+  out[ATTR_TOKENMETER_PRICING_VERSION] = cost.version;
+  out[ATTR_TOKENMETER_PRICING_PROVIDER_ID] = cost.provider;
+  out[ATTR_TOKENMETER_PRICING_MODEL_ID] = cost.modelId;
+  out[ATTR_TOKENMETER_PRICING_SERVICE_TIER] = cost.serviceTier;
 }
