@@ -2,7 +2,7 @@
 // (protobuf included) are a large part of what the preload would otherwise load at start-up
 // (bench/RESULTS.md, start-up), for a first batch that the batch span processor sends seconds later
 // at the earliest (metrics: a minute), or never (a script that makes no LLM call). The span exporter
-// starts loading when the first span starts (OnFirstSpan), while the app waits for the LLM's
+// starts loading when the first span starts (DistroSpanProcessor, sdk.ts), while the app waits for the LLM's
 // answer, so that it is ready when the batch leaves, at the latest when the app exits.
 import { type Context, context, diag } from '@opentelemetry/api';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
@@ -12,7 +12,7 @@ import type {
   PushMetricExporter,
   ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
-import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { metricsRecorder } from '@tokenmeter/instrumentation';
 
 /** What the lazy exporters forward to: export, flush, shutdown, and abort where there is one. */
@@ -102,29 +102,6 @@ class LazyExporter<Data> {
 }
 
 export class LazySpanExporter extends LazyExporter<ReadableSpan[]> implements SpanExporter {}
-
-/**
- * Placed before the batch processors: the first span to start starts loading what was left out of
- * start-up (a lazy span exporter, the store); every later span costs one check.
- */
-export class OnFirstSpan implements SpanProcessor {
-  private pending = true;
-
-  constructor(private readonly warmUps: readonly (() => void)[]) {}
-
-  onStart(): void {
-    if (this.pending) {
-      this.pending = false;
-      for (const warmUp of this.warmUps) warmUp();
-    }
-  }
-
-  onEnd(): void {}
-
-  async forceFlush(): Promise<void> {}
-
-  async shutdown(): Promise<void> {}
-}
 
 export class LazyPushMetricExporter extends LazyExporter<ResourceMetrics> implements PushMetricExporter {
   /**

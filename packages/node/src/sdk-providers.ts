@@ -57,14 +57,15 @@ export function buildSdk(o: SdkOptions): Sdk {
     tracerProvider = new NodeTracerProvider({
       resource: buildResource(config),
       sampler: buildSampler(config),
-      spanProcessors: [
+      spanProcessors: buildSpanProcessors(
+        exporters,
+        o.atFirstSpan,
         new CostSpanProcessor({
           costAttributes: config.costAttributes,
           metricLabels: config.metricLabels,
           maxMetricSeries: config.maxMetricSeries,
         }),
-        ...buildSpanProcessors(exporters, o.atFirstSpan),
-      ],
+      ),
     });
   }
 

@@ -1,6 +1,8 @@
 // Builds the OpenTelemetry SDK pieces the distro runs: tracer provider with its exporters and the
 // CostSpanProcessor, meter provider with its readers (the Prometheus exporter's included). Loaded
 // with the SDK, when first needed (late-providers.ts, sdk-providers.ts), not at start-up.
+
+import type { Context } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { defaultResource, type Resource, resourceFromAttributes } from '@opentelemetry/resources';
 import {
@@ -16,13 +18,15 @@ import {
   BatchSpanProcessor,
   ConsoleSpanExporter,
   ParentBasedSampler,
+  type ReadableSpan,
   type Sampler,
+  type Span,
   type SpanExporter,
   type SpanProcessor,
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { LazyPushMetricExporter, LazySpanExporter, OnFirstSpan } from './lazy-exporter.js';
+import { LazyPushMetricExporter, LazySpanExporter } from './lazy-exporter.js';
 import { otlpTemporalitySelector } from './metric-temporality.js';
 import type { TokenmeterNodeConfig } from './types.js';
 
@@ -83,20 +87,79 @@ export class DeliveringBatchSpanProcessor extends BatchSpanProcessor {
   }
 }
 
+/** The span processor that runs before the exporters' (the CostSpanProcessor). */
+export interface FirstSpanProcessor {
+  onStart(span: Span, parentContext: Context): void;
+  onEnding(span: Span): void;
+  onEnd(span: ReadableSpan): void;
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
 /**
- * The batch processors of the exporters, after one that starts loading what the first LLM call
- * needs (lazy exporters, and `warmUps`: the store) as the first span starts.
+ * The distro's span processors as one: `first` (the CostSpanProcessor), then what the first span
+ * starts loading (lazy exporters, and `warmUps`: the store), then the exporters' batch processors.
+ * Each is called directly, in that order, instead of through the SDK's MultiSpanProcessor looping
+ * over a list of several classes (less code for V8 to compile on a call's span).
+ */
+export class DistroSpanProcessor implements SpanProcessor {
+  private warmUps: readonly (() => void)[] | undefined;
+
+  constructor(
+    private readonly first: FirstSpanProcessor | undefined,
+    warmUps: readonly (() => void)[],
+    private readonly batches: readonly SpanProcessor[],
+  ) {
+    this.warmUps = warmUps.length > 0 ? warmUps : undefined;
+  }
+
+  onStart(span: Span, parentContext: Context): void {
+    this.first?.onStart(span, parentContext);
+    const warmUps = this.warmUps;
+    if (warmUps !== undefined) {
+      this.warmUps = undefined;
+      for (const warmUp of warmUps) warmUp();
+    }
+    for (const batch of this.batches) batch.onStart(span, parentContext);
+  }
+
+  onEnding(span: Span): void {
+    this.first?.onEnding(span);
+    for (const batch of this.batches) batch.onEnding?.(span);
+  }
+
+  onEnd(span: ReadableSpan): void {
+    this.first?.onEnd(span);
+    for (const batch of this.batches) batch.onEnd(span);
+  }
+
+  // `first` before the batches, at once (the CostSpanProcessor ends the calls waiting in a batch,
+  // so the exporters get their spans).
+  async forceFlush(): Promise<void> {
+    await Promise.all([this.first?.forceFlush(), ...this.batches.map((b) => b.forceFlush())]);
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all([this.first?.shutdown(), ...this.batches.map((b) => b.shutdown())]);
+  }
+}
+
+/**
+ * The span processing of the distro, as one processor (DistroSpanProcessor): `first`, then what the
+ * first span starts loading (lazy exporters, and `warmUps`: the store), then the exporters' batch
+ * processors.
  */
 export function buildSpanProcessors(
   exporters: SpanExporter[],
   warmUps: (() => void)[] = [],
+  first?: FirstSpanProcessor,
 ): SpanProcessor[] {
   const atFirstSpan = [
     ...exporters.filter((e) => e instanceof LazySpanExporter).map((e) => () => e.warmUp()),
     ...warmUps,
   ];
   const batches = exporters.map((e) => new DeliveringBatchSpanProcessor(e));
-  return atFirstSpan.length > 0 ? [new OnFirstSpan(atFirstSpan), ...batches] : batches;
+  return [new DistroSpanProcessor(first, atFirstSpan, batches)];
 }
 
 export function buildPushMetricExporters(config: TokenmeterNodeConfig): PushMetricExporter[] {
