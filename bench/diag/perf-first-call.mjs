@@ -2,7 +2,7 @@
 // the first chat call, and of the whole process at exit, in fresh processes started with each
 // variant's flags, alternating (order reversed every other run); the mock answer comes from a server
 // in this process. Medians of the paired differences against the first variant, [p25 … p75].
-//   node bench/diag/perf-first-call.mjs RUNS NODE_BIN 'label=flags' ...
+//   node bench/diag/perf-first-call.mjs RUNS NODE_BIN 'label=flags [NAME=value ...]' ...
 // e.g. node bench/diag/perf-first-call.mjs 21 node 'before=--import /tmp/before/register.mjs'
 //        'after=--import @tokenmeter/node/register'
 import { spawn } from 'node:child_process';
@@ -14,7 +14,10 @@ import { join } from 'node:path';
 const [runsArg, node, ...specs] = process.argv.slice(2);
 const variants = specs.map((s) => {
   const [label, rest = ''] = s.split(/=(.*)/s);
-  return { label, args: rest.split(/\s+/).filter(Boolean) };
+  const parts = rest.split(/\s+/).filter(Boolean);
+  // NAME=value tokens set that variant's environment (as in perf-startup.mjs).
+  const env = Object.fromEntries(parts.filter((p) => /^[A-Z_]+=/.test(p)).map((p) => p.split(/=(.*)/s)));
+  return { label, args: parts.filter((p) => !/^[A-Z_]+=/.test(p)), env };
 });
 const body = JSON.stringify({
   id: 'x',
@@ -50,7 +53,7 @@ for (let r = 0; r < +runsArg; r++) {
   const order = r % 2 ? [...variants.keys()].reverse() : [...variants.keys()];
   for (const i of order) {
     const child = spawn(node, [...variants[i].args, '-e', script], {
-      env,
+      env: { ...env, ...variants[i].env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '',

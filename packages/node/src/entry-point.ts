@@ -70,6 +70,24 @@ function packageType(file: string): string | undefined {
   }
 }
 
+/**
+ * The source of `file` when Node surely loads it as CommonJS (a `.cjs` file; a `.js` file outside a
+ * `"type": "module"` package that compiles as a CommonJS body), undefined when it may not. Throws
+ * when the file or its package.json cannot be read.
+ */
+export function commonJSSource(file: string, proc: EntryProcess = process): string | undefined {
+  const ext = path.extname(file);
+  if (ext !== '.cjs' && ext !== '.js') return undefined;
+  if (ext === '.js') {
+    const type = packageType(file);
+    if (type === 'module') return undefined;
+    if (type !== 'commonjs' && flagValue(nodeFlags(proc), '--experimental-default-type') === 'module')
+      return undefined;
+  }
+  const source = readFileSync(file, 'utf8');
+  return ext === '.cjs' || compilesAsCommonJS(source, file) ? source : undefined;
+}
+
 /** The `-e`/`-p` script: null when there is none, undefined when its flag has no value. */
 export function evalScript(proc: EntryProcess = process): string | undefined | null {
   const evalAt = proc.execArgv.findIndex((f) => EVAL_FLAGS.has(f) || /^--(eval|print)=/.test(f));

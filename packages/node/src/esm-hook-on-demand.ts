@@ -1,13 +1,19 @@
-// Starts Node's module-hooks thread only when a CommonJS app is about to need it. Where the ES module
-// hook runs in that thread (`module.register`: Node 20, older 22 and 24), starting it is most of what
-// the preload adds to start-up (~40 ms CPU, ~50 ms wall on Node 20), whatever the hook holds.
+// Registers the ES module hook only when a CommonJS app is about to need it. Where the hook runs in
+// Node's module-hooks thread (`module.register`: Node 20, older 22 and 24), starting that thread is
+// most of what the preload adds to start-up (~40 ms CPU, ~50 ms wall on Node 20), whatever the hook
+// holds. Where it runs in the app's thread (`module.registerHooks`: Node 22.22.3+, 24.11.1+, 26),
+// every `require` resolution and load passes through Node's hook chain once any hook is registered
+// (file paths turned into URLs and back, each step's result checked): ~20–40 ms CPU for the ~230
+// files of `require('openai')` on Node 24 and 26, though import-in-the-middle leaves `require` alone.
 //
-// An app whose entry point is CommonJS reaches an SDK's ES module build only through `import()`:
-// `require` of an ES module does not run `module.register` hooks on these Nodes, and its static
-// imports resolve inside that load. So the hook is registered just before the first CommonJS module
-// whose source can start an import runs: one with an `import(` expression (not in a comment line, not
-// of a builtin, not the `import()` of prose), or an ES module loaded by `require` (its own `import()`
-// expressions run later). Every module compiled after the preload passes by this check: the app's,
+// An app whose entry point is CommonJS reaches an SDK's ES module build only through `import()`, or
+// through `require` of an ES module: on Node 20 that does not run `module.register` hooks at all; on
+// Node 24+ it runs the in-thread hooks for the ES module's static imports, which resolve once it is
+// compiled. So the hook is registered just before the first CommonJS module whose source can start
+// an import runs: one with an `import(` expression (not in a comment line, not of a builtin, not the
+// `import()` of prose, not of a relative CommonJS file that cannot import), or an ES module loaded by
+// `require` (registered before it links). Every
+// module compiled after the preload passes by this check: the app's,
 // its dependencies', an `-e` script's; the modules compiled before the preload (other `--require`
 // preloads) are read and checked at start. What no module source shows (an import in `eval` or
 // `new Function` text, or in a `vm` script) is not seen: `TOKENMETER_ESM_HOOK=start` registers the
@@ -16,7 +22,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import Module, { createRequire, isBuiltin } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type EntryProcess, nodeFlags } from './entry-point.js';
+import { commonJSSource, type EntryProcess, nodeFlags } from './entry-point.js';
 
 const IMPORT_CALL = /\bimport\s*\(\s*(.)/g;
 
@@ -40,10 +46,13 @@ function literalAt(source: string, at: number): string | undefined {
 
 /**
  * Whether this module source has an `import()` expression that can load an ES module: any outside a
- * comment line, except `import()` with nothing inside (prose) and the import of a builtin by name.
- * Errs towards yes: a match in a string or a trailing comment counts.
+ * comment line, except `import()` with nothing inside (prose), the import of a builtin by name, and
+ * an import of a literal that `loadsCommonJSOnly` says loads only CommonJS. Errs towards yes: a match in a string or a trailing comment counts.
  */
-export function mayImportEsModule(source: string): boolean {
+export function mayImportEsModule(
+  source: string,
+  loadsCommonJSOnly?: (specifier: string) => boolean,
+): boolean {
   if (!source.includes('import')) return false;
   for (const m of source.matchAll(IMPORT_CALL)) {
     const next = m[1]!;
@@ -51,11 +60,29 @@ export function mayImportEsModule(source: string): boolean {
     if (onCommentLine(source, m.index)) continue;
     if (next === "'" || next === '"' || next === '`') {
       const name = literalAt(source, m.index + m[0].length - 1);
-      if (name !== undefined && isBuiltin(name)) continue;
+      if (name !== undefined && (isBuiltin(name) || loadsCommonJSOnly?.(name) === true)) continue;
     }
     return true;
   }
   return false;
+}
+
+/**
+ * Whether `import(specifier)` in the CommonJS module `from` surely loads a CommonJS file that cannot
+ * start an import itself (judged the same way, two levels deep): a relative path to a `.cjs` file, or
+ * to a `.js` file that Node runs as CommonJS (entry-point.ts). OpenTelemetry's resources package,
+ * loaded with the SDK at the first call, imports its platform's machine-id reader this way.
+ */
+export function loadsCommonJSOnly(from: string, specifier: string, depth = 0): boolean {
+  // Relative paths only, and none that reads differently as a URL than as a path.
+  if (depth > 2 || !/^\.\.?\//.test(specifier) || /[%?#\\]/.test(specifier)) return false;
+  try {
+    const file = path.resolve(path.dirname(from), specifier);
+    const source = commonJSSource(file);
+    return source !== undefined && !mayImportEsModule(source, (s) => loadsCommonJSOnly(file, s, depth + 1));
+  } catch {
+    return false; // unreadable: counts as an import that may load an ES module
+  }
 }
 
 const ESM_PRELOAD_FLAGS = ['--import', '--loader', '--experimental-loader'];
@@ -112,8 +139,12 @@ export function anyMayImport(files: readonly string[]): string | undefined {
 }
 
 /** Whether a module about to be compiled may start an import: an ES module, or a source with `import(`. */
-function mayImport(content: unknown, format: unknown): boolean {
-  return format === 'module' || typeof content !== 'string' || mayImportEsModule(content);
+function mayImport(content: unknown, filename: unknown, format: unknown): boolean {
+  if (format === 'module' || typeof content !== 'string') return true;
+  return mayImportEsModule(
+    content,
+    typeof filename === 'string' ? (specifier) => loadsCommonJSOnly(filename, specifier) : undefined,
+  );
 }
 
 /**
@@ -132,7 +163,7 @@ export function registerBeforeFirstImport(
     if (pending) {
       let now = true;
       try {
-        now = mayImport(content, rest[0]);
+        now = mayImport(content, filename, rest[0]);
       } catch (error) {
         onError(error);
       }

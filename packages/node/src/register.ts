@@ -58,7 +58,10 @@ export function preload(from: string, loadedBefore?: readonly string[]): void {
         );
       }
     };
-    if (mode === 'on' && plan.kind === 'hooks-thread' && hookCanWait(from, before)) {
+    // Both kinds wait: the hooks thread costs its start-up (~40 ms CPU on Node 20), and in-thread
+    // hooks make Node convert and pass every require() resolution of the app through the hook chain
+    // (~20–40 ms CPU for `require('openai')`'s ~230 files on Node 24 and 26).
+    if (mode === 'on' && plan.kind !== 'none' && hookCanWait(from, before)) {
       diag.debug(
         'tokenmeter: ES module hook: waits for the first module that can import, a CommonJS entry point',
       );
@@ -81,7 +84,7 @@ function isOwnFile(file: string, from: string): boolean {
 }
 
 /**
- * Whether Node's hooks thread can wait for the first module that can import, see esm-hook-on-demand.ts:
+ * Whether the ES module hook can wait for the first module that can import, see esm-hook-on-demand.ts:
  * a CommonJS entry point, no other ES module preload or loader, and no earlier CommonJS preload that
  * can import.
  */

@@ -1,13 +1,18 @@
-// On a Node whose ES module hook needs its own thread, a CommonJS app's hook starts just before the
-// first module that can import runs (esm-hook-on-demand.ts). Missing an import loses the patch of
+// A CommonJS app's ES module hook is registered just before the first module that can import runs
+// (esm-hook-on-demand.ts). Missing an import loses the patch of
 // what it loads; seeing one that is not there only costs the start-up the wait was meant to save.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { anyMayImport, mayImportEsModule, otherEsmPreload } from '../src/esm-hook-on-demand.js';
+import {
+  anyMayImport,
+  loadsCommonJSOnly,
+  mayImportEsModule,
+  otherEsmPreload,
+} from '../src/esm-hook-on-demand.js';
 
 test('a module with an import() expression can import, however it is spelled', () => {
   for (const source of [
@@ -37,6 +42,51 @@ test('a module whose only import() is prose, a comment line or a builtin cannot 
     'exports.__importDefault = __importDefault; exports.reimport = 1;',
   ])
     assert.equal(mayImportEsModule(source), false, source);
+});
+
+test('an import() of a relative CommonJS file that cannot import loads no ES module; any other relative import can', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'esm-on-demand-rel-'));
+  const from = path.join(dir, 'getMachineId.js');
+  writeFileSync(path.join(dir, 'linux.js'), "'use strict'; exports.id = () => require('node:fs');");
+  writeFileSync(path.join(dir, 'plain.cjs'), 'module.exports = 1;');
+  writeFileSync(path.join(dir, 'chain.js'), "exports.load = () => import('./linux.js');");
+  writeFileSync(path.join(dir, 'esm-syntax.js'), 'export const id = 1;'); // Node runs it as an ES module
+  writeFileSync(path.join(dir, 'imports-sdk.js'), "exports.load = () => import('openai');");
+  writeFileSync(path.join(dir, 'lib.mjs'), 'export const x = 1;');
+  const sub = path.join(dir, 'esm');
+  mkdirSync(sub);
+  writeFileSync(path.join(sub, 'package.json'), '{"type":"module"}');
+  writeFileSync(path.join(sub, 'typed.js'), 'const x = 1;'); // in a "type": "module" package
+  for (const specifier of [
+    './linux.js',
+    './plain.cjs',
+    './chain.js',
+    `../${path.basename(dir)}/linux.js`,
+  ])
+    assert.equal(loadsCommonJSOnly(from, specifier), true, specifier);
+  for (const specifier of [
+    './esm-syntax.js',
+    './imports-sdk.js',
+    './lib.mjs',
+    './esm/typed.js',
+    './missing.js',
+    './linux', // no extension search for an import
+    './linux.js?x',
+    'openai',
+    'node:fs',
+  ])
+    assert.equal(loadsCommonJSOnly(from, specifier), false, specifier);
+  // What the watch asks of OpenTelemetry's machine-id loader, and of an app that imports a module.
+  const source = "switch (p) { case 'linux': m = await import('./linux.js'); }";
+  assert.equal(
+    mayImportEsModule(source, (s) => loadsCommonJSOnly(from, s)),
+    false,
+  );
+  assert.equal(mayImportEsModule(source), true);
+  assert.equal(
+    mayImportEsModule("m = await import('./lib.mjs')", (s) => loadsCommonJSOnly(from, s)),
+    true,
+  );
 });
 
 test('CommonJS modules loaded before the preload are read: one that can import is named, an unreadable one counts as importing', () => {

@@ -140,15 +140,32 @@ for (const preload of ['import', 'require'] as const) {
       `esm-on-demand-${preload}`,
     );
     assert.deepEqual(tokenmeterLines(r.stderr), [], 'no warning');
-    if (hooksThreadNode) {
-      assert.match(log, /ES module hook: waits for the first module that can import/);
-      assert.match(log, /ES module hook: hooks-thread, started before \S*import-own-fetch\.cjs ran/);
-    } else assert.match(log, /ES module hook: in-thread/);
+    assert.match(log, /ES module hook: waits for the first module that can import/);
+    assert.match(
+      log,
+      /ES module hook: (hooks-thread|in-thread), started before \S*import-own-fetch\.cjs ran/,
+    );
     assert.deepEqual(r.json, [{ done: true, choices: 1 }]);
     assert.equal(spans.length, 1, 'one span for the one call');
     assert.equal(typeof spans[0]!.attributes[ATTR_GEN_AI_USAGE_COST], 'number', 'the call was priced');
   });
 }
+
+test('defaults, in-thread hooks: a CommonJS app that requires an ES module of its own, which imports openai, gets the imported class patched (the hook is registered before that module links)', async (t) => {
+  if (hooksThreadNode) return t.skip(`${process.version} runs no hooks for require(esm)'s imports`);
+  const { r, spans, log } = await withEsmHook(
+    'require-esm-own-fetch.cjs',
+    'require',
+    'on',
+    'esm-on-demand-require-esm',
+  );
+  assert.deepEqual(tokenmeterLines(r.stderr), [], 'no warning');
+  assert.match(log, /ES module hook: waits for the first module that can import/);
+  assert.match(log, /ES module hook: in-thread, started before \S*openai-esm\.mjs ran/);
+  assert.deepEqual(r.json, [{ done: true, choices: 1 }]);
+  assert.equal(spans.length, 1, 'one span for the one call');
+  assert.equal(typeof spans[0]!.attributes[ATTR_GEN_AI_USAGE_COST], 'number', 'the call was priced');
+});
 
 test('the same app with TOKENMETER_ESM_HOOK=off: the client with its own fetch goes unobserved (what the hook is for)', async () => {
   const { r, spans } = await withEsmHook('import-own-fetch.cjs', 'require', 'off', 'esm-on-demand-off');
@@ -156,20 +173,18 @@ test('the same app with TOKENMETER_ESM_HOOK=off: the client with its own fetch g
   assert.equal(spans.length, 0);
 });
 
-test('defaults: a CommonJS app that never imports does not start the hooks thread; an -e script that imports starts it at start-up', async (t) => {
-  if (!hooksThreadNode) return t.skip(`${process.version} runs the hook in-thread`);
+test('defaults: a CommonJS app that never imports does not register the ES module hook; an -e script that imports registers it at start-up', async () => {
   const none = await withEsmHook('-e', 'import', 'on', 'esm-on-demand-none', ['require("openai"); 0']);
   assert.match(none.log, /ES module hook: waits for the first module that can import/);
-  assert.doesNotMatch(none.log, /ES module hook: hooks-thread/);
+  assert.doesNotMatch(none.log, /ES module hook: (hooks-thread|in-thread)/);
   const script = await withEsmHook('-e', 'import', 'on', 'esm-on-demand-eval', [
     'import("openai").then(() => 0)',
   ]);
   assert.match(script.log, /ES module hook: at start-up \(the -e\/-p script can import\)/);
-  assert.match(script.log, /ES module hook: hooks-thread/);
+  assert.match(script.log, /ES module hook: (hooks-thread|in-thread)/);
 });
 
-test('defaults: another --import preload keeps the hook at start-up for a CommonJS app (its imports are ES module imports)', async (t) => {
-  if (!hooksThreadNode) return t.skip(`${process.version} runs the hook in-thread`);
+test('defaults: another --import preload keeps the hook at start-up for a CommonJS app (its imports are ES module imports)', async () => {
   const r = await runApp('-e', {
     preload: 'import',
     nodeArgs: ['--import', 'data:text/javascript,0'],
@@ -178,5 +193,5 @@ test('defaults: another --import preload keeps the hook at start-up for a Common
   });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout + r.stderr, /ES module hook: at start-up \(--import data:text\/javascript,0\)/);
-  assert.match(r.stdout + r.stderr, /ES module hook: hooks-thread/);
+  assert.match(r.stdout + r.stderr, /ES module hook: (hooks-thread|in-thread)/);
 });
