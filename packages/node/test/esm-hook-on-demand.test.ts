@@ -57,12 +57,7 @@ test('an import() of a relative CommonJS file that cannot import loads no ES mod
   mkdirSync(sub);
   writeFileSync(path.join(sub, 'package.json'), '{"type":"module"}');
   writeFileSync(path.join(sub, 'typed.js'), 'const x = 1;'); // in a "type": "module" package
-  for (const specifier of [
-    './linux.js',
-    './plain.cjs',
-    './chain.js',
-    `../${path.basename(dir)}/linux.js`,
-  ])
+  for (const specifier of ['./linux.js', './plain.cjs', './chain.js', `../${path.basename(dir)}/linux.js`])
     assert.equal(loadsCommonJSOnly(from, specifier), true, specifier);
   for (const specifier of [
     './esm-syntax.js',
