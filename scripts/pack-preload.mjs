@@ -117,8 +117,37 @@ const depsOf = (f) => {
     deps[request] = [index.get(target), files.get(target).pkg === f.pkg ? 0 : 1];
   return deps;
 };
+// require-in-the-middle (OpenTelemetry's hook on require, for every package's every file) asks Node
+// for the package's main once per file it sees: `require.resolve(name, { paths: [basedir] })`. Node
+// does not cache a resolution through a package's "exports" (Module._findPath returns it unstored),
+// so each file of openai (234, and its exports map has hundreds of entries) re-parses that map: ~0.2–
+// 0.4 ms each, 45–95 ms CPU for `require('openai')` on Node 20–26. The packed copy asks once per
+// package directory: the same answer for as long as the files on disk stay (Node's own resolution
+// caches assume as much); a failed resolution is not kept and is asked again.
+const RITM_RESOLVE = 'res = require.resolve(moduleName, { paths: [basedir] })';
+const RITM_ONCE = `
+// Added by tokenmeter's scripts/pack-preload.mjs: the main of a package directory, resolved once.
+var resolvedMains = new Map()
+function resolveMainOnce (moduleName, basedir) {
+  const key = moduleName + '\\0' + basedir
+  let res = resolvedMains.get(key)
+  if (res === undefined) {
+    res = require.resolve(moduleName, { paths: [basedir] })
+    resolvedMains.set(key, res)
+  }
+  return res
+}
+`;
+const sourceText = (f) => {
+  if (f.pkg.name !== 'require-in-the-middle' || f.rel !== 'index.js') return f.source;
+  if (f.source.split(RITM_RESOLVE).length !== 2)
+    throw new Error(
+      `require-in-the-middle ${f.pkg.version}: "${RITM_RESOLVE}" not found once; update pack-preload.mjs`,
+    );
+  return f.source.replace(RITM_RESOLVE, 'res = resolveMainOnce(moduleName, basedir)') + RITM_ONCE;
+};
 // The source as text: the loader compiles it under its own path (stack traces name the file).
-const sourceOf = (f) => f.source.replace(/^#!.*/, '');
+const sourceOf = (f) => sourceText(f).replace(/^#!.*/, '');
 // The later files' deps, then their sources one after another, in a text file: read as bytes, and
 // only a file that runs is decoded; nothing for V8 to parse before (as string literals in a script,
 // ~2 MB would cost their parse at the first lazy load, and their index at every start-up).

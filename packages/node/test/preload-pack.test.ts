@@ -202,3 +202,38 @@ test('under the real preload, @opentelemetry/api and the distro come from the pa
   );
   assert.deepEqual(JSON.parse(out), { same: true, registered: 'LateTracerProvider', distroCached: true });
 });
+
+test("under the real preload, require-in-the-middle resolves a patched package's main once, not once per file of it (openai: ~230 files, each a parse of its exports map)", () => {
+  const register = fileURLToPath(new URL('../register.cjs', import.meta.url));
+  const out = execFileSync(
+    process.execPath,
+    [
+      '--require',
+      register,
+      '-e',
+      `const Module = require('node:module');
+       const resolve = Module._resolveFilename;
+       let asked = 0;
+       Module._resolveFilename = function (request, parent, isMain, options) {
+         if (request === 'openai' && Array.isArray(options?.paths)) asked++;
+         return resolve.apply(this, arguments);
+       };
+       const before = Object.keys(require.cache).length;
+       require('openai');
+       console.log(JSON.stringify({ asked, files: Object.keys(require.cache).length - before }));`,
+    ],
+    {
+      cwd: path.dirname(register),
+      env: {
+        ...process.env,
+        TOKENMETER_HOME: mkdtempSync(path.join(tmpdir(), 'tm-pack-home-')),
+        OTEL_EXPORTER_PROMETHEUS_PORT: '0',
+        OTEL_TRACES_EXPORTER: 'none',
+      },
+      encoding: 'utf8',
+    },
+  );
+  const { asked, files } = JSON.parse(out.trim().split('\n').at(-1)!) as { asked: number; files: number };
+  assert.ok(files > 100, `openai loaded ${files} files`);
+  assert.equal(asked, 1);
+});
