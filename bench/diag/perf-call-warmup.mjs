@@ -13,8 +13,7 @@
 // WARMUP_PIN=1 (as the headline pins: each app with all its threads on CPU 0 via taskset, this
 // coordinator and the mock on CPU 1).
 import { spawn } from 'node:child_process';
-import http from 'node:http';
-import { root, startMock } from './perf-stream26-mock.mjs';
+import { root, startMock, startSink } from './perf-stream26-mock.mjs';
 
 const PAIRS = Number(process.env.WARMUP_PAIRS ?? 2);
 const ROUNDS = Number(process.env.WARMUP_ROUNDS ?? 80);
@@ -30,11 +29,7 @@ const extra = Object.fromEntries(
     .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
 );
 
-const sink = http.createServer((req, res) => {
-  req.resume();
-  req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
-});
-await new Promise((resolve) => sink.listen(0, '127.0.0.1', resolve));
+const sink = await startSink();
 const mock = await startMock();
 if (PIN) spawn('taskset', ['-a', '-p', '-c', '1', String(mock.child.pid)], { stdio: 'ignore' });
 

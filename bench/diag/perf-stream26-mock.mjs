@@ -1,6 +1,7 @@
 // The mock provider (packages/mock-provider, built) in a child process, for the perf-stream26
 // diagnostics: plain JavaScript, so that they run on any Node binary without a loader.
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -23,4 +24,14 @@ export async function startMock() {
   });
   child.stdout.resume();
   return { url, child };
+}
+
+/** An OTLP sink on a free loopback port that answers every export 200; resolves to the listening server. */
+export async function startSink() {
+  const sink = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
+  });
+  await new Promise((resolve) => sink.listen(0, '127.0.0.1', resolve));
+  return sink;
 }

@@ -8,21 +8,16 @@
 // preload) TD_RAW (a file to keep the raw trace in).
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root, startMock } from './perf-stream26-mock.mjs';
+import { root, startMock, startSink } from './perf-stream26-mock.mjs';
 
 const CALLS = Number(process.env.TD_CALLS ?? 3000);
 const NODE = process.env.TD_NODE ?? process.execPath;
 const TOP = Number(process.env.TD_TOP ?? 40);
 const BARE = process.env.TD_BARE === '1';
 
-const sink = http.createServer((req, res) => {
-  req.resume();
-  req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
-});
-await new Promise((resolve) => sink.listen(0, '127.0.0.1', resolve));
+const sink = await startSink();
 const mock = await startMock();
 const home = mkdtempSync(join(tmpdir(), 'tokenmeter-trace-deopt-'));
 const args = ['--trace-opt', '--trace-deopt', ...(BARE ? [] : ['--import', '@tokenmeter/node/register'])];

@@ -12,10 +12,9 @@
 // the windows of calls: what the headline's stream blocks, which follow its call blocks, meet).
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root, startMock } from './perf-stream26-mock.mjs';
+import { root, startMock, startSink } from './perf-stream26-mock.mjs';
 
 const PAIRS = Number(process.env.TO_PAIRS ?? 2);
 const CALLS = Number(process.env.TO_CALLS ?? 3000);
@@ -25,11 +24,7 @@ const STREAMS = Number(process.env.TO_STREAMS ?? 0);
 const STREAM_WINDOW = Number(process.env.TO_STREAM_WINDOW ?? 96);
 const WINDOWS = Math.ceil(CALLS / 1000) + Math.ceil(STREAMS / STREAM_WINDOW);
 
-const sink = http.createServer((req, res) => {
-  req.resume();
-  req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
-});
-await new Promise((resolve) => sink.listen(0, '127.0.0.1', resolve));
+const sink = await startSink();
 const mock = await startMock();
 const homes = mkdtempSync(join(tmpdir(), 'tokenmeter-trace-opt-'));
 

@@ -7,20 +7,15 @@
 // Settings: TS_ROUNDS=3 TO_CALLS=3000 TS_NODE (default this one) TS_BARE=1 (add a bare run).
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root, startMock } from './perf-stream26-mock.mjs';
+import { root, startMock, startSink } from './perf-stream26-mock.mjs';
 
 const ROUNDS = Number(process.env.TS_ROUNDS ?? 3);
 const NODE = process.env.TS_NODE ?? process.execPath;
 const roots = process.argv.slice(2).length > 0 ? process.argv.slice(2) : [root.replace(/\/$/, '')];
 const kinds = [...roots, ...(process.env.TS_BARE === '1' ? ['bare'] : [])];
-const sink = http.createServer((req, res) => {
-  req.resume();
-  req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
-});
-await new Promise((resolve) => sink.listen(0, '127.0.0.1', resolve));
+const sink = await startSink();
 const mock = await startMock();
 const homes = mkdtempSync(join(tmpdir(), 'tokenmeter-turbo-stats-'));
 
