@@ -85,6 +85,21 @@ exports.laterOffsets = ${JSON.stringify(offsets)};`,
 }
 
 /** Runs the fake package's preload; register.js's exports. */
+/** The stdout of `node --require register.cjs -e script` (its own home, no trace export, Prometheus on a free port). */
+function underRealPreload(script: string): string {
+  const register = fileURLToPath(new URL('../register.cjs', import.meta.url));
+  return execFileSync(process.execPath, ['--require', register, '-e', script], {
+    cwd: path.dirname(register),
+    env: {
+      ...process.env,
+      TOKENMETER_HOME: mkdtempSync(path.join(tmpdir(), 'tm-pack-home-')),
+      OTEL_EXPORTER_PROMETHEUS_PORT: '0',
+      OTEL_TRACES_EXPORTER: 'none',
+    },
+    encoding: 'utf8',
+  });
+}
+
 function runPreload(root: string): Record<string, unknown> {
   loadPreload(path.join(root, 'register.cjs')).preload(path.join(root, 'register.cjs'));
   return cache[path.join(root, 'dist/cjs/register.js')]?.exports as Record<string, unknown>;
@@ -173,14 +188,8 @@ test('the preload is told which modules were loaded before tokenmeter’s own (w
 });
 
 test('under the real preload, @opentelemetry/api and the distro come from the pack: the app requires the same modules, with the distro as the global tracer provider', () => {
-  const register = fileURLToPath(new URL('../register.cjs', import.meta.url));
-  const out = execFileSync(
-    process.execPath,
-    [
-      '--require',
-      register,
-      '-e',
-      `const api = require('@opentelemetry/api');
+  const out = underRealPreload(
+    `const api = require('@opentelemetry/api');
        const file = require.resolve('@opentelemetry/api');
        const own = require.resolve('@tokenmeter/node/package.json').replace(/package\\.json$/, 'dist/cjs/register.js');
        console.log(JSON.stringify({
@@ -188,30 +197,13 @@ test('under the real preload, @opentelemetry/api and the distro come from the pa
          registered: api.trace.getTracerProvider().getDelegate().constructor.name,
          distroCached: own in require.cache,
        }));`,
-    ],
-    {
-      cwd: path.dirname(register),
-      env: {
-        ...process.env,
-        TOKENMETER_HOME: mkdtempSync(path.join(tmpdir(), 'tm-pack-home-')),
-        OTEL_EXPORTER_PROMETHEUS_PORT: '0',
-        OTEL_TRACES_EXPORTER: 'none',
-      },
-      encoding: 'utf8',
-    },
   );
   assert.deepEqual(JSON.parse(out), { same: true, registered: 'LateTracerProvider', distroCached: true });
 });
 
 test("under the real preload, require-in-the-middle resolves a patched package's main once, not once per file of it (openai: ~230 files, each a parse of its exports map)", () => {
-  const register = fileURLToPath(new URL('../register.cjs', import.meta.url));
-  const out = execFileSync(
-    process.execPath,
-    [
-      '--require',
-      register,
-      '-e',
-      `const Module = require('node:module');
+  const out = underRealPreload(
+    `const Module = require('node:module');
        const resolve = Module._resolveFilename;
        let asked = 0;
        Module._resolveFilename = function (request, parent, isMain, options) {
@@ -221,17 +213,6 @@ test("under the real preload, require-in-the-middle resolves a patched package's
        const before = Object.keys(require.cache).length;
        require('openai');
        console.log(JSON.stringify({ asked, files: Object.keys(require.cache).length - before }));`,
-    ],
-    {
-      cwd: path.dirname(register),
-      env: {
-        ...process.env,
-        TOKENMETER_HOME: mkdtempSync(path.join(tmpdir(), 'tm-pack-home-')),
-        OTEL_EXPORTER_PROMETHEUS_PORT: '0',
-        OTEL_TRACES_EXPORTER: 'none',
-      },
-      encoding: 'utf8',
-    },
   );
   const { asked, files } = JSON.parse(out.trim().split('\n').at(-1)!) as { asked: number; files: number };
   assert.ok(files > 100, `openai loaded ${files} files`);
