@@ -16,6 +16,7 @@ import {
 import fc from 'fast-check';
 import type OpenAIType from 'openai';
 import { ERROR_TYPE_INCOMPLETE_STREAM, ERROR_TYPE_MALFORMED_RESPONSE } from '../src/call.js';
+import { loadTokenCounter } from '../src/estimate/index.js';
 import { instrumentFetch } from '../src/fetch/instrument-fetch.js';
 import { type Harness, points, requireSdk, startHarness, tokenmeterSpans, waitFor } from './helpers/otel.js';
 
@@ -755,6 +756,35 @@ describe('aborts and network errors', () => {
     const r = h.records[0]!;
     assert.equal(r.errorType, undefined);
     assert.equal(r.responseModel, 'gpt-4o-mini-2024-07-18');
+  });
+  test('the consumer cancels a stream counted locally: the output read before the cancel is counted', {
+    timeout: 20_000,
+  }, async () => {
+    const event = (delta: object) =>
+      `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', model: 'gpt-4o-mini', choices: [{ index: 0, delta, finish_reason: null }] })}\n\n`;
+    const enc = new TextEncoder();
+    // The content deltas' text (ASCII, then not) is held back as bytes until something ends the call.
+    const first = enc.encode(
+      event({ role: 'assistant', content: '' }) +
+        event({ content: 'Hello' }) +
+        event({ content: ' there' }) +
+        event({ content: ' café' }) +
+        event({ content: ' friend' }),
+    );
+    const rest = enc.encode(event({ content: ' never read' }));
+    const res = await chatVia(serverOf([first, rest], 'text/event-stream'), {
+      stream: true,
+      stream_options: { include_usage: false },
+    });
+    const reader = res.body!.getReader();
+    await reader.read();
+    await reader.cancel('enough');
+    await waitFor(() => h.records.length === 1, 15_000); // the tokenizer loads on the first estimate
+    const r = h.records[0]!;
+    assert.equal(r.errorType, undefined);
+    assert.equal(r.usageEstimated, true);
+    const count = (await loadTokenCounter('o200k_base'))!;
+    assert.equal(r.usage?.outputTokens, count('Hello there café friend'));
   });
 });
 

@@ -324,7 +324,7 @@ function capturedVia(kind: 'observer' | 'decoder', chunks: Uint8Array[]) {
     parser.onEvent(data);
   };
   if (kind === 'observer') {
-    const o = new OpenAIStreamObserver(onEvent, (text) => parser.onOutputText!(text));
+    const o = new OpenAIStreamObserver(onEvent, (text, n) => parser.onOutputText!(text, n));
     for (const c of chunks) o.push(c);
     o.end();
   } else {
@@ -332,7 +332,7 @@ function capturedVia(kind: 'observer' | 'decoder', chunks: Uint8Array[]) {
     for (const c of chunks) d.push(c);
     d.end();
   }
-  return { text: parser.outputText?.()?.text, result: parser.result(), events };
+  return { text: parser.outputText?.()?.text, result: parser.result(), events, stats: parser.stats?.() };
 }
 
 /** One chat chunk event of a one-choice stream, the delta as given. */
@@ -379,6 +379,8 @@ test('observer keeping the output text: any content (escapes, quotes, backslashe
         assert.equal(a.text, b.text);
         assert.deepEqual(a.result, b.result);
         assert.ok(a.events.length <= b.events.length);
+        // Deltas whose text was joined before it was handed on still count one event each.
+        assert.deepEqual(a.stats, b.stats);
       },
     ),
     { numRuns: Number(process.env.FC_RUNS ?? 300) },

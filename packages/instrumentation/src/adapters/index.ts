@@ -182,8 +182,8 @@ export function createStreamParser(
   if (bedrock) parser.onBedrockEvent = bedrock;
   const text = safe(
     inner.onOutputText &&
-      ((t: string) => {
-        inner.onOutputText!(t);
+      ((t: string, events?: number) => {
+        inner.onOutputText!(t, events);
         return false;
       }),
   );

@@ -64,8 +64,8 @@ export class ShellStreamParser implements StreamParser {
     return false;
   }
 
-  onOutputText(text: string): void {
-    this.events++;
+  onOutputText(text: string, events = 1): void {
+    this.events += events;
     this.capture?.add(text);
   }
 

@@ -126,9 +126,9 @@ export interface StreamParser {
   /**
    * The output text of an event that a byte-level reader recognised as a plain content delta and did
    * not pass to `onEvent` (it carries nothing else the parser keeps): counted as an event, its text
-   * captured when output text is kept.
+   * captured when output text is kept. `events`: how many such deltas the text joins (default 1).
    */
-  onOutputText?(text: string): void;
+  onOutputText?(text: string, events?: number): void;
   /** Counters of what was seen: events, events whose data was not valid JSON (skipped), terminal seen. */
   stats?(): StreamParserStats;
   /**

@@ -192,17 +192,22 @@ function findBy(buf: Uint8Array, pattern: Uint8Array, key: number, from: number,
   return -1;
 }
 
+/** Where plainDeltaRange found the content string: its first byte, and whether it has an escape. */
+let deltaFrom = 0;
+let deltaEscaped = false;
+
 /**
- * The text of a plain content delta `buf[start, end)` (see isPlainDelta) whose one choice's delta
- * is `{"content":"..."}` and nothing else, without parsing the event; undefined for any other shape
- * (then the event is parsed). JSON escapes the quotes inside a string, so the byte patterns below
- * match only the members themselves.
+ * The closing quote of the content string of a plain content delta `buf[start, end)` (see
+ * isPlainDelta) whose one choice's delta is `{"content":"..."}` and nothing else, without parsing
+ * the event (the string starts at `deltaFrom`; `deltaEscaped` says whether it holds an escape);
+ * -1 for any other shape (then the event is parsed). JSON escapes the quotes inside a string, so
+ * the byte patterns below match only the members themselves.
  */
-export function plainDeltaContent(buf: Uint8Array, start: number, end: number): string | undefined {
+function plainDeltaRange(buf: Uint8Array, start: number, end: number): number {
   const choices = findBy(buf, CHOICES, CHOICES_KEY, start, end);
-  if (choices === -1) return undefined;
+  if (choices === -1) return -1;
   const at = findBy(buf, DELTA_CONTENT, DELTA_CONTENT_KEY, choices + CHOICES.length, end);
-  if (at === -1) return undefined;
+  if (at === -1) return -1;
   const from = at + DELTA_CONTENT.length;
   // The closing quote: the first one not escaped (a backslash escapes the byte after it).
   let quote = from;
@@ -215,16 +220,33 @@ export function plainDeltaContent(buf: Uint8Array, start: number, end: number): 
       quote++;
     }
   }
-  if (quote >= end) return undefined;
-  if (buf[quote + 1] !== CLOSE_BRACE) return undefined; // the delta holds more than its content
+  if (quote >= end) return -1;
+  if (buf[quote + 1] !== CLOSE_BRACE) return -1; // the delta holds more than its content
   // A second delta (a second choice, a repeated key), looked for by its `d`.
-  if (findBy(buf, DELTA, 1, quote, end) !== -1) return undefined;
-  if (!escaped) return utf8(buf, from, quote);
+  if (findBy(buf, DELTA, 1, quote, end) !== -1) return -1;
+  deltaFrom = from;
+  deltaEscaped = escaped;
+  return quote;
+}
+
+/** The text of the content string of `buf[deltaFrom, quote)` (plainDeltaRange), or undefined for a broken escape. */
+function deltaText(buf: Uint8Array, quote: number): string | undefined {
+  if (!deltaEscaped) return utf8(buf, deltaFrom, quote);
   try {
-    return JSON.parse(utf8(buf, from - 1, quote + 1)) as string;
+    return JSON.parse(utf8(buf, deltaFrom - 1, quote + 1)) as string;
   } catch {
     return undefined; // a broken escape: the event is parsed whole (and counted malformed there)
   }
+}
+
+/**
+ * The text of a plain content delta `buf[start, end)` (see isPlainDelta) whose one choice's delta
+ * is `{"content":"..."}` and nothing else, without parsing the event; undefined for any other shape
+ * (then the event is parsed).
+ */
+export function plainDeltaContent(buf: Uint8Array, start: number, end: number): string | undefined {
+  const quote = plainDeltaRange(buf, start, end);
+  return quote === -1 ? undefined : deltaText(buf, quote);
 }
 
 /**
@@ -312,12 +334,52 @@ abstract class LeanSseScanner {
  */
 export class OpenAIStreamObserver extends LeanSseScanner {
   private general: SseDecoder | undefined;
+  /**
+   * The bytes of ASCII content deltas not handed to `onText` yet (`textLength` in use, from
+   * `textDeltas` events): decoded once, when something else happens (another event, the end, a
+   * flush), instead of a string per delta. Only ASCII is joined, so the text is what decoding each
+   * delta alone gives, even of bytes that are not valid UTF-8.
+   */
+  private text: Uint8Array | undefined;
+  private textLength = 0;
+  private textDeltas = 0;
 
   constructor(
     private readonly handler: SseEventHandler,
-    private readonly onText?: (text: string) => void,
+    private readonly onText?: (text: string, events: number) => void,
   ) {
     super();
+  }
+
+  /** Hand the output text held back to `onText`. */
+  flush(): void {
+    if (this.textDeltas === 0) return;
+    const text = utf8(this.text!, 0, this.textLength);
+    const events = this.textDeltas;
+    this.textLength = 0;
+    this.textDeltas = 0;
+    this.onText!(text, events);
+  }
+
+  /** Hold the ASCII content string `buf[from, quote)`; false (nothing held) when it is not ASCII. */
+  private holdText(buf: Uint8Array, from: number, quote: number): boolean {
+    let text = this.text;
+    const at = this.textLength;
+    const need = at + quote - from;
+    if (text === undefined || need > text.length) {
+      const grown = new Uint8Array(Math.max(need, 256, (text?.length ?? 0) * 2));
+      if (text !== undefined) grown.set(text.subarray(0, at));
+      this.text = text = grown;
+    }
+    let n = at;
+    for (let i = from; i < quote; i++) {
+      const byte = buf[i]!;
+      if (byte > 127) return false;
+      text[n++] = byte;
+    }
+    this.textLength = n;
+    this.textDeltas++;
+    return true;
   }
 
   /** Observe one chunk (which the caller gets unchanged). */
@@ -351,6 +413,7 @@ export class OpenAIStreamObserver extends LeanSseScanner {
 
   /** The body ended: a last event without its blank line is still read. */
   end(): void {
+    this.flush();
     const held = this.takeHeld();
     if (this.general === undefined && held === undefined) return;
     this.general ??= new SseDecoder(this.handler);
@@ -360,16 +423,21 @@ export class OpenAIStreamObserver extends LeanSseScanner {
 
   protected onEvent(buf: Uint8Array, pos: number, lf: number): void {
     if (this.first || !isPlainDelta(buf, pos, lf)) {
+      this.flush();
       this.handler(utf8(buf, pos + DATA_LENGTH, lf), undefined);
       return;
     }
     if (this.onText === undefined) return;
-    const text = plainDeltaContent(buf, pos + DATA_LENGTH, lf);
+    const quote = plainDeltaRange(buf, pos + DATA_LENGTH, lf);
+    if (quote !== -1 && !deltaEscaped && this.holdText(buf, deltaFrom, quote)) return;
+    this.flush();
+    const text = quote === -1 ? undefined : deltaText(buf, quote);
     if (text === undefined) this.handler(utf8(buf, pos + DATA_LENGTH, lf), undefined);
-    else this.onText(text);
+    else this.onText(text, 1);
   }
 
   private toGeneral(...rest: Uint8Array[]): void {
+    this.flush();
     const general = new SseDecoder(this.handler);
     this.general = general;
     for (const piece of rest) if (piece.length > 0) general.push(piece);

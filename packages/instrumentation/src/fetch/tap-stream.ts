@@ -36,6 +36,8 @@ interface ByteObserver {
   push(chunk: Uint8Array): Output;
   /** The body ended; returns bytes still held back (rewriting only). */
   end(): Output;
+  /** Hand the parser what the observer holds back for it (the output text of plain deltas). */
+  flush?: (() => void) | undefined;
 }
 
 export type StreamFraming = 'sse' | 'json-array' | 'aws-eventstream' | 'ndjson';
@@ -65,7 +67,12 @@ function makeObserver(
     return { push: (chunk) => stripper.push(chunk), end: () => stripper.end() };
   }
   /** An observer that reads the bytes (until the terminal event) and hands them on untouched. */
-  const reading = (decoder: { push(chunk: Uint8Array): void; end(): void }): ByteObserver => ({
+  const reading = (decoder: {
+    push(chunk: Uint8Array): void;
+    end(): void;
+    flush?(): void;
+  }): ByteObserver => ({
+    flush: decoder.flush === undefined ? undefined : () => decoder.flush!(),
     push(chunk) {
       if (!stopped) decoder.push(chunk);
       return chunk;
@@ -100,8 +107,8 @@ function makeObserver(
   const onOutputText = parser.onOutputText;
   if (openaiFormat && singleChoice && (!captureText || onOutputText !== undefined)) {
     const onText = captureText
-      ? (text: string) => {
-          if (!stopped) onOutputText!.call(parser, text);
+      ? (text: string, events: number) => {
+          if (!stopped) onOutputText!.call(parser, text, events);
         }
       : undefined;
     return reading(new OpenAIStreamObserver(onEvent, onText));
@@ -156,6 +163,13 @@ function streamObserver(state: TapState): BodyObserver {
     );
   const finish = (errorType?: string) => {
     if (call.done) return;
+    if (observer.flush !== undefined) {
+      try {
+        observer.flush();
+      } catch (error) {
+        runtime.internalError('stream', error);
+      }
+    }
     const result = parser.result();
     call.finish(result, {
       httpStatus: status,
