@@ -1,8 +1,13 @@
-// The Prometheus pull endpoint: listens from start-up (a scrape before the first LLM call gets a
-// valid answer), while the exporter's reader, with the rest of the OpenTelemetry SDK, loads at the
-// first scrape at the latest (late-providers.ts). The server never keeps the process alive.
-import http from 'node:http';
+// The Prometheus pull endpoint: listens from the event loop's first turn (a scrape before the first
+// LLM call gets a valid answer), while the exporter's reader, with the rest of the OpenTelemetry SDK,
+// loads at the first scrape at the latest (late-providers.ts). The server never keeps the process
+// alive, and neither does the wait for that first turn: a process that ends without one (a script
+// whose work is synchronous, `node -e 0`) loads no HTTP server and binds no port. Listening loads
+// node:http, node:net, node:dns and node:cluster, and on Node 24+ compiles `net.isIPv6`'s regular
+// expression: about 25 ms CPU at start-up (bench/RESULTS.md, start-up, ninth pass).
+import type http from 'node:http';
 import { type DiagLogger, diag } from '@opentelemetry/api';
+import { requireForCaller } from '@tokenmeter/config';
 import type { TokenmeterNodeConfig } from './types.js';
 
 /** What the endpoint needs of the Prometheus exporter (its reader, which serves the text format). */
@@ -28,7 +33,50 @@ export function startPrometheusEndpoint(
   warn: (line: string) => void,
   log: DiagLogger = diag,
 ): PrometheusEndpoint {
-  const server = http.createServer((req, res) => {
+  const { host, port } = config.prometheus;
+  let server: http.Server | undefined;
+  let resolveUrl: (url: string | undefined) => void = () => {};
+  const url = new Promise<string | undefined>((resolve) => {
+    resolveUrl = resolve;
+  });
+  const listen = () => {
+    try {
+      server = listenOn(host, port, reader, warn, log, resolveUrl);
+    } catch (e) {
+      warn(
+        `tokenmeter: the Prometheus endpoint on ${host}:${port} did not start: ${(e as Error)?.message ?? e}`,
+      );
+      resolveUrl(undefined);
+    }
+  };
+  // Unreferenced: it runs at the loop's first turn, and never keeps a process alive for itself.
+  const waiting = setImmediate(listen).unref();
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (!server) {
+          clearImmediate(waiting);
+          resolveUrl(undefined);
+          return resolve();
+        }
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+        server.closeAllConnections?.();
+      }),
+  };
+}
+
+function listenOn(
+  host: string,
+  port: number,
+  reader: () => PrometheusReaderLike | undefined,
+  warn: (line: string) => void,
+  log: DiagLogger,
+  resolve: (url: string | undefined) => void,
+): http.Server {
+  const { createServer } = requireForCaller()('node:http') as typeof http;
+  const server = createServer((req, res) => {
     let path = '';
     try {
       path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -48,38 +96,27 @@ export function startPrometheusEndpoint(
     res.statusCode = 404;
     res.end('Not found: tokenmeter serves Prometheus metrics at /metrics\n');
   });
-  const { host, port } = config.prometheus;
-  const url = new Promise<string | undefined>((resolve) => {
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      const why =
-        err.code === 'EADDRINUSE'
-          ? `port ${port} is in use (another process?); set OTEL_EXPORTER_PROMETHEUS_PORT to another port`
-          : err.message;
-      warn(
-        `tokenmeter: the Prometheus endpoint on ${host}:${port} did not start: ${why}; metrics are not served`,
-      );
-      resolve(undefined);
-    });
-    server.listen({ host, port }, () => {
-      const addr = server.address();
-      const actualPort = typeof addr === 'object' && addr ? addr.port : port;
-      const shownHost = host.includes(':') ? `[${host}]` : host;
-      const u = `http://${shownHost}:${actualPort}${PROMETHEUS_PATH}`;
-      log.debug(`tokenmeter: Prometheus metrics at ${u}`);
-      resolve(u);
-    });
+  server.once('error', (err: NodeJS.ErrnoException) => {
+    const why =
+      err.code === 'EADDRINUSE'
+        ? `port ${port} is in use (another process?); set OTEL_EXPORTER_PROMETHEUS_PORT to another port`
+        : err.message;
+    warn(
+      `tokenmeter: the Prometheus endpoint on ${host}:${port} did not start: ${why}; metrics are not served`,
+    );
+    resolve(undefined);
+  });
+  server.listen({ host, port }, () => {
+    const addr = server.address();
+    const actualPort = typeof addr === 'object' && addr ? addr.port : port;
+    const shownHost = host.includes(':') ? `[${host}]` : host;
+    const u = `http://${shownHost}:${actualPort}${PROMETHEUS_PATH}`;
+    log.debug(`tokenmeter: Prometheus metrics at ${u}`);
+    resolve(u);
   });
   // A scrape endpoint must not keep a script from exiting.
   server.unref();
-  return {
-    url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (!server.listening) return resolve();
-        server.close(() => resolve());
-        server.closeAllConnections?.();
-      }),
-  };
+  return server;
 }
 
 /**

@@ -1,10 +1,12 @@
 // How the preload joins and leaves an app: exit codes, signals, a dead or slow collector, memory
 // over many calls, bad settings and OTEL_SDK_DISABLED. The app's own behaviour never changes.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import {
   ATTR_GEN_AI_USAGE_COST,
@@ -292,6 +294,42 @@ test('a port already taken for /metrics, an unwritable store: one line each, the
     assert.equal(lines.length, 2, lines.join('\n'));
     assert.ok(lines.some((l) => l.includes(`port ${port} is in use`)));
     assert.ok(lines.some((l) => l.includes('local store')));
+  } finally {
+    blocker.close();
+  }
+});
+
+test("the /metrics endpoint listens from the event loop's first turn: a script that ends before it binds no port and loads no HTTP server for it", async () => {
+  const blocker = net.createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const port = (blocker.address() as net.AddressInfo).port;
+  const register = fileURLToPath(new URL('../../register.cjs', import.meta.url));
+  const run = (script: string) =>
+    spawnSync(process.execPath, ['--require', register, '-e', script], {
+      env: {
+        ...process.env,
+        TOKENMETER_HOME: e2e.dir,
+        TOKENMETER_STORE: 'off',
+        OTEL_TRACES_EXPORTER: 'none',
+        OTEL_METRICS_EXPORTER: 'prometheus',
+        OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+      },
+      encoding: 'utf8',
+    });
+  try {
+    // The port is taken: a try to listen says so on one line.
+    const synchronous = run(
+      "process.on('exit', () => console.log(process.moduleLoadList.includes('NativeModule cluster')))",
+    );
+    assert.equal(synchronous.status, 0, synchronous.stderr);
+    assert.deepEqual(tokenmeterLines(synchronous.stderr), []);
+    assert.equal(synchronous.stdout.trim(), 'false');
+    const turns = run('setTimeout(() => {}, 20)');
+    assert.equal(turns.status, 0, turns.stderr);
+    assert.ok(
+      tokenmeterLines(turns.stderr).some((l) => l.includes(`port ${port} is in use`)),
+      turns.stderr,
+    );
   } finally {
     blocker.close();
   }
