@@ -9,7 +9,7 @@
 import { createRequire } from 'node:module';
 import { isMainThread } from 'node:worker_threads';
 
-// Its start-up module graph comes from dist/cjs/preload-pack.js when that was built (one file
+// Its start-up module graph comes from dist/cjs/preload-pack.txt when that was built (one file
 // instead of ~140; src/preload-pack-loader.ts), else file by file.
 if (isMainThread)
   createRequire(import.meta.url)('./dist/cjs/preload-pack-loader.js')

@@ -1,6 +1,8 @@
-// Loads the preload's start-up module graph from dist/cjs/preload-pack.js (written by
+// Loads the preload's start-up module graph from dist/cjs/preload-pack.txt (written by
 // scripts/pack-preload.mjs at build): one file to read instead of ~140 to resolve and read
-// (bench/RESULTS.md, start-up, sixth pass). Each packed file still runs as its own
+// (bench/RESULTS.md, start-up, sixth pass). Its first line is the index (JSON), the rest the
+// sources, read as bytes and decoded one file at a time when it runs: as string literals in a
+// script, V8 would first parse the ~490 kB (start-up, ninth pass). Each packed file still runs as its own
 // CommonJS module, once, when first required, under its real path in require.cache, with its own
 // `module`, `exports`, `__filename` and `__dirname`: a file loaded later from disk (the fetch path,
 // the SDK, the store, the app's own `require('@opentelemetry/api')`) finds the packed modules there.
@@ -19,11 +21,14 @@ import { fileURLToPath } from 'node:url';
 
 /** request → [file index, 1 if another package] */
 type Deps = Record<string, [number, 0 | 1]>;
-/** [package index, path in the package ('/'-separated), deps, source] */
-type PackedFile = [pkg: number, rel: string, deps: Deps, source: string];
-interface Pack {
+/** [package index, path in the package ('/'-separated), deps] */
+type PackedFile = [pkg: number, rel: string, deps: Deps];
+/** The first line of preload-pack.txt. */
+interface PackIndex {
   packages: [name: string, version: string][];
   files: PackedFile[];
+  /** Where each file's source starts in the sources after the first line (in bytes), and where the last one ends. */
+  offsets: number[];
   /**
    * The files the start-up files can load later, numbered on from files.length: one line each,
    * `<package index> <path>`. Their deps and sources are in preload-pack-later.txt.
@@ -31,6 +36,11 @@ interface Pack {
   later?: string;
   /** Where each later file's source starts in that text's sources (in bytes), and where the last one ends. */
   laterOffsets?: number[];
+}
+interface Pack extends PackIndex {
+  /** preload-pack.txt, and where its sources start. */
+  bytes: Buffer;
+  start: number;
 }
 type PackedModule = Module & { _compile(source: string, filename: string): unknown };
 type Extension = (module: Module, filename: string, ...rest: unknown[]) => unknown;
@@ -55,11 +65,10 @@ export function loadPreload(registerFile: string): { preload(from: string): void
   // ES module hook's wait must check (register.ts), not the ~140 files of tokenmeter's own graph.
   const before = Object.keys(M._cache);
   const root = path.dirname(registerFile.startsWith('file:') ? fileURLToPath(registerFile) : registerFile);
-  const require = Module.createRequire(path.join(root, 'register.cjs'));
-  const pack = usablePack(require);
+  const pack = usablePack(root);
   const register: Register =
     !pack || pack.files[0]?.[1] !== ENTRY || M._cache[path.join(root, toPath(ENTRY))]
-      ? require(`./${ENTRY}`)
+      ? Module.createRequire(path.join(root, 'register.cjs'))(`./${ENTRY}`)
       : loadFrom(pack, root);
   return { preload: (from) => register.preload(from, before) };
 }
@@ -67,12 +76,21 @@ export function loadPreload(registerFile: string): { preload(from: string): void
 const ENTRY = 'dist/cjs/register.js';
 const toPath = path.sep === '/' ? (rel: string) => rel : (rel: string) => rel.split('/').join(path.sep);
 
-function usablePack(require: NodeJS.Require): Pack | undefined {
+function usablePack(root: string): Pack | undefined {
   // Node keeps symlinked paths as they are with these flags; the pack's paths are real paths.
   const flags = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
   if (flags.includes('preserve-symlinks')) return undefined;
   try {
-    return require('./dist/cjs/preload-pack.js') as Pack;
+    const bytes = readFileSync(path.join(root, 'dist', 'cjs', 'preload-pack.txt'));
+    const newline = bytes.indexOf(10);
+    const index = JSON.parse(bytes.toString('utf8', 0, newline)) as PackIndex;
+    // Only the sources this index was built with.
+    if (
+      index.offsets.length !== index.files.length + 1 ||
+      index.offsets.at(-1) !== bytes.length - newline - 1
+    )
+      return undefined;
+    return { ...index, bytes, start: newline + 1 };
   } catch {
     return undefined; // not built (a tsc-only build): the files load one by one
   }
@@ -108,7 +126,13 @@ function loadFrom(pack: Pack, ownRoot: string): Register {
   /** A packed file's deps and source; undefined when the later pack cannot be read. */
   const codeAt = (index: number): [Deps, string] | undefined => {
     const file = files[index];
-    if (file) return [file[2], file[3]];
+    if (file) {
+      const start = pack.start;
+      return [
+        file[2],
+        pack.bytes.toString('utf8', start + pack.offsets[index]!, start + pack.offsets[index + 1]!),
+      ];
+    }
     const at = index - files.length;
     const text = readLaterPack();
     const [start, end] = [pack.laterOffsets?.[at], pack.laterOffsets?.[at + 1]];

@@ -4,7 +4,7 @@
 // package installed at another version than the packed one loads from its files.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -62,24 +62,31 @@ function fakePackage(installedDepVersion: string, laterText = (text: string) => 
     "exports.stack = new Error('where').stack;",
     'exports.filename = __filename;',
   ].join('\n');
-  write(
-    'dist/cjs/preload-pack.js',
-    `exports.packages = ${JSON.stringify([
+  const files: [number, string, Record<string, [number, 0 | 1]>, string][] = [
+    [0, 'dist/cjs/register.js', { dep: [2, 1], './helper.js': [1, 0] }, registerSource],
+    [
+      0,
+      'dist/cjs/helper.js',
+      { './lazy.js': [3, 0] },
+      "exports.packed = true; exports.dep = require('dep'); exports.later = (request) => require(request);",
+    ],
+    [1, 'index.js', {}, 'exports.packed = true;'],
+  ];
+  const fileOffsets = [0];
+  for (const [, , , source] of files) fileOffsets.push((fileOffsets.at(-1) ?? 0) + Buffer.byteLength(source));
+  const index = {
+    packages: [
       [name, '1.0.0'],
       ['dep', '1.0.0'],
-    ])};
-exports.files = ${JSON.stringify([
-      [0, 'dist/cjs/register.js', { dep: [2, 1], './helper.js': [1, 0] }, registerSource],
-      [
-        0,
-        'dist/cjs/helper.js',
-        { './lazy.js': [3, 0] },
-        "exports.packed = true; exports.dep = require('dep'); exports.later = (request) => require(request);",
-      ],
-      [1, 'index.js', {}, 'exports.packed = true;'],
-    ])};
-exports.later = ${JSON.stringify(later.map(([line]) => line).join('\n'))};
-exports.laterOffsets = ${JSON.stringify(offsets)};`,
+    ],
+    files: files.map(([pkg, rel, deps]) => [pkg, rel, deps]),
+    offsets: fileOffsets,
+    later: later.map(([line]) => line).join('\n'),
+    laterOffsets: offsets,
+  };
+  write(
+    'dist/cjs/preload-pack.txt',
+    `${JSON.stringify(index)}\n${files.map(([, , , source]) => source).join('')}`,
   );
   return root;
 }
@@ -169,10 +176,14 @@ test('a second pack that is not the one the pack was built with is not used: the
   });
 });
 
-test('without a pack, register.js loads from its file', () => {
+test('without a pack, or with sources that are not the ones its index was built with, register.js loads from its file', () => {
   const root = fakePackage('1.0.0');
-  writeFileSync(path.join(root, 'dist/cjs/preload-pack.js'), "throw new Error('no pack')");
+  writeFileSync(path.join(root, 'dist/cjs/preload-pack.txt'), 'not a pack\n');
   assert.equal(runPreload(root).fromDisk, true);
+  const other = fakePackage('1.0.0');
+  const pack = path.join(other, 'dist/cjs/preload-pack.txt');
+  writeFileSync(pack, `${readFileSync(pack, 'utf8')} `);
+  assert.equal(runPreload(other).fromDisk, true);
 });
 
 test('the preload is told which modules were loaded before tokenmeter’s own (what the ES module hook’s wait checks): not the files of its own graph', () => {
