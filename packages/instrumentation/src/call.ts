@@ -72,7 +72,7 @@ import { coverage } from './coverage.js';
 import { canEstimateNow, type EstimateInput, estimateUsage, estimateUsageNow } from './estimate/index.js';
 import { reportParserFailure } from './internal-error.js';
 import type { PendingCall } from './pending.js';
-import { type PriceOutcome, priceRequest } from './price.js';
+import { type PriceOutcome, priceCheckedCall } from './price.js';
 import { reportedCost } from './reported-cost.js';
 import type { TokenmeterRuntime } from './runtime.js';
 
@@ -481,17 +481,18 @@ export class LlmCall implements PendingCall, EndedCall {
         `${info.provider} reported invalid usage (${response.invalidUsage}); the call is recorded unpriced (invalid_usage), without token counts`,
       );
     const model = response?.responseModel ?? info.requestModel;
-    const priced: PriceOutcome = priceRequest({
-      provider: info.provider,
+    // The usage is the adapters' (checked there), a local count or BLOCKED_USAGE: not checked again.
+    const priced: PriceOutcome = priceCheckedCall(
+      info.provider,
       model,
       usage,
-      invalidUsage: response?.invalidUsage !== undefined,
-      timestampMs: this.startTimeMs,
-      serviceTier: info.serviceTier,
-      batch: info.batch,
-      baseUrl: this.origin,
-      providerFromModel: info.providerFromModel,
-    });
+      response?.invalidUsage !== undefined,
+      this.startTimeMs,
+      info.serviceTier,
+      info.batch,
+      this.origin,
+      info.providerFromModel,
+    );
     // Through a gateway or to an unknown host, the provider whose list priced the call is the one
     // recorded; server.address and the gateway name keep where the call went.
     const provider = priced.inferredProvider ?? info.provider;

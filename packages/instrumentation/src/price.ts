@@ -4,8 +4,10 @@
 import {
   type CostResult,
   type MatchQuality,
+  type PriceCallResult,
   PricingInputError,
   priceCall,
+  priceValidUsage,
   providerNameOfCatalog,
   type TokenUsage,
 } from '@tokenmeter/pricing';
@@ -47,31 +49,64 @@ export function priceRequest(req: PriceRequest): PriceOutcome {
   if (req.usage === undefined) return NO_USAGE;
   if (req.model === undefined || req.model === '') return UNKNOWN_MODEL;
   try {
-    const result = priceCall({
-      provider: req.provider,
-      model: req.model,
-      usage: req.usage,
-      timestamp: req.timestampMs,
-      serviceTier: req.serviceTier,
-      batch: req.batch,
-      baseUrl: req.baseUrl,
-      providerFromModel: req.providerFromModel,
-    });
-    // Usage pricing refuses (a cost above 9 million USD for one call) is invalid usage, not "no usage".
-    if (result.error instanceof PricingInputError && result.error.field.startsWith('usage'))
-      return INVALID_USAGE;
-    if (result.inferredProvider === undefined) return { cost: result.cost, match: result.match };
-    return {
-      cost: result.cost,
-      match: result.match,
-      inferredProvider: providerNameOfCatalog(result.inferredProvider),
-    };
-  } catch (error) {
-    reportInternalError(
-      PRICING_COMPONENT,
-      `pricing ${req.model} failed; the call is recorded unpriced`,
-      error,
+    return outcomeOf(
+      priceCall({
+        provider: req.provider,
+        model: req.model,
+        usage: req.usage,
+        timestamp: req.timestampMs,
+        serviceTier: req.serviceTier,
+        batch: req.batch,
+        baseUrl: req.baseUrl,
+        providerFromModel: req.providerFromModel,
+      }),
     );
-    return UNKNOWN_MODEL;
+  } catch (error) {
+    return failed(req.model, error);
   }
+}
+
+/**
+ * `priceRequest` of a call of the fetch path, whose usage the adapters checked (adapters/usage-check.ts)
+ * or counted locally: the usage is not checked again and no request object is built. Never throws.
+ */
+export function priceCheckedCall(
+  provider: string,
+  model: string | undefined,
+  usage: TokenUsage | undefined,
+  invalidUsage: boolean,
+  timestampMs: number,
+  serviceTier: string | undefined,
+  batch: boolean | undefined,
+  baseUrl: string | undefined,
+  providerFromModel: 'first' | 'fallback' | undefined,
+): PriceOutcome {
+  if (invalidUsage) return INVALID_USAGE;
+  if (usage === undefined) return NO_USAGE;
+  if (model === undefined || model === '') return UNKNOWN_MODEL;
+  try {
+    return outcomeOf(
+      priceValidUsage(provider, model, usage, timestampMs, serviceTier, batch, baseUrl, providerFromModel),
+    );
+  } catch (error) {
+    return failed(model, error);
+  }
+}
+
+function outcomeOf(result: PriceCallResult): PriceOutcome {
+  // Usage pricing refuses (a cost above 9 million USD for one call) is invalid usage, not "no usage".
+  if (result.error instanceof PricingInputError && result.error.field.startsWith('usage'))
+    return INVALID_USAGE;
+  // A PriceCallResult is a PriceOutcome (cost, match) when no provider was inferred.
+  if (result.inferredProvider === undefined) return result;
+  return {
+    cost: result.cost,
+    match: result.match,
+    inferredProvider: providerNameOfCatalog(result.inferredProvider),
+  };
+}
+
+function failed(model: string, error: unknown): PriceOutcome {
+  reportInternalError(PRICING_COMPONENT, `pricing ${model} failed; the call is recorded unpriced`, error);
+  return UNKNOWN_MODEL;
 }

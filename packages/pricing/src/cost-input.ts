@@ -1,12 +1,12 @@
 // Input checks of a CostInput: everything that can be refused without the catalog (types, the usage
 // counts, the timestamp, the model name's length) and the service tier asked for.
 
-import { type CheckedUsage, checkUsage } from './engine.js';
+import { validateUsage } from './engine.js';
 import { PricingInputError } from './errors/PricingInputError.js';
 import type { ServiceTier } from './internal-types.js';
-import type { CostInput, PriceCallResult } from './types.js';
+import type { CostInput, PriceCallResult, TokenUsage } from './types.js';
 
-function normaliseTier(serviceTier: unknown, batch: unknown): ServiceTier {
+export function normaliseTier(serviceTier: unknown, batch: unknown): ServiceTier {
   if (batch === true) return 'batch';
   if (typeof serviceTier !== 'string') return 'standard';
   switch (serviceTier.trim().toLowerCase()) {
@@ -36,11 +36,11 @@ const NO_USAGE_ERROR = new PricingInputError('usage', 'is required (no token cou
  */
 export function validateCostInput(input: CostInput): PricingInputError | null {
   const c = checkCostInput(input);
-  return 'checked' in c ? null : ((c.error as PricingInputError | undefined) ?? null);
+  return 'usage' in c ? null : ((c.error as PricingInputError | undefined) ?? null);
 }
 
 export interface CheckedInput {
-  checked: CheckedUsage;
+  usage: TokenUsage;
   ms: number | undefined;
   requestedTier: ServiceTier;
   provider: string;
@@ -76,9 +76,9 @@ export function checkCostInput(input: CostInput): CheckedInput | PriceCallResult
   if (usage === undefined || usage === null || typeof usage !== 'object') {
     return { cost: null, match: 'no_usage', reason: 'no_usage', error: NO_USAGE_ERROR, requestedTier };
   }
-  const checked = checkUsage(usage);
-  if (checked instanceof PricingInputError) {
-    return { cost: null, match: 'no_usage', reason: 'invalid_input', error: checked, requestedTier };
+  const problem = validateUsage(usage);
+  if (problem !== null) {
+    return { cost: null, match: 'no_usage', reason: 'invalid_input', error: problem, requestedTier };
   }
   let ms: number | undefined;
   const ts = input.timestamp;
@@ -92,5 +92,5 @@ export function checkCostInput(input: CostInput): CheckedInput | PriceCallResult
       return { cost: null, match: 'no_usage', reason: 'invalid_input', error, requestedTier };
     }
   }
-  return { checked, ms, requestedTier, provider: provider ?? '', model };
+  return { usage, ms, requestedTier, provider: provider ?? '', model };
 }

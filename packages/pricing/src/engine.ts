@@ -10,19 +10,6 @@ import type { TokenUsage } from './types.js';
 /** Largest token count accepted in any usage field. */
 export const MAX_TOKENS = 1e12;
 
-/** Usage with every field a checked integer (absent optional fields are 0). */
-export interface CheckedUsage {
-  input: number;
-  output: number;
-  cacheRead: number;
-  cacheWrite: number;
-  cacheWrite1h: number;
-  reasoning: number;
-  inputAudio: number;
-  outputAudio: number;
-  cacheAudioRead: number;
-}
-
 function bad(value: unknown): string {
   return `must be a non-negative integer ≤ 1e12 (got ${typeof value === 'number' ? String(value) : typeof value})`;
 }
@@ -38,8 +25,13 @@ function count(v: unknown, key: string, required: boolean): number | PricingInpu
   return v;
 }
 
-/** Checks a usage object; returns the checked counts or the first problem. */
-export function checkUsage(usage: TokenUsage): CheckedUsage | PricingInputError {
+/**
+ * The first problem of a usage object, or null when it can be priced: every count a non-negative
+ * integer up to 1e12 (NaN, fractions, infinities and negatives are problems), cache tokens within
+ * the input tokens, reasoning tokens within the output tokens (audio likewise). The rule
+ * `calculateCost` applies, for callers that check usage before pricing it.
+ */
+export function validateUsage(usage: TokenUsage): PricingInputError | null {
   // Each field read by name (one keyed read of nine names per call was a megamorphic look-up each).
   const input = count(usage.inputTokens, 'inputTokens', true);
   if (typeof input !== 'number') return input;
@@ -92,28 +84,7 @@ export function checkUsage(usage: TokenUsage): CheckedUsage | PricingInputError 
       `(${outputAudio}) exceeds outputTokens (${output})`,
     );
   }
-  return {
-    input,
-    output,
-    cacheRead,
-    cacheWrite,
-    cacheWrite1h,
-    reasoning,
-    inputAudio,
-    outputAudio,
-    cacheAudioRead,
-  };
-}
-
-/**
- * The first problem of a usage object, or null when it can be priced: every count a non-negative
- * integer up to 1e12 (NaN, fractions, infinities and negatives are problems), cache tokens within
- * the input tokens, reasoning tokens within the output tokens (audio likewise). The rule
- * `calculateCost` applies, for callers that check usage before pricing it.
- */
-export function validateUsage(usage: TokenUsage): PricingInputError | null {
-  const checked = checkUsage(usage);
-  return checked instanceof PricingInputError ? checked : null;
+  return null;
 }
 
 /** The rate of a price for a request with `totalInput` input tokens (a tier applies above its start). */
@@ -131,60 +102,6 @@ export interface CostParts {
   cacheWrite: number;
   output: number;
   request: number;
-}
-
-/** Token counts of each priced unit after the split (each token in exactly one unit). */
-export interface Leaves {
-  input: number;
-  cacheRead: number;
-  cacheWrite: number;
-  cacheWrite1h: number;
-  inputAudio: number;
-  cacheAudioRead: number;
-  output: number;
-  outputReasoning: number;
-  outputAudio: number;
-}
-
-/**
- * Splits usage into disjoint parts, the way genai-prices does for the units a table prices: a
- * more specific unit (cache read, audio, 1-hour cache write) takes its tokens out of the general one,
- * and a unit the table does not price leaves its tokens in its parent (cache reads of a model without
- * a cache price are billed as input). Returns a problem when the parts exceed their total.
- */
-export function splitUsage(t: CompiledTable, u: CheckedUsage): Leaves | PricingInputError {
-  const cacheAudioRead = t.cacheAudioRead !== undefined ? u.cacheAudioRead : 0;
-  const cacheWrite1h = t.cacheWrite1h !== undefined ? u.cacheWrite1h : 0;
-  const cacheWrite = t.cacheWrite !== undefined ? u.cacheWrite - cacheWrite1h : 0;
-  const cacheRead = t.cacheRead !== undefined ? u.cacheRead - cacheAudioRead : 0;
-  const inputAudio = t.inputAudio !== undefined ? u.inputAudio - cacheAudioRead : 0;
-  const input = u.input - cacheRead - cacheWrite - cacheWrite1h - inputAudio - cacheAudioRead;
-  const outputReasoning = t.outputReasoning !== undefined ? u.reasoning : 0;
-  const outputAudio = t.outputAudio !== undefined ? u.outputAudio : 0;
-  const output = u.output - outputReasoning - outputAudio;
-  if (input < 0) {
-    return new PricingInputError(
-      'usage.inputTokens',
-      `(${u.input}) is less than its priced parts (cache read, cache write, audio) for this model`,
-    );
-  }
-  if (output < 0) {
-    return new PricingInputError(
-      'usage.outputTokens',
-      `(${u.output}) is less than reasoning + audio output tokens`,
-    );
-  }
-  return {
-    input,
-    cacheRead,
-    cacheWrite,
-    cacheWrite1h,
-    inputAudio,
-    cacheAudioRead,
-    output,
-    outputReasoning,
-    outputAudio,
-  };
 }
 
 const SAFE = Number.MAX_SAFE_INTEGER;
@@ -220,26 +137,50 @@ function toNanos(pico: number | bigint, m: Rational): number {
 }
 
 /**
- * Prices split usage with a table and a multiplier. Each part is computed exactly (integer pico-USD ×
- * multiplier) and rounded once, half-up, to integer nano-USD.
+ * Prices valid usage (see validateUsage) with a table and a multiplier, or returns a problem when the
+ * parts exceed their total. Usage is split into disjoint parts, the way genai-prices does for the
+ * units a table prices: a more specific unit (cache read, audio, 1-hour cache write) takes its tokens
+ * out of the general one, and a unit the table does not price leaves its tokens in its parent (cache
+ * reads of a model without a cache price are billed as input). Each part is computed exactly
+ * (integer pico-USD × multiplier) and rounded once, half-up, to integer nano-USD.
  */
-export function priceParts(t: CompiledTable, l: Leaves, totalInput: number, m: Rational): CostParts {
-  const input = toNanos(sum2(l.input, t.input, l.inputAudio, t.inputAudio, totalInput), m);
-  const cacheRead = toNanos(
-    sum2(l.cacheRead, t.cacheRead, l.cacheAudioRead, t.cacheAudioRead, totalInput),
-    m,
-  );
-  const cacheWrite = toNanos(sum2(l.cacheWrite, t.cacheWrite, l.cacheWrite1h, t.cacheWrite1h, totalInput), m);
-  let outPico = sum2(l.output, t.output, l.outputReasoning, t.outputReasoning, totalInput);
-  if (l.outputAudio > 0 && t.outputAudio !== undefined) {
-    const a = sum2(l.outputAudio, t.outputAudio, 0, undefined, totalInput);
+export function priceUsage(t: CompiledTable, u: TokenUsage, m: Rational): CostParts | PricingInputError {
+  const totalInput = u.inputTokens;
+  const cacheAudioRead = t.cacheAudioRead !== undefined ? (u.cacheAudioReadTokens ?? 0) : 0;
+  const cacheWrite1h = t.cacheWrite1h !== undefined ? (u.cacheWrite1hTokens ?? 0) : 0;
+  const cacheWrite = t.cacheWrite !== undefined ? (u.cacheWriteTokens ?? 0) - cacheWrite1h : 0;
+  const cacheRead = t.cacheRead !== undefined ? (u.cacheReadTokens ?? 0) - cacheAudioRead : 0;
+  const inputAudio = t.inputAudio !== undefined ? (u.inputAudioTokens ?? 0) - cacheAudioRead : 0;
+  const input = totalInput - cacheRead - cacheWrite - cacheWrite1h - inputAudio - cacheAudioRead;
+  const outputReasoning = t.outputReasoning !== undefined ? (u.reasoningTokens ?? 0) : 0;
+  const outputAudio = t.outputAudio !== undefined ? (u.outputAudioTokens ?? 0) : 0;
+  const output = u.outputTokens - outputReasoning - outputAudio;
+  if (input < 0) {
+    return new PricingInputError(
+      'usage.inputTokens',
+      `(${totalInput}) is less than its priced parts (cache read, cache write, audio) for this model`,
+    );
+  }
+  if (output < 0) {
+    return new PricingInputError(
+      'usage.outputTokens',
+      `(${u.outputTokens}) is less than reasoning + audio output tokens`,
+    );
+  }
+  let outPico = sum2(output, t.output, outputReasoning, t.outputReasoning, totalInput);
+  if (outputAudio > 0 && t.outputAudio !== undefined) {
+    const a = sum2(outputAudio, t.outputAudio, 0, undefined, totalInput);
     outPico =
       typeof outPico === 'number' && typeof a === 'number' && outPico + a <= SAFE
         ? outPico + a
         : BigInt(outPico) + BigInt(a);
   }
-  const output = toNanos(outPico, m);
-  // requests: nano-USD per request; × 1000 to pico-USD for the same rounding path.
-  const request = t.requests !== undefined ? toNanos(rateFor(t.requests, totalInput) * 1000, m) : 0;
-  return { input, cacheRead, cacheWrite, output, request };
+  return {
+    input: toNanos(sum2(input, t.input, inputAudio, t.inputAudio, totalInput), m),
+    cacheRead: toNanos(sum2(cacheRead, t.cacheRead, cacheAudioRead, t.cacheAudioRead, totalInput), m),
+    cacheWrite: toNanos(sum2(cacheWrite, t.cacheWrite, cacheWrite1h, t.cacheWrite1h, totalInput), m),
+    output: toNanos(outPico, m),
+    // requests: nano-USD per request; × 1000 to pico-USD for the same rounding path.
+    request: t.requests !== undefined ? toNanos(rateFor(t.requests, totalInput) * 1000, m) : 0,
+  };
 }

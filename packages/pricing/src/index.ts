@@ -23,6 +23,7 @@ export {
   getDefaultPricer,
   listCatalogModels,
   priceCall,
+  priceValidUsage,
 } from './pricer.js';
 export { PROVIDER_NAME_TO_CATALOG, providerNameOfCatalog, SELF_HOSTED_PROVIDERS } from './providers.js';
 export { GENAI_PRICES_DATA_URL, startCatalogRefresh } from './refresh.js';

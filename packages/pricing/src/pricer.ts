@@ -5,8 +5,8 @@
 
 import { type CompiledTable, compileModel, periodAt } from './catalog/compile.js';
 import { bundledCatalog, compiledOf } from './catalog-data.js';
-import { checkCostInput } from './cost-input.js';
-import { priceParts, splitUsage } from './engine.js';
+import { checkCostInput, MAX_MODEL_NAME_LENGTH, normaliseTier } from './cost-input.js';
+import { priceUsage } from './engine.js';
 import { PricingConfigError } from './errors/PricingConfigError.js';
 import { PricingInputError } from './errors/PricingInputError.js';
 import { explain, listModels } from './explain.js';
@@ -34,6 +34,7 @@ import type {
   Pricer,
   PricerOptions,
   PricingOverrides,
+  TokenUsage,
 } from './types.js';
 import { compileUserRegex } from './user-regex.js';
 
@@ -114,15 +115,70 @@ class PricerImpl implements Pricer {
     }
   }
 
+  /**
+   * `priceCall` of usage that passed `validateUsage`, its other input as the instrumentation has it:
+   * the usage is not checked again and no CostInput is built. Never throws.
+   */
+  priceValidUsage(
+    provider: string,
+    model: string,
+    usage: TokenUsage,
+    timestampMs: number,
+    serviceTier: string | undefined,
+    batch: boolean | undefined,
+    baseUrl: string | undefined,
+    providerFromModel: 'first' | 'fallback' | undefined,
+  ): PriceCallResult {
+    if (model.length > MAX_MODEL_NAME_LENGTH || model.trim() === '') {
+      // The refusal, with its error, is priceCall's.
+      const timestamp = timestampMs;
+      return this.priceCall({
+        provider,
+        model,
+        usage,
+        timestamp,
+        serviceTier,
+        batch,
+        baseUrl,
+        providerFromModel,
+      });
+    }
+    try {
+      const tier = normaliseTier(serviceTier, batch);
+      return this.#priced(provider, model, usage, timestampMs, tier, baseUrl, providerFromModel);
+    } catch (e) {
+      const error = e instanceof Error ? e : new Error(String(e));
+      return {
+        cost: null,
+        match: 'unknown_model',
+        reason: 'invalid_input',
+        error,
+        requestedTier: 'standard',
+      };
+    }
+  }
+
   #price(input: CostInput): PriceCallResult {
     const c = checkCostInput(input);
-    if (!('checked' in c)) return c;
-    const { checked, ms, requestedTier, provider, model } = c;
+    if (!('usage' in c)) return c;
+    const { ms, requestedTier, provider, model } = c;
+    return this.#priced(provider, model, c.usage, ms, requestedTier, input.baseUrl, input.providerFromModel);
+  }
+
+  /** Prices valid input (checked by checkCostInput, or trusted by priceValidUsage). */
+  #priced(
+    provider: string,
+    model: string,
+    usage: TokenUsage,
+    ms: number | undefined,
+    requestedTier: ServiceTier,
+    baseUrl: string | undefined,
+    mode: 'first' | 'fallback' | undefined,
+  ): PriceCallResult {
     // A provider's own host (no providerFromModel): no inference, nothing allocated for it.
-    const mode = input.providerFromModel;
     const found =
-      mode === 'first' || mode === 'fallback' ? this.#resolveFor(mode, input, provider, model) : undefined;
-    const r = found === undefined ? this.#resolveCached(provider, model, input.baseUrl) : found.r;
+      mode === 'first' || mode === 'fallback' ? this.#resolveFor(mode, baseUrl, provider, model) : undefined;
+    const r = found === undefined ? this.#resolveCached(provider, model, baseUrl) : found.r;
     const inferred = found?.inferred;
     if (!r.ok) {
       const out: PriceCallResult = { cost: null, match: r.match, reason: r.reason, requestedTier };
@@ -144,11 +200,10 @@ class PricerImpl implements Pricer {
         else if (rule.multiplier) mul = mulRational(rule.multiplier, r.discount) ?? rule.multiplier;
       }
     }
-    const leaves = splitUsage(table, checked);
-    if (leaves instanceof PricingInputError) {
-      return { cost: null, match: 'no_usage', reason: 'invalid_input', error: leaves, requestedTier };
+    const p = priceUsage(table, usage, mul);
+    if (p instanceof PricingInputError) {
+      return { cost: null, match: 'no_usage', reason: 'invalid_input', error: p, requestedTier };
     }
-    const p = priceParts(table, leaves, checked.input, mul);
     const total = p.input + p.cacheRead + p.cacheWrite + p.output + p.request;
     if (total > Number.MAX_SAFE_INTEGER) {
       // Above 2^53 nano-USD (about 9 million USD for one call) integers are no longer exact as Numbers.
@@ -191,11 +246,11 @@ class PricerImpl implements Pricer {
    */
   #resolveFor(
     mode: 'first' | 'fallback',
-    input: CostInput,
+    baseUrl: string | undefined,
     provider: string,
     model: string,
   ): { r: Resolved | Unresolved; inferred?: string } {
-    const given = mode === 'fallback' ? this.#resolveCached(provider, model, input.baseUrl) : undefined;
+    const given = mode === 'fallback' ? this.#resolveCached(provider, model, baseUrl) : undefined;
     if (given?.ok) return { r: given };
     const guess = this.#inferCached(model);
     if (guess !== null) {
@@ -204,12 +259,12 @@ class PricerImpl implements Pricer {
       if (r.ok)
         return guess.provider.id === normProvider(provider) ? { r } : { r, inferred: guess.provider.id };
       if (mode === 'first') {
-        const own = provider === '' ? undefined : this.#resolveCached(provider, model, input.baseUrl);
+        const own = provider === '' ? undefined : this.#resolveCached(provider, model, baseUrl);
         if (own?.ok) return { r: own };
       }
       return { r, inferred: guess.provider.id };
     }
-    return { r: given ?? this.#resolveCached(provider, model, input.baseUrl) };
+    return { r: given ?? this.#resolveCached(provider, model, baseUrl) };
   }
 
   #inferCached(model: string): InferredProvider | null {
@@ -291,6 +346,33 @@ export function configurePricing(options: PricerOptions = {}): Pricer {
 /** The cost of one call with the default pricer, or null when no price is known. Never throws. */
 export function calculateCost(input: CostInput): CostResult | null {
   return getDefaultPricer().calculateCost(input);
+}
+
+/**
+ * `priceCall` with the default pricer for usage that passed `validateUsage` (the instrumentation
+ * checks usage where it reads it): the usage is not checked again. Never throws.
+ */
+export function priceValidUsage(
+  provider: string,
+  model: string,
+  usage: TokenUsage,
+  timestampMs: number,
+  serviceTier: string | undefined,
+  batch: boolean | undefined,
+  baseUrl: string | undefined,
+  providerFromModel: 'first' | 'fallback' | undefined,
+): PriceCallResult {
+  defaultPricer ??= new PricerImpl();
+  return (defaultPricer as PricerImpl).priceValidUsage(
+    provider,
+    model,
+    usage,
+    timestampMs,
+    serviceTier,
+    batch,
+    baseUrl,
+    providerFromModel,
+  );
 }
 
 /** `calculateCost` with the match quality and the reason when unpriced. Never throws. */
