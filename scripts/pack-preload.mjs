@@ -125,6 +125,12 @@ const depsOf = (f) => {
 // package directory: the same answer for as long as the files on disk stay (Node's own resolution
 // caches assume as much); a failed resolution is not kept and is asked again.
 const RITM_RESOLVE = 'res = require.resolve(moduleName, { paths: [basedir] })';
+// It also loads \`debug\` at start-up (with tty, and a lookup of supports-color through every
+// node_modules up to the root) to log what it hooks, which \`debug\` prints only for the namespaces in
+// DEBUG, read when it loads: the packed copy loads it only when DEBUG is set.
+const RITM_DEBUG = "const debug = require('debug')('require-in-the-middle')";
+const RITM_DEBUG_WHEN_ASKED =
+  "const debug = process.env.DEBUG ? require('debug')('require-in-the-middle') : () => {}";
 const RITM_ONCE = `
 // Added by tokenmeter's scripts/pack-preload.mjs: the main of a package directory, resolved once.
 var resolvedMains = new Map()
@@ -144,7 +150,15 @@ const sourceText = (f) => {
     throw new Error(
       `require-in-the-middle ${f.pkg.version}: "${RITM_RESOLVE}" not found once; update pack-preload.mjs`,
     );
-  return f.source.replace(RITM_RESOLVE, 'res = resolveMainOnce(moduleName, basedir)') + RITM_ONCE;
+  if (f.source.split(RITM_DEBUG).length !== 2)
+    throw new Error(
+      `require-in-the-middle ${f.pkg.version}: "${RITM_DEBUG}" not found once; update pack-preload.mjs`,
+    );
+  return (
+    f.source
+      .replace(RITM_RESOLVE, 'res = resolveMainOnce(moduleName, basedir)')
+      .replace(RITM_DEBUG, RITM_DEBUG_WHEN_ASKED) + RITM_ONCE
+  );
 };
 // The source as text: the loader compiles it under its own path (stack traces name the file).
 const sourceOf = (f) => sourceText(f).replace(/^#!.*/, '');

@@ -93,7 +93,7 @@ function fakePackage(installedDepVersion: string, laterText = (text: string) => 
 
 /** Runs the fake package's preload; register.js's exports. */
 /** The stdout of `node --require register.cjs -e script` (its own home, no trace export, Prometheus on a free port). */
-function underRealPreload(script: string): string {
+function underRealPreload(script: string, env: Record<string, string> = {}): string {
   const register = fileURLToPath(new URL('../register.cjs', import.meta.url));
   return execFileSync(process.execPath, ['--require', register, '-e', script], {
     cwd: path.dirname(register),
@@ -102,6 +102,7 @@ function underRealPreload(script: string): string {
       TOKENMETER_HOME: mkdtempSync(path.join(tmpdir(), 'tm-pack-home-')),
       OTEL_EXPORTER_PROMETHEUS_PORT: '0',
       OTEL_TRACES_EXPORTER: 'none',
+      ...env,
     },
     encoding: 'utf8',
   });
@@ -228,4 +229,11 @@ test("under the real preload, require-in-the-middle resolves a patched package's
   const { asked, files } = JSON.parse(out.trim().split('\n').at(-1)!) as { asked: number; files: number };
   assert.ok(files > 100, `openai loaded ${files} files`);
   assert.equal(asked, 1);
+});
+
+test('under the real preload, require-in-the-middle loads `debug` only when DEBUG is set (what it logs is printed only then)', () => {
+  const script =
+    'console.log(Object.keys(require.cache).some((f) => /[\\\\/]node_modules[\\\\/]debug[\\\\/]/.test(f)))';
+  assert.equal(underRealPreload(script, { DEBUG: '' }).trim(), 'false');
+  assert.equal(underRealPreload(script, { DEBUG: 'require-in-the-middle' }).trim(), 'true');
 });
