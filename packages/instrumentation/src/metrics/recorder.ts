@@ -89,6 +89,12 @@ const TOKEN_USAGE = 0;
 const DURATION = 1;
 const TIME_TO_FIRST_CHUNK = 2;
 const COST = 3;
+/** The histogram label sets of a call, for MetricsRecorder#decide. */
+const DURATION_SLOT = 0;
+const INPUT_SLOT = 1;
+const OUTPUT_SLOT = 2;
+const TTFC_SLOT = 3;
+const COST_SLOT = 4;
 
 /** A store for the call histograms, for `MetricsRecorder#useHistogramStore`. */
 export function createHistogramStore(): HistogramStore {
@@ -715,7 +721,6 @@ export class MetricsRecorder {
     if (queue.length === 0) return;
     this.queue = [];
     if (inst === undefined) return;
-    const b = this.budgets;
     const target = inst.histograms;
     const record: (index: number, value: number, attrs: Attributes) => void = Array.isArray(target)
       ? (index, value, attrs) => target[index]!.record(value, attrs)
@@ -724,43 +729,53 @@ export class MetricsRecorder {
       try {
         const r = queue[i]!;
         const h = this.histogramAttrsFor(r);
-        const o = h.overflow;
+        // A label set's target is decided once (`to`); deciding it, rarely, is out of line.
         const duration =
           r.errorType === undefined
-            ? this.slot(h.duration, b.duration, () => o!.duration)
-            : this.slot(this.errorSlot(h, r.errorType), b.duration, () => this.errorSlot(o!, OTHER));
+            ? (h.duration.to ?? this.decide(h, r, DURATION_SLOT))
+            : this.errorAttrs(h, r.errorType);
         record(DURATION, r.durationMs / 1000, duration);
         const u = r.usage;
         if (u !== undefined) {
-          record(
-            TOKEN_USAGE,
-            u.inputTokens,
-            this.slot(h.input, b.tokenUsage, () => o!.input),
-          );
-          record(
-            TOKEN_USAGE,
-            u.outputTokens,
-            this.slot(h.output, b.tokenUsage, () => o!.output),
-          );
+          record(TOKEN_USAGE, u.inputTokens, h.input.to ?? this.decide(h, r, INPUT_SLOT));
+          record(TOKEN_USAGE, u.outputTokens, h.output.to ?? this.decide(h, r, OUTPUT_SLOT));
         }
-        const short = h.short;
-        const overflowShort = () =>
-          this.shortFor(r.operation, r.provider, r.requestModel === undefined ? undefined : OTHER, true);
         if (r.timeToFirstChunkMs !== undefined)
           record(
             TIME_TO_FIRST_CHUNK,
             r.timeToFirstChunkMs / 1000,
-            this.slot(short.ttfc, b.timeToFirstChunk, () => overflowShort().ttfc),
+            h.short.ttfc.to ?? this.decide(h, r, TTFC_SLOT),
           );
-        if (r.cost !== null)
-          record(
-            COST,
-            r.cost.totalUsd,
-            this.slot(short.cost, b.operationCost, () => overflowShort().cost),
-          );
+        if (r.cost !== null) record(COST, r.cost.totalUsd, h.short.cost.to ?? this.decide(h, r, COST_SLOT));
       } catch (error) {
         this.failed("recording a call's histograms failed; it is missing from them", error); // the others go on
       }
+    }
+  }
+
+  /** The duration label set of a call that failed with `errorType`, decided on first use. */
+  private errorAttrs(h: HistogramAttrs, errorType: string): Attributes {
+    const o = h.overflow;
+    return this.slot(this.errorSlot(h, errorType), this.budgets.duration, () => this.errorSlot(o!, OTHER));
+  }
+
+  /** Where a histogram label set of `h` (by *_SLOT) is recorded: decided at its first use. */
+  private decide(h: HistogramAttrs, r: CallRecord, which: number): Attributes {
+    const b = this.budgets;
+    const o = h.overflow;
+    const overflowShort = () =>
+      this.shortFor(r.operation, r.provider, r.requestModel === undefined ? undefined : OTHER, true);
+    switch (which) {
+      case DURATION_SLOT:
+        return this.slot(h.duration, b.duration, () => o!.duration);
+      case INPUT_SLOT:
+        return this.slot(h.input, b.tokenUsage, () => o!.input);
+      case OUTPUT_SLOT:
+        return this.slot(h.output, b.tokenUsage, () => o!.output);
+      case TTFC_SLOT:
+        return this.slot(h.short.ttfc, b.timeToFirstChunk, () => overflowShort().ttfc);
+      default:
+        return this.slot(h.short.cost, b.operationCost, () => overflowShort().cost);
     }
   }
 
