@@ -13,13 +13,18 @@ type Reader<T> = (this: Response) => Promise<T>;
 
 interface Observation {
   call: LlmCall;
-  /** The tapped `body`, once someone asked for it. */
-  tapped?: ReadableStream<Uint8Array> | null | undefined;
-  nativeBody: (this: Response) => ReadableStream<Uint8Array> | null;
+  /** The tapped `body`, once someone asked for it (null: the response has no `body` getter). */
+  tapped: ReadableStream<Uint8Array> | null | undefined;
+  /** The Response prototype ours derives from: the platform's reading methods, looked up when called. */
+  base: ResponseMethods;
+}
+
+/** The reading methods of a Response prototype (the platform's, below ours). */
+interface ResponseMethods {
   json: Reader<unknown>;
   text: Reader<string>;
   arrayBuffer: Reader<ArrayBuffer>;
-  bytes: Reader<Uint8Array> | undefined;
+  bytes?: Reader<Uint8Array>;
   blob: Reader<Blob>;
   clone: (this: Response) => Response;
 }
@@ -41,7 +46,7 @@ function finishWithError(call: LlmCall, error: unknown, response: Response): voi
 function json(this: Response): Promise<unknown> {
   const o = BodySlot.get<Observation>(this);
   if (o === undefined) return baseOf(this).json.call(this);
-  return o.json.call(this).then(
+  return o.base.json.call(this).then(
     (value) => {
       finishWithJson(o.call, value, this);
       return value;
@@ -59,7 +64,7 @@ function json(this: Response): Promise<unknown> {
 function text(this: Response): Promise<string> {
   const o = BodySlot.get<Observation>(this);
   if (o === undefined) return baseOf(this).text.call(this);
-  return o.text.call(this).then(
+  return o.base.text.call(this).then(
     (value) => {
       finishWithText(o.call, value, this);
       return value;
@@ -74,7 +79,7 @@ function text(this: Response): Promise<string> {
 function arrayBuffer(this: Response): Promise<ArrayBuffer> {
   const o = BodySlot.get<Observation>(this);
   if (o === undefined) return baseOf(this).arrayBuffer.call(this);
-  return o.arrayBuffer.call(this).then(
+  return o.base.arrayBuffer.call(this).then(
     (value) => {
       if (!o.call.done) finishWithText(o.call, decoder.decode(value), this);
       return value;
@@ -88,9 +93,8 @@ function arrayBuffer(this: Response): Promise<ArrayBuffer> {
 
 function bytes(this: Response): Promise<Uint8Array> {
   const o = BodySlot.get<Observation>(this);
-  const original = o?.bytes ?? (baseOf(this).bytes as Reader<Uint8Array>);
-  if (o === undefined) return original.call(this);
-  return original.call(this).then(
+  if (o === undefined) return baseOf(this).bytes.call(this);
+  return o.base.bytes!.call(this).then(
     (value) => {
       if (!o.call.done) finishWithText(o.call, decoder.decode(value), this);
       return value;
@@ -105,7 +109,7 @@ function bytes(this: Response): Promise<Uint8Array> {
 function blob(this: Response): Promise<Blob> {
   const o = BodySlot.get<Observation>(this);
   if (o === undefined) return baseOf(this).blob.call(this);
-  return o.blob.call(this).then(
+  return o.base.blob.call(this).then(
     (value) => {
       if (!o.call.done) {
         value.text().then(
@@ -125,7 +129,7 @@ function blob(this: Response): Promise<Blob> {
 function clone(this: Response): Response {
   const o = BodySlot.get<Observation>(this);
   if (o === undefined) return baseOf(this).clone.call(this);
-  const copy = o.clone.call(this);
+  const copy = o.base.clone.call(this);
   // Whichever copy is read first ends the call.
   if (!o.call.done) observeBody(copy, o.call);
   return copy;
@@ -187,7 +191,7 @@ function body(this: Response): ReadableStream<Uint8Array> | null {
   const o = BodySlot.get<Observation>(this);
   if (o === undefined) return nativeBodyGetter(baseOf(this))?.call(this) ?? null;
   if (o.tapped !== undefined) return o.tapped;
-  const source = o.nativeBody.call(this);
+  const source = nativeBodyGetter(o.base)!.call(this);
   if (source === null || o.call.done) {
     o.tapped = source;
     return source;
@@ -272,22 +276,28 @@ function derived(base: object, withBody: boolean): object {
  * `Object.keys` and `instanceof`).
  */
 export function observeBody(response: Response, call: LlmCall): void {
-  const r = response as Response & { bytes?: Reader<Uint8Array> };
   const base = Object.getPrototypeOf(response) as object | null;
   if (base === null) return;
-  // No `body` getter: not a WHATWG Response (node-fetch 2 in openai 4); its methods are observed.
-  const getter = nativeBodyGetter(base);
-  BodySlot.set<Observation>(response, {
-    call,
-    tapped: getter === undefined ? null : undefined,
-    nativeBody: getter ?? (() => null),
-    json: r.json,
-    text: r.text,
-    arrayBuffer: r.arrayBuffer,
-    bytes: typeof r.bytes === 'function' ? r.bytes : undefined,
-    blob: r.blob,
-    clone: r.clone,
-  });
-  Object.setPrototypeOf(response, derived(base, getter !== undefined));
+  if (base !== last.base) lastFor(base);
+  BodySlot.set<Observation>(response, { call, tapped: last.tapped, base: base as ResponseMethods });
+  Object.setPrototypeOf(response, last.proto);
   call.runtime.pending.add(call);
+}
+
+/**
+ * The last Response prototype observed and what observing one of its instances takes: responses in a
+ * row share it (undici's), so a call compares one object instead of looking up three WeakMaps.
+ */
+const last: { base: object | null; proto: object | null; tapped: null | undefined } = {
+  base: null,
+  proto: null,
+  tapped: undefined,
+};
+
+function lastFor(base: object): void {
+  // No `body` getter: not a WHATWG Response (node-fetch 2 in openai 4); its methods are observed.
+  const hasBody = nativeBodyGetter(base) !== undefined;
+  last.proto = derived(base, hasBody);
+  last.tapped = hasBody ? undefined : null;
+  last.base = base;
 }
