@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { createStreamParser, InjectedUsageStreamRewriter, recognizeRequest } from '../src/adapters/index.js';
-import { OpenAIStreamObserver, type Output, UsageStripper } from '../src/fetch/openai-sse.js';
+import { MAX_HELD_TEXT, OpenAIStreamObserver, type Output, UsageStripper } from '../src/fetch/openai-sse.js';
 import { SseDecoder } from '../src/sse.js';
 import { splitAt } from './adapters/helpers.js';
 
@@ -450,4 +450,27 @@ test('observer keeping the output text: deltas found by byte search in odd place
       assert.deepEqual(a.result, b.result, line);
     }
   }
+});
+
+test('observer keeping the output text: the text of plain deltas is held as bytes up to a bound, then handed on', () => {
+  const word = 'abcdefghij'.repeat(10); // 100 ASCII bytes per delta
+  const deltas = Math.ceil((3 * MAX_HELD_TEXT) / word.length);
+  const stream =
+    chatEvent({ role: 'assistant', content: '' }) +
+    Array.from({ length: deltas }, () => chatEvent({ content: word })).join('');
+  const texts: string[] = [];
+  let events = 0;
+  const o = new OpenAIStreamObserver(
+    () => {},
+    (text, n) => {
+      texts.push(text);
+      events += n;
+    },
+  );
+  for (const c of split(enc.encode(stream), [])) o.push(c);
+  assert.ok(texts.length >= 2, `${texts.length} texts handed on before the end`);
+  for (const t of texts) assert.ok(t.length <= MAX_HELD_TEXT + word.length);
+  o.end();
+  assert.equal(texts.join(''), word.repeat(deltas));
+  assert.equal(events, deltas);
 });

@@ -47,6 +47,8 @@ const DATA_LENGTH = 6; // `data: `
 const LF = 10;
 const CR = 13;
 const D = 100; // 'd' of `data:`
+/** ASCII delta text held as bytes (OpenAIStreamObserver) is handed on once it reaches this size. */
+export const MAX_HELD_TEXT = 16 * 1024;
 /** An event held across chunks longer than this goes to the general path (which caps events itself). */
 const MAX_CARRY = 1024 * 1024;
 
@@ -379,6 +381,8 @@ export class OpenAIStreamObserver extends LeanSseScanner {
     }
     this.textLength = n;
     this.textDeltas++;
+    // Held text is bounded: past this it goes on to the capture, which keeps only its own maximum.
+    if (n >= MAX_HELD_TEXT) this.flush();
     return true;
   }
 
