@@ -76,21 +76,36 @@ export function loadPreload(registerFile: string): { preload(from: string): void
 const ENTRY = 'dist/cjs/register.js';
 const toPath = path.sep === '/' ? (rel: string) => rel : (rel: string) => rel.split('/').join(path.sep);
 
+/**
+ * A text the pack is written in (preload-pack.txt, preload-pack-later.txt): its first line, JSON,
+ * parsed; its bytes; where the sources after that line start, and their length in bytes. Throws when
+ * it cannot be read or its first line is not JSON.
+ */
+function readPackText<T>(file: string): { head: T; bytes: Buffer; start: number; sourcesLength: number } {
+  const bytes = readFileSync(file);
+  const newline = bytes.indexOf(10);
+  const head = JSON.parse(bytes.toString('utf8', 0, newline)) as T;
+  return { head, bytes, start: newline + 1, sourcesLength: bytes.length - newline - 1 };
+}
+
+/** The source of file `i` of a pack text, decoded from its bytes; undefined past its offsets. */
+function sourceAt(text: { bytes: Buffer; start: number }, offsets: number[], i: number): string | undefined {
+  const [from, to] = [offsets[i], offsets[i + 1]];
+  if (from === undefined || to === undefined) return undefined;
+  return text.bytes.toString('utf8', text.start + from, text.start + to);
+}
+
 function usablePack(root: string): Pack | undefined {
   // Node keeps symlinked paths as they are with these flags; the pack's paths are real paths.
   const flags = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
   if (flags.includes('preserve-symlinks')) return undefined;
   try {
-    const bytes = readFileSync(path.join(root, 'dist', 'cjs', 'preload-pack.txt'));
-    const newline = bytes.indexOf(10);
-    const index = JSON.parse(bytes.toString('utf8', 0, newline)) as PackIndex;
+    const text = readPackText<PackIndex>(path.join(root, 'dist', 'cjs', 'preload-pack.txt'));
+    const index = text.head;
     // Only the sources this index was built with.
-    if (
-      index.offsets.length !== index.files.length + 1 ||
-      index.offsets.at(-1) !== bytes.length - newline - 1
-    )
+    if (index.offsets.length !== index.files.length + 1 || index.offsets.at(-1) !== text.sourcesLength)
       return undefined;
-    return { ...index, bytes, start: newline + 1 };
+    return { ...index, bytes: text.bytes, start: text.start };
   } catch {
     return undefined; // not built (a tsc-only build): the files load one by one
   }
@@ -108,12 +123,10 @@ function loadFrom(pack: Pack, ownRoot: string): Register {
     if (laterPack === undefined) {
       laterPack = null; // then the files load one by one
       try {
-        const bytes = readFileSync(path.join(ownRoot, 'dist', 'cjs', 'preload-pack-later.txt'));
-        const newline = bytes.indexOf(10);
-        const deps = JSON.parse(bytes.toString('utf8', 0, newline)) as Deps[];
+        const text = readPackText<Deps[]>(path.join(ownRoot, 'dist', 'cjs', 'preload-pack-later.txt'));
         // Only the text this pack was built with.
-        if (deps.length === later.length && bytes.length - newline - 1 === pack.laterOffsets?.at(-1))
-          laterPack = { bytes, deps, start: newline + 1 };
+        if (text.head.length === later.length && text.sourcesLength === pack.laterOffsets?.at(-1))
+          laterPack = { bytes: text.bytes, deps: text.head, start: text.start };
       } catch {
         // not there, or not readable
       }
@@ -126,18 +139,12 @@ function loadFrom(pack: Pack, ownRoot: string): Register {
   /** A packed file's deps and source; undefined when the later pack cannot be read. */
   const codeAt = (index: number): [Deps, string] | undefined => {
     const file = files[index];
-    if (file) {
-      const start = pack.start;
-      return [
-        file[2],
-        pack.bytes.toString('utf8', start + pack.offsets[index]!, start + pack.offsets[index + 1]!),
-      ];
-    }
+    if (file) return [file[2], sourceAt(pack, pack.offsets, index)!];
     const at = index - files.length;
     const text = readLaterPack();
-    const [start, end] = [pack.laterOffsets?.[at], pack.laterOffsets?.[at + 1]];
-    if (!text || start === undefined || end === undefined || !text.deps[at]) return undefined;
-    return [text.deps[at], text.bytes.toString('utf8', text.start + start, text.start + end)];
+    const source = text && pack.laterOffsets ? sourceAt(text, pack.laterOffsets, at) : undefined;
+    if (source === undefined || !text!.deps[at]) return undefined;
+    return [text!.deps[at], source];
   };
   const checked = new Map<string, boolean>();
   const resolved = new Map<string, string>();
