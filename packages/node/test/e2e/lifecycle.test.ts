@@ -48,6 +48,9 @@ function opts(
       OTEL_METRICS_EXPORTER: 'none',
       TOKENMETER_STORE: 'off',
       TOKENMETER_PROVIDERS: `openai=${e2e.mock.openaiBaseURL}`,
+      // These tests assert that the flush at exit delivers; on a loaded CI machine the default 2 s
+      // bound can run out first. The bound itself is tested below with its own, shorter value.
+      TOKENMETER_SHUTDOWN_TIMEOUT_MS: '60000',
       ...extra,
     },
     ...more,
