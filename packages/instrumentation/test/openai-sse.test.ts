@@ -474,3 +474,25 @@ test('observer keeping the output text: the text of plain deltas is held as byte
   assert.equal(texts.join(''), word.repeat(deltas));
   assert.equal(events, deltas);
 });
+
+test('observers keeping the output text of interleaved streams each get their own text (held buffers are reused)', () => {
+  const streams = ['alpha', 'beta', 'gamma'].map((name) => {
+    const texts: string[] = [];
+    const o = new OpenAIStreamObserver(
+      () => {},
+      (text) => texts.push(text),
+    );
+    o.push(enc.encode(chatEvent({ role: 'assistant', content: '' })));
+    return { name, texts, o };
+  });
+  // Each holds, hands its text on (a finish event) and holds again, the others in between.
+  for (let round = 0; round < 3; round++) {
+    for (const s of streams) s.o.push(enc.encode(chatEvent({ content: `${s.name}${round} ` })));
+    for (const s of streams) s.o.push(enc.encode(chatEvent({ content: `${s.name}${round}!` })));
+    for (const s of streams) s.o.flush();
+  }
+  for (const s of streams) {
+    s.o.end();
+    assert.equal(s.texts.join(''), [0, 1, 2].map((r) => `${s.name}${r} ${s.name}${r}!`).join(''));
+  }
+});

@@ -49,6 +49,15 @@ const CR = 13;
 const D = 100; // 'd' of `data:`
 /** ASCII delta text held as bytes (OpenAIStreamObserver) is handed on once it reaches this size. */
 export const MAX_HELD_TEXT = 16 * 1024;
+/**
+ * Buffers for held delta text, handed back when their text is decoded (flush) and taken by the next
+ * hold, of this stream or another: a 256-byte Uint8Array per stream (its backing store outside the
+ * heap, freed by the GC) cost ~0.6–1.1 µs against ~0.01 µs taken from here (Node 20 and 26).
+ */
+const spareText: Uint8Array[] = [];
+const MAX_SPARE_TEXT = 8;
+/** Larger buffers (a long run of deltas) are let go rather than kept. */
+const MAX_SPARE_TEXT_BYTES = 4096;
 /** An event held across chunks longer than this goes to the general path (which caps events itself). */
 const MAX_CARRY = 1024 * 1024;
 
@@ -356,23 +365,28 @@ export class OpenAIStreamObserver extends LeanSseScanner {
   /** Hand the output text held back to `onText`. */
   flush(): void {
     if (this.textDeltas === 0) return;
-    const text = utf8(this.text!, 0, this.textLength);
+    const held = this.text!;
+    const text = utf8(held, 0, this.textLength);
     const events = this.textDeltas;
     this.textLength = 0;
     this.textDeltas = 0;
+    // The bytes are decoded (copied into the string): the buffer goes back for the next hold.
+    this.text = undefined;
+    if (spareText.length < MAX_SPARE_TEXT && held.length <= MAX_SPARE_TEXT_BYTES) spareText.push(held);
     this.onText!(text, events);
   }
 
   /** Hold the ASCII content string `buf[from, quote)`; false (nothing held) when it is not ASCII. */
   private holdText(buf: Uint8Array, from: number, quote: number): boolean {
-    let text = this.text;
+    let text = this.text ?? spareText.pop();
     const at = this.textLength;
     const need = at + quote - from;
     if (text === undefined || need > text.length) {
       const grown = new Uint8Array(Math.max(need, 256, (text?.length ?? 0) * 2));
-      if (text !== undefined) grown.set(text.subarray(0, at));
-      this.text = text = grown;
+      if (text !== undefined && at > 0) grown.set(text.subarray(0, at));
+      text = grown;
     }
+    this.text = text;
     let n = at;
     for (let i = from; i < quote; i++) {
       const byte = buf[i]!;
