@@ -468,9 +468,14 @@ export type Output = Uint8Array | Uint8Array[] | null;
 export class UsageStripper extends LeanSseScanner {
   /** The general rewriter, once the stream left the fast path's shape. */
   private general: InjectedUsageStreamRewriter | undefined;
-  /** Kept byte ranges of the region being scanned; -1 marks a rewritten event (in `extra`). */
+  /**
+   * Kept byte ranges of the region being scanned, the first `count` entries; -1 marks a rewritten
+   * event (in `extra`). The lists are reused from chunk to chunk, never shortened: setting an
+   * array's length is a runtime call, and was a visible share of the stripper's time per chunk.
+   */
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
+  private count = 0;
   private readonly extra = new Map<number, Uint8Array>();
   private size = 0;
   private changed = false;
@@ -528,7 +533,7 @@ export class UsageStripper extends LeanSseScanner {
     if (head !== null && this.size > 0 && this.extra.size === 0) {
       // The joined event goes in front of the chunk's own bytes, in the room the cuts made: one
       // piece, as the body reader gave one chunk.
-      const one = prependInPlace(chunk, this.starts, this.ends, this.size, head);
+      const one = prependInPlace(chunk, this.starts, this.ends, this.count, this.size, head);
       if (one !== null) return one;
     }
     const body = this.output(chunk, at === chunk.length, from);
@@ -689,18 +694,18 @@ export class UsageStripper extends LeanSseScanner {
     }
     this.changed = true;
     if (rewritten !== null) {
-      this.extra.set(this.starts.length, rewritten);
-      this.starts.push(-1);
-      this.ends.push(-1);
+      const i = this.count++;
+      this.extra.set(i, rewritten);
+      this.starts[i] = -1;
+      this.ends[i] = -1;
       this.size += rewritten.length;
     }
   }
 
   /** Start a region: no ranges kept yet. */
   private reset(): void {
-    this.starts.length = 0;
-    this.ends.length = 0;
-    this.extra.clear();
+    this.count = 0;
+    if (this.extra.size !== 0) this.extra.clear();
     this.size = 0;
     this.changed = false;
   }
@@ -709,11 +714,12 @@ export class UsageStripper extends LeanSseScanner {
   private keep(start: number, end: number): void {
     const starts = this.starts;
     const ends = this.ends;
-    const last = ends.length - 1;
+    const last = this.count - 1;
     if (last >= 0 && ends[last] === start && starts[last] !== -1) ends[last] = end;
     else {
-      starts.push(start);
-      ends.push(end);
+      starts[last + 1] = start;
+      ends[last + 1] = end;
+      this.count = last + 2;
     }
     this.size += end - start;
   }
@@ -722,8 +728,8 @@ export class UsageStripper extends LeanSseScanner {
   private output(region: Uint8Array, whole: boolean, from = 0): Uint8Array | null {
     if (this.size === 0) return null;
     if (!this.changed && whole && from === 0) return region;
-    if (this.extra.size === 0) return compactInPlace(region, this.starts, this.ends, this.size);
-    return assemble(region, this.starts, this.ends, this.size, this.extra);
+    if (this.extra.size === 0) return compactInPlace(region, this.starts, this.ends, this.count, this.size);
+    return assemble(region, this.starts, this.ends, this.count, this.size, this.extra);
   }
 
   /** From the event at `pos` of `region` on, everything goes through the general rewriter. */
@@ -751,9 +757,15 @@ export function pieces(output: Output): Uint8Array[] {
  * Move the kept ranges of `data` to its front and return that prefix (a view of the same bytes: no
  * allocation). Ranges are ascending, so each moves left.
  */
-function compactInPlace(data: Uint8Array, starts: number[], ends: number[], size: number): Uint8Array {
+function compactInPlace(
+  data: Uint8Array,
+  starts: number[],
+  ends: number[],
+  count: number,
+  size: number,
+): Uint8Array {
   let at = 0;
-  for (let i = 0; i < starts.length; i++) {
+  for (let i = 0; i < count; i++) {
     const s = starts[i]!;
     const e = ends[i]!;
     if (s !== at) data.copyWithin(at, s, e);
@@ -771,14 +783,15 @@ function prependInPlace(
   data: Uint8Array,
   starts: number[],
   ends: number[],
+  count: number,
   size: number,
   head: Uint8Array,
 ): Uint8Array | null {
-  const end = ends[ends.length - 1]!;
+  const end = ends[count - 1]!;
   const first = end - size - head.length;
   if (first < 0) return null;
   let at = end;
-  for (let i = starts.length - 1; i >= 0; i--) {
+  for (let i = count - 1; i >= 0; i--) {
     const s = starts[i]!;
     const e = ends[i]!;
     at -= e - s;
@@ -793,12 +806,13 @@ function assemble(
   data: Uint8Array,
   starts: number[],
   ends: number[],
+  count: number,
   size: number,
   extra: Map<number, Uint8Array>,
 ): Uint8Array {
   const out = new Uint8Array(size);
   let at = 0;
-  for (let i = 0; i < starts.length; i++) {
+  for (let i = 0; i < count; i++) {
     const s = starts[i]!;
     const piece = s === -1 ? extra.get(i)! : data.subarray(s, ends[i]!);
     out.set(piece, at);
