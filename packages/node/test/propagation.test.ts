@@ -296,3 +296,50 @@ describe('https: requests sent with https.request and https.get, and requests an
     assert.deepEqual(errors, []);
   });
 });
+
+describe('an http.Server emit of its own, set before propagation is installed (another preload)', () => {
+  test('is wrapped too: its server handles a request in the context its headers describe', async () => {
+    const proto = http.Server.prototype as unknown as { emit: (...args: unknown[]) => boolean };
+    assert.equal(Object.hasOwn(proto, 'emit'), false);
+    // An HTTP instrumentation loaded first: it calls the emit it found then, never net.Server's.
+    const inherited = proto.emit;
+    proto.emit = function emit(this: unknown, ...args: unknown[]) {
+      return inherited.apply(this, args);
+    };
+    useW3cGlobals();
+    const errors: unknown[] = [];
+    const handle = installPropagation({ incoming: true, hosts: [], onError: (e) => errors.push(e) });
+    const seen: (string | undefined)[] = [];
+    const server = http.createServer((_req, res) => {
+      seen.push(trace.getSpanContext(context.active())?.traceId);
+      res.end();
+    });
+    try {
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const { port } = server.address() as AddressInfo;
+      await new Promise<void>((resolve, reject) => {
+        http
+          .get(
+            {
+              host: '127.0.0.1',
+              port,
+              path: '/',
+              headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+            },
+            (res) => {
+              res.resume();
+              res.on('end', resolve);
+            },
+          )
+          .on('error', reject);
+      });
+      assert.deepEqual(seen, ['4bf92f3577b34da6a3ce929d0e0e4736']);
+      assert.deepEqual(errors, []);
+    } finally {
+      handle.uninstall();
+      server.close();
+      dropW3cGlobals();
+      delete (proto as { emit?: unknown }).emit;
+    }
+  });
+});

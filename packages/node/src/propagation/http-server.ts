@@ -6,10 +6,11 @@
 // untouched: no context is entered, and on Node 20 and 22 AsyncLocalStorage stays off until a
 // request that needs it arrives (context-manager.ts).
 //
-// `node:https` is not loaded for this (with TLS it is most of what propagation would add to
-// start-up): an https server is reached through net.Server's `emit`, which it inherits (through
-// tls.Server) and http.Server does not use once wrapped.
-import http from 'node:http';
+// Neither `node:http` nor `node:https` is loaded for this (with TLS, https is most of what
+// propagation would add to start-up; http brings streams and the parsers): both servers are reached
+// through net.Server's `emit`, which they inherit (https through tls.Server), and the one check that
+// needs their classes runs at a 'request' event, when the server's own module is loaded already.
+import type http from 'node:http';
 import net from 'node:net';
 import { type Context, context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { requireForCaller } from '@tokenmeter/config';
@@ -24,11 +25,16 @@ export function incomingContext(req: http.IncomingMessage): Context | undefined 
   return ctx === ROOT_CONTEXT ? undefined : ctx;
 }
 
+let httpServer: (new (...args: never[]) => unknown) | undefined;
 let httpsServer: (new (...args: never[]) => unknown) | undefined;
 
-/** Whether `server` is an https.Server (node:https is loaded by then: the server was made with it). */
-function isHttpsServer(server: unknown): boolean {
-  if (server instanceof http.Server) return false;
+/**
+ * Whether `server` is an http.Server or an https.Server (not an http2 server, whose 'request' has
+ * other arguments). Its module is loaded by then: the server was made with it.
+ */
+function isHttpServer(server: unknown): boolean {
+  httpServer ??= (requireForCaller()('node:http') as typeof http).Server;
+  if (server instanceof httpServer) return true;
   httpsServer ??= (requireForCaller()('node:https') as typeof import('node:https')).Server;
   return server instanceof httpsServer;
 }
@@ -36,7 +42,7 @@ function isHttpsServer(server: unknown): boolean {
 /** Wraps `emit` of `proto` for the 'request' event of the servers `handles` accepts. Returns the undo. */
 function wrapRequestEmit(
   proto: { emit: Emit },
-  handles: ((server: unknown) => boolean) | undefined,
+  handles: (server: unknown) => boolean,
   onError: (e: unknown) => void,
 ): () => void {
   const hadOwn = Object.hasOwn(proto, 'emit');
@@ -45,7 +51,7 @@ function wrapRequestEmit(
     if (event !== 'request') return original.call(this, event, ...args);
     let ctx: Context | undefined;
     try {
-      if (handles === undefined || handles(this)) {
+      if (handles(this)) {
         const req = args[0] as http.IncomingMessage;
         ctx = incomingContext(req);
         if (ctx !== undefined) {
@@ -68,12 +74,23 @@ function wrapRequestEmit(
   };
 }
 
-/** Wraps `emit` of http.Server and, for https servers, net.Server, for their 'request' event. Returns the undo. */
+/** Whether node:http was loaded before tokenmeter (by another preload); when Node does not say, yes. */
+function httpLoadedBefore(): boolean {
+  const loaded = (process as { moduleLoadList?: unknown }).moduleLoadList;
+  return !Array.isArray(loaded) || loaded.includes('NativeModule http');
+}
+
+/** Wraps `emit` of net.Server for the 'request' event of http and https servers. Returns the undo. */
 export function patchHttpServers(onError: (e: unknown) => void): () => void {
-  const undo = [
-    wrapRequestEmit(http.Server.prototype as unknown as { emit: Emit }, undefined, onError),
-    wrapRequestEmit(net.Server.prototype as unknown as { emit: Emit }, isHttpsServer, onError),
-  ];
+  const undo = [wrapRequestEmit(net.Server.prototype as unknown as { emit: Emit }, isHttpServer, onError)];
+  // An http.Server `emit` of its own, given by a library that ran before tokenmeter (another
+  // preload's HTTP instrumentation), calls the `emit` it found then, not net.Server's: it is wrapped too.
+  if (httpLoadedBefore()) {
+    const proto = (requireForCaller()('node:http') as typeof http).Server.prototype as unknown as {
+      emit: Emit;
+    };
+    if (Object.hasOwn(proto, 'emit')) undo.push(wrapRequestEmit(proto, () => true, onError));
+  }
   return () => {
     for (const u of undo.reverse()) u();
   };

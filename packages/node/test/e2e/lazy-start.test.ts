@@ -126,7 +126,7 @@ for (const preload of ['import', 'require'] as const) {
   });
 }
 
-test('from Node 24 on, propagation (on by default) does not load node:https and TLS at start-up; on Node 20 it wraps https.request, so it does', async () => {
+test('from Node 24 on, propagation (on by default) does not load node:http, node:https and TLS at start-up; on Node 20 it wraps http.request and https.request, so it does', async () => {
   for (const preload of ['import', 'require'] as const) {
     const r = await runApp('-p', {
       preload,
@@ -134,10 +134,12 @@ test('from Node 24 on, propagation (on by default) does not load node:https and 
         OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()),
         OTEL_EXPORTER_OTLP_ENDPOINT: e2e.receiver.url,
       },
-      args: ["['https', 'tls'].map((m) => process.moduleLoadList.includes('NativeModule ' + m)).join()"],
+      args: [
+        "['http', 'https', 'tls'].map((m) => process.moduleLoadList.includes('NativeModule ' + m)).join()",
+      ],
     });
     assert.equal(r.code, 0, r.stderr);
     const major = Number(process.versions.node.split('.')[0]);
-    assert.equal(r.stdout.trim(), major >= 24 ? 'false,false' : 'true,true', `--${preload}`);
+    assert.equal(r.stdout.trim(), major >= 24 ? 'false,false,false' : 'true,true,true', `--${preload}`);
   }
 });
