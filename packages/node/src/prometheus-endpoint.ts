@@ -1,7 +1,7 @@
 // The Prometheus pull endpoint: listens from the event loop's first turn (a scrape before the first
 // LLM call gets a valid answer), while the exporter's reader, with the rest of the OpenTelemetry SDK,
 // loads at the first scrape at the latest (late-providers.ts). The server never keeps the process
-// alive, and neither does the wait for that first turn: a process that ends without one (a script
+// alive, and neither does the wait for that turn: a process that ends without one (a script
 // whose work is synchronous, `node -e 0`) loads no HTTP server and binds no port. Listening loads
 // node:http, node:net, node:dns and node:cluster, and on Node 24+ compiles `net.isIPv6`'s regular
 // expression: about 25 ms CPU at start-up (bench/RESULTS.md, start-up, ninth pass).
@@ -50,7 +50,14 @@ export function startPrometheusEndpoint(
     }
   };
   // Unreferenced: it runs at the loop's first turn, and never keeps a process alive for itself.
-  const waiting = setImmediate(listen).unref();
+  // With `--import`, Node's ES module loader turns the loop while it reads the preload, so that first
+  // turn can come right after a synchronous script (`node -e 0`) has run, with the process ending:
+  // when nothing keeps the loop alive then, the listen waits one more turn, which an ending process
+  // never takes (one that goes on listens then).
+  let waiting = setImmediate(() => {
+    if (ending()) waiting = setImmediate(listen).unref();
+    else listen();
+  }).unref();
   return {
     url,
     close: () =>
@@ -65,6 +72,12 @@ export function startPrometheusEndpoint(
         server.closeAllConnections?.();
       }),
   };
+}
+
+/** Whether nothing keeps the event loop alive (no referenced timer, handle or request): the process ends after this turn. */
+function ending(): boolean {
+  const active = (process as { getActiveResourcesInfo?: () => string[] }).getActiveResourcesInfo;
+  return typeof active === 'function' && active.call(process).length === 0;
 }
 
 function listenOn(
