@@ -3,7 +3,8 @@
 // the mock's 50-event chat completion cut one event per chunk, the parser's result and output text
 // at the end. No reads, no promises (bench/stream-ab.ts has those). This tree against a git ref
 // (default main), in alternating blocks. BENCH_AB_CASE=estimate (a loopback server: the output text
-// kept for local counting; the default) or inject (api.openai.com: include_usage added and cut).
+// kept for local counting; the default) or inject (api.openai.com: include_usage added and cut);
+// BENCH_AB_OBFUSCATION=1 ends each chunk with OpenAI's `,"obfuscation":"..."` padding.
 // Run: npx tsx bench/diag/perf-stream-parse-ab.ts [ref] [alternations] [streams per block]
 import { join } from 'node:path';
 import { INSTRUMENTATION, mockStreamBodies, oneEventPerChunk, withSourceAt } from '../lib/ab.js';
@@ -13,6 +14,8 @@ const ref = process.argv[2] ?? 'main';
 const ALTERNATIONS = Number(process.argv[3] ?? 30);
 const STREAMS = Number(process.argv[4] ?? 1000);
 const INJECT = process.env.BENCH_AB_CASE === 'inject';
+/** BENCH_AB_OBFUSCATION=1: each chunk ends with `,"obfuscation":"..."`, as api.openai.com sends them by default. */
+const OBFUSCATION = process.env.BENCH_AB_OBFUSCATION === '1';
 
 type Mod = {
   sse: typeof import('../../packages/instrumentation/src/fetch/openai-sse.js');
@@ -27,7 +30,12 @@ await withSourceAt(ref, 'parse-ab', async (dir) => run(await load(dir), await lo
 
 async function run(before: Mod, after: Mod): Promise<void> {
   const bodies = await mockStreamBodies();
-  const source = oneEventPerChunk(INJECT ? bodies.withUsage : bodies.plain);
+  const pads = ['Xq', 'a1B2c3', 'ZZ9', 'p0', 'mNoPq'];
+  const source = oneEventPerChunk(INJECT ? bodies.withUsage : bodies.plain).map((c, i) => {
+    const text = Buffer.from(c).toString('utf8');
+    if (!OBFUSCATION || !text.endsWith('}\n\n')) return c;
+    return new Uint8Array(Buffer.from(`${text.slice(0, -3)},"obfuscation":"${pads[i % pads.length]}"}\n\n`));
+  });
   const url = INJECT
     ? 'https://api.openai.com/v1/chat/completions'
     : 'http://127.0.0.1:9/v1/chat/completions';
@@ -97,6 +105,6 @@ async function run(before: Mod, after: Mod): Promise<void> {
   const d = stats(a.map((x, i) => x - b[i]!));
   const f = (x: number) => x.toFixed(2);
   console.log(
-    `${INJECT ? 'inject' : 'estimate'}: parser + observer per stream: before ${f(stats(b).median)}, after ${f(stats(a).median)} µs; after − before ${f(d.median)} (IQR ${f(d.p25)} … ${f(d.p75)}), ${ALTERNATIONS} alternations of ${STREAMS} (${sink > 0 ? 'ok' : ''}, ${process.version})`,
+    `${INJECT ? 'inject' : 'estimate'}${OBFUSCATION ? ' (obfuscation members)' : ''}: parser + observer per stream: before ${f(stats(b).median)}, after ${f(stats(a).median)} µs; after − before ${f(d.median)} (IQR ${f(d.p25)} … ${f(d.p75)}), ${ALTERNATIONS} alternations of ${STREAMS} (${sink > 0 ? 'ok' : ''}, ${process.version})`,
   );
 }

@@ -6,7 +6,13 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { createStreamParser, InjectedUsageStreamRewriter, recognizeRequest } from '../src/adapters/index.js';
-import { MAX_HELD_TEXT, OpenAIStreamObserver, type Output, UsageStripper } from '../src/fetch/openai-sse.js';
+import {
+  MAX_HELD_TEXT,
+  OpenAIStreamObserver,
+  type Output,
+  pieces,
+  UsageStripper,
+} from '../src/fetch/openai-sse.js';
 import { SseDecoder } from '../src/sse.js';
 import { splitAt } from './adapters/helpers.js';
 
@@ -208,17 +214,20 @@ interface GeneratedStream {
   usageFirst: boolean[];
   placement: 'chunk' | 'last-content-chunk' | 'chunk-without-choices' | 'spaced-empty-choices';
   crlf: boolean;
+  /** OpenAI's `,"obfuscation":"..."` padding at the end of each chunk (its default), or none. */
+  obfuscation: string | undefined;
 }
 
 function renderStream(g: GeneratedStream, includeUsage: boolean): string {
   const head = '"id":"c","object":"chat.completion.chunk","model":"m"';
   const usage = '{"prompt_tokens":7,"completion_tokens":3,"total_tokens":10}';
+  const pad = g.obfuscation === undefined ? '' : `,"obfuscation":${JSON.stringify(g.obfuscation)}`;
   const chunk = (choices: string, first: boolean, last = false) => {
     const trace = !includeUsage ? '' : last && g.placement === 'last-content-chunk' ? usage : 'null';
-    if (trace === '') return `data: {${head},"choices":${choices}}\n\n`;
+    if (trace === '') return `data: {${head},"choices":${choices}${pad}}\n\n`;
     return first
-      ? `data: {"usage":${trace},${head},"choices":${choices}}\n\n`
-      : `data: {${head},"choices":${choices},"usage":${trace}}\n\n`;
+      ? `data: {"usage":${trace},${head},"choices":${choices}${pad}}\n\n`
+      : `data: {${head},"choices":${choices},"usage":${trace}${pad}}\n\n`;
   };
   let text = g.contents
     .map((c, i) =>
@@ -227,7 +236,7 @@ function renderStream(g: GeneratedStream, includeUsage: boolean): string {
     .join('');
   text += chunk('[{"index":0,"delta":{},"finish_reason":"stop"}]', false, true);
   if (includeUsage) {
-    if (g.placement === 'chunk') text += `data: {${head},"choices":[],"usage":${usage}}\n\n`;
+    if (g.placement === 'chunk') text += `data: {${head},"choices":[],"usage":${usage}${pad}}\n\n`;
     if (g.placement === 'chunk-without-choices') text += `data: {${head},"usage":${usage}}\n\n`;
     if (g.placement === 'spaced-empty-choices')
       text += `data: {${head},"choices": [ ] , "usage" : ${usage}}\n\n`;
@@ -254,6 +263,13 @@ const generated: fc.Arbitrary<GeneratedStream> = fc
         'spaced-empty-choices',
       ),
       crlf: fc.boolean(),
+      obfuscation: fc.option(
+        fc.oneof(
+          fc.stringMatching(/^[A-Za-z0-9]{0,12}$/),
+          fc.constantFrom('a"b', 'a\\', '"usage":null', ',"usage":null}', 'x'.repeat(300)),
+        ),
+        { nil: undefined },
+      ),
     }),
   );
 /** Random cuts, or every few bytes (a slow server). */
@@ -495,4 +511,36 @@ test('observers keeping the output text of interleaved streams each get their ow
     s.o.end();
     assert.equal(s.texts.join(''), [0, 1, 2].map((r) => `${s.name}${r} ${s.name}${r}!`).join(''));
   }
+});
+
+test('api.openai.com chunks end with an obfuscation member: the fast paths look past it (nothing decoded but what matters, the padding kept)', () => {
+  const head = '"id":"c","object":"chat.completion.chunk","model":"m"';
+  const delta = (content: string, pad: string) =>
+    `data: {${head},"choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}},"logprobs":null,"finish_reason":null}],"usage":null,"obfuscation":"${pad}"}\n\n`;
+  const first = `data: {${head},"choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}],"usage":null,"obfuscation":"q"}\n\n`;
+  const stop = `data: {${head},"choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}],"usage":null,"obfuscation":"Zx"}\n\n`;
+  const usage = `data: {${head},"choices":[],"usage":{"prompt_tokens":7,"completion_tokens":3,"total_tokens":10},"obfuscation":"k9"}\n\n`;
+  const sent = `${first}${delta('Hello', 'AbC1')}${delta(' world', '')}${stop}${usage}data: [DONE]\n\n`;
+  // Fresh chunks for each (the stripper rewrites them in place).
+  const chunked = () => sent.split(/(?<=\n\n)/).map((e) => enc.encode(e));
+  // The stripper: `,"usage":null` cut, the padding kept, the usage chunk dropped; the content deltas not decoded.
+  const decoded: string[] = [];
+  const s = new UsageStripper((data) => decoded.push(data), false);
+  let text = '';
+  for (const c of chunked()) for (const piece of pieces(s.push(c))) text += dec.decode(piece);
+  for (const piece of pieces(s.end())) text += dec.decode(piece);
+  assert.equal(text, sent.replace(usage, '').replaceAll(',"usage":null', ''));
+  assert.equal(decoded.length, 4); // first, stop, usage, [DONE]
+  assert.ok(!decoded.some((d) => d.includes('Hello')));
+  // The observer (the request asked for usage itself): the deltas' text by byte search, not decoded.
+  const seen: string[] = [];
+  const texts: string[] = [];
+  const o = new OpenAIStreamObserver(
+    (data) => seen.push(data),
+    (t) => texts.push(t),
+  );
+  for (const c of chunked()) o.push(c);
+  o.end();
+  assert.equal(texts.join(''), 'Hello world');
+  assert.equal(seen.length, 4);
 });

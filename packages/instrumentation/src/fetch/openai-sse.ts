@@ -9,6 +9,10 @@
 //   usage-only chunk dropped, byte-exactly (same contract as the adapters' general
 //   InjectedUsageStreamRewriter). Valid JSON that ends with `,"usage":null}` has `usage` as a member
 //   of the top-level object, so those 13 bytes are cut without decoding the event.
+// - OpenAI ends each chunk with `,"obfuscation":"<padding>"` unless the request turns it off: a last
+//   member of that shape (a string without quote or backslash) is looked past, so that api.openai.com's
+//   chunks take the same fast paths (`,"usage":null,"obfuscation":"..."}` also has `usage` as a
+//   top-level member, by the same argument; the padding is kept).
 //
 // Only an event cut by a chunk boundary is copied (the part kept from the previous chunk plus the
 // rest, a few hundred bytes); the chunk itself is rewritten in place. Anything outside the fast
@@ -25,13 +29,20 @@ import { InjectedUsageStreamRewriter, rewriteSseEventBytes } from '../adapters/i
 import { type UsageEdit, UsageMemberScanner } from '../adapters/openai-usage-edit.js';
 import { DEFAULT_MAX_EVENT_BYTES, SseDecoder, type SseEventHandler } from '../sse.js';
 
-const TAIL = Buffer.from(',"usage":null}');
-const CUT = TAIL.length - 1; // keep the closing brace
+/** The member cut (`,"usage":null`), found just before the object's closing brace. */
+const TAIL = Buffer.from(',"usage":null');
 const FINISH_NULL = Buffer.from('"finish_reason":null');
 /** How a one-choice content delta ends when usage was asked for. */
-const DELTA_TAIL = Buffer.from('"finish_reason":null}],"usage":null}');
+const DELTA_TAIL = Buffer.from('"finish_reason":null}],"usage":null');
 /** How a one-choice content delta ends without usage. */
-const DELTA_TAIL_PLAIN = Buffer.from('"finish_reason":null}]}');
+const DELTA_TAIL_PLAIN = Buffer.from('"finish_reason":null}]');
+/**
+ * The member OpenAI ends each chunk with (padding that normalises chunk sizes) unless the request
+ * sets `stream_options.include_obfuscation: false`: `,"obfuscation":"<text>"` before the closing brace.
+ */
+const OBFUSCATION = Buffer.from(',"obfuscation":"');
+/** A longer obfuscation value is not looked past (the event is then decoded, as any other shape). */
+const MAX_OBFUSCATION = 256;
 const LFLF = Buffer.from('\n\n');
 const CHOICES = Buffer.from('"choices":[{');
 /** CHOICES is looked for by its `[`, DELTA_CONTENT by its `{`: rarer bytes than a quote. */
@@ -173,14 +184,38 @@ function hasFinishNull(buf: Uint8Array, start: number, end: number): boolean {
 }
 
 /**
- * The one-line event `buf[pos, lf)` is a plain content delta of a single-choice stream: nothing in
- * it for the parser (no finish reason, no usage, no error).
+ * Where the members of the one-line event `buf[start, lf)` end: the offset of its object's closing
+ * brace (`lf - 1`), or of the comma of a last `,"obfuscation":"..."` member (a string without quote
+ * or backslash: it carries nothing, and the members before it are read as if it were not there);
+ * -1 when the line does not end with a brace. In valid JSON, the brace that ends the text closes the
+ * top-level object, so a member found just before `close` is a member of that object.
  */
-function isPlainDelta(buf: Uint8Array, pos: number, lf: number): boolean {
+function membersEnd(buf: Uint8Array, start: number, lf: number): number {
+  const brace = lf - 1;
+  if (brace < start || buf[brace] !== CLOSE_BRACE) return -1;
+  if (buf[brace - 1] !== QUOTE) return brace;
+  const stop = Math.max(start, brace - 2 - MAX_OBFUSCATION);
+  for (let i = brace - 2; i >= stop; i--) {
+    const byte = buf[i];
+    if (byte === QUOTE) {
+      const comma = i + 1 - OBFUSCATION.length;
+      return comma >= start && bytesAt(buf, comma, OBFUSCATION) ? comma : brace;
+    }
+    if (byte === BACKSLASH) return brace;
+  }
+  return brace;
+}
+
+/**
+ * The one-line event `buf[pos, lf)`, its members ending at `close` (membersEnd), is a plain content
+ * delta of a single-choice stream: nothing in it for the parser (no finish reason, no usage, no error).
+ */
+function isPlainDelta(buf: Uint8Array, pos: number, close: number): boolean {
   return (
-    endsWith(buf, lf, DELTA_TAIL, pos) ||
-    endsWith(buf, lf, DELTA_TAIL_PLAIN, pos) ||
-    (endsWith(buf, lf, TAIL, pos) && hasFinishNull(buf, pos, lf))
+    close !== -1 &&
+    (endsWith(buf, close, DELTA_TAIL, pos) ||
+      endsWith(buf, close, DELTA_TAIL_PLAIN, pos) ||
+      (endsWith(buf, close, TAIL, pos) && hasFinishNull(buf, pos, close)))
   );
 }
 
@@ -440,7 +475,7 @@ export class OpenAIStreamObserver extends LeanSseScanner {
   }
 
   protected onEvent(buf: Uint8Array, pos: number, lf: number): void {
-    if (this.first || !isPlainDelta(buf, pos, lf)) {
+    if (this.first || !isPlainDelta(buf, pos, membersEnd(buf, pos + DATA_LENGTH, lf))) {
       this.flush();
       this.handler(utf8(buf, pos + DATA_LENGTH, lf), undefined);
       return;
@@ -673,13 +708,13 @@ export class UsageStripper extends LeanSseScanner {
 
   protected onEvent(buf: Uint8Array, pos: number, lf: number): void {
     const next = lf + 2;
-    const tail = endsWith(buf, lf, TAIL, pos + DATA_LENGTH);
-    if (tail) {
-      if (this.everyEvent || this.first || !isPlainDelta(buf, pos, lf))
+    const close = membersEnd(buf, pos + DATA_LENGTH, lf);
+    if (close !== -1 && endsWith(buf, close, TAIL, pos + DATA_LENGTH)) {
+      if (this.everyEvent || this.first || !isPlainDelta(buf, pos, close))
         this.handler(utf8(buf, pos + DATA_LENGTH, lf), undefined);
-      const at = lf - TAIL.length;
-      this.keep(pos, at);
-      this.keep(at + CUT, next);
+      // The member cut; what follows it (an obfuscation member, the closing brace) is kept.
+      this.keep(pos, close - TAIL.length);
+      this.keep(close, next);
       this.changed = true;
       return;
     }
