@@ -304,6 +304,22 @@ export function thinkingText(seedText: string, count: number): string {
   return r.text();
 }
 
+/** `length` base62 characters, the same for the same text (padding like OpenAI's `obfuscation`). */
+export function base62Of(text: string, length: number): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  let x = fnv1a(text) || 1;
+  let s = '';
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    s += alphabet[x % alphabet.length];
+  }
+  return s;
+}
+
 /** Deterministic embedding of `dims` floats with unit length. */
 export function embedding(text: string, dims: number): number[] {
   const out = new Array<number>(dims);

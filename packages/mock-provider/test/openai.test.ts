@@ -144,6 +144,37 @@ describe('OpenAI chat completions through the real openai 7 SDK', () => {
     }
   });
 
+  test('every chunk ends with obfuscation padding, as api.openai.com sends it, unless the request turns it off', async () => {
+    const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'pad' }], stream: true };
+    const padded = await sseData(
+      await post('/v1/chat/completions', { ...body, stream_options: { include_usage: true } }),
+    );
+    const paddings = padded.slice(0, -1).map((d) => {
+      assert.match(d, /,"obfuscation":"[A-Za-z0-9]+"\}$/, 'the last member, after "usage"');
+      return JSON.parse(d).obfuscation as string;
+    });
+    assert.ok(new Set(paddings.map((p) => p.length)).size > 1, 'the padding varies in length');
+    const again = await sseData(
+      await post('/v1/chat/completions', { ...body, stream_options: { include_usage: true } }),
+    );
+    assert.deepEqual(
+      again.slice(0, -1).map((d) => JSON.parse(d).obfuscation),
+      paddings,
+      'the same request, the same bytes',
+    );
+    const off = await sseData(
+      await post('/v1/chat/completions', { ...body, stream_options: { include_obfuscation: false } }),
+    );
+    for (const d of off.slice(0, -1)) assert.ok(!d.includes('obfuscation'), d);
+    const azure = await sseData(
+      await post('/openai/deployments/prod-chat/chat/completions?api-version=2024-10-21', body, {
+        'api-key': 'k',
+      }),
+    );
+    assert.ok(azure.length > 2);
+    for (const d of azure) assert.ok(!d.includes('obfuscation'), d);
+  });
+
   test('n > 1 returns several choices and counts all of their tokens', async () => {
     const res = await client.chat.completions.create({
       model: 'gpt-4o-mini',

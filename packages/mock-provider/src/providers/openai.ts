@@ -6,6 +6,7 @@ import { addLiteLLMStreamCost, addOpenRouterCost } from '../gateways.js';
 import { isKnownOpenAIModel, isOpenAIReasoningModel, openaiResponseModel } from '../models.js';
 import { pump, sendError, sendJson, sseData, sseEvent, wordIndices } from '../respond.js';
 import {
+  base62Of,
   embedding,
   embeddingBase64,
   ITEM_OVERHEAD_TOKENS,
@@ -236,12 +237,23 @@ export async function chatCompletions(ctx: Ctx, route: OpenAIRouteOptions): Prom
   const askedUsage = obj(body.stream_options)?.include_usage === true && !noUsage;
   // OpenRouter ends every stream with its usage, asked or not.
   const includeUsage = askedUsage || (ctx.gateway === 'openrouter' && !noUsage);
+  // api.openai.com ends every chunk with random padding against length side channels, unless the
+  // request turns it off; Azure and the gateways do not send it.
+  const obfuscate =
+    !isAzure(ctx) && ctx.gateway === undefined && obj(body.stream_options)?.include_obfuscation !== false;
+  // Derived from the prompt like the reply, so a bare and an instrumented call get the same bytes.
+  const padding = obfuscate ? base62Of(`${seed}#obfuscation`, 32) : '';
+  let chunks = 0;
   const base = (choices: unknown[]): Record<string, unknown> => {
     const chunk: Record<string, unknown> = { id, object: 'chat.completion.chunk', created, model: respModel };
     if (tier) chunk.service_tier = tier;
     chunk.system_fingerprint = SYSTEM_FINGERPRINT;
     chunk.choices = choices;
     if (askedUsage) chunk.usage = null;
+    if (obfuscate) {
+      const k = chunks++;
+      chunk.obfuscation = padding.slice(k % 11, (k % 11) + 3 + ((k * 7) % 14));
+    }
     return chunk;
   };
   const choiceDelta = (index: number, delta: Record<string, unknown>, finish: string | null) => {
