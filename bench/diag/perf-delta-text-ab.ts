@@ -4,7 +4,7 @@
 // alternating blocks. Run: npx tsx bench/diag/perf-delta-text-ab.ts [ref] [alternations] [streams per block]
 import { join } from 'node:path';
 import { INSTRUMENTATION, mockStreamBodies, oneEventPerChunk, withSourceAt } from '../lib/ab.js';
-import { stats } from '../lib/results.js';
+import { alternate, printAlternation } from '../lib/alternate.js';
 
 const ref = process.argv[2] ?? 'main';
 const ALTERNATIONS = Number(process.argv[3] ?? 30);
@@ -41,33 +41,24 @@ async function run(before: Mod, after: Mod): Promise<void> {
     o.end();
     sink += capture.snapshot().text.length + events;
   };
-  const cpu = () => {
-    const c = process.cpuUsage();
-    return c.user + c.system;
-  };
+  // CPU per stream of one block of STREAMS streams through one side.
   const block = (m: Mod) => {
-    const c0 = cpu();
+    const c0 = process.cpuUsage();
     for (let i = 0; i < STREAMS; i++) one(m);
-    return (cpu() - c0) / STREAMS;
+    const d = process.cpuUsage(c0);
+    return (d.user + d.system) / STREAMS;
   };
-  for (let w = 0; w < 3; w++) {
-    block(before);
-    block(after);
-  }
-  const b: number[] = [];
-  const a: number[] = [];
-  for (let r = 0; r < ALTERNATIONS; r++) {
-    if (r % 2 === 0) {
-      b.push(block(before));
-      a.push(block(after));
-    } else {
-      a.push(block(after));
-      b.push(block(before));
-    }
-  }
-  const d = stats(a.map((x, i) => x - b[i]!));
-  const f = (x: number) => x.toFixed(2);
-  console.log(
-    `observer, one event per chunk, text kept: before ${f(stats(b).median)}, after ${f(stats(a).median)} µs/stream; after − before ${f(d.median)} (IQR ${f(d.p25)} … ${f(d.p75)}), ${ALTERNATIONS} alternations of ${STREAMS} (${sink > 0 ? 'ok' : ''})`,
+  const per = alternate(
+    ['before', 'after'] as const,
+    ALTERNATIONS,
+    3,
+    () => (side) => block(side === 'before' ? before : after),
+  );
+  printAlternation(
+    per,
+    ['before', 'after'],
+    'µs/stream',
+    2,
+    `observer, one event per chunk, text kept; ${ALTERNATIONS} alternations of ${STREAMS} (${sink > 0 ? 'ok' : ''}, ${process.version})`,
   );
 }

@@ -8,7 +8,7 @@
 // Run: npx tsx bench/diag/perf-stream-parse-ab.ts [ref] [alternations] [streams per block]
 import { join } from 'node:path';
 import { INSTRUMENTATION, mockStreamBodies, oneEventPerChunk, withSourceAt } from '../lib/ab.js';
-import { stats } from '../lib/results.js';
+import { alternate, printAlternation } from '../lib/alternate.js';
 
 const ref = process.argv[2] ?? 'main';
 const ALTERNATIONS = Number(process.argv[3] ?? 30);
@@ -29,13 +29,8 @@ const load = async (dir: string): Promise<Mod> => ({
 await withSourceAt(ref, 'parse-ab', async (dir) => run(await load(dir), await load(INSTRUMENTATION)));
 
 async function run(before: Mod, after: Mod): Promise<void> {
-  const bodies = await mockStreamBodies();
-  const pads = ['Xq', 'a1B2c3', 'ZZ9', 'p0', 'mNoPq'];
-  const source = oneEventPerChunk(INJECT ? bodies.withUsage : bodies.plain).map((c, i) => {
-    const text = Buffer.from(c).toString('utf8');
-    if (!OBFUSCATION || !text.endsWith('}\n\n')) return c;
-    return new Uint8Array(Buffer.from(`${text.slice(0, -3)},"obfuscation":"${pads[i % pads.length]}"}\n\n`));
-  });
+  const bodies = await mockStreamBodies({ obfuscation: OBFUSCATION });
+  const source = oneEventPerChunk(INJECT ? bodies.withUsage : bodies.plain);
   const url = INJECT
     ? 'https://api.openai.com/v1/chat/completions'
     : 'http://127.0.0.1:9/v1/chat/completions';
@@ -78,33 +73,24 @@ async function run(before: Mod, after: Mod): Promise<void> {
     const r = parser.result();
     sink += (r.finishReasons?.length ?? 0) + (parser.outputText?.()?.text.length ?? 0);
   };
-  const cpu = () => {
-    const c = process.cpuUsage();
-    return c.user + c.system;
-  };
+  // CPU per stream of one block of STREAMS streams through one side.
   const block = (m: Mod) => {
-    const c0 = cpu();
+    const c0 = process.cpuUsage();
     for (let i = 0; i < STREAMS; i++) one(m);
-    return (cpu() - c0) / STREAMS;
+    const d = process.cpuUsage(c0);
+    return (d.user + d.system) / STREAMS;
   };
-  for (let w = 0; w < 3; w++) {
-    block(before);
-    block(after);
-  }
-  const b: number[] = [];
-  const a: number[] = [];
-  for (let r = 0; r < ALTERNATIONS; r++) {
-    if (r % 2 === 0) {
-      b.push(block(before));
-      a.push(block(after));
-    } else {
-      a.push(block(after));
-      b.push(block(before));
-    }
-  }
-  const d = stats(a.map((x, i) => x - b[i]!));
-  const f = (x: number) => x.toFixed(2);
-  console.log(
-    `${INJECT ? 'inject' : 'estimate'}${OBFUSCATION ? ' (obfuscation members)' : ''}: parser + observer per stream: before ${f(stats(b).median)}, after ${f(stats(a).median)} µs; after − before ${f(d.median)} (IQR ${f(d.p25)} … ${f(d.p75)}), ${ALTERNATIONS} alternations of ${STREAMS} (${sink > 0 ? 'ok' : ''}, ${process.version})`,
+  const per = alternate(
+    ['before', 'after'] as const,
+    ALTERNATIONS,
+    3,
+    () => (side) => block(side === 'before' ? before : after),
+  );
+  printAlternation(
+    per,
+    ['before', 'after'],
+    'µs/stream',
+    2,
+    `${INJECT ? 'inject' : 'estimate'}${OBFUSCATION ? ' (obfuscation members)' : ''}: parser + observer; ${ALTERNATIONS} alternations of ${STREAMS} (${sink > 0 ? 'ok' : ''}, ${process.version})`,
   );
 }

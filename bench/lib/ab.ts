@@ -31,8 +31,14 @@ export async function withSourceAt<T>(
   }
 }
 
-/** The mock provider's bytes for a 50-chunk streamed chat completion, without and with include_usage. */
-export async function mockStreamBodies(): Promise<{ plain: Uint8Array; withUsage: Uint8Array }> {
+/**
+ * The mock provider's bytes for a 50-chunk streamed chat completion, without and with include_usage.
+ * `obfuscation`: chunks end with api.openai.com's `"obfuscation"` padding (the mock's default since
+ * a85aa5e); off by default here, so the A/B diagnostics keep the shape their recorded figures had.
+ */
+export async function mockStreamBodies(
+  options: { obfuscation?: boolean } = {},
+): Promise<{ plain: Uint8Array; withUsage: Uint8Array }> {
   const { startMockProvider } = await import('../../packages/mock-provider/src/index.js');
   const mock = await startMockProvider({ port: 0 });
   try {
@@ -43,7 +49,7 @@ export async function mockStreamBodies(): Promise<{ plain: Uint8Array; withUsage
         body: JSON.stringify({
           model: 'gpt-4o-mini',
           stream: true,
-          ...(includeUsage ? { stream_options: { include_usage: true } } : {}),
+          stream_options: { include_usage: includeUsage, include_obfuscation: options.obfuscation === true },
           messages: [{ role: 'user', content: 'Say hello' }],
         }),
       });

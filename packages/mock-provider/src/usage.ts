@@ -180,6 +180,15 @@ export function implicitPrefix(items: readonly PromptItem[]): { tokens: number; 
   };
 }
 
+/** One step of Marsaglia's 32-bit xorshift (the mock's deterministic pseudo-random numbers). */
+function xorshift32(x: number): number {
+  x ^= x << 13;
+  x >>>= 0;
+  x ^= x >>> 17;
+  x ^= x << 5;
+  return x >>> 0;
+}
+
 /** 32-bit FNV-1a. */
 export function fnv1a(text: string, seed = 0x811c9dc5): number {
   let h = seed >>> 0;
@@ -273,12 +282,7 @@ export class Reply {
   }
 
   word(i: number): string {
-    let x = (this.seed ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0;
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
+    const x = xorshift32((this.seed ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0);
     const w = WORDS[x % WORDS.length]!;
     return i === 0 ? w[0]!.toUpperCase() + w.slice(1) : w;
   }
@@ -310,11 +314,7 @@ export function base62Of(text: string, length: number): string {
   let x = fnv1a(text) || 1;
   let s = '';
   for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
+    x = xorshift32(x);
     s += alphabet[x % alphabet.length];
   }
   return s;
@@ -326,11 +326,7 @@ export function embedding(text: string, dims: number): number[] {
   let x = fnv1a(text) || 1;
   let norm = 0;
   for (let i = 0; i < dims; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
+    x = xorshift32(x);
     const v = (x / 0xffffffff) * 2 - 1;
     out[i] = v;
     norm += v * v;
