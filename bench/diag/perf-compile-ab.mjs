@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root, startMock, startSink } from './perf-stream26-mock.mjs';
+import { startMock, startSink, traceOptApp, traceOptAppEnv } from './perf-stream26-mock.mjs';
 
 const ROUNDS = Number(process.env.CA_ROUNDS ?? 5);
 const CALLS = Number(process.env.CA_CALLS ?? 4096);
@@ -28,18 +28,9 @@ const JOB =
 function run(dir, traced, n) {
   const args = [...(traced ? ['--trace-opt', '--trace-deopt'] : []), '--import', '@tokenmeter/node/register'];
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [...args, join(root, 'bench/diag/perf-trace-opt-app.cjs')], {
+    const child = spawn(NODE, [...args, traceOptApp], {
       cwd: dir,
-      env: {
-        ...process.env,
-        NODE_OPTIONS: '',
-        TO_CALLS: String(CALLS),
-        BENCH_MOCK_URL: mock.url,
-        BENCH_APP_DIR: root.replace(/\/$/, ''),
-        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.address().port}`,
-        OTEL_EXPORTER_PROMETHEUS_PORT: '0',
-        TOKENMETER_HOME: join(homes, `${n}-${roots.indexOf(dir)}-${traced}`),
-      },
+      env: traceOptAppEnv(mock, sink, CALLS, join(homes, `${n}-${roots.indexOf(dir)}-${traced}`)),
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';

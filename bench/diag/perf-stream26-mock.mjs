@@ -35,3 +35,24 @@ export async function startSink() {
   await new Promise((resolve) => sink.listen(0, '127.0.0.1', resolve));
   return sink;
 }
+
+/** The app of perf-trace-opt (perf-trace-opt-app.cjs), run by the compile diagnostics. */
+export const traceOptApp = `${root}bench/diag/perf-trace-opt-app.cjs`;
+
+/**
+ * The environment of a perf-trace-opt-app process: `calls` sequential calls to `mock`, OTLP to
+ * `sink`, Prometheus on a free port, the store in `home`; `extra` on top.
+ */
+export function traceOptAppEnv(mock, sink, calls, home, extra = {}) {
+  return {
+    ...process.env,
+    NODE_OPTIONS: '',
+    TO_CALLS: String(calls),
+    BENCH_MOCK_URL: mock.url,
+    BENCH_APP_DIR: root.replace(/\/$/, ''),
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.address().port}`,
+    OTEL_EXPORTER_PROMETHEUS_PORT: '0',
+    TOKENMETER_HOME: home,
+    ...extra,
+  };
+}

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root, startMock, startSink } from './perf-stream26-mock.mjs';
+import { root, startMock, startSink, traceOptApp, traceOptAppEnv } from './perf-stream26-mock.mjs';
 
 const CALLS = Number(process.env.TD_CALLS ?? 3000);
 const NODE = process.env.TD_NODE ?? process.execPath;
@@ -22,18 +22,9 @@ const mock = await startMock();
 const home = mkdtempSync(join(tmpdir(), 'tokenmeter-trace-deopt-'));
 const args = ['--trace-opt', '--trace-deopt', ...(BARE ? [] : ['--import', '@tokenmeter/node/register'])];
 const out = await new Promise((resolve, reject) => {
-  const child = spawn(NODE, [...args, join(root, 'bench/diag/perf-trace-opt-app.cjs')], {
+  const child = spawn(NODE, [...args, traceOptApp], {
     cwd: root,
-    env: {
-      ...process.env,
-      NODE_OPTIONS: '',
-      TO_CALLS: String(CALLS),
-      BENCH_MOCK_URL: mock.url,
-      BENCH_APP_DIR: root.replace(/\/$/, ''),
-      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.address().port}`,
-      OTEL_EXPORTER_PROMETHEUS_PORT: '0',
-      TOKENMETER_HOME: home,
-    },
+    env: traceOptAppEnv(mock, sink, CALLS, home),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let text = '';

@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root, startMock, startSink } from './perf-stream26-mock.mjs';
+import { root, startMock, startSink, traceOptApp, traceOptAppEnv } from './perf-stream26-mock.mjs';
 
 const PAIRS = Number(process.env.TO_PAIRS ?? 2);
 const CALLS = Number(process.env.TO_CALLS ?? 3000);
@@ -30,20 +30,12 @@ const homes = mkdtempSync(join(tmpdir(), 'tokenmeter-trace-opt-'));
 
 function run(preload, n) {
   const args = ['--trace-opt', ...(preload ? ['--import', '@tokenmeter/node/register'] : [])];
-  const env = {
-    ...process.env,
-    NODE_OPTIONS: '',
-    TO_CALLS: String(CALLS),
+  const env = traceOptAppEnv(mock, sink, CALLS, join(homes, `${preload ? 'preload' : 'bare'}-${n}`), {
     TO_STREAMS: String(STREAMS),
     TO_STREAM_WINDOW: String(STREAM_WINDOW),
-    BENCH_MOCK_URL: mock.url,
-    BENCH_APP_DIR: root.replace(/\/$/, ''),
-    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.address().port}`,
-    OTEL_EXPORTER_PROMETHEUS_PORT: '0',
-    TOKENMETER_HOME: join(homes, `${preload ? 'preload' : 'bare'}-${n}`),
-  };
+  });
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [...args, join(root, 'bench/diag/perf-trace-opt-app.cjs')], {
+    const child = spawn(NODE, [...args, traceOptApp], {
       cwd: root,
       env,
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root, startMock, startSink } from './perf-stream26-mock.mjs';
+import { root, startMock, startSink, traceOptApp, traceOptAppEnv } from './perf-stream26-mock.mjs';
 
 const ROUNDS = Number(process.env.TS_ROUNDS ?? 3);
 const NODE = process.env.TS_NODE ?? process.execPath;
@@ -30,19 +30,15 @@ function run(kind, n) {
   );
   const args = ['--turbo-stats', ...(kind === 'bare' ? [] : ['--import', '@tokenmeter/node/register'])];
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [...args, join(root, 'bench/diag/perf-trace-opt-app.cjs')], {
+    const child = spawn(NODE, [...args, traceOptApp], {
       cwd: dir,
-      env: {
-        ...process.env,
-        NODE_OPTIONS: '',
-        TO_CALLS: process.env.TO_CALLS ?? '3000',
-        BENCH_MOCK_URL: mock.url,
-        BENCH_APP_DIR: root.replace(/\/$/, ''),
-        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.address().port}`,
-        OTEL_EXPORTER_PROMETHEUS_PORT: '0',
-        TOKENMETER_HOME: join(homes, `${n}-${kinds.indexOf(kind)}`),
-        ...own,
-      },
+      env: traceOptAppEnv(
+        mock,
+        sink,
+        process.env.TO_CALLS ?? '3000',
+        join(homes, `${n}-${kinds.indexOf(kind)}`),
+        own,
+      ),
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
