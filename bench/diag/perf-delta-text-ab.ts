@@ -4,7 +4,7 @@
 // alternating blocks. Run: npx tsx bench/diag/perf-delta-text-ab.ts [ref] [alternations] [streams per block]
 import { join } from 'node:path';
 import { INSTRUMENTATION, mockStreamBodies, oneEventPerChunk, withSourceAt } from '../lib/ab.js';
-import { alternate, printAlternation } from '../lib/alternate.js';
+import { alternateBeforeAfter, printAlternation } from '../lib/alternate.js';
 
 const ref = process.argv[2] ?? 'main';
 const ALTERNATIONS = Number(process.argv[3] ?? 30);
@@ -41,19 +41,7 @@ async function run(before: Mod, after: Mod): Promise<void> {
     o.end();
     sink += capture.snapshot().text.length + events;
   };
-  // CPU per stream of one block of STREAMS streams through one side.
-  const block = (m: Mod) => {
-    const c0 = process.cpuUsage();
-    for (let i = 0; i < STREAMS; i++) one(m);
-    const d = process.cpuUsage(c0);
-    return (d.user + d.system) / STREAMS;
-  };
-  const per = alternate(
-    ['before', 'after'] as const,
-    ALTERNATIONS,
-    3,
-    () => (side) => block(side === 'before' ? before : after),
-  );
+  const per = alternateBeforeAfter(before, after, ALTERNATIONS, STREAMS, one);
   printAlternation(
     per,
     ['before', 'after'],

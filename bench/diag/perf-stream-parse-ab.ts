@@ -8,7 +8,7 @@
 // Run: npx tsx bench/diag/perf-stream-parse-ab.ts [ref] [alternations] [streams per block]
 import { join } from 'node:path';
 import { INSTRUMENTATION, mockStreamBodies, oneEventPerChunk, withSourceAt } from '../lib/ab.js';
-import { alternate, printAlternation } from '../lib/alternate.js';
+import { alternateBeforeAfter, printAlternation } from '../lib/alternate.js';
 
 const ref = process.argv[2] ?? 'main';
 const ALTERNATIONS = Number(process.argv[3] ?? 30);
@@ -73,19 +73,7 @@ async function run(before: Mod, after: Mod): Promise<void> {
     const r = parser.result();
     sink += (r.finishReasons?.length ?? 0) + (parser.outputText?.()?.text.length ?? 0);
   };
-  // CPU per stream of one block of STREAMS streams through one side.
-  const block = (m: Mod) => {
-    const c0 = process.cpuUsage();
-    for (let i = 0; i < STREAMS; i++) one(m);
-    const d = process.cpuUsage(c0);
-    return (d.user + d.system) / STREAMS;
-  };
-  const per = alternate(
-    ['before', 'after'] as const,
-    ALTERNATIONS,
-    3,
-    () => (side) => block(side === 'before' ? before : after),
-  );
+  const per = alternateBeforeAfter(before, after, ALTERNATIONS, STREAMS, one);
   printAlternation(
     per,
     ['before', 'after'],
